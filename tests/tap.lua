@@ -1,0 +1,121 @@
+-- tap.lua: a small Test Anything Protocol producer for corpusrun's Lua tests.
+--   local t = require "tap"
+--   t.is(1 + 1, 2, "addition")
+--   t.done()
+local tap = {}
+local count, failed, planned = 0, 0, nil
+
+local function out(s) io.stdout:write(s, "\n"); io.stdout:flush() end
+
+local function repr(v, depth)
+  depth = depth or 0
+  if type(v) == "string" then return string.format("%q", v) end
+  if type(v) ~= "table" or depth > 3 then return tostring(v) end
+  local keys = {}
+  for k in pairs(v) do keys[#keys + 1] = k end
+  table.sort(keys, function(a, b)
+    if type(a) == type(b) and (type(a) == "number" or type(a) == "string") then return a < b end
+    return type(a) < type(b)
+  end)
+  local parts = {}
+  for _, k in ipairs(keys) do parts[#parts + 1] = "[" .. repr(k) .. "]=" .. repr(v[k], depth + 1) end
+  return "{" .. table.concat(parts, ", ") .. "}"
+end
+tap.repr = repr
+
+function tap.diag(...)
+  local msg = table.concat({ ... }, " ")
+  for line in (msg .. "\n"):gmatch("(.-)\n") do out("# " .. line) end
+end
+
+function tap.plan(n) planned = n; out("1.." .. n) end
+
+function tap.ok(cond, name, ...)
+  count = count + 1
+  out(string.format("%s %d - %s", cond and "ok" or "not ok", count, name or ""))
+  if not cond then
+    failed = failed + 1
+    local info = debug.getinfo(3, "Sl") or debug.getinfo(2, "Sl")
+    tap.diag(string.format("Failed test '%s' at %s:%d", name or "", info.short_src, info.currentline))
+    if select("#", ...) > 0 then tap.diag(...) end
+  end
+  return cond
+end
+
+local function deep_eq(a, b)
+  if a == b then return true end
+  if type(a) ~= "table" or type(b) ~= "table" then return false end
+  for k, v in pairs(a) do if not deep_eq(v, b[k]) then return false end end
+  for k in pairs(b) do if a[k] == nil then return false end end
+  return true
+end
+tap.deep_eq = deep_eq
+
+function tap.is(got, want, name)
+  return tap.ok(got == want, name, "     got: " .. repr(got), "expected: " .. repr(want))
+end
+
+function tap.isnt(got, unwanted, name)
+  return tap.ok(got ~= unwanted, name, "     got: " .. repr(got), "expected anything else")
+end
+
+function tap.like(got, pattern, name)
+  local okv = type(got) == "string" and got:find(pattern) ~= nil
+  return tap.ok(okv, name, "     got: " .. repr(got), "expected to match: " .. pattern)
+end
+
+function tap.is_deeply(got, want, name)
+  return tap.ok(deep_eq(got, want), name, "     got: " .. repr(got), "expected: " .. repr(want))
+end
+
+-- Passes when fn raises an error whose message matches pattern.
+function tap.raises(fn, pattern, name)
+  local okv, err = pcall(fn)
+  if okv then return tap.ok(false, name, "expected an error, none raised") end
+  return tap.like(tostring(err), pattern, name)
+end
+
+function tap.lives(fn, name)
+  local okv, err = pcall(fn)
+  return tap.ok(okv, name, "raised: " .. tostring(err))
+end
+
+function tap.skip(reason, n)
+  for _ = 1, n or 1 do
+    count = count + 1
+    out(string.format("ok %d # skip %s", count, reason))
+  end
+end
+
+function tap.skip_all(reason) out("1..0 # SKIP " .. reason); os.exit(0) end
+
+-- Runs a shell command; returns stdout, exit status (number) and stderr.
+function tap.run(cmd, input)
+  local errf = os.tmpname()
+  local inf
+  if input then
+    inf = os.tmpname()
+    local f = assert(io.open(inf, "wb")); f:write(input); f:close()
+    cmd = cmd .. " < " .. inf
+  end
+  local p = assert(io.popen(cmd .. " 2>" .. errf, "r"))
+  local stdout = p:read("a")
+  local _, _, code = p:close()
+  local ef = io.open(errf, "rb"); local stderr = ef and ef:read("a") or ""; if ef then ef:close() end
+  os.remove(errf); if inf then os.remove(inf) end
+  return stdout, code, stderr
+end
+
+function tap.shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+-- The binary under test and the project root, from the test environment.
+tap.corpusrun = os.getenv("CORPUSRUN") or "./corpusrun"
+tap.root = os.getenv("CORPUSRUN_ROOT") or "."
+
+function tap.done()
+  if not planned then out("1.." .. count) end
+  io.stdout:flush()
+  os.exit(failed == 0 and (not planned or planned == count) and 0 or 1)
+end
+
+return tap
