@@ -1,0 +1,40 @@
+/* host.h — the corpusrun host: Lua state setup and the services that
+ * main.c and repl.c share.  Above the bindings, below nothing but main. */
+#ifndef CORPUSRUN_HOST_H
+#define CORPUSRUN_HOST_H
+
+#include <lua.h>
+
+#define CORPUSRUN_PROGNAME "corpusrun"
+
+/* Opens the standard libraries, registers the C modules in
+ * package.preload, sets package.path (lib/lua beside the executable, then
+ * CORPUSRUN_PATH), and records the default corpus.  argv0 locates the
+ * executable.  Returns 0 or raises. */
+int cr_host_setup(lua_State *L, const char *argv0);
+
+/* Loads the C modules and library modules an interactive session expects as
+ * globals (corpus, tokenize, sqlite3, count, match, report, ...); those not
+ * built yet are skipped silently. */
+void cr_host_preload_globals(lua_State *L);
+
+/* Calls the function below narg arguments on the stack, like lua_pcall,
+ * with a traceback message handler and Ctrl-C turned into an
+ * "interrupted!" error.  Returns the lua_pcall status. */
+int cr_host_docall(lua_State *L, int narg, int nres);
+
+/* Prints the error message on top of the stack (if status != LUA_OK) to
+ * stderr prefixed with the program name, and pops it.  Returns status. */
+int cr_host_report(lua_State *L, int status);
+
+/* Prints a message to stderr as "corpusrun: msg". */
+void cr_host_message(const char *progname, const char *msg);
+
+/* The default corpus path (-c, $CORPUSRUN_CORPUS, ./corpus) or NULL. */
+const char *cr_host_default_corpus(void);
+void cr_host_set_default_corpus(const char *path);
+
+/* Runs the interactive loop (repl.c) until end of input.  Returns 0. */
+int cr_repl_run(lua_State *L);
+
+#endif
