@@ -1,4 +1,4 @@
--- Every example in docs/api/*.md (a ```lua block followed by an ```output
+-- Every example in docs/*.md and docs/api/*.md (a ```lua block followed by an ```output
 -- block) runs with corpusrun from the project root and prints exactly its
 -- output block.
 local t = require "tap"
@@ -32,7 +32,7 @@ local function examples(path)
 end
 
 local files = {}
-local p = io.popen("ls docs/api/*.md 2>/dev/null")
+local p = io.popen("ls docs/*.md docs/api/*.md 2>/dev/null")
 for f in p:lines() do files[#files + 1] = f end
 p:close()
 
