@@ -454,8 +454,8 @@ end
 
 -- A small Lua lexer for the spec literal: returns the tokens of src from
 -- position pos through the brace that closes the one at pos.  Only data is
--- allowed: strings, numbers, true/false/nil, field names before '=', and the
--- punctuation { } [ ] = , ; plus unary minus.  Anything else (calls,
+-- allowed: strings, numbers, true/false/nil, field names before '=', the
+-- punctuation { } [ ] = , ; unary minus and '..' between literals.  Anything else (calls,
 -- functions, operators, variables) is refused, so evaluating the literal can
 -- neither run code nor loop.
 local function scan_literal(src, pos, chunkname)
@@ -509,6 +509,11 @@ local function scan_literal(src, pos, chunkname)
       end
       i = j + 1
       prev = "value"
+    elseif src:sub(i, i + 2) == "..." then
+      return bad("'...' is not allowed in a spec (only literal data)", i)
+    elseif src:sub(i, i + 1) == ".." then
+      -- concatenation of literals: strings and numbers only, no metamethods
+      prev = ".."; i = i + 2
     elseif ch:match("%d") or (ch == "." and src:sub(i + 1, i + 1):match("%d")) then
       local num = src:match("^0[xX][%x%.]+[pP]?[%+%-]?%x*", i) or src:match("^%d*%.?%d*[eE][%+%-]?%d+", i)
                   or src:match("^%d*%.?%d*", i)
