@@ -3,6 +3,7 @@
  * protected call with traceback and Ctrl-C handling shared by main and the
  * REPL. */
 #include "host.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -197,10 +198,45 @@ static int l_interrupted(lua_State *L) {
     return 1;
 }
 
+static int l_sha256(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char hex[65];
+    cr_sha256_hex(s, len, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+/* sha256_file(path) → hex digest, or nil, message (like io.open). */
+static int l_sha256_file(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return luaL_fileresult(L, 0, path);
+    cr_sha256 ctx;
+    cr_sha256_init(&ctx);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) cr_sha256_update(&ctx, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        errno = EIO;
+        return luaL_fileresult(L, 0, path);
+    }
+    unsigned char digest[32];
+    char hex[65];
+    cr_sha256_final(&ctx, digest);
+    cr_sha256_to_hex(digest, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
 static int luaopen_corpusrun_host(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"default_corpus", l_default_corpus},
         {"interrupted", l_interrupted},
+        {"sha256", l_sha256},
+        {"sha256_file", l_sha256_file},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);
