@@ -231,6 +231,46 @@ static int l_sha256_file(lua_State *L) {
     return 1;
 }
 
+static struct {
+    int set;
+    long shard, shards;
+    const char *parts, *merge, *manifest;
+} cluster;
+
+void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
+                         const char *manifest) {
+    cluster.set = 1;
+    cluster.shard = shard;
+    cluster.shards = shards;
+    cluster.parts = parts;
+    cluster.merge = merge;
+    cluster.manifest = manifest;
+}
+
+static void set_string_field(lua_State *L, const char *name, const char *value) {
+    if (value == NULL) return;
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, name);
+}
+
+/* corpusrun.cluster: nil, or {shard=, shards=, parts=, merge=, manifest=}. */
+static void push_cluster(lua_State *L) {
+    if (!cluster.set) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 5);
+    if (cluster.shard >= 0) {
+        lua_pushinteger(L, cluster.shard);
+        lua_setfield(L, -2, "shard");
+        lua_pushinteger(L, cluster.shards);
+        lua_setfield(L, -2, "shards");
+    }
+    set_string_field(L, "parts", cluster.parts);
+    set_string_field(L, "merge", cluster.merge);
+    set_string_field(L, "manifest", cluster.manifest);
+}
+
 static int luaopen_corpusrun_host(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"default_corpus", l_default_corpus},
@@ -255,6 +295,8 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);
+    push_cluster(L);
+    lua_setfield(L, -2, "cluster");
     return 1;
 }
 

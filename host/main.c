@@ -33,6 +33,7 @@ static const char *progname = CORPUSRUN_PROGNAME;
 static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
+            "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -46,12 +47,16 @@ static void print_usage_text(FILE *out) {
             "  -j N, --jobs N worker processes for c:fold (else $CORPUSRUN_JOBS, else 1)\n"
             "  -h, --help     show this help\n"
             "  --version      show corpusrun, Lua, utf8proc, Unicode and SQLite versions\n"
+            "  --shard K/N --parts DIR [--manifest FILE]\n"
+            "                 run only shard K (0..N-1) of the script's fold and write\n"
+            "                 it to DIR/part-K-of-N (K from $SLURM_ARRAY_TASK_ID if omitted)\n"
+            "  --merge DIR    merge the parts in DIR instead of reading the corpus\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname);
+            progname, progname);
     fflush(out);
 }
 
@@ -282,8 +287,61 @@ static int parse_jobs(const char *s, int *jobs) {
     return 1;
 }
 
+/* "K/N", or "/N" with K from $SLURM_ARRAY_TASK_ID; shards count from 0. */
+static int parse_shard(const char *s, long *k, long *n, const char **why) {
+    char *end;
+    const char *slash = strchr(s, '/');
+    *why = "expected K/N with 0 <= K < N";
+    if (slash == NULL) return 0;
+    if (slash == s) {
+        const char *task = getenv("SLURM_ARRAY_TASK_ID");
+        if (task == NULL || *task == '\0') {
+            *why = "K is omitted and $SLURM_ARRAY_TASK_ID is not set";
+            return 0;
+        }
+        *k = strtol(task, &end, 10);
+        if (*end != '\0') {
+            *why = "$SLURM_ARRAY_TASK_ID is not a number";
+            return 0;
+        }
+    } else {
+        *k = strtol(s, &end, 10);
+        if (end != slash) return 0;
+    }
+    *n = strtol(slash + 1, &end, 10);
+    if (slash[1] == '\0' || *end != '\0' || *n < 1 || *n > 1000000 || *k < 0 || *k >= *n) return 0;
+    return 1;
+}
+
+/* --shard, --parts, --merge, --manifest: checked before any Lua runs. */
+static int apply_cluster_options(const host_options *ho) {
+    long k = 0, n = 0;
+    if (ho->shard) {
+        const char *why;
+        if (!parse_shard(ho->shard, &k, &n, &why)) {
+            fprintf(stderr, "%s: bad value for '--shard': '%s' (%s)\n", progname, ho->shard, why);
+            return 0;
+        }
+        if (ho->parts == NULL) {
+            fprintf(stderr, "%s: '--shard' needs '--parts DIR' to write its part to\n", progname);
+            return 0;
+        }
+        if (ho->merge) {
+            fprintf(stderr, "%s: '--shard' and '--merge' cannot be used together\n", progname);
+            return 0;
+        }
+    } else if (ho->parts) {
+        fprintf(stderr, "%s: '--parts' goes with '--shard K/N'\n", progname);
+        return 0;
+    }
+    if (ho->shard || ho->merge || ho->manifest)
+        cr_host_set_cluster(ho->shard ? k : -1, ho->shard ? n : 0, ho->parts, ho->merge, ho->manifest);
+    return 1;
+}
+
 /* Options that must hold before any Lua runs: -c and -j. */
 static int apply_early_options(const host_options *ho) {
+    if (!apply_cluster_options(ho)) return 0;
     if (ho->corpus) cr_host_set_default_corpus(ho->corpus);
     if (ho->jobs) {
         int jobs;
@@ -357,9 +415,35 @@ static void apply_env_jobs(int no_env) {
     if (env != NULL && parse_jobs(env, &jobs)) cr_host_set_jobs(jobs);
 }
 
+/* `corpusrun plan ...`: a subcommand implemented in Lua, as
+ * require(module)[fn](args) returning true, or nil and a message. */
+static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
+    cr_host_setup(L, argv[0]);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, module);
+    int status = cr_host_docall(L, 1, 1);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    lua_getfield(L, -1, fn);
+    lua_createtable(L, argc - 2, 0);
+    for (int i = 2; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - 1);
+    }
+    status = cr_host_docall(L, 1, 2);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    int ok = lua_toboolean(L, -2);
+    if (!ok) cr_host_message(progname, luaL_optstring(L, -1, "failed"));
+    lua_pop(L, 3);
+    return ok ? LUA_OK : LUA_ERRRUN;
+}
+
 static int pmain(lua_State *L) {
     int argc = (int)lua_tointeger(L, 1);
     char **argv = (char **)lua_touserdata(L, 2);
+    if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "shards", "plan_command", argc, argv) == LUA_OK);
+        return 1;
+    }
     int script;
     host_options ho = {0};
     int args = collectargs(argv, &script, &ho);
