@@ -514,7 +514,7 @@ static void run_startup(lua_State *L) {
 static const char banner_lua[] =
     "local path = ...\n"
     "if not path then return 'no default corpus (-c PATH or $CORPUSRUN_CORPUS)' end\n"
-    "local line = 'corpus: ' .. path\n"
+    "local line = 'Default corpus: ' .. path\n"
     "local ok, c = pcall(function() return corpus.open(path) end)\n"
     "if ok and c then\n"
     "  local okn, n = pcall(function() return #c end)\n"
