@@ -483,6 +483,7 @@ static int editor_setup(struct repl *r) {
     /* Ctrl-C reaches the editor as a key instead of a signal. */
     el_set(r->el, EL_SETTY, "-d", "-isig", NULL);
     el_set(r->el, EL_BIND, "^C", "corpusrun-interrupt", NULL);
+    el_set(r->el, EL_BIND, "^R", "em-inc-search-prev", NULL);
     el_source(r->el, NULL); /* ~/.editrc */
     editing_locale(r, 0);
     return 0;
