@@ -476,10 +476,11 @@ static int editor_setup(struct repl *r) {
     el_set(r->el, EL_PROMPT, prompt_fn);
     el_set(r->el, EL_SIGNAL, 1);
     if (r->hist != NULL) el_set(r->el, EL_HIST, history, r->hist);
-    el_set(r->el, EL_ADDFN, "corpusrun-complete", "Complete the name before the cursor",
-           complete_fn);
+    /* The wide call keeps libedit from copying (and leaking) the names. */
+    el_wset(r->el, EL_ADDFN, L"corpusrun-complete", L"Complete the name before the cursor",
+            complete_fn);
     el_set(r->el, EL_BIND, "^I", "corpusrun-complete", NULL);
-    el_set(r->el, EL_ADDFN, "corpusrun-interrupt", "Abandon the line", interrupt_fn);
+    el_wset(r->el, EL_ADDFN, L"corpusrun-interrupt", L"Abandon the line", interrupt_fn);
     /* Ctrl-C reaches the editor as a key instead of a signal. */
     el_set(r->el, EL_SETTY, "-d", "-isig", NULL);
     el_set(r->el, EL_BIND, "^C", "corpusrun-interrupt", NULL);
