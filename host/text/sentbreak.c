@@ -224,6 +224,9 @@ static int joins(const sb_state *st, unsigned c, const unsigned char *s, size_t 
     return 0;                                                             /* SB11 */
 }
 
+/* ASCII characters that can end a sentence or a paragraph. */
+static const unsigned char sb_special[128] = { ['.'] = 1, ['!'] = 1, ['?'] = 1, ['\r'] = 1, ['\n'] = 1 };
+
 /* Skips whitespace from i; returns the first other position (or len). */
 static size_t skip_space(const unsigned char *s, size_t len, size_t i) {
     while (i < len) {
@@ -240,6 +243,13 @@ size_t cr_sb_next(const char *text, size_t len, size_t pos, const cr_sb_tailor *
     size_t n, i = pos;
     unsigned raw = NONE;
     while (i < len) {
+        if (st.term == NONE && raw != NONE && !in(raw, PARASEP) && s[i] < 0x80 && !sb_special[s[i]]) {
+            /* Inside a sentence, ASCII other than . ! ? CR LF changes nothing
+             * but the previous character. */
+            do i++; while (i < len && s[i] < 0x80 && !sb_special[s[i]]);
+            st.prev = raw = CR_UCD_SB(cr_ucd_ascii[s[i - 1]]);
+            continue;
+        }
         unsigned c = CR_UCD_SB(cr_ucd_props(decode(s, len, i, &n)));
         if (raw == NONE) {                                                /* sot */
         } else if (raw == CR_SB_CR && c == CR_SB_LF) {                    /* SB3 */

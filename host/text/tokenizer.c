@@ -255,6 +255,9 @@ void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len, const cr_t
     t->elide = t->opts.tailor && (t->opts.elisions > 0
                                   || (t->opts.elisions < 0 && t->opts.lang && !strcmp(t->opts.lang, "fr")));
     t->sb_langs = t->opts.lang ? cr_abbrevs_lang(t->opts.lang) : CR_ABBREVS_ALL;
+    t->kinds = t->opts.kinds ? t->opts.kinds
+                             : ((1u << CR_TOK__COUNT) - 1) & ~(t->opts.spaces ? 0u : CR_KIND_BIT(CR_TOK_SPACE));
+    t->skip_ws = !(t->kinds & CR_KIND_BIT(CR_TOK_SPACE));
     if (t->opts.sentences && t->len > 0) t->next_sentence_start = cr_tokenizer_sentence_end(t, 0);
 }
 
@@ -264,10 +267,18 @@ size_t cr_tokenizer_sentence_end(const cr_tokenizer *t, size_t pos) {
     return cr_sb_next(t->text, t->len, pos, &tl);
 }
 
-static int wanted(const cr_tokenizer *t, cr_token_kind k) {
-    if (t->opts.kinds) return (t->opts.kinds & CR_KIND_BIT(k)) != 0;
-    return k != CR_TOK_SPACE || t->opts.spaces;
+static inline int wanted(const cr_tokenizer *t, cr_token_kind k) {
+    return (t->kinds & CR_KIND_BIT(k)) != 0;
 }
+
+/* ASCII bytes that may start or continue something a tailoring rule joins. */
+enum { T_URL = 1, T_AT = 2, T_HASH = 4, T_EMAIL = 8, T_WS = 16 };
+static const unsigned char trig[256] = {
+    ['h'] = T_URL, ['H'] = T_URL, ['w'] = T_URL, ['W'] = T_URL, ['f'] = T_URL, ['F'] = T_URL,
+    ['@'] = T_AT | T_EMAIL, ['#'] = T_HASH, [0xEF] = T_HASH,
+    ['.'] = T_EMAIL, ['_'] = T_EMAIL, ['%'] = T_EMAIL, ['+'] = T_EMAIL, ['-'] = T_EMAIL,
+    [' '] = T_WS, ['\t'] = T_WS, ['\n'] = T_WS, ['\r'] = T_WS, ['\v'] = T_WS, ['\f'] = T_WS,
+};
 
 /* The next token before kind filtering: [*a, *b) of kind *kind; 0 at the end. */
 static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) {
@@ -282,13 +293,21 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     }
     size_t a = t->pos;
     if (a >= len) return 0;
+    if ((trig[s[a]] & T_WS) && t->skip_ws) {
+        /* Unwanted ASCII whitespace: skip it without segmenting, except the
+         * last one before a non-ASCII character (which WB4 may attach). */
+        size_t i = a + 1;
+        while (i < len && (trig[s[i]] & T_WS)) i++;
+        if (i < len && s[i] >= 0x80) i--;
+        if (i >= len) { t->pos = len; return 0; }
+        a = t->pos = i;
+    }
     const cr_tokenizer_opts *o = &t->opts;
     seg g;
-    if (o->tailor) {
-        unsigned char c = s[a];
+    unsigned char c = s[a];
+    if (o->tailor && (trig[c] & (T_URL | T_AT | T_HASH))) {
         size_t e;
-        if (o->urls && ((c | 32) == 'h' || (c | 32) == 'w' || (c | 32) == 'f')
-            && (e = match_url(s, len, a)) != 0) {
+        if (o->urls && (trig[c] & T_URL) && (e = match_url(s, len, a)) != 0) {
             *ta = a; *tb = t->pos = e; *tk = CR_TOK_URL;
             return 1;
         }
@@ -312,7 +331,7 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     size_t b = g.b;
     cr_token_kind kind = g.kind;
     if (o->tailor && wordish(kind)) {
-        if (o->emails && b < len && in_set(s[b], "@._%+-")) {
+        if (o->emails && b < len && (trig[s[b]] & T_EMAIL)) {
             size_t e = match_email(s, len, a);
             if (e) {
                 *ta = a; *tb = t->pos = e; *tk = CR_TOK_EMAIL;

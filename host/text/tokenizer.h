@@ -88,6 +88,8 @@ typedef struct cr_tokenizer {
     int pend_kind;               /* -1: none */
     int elide;                   /* elisions in effect */
     unsigned sb_langs;           /* abbreviation lists for sentences */
+    unsigned kinds;              /* kinds returned */
+    int skip_ws;                 /* space tokens are not returned */
 } cr_tokenizer;
 
 void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len,

@@ -62,12 +62,14 @@ enum cr_gc {
 #define CR_UCD_EMOJI_PRES   (1u << 13)
 #define CR_UCD_EMOJI        (1u << 14)
 
+extern const uint16_t cr_ucd_ascii[128];
 extern const uint16_t cr_ucd_values[65];
 extern const uint16_t cr_ucd_stage1[8704];
 extern const uint8_t cr_ucd_stage2[33792];
 
 /* The property word of a code point (0 for code points out of range). */
 static inline unsigned cr_ucd_props(uint32_t cp) {
+    if (cp < 0x80u) return cr_ucd_ascii[cp];
     if (cp >= 0x110000u) return 0;
     return cr_ucd_values[cr_ucd_stage2[((unsigned)cr_ucd_stage1[cp >> CR_UCD_SHIFT] << CR_UCD_SHIFT)
                                       | (cp & ((1u << CR_UCD_SHIFT) - 1u))]];

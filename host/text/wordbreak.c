@@ -19,6 +19,10 @@
 #define MIDNUM_Q (B(MidNum) | B(MidNumLet) | B(Single_Quote))
 #define IGNORABLE (B(Extend) | B(Format) | B(ZWJ))
 #define NEWLINES (B(CR) | B(LF) | B(Newline))
+/* Values that rules WB5..WB16 can join: before and after a position. */
+#define JOIN_PREV (AHLETTER | MIDLETTER_Q | MIDNUM_Q | B(Numeric) | B(Katakana) | B(ExtendNumLet) \
+                   | B(Regional_Indicator) | B(Double_Quote))
+#define JOIN_CUR JOIN_PREV
 
 static inline int in(unsigned wb, uint32_t set) { return wb != NONE && ((1u << wb) & set) != 0; }
 
@@ -134,7 +138,8 @@ size_t cr_wb_next(const char *text, size_t len, size_t pos, uint32_t *seen) {
             raw = cur;
             i += n;
             continue;
-        } else if (!joins(prev2, prev, cur, ri_count, s, len, i + n)) {
+        } else if (!in(prev, JOIN_PREV) || !in(cur, JOIN_CUR)
+                   || !joins(prev2, prev, cur, ri_count, s, len, i + n)) {
             break;
         }
         mask |= 1u << cur;
