@@ -23,6 +23,7 @@ DEB_PACKAGES := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev \
 PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit
 EXTRA_LIBS   := -lm
 
+.DEFAULT_GOAL := all
 -include mk/*.mk
 
 OPT          ?= -O2
