@@ -38,6 +38,7 @@ typedef struct Core {
 typedef struct Corpus {
     Core *core;           /* NULL once closed; kept alive by user value 1 */
     lua_Integer count;    /* cached #c, -1 unknown */
+    uint64_t lo, hi;      /* the slots of this corpus (c:shard), [lo, hi) */
 } Corpus;
 
 typedef struct Iter {
@@ -78,7 +79,7 @@ static void tell_problems(lua_State *L, Core *k) {
     size_t n = ld_corpus_nproblems(k->c);
     while (k->told < n) {
         const ld_problem *p = ld_corpus_problem(k->c, k->told++);
-        if (k->on_error == ON_SKIP) continue;
+        if (k->on_error == ON_SKIP || p->kind == LD_IGNORED) continue;
         push_problem_message(L, p);
         if (k->on_error == ON_ERROR && p->kind == LD_SKIPPED) {
             lua_pushstring(L, "corpus: ");
@@ -210,6 +211,7 @@ static int doc_tostring(lua_State *L) {
     const char *id = lua_tostring(L, -3);
     size_t tl = 0;
     const char *title = lua_tolstring(L, -2, &tl);
+    long long bytes = (long long)lua_tointeger(L, -1);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     luaL_addstring(&b, "Document ");
@@ -223,7 +225,7 @@ static int doc_tostring(lua_State *L) {
         luaL_addstring(&b, "\"");
     }
     char num[48];
-    snprintf(num, sizeof num, " (%lld bytes)", (long long)lua_tointeger(L, -1));
+    snprintf(num, sizeof num, " (%lld bytes)", bytes);
     luaL_addstring(&b, num);
     luaL_pushresult(&b);
     return 1;
@@ -281,6 +283,8 @@ static Corpus *new_corpus(lua_State *L, int core_ix, int filters_ix) {
     Corpus *c = lua_newuserdatauv(L, sizeof *c, 2);
     c->core = NULL;
     c->count = -1;
+    c->lo = 0;
+    c->hi = UINT64_MAX;
     luaL_setmetatable(L, CORPUS_MT);
     lua_pushvalue(L, core_ix);
     lua_setiuservalue(L, -2, 1);
@@ -394,6 +398,7 @@ static Iter *new_iter(lua_State *L, int ci, int flags) {
     lua_pushvalue(L, ci);
     lua_setiuservalue(L, -2, 1);
     if (!(it->it = ld_iter_new(c->core->c, flags))) luaL_error(L, "out of memory");
+    ld_iter_range(it->it, c->lo, c->hi);
     return it;
 }
 
@@ -428,23 +433,10 @@ static int docs_next(lua_State *L) {
     return 0;
 }
 
-/* c:docs([{shard = k, of = n}]) -> iterator, nil, nil, closer */
+/* c:docs() -> iterator, nil, nil, closer */
 static int corpus_docs(lua_State *L) {
     check_corpus(L, 1);
-    lua_Integer k = 1, n = 1;
-    if (!lua_isnoneornil(L, 2)) {
-        luaL_checktype(L, 2, LUA_TTABLE);
-        lua_getfield(L, 2, "shard");
-        lua_getfield(L, 2, "of");
-        if (!lua_isnil(L, -1) || !lua_isnil(L, -2)) {
-            k = luaL_checkinteger(L, -2);
-            n = luaL_checkinteger(L, -1);
-            if (n < 1 || k < 1 || k > n) luaL_argerror(L, 2, "shard must be in 1..of");
-        }
-        lua_pop(L, 2);
-    }
-    Iter *it = new_iter(L, 1, 0);
-    ld_iter_shard(it->it, (uint64_t)(k - 1), (uint64_t)n);
+    new_iter(L, 1, 0);
     lua_pushvalue(L, -1);
     lua_pushcclosure(L, docs_next, 1);
     lua_insert(L, -2);
@@ -488,18 +480,20 @@ static int corpus_len(lua_State *L) {
     return 1;
 }
 
+typedef struct list_ctx { int list; lua_Integer n; uint64_t seed; } list_ctx;
+
 static int add_id(lua_State *L, const ld_doc *d, void *ud) {
-    lua_Integer *i = ud;
+    list_ctx *x = ud;
     lua_pushlstring(L, d->id, d->id_len);
-    lua_rawseti(L, -2, ++*i);
+    lua_rawseti(L, x->list, ++x->n);
     return 0;
 }
 
 static int corpus_ids(lua_State *L) {
     check_corpus(L, 1);
-    lua_Integer i = 0;
     lua_newtable(L);
-    each(L, 1, 0, add_id, &i);
+    list_ctx x = {lua_gettop(L), 0, 0};
+    each(L, 1, 0, add_id, &x);
     return 1;
 }
 
@@ -536,7 +530,10 @@ static int corpus_filter(lua_State *L) {
         }
     } else lua_pushvalue(L, 2);
     lua_rawseti(L, -2, n + 1);
-    new_corpus(L, core, -1);
+    Corpus *parent = lua_touserdata(L, 1);
+    Corpus *c = new_corpus(L, core, -1);
+    c->lo = parent->lo;
+    c->hi = parent->hi;
     return 1;
 }
 
@@ -564,14 +561,6 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t n) {
 
 typedef struct sample_item { uint64_t key; lua_Integer pos; } sample_item;
 
-typedef struct sample_ctx { lua_Integer pos; uint64_t seed; } sample_ctx;
-
-static int add_sample(lua_State *L, const ld_doc *d, void *ud) {
-    sample_ctx *s = ud;
-    lua_pushlstring(L, d->id, d->id_len);
-    lua_rawseti(L, -2, ++s->pos);
-    return 0;
-}
 
 static int cmp_sample(const void *a, const void *b) {
     const sample_item *x = a, *y = b;
@@ -586,11 +575,11 @@ static int corpus_sample(lua_State *L) {
     lua_Integer n = luaL_checkinteger(L, 2);
     lua_Integer seed = luaL_optinteger(L, 3, 0);
     luaL_argcheck(L, n >= 0, 2, "must be >= 0");
-    sample_ctx sc = {0, mix64((uint64_t)seed)};
     lua_newtable(L);
     int ids = lua_gettop(L);
-    each(L, 1, 0, add_sample, &sc);
-    lua_Integer total = sc.pos;
+    list_ctx sc = {ids, 0, mix64((uint64_t)seed)};
+    each(L, 1, 0, add_id, &sc);
+    lua_Integer total = sc.n;
     sample_item *items = lua_newuserdatauv(L, (size_t)(total ? total : 1) * sizeof *items, 0);
     for (lua_Integer i = 1; i <= total; i++) {
         size_t len;
@@ -622,8 +611,68 @@ static int corpus_sample(lua_State *L) {
     }
     lua_pushvalue(L, core - 1);
     lua_rawseti(L, -2, nf + 1);
+    Corpus *parent = lua_touserdata(L, 1);
     Corpus *c = new_corpus(L, core, -1);
+    c->lo = parent->lo;
+    c->hi = parent->hi;
     c->count = n < total ? n : total;
+    return 1;
+}
+
+typedef struct slots_ctx { uint64_t *w; size_t n, cap; uint64_t first; int err; } slots_ctx;
+
+static int add_slot(lua_State *L, const ld_doc *d, void *ud) {
+    (void)L;
+    slots_ctx *x = ud;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        uint64_t *w = realloc(x->w, cap * sizeof *w);
+        if (!w) { x->err = 1; return 1; }
+        x->w = w;
+        x->cap = cap;
+    }
+    if (x->n == 0) x->first = d->slot;
+    x->w[x->n++] = d->bytes + 1;   /* every item weighs something */
+    return 0;
+}
+
+/* c:shard(k, n) -> the k-th of n contiguous parts of the corpus, balanced
+ * by bytes; together the parts hold every document once, in order.  Used by
+ * c:fold; documents of other parts are not read where the format allows. */
+static int corpus_shard(lua_State *L) {
+    Corpus *c = check_corpus(L, 1);
+    lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 1, 3, "must be >= 1");
+    luaL_argcheck(L, k >= 1 && k <= n, 2, "must be in 1..n");
+    slots_ctx x = {0};
+    Iter *it = new_iter(L, 1, LD_SLOTS_ONLY);
+    ld_doc d;
+    while (iter_step(L, it, &d))
+        if (add_slot(L, &d, &x)) break;
+    ld_iter_free(it->it);
+    it->it = NULL;
+    lua_pop(L, 1);
+    if (x.err) { free(x.w); return luaL_error(L, "out of memory"); }
+    uint64_t total = 0;
+    for (size_t i = 0; i < x.n; i++) total += x.w[i];
+    /* cut j: the first slot whose preceding weight reaches total * j / n */
+    uint64_t cuts[2];
+    for (int e = 0; e < 2; e++) {
+        uint64_t j = (uint64_t)(k - 1 + e), nn = (uint64_t)n;
+        uint64_t target = total / nn * j + total % nn * j / nn;
+        size_t i = 0;
+        uint64_t cum = 0;
+        if (j == nn) i = x.n;
+        else while (i < x.n && cum < target) cum += x.w[i++];
+        cuts[e] = i;
+    }
+    uint64_t base = x.n ? x.first : c->lo;
+    free(x.w);
+    lua_getiuservalue(L, 1, 1);
+    lua_getiuservalue(L, 1, 2);
+    Corpus *s = new_corpus(L, -2, -1);
+    s->lo = k == 1 ? c->lo : base + cuts[0];
+    s->hi = k == n ? c->hi : base + cuts[1];
     return 1;
 }
 
@@ -674,13 +723,15 @@ static int corpus_problems(lua_State *L) {
         }
         lua_pushstring(L, p->reason);
         lua_setfield(L, -2, "reason");
-        lua_pushstring(L, p->kind == LD_SKIPPED ? "skipped" : "encoding");
+        lua_pushstring(L, p->kind == LD_SKIPPED ? "skipped" : p->kind == LD_ENCODING ? "encoding" : "ignored");
         lua_setfield(L, -2, "kind");
         push_problem_message(L, p);
         lua_setfield(L, -2, "message");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    lua_createtable(L, 0, 2);
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_IGNORED));
+    lua_setfield(L, -2, "ignored");
     lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_SKIPPED));
     lua_setfield(L, -2, "skipped");
     lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_ENCODING));
@@ -793,6 +844,7 @@ static const luaL_Reg corpus_methods[] = {
     {"get", corpus_get},
     {"filter", corpus_filter},
     {"sample", corpus_sample},
+    {"shard", corpus_shard},
     {"fingerprint", corpus_fingerprint},
     {"problems", corpus_problems},
     {"close", corpus_close},

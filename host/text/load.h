@@ -173,7 +173,10 @@ int ld_opts_set(char **slot, const char *value);   /* strdup into slot; -1 ENOME
 int ld_opts_push(char ***list, size_t *n, const char *value);
 void ld_opts_free(ld_opts *o);
 
-typedef enum ld_pkind { LD_SKIPPED = 0, LD_ENCODING = 1 } ld_pkind;
+/* LD_SKIPPED: an item not loaded; LD_ENCODING: loaded through a fallback
+ * encoding; LD_IGNORED: a table found while walking a directory that has no
+ * text column, so holds no documents (listed, not warned about). */
+typedef enum ld_pkind { LD_SKIPPED = 0, LD_ENCODING = 1, LD_IGNORED = 2 } ld_pkind;
 
 typedef struct ld_problem {
     char *path;
@@ -215,11 +218,13 @@ const ld_opts *ld_corpus_opts(const ld_corpus *c);
 typedef struct ld_iter ld_iter;
 
 #define LD_IDS_ONLY 1    /* single-document files are not read: text is NULL */
+#define LD_SLOTS_ONLY 2  /* every candidate item, even a malformed one, with its
+                            slot and bytes only (id empty, nothing parsed) */
 
 ld_iter *ld_iter_new(ld_corpus *c, int flags);
-/* Only documents whose slot % n == k (text not read for the others where
- * the format allows). */
-void ld_iter_shard(ld_iter *it, uint64_t k, uint64_t n);
+/* Only documents whose slot is in [lo, hi) (others not read where the
+ * format allows; the pass stops at hi). */
+void ld_iter_range(ld_iter *it, uint64_t lo, uint64_t hi);
 /* Only the document with this id (single-document files not read otherwise). */
 int ld_iter_only(ld_iter *it, const char *id, size_t len);
 /* 1: *doc is ready; 0: end.  Problems met are recorded in the corpus; the

@@ -27,6 +27,7 @@ typedef struct entry {
     ld_format fmt;
     uint64_t size;
     int root;          /* index into roots (sidecar), -1 for none */
+    int walked;        /* found by walking a directory or glob */
 } entry;
 
 typedef struct sidecar_row { char *key; char **vals; } sidecar_row;
@@ -73,7 +74,7 @@ ld_corpus *ld_corpus_new(const ld_opts *opts) {
     c->o.id_field = xstrdup(opts->id_field ? opts->id_field : "id");
     c->o.title_field = xstrdup(opts->title_field ? opts->title_field : "title");
     c->o.encoding = xstrdup(opts->encoding ? opts->encoding : "auto");
-    c->o.fallback = xstrdup(opts->fallback ? opts->fallback : "WINDOWS-1252");
+    c->o.fallback = xstrdup(opts->fallback ? opts->fallback : "windows-1252");
     c->o.element = xstrdup(opts->element);
     if (!c->o.text_field || !c->o.id_field || !c->o.title_field || !c->o.encoding ||
         !c->o.fallback || (opts->element && !c->o.element) ||
@@ -216,7 +217,7 @@ static char *join(const char *a, const char *b) {
     return s;
 }
 
-static int add_entry(ld_corpus *c, const char *path, const char *rel, uint64_t size, int rootix) {
+static int add_entry(ld_corpus *c, const char *path, const char *rel, uint64_t size, int rootix, int walked) {
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 64;
         entry *e = realloc(c->e, cap * sizeof *e);
@@ -237,6 +238,7 @@ static int add_entry(ld_corpus *c, const char *path, const char *rel, uint64_t s
     e->fmt = f;
     e->size = size;
     e->root = rootix;
+    e->walked = walked;
     c->n++;
     return 0;
 }
@@ -303,7 +305,7 @@ static int walk_one(walk *w, const char *path, const char *rel, const char *name
     if (c->o.n_include && !match_any(c->o.include, c->o.n_include, rel)) return 0;
     if (w->rootix >= 0 && c->roots[w->rootix].cols && is_sidecar_name(rel)) return 0;
     w->found++;
-    return add_entry(c, path, rel, (uint64_t)st.st_size, w->rootix);
+    return add_entry(c, path, rel, (uint64_t)st.st_size, w->rootix, 1);
 }
 
 static int walk_dir(walk *w, const char *dir, const char *rel) {
@@ -475,7 +477,7 @@ int ld_corpus_add(ld_corpus *c, const char *source, char *msg, size_t msgsize) {
             if (rc == 0) rc = walk_dir(w, source, "");
         } else if (S_ISREG(st.st_mode)) {
             char *rel = strdup(basename_of(source));
-            rc = rel ? add_entry(c, source, rel, (uint64_t)st.st_size, -1) : -1;
+            rc = rel ? add_entry(c, source, rel, (uint64_t)st.st_size, -1, 0) : -1;
             free(rel);
         } else {
             snprintf(msg, msgsize, "%s: not a regular file or directory", source);
@@ -531,7 +533,7 @@ typedef enum mstate { M_NONE, M_JSONL, M_CSV } mstate;
 struct ld_iter {
     ld_corpus *c;
     int flags;
-    uint64_t shard_k, shard_n;
+    uint64_t lo, hi;
     char *only;
     size_t only_len;
     int only_found;
@@ -568,14 +570,14 @@ ld_iter *ld_iter_new(ld_corpus *c, int flags) {
     if (!it) return NULL;
     it->c = c;
     it->flags = flags;
-    it->shard_n = 1;
+    it->hi = UINT64_MAX;
     it->fd = -1;
     return it;
 }
 
-void ld_iter_shard(ld_iter *it, uint64_t k, uint64_t n) {
-    it->shard_k = k;
-    it->shard_n = n ? n : 1;
+void ld_iter_range(ld_iter *it, uint64_t lo, uint64_t hi) {
+    it->lo = lo;
+    it->hi = hi;
 }
 
 int ld_iter_only(ld_iter *it, const char *id, size_t len) {
@@ -739,7 +741,16 @@ static void doc_finish(ld_iter *it, ld_doc *d, uint64_t bytes, int has_text) {
 
 /* Whether the candidate with this id and slot is wanted by shard/only. */
 static int wanted_slot(ld_iter *it, uint64_t slot) {
-    return slot % it->shard_n == it->shard_k;
+    return slot >= it->lo && slot < it->hi;
+}
+
+/* A candidate with only its slot and bytes (LD_SLOTS_ONLY). */
+static int slot_doc(ld_iter *it, ld_doc *d, uint64_t slot, uint64_t bytes, const char *path) {
+    if (set_buf(&it->id, "", 0) || set_buf(&it->path, path, strlen(path))) return -1;
+    doc_begin(it);
+    doc_finish(it, d, bytes, 0);
+    d->slot = slot;
+    return 1;
 }
 
 static int wanted_id(ld_iter *it, const char *id, size_t len) {
@@ -992,7 +1003,9 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
         if (k == n) continue;   /* blank line */
         uint64_t slot = it->slot++;
         uint64_t bytes = n;
+        if (slot >= it->hi) return 0;
         if (!wanted_slot(it, slot)) continue;
+        if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, bytes, it->mpath.data);
         if (record_utf8(it, &s, &n, line)) continue;
         if (ld_json_parse(&it->json, s, n)) {
             problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid JSON at column %zu: %s",
@@ -1032,7 +1045,7 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
         } else if (title_from_text(&it->title, it->text.data, it->text.len)) return -1;
         if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
         for (size_t f = 0; f < it->json.n; f++) {
-            if ((long)f == ti || (long)f == ii) continue;
+            if ((long)f == ti || (long)f == ii || (long)f == hi) continue;
             ld_field *fl = &it->json.fields[f];
             if (meta_add(it, ld_json_key(&it->json, f), fl->klen, ld_json_val(&it->json, f), fl->vlen, fl->type))
                 return -1;
@@ -1083,14 +1096,21 @@ static int next_csv(ld_iter *it, ld_doc *d) {
             }
             it->nh = cv->nf;
             if (it->text_col < 0) {
-                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "no \"%s\" column in the header; file not read",
-                        o->text_field);
+                if (it->me && it->me->walked)
+                    problem(it->c, LD_IGNORED, it->mpath.data, line, -1,
+                            "a table without a \"%s\" column: not documents (name the column with text=)",
+                            o->text_field);
+                else
+                    problem(it->c, LD_SKIPPED, it->mpath.data, line, -1,
+                            "no \"%s\" column in the header; file not read", o->text_field);
                 return 0;
             }
             continue;
         }
         uint64_t slot = it->slot++;
+        if (slot >= it->hi) return 0;
         if (!wanted_slot(it, slot)) continue;
+        if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, cv->rec_bytes, it->mpath.data);
         if (cv->err) {
             problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
             continue;
@@ -1121,7 +1141,7 @@ static int next_csv(ld_iter *it, ld_doc *d) {
         } else if (title_from_text(&it->title, it->text.data, it->text.len)) return -1;
         if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
         for (size_t i = 0; i < cv->nf && !bad; i++) {
-            if ((long)i == it->text_col || (long)i == it->id_col) continue;
+            if ((long)i == it->text_col || (long)i == it->id_col || (long)i == it->title_col) continue;
             if (csv_field_utf8(it, i, &it->raw, line, &bad)) return -1;
             const char *key = it->hdr.data + it->hoff[i];
             if (!bad && meta_add(it, key, strlen(key), it->raw.data, it->raw.len, LD_STR)) return -1;
@@ -1152,7 +1172,7 @@ static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *pa
     }
     if (set_buf(&it->id, id, strlen(id)) || set_buf(&it->path, path, strlen(path))) return -1;
     doc_begin(it);
-    if (it->flags & LD_IDS_ONLY && !it->only) {
+    if (it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY) && !it->only) {
         doc_finish(it, d, size, 0);
         d->slot = slot;
         return 1;
@@ -1273,6 +1293,7 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
     ld_corpus *c = it->c;
     for (;;) {
         if (it->only && it->only_found) return 0;
+        if (it->slot >= it->hi) return 0;
         if (it->ms != M_NONE) {
             int r = it->ms == M_JSONL ? next_jsonl(it, d) : next_csv(it, d);
             if (r == 1) { if (it->only) it->only_found = 1; return 1; }
@@ -1298,7 +1319,7 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
         }
         int fd = -1;
         int multi = e->fmt == LD_FMT_JSONL || e->fmt == LD_FMT_CSV || e->fmt == LD_FMT_TSV;
-        if (multi || !(it->flags & LD_IDS_ONLY) || it->only) {
+        if (multi || !(it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY)) || it->only) {
             if (!multi) {   /* decide before opening: not wanted, no read */
                 uint64_t slot = it->slot;
                 if (!wanted_slot(it, slot) || !wanted_id(it, e->rel, strlen(e->rel))) {

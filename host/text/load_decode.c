@@ -106,7 +106,7 @@ int ld_decode(const char *in, size_t n, const char *encoding, const char *fallba
     const unsigned char *u = (const unsigned char *)in;
     memset(info, 0, sizeof *info);
     if (!encoding) encoding = "auto";
-    if (!fallback) fallback = "WINDOWS-1252";
+    if (!fallback) fallback = "windows-1252";
     int automatic = strcasecmp(encoding, "auto") == 0;
     if (automatic || is_utf8_name(encoding)) {
         if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
