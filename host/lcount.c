@@ -716,12 +716,14 @@ static Dtm *checkdtm(lua_State *L, int idx) {
     return d;
 }
 
+/* Grows *p to hold need elements; new elements are zeroed. */
 static int dtm_grow(void **p, size_t *cap, size_t need, size_t elem) {
     if (need <= *cap) return CR_OK;
     size_t n = *cap ? *cap : 256;
     while (n < need) n *= 2;
     void *q = realloc(*p, n * elem);
     if (!q) return CR_ENOMEM;
+    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
     *p = q;
     *cap = n;
     return CR_OK;
