@@ -452,7 +452,8 @@ static int sql_collate(void *p, int l1, const void *p1, int l2, const void *p2) 
     return status == LUA_OK ? c.result : 0;
 }
 
-/* db:exec callbacks. */
+/* db:exec callbacks: callback(udata, ncols, values, names), values as
+ * strings (NULL as nil), fresh tables for every row. */
 typedef struct execcall {
     lua_State *L;
     int columns;
@@ -461,36 +462,30 @@ typedef struct execcall {
     int result;
 } execcall;
 
-/* Stack of the body: 1 execcall, 2 function, 3 udata, 4 names or nil,
- * 5 values table.  Returns the names table (created on first use). */
+/* Stack of the body: 1 execcall, 2 function, 3 udata. */
 static int exec_body(lua_State *L) {
     execcall *e = (execcall *)lua_touserdata(L, 1);
-    if (lua_isnil(L, 4)) {
-        lua_createtable(L, e->columns, 0);
-        for (int i = 0; i < e->columns; i++) {
-            lua_pushstring(L, e->names[i]);
-            lua_rawseti(L, -2, i + 1);
-        }
-        lua_replace(L, 4);
-    }
-    for (int i = 0; i < e->columns; i++) {
-        lua_pushstring(L, e->values[i]);
-        lua_rawseti(L, 5, i + 1);
-    }
     lua_pushvalue(L, 2);
     lua_pushvalue(L, 3);
     lua_pushinteger(L, e->columns);
-    lua_pushvalue(L, 5);
-    lua_pushvalue(L, 4);
+    lua_createtable(L, e->columns, 0);
+    for (int i = 0; i < e->columns; i++) {
+        lua_pushstring(L, e->values[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_createtable(L, e->columns, 0);
+    for (int i = 0; i < e->columns; i++) {
+        lua_pushstring(L, e->names[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
     lua_call(L, 4, 1);
     int isnum;
     lua_Integer v = lua_tointegerx(L, -1, &isnum);
     e->result = (isnum && v >= INT_MIN && v <= INT_MAX) ? (int)v : SQLITE_ABORT;
-    lua_pushvalue(L, 4);
-    return 1;
+    return 0;
 }
 
-/* The caller's stack: 3 function, 4 udata, 5 names or nil, 6 values. */
+/* The caller's stack: 3 function, 4 udata. */
 static int exec_cb(void *p, int columns, char **values, char **names) {
     execcall *e = p;
     lua_State *L = e->L;
@@ -499,15 +494,12 @@ static int exec_cb(void *p, int columns, char **values, char **names) {
     e->values = values;
     e->names = names;
     e->result = SQLITE_ABORT;
-    if (!lua_checkstack(L, 8)) return SQLITE_ABORT;
+    if (!lua_checkstack(L, 6)) return SQLITE_ABORT;
     lua_pushcfunction(L, exec_body);
     lua_pushlightuserdata(L, e);
     lua_pushvalue(L, 3);
     lua_pushvalue(L, 4);
-    lua_pushvalue(L, 5);
-    lua_pushvalue(L, 6);
-    if (lua_pcall(L, 5, 1, 0) == LUA_OK) lua_replace(L, 5);
-    else e->result = SQLITE_ABORT;
+    if (lua_pcall(L, 3, 0, 0) != LUA_OK) e->result = SQLITE_ABORT;
     lua_settop(L, top);
     return e->result;
 }
@@ -953,8 +945,6 @@ static int db_exec(lua_State *L) {
     if (!lua_isnoneornil(L, 3)) {
         luaL_checktype(L, 3, LUA_TFUNCTION);
         lua_settop(L, 4);   /* 3 function, 4 udata */
-        lua_pushnil(L);     /* 5 column names, made on the first row */
-        lua_newtable(L);    /* 6 column values, reused */
         execcall e = { .L = L };
         rc = sqlite3_exec(d->db, sql, exec_cb, &e, NULL);
     } else {
