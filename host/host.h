@@ -34,6 +34,24 @@ void cr_host_message(const char *progname, const char *msg);
 const char *cr_host_default_corpus(void);
 void cr_host_set_default_corpus(const char *path);
 
+/* Puts the script's directory after lib/lua in package.path. */
+void cr_host_add_script_dir(lua_State *L, const char *script);
+
+/* Worker count for c:fold (-j N, $CORPUSRUN_JOBS); 1 when unset. */
+void cr_host_set_jobs(int jobs);
+
+/* Set by the first Ctrl-C while Lua code runs; long C loops may poll it. */
+#include <signal.h>
+extern volatile sig_atomic_t cr_host_interrupted;
+
+/* Cluster mode (--shard K/N --parts DIR [--manifest F] or --merge DIR):
+ * shard < 0 when not sharding; strings are borrowed from argv. */
+void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
+                         const char *manifest);
+
+/* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
+void cr_host_open_parallel(lua_State *L);
+
 /* Runs the interactive loop (repl.c) until end of input.  Returns 0. */
 int cr_repl_run(lua_State *L);
 
