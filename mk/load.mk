@@ -1,6 +1,6 @@
 # load: the corpus module's loaders (host/text/load_*.c) and binding
 # (host/lcorpus.c): libxml2 for HTML/XML, libarchive for archives.
-DEB_PACKAGES += libxml2-dev libarchive-dev zstd clang
+DEB_PACKAGES += libxml2-dev libarchive-dev zstd clang time
 PKG_MODULES  += libxml-2.0 libarchive
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
