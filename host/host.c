@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -271,12 +272,33 @@ static void push_cluster(lua_State *L) {
     set_string_field(L, "manifest", cluster.manifest);
 }
 
+static time_t started_at;
+
+static int l_cwd(lua_State *L) {
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof buf) == NULL) return luaL_fileresult(L, 0, ".");
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static void push_executable(lua_State *L) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        lua_pushnil(L);
+        return;
+    }
+    exe[n] = '\0';
+    lua_pushstring(L, exe);
+}
+
 static int luaopen_corpusrun_host(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"default_corpus", l_default_corpus},
         {"interrupted", l_interrupted},
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
+        {"cwd", l_cwd},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);
@@ -296,6 +318,12 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);
     cr_sandbox_open(L);
+    lua_pushinteger(L, (lua_Integer)started_at);
+    lua_setfield(L, -2, "started");
+    push_executable(L);
+    lua_setfield(L, -2, "executable");
+    lua_newtable(L); /* what lib/lua/receipt.lua gathers during the run */
+    lua_setfield(L, -2, "receipt_state");
     push_cluster(L);
     lua_setfield(L, -2, "cluster");
     return 1;
@@ -354,6 +382,7 @@ static void wrap_corpus_preload(lua_State *L) {
 }
 
 int cr_host_setup(lua_State *L, const char *argv0) {
+    started_at = time(NULL);
     lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
     int no_env = lua_toboolean(L, -1);
     lua_pop(L, 1);

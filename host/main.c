@@ -36,6 +36,7 @@ static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
+            "       %s replay RESULT [--force]\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -63,7 +64,7 @@ static void print_usage_text(FILE *out) {
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname);
+            progname, progname, progname);
     fflush(out);
 }
 
@@ -549,6 +550,10 @@ static int pmain(lua_State *L) {
     char **argv = (char **)lua_touserdata(L, 2);
     if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
         lua_pushboolean(L, run_subcommand(L, "shards", "plan_command", argc, argv) == LUA_OK);
+        return 1;
+    }
+    if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "receipt", "replay_command", argc, argv) == LUA_OK);
         return 1;
     }
     int script;

@@ -259,6 +259,7 @@ function fold.run(c, init, step, opts)
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
   assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
   local combine = merger(opts.merge)
+  require("receipt").note_corpus(c)
   local cluster = host.cluster
   if cluster and cluster.merge then return merge_parts(cluster, combine) end
   if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
