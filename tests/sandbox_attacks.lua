@@ -71,6 +71,25 @@ refused([[io.open("]] .. dir .. [[/out/x.txt", "w")]], "writing '.-x%.txt' is no
 refused([[io.lines("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "io.lines outside the corpus")
 prints([[for l in io.lines("]] .. dir .. [[/corpus/a.txt") do print(l) end]], "Zakani visited Brussels.\n", "reading inside the corpus works")
 
+-- SQLite: no other database files, no extensions, read-only inputs, time limit.
+do
+  os.execute("sqlite3 " .. q(dir .. "/other.db") .. " 'CREATE TABLE secret (x); INSERT INTO secret VALUES (42)'")
+  os.execute("cp " .. q(dir .. "/other.db") .. " " .. q(dir .. "/corpus/input.db"))
+  refused([[local db = require("lsqlite3").open_memory()
+    assert(db:exec("ATTACH ']] .. dir .. [[/other.db' AS o") == 0, db:errmsg())]], "too many attached databases", "SQLite ATTACH of another file")
+  refused([[local db = require("lsqlite3").open_memory()
+    db:exec("CREATE TABLE t (x)")
+    assert(db:exec("VACUUM INTO ']] .. dir .. [[/out/copy.db'") == 0, db:errmsg())]], "too many attached databases", "SQLite VACUUM INTO another file")
+  t.ok(not io.open(dir .. "/out/copy.db"), "VACUUM INTO wrote nothing")
+  refused([[local db = require("lsqlite3").open_memory() db:load_extension("/tmp/x.so")]], "not supported", "SQLite load_extension")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "opening database '.-other%.db' is not allowed", "opening a database outside the corpus")
+  refused([[local db = require("lsqlite3").open("]] .. dir .. [[/corpus/input.db")
+    assert(db:exec("INSERT INTO secret VALUES (1)") == 0, db:errmsg())]], "readonly database", "a database in the corpus opens read-only")
+  refused([[local db = require("lsqlite3").open_memory()
+    for r in db:nrows("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c") do print(r) end]],
+    "interrupted", "a runaway query stops at the CPU-time limit", "--max-seconds 1")
+end
+
 -- os.exit ends the script with its status.
 do
   local _, code = sandboxed([[os.exit(7)]])
