@@ -58,7 +58,7 @@ CTEST_BIN    := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 LUA_TESTS    := $(sort $(filter-out tests/tap.lua,$(wildcard tests/*.lua)))
 SH_TESTS     := $(sort $(wildcard tests/*.sh))
 PROVE        ?= prove
-PROVE_FLAGS  ?=
+PROVE_FLAGS  ?= -j2
 
 .PHONY: all deps run test asan asan-test clean install uninstall check-deps
 all: corpusrun
