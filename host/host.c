@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -236,7 +237,15 @@ static struct {
     int set;
     long shard, shards;
     const char *parts, *merge, *manifest;
+    int map, reduce;
 } cluster;
+
+void cr_host_set_streaming(int map, int reduce) {
+    cluster.set = 1;
+    cluster.shard = -1;
+    cluster.map = map;
+    cluster.reduce = reduce;
+}
 
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
                          const char *manifest) {
@@ -270,9 +279,83 @@ static void push_cluster(lua_State *L) {
     set_string_field(L, "parts", cluster.parts);
     set_string_field(L, "merge", cluster.merge);
     set_string_field(L, "manifest", cluster.manifest);
+    if (cluster.map) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "map");
+    }
+    if (cluster.reduce) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "reduce");
+    }
 }
 
 static time_t started_at;
+
+static const char b64_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* base64_encode(s): standard alphabet, padded (RFC 4648). */
+static int l_base64_encode(lua_State *L) {
+    size_t n;
+    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &n);
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, (n + 2) / 3 * 4);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)s[i + 1] << 8;
+        if (i + 2 < n) v |= s[i + 2];
+        out[o++] = b64_digits[(v >> 18) & 63];
+        out[o++] = b64_digits[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? b64_digits[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? b64_digits[v & 63] : '=';
+    }
+    luaL_pushresultsize(&b, o);
+    return 1;
+}
+
+static int b64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* base64_decode(s) -> bytes, or nil and a message naming the bad offset. */
+static int l_base64_decode(lua_State *L) {
+    size_t n;
+    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &n);
+    if (n % 4 != 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "base64: length %d is not a multiple of 4", (int)n);
+        return 2;
+    }
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, n / 4 * 3);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int k = 0; k < 4; k++) {
+            if (s[i + k] == '=' && i + 4 == n && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+                v[k] = 0;
+                pad++;
+            } else if ((v[k] = b64_value(s[i + k])) < 0) {
+                luaL_pushfail(L);
+                lua_pushfstring(L, "base64: bad character at byte %d", (int)(i + (size_t)k));
+                return 2;
+            }
+        }
+        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        out[o++] = (char)(x >> 16);
+        if (pad < 2) out[o++] = (char)(x >> 8);
+        if (pad < 1) out[o++] = (char)x;
+    }
+    luaL_pushresultsize(&b, o);
+    return 1;
+}
 
 static int l_cwd(lua_State *L) {
     char buf[PATH_MAX];
@@ -299,6 +382,8 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
         {"cwd", l_cwd},
+        {"base64_encode", l_base64_encode},
+        {"base64_decode", l_base64_decode},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);

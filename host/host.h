@@ -49,6 +49,9 @@ extern volatile sig_atomic_t cr_host_interrupted;
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
                          const char *manifest);
 
+/* Streaming mode (--map, --reduce) for Hadoop Streaming and pipes. */
+void cr_host_set_streaming(int map, int reduce);
+
 /* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
 void cr_host_open_parallel(lua_State *L);
 
