@@ -53,3 +53,7 @@ fuzz: build-fuzz/tok_fuzz
 fuzz-check: build-fuzz/tok_fuzz
 	build-fuzz/tok_fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
 	  -artifact_prefix=build-fuzz/ tests/fuzz/seeds
+
+# ---- benchmark of the core (bench/40_tokenize.sh builds it) ------------------
+$(BUILD)/tok_bench: bench/tok_bench.c $(BUILD)/libcorpustext.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tok_bench.c $(BUILD)/libcorpustext.a $(LDLIBS)
