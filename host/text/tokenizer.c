@@ -203,18 +203,21 @@ static inline int wordish(cr_token_kind k) {
     return k == CR_TOK_WORD || k == CR_TOK_NUMBER || k == CR_TOK_ID;
 }
 
-/* The UAX #29 segment starting at a (a < len), classified. */
-static inline __attribute__((always_inline)) void segment_at(cr_tokenizer *t, size_t a, seg *g) {
+/* The UAX #29 segment starting at a (a < len), classified; a lookahead
+ * (store) keeps it for the step that will start there. */
+static inline __attribute__((always_inline)) void segment_at(cr_tokenizer *t, size_t a, seg *g, int store) {
     const unsigned char *s = (const unsigned char *)t->text;
     g->a = a;
-    if (t->la_stop && t->la_start == a) {
+    if (t->la_start == a && t->la_stop) {
         g->b = t->la_stop;
         g->seen = t->la_seen;
     } else {
         g->b = cr_wb_next(t->text, t->len, a, &g->seen);
-        t->la_start = a;
-        t->la_stop = g->b;
-        t->la_seen = g->seen;
+        if (store) {
+            t->la_start = a;
+            t->la_stop = g->b;
+            t->la_seen = g->seen;
+        }
     }
     if (s[a] < 0x80) {
         g->props0 = cr_ucd_ascii[s[a]];
@@ -389,7 +392,8 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     }
     size_t a = t->pos;
     if (a >= len) return 0;
-    if ((trig[s[a]] & T_WS) && t->skip_ws) {
+    unsigned tr = trig[s[a]];
+    if ((tr & T_WS) && t->skip_ws) {
         /* Unwanted ASCII whitespace: skip it without segmenting, except the
          * last one before a non-ASCII character (which WB4 may attach). */
         size_t i = a + 1;
@@ -397,18 +401,19 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
         if (i < len && s[i] >= 0x80) i--;
         if (i >= len) { t->pos = len; return 0; }
         a = t->pos = i;
+        tr = trig[s[a]];
     }
     const cr_tokenizer_opts *o = &t->opts;
     seg g;
     unsigned char c = s[a];
-    if (o->tailor && (trig[c] & (T_URL | T_AT | T_HASH))) {
+    if ((tr & (T_URL | T_AT | T_HASH)) && o->tailor) {
         size_t e;
         if (o->urls && (trig[c] & T_URL) && (e = match_url(s, len, a)) != 0) {
             *ta = a; *tb = t->pos = e; *tk = CR_TOK_URL;
             return 1;
         }
         if (c == '@' && o->mentions && a + 1 < len && !(a > 0 && is_alnum(s[a - 1]))) {
-            segment_at(t, a + 1, &g);
+            segment_at(t, a + 1, &g, 1);
             if (wordish(g.kind)) {
                 *ta = a; *tb = t->pos = g.b; *tk = CR_TOK_MENTION;
                 return 1;
@@ -416,14 +421,14 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
         }
         size_t h = c == '#' ? 1 : (c == 0xEF && a + 2 < len && s[a + 1] == 0xBC && s[a + 2] == 0x83) ? 3 : 0;
         if (h && o->hashtags && a + h < len && !(a > 0 && is_alnum(s[a - 1]))) {
-            segment_at(t, a + h, &g);
+            segment_at(t, a + h, &g, 1);
             if (g.kind == CR_TOK_WORD || g.kind == CR_TOK_ID) {
                 *ta = a; *tb = t->pos = g.b; *tk = CR_TOK_HASHTAG;
                 return 1;
             }
         }
     }
-    segment_at(t, a, &g);
+    segment_at(t, a, &g, 0);
     size_t b = g.b;
     cr_token_kind kind = g.kind;
     if (o->tailor && wordish(kind) && b < len && (trig[s[b]] & T_NEXT)) {
@@ -441,7 +446,7 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
             size_t h;
             while ((h = hyphen_len(s, len, b)) != 0 && b + h < len) {
                 seg r;
-                segment_at(t, b + h, &r);
+                segment_at(t, b + h, &r, 1);
                 if (!wordish(r.kind)) break;
                 int right_letter = has_letter(&r);
                 if (!left_letter && !right_letter) break;
