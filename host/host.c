@@ -218,6 +218,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_setfield(L, -2, "libdir");
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
+    cr_host_open_parallel(L);
     return 1;
 }
 
@@ -240,6 +241,39 @@ static int has_preload(lua_State *L, const char *name) {
     return found;
 }
 
+/* package.preload.corpus, wrapped: after the binding opens, c:fold (from
+ * lib/lua/fold.lua) is installed on the Corpus methods.  The binding stays
+ * unaware of the Lua library above it. */
+static int open_corpus_with_fold(lua_State *L) {
+    int nargs = lua_gettop(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, nargs, 1);
+    if (luaL_getmetatable(L, "corpusrun.Corpus") == LUA_TTABLE &&
+        lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+        lua_getglobal(L, "require");
+        lua_pushliteral(L, "fold");
+        lua_call(L, 1, 1);
+        lua_getfield(L, -1, "install");
+        lua_pushvalue(L, -3);
+        lua_call(L, 1, 0);
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 1);
+    return 1;
+}
+
+static void wrap_corpus_preload(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    if (lua_getfield(L, -1, "corpus") == LUA_TFUNCTION) {
+        lua_pushcclosure(L, open_corpus_with_fold, 1);
+        lua_setfield(L, -2, "corpus");
+    } else {
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
 int cr_host_setup(lua_State *L, const char *argv0) {
     lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
     int no_env = lua_toboolean(L, -1);
@@ -256,6 +290,7 @@ int cr_host_setup(lua_State *L, const char *argv0) {
         lua_pop(L, 1);
     }
     add_preload(L, "corpusrun", luaopen_corpusrun_host);
+    wrap_corpus_preload(L);
 
     if (!default_corpus[0]) {
         const char *env = no_env ? NULL : getenv("CORPUSRUN_CORPUS");

@@ -44,6 +44,9 @@ void cr_host_set_jobs(int jobs);
 #include <signal.h>
 extern volatile sig_atomic_t cr_host_interrupted;
 
+/* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
+void cr_host_open_parallel(lua_State *L);
+
 /* Runs the interactive loop (repl.c) until end of input.  Returns 0. */
 int cr_repl_run(lua_State *L);
 

@@ -25,6 +25,7 @@
 #define has_E 16    /* -E */
 #define has_help 32 /* -h, --help */
 #define has_version 64 /* --version */
+#define has_describe 128 /* --describe SCRIPT */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -44,6 +45,9 @@ static void print_usage_text(FILE *out) {
             "  -j N, --jobs N worker processes for c:fold (else $CORPUSRUN_JOBS, else 1)\n"
             "  -h, --help     show this help\n"
             "  --version      show corpusrun, Lua, utf8proc, Unicode and SQLite versions\n"
+            "  --describe SCRIPT\n"
+            "                 print a script's declared name, version and options\n"
+            "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
             progname);
@@ -54,7 +58,7 @@ static void print_usage(const char *badoption) {
     fprintf(stderr, "%s: ", progname);
     if (badoption[1] == 'e' || badoption[1] == 'l' || badoption[1] == 'c' ||
         badoption[1] == 'j' || strcmp(badoption, "--corpus") == 0 ||
-        strcmp(badoption, "--jobs") == 0)
+        strcmp(badoption, "--jobs") == 0 || strcmp(badoption, "--describe") == 0)
         fprintf(stderr, "'%s' needs argument\n", badoption);
     else
         fprintf(stderr, "unrecognized option '%s'\n", badoption);
@@ -143,6 +147,7 @@ static int takes_argument(const char *opt) {
     if (opt[0] != '-') return 0;
     if (opt[1] == '-')
         return strcmp(opt, "--corpus") == 0 || strcmp(opt, "--jobs") == 0 ||
+               strcmp(opt, "--describe") == 0 || strncmp(opt, "--describe=", 11) == 0 ||
                strncmp(opt, "--corpus=", 9) == 0 || strncmp(opt, "--jobs=", 7) == 0;
     return opt[1] == 'e' || opt[1] == 'l' || opt[1] == 'c' || opt[1] == 'j';
 }
@@ -167,9 +172,13 @@ static int collectargs(char **argv, int *first) {
             }
             if (strcmp(a, "--help") == 0) args |= has_help;
             else if (strcmp(a, "--version") == 0) args |= has_version;
-            else if (strcmp(a, "--corpus") == 0 || strcmp(a, "--jobs") == 0) {
+            else if (strcmp(a, "--corpus") == 0 || strcmp(a, "--jobs") == 0 ||
+                     strcmp(a, "--describe") == 0) {
                 if (argv[i + 1] == NULL) return has_error;
+                if (a[2] == 'd') args |= has_describe;
                 i++;
+            } else if (strncmp(a, "--describe=", 11) == 0) {
+                args |= has_describe;
             } else if (strncmp(a, "--corpus=", 9) == 0 || strncmp(a, "--jobs=", 7) == 0) {
                 /* value attached */
             } else return has_error;
@@ -276,6 +285,40 @@ static int runargs(lua_State *L, char **argv, int optlim) {
     return 1;
 }
 
+/* --describe SCRIPT: the script's declared header, read by lib/lua/cli.lua
+ * from its leading spec table; the script itself does not run. */
+static int describe(lua_State *L, char **argv, int optlim) {
+    static const char chunk[] =
+        "local path = ...\n"
+        "local cli = require 'cli'\n"
+        "local spec, err = cli.describe(path)\n"
+        "if not spec then return err end\n"
+        "io.write(cli.describe_header(spec))\n";
+    const char *path = NULL;
+    for (int i = 1; i < optlim; i++) {
+        const char *a = argv[i];
+        int describe_opt = strncmp(a, "--describe", 10) == 0 && (a[10] == '\0' || a[10] == '=');
+        if (takes_argument(a)) {
+            const char *v = option_value(argv, &i);
+            if (describe_opt) path = v;
+        }
+    }
+    int status = luaL_loadbuffer(L, chunk, sizeof chunk - 1, "=describe");
+    if (status == LUA_OK) {
+        lua_pushstring(L, path);
+        status = cr_host_docall(L, 1, 1);
+        if (status == LUA_OK) {
+            if (lua_isstring(L, -1)) { /* the script declares nothing usable */
+                cr_host_message(progname, lua_tostring(L, -1));
+                status = LUA_ERRRUN;
+            }
+            lua_pop(L, 1);
+            return status;
+        }
+    }
+    return cr_host_report(L, status);
+}
+
 static int handle_init(lua_State *L) {
     const char *name = "=CORPUSRUN_INIT";
     const char *init = getenv(name + 1);
@@ -326,6 +369,11 @@ static int pmain(lua_State *L) {
         if (handle_init(L) != LUA_OK) return 0;
     }
     if (!runargs(L, argv, optlim)) return 0;
+    if (args & has_describe) {
+        if (describe(L, argv, optlim) != LUA_OK) return 0;
+        lua_pushboolean(L, 1);
+        return 1;
+    }
     if (script > 0) {
         if (handle_script(L, argv + script) != LUA_OK) return 0;
     }

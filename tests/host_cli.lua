@@ -164,6 +164,26 @@ do
   t.like(out, "^corpusrun %S+ %-%- Lua 5%.4%.%d+  Copyright", "-v prints the version line")
 end
 
+-- --describe prints a script's declared header without running it.
+do
+  local s = write("described.lua", [[
+local spec = { name = "demo", version = "2.1.0", description = "A demonstration.",
+  options = { { name = "top", type = "integer", default = 5, help = "rows to print" } } }
+print("the script ran")
+]])
+  local out, code = t.run(CR .. " --describe " .. q(s))
+  t.is(code, 0, "--describe exits 0")
+  t.like(out, "^demo 2%.1%.0\n", "--describe prints name and version")
+  t.like(out, "%-%-top N", "--describe lists the options")
+  t.ok(not out:find("the script ran", 1, true), "--describe does not run the script")
+  local _, c2, err = t.run(CR .. " --describe " .. q(write("nospec.lua", "print(1)\n")))
+  t.is(c2, 1, "--describe of a script without a spec fails")
+  t.like(err, "^corpusrun: .-nospec%.lua: no leading 'local spec", "--describe says what is missing")
+  local _, c3, err3 = t.run(CR .. " --describe")
+  t.is(c3, 1, "--describe without a script fails")
+  t.like(err3, "'%-%-describe' needs argument", "--describe without a script says so")
+end
+
 -- Ctrl-C stops a running script with "interrupted!", exit 1.
 do
   local outf, errf = tmp .. "/int.out", tmp .. "/int.err"

@@ -1,0 +1,255 @@
+/* parallel.c — corpusrun.parallel(n, fn): runs fn(k) for k = 1..n in n
+ * forked worker processes and returns the n strings they return, in worker
+ * order.  This is the process layer under c:fold; what the strings hold (the
+ * serialised accumulators) is fold.lua's business.
+ *
+ * Protocol on each worker's pipe: one status byte ('+' success, '-' error)
+ * followed by the payload (the returned string, or the error message).
+ * A worker that dies without a status byte is reported with its exit status
+ * or signal.  The parent reaps every child on every path: no zombies, and on
+ * failure or Ctrl-C the remaining workers are terminated. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+
+#include "host.h"
+
+typedef struct worker {
+    pid_t pid;
+    int fd;          /* read end of the worker's pipe; -1 once at EOF */
+    char *data;      /* everything read from the pipe */
+    size_t len, cap;
+    int status;      /* waitpid status */
+    int reaped;
+} worker;
+
+typedef struct worker_set {
+    worker *w;
+    int n;
+} worker_set;
+
+static int append(worker *w, const char *buf, size_t n) {
+    if (w->len + n > w->cap) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap < w->len + n) {
+            if (cap > (size_t)-1 / 2) return -1;
+            cap *= 2;
+        }
+        char *p = realloc(w->data, cap);
+        if (p == NULL) return -1;
+        w->data = p;
+        w->cap = cap;
+    }
+    memcpy(w->data + w->len, buf, n);
+    w->len += n;
+    return 0;
+}
+
+static void write_all(int fd, const char *p, size_t n) {
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            _exit(3);
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+}
+
+/* In the child: run fn(k), send the outcome, never return. */
+static void run_child(lua_State *L, int k, int fd) {
+    lua_pushvalue(L, 2);
+    lua_pushinteger(L, k);
+    int status = cr_host_docall(L, 1, 1);
+    const char *tag = "+";
+    size_t len = 0;
+    const char *payload = "";
+    if (status != LUA_OK) {
+        tag = "-";
+        payload = lua_tolstring(L, -1, &len);
+        if (payload == NULL) payload = "(error object is not a string)", len = strlen(payload);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        payload = lua_tolstring(L, -1, &len);
+    } else {
+        tag = "-";
+        payload = lua_pushfstring(L, "worker function returned %s, not a string",
+                                  luaL_typename(L, -1));
+        len = strlen(payload);
+    }
+    fflush(NULL);
+    write_all(fd, tag, 1);
+    write_all(fd, payload, len);
+    close(fd);
+    _exit(0);
+}
+
+static void terminate_all(worker_set *s) {
+    for (int i = 0; i < s->n; i++)
+        if (s->w[i].pid > 0 && !s->w[i].reaped) kill(s->w[i].pid, SIGTERM);
+}
+
+static void reap_all(worker_set *s) {
+    for (int i = 0; i < s->n; i++) {
+        worker *w = &s->w[i];
+        if (w->pid <= 0 || w->reaped) continue;
+        while (waitpid(w->pid, &w->status, 0) < 0 && errno == EINTR) {
+        }
+        w->reaped = 1;
+    }
+}
+
+static void free_all(worker_set *s) {
+    for (int i = 0; i < s->n; i++) {
+        if (s->w[i].fd >= 0) close(s->w[i].fd);
+        free(s->w[i].data);
+    }
+    free(s->w);
+    s->w = NULL;
+}
+
+/* __gc / __close of the set: on any exit path (errors included) the
+ * workers are stopped, reaped and freed. */
+static int set_gc(lua_State *L) {
+    worker_set *s = luaL_checkudata(L, 1, "corpusrun.WorkerSet");
+    if (s->w != NULL) {
+        terminate_all(s);
+        reap_all(s);
+        free_all(s);
+    }
+    return 0;
+}
+
+/* Reads every pipe to EOF.  Returns 0, or -1 on Ctrl-C or a failed read. */
+static int collect(worker_set *s) {
+    struct pollfd *pfd = calloc((size_t)s->n, sizeof *pfd);
+    if (pfd == NULL) return -1;
+    char buf[65536];
+    int open_count = s->n;
+    while (open_count > 0) {
+        for (int i = 0; i < s->n; i++) {
+            pfd[i].fd = s->w[i].fd;
+            pfd[i].events = POLLIN;
+        }
+        int r = poll(pfd, (nfds_t)s->n, -1);
+        if (r < 0) {
+            if (errno == EINTR && !cr_host_interrupted) continue;
+            free(pfd);
+            return -1;
+        }
+        for (int i = 0; i < s->n; i++) {
+            if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+            ssize_t k = read(s->w[i].fd, buf, sizeof buf);
+            if (k < 0 && errno == EINTR) continue;
+            if (k > 0) {
+                if (append(&s->w[i], buf, (size_t)k) != 0) {
+                    free(pfd);
+                    return -1;
+                }
+                continue;
+            }
+            close(s->w[i].fd);
+            s->w[i].fd = -1;
+            open_count--;
+            if (s->w[i].len > 0 && s->w[i].data[0] == '-') terminate_all(s); /* fail fast */
+        }
+    }
+    free(pfd);
+    return 0;
+}
+
+/* Pushes the reason worker i failed, or returns 0 when it succeeded. */
+static int push_failure(lua_State *L, const worker *w, int k) {
+    if (w->len > 0 && w->data[0] == '-') {
+        lua_pushfstring(L, "worker %d of the fold failed: ", k);
+        lua_pushlstring(L, w->data + 1, w->len - 1);
+        lua_concat(L, 2);
+        return 1;
+    }
+    if (WIFSIGNALED(w->status)) {
+        lua_pushfstring(L, "worker %d of the fold was killed by signal %d", k,
+                        WTERMSIG(w->status));
+        return 1;
+    }
+    if (!WIFEXITED(w->status) || WEXITSTATUS(w->status) != 0 || w->len == 0) {
+        lua_pushfstring(L, "worker %d of the fold exited with status %d before finishing", k,
+                        WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1);
+        return 1;
+    }
+    return 0;
+}
+
+static int l_parallel(lua_State *L) {
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    luaL_argcheck(L, n >= 1 && n <= 1024, 1, "worker count must be from 1 to 1024");
+    lua_settop(L, 2);
+
+    worker_set *s = lua_newuserdatauv(L, sizeof *s, 0);
+    s->w = NULL;
+    s->n = 0;
+    if (luaL_newmetatable(L, "corpusrun.WorkerSet")) {
+        lua_pushcfunction(L, set_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, set_gc);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_setmetatable(L, -2);
+    lua_toclose(L, 3);
+    s->w = calloc((size_t)n, sizeof *s->w);
+    if (s->w == NULL) return luaL_error(L, "not enough memory for %d workers", (int)n);
+
+    fflush(NULL); /* children must not write out the parent's buffers again */
+    for (int i = 0; i < (int)n; i++) {
+        int fds[2];
+        if (pipe(fds) != 0) return luaL_error(L, "cannot create a pipe: %s", strerror(errno));
+        pid_t pid = fork();
+        if (pid < 0) {
+            int e = errno;
+            close(fds[0]);
+            close(fds[1]);
+            return luaL_error(L, "cannot start worker %d: %s", i + 1, strerror(e));
+        }
+        if (pid == 0) {
+            close(fds[0]);
+            for (int j = 0; j < i; j++) close(s->w[j].fd);
+            run_child(L, i + 1, fds[1]);
+        }
+        close(fds[1]);
+        s->w[i].pid = pid;
+        s->w[i].fd = fds[0];
+        s->n = i + 1;
+    }
+
+    int rc = collect(s);
+    if (rc != 0) terminate_all(s);
+    reap_all(s);
+    if (cr_host_interrupted) return luaL_error(L, "interrupted!");
+    if (rc != 0) return luaL_error(L, "cannot read from the fold's workers: %s", strerror(errno));
+    /* A worker's own error first: the others may have been stopped for it. */
+    for (int i = 0; i < s->n; i++)
+        if (s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
+            return lua_error(L);
+    for (int i = 0; i < s->n; i++)
+        if (push_failure(L, &s->w[i], i + 1)) return lua_error(L);
+
+    lua_createtable(L, s->n, 0);
+    for (int i = 0; i < s->n; i++) {
+        lua_pushlstring(L, s->w[i].data + 1, s->w[i].len - 1);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1; /* the to-be-closed set is freed on return */
+}
+
+void cr_host_open_parallel(lua_State *L) {
+    lua_pushcfunction(L, l_parallel);
+    lua_setfield(L, -2, "parallel");
+}

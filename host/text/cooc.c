@@ -1,0 +1,508 @@
+/* cooc.c — n-gram and co-occurrence counters over interned ids. */
+#include "cooc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- n-grams ------------------------------------------------------------ */
+int cr_ngrams_init(cr_ngrams *g, unsigned n, unsigned skip, const char *sep, size_t seplen) {
+    memset(g, 0, sizeof *g);
+    if (n < 1 || n > CR_NGRAM_MAX || skip > 8 || seplen >= CR_SEP_MAX) return CR_EINVAL;
+    cr_counter_init(&g->vocab);
+    int e = cr_tuples_init(&g->grams, n);
+    if (e) return e;
+    g->n = n;
+    g->skip = skip;
+    if (seplen) memcpy(g->sep, sep, seplen);
+    g->seplen = seplen;
+    return CR_OK;
+}
+
+void cr_ngrams_free(cr_ngrams *g) {
+    cr_counter_free(&g->vocab);
+    cr_tuples_free(&g->grams);
+    free(g->pos);
+    g->pos = NULL;
+}
+
+static int ngrams_count(cr_ngrams *g, const uint32_t *tuple) {
+    int e = cr_tuples_add(&g->grams, tuple, 1);
+    if (e) return e;
+    if (__builtin_add_overflow(g->total, 1, &g->total)) return CR_EOVERFLOW;
+    return CR_OK;
+}
+
+/* Skip-grams starting at ids[0]: choose the remaining n-1 positions within
+ * reach (n - 1 + skip) in increasing order. */
+static int skipgrams_from(cr_ngrams *g, const uint32_t *ids, size_t avail,
+                          uint32_t *tuple, unsigned depth, size_t last) {
+    if (depth == g->n) return ngrams_count(g, tuple);
+    size_t reach = g->n - 1 + g->skip;
+    for (size_t p = last + 1; p < avail && p <= reach; p++) {
+        /* leave room for the positions still to choose */
+        if (reach - p < g->n - 1 - depth) break;
+        tuple[depth] = ids[p];
+        int e = skipgrams_from(g, ids, avail, tuple, depth + 1, p);
+        if (e) return e;
+    }
+    return CR_OK;
+}
+
+int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
+    int e;
+    for (size_t i = 0; i < n; i++)
+        if ((e = cr_counter_add_id(&g->vocab, ids[i], 1))) return e;
+    if (n < g->n) return CR_OK;
+    uint32_t tuple[CR_NGRAM_MAX];
+    for (size_t i = 0; i + g->n <= n; i++) {
+        if (g->skip == 0) {
+            e = ngrams_count(g, ids + i);
+        } else {
+            tuple[0] = ids[i];
+            e = g->n == 1 ? ngrams_count(g, tuple)
+                          : skipgrams_from(g, ids + i, n - i, tuple, 1, 0);
+        }
+        if (e) return e;
+    }
+    return CR_OK;
+}
+
+void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_wbuf *w) {
+    const uint32_t *t = cr_tuples_at(&g->grams, i);
+    for (unsigned j = 0; j < g->n; j++) {
+        if (j) cr_wbuf_put(w, g->sep, g->seplen);
+        const cr_centry *e = &g->vocab.entries[t[j]];
+        cr_wbuf_put(w, e->key, e->len);
+    }
+}
+
+int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t *lens) {
+    uint32_t t[CR_NGRAM_MAX];
+    for (unsigned j = 0; j < g->n; j++) {
+        int64_t id = cr_counter_find(&g->vocab, keys[j], lens[j]);
+        if (id < 0) return -1;
+        t[j] = (uint32_t)id;
+    }
+    return cr_tuples_find(&g->grams, t);
+}
+
+int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
+    size_t start = 0;
+    unsigned j = 0;
+    if (g->n > 1 && g->seplen == 0) return -1;
+    for (size_t i = 0; j + 1 < g->n && i + g->seplen <= len; i++) {
+        if (memcmp(key + i, g->sep, g->seplen) == 0) {
+            keys[j] = key + start;
+            lens[j++] = i - start;
+            start = i + g->seplen;
+            i = start - 1;
+        }
+    }
+    if (j + 1 != g->n) return -1;
+    keys[j] = key + start;
+    lens[j] = len - start;
+    return cr_ngrams_find(g, keys, lens);
+}
+
+/* The joined keys of two grams compared bytewise, without building them. */
+typedef struct { const cr_ngrams *g; const uint32_t *t; unsigned tok; size_t off; } joined_pos;
+
+static int joined_next(joined_pos *p) {
+    const cr_ngrams *g = p->g;
+    for (;;) {
+        if (p->tok >= 2 * g->n - 1) return -1;
+        const char *s;
+        size_t len;
+        if (p->tok % 2 == 0) {
+            const cr_centry *e = &g->vocab.entries[p->t[p->tok / 2]];
+            s = e->key;
+            len = e->len;
+        } else {
+            s = g->sep;
+            len = g->seplen;
+        }
+        if (p->off < len) return (unsigned char)s[p->off++];
+        p->tok++;
+        p->off = 0;
+    }
+}
+
+static int ngrams_cmp(const void *ctx, uint32_t a, uint32_t b) {
+    const cr_ngrams *g = ctx;
+    int64_t ca = g->grams.counts[a], cb = g->grams.counts[b];
+    if (ca != cb) return ca > cb ? -1 : 1;
+    const uint32_t *ta = cr_tuples_at(&g->grams, a), *tb = cr_tuples_at(&g->grams, b);
+    unsigned j = 0;
+    while (j < g->n && ta[j] == tb[j]) j++;
+    if (j == g->n) return a < b ? -1 : a > b;
+    const cr_centry *x = &g->vocab.entries[ta[j]], *y = &g->vocab.entries[tb[j]];
+    size_t m = x->len < y->len ? x->len : y->len;
+    int r = m ? memcmp(x->key, y->key, m) : 0;
+    if (r) return r;
+    /* One token is a prefix of the other: compare the byte streams. */
+    joined_pos p = { g, ta, 2 * j, m }, q = { g, tb, 2 * j, m };
+    for (;;) {
+        int u = joined_next(&p), v = joined_next(&q);
+        if (u != v) return u < v ? -1 : 1;
+        if (u < 0) return a < b ? -1 : a > b;
+    }
+}
+
+size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out) {
+    return cr_top_k_range(g->grams.size, k, ngrams_cmp, g, out);
+}
+
+/* Maps every id of src's vocabulary to dst's, adding the counts. */
+static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_out) {
+    uint32_t *map = malloc((src->size ? src->size : 1) * sizeof *map);
+    if (!map) return CR_ENOMEM;
+    for (size_t i = 0; i < src->size; i++) {
+        const cr_centry *e = &src->entries[i];
+        int64_t id = cr_counter_intern(dst, e->key, e->len);
+        if (id < 0) { free(map); return (int)id; }
+        map[i] = (uint32_t)id;
+        if (__builtin_add_overflow(dst->entries[id].count, e->count, &dst->entries[id].count)) {
+            free(map);
+            return CR_EOVERFLOW;
+        }
+    }
+    if (__builtin_add_overflow(dst->total, src->total, &dst->total)) { free(map); return CR_EOVERFLOW; }
+    *map_out = map;
+    return CR_OK;
+}
+
+int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src) {
+    if (dst == src || dst->n != src->n || dst->skip != src->skip || dst->seplen != src->seplen ||
+        memcmp(dst->sep, src->sep, src->seplen) != 0)
+        return CR_EINVAL;
+    uint32_t *map;
+    int e = merge_vocab(&dst->vocab, &src->vocab, &map);
+    if (e) return e;
+    uint32_t t[CR_NGRAM_MAX];
+    for (size_t i = 0; i < src->grams.size && !e; i++) {
+        const uint32_t *s = cr_tuples_at(&src->grams, i);
+        for (unsigned j = 0; j < src->n; j++) t[j] = map[s[j]];
+        e = cr_tuples_add(&dst->grams, t, src->grams.counts[i]);
+    }
+    free(map);
+    if (!e && __builtin_add_overflow(dst->total, src->total, &dst->total)) e = CR_EOVERFLOW;
+    return e;
+}
+
+int cr_ngrams_prune(cr_ngrams *g, int64_t min) {
+    return cr_tuples_prune(&g->grams, min);
+}
+
+static void dump_tuples(cr_wbuf *w, const cr_tuples *t) {
+    cr_wbuf_uvarint(w, t->size);
+    for (size_t i = 0; i < t->size; i++) {
+        const uint32_t *ids = cr_tuples_at(t, i);
+        for (unsigned j = 0; j < t->width; j++) cr_wbuf_uvarint(w, ids[j]);
+        cr_wbuf_svarint(w, t->counts[i]);
+    }
+}
+
+static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
+    uint64_t n;
+    int e = cr_rbuf_uvarint(r, &n);
+    if (e) return e;
+    if (n > (uint64_t)(r->end - r->p) / (t->width + 1)) return CR_ECORRUPT;
+    uint32_t ids[CR_TUPLE_MAX];
+    for (uint64_t i = 0; i < n; i++) {
+        for (unsigned j = 0; j < t->width; j++) {
+            uint64_t v;
+            if ((e = cr_rbuf_uvarint(r, &v))) return e;
+            if (v >= vocab) return CR_ECORRUPT;
+            ids[j] = (uint32_t)v;
+        }
+        if (ordered && ids[0] >= ids[1]) return CR_ECORRUPT;
+        int64_t cnt;
+        if ((e = cr_rbuf_svarint(r, &cnt))) return e;
+        if (cr_tuples_find(t, ids) >= 0) return CR_ECORRUPT; /* duplicate */
+        if ((e = cr_tuples_add(t, ids, cnt))) return e;
+    }
+    return CR_OK;
+}
+
+void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g) {
+    cr_wbuf_uvarint(w, g->n);
+    cr_wbuf_uvarint(w, g->skip);
+    cr_wbuf_str(w, g->sep, g->seplen);
+    cr_wbuf_svarint(w, g->total);
+    cr_counter_dump(w, &g->vocab);
+    dump_tuples(w, &g->grams);
+}
+
+int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
+    uint64_t n, skip;
+    const char *sep;
+    size_t seplen;
+    int64_t total;
+    int e;
+    memset(g, 0, sizeof *g);
+    if ((e = cr_rbuf_uvarint(r, &n)) || (e = cr_rbuf_uvarint(r, &skip)) ||
+        (e = cr_rbuf_str(r, &sep, &seplen, CR_SEP_MAX - 1)) || (e = cr_rbuf_svarint(r, &total)))
+        return e;
+    if (n < 1 || n > CR_NGRAM_MAX || skip > 8) return CR_ECORRUPT;
+    if ((e = cr_ngrams_init(g, (unsigned)n, (unsigned)skip, sep, seplen))) return e;
+    g->total = total;
+    if ((e = cr_counter_undump(r, &g->vocab)) ||
+        (e = undump_tuples(r, &g->grams, g->vocab.size, 0))) {
+        cr_ngrams_free(g);
+        return e;
+    }
+    return CR_OK;
+}
+
+/* ---- co-occurrence ------------------------------------------------------ */
+int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window) {
+    memset(c, 0, sizeof *c);
+    if (mode > CR_COOC_DOCUMENT) return CR_EINVAL;
+    if (mode == CR_COOC_WINDOW && (window < 1 || window > 1000)) return CR_EINVAL;
+    cr_counter_init(&c->vocab);
+    int e = cr_tuples_init(&c->pairs, 2);
+    if (e) return e;
+    c->mode = mode;
+    c->window = mode == CR_COOC_WINDOW ? window : 0;
+    return CR_OK;
+}
+
+void cr_cooc_free(cr_cooc *c) {
+    cr_counter_free(&c->vocab);
+    cr_tuples_free(&c->pairs);
+    free(c->scratch);
+    c->scratch = NULL;
+    c->scratch_cap = 0;
+}
+
+static int cmp_u32(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int cooc_feed_window(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e;
+    for (size_t i = 0; i < n; i++) {
+        if ((e = cr_counter_add_id(&c->vocab, ids[i], 1))) return e;
+        size_t end = i + c->window < n - 1 ? i + c->window : n - 1;
+        for (size_t j = i + 1; j <= end; j++) {
+            uint32_t t[2] = { ids[i], ids[j] };
+            if ((e = cr_tuples_add(&c->pairs, t, 1))) return e;
+        }
+    }
+    return CR_OK;
+}
+
+static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
+    if (n > c->scratch_cap) {
+        uint32_t *s = realloc(c->scratch, n * sizeof *s);
+        if (!s) return CR_ENOMEM;
+        c->scratch = s;
+        c->scratch_cap = n;
+    }
+    memcpy(c->scratch, ids, n * sizeof *ids);
+    qsort(c->scratch, n, sizeof *c->scratch, cmp_u32);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (m == 0 || c->scratch[m - 1] != c->scratch[i]) c->scratch[m++] = c->scratch[i];
+    int e;
+    for (size_t i = 0; i < m; i++) {
+        if ((e = cr_counter_add_id(&c->vocab, c->scratch[i], 1))) return e;
+        for (size_t j = i + 1; j < m; j++) {
+            uint32_t t[2] = { c->scratch[i], c->scratch[j] };
+            if ((e = cr_tuples_add(&c->pairs, t, 1))) return e;
+        }
+    }
+    return CR_OK;
+}
+
+int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n) {
+    if (n == 0) return CR_OK;
+    c->units++;
+    return c->mode == CR_COOC_WINDOW ? cooc_feed_window(c, ids, n) : cooc_feed_unit(c, ids, n);
+}
+
+int64_t cr_cooc_n(const cr_cooc *c) {
+    return c->mode == CR_COOC_WINDOW ? c->vocab.total : c->units;
+}
+
+static int64_t sat_add(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_add_overflow(a, b, &r)) return a > 0 ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+static int64_t pair_count(const cr_cooc *c, uint32_t a, uint32_t b) {
+    uint32_t t[2] = { a, b };
+    int64_t i = cr_tuples_find(&c->pairs, t);
+    return i < 0 ? 0 : c->pairs.counts[i];
+}
+
+int64_t cr_cooc_get_directed(const cr_cooc *c, uint32_t a, uint32_t b) {
+    if (c->mode != CR_COOC_WINDOW) return a < b ? pair_count(c, a, b) : a > b ? pair_count(c, b, a) : 0;
+    return pair_count(c, a, b);
+}
+
+int64_t cr_cooc_get(const cr_cooc *c, uint32_t a, uint32_t b) {
+    if (c->mode != CR_COOC_WINDOW || a == b) return cr_cooc_get_directed(c, a, b);
+    return sat_add(pair_count(c, a, b), pair_count(c, b, a));
+}
+
+static int key_cmp_ids(const cr_cooc *c, uint32_t a, uint32_t b) {
+    const cr_centry *x = &c->vocab.entries[a], *y = &c->vocab.entries[b];
+    return cr_key_cmp(x->key, x->len, y->key, y->len);
+}
+
+typedef struct { const cr_cooc *c; const cr_cooc_pair *p; } pairs_ctx;
+
+static int pairs_cmp(const void *ctx, uint32_t i, uint32_t j) {
+    const pairs_ctx *pc = ctx;
+    const cr_cooc_pair *x = &pc->p[i], *y = &pc->p[j];
+    if (x->n != y->n) return x->n > y->n ? -1 : 1;
+    int r = key_cmp_ids(pc->c, x->a, y->a);
+    if (!r) r = key_cmp_ids(pc->c, x->b, y->b);
+    return r ? r : (i < j ? -1 : i > j);
+}
+
+/* Sorts arr[0..n) of elem-sized items in the order given by cmp over
+ * indices, by computing a permutation and applying it. */
+static int sort_by_index(void *arr, size_t n, size_t elem, cr_idx_cmp cmp, const void *ctx) {
+    if (n < 2) return CR_OK;
+    uint32_t *order = malloc(n * sizeof *order);
+    unsigned char *tmp = malloc(n * elem);
+    if (!order || !tmp) { free(order); free(tmp); return CR_ENOMEM; }
+    cr_top_k_range(n, n, cmp, ctx, order);
+    for (size_t i = 0; i < n; i++) memcpy(tmp + i * elem, (unsigned char *)arr + order[i] * elem, elem);
+    memcpy(arr, tmp, n * elem);
+    free(order);
+    free(tmp);
+    return CR_OK;
+}
+
+int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    cr_cooc_pair *p = malloc((c->pairs.size ? c->pairs.size : 1) * sizeof *p);
+    if (!p) return CR_ENOMEM;
+    size_t m = 0;
+    int window = c->mode == CR_COOC_WINDOW;
+    for (size_t i = 0; i < c->pairs.size; i++) {
+        const uint32_t *t = cr_tuples_at(&c->pairs, i);
+        uint32_t a = t[0], b = t[1];
+        int64_t cnt = c->pairs.counts[i];
+        if (window && directed) {
+            /* as stored */
+        } else if (window && a != b) {
+            int64_t back = pair_count(c, b, a);
+            if (key_cmp_ids(c, a, b) > 0) {
+                if (back) continue; /* counted with (b, a) */
+                uint32_t s = a; a = b; b = s;
+            } else {
+                cnt = sat_add(cnt, back);
+            }
+        } else if (key_cmp_ids(c, a, b) > 0) {
+            uint32_t s = a; a = b; b = s;
+        }
+        if (cnt >= min) p[m++] = (cr_cooc_pair){ a, b, cnt };
+    }
+    pairs_ctx ctx = { c, p };
+    if (sort_by_index(p, m, sizeof *p, pairs_cmp, &ctx)) { free(p); return CR_ENOMEM; }
+    *out = p;
+    *n = m;
+    return CR_OK;
+}
+
+typedef struct { const cr_cooc *c; const cr_colloc *p; } colloc_ctx;
+
+static int colloc_cmp(const void *ctx, uint32_t i, uint32_t j) {
+    const colloc_ctx *cc = ctx;
+    const cr_colloc *x = &cc->p[i], *y = &cc->p[j];
+    if (x->o11 != y->o11) return x->o11 > y->o11 ? -1 : 1;
+    int r = key_cmp_ids(cc->c, x->id, y->id);
+    return r ? r : (i < j ? -1 : i > j);
+}
+
+int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
+                 cr_colloc **out, size_t *n) {
+    *out = NULL;
+    *n = 0;
+    if (node >= c->vocab.size) return CR_EINVAL;
+    /* Gather joint counts per collocate in a dense array over the vocabulary. */
+    int64_t *joint = calloc(c->vocab.size, sizeof *joint);
+    if (!joint) return CR_ENOMEM;
+    int window = c->mode == CR_COOC_WINDOW;
+    for (size_t i = 0; i < c->pairs.size; i++) {
+        const uint32_t *t = cr_tuples_at(&c->pairs, i);
+        int64_t cnt = c->pairs.counts[i];
+        if (t[0] == node && t[1] == node) {
+            joint[node] = sat_add(joint[node], cnt);
+        } else if (t[0] == node) {   /* collocate follows the node */
+            if (!window || side != CR_SIDE_LEFT) joint[t[1]] = sat_add(joint[t[1]], cnt);
+        } else if (t[1] == node) {   /* collocate precedes the node */
+            if (!window || side != CR_SIDE_RIGHT) joint[t[0]] = sat_add(joint[t[0]], cnt);
+        }
+    }
+    size_t m = 0;
+    for (size_t i = 0; i < c->vocab.size; i++) m += joint[i] && joint[i] >= min;
+    cr_colloc *p = malloc((m ? m : 1) * sizeof *p);
+    if (!p) { free(joint); return CR_ENOMEM; }
+    m = 0;
+    for (size_t i = 0; i < c->vocab.size; i++)
+        if (joint[i] && joint[i] >= min) p[m++] = (cr_colloc){ (uint32_t)i, joint[i] };
+    free(joint);
+    colloc_ctx ctx = { c, p };
+    if (sort_by_index(p, m, sizeof *p, colloc_cmp, &ctx)) { free(p); return CR_ENOMEM; }
+    *out = p;
+    *n = m;
+    return CR_OK;
+}
+
+int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
+    if (dst == src || dst->mode != src->mode || dst->window != src->window) return CR_EINVAL;
+    uint32_t *map;
+    int e = merge_vocab(&dst->vocab, &src->vocab, &map);
+    if (e) return e;
+    for (size_t i = 0; i < src->pairs.size && !e; i++) {
+        const uint32_t *s = cr_tuples_at(&src->pairs, i);
+        uint32_t t[2] = { map[s[0]], map[s[1]] };
+        if (dst->mode != CR_COOC_WINDOW && t[0] > t[1]) { uint32_t x = t[0]; t[0] = t[1]; t[1] = x; }
+        e = cr_tuples_add(&dst->pairs, t, src->pairs.counts[i]);
+    }
+    free(map);
+    if (!e && __builtin_add_overflow(dst->units, src->units, &dst->units)) e = CR_EOVERFLOW;
+    return e;
+}
+
+int cr_cooc_prune(cr_cooc *c, int64_t min) {
+    return cr_tuples_prune(&c->pairs, min);
+}
+
+void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c) {
+    cr_wbuf_uvarint(w, (uint64_t)c->mode);
+    cr_wbuf_uvarint(w, c->window);
+    cr_wbuf_svarint(w, c->units);
+    cr_counter_dump(w, &c->vocab);
+    dump_tuples(w, &c->pairs);
+}
+
+int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
+    uint64_t mode, window;
+    int64_t units;
+    int e;
+    memset(c, 0, sizeof *c);
+    if ((e = cr_rbuf_uvarint(r, &mode)) || (e = cr_rbuf_uvarint(r, &window)) ||
+        (e = cr_rbuf_svarint(r, &units)))
+        return e;
+    if (mode > CR_COOC_DOCUMENT || window > 1000) return CR_ECORRUPT;
+    if ((e = cr_cooc_init(c, (cr_cooc_mode)mode, (unsigned)window))) return CR_ECORRUPT;
+    if (c->window != window) { cr_cooc_free(c); return CR_ECORRUPT; }
+    c->units = units;
+    if ((e = cr_counter_undump(r, &c->vocab)) ||
+        (e = undump_tuples(r, &c->pairs, c->vocab.size, c->mode != CR_COOC_WINDOW))) {
+        cr_cooc_free(c);
+        return e;
+    }
+    return CR_OK;
+}

@@ -1,0 +1,103 @@
+/* cooc.h — n-gram and co-occurrence counters over interned token ids.
+ * Pure C, no Lua.  Tokens are interned in a vocabulary (a cr_counter whose
+ * counts are token or unit frequencies); n-grams and pairs are stored as id
+ * tuples, never as strings per pair.
+ *
+ * Feeding: intern each token key (cr_*_intern), collect the ids of one
+ * segment (a sentence, or a whole document), then cr_*_feed the segment.
+ * Nothing crosses a segment boundary. */
+#ifndef CORPUSRUN_COOC_H
+#define CORPUSRUN_COOC_H
+
+#include "counter.h"
+
+/* ---- n-grams ------------------------------------------------------------ */
+#define CR_NGRAM_MAX CR_TUPLE_MAX
+#define CR_SEP_MAX 16
+
+typedef struct cr_ngrams {
+    cr_counter vocab;    /* counts: token frequencies */
+    cr_tuples grams;
+    unsigned n, skip;    /* k-skip-n-grams: at most skip tokens left out */
+    char sep[CR_SEP_MAX];
+    size_t seplen;
+    int64_t total;       /* n-grams counted */
+    size_t *pos;         /* scratch for skip-gram positions */
+} cr_ngrams;
+
+/* n in 1..CR_NGRAM_MAX, skip <= 8, seplen < CR_SEP_MAX; else CR_EINVAL. */
+int cr_ngrams_init(cr_ngrams *g, unsigned n, unsigned skip, const char *sep, size_t seplen);
+void cr_ngrams_free(cr_ngrams *g);
+static inline int64_t cr_ngrams_intern(cr_ngrams *g, const char *key, size_t len) {
+    return cr_counter_intern(&g->vocab, key, len);
+}
+int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n);
+/* Appends the joined key of gram i to w. */
+void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_wbuf *w);
+/* Index of the gram whose tokens are keys[0..n), or -1. */
+int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t *lens);
+/* Index of the gram with this joined key (split on the separator), or -1. */
+int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len);
+int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/sep differ */
+int cr_ngrams_prune(cr_ngrams *g, int64_t min);
+/* First k grams in canonical order (count desc, joined key asc). */
+size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
+void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g);
+int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g); /* g uninitialised */
+
+/* ---- co-occurrence ------------------------------------------------------ */
+typedef enum cr_cooc_mode {
+    CR_COOC_WINDOW = 0,  /* pairs within `window` tokens, stored directed */
+    CR_COOC_SENTENCE,    /* pairs of types sharing a segment (sentence) */
+    CR_COOC_DOCUMENT     /* the same, one segment per document */
+} cr_cooc_mode;
+
+typedef struct cr_cooc {
+    cr_counter vocab;    /* window: token frequencies, total = tokens;
+                            units: number of units containing the word */
+    cr_tuples pairs;     /* window: (earlier, later); units: (lower id, higher id) */
+    cr_cooc_mode mode;
+    unsigned window;
+    int64_t units;       /* segments fed (units modes: N) */
+    uint32_t *scratch;
+    size_t scratch_cap;
+} cr_cooc;
+
+typedef struct cr_cooc_pair {
+    uint32_t a, b;       /* vocabulary ids, a's key <= b's key */
+    int64_t n;
+} cr_cooc_pair;
+
+typedef enum { CR_SIDE_BOTH = 0, CR_SIDE_LEFT, CR_SIDE_RIGHT } cr_cooc_side;
+
+typedef struct cr_colloc {
+    uint32_t id;         /* collocate */
+    int64_t o11;         /* joint frequency */
+} cr_colloc;
+
+int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window); /* window 1..1000 */
+void cr_cooc_free(cr_cooc *c);
+static inline int64_t cr_cooc_intern(cr_cooc *c, const char *key, size_t len) {
+    return cr_counter_intern(&c->vocab, key, len);
+}
+int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n);
+/* N of the contingency table: tokens (window) or units (sentence, document). */
+int64_t cr_cooc_n(const cr_cooc *c);
+/* Joint count of two words (symmetric; in window mode, both directions). */
+int64_t cr_cooc_get(const cr_cooc *c, uint32_t a, uint32_t b);
+/* Directed count (window mode: b follows a); in units modes, symmetric. */
+int64_t cr_cooc_get_directed(const cr_cooc *c, uint32_t a, uint32_t b);
+/* All pairs with count >= min, symmetric (directed=0) or as stored in window
+ * mode (directed=1), sorted count desc, then a's key, then b's key.
+ * *out is malloc'd (free it); *n its length. */
+int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **out, size_t *n);
+/* Collocates of node with joint count >= min, sorted o11 desc then key.
+ * side applies to window mode (LEFT: collocate before the node). */
+int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
+                 cr_colloc **out, size_t *n);
+int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window differ */
+int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
+void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c);
+int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
+
+#endif

@@ -1,0 +1,571 @@
+/* counter.c — arena, string→count hash, id tuples, top-k, serialisation. */
+#include "counter.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *cr_strerror(int err) {
+    switch (err) {
+    case CR_OK: return "no error";
+    case CR_ENOMEM: return "out of memory";
+    case CR_EOVERFLOW: return "count overflow";
+    case CR_ECORRUPT: return "truncated or corrupt data";
+    case CR_EVERSION: return "unsupported format version or kind";
+    case CR_EINVAL: return "invalid argument";
+    default: return "unknown error";
+    }
+}
+
+/* ---- hashing ------------------------------------------------------------ */
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    x *= 0xd6e8feb86659fd93ULL;
+    x ^= x >> 32;
+    return x;
+}
+
+uint64_t cr_hash_bytes(const void *p, size_t n) {
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    while (n >= 8) {
+        uint64_t v;
+        memcpy(&v, s, 8);
+        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 29;
+        s += 8;
+        n -= 8;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < n; i++) v |= (uint64_t)s[i] << (8 * i);
+    h = (h ^ v) * 0x94d049bb133111ebULL;
+    return mix64(h);
+}
+
+/* ---- arena -------------------------------------------------------------- */
+struct cr_arena_block {
+    cr_arena_block *next;
+    size_t size;
+    /* data follows, aligned */
+};
+#define ARENA_HDR ((sizeof(cr_arena_block) + 15u) & ~(size_t)15u)
+#define ARENA_MIN (64u * 1024u)
+
+void cr_arena_init(cr_arena *a) { memset(a, 0, sizeof *a); }
+
+void *cr_arena_alloc(cr_arena *a, size_t n) {
+    size_t need = (n + 7u) & ~(size_t)7u;
+    if (need < n) return NULL;
+    if (need > a->left) {
+        size_t size = a->bytes < ARENA_MIN ? ARENA_MIN : a->bytes; /* doubles */
+        if (size > ((size_t)1 << 26)) size = (size_t)1 << 26;
+        if (size < need) size = need;
+        if (size > SIZE_MAX - ARENA_HDR) return NULL;
+        cr_arena_block *b = malloc(ARENA_HDR + size);
+        if (!b) return NULL;
+        b->next = a->head;
+        b->size = size;
+        a->head = b;
+        a->ptr = (char *)b + ARENA_HDR;
+        a->left = size;
+        a->bytes += size;
+    }
+    void *r = a->ptr;
+    a->ptr += need;
+    a->left -= need;
+    return r;
+}
+
+void cr_arena_free(cr_arena *a) {
+    cr_arena_block *b = a->head;
+    while (b) {
+        cr_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    cr_arena_init(a);
+}
+
+/* ---- write and read buffers -------------------------------------------- */
+void cr_wbuf_free(cr_wbuf *w) {
+    free(w->data);
+    memset(w, 0, sizeof *w);
+}
+
+static int wbuf_reserve(cr_wbuf *w, size_t n) {
+    if (w->failed) return -1;
+    if (n <= w->cap - w->len) return 0;
+    size_t cap = w->cap ? w->cap : 256;
+    while (cap - w->len < n) {
+        if (cap > SIZE_MAX / 2) { w->failed = 1; return -1; }
+        cap *= 2;
+    }
+    unsigned char *d = realloc(w->data, cap);
+    if (!d) { w->failed = 1; return -1; }
+    w->data = d;
+    w->cap = cap;
+    return 0;
+}
+
+void cr_wbuf_put(cr_wbuf *w, const void *p, size_t n) {
+    if (n == 0 || wbuf_reserve(w, n)) return;
+    memcpy(w->data + w->len, p, n);
+    w->len += n;
+}
+
+void cr_wbuf_byte(cr_wbuf *w, unsigned b) {
+    unsigned char c = (unsigned char)b;
+    cr_wbuf_put(w, &c, 1);
+}
+
+void cr_wbuf_uvarint(cr_wbuf *w, uint64_t v) {
+    unsigned char tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (unsigned char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (unsigned char)v;
+    cr_wbuf_put(w, tmp, n);
+}
+
+void cr_wbuf_svarint(cr_wbuf *w, int64_t v) {
+    uint64_t u = ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
+    cr_wbuf_uvarint(w, u);
+}
+
+void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n) {
+    cr_wbuf_uvarint(w, n);
+    cr_wbuf_put(w, s, n);
+}
+
+int cr_rbuf_byte(cr_rbuf *r, unsigned *out) {
+    if (r->p >= r->end) return CR_ECORRUPT;
+    *out = *r->p++;
+    return CR_OK;
+}
+
+int cr_rbuf_uvarint(cr_rbuf *r, uint64_t *out) {
+    uint64_t v = 0;
+    for (unsigned shift = 0; shift < 64; shift += 7) {
+        if (r->p >= r->end) return CR_ECORRUPT;
+        unsigned b = *r->p++;
+        if (shift == 63 && b > 1) return CR_ECORRUPT;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) {
+            if (b == 0 && shift > 0) return CR_ECORRUPT; /* overlong */
+            *out = v;
+            return CR_OK;
+        }
+    }
+    return CR_ECORRUPT;
+}
+
+int cr_rbuf_svarint(cr_rbuf *r, int64_t *out) {
+    uint64_t u;
+    int e = cr_rbuf_uvarint(r, &u);
+    if (e) return e;
+    *out = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    return CR_OK;
+}
+
+int cr_rbuf_str(cr_rbuf *r, const char **s, size_t *n, size_t maxlen) {
+    uint64_t len;
+    int e = cr_rbuf_uvarint(r, &len);
+    if (e) return e;
+    if (len > maxlen || len > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
+    *s = (const char *)r->p;
+    *n = (size_t)len;
+    r->p += len;
+    return CR_OK;
+}
+
+/* ---- framing ------------------------------------------------------------ */
+static const unsigned char MAGIC[4] = { 'C', 'R', 'C', 'T' };
+
+/* FNV-1a 64 over bytes: defined on bytes, so the same on every platform. */
+static uint64_t fnv1a64(const unsigned char *p, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+void cr_frame_begin(cr_wbuf *w, unsigned kind) {
+    cr_wbuf_put(w, MAGIC, 4);
+    cr_wbuf_byte(w, CR_FRAME_VERSION);
+    cr_wbuf_byte(w, kind);
+}
+
+void cr_frame_end(cr_wbuf *w) {
+    if (w->failed) return;
+    uint64_t h = fnv1a64(w->data, w->len);
+    unsigned char le[8];
+    for (int i = 0; i < 8; i++) le[i] = (unsigned char)(h >> (8 * i));
+    cr_wbuf_put(w, le, 8);
+}
+
+int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body) {
+    const unsigned char *p = data;
+    if (len < 6 + 8 || memcmp(p, MAGIC, 4) != 0) return CR_ECORRUPT;
+    if (p[4] != CR_FRAME_VERSION) return CR_EVERSION;
+    uint64_t h = fnv1a64(p, len - 8), stored = 0;
+    for (int i = 0; i < 8; i++) stored |= (uint64_t)p[len - 8 + i] << (8 * i);
+    if (h != stored) return CR_ECORRUPT;
+    *kind = p[5];
+    body->p = p + 6;
+    body->end = p + len - 8;
+    return CR_OK;
+}
+
+/* ---- counter ------------------------------------------------------------ */
+void cr_counter_init(cr_counter *c) { memset(c, 0, sizeof *c); }
+
+void cr_counter_free(cr_counter *c) {
+    cr_arena_free(&c->arena);
+    free(c->entries);
+    free(c->slots);
+    memset(c, 0, sizeof *c);
+}
+
+int cr_key_cmp(const char *a, size_t alen, const char *b, size_t blen) {
+    size_t n = alen < blen ? alen : blen;
+    int r = n ? memcmp(a, b, n) : 0;
+    if (r) return r;
+    return alen < blen ? -1 : alen > blen ? 1 : 0;
+}
+
+static int counter_rehash(cr_counter *c, size_t nslots) {
+    uint64_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots) return CR_ENOMEM;
+    size_t mask = nslots - 1;
+    for (size_t id = 0; id < c->size; id++) {
+        uint64_t h = c->entries[id].hash;
+        size_t i = (size_t)h & mask;
+        while (slots[i]) i = (i + 1) & mask;
+        slots[i] = (h << 32) | (uint64_t)(id + 1);
+    }
+    free(c->slots);
+    c->slots = slots;
+    c->mask = mask;
+    return CR_OK;
+}
+
+/* Slot index holding key, or of the empty slot where it would go. */
+static size_t counter_probe(const cr_counter *c, const char *key, size_t len,
+                            uint32_t h32, int *found) {
+    size_t i = (size_t)h32 & c->mask;
+    for (;;) {
+        uint64_t s = c->slots[i];
+        if (!s) { *found = 0; return i; }
+        if ((uint32_t)(s >> 32) == h32) {
+            const cr_centry *e = &c->entries[(uint32_t)s - 1];
+            if (e->len == len && memcmp(e->key, key, len) == 0) { *found = 1; return i; }
+        }
+        i = (i + 1) & c->mask;
+    }
+}
+
+int64_t cr_counter_find(const cr_counter *c, const char *key, size_t len) {
+    if (!c->slots || len > CR_MAX_KEY) return -1;
+    uint32_t h32 = (uint32_t)cr_hash_bytes(key, len);
+    int found;
+    size_t i = counter_probe(c, key, len, h32, &found);
+    return found ? (int64_t)(uint32_t)c->slots[i] - 1 : -1;
+}
+
+int64_t cr_counter_intern(cr_counter *c, const char *key, size_t len) {
+    if (len > CR_MAX_KEY) return CR_EINVAL;
+    if (!c->slots && counter_rehash(c, 64)) return CR_ENOMEM;
+    uint32_t h32 = (uint32_t)cr_hash_bytes(key, len);
+    int found;
+    size_t i = counter_probe(c, key, len, h32, &found);
+    if (found) return (int64_t)(uint32_t)c->slots[i] - 1;
+    if (c->size >= 0xfffffffeu) return CR_EOVERFLOW;
+    if ((c->size + 1) * 4 > (c->mask + 1) * 3) { /* load factor 3/4 */
+        if (counter_rehash(c, (c->mask + 1) * 2)) return CR_ENOMEM;
+        i = counter_probe(c, key, len, h32, &found);
+    }
+    if (c->size == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        cr_centry *e = realloc(c->entries, cap * sizeof *e);
+        if (!e) return CR_ENOMEM;
+        c->entries = e;
+        c->cap = cap;
+    }
+    char *k = cr_arena_alloc(&c->arena, len + 1);
+    if (!k) return CR_ENOMEM;
+    if (len) memcpy(k, key, len);
+    k[len] = 0;
+    size_t id = c->size++;
+    c->entries[id] = (cr_centry){ k, (uint32_t)len, h32, 0 };
+    c->slots[i] = ((uint64_t)h32 << 32) | (uint64_t)(id + 1);
+    return (int64_t)id;
+}
+
+int cr_counter_add_id(cr_counter *c, uint32_t id, int64_t n) {
+    if (id >= c->size) return CR_EINVAL;
+    int64_t cnt, tot;
+    if (__builtin_add_overflow(c->entries[id].count, n, &cnt) ||
+        __builtin_add_overflow(c->total, n, &tot))
+        return CR_EOVERFLOW;
+    c->entries[id].count = cnt;
+    c->total = tot;
+    return CR_OK;
+}
+
+int cr_counter_add(cr_counter *c, const char *key, size_t len, int64_t n) {
+    int64_t id = cr_counter_intern(c, key, len);
+    if (id < 0) return (int)id;
+    return cr_counter_add_id(c, (uint32_t)id, n);
+}
+
+int64_t cr_counter_get(const cr_counter *c, const char *key, size_t len) {
+    int64_t id = cr_counter_find(c, key, len);
+    return id < 0 ? 0 : c->entries[id].count;
+}
+
+int cr_counter_merge(cr_counter *dst, const cr_counter *src) {
+    if (dst == src) return CR_EINVAL;
+    /* Check for overflow first so that a failure changes nothing. */
+    int64_t tot;
+    if (__builtin_add_overflow(dst->total, src->total, &tot)) return CR_EOVERFLOW;
+    for (size_t i = 0; i < src->size; i++) {
+        const cr_centry *e = &src->entries[i];
+        int64_t id = cr_counter_find(dst, e->key, e->len), sum;
+        if (id >= 0 && __builtin_add_overflow(dst->entries[id].count, e->count, &sum))
+            return CR_EOVERFLOW;
+    }
+    for (size_t i = 0; i < src->size; i++) {
+        const cr_centry *e = &src->entries[i];
+        int64_t id = cr_counter_intern(dst, e->key, e->len);
+        if (id < 0) return (int)id; /* out of memory: partial merge */
+        dst->entries[id].count += e->count;
+    }
+    dst->total = tot;
+    return CR_OK;
+}
+
+int cr_counter_prune(cr_counter *c, int64_t min) {
+    size_t j = 0;
+    for (size_t i = 0; i < c->size; i++)
+        if (c->entries[i].count >= min) c->entries[j++] = c->entries[i];
+    if (j == c->size) return CR_OK;
+    c->size = j;
+    /* Key bytes of removed entries stay in the arena until free; the slot
+     * table is rebuilt at a size fitting what is left. */
+    size_t nslots = 64;
+    while (nslots * 3 < (j + 1) * 4) nslots *= 2;
+    return counter_rehash(c, nslots);
+}
+
+static int counter_cmp(const void *ctx, uint32_t a, uint32_t b) {
+    const cr_counter *c = ctx;
+    const cr_centry *x = &c->entries[a], *y = &c->entries[b];
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    int r = cr_key_cmp(x->key, x->len, y->key, y->len);
+    if (r) return r;
+    return a < b ? -1 : a > b;
+}
+
+size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out) {
+    return cr_top_k_range(c->size, k, counter_cmp, c, out);
+}
+
+void cr_counter_dump(cr_wbuf *w, const cr_counter *c) {
+    cr_wbuf_uvarint(w, c->size);
+    for (size_t i = 0; i < c->size; i++) {
+        cr_wbuf_str(w, c->entries[i].key, c->entries[i].len);
+        cr_wbuf_svarint(w, c->entries[i].count);
+    }
+    cr_wbuf_svarint(w, c->total);
+}
+
+int cr_counter_undump(cr_rbuf *r, cr_counter *c) {
+    uint64_t n;
+    int e = cr_rbuf_uvarint(r, &n);
+    if (e) return e;
+    /* Each entry takes at least two bytes: a bound before trusting n. */
+    if (n > (uint64_t)(r->end - r->p) / 2) return CR_ECORRUPT;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t len;
+        int64_t cnt;
+        if ((e = cr_rbuf_str(r, &k, &len, CR_MAX_KEY)) || (e = cr_rbuf_svarint(r, &cnt)))
+            return e;
+        int64_t id = cr_counter_intern(c, k, len);
+        if (id < 0) return (int)id;
+        if ((uint64_t)id != i) return CR_ECORRUPT; /* duplicate key */
+        c->entries[id].count = cnt;
+    }
+    return cr_rbuf_svarint(r, &c->total);
+}
+
+/* ---- top-k -------------------------------------------------------------- */
+/* The heap keeps the k best seen so far with the worst at the root. */
+static void heap_sift_down(uint32_t *h, size_t n, size_t i, cr_idx_cmp cmp, const void *ctx) {
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && cmp(ctx, h[l], h[w]) > 0) w = l;
+        if (r < n && cmp(ctx, h[r], h[w]) > 0) w = r;
+        if (w == i) return;
+        uint32_t t = h[i]; h[i] = h[w]; h[w] = t;
+        i = w;
+    }
+}
+
+static void heap_sift_up(uint32_t *h, size_t i, cr_idx_cmp cmp, const void *ctx) {
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (cmp(ctx, h[i], h[p]) <= 0) return;
+        uint32_t t = h[i]; h[i] = h[p]; h[p] = t;
+        i = p;
+    }
+}
+
+static size_t top_k_impl(const uint32_t *idx, size_t n, size_t k, cr_idx_cmp cmp,
+                         const void *ctx, uint32_t *out) {
+    if (k > n) k = n;
+    if (k == 0) return 0;
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t v = idx ? idx[i] : (uint32_t)i;
+        if (m < k) {
+            out[m] = v;
+            heap_sift_up(out, m++, cmp, ctx);
+        } else if (cmp(ctx, v, out[0]) < 0) {
+            out[0] = v;
+            heap_sift_down(out, m, 0, cmp, ctx);
+        }
+    }
+    /* Heapsort in place: repeatedly move the worst to the end. */
+    for (size_t end = m; end > 1; end--) {
+        uint32_t t = out[0]; out[0] = out[end - 1]; out[end - 1] = t;
+        heap_sift_down(out, end - 1, 0, cmp, ctx);
+    }
+    return m;
+}
+
+size_t cr_top_k(const uint32_t *idx, size_t n, size_t k, cr_idx_cmp cmp,
+                const void *ctx, uint32_t *out) {
+    return top_k_impl(idx, n, k, cmp, ctx, out);
+}
+
+size_t cr_top_k_range(size_t n, size_t k, cr_idx_cmp cmp, const void *ctx, uint32_t *out) {
+    return top_k_impl(NULL, n, k, cmp, ctx, out);
+}
+
+/* ---- tuples ------------------------------------------------------------- */
+int cr_tuples_init(cr_tuples *t, unsigned width) {
+    memset(t, 0, sizeof *t);
+    if (width < 1 || width > CR_TUPLE_MAX) return CR_EINVAL;
+    t->width = width;
+    return CR_OK;
+}
+
+void cr_tuples_free(cr_tuples *t) {
+    free(t->ids);
+    free(t->counts);
+    free(t->slots);
+    unsigned w = t->width;
+    memset(t, 0, sizeof *t);
+    t->width = w;
+}
+
+static uint32_t tuple_hash(const uint32_t *ids, unsigned width) {
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (unsigned i = 0; i < width; i++) h = mix64(h ^ ids[i]) + i;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+static int tuples_rehash(cr_tuples *t, size_t nslots) {
+    uint64_t *slots = calloc(nslots, sizeof *slots);
+    if (!slots) return CR_ENOMEM;
+    size_t mask = nslots - 1;
+    for (size_t i = 0; i < t->size; i++) {
+        uint32_t h = tuple_hash(cr_tuples_at(t, i), t->width);
+        size_t s = h & mask;
+        while (slots[s]) s = (s + 1) & mask;
+        slots[s] = ((uint64_t)h << 32) | (uint64_t)(i + 1);
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->mask = mask;
+    return CR_OK;
+}
+
+static size_t tuples_probe(const cr_tuples *t, const uint32_t *ids, uint32_t h, int *found) {
+    size_t s = h & t->mask;
+    size_t bytes = t->width * sizeof *ids;
+    for (;;) {
+        uint64_t v = t->slots[s];
+        if (!v) { *found = 0; return s; }
+        if ((uint32_t)(v >> 32) == h &&
+            memcmp(cr_tuples_at(t, (uint32_t)v - 1), ids, bytes) == 0) {
+            *found = 1;
+            return s;
+        }
+        s = (s + 1) & t->mask;
+    }
+}
+
+int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids) {
+    if (!t->slots) return -1;
+    int found;
+    size_t s = tuples_probe(t, ids, tuple_hash(ids, t->width), &found);
+    return found ? (int64_t)(uint32_t)t->slots[s] - 1 : -1;
+}
+
+int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n) {
+    if (!t->slots && tuples_rehash(t, 64)) return CR_ENOMEM;
+    uint32_t h = tuple_hash(ids, t->width);
+    int found;
+    size_t s = tuples_probe(t, ids, h, &found);
+    if (found) {
+        size_t i = (uint32_t)t->slots[s] - 1;
+        int64_t sum;
+        if (__builtin_add_overflow(t->counts[i], n, &sum)) return CR_EOVERFLOW;
+        t->counts[i] = sum;
+        return CR_OK;
+    }
+    if (t->size >= 0xfffffffeu) return CR_EOVERFLOW;
+    if ((t->size + 1) * 4 > (t->mask + 1) * 3) {
+        if (tuples_rehash(t, (t->mask + 1) * 2)) return CR_ENOMEM;
+        s = tuples_probe(t, ids, h, &found);
+    }
+    if (t->size == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 64;
+        uint32_t *ni = realloc(t->ids, cap * t->width * sizeof *ni);
+        if (!ni) return CR_ENOMEM;
+        t->ids = ni;
+        int64_t *nc = realloc(t->counts, cap * sizeof *nc);
+        if (!nc) return CR_ENOMEM;
+        t->counts = nc;
+        t->cap = cap;
+    }
+    size_t i = t->size++;
+    memcpy(t->ids + i * t->width, ids, t->width * sizeof *ids);
+    t->counts[i] = n;
+    t->slots[s] = ((uint64_t)h << 32) | (uint64_t)(i + 1);
+    return CR_OK;
+}
+
+int cr_tuples_prune(cr_tuples *t, int64_t min) {
+    size_t j = 0;
+    for (size_t i = 0; i < t->size; i++) {
+        if (t->counts[i] < min) continue;
+        if (i != j) {
+            memmove(t->ids + j * t->width, t->ids + i * t->width, t->width * sizeof *t->ids);
+            t->counts[j] = t->counts[i];
+        }
+        j++;
+    }
+    if (j == t->size) return CR_OK;
+    t->size = j;
+    size_t nslots = 64;
+    while (nslots * 3 < (j + 1) * 4) nslots *= 2;
+    return tuples_rehash(t, nslots);
+}

@@ -1,0 +1,157 @@
+/* counter.h — the counting cores: an arena, a string→count hash with id
+ * interning, a fixed-width id-tuple store, deterministic top-k, and the
+ * compact binary serialisation they share.  Pure C, no Lua.
+ *
+ * Ownership: every structure owns its memory; *_free releases it and leaves
+ * the structure empty (freeing twice is harmless).  Functions returning int
+ * return 0 on success and a negative CR_E* code on failure; a failed call
+ * leaves the structure valid and unchanged in its counts.
+ */
+#ifndef CORPUSRUN_COUNTER_H
+#define CORPUSRUN_COUNTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    CR_OK = 0,
+    CR_ENOMEM = -1,    /* out of memory */
+    CR_EOVERFLOW = -2, /* a count or size would overflow */
+    CR_ECORRUPT = -3,  /* serialised input is truncated or corrupt */
+    CR_EVERSION = -4,  /* serialised input has an unknown version or kind */
+    CR_EINVAL = -5     /* invalid argument */
+};
+/* A short English description of a CR_E* code. */
+const char *cr_strerror(int err);
+
+/* 64-bit hash of a byte string (not stable across builds; never stored). */
+uint64_t cr_hash_bytes(const void *p, size_t n);
+
+/* ---- arena: bump allocation in blocks, freed all at once ---------------- */
+typedef struct cr_arena_block cr_arena_block;
+typedef struct cr_arena {
+    cr_arena_block *head;
+    char *ptr;
+    size_t left;
+    size_t bytes;        /* total bytes reserved in blocks */
+} cr_arena;
+
+void cr_arena_init(cr_arena *a);
+void *cr_arena_alloc(cr_arena *a, size_t n); /* NULL when out of memory */
+void cr_arena_free(cr_arena *a);
+
+/* ---- growable byte buffer used by dump --------------------------------- */
+typedef struct cr_wbuf {
+    unsigned char *data;
+    size_t len, cap;
+    int failed;          /* set once an append ran out of memory */
+} cr_wbuf;
+
+void cr_wbuf_free(cr_wbuf *w);
+void cr_wbuf_put(cr_wbuf *w, const void *p, size_t n);
+void cr_wbuf_byte(cr_wbuf *w, unsigned b);
+void cr_wbuf_uvarint(cr_wbuf *w, uint64_t v);
+void cr_wbuf_svarint(cr_wbuf *w, int64_t v);   /* zigzag */
+void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n); /* length-prefixed */
+
+/* Reader over a serialised buffer; every get checks bounds. */
+typedef struct cr_rbuf {
+    const unsigned char *p, *end;
+} cr_rbuf;
+
+int cr_rbuf_byte(cr_rbuf *r, unsigned *out);
+int cr_rbuf_uvarint(cr_rbuf *r, uint64_t *out);
+int cr_rbuf_svarint(cr_rbuf *r, int64_t *out);
+/* A length-prefixed string, pointing into the buffer (not NUL-terminated). */
+int cr_rbuf_str(cr_rbuf *r, const char **s, size_t *n, size_t maxlen);
+
+/* Framing shared by every counter type:
+ *   "CRCT" | version (1 byte) | kind (1 byte) | body | checksum (8 bytes LE)
+ * cr_frame_begin writes the header; cr_frame_end appends the checksum.
+ * cr_frame_open verifies magic, version and checksum and returns the kind
+ * and a reader over the body. */
+#define CR_FRAME_VERSION 1
+void cr_frame_begin(cr_wbuf *w, unsigned kind);
+void cr_frame_end(cr_wbuf *w);
+int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body);
+
+/* ---- counter: byte string → int64 count, with stable ids ----------------
+ * Ids are dense (0..size-1) in order of first insertion; prune renumbers.
+ * total is the sum of everything added (prune leaves it unchanged). */
+typedef struct cr_centry {
+    const char *key;     /* in the arena; NUL-terminated for convenience */
+    uint32_t len;
+    uint32_t hash;
+    int64_t count;
+} cr_centry;
+
+typedef struct cr_counter {
+    cr_arena arena;
+    cr_centry *entries;
+    size_t size, cap;
+    uint64_t *slots;     /* (hash32 << 32) | (id + 1); 0 = empty */
+    size_t mask;         /* slot count - 1 (slot count is a power of two) */
+    int64_t total;
+} cr_counter;
+
+#define CR_MAX_KEY 0x7fffffffu
+
+void cr_counter_init(cr_counter *c);
+void cr_counter_free(cr_counter *c);
+/* Id of key, or -1 when absent. */
+int64_t cr_counter_find(const cr_counter *c, const char *key, size_t len);
+/* Id of key, inserting it with count 0 when absent; negative CR_E* on error. */
+int64_t cr_counter_intern(cr_counter *c, const char *key, size_t len);
+/* Adds n to key's count (inserting it) and to total. */
+int cr_counter_add(cr_counter *c, const char *key, size_t len, int64_t n);
+/* Adds n to the count of an existing id and to total. */
+int cr_counter_add_id(cr_counter *c, uint32_t id, int64_t n);
+int64_t cr_counter_get(const cr_counter *c, const char *key, size_t len);
+/* Adds every count of src into dst (dst's total grows by src's total). */
+int cr_counter_merge(cr_counter *dst, const cr_counter *src);
+/* Removes the keys whose count is below min; ids are renumbered, keeping
+ * their relative order. */
+int cr_counter_prune(cr_counter *c, int64_t min);
+/* The ids of the first k entries in the canonical order (count descending,
+ * then key ascending bytewise) written to out (room for k); returns how many. */
+size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out);
+/* Body serialisation (no framing): size, keys and counts, total. */
+void cr_counter_dump(cr_wbuf *w, const cr_counter *c);
+int cr_counter_undump(cr_rbuf *r, cr_counter *c); /* c freshly initialised */
+
+/* Bytewise comparison of two keys, shorter first on a common prefix. */
+int cr_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* ---- generic deterministic top-k over indices ---------------------------
+ * cmp(ctx, a, b) < 0 when a comes before b; it must be a total order.
+ * Selects the first k of idx[0..n) into out (room for k), sorted; returns
+ * how many.  O(n log k). */
+typedef int (*cr_idx_cmp)(const void *ctx, uint32_t a, uint32_t b);
+size_t cr_top_k(const uint32_t *idx, size_t n, size_t k, cr_idx_cmp cmp,
+                const void *ctx, uint32_t *out);
+/* Same over the range 0..n-1 without an index array. */
+size_t cr_top_k_range(size_t n, size_t k, cr_idx_cmp cmp, const void *ctx,
+                      uint32_t *out);
+
+/* ---- tuples: fixed-width id tuples (1..8 uint32) → int64 count ---------- */
+#define CR_TUPLE_MAX 8
+typedef struct cr_tuples {
+    unsigned width;
+    uint32_t *ids;       /* entry i at ids[i * width] */
+    int64_t *counts;
+    size_t size, cap;
+    uint64_t *slots;     /* (hash32 << 32) | (index + 1) */
+    size_t mask;
+} cr_tuples;
+
+int cr_tuples_init(cr_tuples *t, unsigned width);  /* CR_EINVAL for bad width */
+void cr_tuples_free(cr_tuples *t);
+int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids);
+int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n);
+/* Removes the tuples whose count is below min. */
+int cr_tuples_prune(cr_tuples *t, int64_t min);
+static inline const uint32_t *cr_tuples_at(const cr_tuples *t, size_t i) {
+    return t->ids + i * t->width;
+}
+
+#endif

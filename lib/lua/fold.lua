@@ -1,0 +1,229 @@
+-- fold.lua: c:fold(init, step [, opts]) — one accumulation that runs the
+-- same on one core, on N cores (-j N) and as shards on a cluster.
+--
+-- init() makes a fresh accumulator, step(acc, doc) adds one document to it.
+-- Each worker folds a contiguous shard of the documents (so arrays
+-- concatenate in document order); the workers' accumulators travel as
+-- serialised strings and are merged by value, in worker order:
+--   numbers add; C counters merge with their own :merge; tables merge key
+--   by key, recursively; arrays (1..n, no other keys) concatenate; equal
+--   strings and booleans stay; anything else needs opts.merge.
+local host = require "corpusrun"
+
+local fold = {}
+
+-- ---- serialisation --------------------------------------------------------
+-- A tagged binary format; userdata travel through their :dump() and come
+-- back through the undump function registered for their type name.
+
+local undumpers = {}
+
+-- Registers how to rebuild userdata of metatable name `name` from :dump().
+function fold.register(name, undump)
+  assert(type(name) == "string" and type(undump) == "function", "fold.register(name, undump)")
+  undumpers[name] = undump
+end
+
+local function type_name(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__name") or nil
+end
+
+local function encode(v, out, path)
+  local tv = type(v)
+  if tv == "nil" then out[#out + 1] = "z"
+  elseif tv == "boolean" then out[#out + 1] = v and "t" or "f"
+  elseif math.type(v) == "integer" then out[#out + 1] = string.pack("<c1j", "i", v)
+  elseif tv == "number" then out[#out + 1] = string.pack("<c1n", "d", v)
+  elseif tv == "string" then out[#out + 1] = string.pack("<c1s4", "s", v)
+  elseif tv == "table" then
+    if getmetatable(v) ~= nil then
+      error(("fold: the accumulator's %s is a table with a metatable, which cannot travel between workers"):format(path), 0)
+    end
+    local n = 0
+    for _ in pairs(v) do n = n + 1 end
+    out[#out + 1] = string.pack("<c1I4", "T", n)
+    for k, x in pairs(v) do
+      if type(k) ~= "string" and type(k) ~= "number" and type(k) ~= "boolean" then
+        error(("fold: the accumulator's %s has a %s key"):format(path, type(k)), 0)
+      end
+      encode(k, out, path)
+      encode(x, out, path .. "." .. tostring(k))
+    end
+  elseif tv == "userdata" then
+    local name = type_name(v)
+    local dump = name and undumpers[name] and v.dump
+    if not dump then
+      error(("fold: the accumulator's %s is a %s, which fold cannot move between workers (no dump/undump)")
+        :format(path, name or "userdata"), 0)
+    end
+    out[#out + 1] = string.pack("<c1s4s4", "U", name, dump(v))
+  else
+    error(("fold: the accumulator's %s is a %s, which cannot be merged"):format(path, tv), 0)
+  end
+end
+
+function fold.serialize(v)
+  local out = {}
+  encode(v, out, "value")
+  return table.concat(out)
+end
+
+local function decode(s, pos)
+  local tag = s:sub(pos, pos)
+  pos = pos + 1
+  if tag == "z" then return nil, pos
+  elseif tag == "t" then return true, pos
+  elseif tag == "f" then return false, pos
+  elseif tag == "i" then return string.unpack("<j", s, pos)
+  elseif tag == "d" then return string.unpack("<n", s, pos)
+  elseif tag == "s" then return string.unpack("<s4", s, pos)
+  elseif tag == "T" then
+    local n
+    n, pos = string.unpack("<I4", s, pos)
+    local t = {}
+    for _ = 1, n do
+      local k, v
+      k, pos = decode(s, pos)
+      v, pos = decode(s, pos)
+      t[k] = v
+    end
+    return t, pos
+  elseif tag == "U" then
+    local name, data
+    name, data, pos = string.unpack("<s4s4", s, pos)
+    local undump = undumpers[name]
+    if not undump then error("fold: no undump function for " .. name, 0) end
+    return undump(data), pos
+  end
+  error(("fold: corrupt serialised value at byte %d"):format(pos - 1), 0)
+end
+
+function fold.deserialize(s)
+  local ok, v, pos = pcall(decode, s, 1)
+  if not ok then error(("fold: corrupt serialised value (%s)"):format(v), 0) end
+  if pos ~= #s + 1 then error("fold: corrupt serialised value (trailing bytes)", 0) end
+  return v
+end
+
+-- ---- merging --------------------------------------------------------------
+
+local function is_array(t)
+  local n = #t
+  if n == 0 then return false end
+  local count = 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n
+end
+
+local function merge(a, b, path)
+  if a == nil then return b end
+  if b == nil then return a end
+  local ta, tb = type(a), type(b)
+  if ta == "number" and tb == "number" then return a + b end
+  if ta == "userdata" and tb == "userdata" and type_name(a) == type_name(b) and a.merge then
+    a:merge(b)
+    return a
+  end
+  if ta == "table" and tb == "table" then
+    if next(a) == nil then return b end
+    if next(b) == nil then return a end
+    if is_array(a) and is_array(b) then
+      local n = #a
+      for i = 1, #b do a[n + i] = b[i] end
+      return a
+    end
+    local keys = {}
+    for k in pairs(b) do keys[#keys + 1] = k end
+    for _, k in ipairs(keys) do a[k] = merge(a[k], b[k], path .. "." .. tostring(k)) end
+    return a
+  end
+  if ta == tb and (ta == "string" or ta == "boolean") and a == b then return a end
+  error(("fold: cannot merge the accumulator's %s (%s and %s); pass {merge = function(a, b) ... end}")
+    :format(path, ta == "userdata" and (type_name(a) or ta) or ta,
+                  tb == "userdata" and (type_name(b) or tb) or tb), 0)
+end
+
+function fold.merge(a, b) return merge(a, b, "value") end
+
+-- ---- sharding -------------------------------------------------------------
+
+-- The documents of shard k of n: c:shard(k, n) when the corpus offers it
+-- (balanced by bytes), else contiguous blocks of the document sequence.
+local function shard_docs(c, k, n)
+  if n == 1 then return c:docs() end
+  if c.shard then return c:shard(k, n):docs() end
+  local total = #c
+  local first = (k - 1) * total // n + 1
+  local last = k * total // n
+  local iter, state, ctl = c:docs()
+  local i = 0
+  return function()
+    while true do
+      local doc = iter(state, ctl)
+      if doc == nil then return nil end
+      ctl = doc
+      i = i + 1
+      if i > last then return nil end
+      if i >= first then return doc end
+    end
+  end
+end
+
+local function doc_label(doc)
+  if type(doc) == "table" or type(doc) == "userdata" then
+    local ok, id = pcall(function() return doc.id end)
+    if ok and id then return tostring(id) end
+  end
+  return "?"
+end
+
+local function run_shard(c, init, step, k, n)
+  local acc = init()
+  for doc in shard_docs(c, k, n) do
+    local ok, err = pcall(step, acc, doc)
+    if not ok then
+      error(("fold: step failed on document %s: %s"):format(doc_label(doc), tostring(err)), 0)
+    end
+    if host.interrupted() then error("interrupted!", 0) end
+  end
+  return acc
+end
+
+local function check_mergeable(v, path)
+  -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
+  -- script never works on one core and fails on two.
+  encode(v, {}, path)
+end
+
+-- c:fold(init, step [, opts]) with opts.jobs (default: -j) and opts.merge.
+function fold.run(c, init, step, opts)
+  opts = opts or {}
+  assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
+  assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
+  local custom = opts.merge
+  local jobs = opts.jobs or host.jobs or 1
+  local ndocs = #c
+  if jobs > ndocs then jobs = math.max(ndocs, 1) end
+  if jobs == 1 then
+    local acc = run_shard(c, init, step, 1, 1)
+    if not custom then check_mergeable(acc, "value") end
+    return acc
+  end
+  local parts = host.parallel(jobs, function(k)
+    return fold.serialize(run_shard(c, init, step, k, jobs))
+  end)
+  local acc = fold.deserialize(parts[1])
+  for k = 2, jobs do
+    local part = fold.deserialize(parts[k])
+    if custom then acc = custom(acc, part) else acc = merge(acc, part, "value") end
+  end
+  return acc
+end
+
+-- Installs c:fold on the corpus type (the host calls this when `corpus` loads).
+function fold.install(methods)
+  methods.fold = fold.run
+end
+
+return fold

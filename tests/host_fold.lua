@@ -1,0 +1,110 @@
+-- c:fold: serialisation, merging by value, -j N giving byte-identical
+-- output, worker failures and Ctrl-C handled with no stray processes.
+local t = require "tap"
+local fold = require "fold"
+local q = t.shell_quote
+local CR = q(t.corpusrun)
+
+-- Serialisation round trip keeps types and exact values.
+do
+  local v = { 1, 2.5, -0.0, math.maxinteger, math.mininteger, 1e308, "a\0b", true, false,
+              nested = { x = { y = "z" }, [3.5] = "float key", [true] = 1 } }
+  local back = fold.deserialize(fold.serialize(v))
+  t.is_deeply(back, v, "round trip keeps values")
+  t.is(math.type(back[1]), "integer", "integers stay integers")
+  t.is(math.type(back[2]), "float", "floats stay floats")
+  t.is(1 / back[3], -math.huge, "negative zero survives")
+  t.raises(function() fold.serialize({ f = print }) end, "accumulator's value%.f is a function", "functions cannot travel")
+  t.raises(function() fold.serialize(setmetatable({}, {})) end, "metatable", "tables with metatables cannot travel")
+  t.raises(function() fold.deserialize("T\1\0\0\0i") end, "corrupt serialised value", "truncated input is an error")
+  t.raises(function() fold.deserialize("z!") end, "trailing bytes", "trailing bytes are an error")
+  t.raises(function() fold.deserialize("Q") end, "corrupt", "unknown tag is an error")
+end
+
+-- Merge rules.
+do
+  t.is(fold.merge(2, 3), 5, "numbers add")
+  t.is_deeply(fold.merge({ a = 1, b = { c = 2 } }, { a = 2, b = { c = 3, d = 1 } }),
+    { a = 3, b = { c = 5, d = 1 } }, "tables merge key by key, recursively")
+  t.is_deeply(fold.merge({ "x", "y" }, { "z" }), { "x", "y", "z" }, "arrays concatenate in order")
+  t.is_deeply(fold.merge({}, { "z" }), { "z" }, "empty table takes the other side")
+  t.is(fold.merge("same", "same"), "same", "equal strings stay")
+  t.raises(function() fold.merge({ k = "a" }, { k = "b" }) end, "cannot merge the accumulator's value%.k %(string and string%)", "different strings are an error naming the key")
+  t.raises(function() fold.merge({ k = 1 }, { k = "b" }) end, "value%.k %(number and string%)", "mixed types are an error")
+end
+
+-- The same script under -j 1, 2, 3 and 30 (more workers than documents).
+do
+  local script = q(t.root .. "/tests/data/fold_script.lua")
+  local base, code = t.run(CR .. " -j 1 " .. script)
+  t.is(code, 0, "-j 1 runs")
+  t.like(base, "^23\t", "-j 1 folds every document")
+  for _, j in ipairs({ 2, 3, 30 }) do
+    local out, c2, err = t.run(CR .. " -j " .. j .. " " .. script)
+    t.is(c2, 0, "-j " .. j .. " runs", err)
+    t.is(out, base, "-j " .. j .. " output is byte-identical to -j 1")
+  end
+end
+
+-- A failing step names the document; unmergeable values fail at -j 1 too.
+do
+  local prelude = [[
+local fold = require "fold"
+local docs = {} for i = 1, 6 do docs[i] = { id = "doc" .. i } end
+local C = setmetatable({}, { __len = function() return #docs end,
+  __index = { docs = function() local i = 0 return function() i = i + 1 return docs[i] end end } })
+]]
+  local f = os.tmpname()
+  local function script(body)
+    local h = assert(io.open(f, "w")); h:write(prelude, body); h:close()
+    return q(f)
+  end
+  local s = script([[fold.run(C, function() return {} end, function(acc, doc) if doc.id == "doc5" then error("broken text") end end)]])
+  for _, j in ipairs({ 1, 2 }) do
+    local _, code, err = t.run(CR .. " -j " .. j .. " " .. s)
+    t.is(code, 1, "-j " .. j .. ": a failing step fails the run")
+    t.like(err, "step failed on document doc5: .-broken text", "-j " .. j .. ": the error names the document")
+  end
+  s = script([[fold.run(C, function() return { f = function() end } end, function() end)]])
+  for _, j in ipairs({ 1, 2 }) do
+    local _, code, err = t.run(CR .. " -j " .. j .. " " .. s)
+    t.is(code, 1, "-j " .. j .. ": an unmergeable accumulator fails")
+    t.like(err, "value%.f is a function", "-j " .. j .. ": the error names the value")
+  end
+  s = script([[print(fold.run(C, function() return { s = "" } end, function(acc, d) acc.s = acc.s .. d.id end,
+    { merge = function(a, b) return { s = a.s .. "|" .. b.s } end }).s)]])
+  t.is((t.run(CR .. " -j 3 " .. s)), "doc1doc2|doc3doc4|doc5doc6\n", "a custom merge is used in worker order")
+  os.remove(f)
+end
+
+-- Ctrl-C stops every worker; nothing is left running.
+do
+  local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. q(dir))
+  local script = dir .. "/spin.lua"
+  local h = assert(io.open(script, "w"))
+  h:write([[
+local fold = require "fold"
+local docs = {} for i = 1, 4 do docs[i] = { id = i } end
+local C = setmetatable({}, { __len = function() return #docs end,
+  __index = { docs = function() local i = 0 return function() i = i + 1 return docs[i] end end } })
+fold.run(C, function() return {} end, function(acc, doc)
+  local f = io.open("]] .. dir .. [[/ready" .. doc.id, "w"); f:write(""); f:close()
+  while true do end
+end)
+]])
+  h:close()
+  local sh = string.format([[
+%s -j 2 %s 2> %s/err & pid=$!
+for i in $(seq 1 100); do [ -e %s/ready1 ] && [ -e %s/ready3 ] && break; sleep 0.1; done
+kids=$(ps -o pid= --ppid $pid | wc -l)
+kill -INT $pid; wait $pid; echo "status $? kids $kids"
+sleep 0.2; ps -o pid= --ppid $pid | wc -l
+]], CR, q(script), q(dir), q(dir), q(dir))
+  local out = t.run("sh -c " .. q(sh))
+  t.like(out, "^status 1 kids 2\n0\n$", "Ctrl-C with -j 2: exit 1, both workers gone", out)
+  local ef = io.open(dir .. "/err"); local err = ef and ef:read("a") or ""; if ef then ef:close() end
+  t.like(err, "interrupted!", "Ctrl-C with -j 2 reports 'interrupted!'")
+  os.execute("rm -rf " .. q(dir))
+end
+
+t.done()
