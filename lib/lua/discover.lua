@@ -87,7 +87,9 @@ end
 --           inclusive), sent = sentence index }, in text order
 --   opts    fold = function(s) -> casefolded s (required for non-ASCII),
 --           key = function(s) -> the merge key (default fold),
---           covered = array of { s, e } spans already matched (sorted by s)
+--           covered = array of { s, e } spans already matched (sorted by s),
+--           spans = an array to which each occurrence is appended as
+--             { s, e, key, initial } (for evaluations)
 function discover.add(acc, text, tokens, opts)
   opts = opts or {}
   local fold = opts.fold or string.lower
@@ -135,6 +137,10 @@ function discover.add(acc, text, tokens, opts)
     if not c then
       c = { mentions = 0, documents = 0, noninitial = 0, forms = {} }
       acc.cands[key] = c
+    end
+    if opts.spans then
+      local sp = opts.spans
+      sp[#sp + 1] = { s = tokens[first].s, e = tokens[last].e, key = key, initial = initial }
     end
     c.mentions = c.mentions + 1
     if not initial then c.noninitial = c.noninitial + 1 end

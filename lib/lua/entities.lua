@@ -105,12 +105,15 @@ local function token_positions(text, ms)
   for _, t in ipairs(tokenize.tokens(text)) do
     if t.kind ~= "space" and t.kind ~= "punct" then starts[#starts + 1] = t.start end
   end
-  local pos, j = {}, 1
+  local first, last, j = {}, {}, 1
   for i, m in ipairs(ms) do
     while j < #starts and starts[j + 1] <= m.s do j = j + 1 end
-    pos[i] = j
+    first[i] = j
+    local k = j
+    while k < #starts and starts[k + 1] <= m.e do k = k + 1 end
+    last[i] = k
   end
-  return pos, #starts
+  return first, last, #starts
 end
 
 -- One pass over corpus c with gazetteer g (nil: discovery only).
@@ -155,12 +158,14 @@ function entities.run(c, g, opts)
         acc.units = acc.units + 1
         group(acc, ms)
       elseif unit == "window" then
-        local pos, ntok = token_positions(text, ms)
+        -- a pair: the later mention starts at most `window` tokens after
+        -- the earlier one ends ("Dirk Claes, Mayor of Rotselaar": 3)
+        local first, last, ntok = token_positions(text, ms)
         acc.units = acc.units + ntok
         for i, m in ipairs(ms) do
           bump(acc.unit_freq, m.entity)
           for j = i + 1, #ms do
-            if pos[j] - pos[i] > opts.window then break end
+            if first[j] - last[i] > opts.window then break end
             local b = ms[j].entity
             if b ~= m.entity then
               local x, y = m.entity, b
