@@ -49,19 +49,14 @@ end
 
 -- Opens a corpus; a gazetteer kept inside a directory corpus is not a document.
 function entities.open_corpus(corpus, path, gazetteer_path)
-  local o = {}
+  local o = { exclude = {} }
   if gazetteer_path then
     local dir = path:gsub("/+$", "")
     if gazetteer_path:sub(1, #dir + 1) == dir .. "/" then
-      o.exclude = { gazetteer_path:sub(#dir + 2) }
+      o.exclude[1] = gazetteer_path:sub(#dir + 2)
     end
   end
-  local c, err = corpus.open(path, o)
-  if not c then
-    io.stderr:write("mentions: ", tostring(err), "\n")
-    os.exit(1)
-  end
-  return c
+  return require("scriptlib").open(corpus, path, o)
 end
 
 -- The last n characters of s (whole UTF-8 characters; stray bytes dropped).

@@ -1,0 +1,54 @@
+-- scriptlib.lua: what the scripts in scripts/ share: opening the corpus they
+-- were given, rendering one table in the format asked for, and writing the
+-- result to stdout or a file.
+local report = require "report"
+
+local scriptlib = {}
+
+-- The gazetteer kept beside a corpus's documents is not a document.
+scriptlib.SIDECARS = { "entities.tsv", "entities.jsonl" }
+
+-- Opens path (nil: the default corpus); on failure prints the reason and
+-- exits with status 1.
+function scriptlib.open(corpus, path, opts)
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.exclude = o.exclude or {}
+  for _, name in ipairs(scriptlib.SIDECARS) do o.exclude[#o.exclude + 1] = name end
+  local c, err = corpus.open(path, o)
+  if not c then
+    io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
+    os.exit(1)
+  end
+  return c
+end
+
+-- One table as text (aligned; `heading` printed above it), md, csv, tsv or json.
+function scriptlib.render(rows, columns, format, heading)
+  local o = { columns = columns }
+  if format == "csv" then return report.csv(rows, o) end
+  if format == "tsv" then return report.tsv(rows, o) end
+  if format == "json" then return report.json(rows, o) .. "\n" end
+  local body
+  if #rows == 0 then body = "(none)\n"
+  elseif format == "md" then body = report.markdown(rows, o)
+  else body = report.text(rows, o) end
+  return (heading or "") .. body
+end
+
+-- Writes text to the file `out`, or to stdout when out is nil or "-".
+function scriptlib.output(text, out)
+  if out and out ~= "-" then
+    local f, err = io.open(out, "wb")
+    if not f then
+      io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
+      os.exit(1)
+    end
+    f:write(text)
+    f:close()
+  else
+    io.stdout:write(text)
+  end
+end
+
+return scriptlib
