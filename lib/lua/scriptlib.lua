@@ -51,4 +51,29 @@ function scriptlib.output(text, out)
   end
 end
 
+-- The aliases of one entity (or of all when entity is nil) from a gazetteer
+-- TSV file (entity, type, alias; header; # comments), as entries for
+-- match.gazetteer: { entity =, type =, alias = }.
+function scriptlib.gazetteer_entries(path, entity)
+  local f, err = io.open(path, "rb")
+  if not f then
+    io.stderr:write(tostring(err), "\n")
+    os.exit(1)
+  end
+  local out = {}
+  local first = true
+  for line in f:lines() do
+    if not line:match("^%s*#") and line:match("%S") then
+      if first then
+        first = false
+      else
+        local e, t, a = line:match("^([^\t]*)\t([^\t]*)\t([^\t\r]*)")
+        if e and (entity == nil or e == entity) then out[#out + 1] = { entity = e, type = t, alias = a } end
+      end
+    end
+  end
+  f:close()
+  return out
+end
+
 return scriptlib
