@@ -3,6 +3,7 @@
  * protected call with traceback and Ctrl-C handling shared by main and the
  * REPL. */
 #include "host.h"
+#include "sha256.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -197,10 +198,85 @@ static int l_interrupted(lua_State *L) {
     return 1;
 }
 
+static int l_sha256(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    char hex[65];
+    cr_sha256_hex(s, len, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+/* sha256_file(path) → hex digest, or nil, message (like io.open). */
+static int l_sha256_file(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return luaL_fileresult(L, 0, path);
+    cr_sha256 ctx;
+    cr_sha256_init(&ctx);
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) cr_sha256_update(&ctx, buf, n);
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        errno = EIO;
+        return luaL_fileresult(L, 0, path);
+    }
+    unsigned char digest[32];
+    char hex[65];
+    cr_sha256_final(&ctx, digest);
+    cr_sha256_to_hex(digest, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+static struct {
+    int set;
+    long shard, shards;
+    const char *parts, *merge, *manifest;
+} cluster;
+
+void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
+                         const char *manifest) {
+    cluster.set = 1;
+    cluster.shard = shard;
+    cluster.shards = shards;
+    cluster.parts = parts;
+    cluster.merge = merge;
+    cluster.manifest = manifest;
+}
+
+static void set_string_field(lua_State *L, const char *name, const char *value) {
+    if (value == NULL) return;
+    lua_pushstring(L, value);
+    lua_setfield(L, -2, name);
+}
+
+/* corpusrun.cluster: nil, or {shard=, shards=, parts=, merge=, manifest=}. */
+static void push_cluster(lua_State *L) {
+    if (!cluster.set) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_createtable(L, 0, 5);
+    if (cluster.shard >= 0) {
+        lua_pushinteger(L, cluster.shard);
+        lua_setfield(L, -2, "shard");
+        lua_pushinteger(L, cluster.shards);
+        lua_setfield(L, -2, "shards");
+    }
+    set_string_field(L, "parts", cluster.parts);
+    set_string_field(L, "merge", cluster.merge);
+    set_string_field(L, "manifest", cluster.manifest);
+}
+
 static int luaopen_corpusrun_host(lua_State *L) {
     static const luaL_Reg fns[] = {
         {"default_corpus", l_default_corpus},
         {"interrupted", l_interrupted},
+        {"sha256", l_sha256},
+        {"sha256_file", l_sha256_file},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);
@@ -219,6 +295,8 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);
+    push_cluster(L);
+    lua_setfield(L, -2, "cluster");
     return 1;
 }
 

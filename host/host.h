@@ -44,6 +44,11 @@ void cr_host_set_jobs(int jobs);
 #include <signal.h>
 extern volatile sig_atomic_t cr_host_interrupted;
 
+/* Cluster mode (--shard K/N --parts DIR [--manifest F] or --merge DIR):
+ * shard < 0 when not sharding; strings are borrowed from argv. */
+void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
+                         const char *manifest);
+
 /* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
 void cr_host_open_parallel(lua_State *L);
 

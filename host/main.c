@@ -4,6 +4,7 @@
  * the `arg` table, LUA_INIT as CORPUSRUN_INIT, messages and exit status),
  * and adds corpusrun's own options.  Options are handled in command-line
  * order, as lua.c does. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,7 @@ static const char *progname = CORPUSRUN_PROGNAME;
 static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
+            "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -45,20 +47,26 @@ static void print_usage_text(FILE *out) {
             "  -j N, --jobs N worker processes for c:fold (else $CORPUSRUN_JOBS, else 1)\n"
             "  -h, --help     show this help\n"
             "  --version      show corpusrun, Lua, utf8proc, Unicode and SQLite versions\n"
+            "  --shard K/N --parts DIR [--manifest FILE]\n"
+            "                 run only shard K (0..N-1) of the script's fold and write\n"
+            "                 it to DIR/part-K-of-N (K from $SLURM_ARRAY_TASK_ID if omitted)\n"
+            "  --merge DIR    merge the parts in DIR instead of reading the corpus\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname);
+            progname, progname);
     fflush(out);
 }
 
+static const struct long_option *find_option(const char *a);
+
 static void print_usage(const char *badoption) {
     fprintf(stderr, "%s: ", progname);
+    const struct long_option *o = badoption[1] == '-' ? find_option(badoption) : NULL;
     if (badoption[1] == 'e' || badoption[1] == 'l' || badoption[1] == 'c' ||
-        badoption[1] == 'j' || strcmp(badoption, "--corpus") == 0 ||
-        strcmp(badoption, "--jobs") == 0 || strcmp(badoption, "--describe") == 0)
+        badoption[1] == 'j' || o != NULL)
         fprintf(stderr, "'%s' needs argument\n", badoption);
     else
         fprintf(stderr, "unrecognized option '%s'\n", badoption);
@@ -142,19 +150,78 @@ static int handle_script(lua_State *L, char **argv) {
     return cr_host_report(L, status);
 }
 
-/* Does this option take the next word (or its own tail) as argument? */
-static int takes_argument(const char *opt) {
-    if (opt[0] != '-') return 0;
-    if (opt[1] == '-')
-        return strcmp(opt, "--corpus") == 0 || strcmp(opt, "--jobs") == 0 ||
-               strcmp(opt, "--describe") == 0 || strncmp(opt, "--describe=", 11) == 0 ||
-               strncmp(opt, "--corpus=", 9) == 0 || strncmp(opt, "--jobs=", 7) == 0;
-    return opt[1] == 'e' || opt[1] == 'l' || opt[1] == 'c' || opt[1] == 'j';
+/* corpusrun's own options; the lua ones (-e -l -i -v -E -W) are handled
+ * as lua.c handles them. */
+typedef struct host_options {
+    const char *corpus;   /* -c, --corpus */
+    const char *jobs;     /* -j, --jobs */
+    const char *describe; /* --describe */
+    const char *shard;    /* --shard K/N */
+    const char *parts;    /* --parts DIR */
+    const char *merge;    /* --merge DIR */
+    const char *manifest; /* --manifest FILE */
+} host_options;
+
+typedef struct long_option {
+    const char *name;
+    char short_name;      /* 0: long form only */
+    int flag;             /* has_* bit for options without a value */
+    size_t value;         /* offsetof the value in host_options, for options with one */
+} long_option;
+
+#define NO_VALUE ((size_t)-1)
+static const long_option long_options[] = {
+    {"corpus", 'c', 0, offsetof(host_options, corpus)},
+    {"jobs", 'j', 0, offsetof(host_options, jobs)},
+    {"describe", 0, has_describe, offsetof(host_options, describe)},
+    {"shard", 0, 0, offsetof(host_options, shard)},
+    {"parts", 0, 0, offsetof(host_options, parts)},
+    {"merge", 0, 0, offsetof(host_options, merge)},
+    {"manifest", 0, 0, offsetof(host_options, manifest)},
+    {"help", 'h', has_help, NO_VALUE},
+    {"version", 0, has_version, NO_VALUE},
+    {NULL, 0, 0, 0}};
+
+/* The entry for "--name", "--name=value" or "-x"; NULL when unknown. */
+static const long_option *find_option(const char *a) {
+    for (const long_option *o = long_options; o->name != NULL; o++) {
+        if (a[1] == '-') {
+            size_t n = strlen(o->name);
+            if (strncmp(a + 2, o->name, n) == 0 &&
+                (a[2 + n] == '\0' || (a[2 + n] == '=' && o->value != NO_VALUE)))
+                return o;
+        } else if (o->short_name != 0 && a[1] == o->short_name) {
+            return o;
+        }
+    }
+    return NULL;
+}
+
+/* Does this word take the next one as its argument? */
+static int takes_next_word(const char *a) {
+    if (a[0] != '-' || a[1] == '\0') return 0;
+    if (a[1] == 'e' || a[1] == 'l') return a[2] == '\0';
+    const long_option *o = find_option(a);
+    if (o == NULL || o->value == NO_VALUE) return 0;
+    if (a[1] == '-') return strchr(a, '=') == NULL;
+    return a[2] == '\0';
+}
+
+/* The value of an option that takes one, attached or following. */
+static const char *option_value(char **argv, int *i) {
+    const char *a = argv[*i];
+    if (a[1] == '-') {
+        const char *eq = strchr(a, '=');
+        if (eq) return eq + 1;
+        return argv[++*i];
+    }
+    if (a[2] != '\0') return a + 2;
+    return argv[++*i];
 }
 
 /* Scans the options; *first is the index of the script (0: none) or of the
- * bad option.  Returns the has_* bits. */
-static int collectargs(char **argv, int *first) {
+ * bad option.  Returns the has_* bits and fills *ho. */
+static int collectargs(char **argv, int *first, host_options *ho) {
     int args = 0;
     if (argv[0] == NULL) {
         *first = -1;
@@ -165,36 +232,12 @@ static int collectargs(char **argv, int *first) {
         const char *a = argv[i];
         if (a[0] != '-') return args; /* the script */
         switch (a[1]) {
-        case '-':
-            if (a[2] == '\0') {
-                *first = i + 1;
-                return args;
-            }
-            if (strcmp(a, "--help") == 0) args |= has_help;
-            else if (strcmp(a, "--version") == 0) args |= has_version;
-            else if (strcmp(a, "--corpus") == 0 || strcmp(a, "--jobs") == 0 ||
-                     strcmp(a, "--describe") == 0) {
-                if (argv[i + 1] == NULL) return has_error;
-                if (a[2] == 'd') args |= has_describe;
-                i++;
-            } else if (strncmp(a, "--describe=", 11) == 0) {
-                args |= has_describe;
-            } else if (strncmp(a, "--corpus=", 9) == 0 || strncmp(a, "--jobs=", 7) == 0) {
-                /* value attached */
-            } else return has_error;
-            break;
         case '\0':
             return args; /* script "name" is '-' */
         case 'E':
-            if (a[2] != '\0') return has_error;
-            args |= has_E;
-            break;
         case 'W':
             if (a[2] != '\0') return has_error;
-            break;
-        case 'h':
-            if (a[2] != '\0') return has_error;
-            args |= has_help;
+            if (a[1] == 'E') args |= has_E;
             break;
         case 'i':
             args |= has_i; /* -i implies -v */
@@ -207,31 +250,33 @@ static int collectargs(char **argv, int *first) {
             args |= has_e;
             /* fall through */
         case 'l':
-        case 'c':
-        case 'j':
             if (a[2] == '\0') { /* no attached argument: take the next word */
                 i++;
                 if (argv[i] == NULL || argv[i][0] == '-') return has_error;
             }
             break;
-        default:
-            return has_error;
+        default: {
+            if (a[1] == '-' && a[2] == '\0') { /* -- */
+                *first = i + 1;
+                return args;
+            }
+            const long_option *o = find_option(a);
+            if (o == NULL) return has_error;
+            if (o->value == NO_VALUE) {
+                if (a[1] != '-' && a[2] != '\0') return has_error;
+                args |= o->flag;
+                break;
+            }
+            if (takes_next_word(a) && (argv[i + 1] == NULL || argv[i + 1][0] == '-'))
+                return has_error;
+            *(const char **)((char *)ho + o->value) = option_value(argv, &i);
+            args |= o->flag;
+            break;
+        }
         }
     }
     *first = 0; /* no script */
     return args;
-}
-
-/* The value of an option that takes an argument, attached or following. */
-static const char *option_value(char **argv, int *i) {
-    const char *a = argv[*i];
-    if (a[1] == '-') {
-        const char *eq = strchr(a, '=');
-        if (eq) return eq + 1;
-        return argv[++*i];
-    }
-    if (a[2] != '\0') return a + 2;
-    return argv[++*i];
 }
 
 static int parse_jobs(const char *s, int *jobs) {
@@ -242,24 +287,70 @@ static int parse_jobs(const char *s, int *jobs) {
     return 1;
 }
 
-/* Options that must hold before any Lua runs: -c and -j. */
-static int apply_early_options(char **argv, int optlim) {
-    for (int i = 1; i < optlim; i++) {
-        const char *a = argv[i];
-        if (!takes_argument(a)) continue;
-        int at = i;
-        const char *v = option_value(argv, &i);
-        if (a[1] == 'c' || strncmp(a, "--corpus", 8) == 0) {
-            cr_host_set_default_corpus(v);
-        } else if (a[1] == 'j' || strncmp(a, "--jobs", 6) == 0) {
-            int jobs;
-            if (!parse_jobs(v, &jobs)) {
-                fprintf(stderr, "%s: bad value for '%s': '%s' (a whole number from 1 to 1024)\n",
-                        progname, argv[at], v);
-                return 0;
-            }
-            cr_host_set_jobs(jobs);
+/* "K/N", or "/N" with K from $SLURM_ARRAY_TASK_ID; shards count from 0. */
+static int parse_shard(const char *s, long *k, long *n, const char **why) {
+    char *end;
+    const char *slash = strchr(s, '/');
+    *why = "expected K/N with 0 <= K < N";
+    if (slash == NULL) return 0;
+    if (slash == s) {
+        const char *task = getenv("SLURM_ARRAY_TASK_ID");
+        if (task == NULL || *task == '\0') {
+            *why = "K is omitted and $SLURM_ARRAY_TASK_ID is not set";
+            return 0;
         }
+        *k = strtol(task, &end, 10);
+        if (*end != '\0') {
+            *why = "$SLURM_ARRAY_TASK_ID is not a number";
+            return 0;
+        }
+    } else {
+        *k = strtol(s, &end, 10);
+        if (end != slash) return 0;
+    }
+    *n = strtol(slash + 1, &end, 10);
+    if (slash[1] == '\0' || *end != '\0' || *n < 1 || *n > 1000000 || *k < 0 || *k >= *n) return 0;
+    return 1;
+}
+
+/* --shard, --parts, --merge, --manifest: checked before any Lua runs. */
+static int apply_cluster_options(const host_options *ho) {
+    long k = 0, n = 0;
+    if (ho->shard) {
+        const char *why;
+        if (!parse_shard(ho->shard, &k, &n, &why)) {
+            fprintf(stderr, "%s: bad value for '--shard': '%s' (%s)\n", progname, ho->shard, why);
+            return 0;
+        }
+        if (ho->parts == NULL) {
+            fprintf(stderr, "%s: '--shard' needs '--parts DIR' to write its part to\n", progname);
+            return 0;
+        }
+        if (ho->merge) {
+            fprintf(stderr, "%s: '--shard' and '--merge' cannot be used together\n", progname);
+            return 0;
+        }
+    } else if (ho->parts) {
+        fprintf(stderr, "%s: '--parts' goes with '--shard K/N'\n", progname);
+        return 0;
+    }
+    if (ho->shard || ho->merge || ho->manifest)
+        cr_host_set_cluster(ho->shard ? k : -1, ho->shard ? n : 0, ho->parts, ho->merge, ho->manifest);
+    return 1;
+}
+
+/* Options that must hold before any Lua runs: -c and -j. */
+static int apply_early_options(const host_options *ho) {
+    if (!apply_cluster_options(ho)) return 0;
+    if (ho->corpus) cr_host_set_default_corpus(ho->corpus);
+    if (ho->jobs) {
+        int jobs;
+        if (!parse_jobs(ho->jobs, &jobs)) {
+            fprintf(stderr, "%s: bad value for '-j': '%s' (a whole number from 1 to 1024)\n",
+                    progname, ho->jobs);
+            return 0;
+        }
+        cr_host_set_jobs(jobs);
     }
     return 1;
 }
@@ -274,7 +365,7 @@ static int runargs(lua_State *L, char **argv, int optlim) {
             continue;
         }
         if (a[1] != 'e' && a[1] != 'l') {
-            if (takes_argument(a)) option_value(argv, &i);
+            if (takes_next_word(a)) i++;
             continue;
         }
         int opt = a[1];
@@ -287,22 +378,13 @@ static int runargs(lua_State *L, char **argv, int optlim) {
 
 /* --describe SCRIPT: the script's declared header, read by lib/lua/cli.lua
  * from its leading spec table; the script itself does not run. */
-static int describe(lua_State *L, char **argv, int optlim) {
+static int describe(lua_State *L, const char *path) {
     static const char chunk[] =
         "local path = ...\n"
         "local cli = require 'cli'\n"
         "local spec, err = cli.describe(path)\n"
         "if not spec then return err end\n"
         "io.write(cli.describe_header(spec))\n";
-    const char *path = NULL;
-    for (int i = 1; i < optlim; i++) {
-        const char *a = argv[i];
-        int describe_opt = strncmp(a, "--describe", 10) == 0 && (a[10] == '\0' || a[10] == '=');
-        if (takes_argument(a)) {
-            const char *v = option_value(argv, &i);
-            if (describe_opt) path = v;
-        }
-    }
     int status = luaL_loadbuffer(L, chunk, sizeof chunk - 1, "=describe");
     if (status == LUA_OK) {
         lua_pushstring(L, path);
@@ -333,11 +415,38 @@ static void apply_env_jobs(int no_env) {
     if (env != NULL && parse_jobs(env, &jobs)) cr_host_set_jobs(jobs);
 }
 
+/* `corpusrun plan ...`: a subcommand implemented in Lua, as
+ * require(module)[fn](args) returning true, or nil and a message. */
+static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
+    cr_host_setup(L, argv[0]);
+    lua_getglobal(L, "require");
+    lua_pushstring(L, module);
+    int status = cr_host_docall(L, 1, 1);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    lua_getfield(L, -1, fn);
+    lua_createtable(L, argc - 2, 0);
+    for (int i = 2; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - 1);
+    }
+    status = cr_host_docall(L, 1, 2);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    int ok = lua_toboolean(L, -2);
+    if (!ok) cr_host_message(progname, luaL_optstring(L, -1, "failed"));
+    lua_pop(L, 3);
+    return ok ? LUA_OK : LUA_ERRRUN;
+}
+
 static int pmain(lua_State *L) {
     int argc = (int)lua_tointeger(L, 1);
     char **argv = (char **)lua_touserdata(L, 2);
+    if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "shards", "plan_command", argc, argv) == LUA_OK);
+        return 1;
+    }
     int script;
-    int args = collectargs(argv, &script);
+    host_options ho = {0};
+    int args = collectargs(argv, &script, &ho);
     int optlim = (script > 0) ? script : argc;
     luaL_checkversion(L);
     if (args == has_error) {
@@ -360,7 +469,7 @@ static int pmain(lua_State *L) {
         lua_setfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
     }
     apply_env_jobs(args & has_E);
-    if (!apply_early_options(argv, optlim)) return 0;
+    if (!apply_early_options(&ho)) return 0;
     cr_host_setup(L, argv[0]);
     createargtable(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
@@ -370,7 +479,7 @@ static int pmain(lua_State *L) {
     }
     if (!runargs(L, argv, optlim)) return 0;
     if (args & has_describe) {
-        if (describe(L, argv, optlim) != LUA_OK) return 0;
+        if (describe(L, ho.describe) != LUA_OK) return 0;
         lua_pushboolean(L, 1);
         return 1;
     }

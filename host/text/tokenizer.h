@@ -49,10 +49,16 @@ typedef struct cr_tokenizer_opts {
     int tailor;               /* 0: exact UAX #29 words only (conformance mode) */
     cr_hyphens hyphens;
     cr_possessive possessive;
-    int elisions;             /* split French elisions (l’Iran → l’ Iran) */
+    int elisions;             /* split French elisions (l’Iran → l’ Iran); -1: when lang is "fr" */
     int spaces;               /* emit CR_TOK_SPACE tokens */
     int sentences;            /* track sentence index in cr_token.sentence */
     const char *lang;         /* "en", "fr", "nl" or NULL: abbreviations, elisions */
+    /* Tailoring switches, each on by default (ignored when tailor is 0). */
+    int urls, emails, mentions, hashtags, acronyms;
+    /* Kinds to return (CR_KIND_BIT set); 0: every kind (space only with spaces). */
+    unsigned kinds;
+    /* More abbreviations for sentence splitting (sentbreak.h), or NULL. */
+    const struct cr_abbrevs *abbrevs;
 } cr_tokenizer_opts;
 
 /* Default options: tailoring on, hyphens join, possessive keep, no spaces. */
@@ -65,7 +71,9 @@ typedef struct cr_token {
     size_t sentence;       /* 0-based sentence index when opts.sentences */
 } cr_token;
 
-/* Iterator state; opaque in spirit, on the stack in practice. */
+/* Iterator state; opaque in spirit, on the stack in practice.  Only text,
+ * len and pos (the byte offset where the next token search starts) are for
+ * callers to read. */
 typedef struct cr_tokenizer {
     const char *text;
     size_t len;
@@ -73,7 +81,15 @@ typedef struct cr_tokenizer {
     cr_tokenizer_opts opts;
     size_t sentence;
     size_t next_sentence_start;
-    uint32_t state[8];     /* private to the implementation */
+    /* private */
+    size_t la_start, la_stop;    /* cached UAX #29 segment (la_stop 0: none) */
+    uint32_t la_seen;
+    size_t pend_start, pend_stop;/* a token split off the previous one */
+    int pend_kind;               /* -1: none */
+    int elide;                   /* elisions in effect */
+    unsigned sb_langs;           /* abbreviation lists for sentences */
+    unsigned kinds;              /* kinds returned */
+    int skip_ws;                 /* space tokens are not returned */
 } cr_tokenizer;
 
 void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len,
@@ -81,17 +97,47 @@ void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len,
 /* Fills *tok with the next token; returns 1, or 0 at the end of the text. */
 int cr_tokenizer_next(cr_tokenizer *t, cr_token *tok);
 
-/* A growable byte buffer owned by the caller, reused across calls. */
+/* The end of the sentence that starts at pos (pos < len), by the
+ * tokenizer's options: exact UAX #29 when tailor is 0, else with the
+ * abbreviations of opts.lang (all built-in lists when NULL) and opts.abbrevs,
+ * initials and dotted acronyms, and whitespace kept with the sentence before. */
+size_t cr_tokenizer_sentence_end(const cr_tokenizer *t, size_t pos);
+
+/* A growable byte buffer owned by the caller, reused across calls.
+ * Initialise with {0}; release with cr_buf_free. */
 typedef struct cr_buf {
     char *data;
     size_t len;
     size_t cap;
+    int32_t *work;     /* private: code point workspace of cr_normalize */
+    size_t work_cap;
 } cr_buf;
 
 void cr_buf_free(cr_buf *b);
+/* Makes room for cap bytes (plus a NUL); 0, or -1 when out of memory. */
+int cr_buf_reserve(cr_buf *b, size_t cap);
 
 /* Normalises s[0..len) at the given level into out (replacing its contents,
- * NUL-terminated).  Returns 0, or -1 when out of memory. */
+ * NUL-terminated).  Returns 0, or -1 when out of memory.  Invalid UTF-8
+ * becomes U+FFFD per bad byte at every level.  ASCII input takes a fast
+ * path; nothing is allocated once the buffer is large enough.
+ *   CR_NORM_CASEFOLD: NFKC_Casefold (NFKC, full case folding, default
+ *     ignorable code points removed), as utf8proc computes it.
+ *   CR_NORM_KEY: for matching Latin-script names: casefold, marks stripped,
+ *     the apostrophes U+2019 U+2018 U+02BC U+FF07 made U+0027, and a final
+ *     possessive 's removed ("Iran’s" -> "iran", "Défi" -> "defi"). */
 int cr_normalize(cr_buf *out, const char *s, size_t len, cr_norm_level level);
+/* Level from its name ("raw", "nfc", "casefold", "key"); -1 when unknown. */
+int cr_norm_level_from_name(const char *name);
+const char *cr_norm_level_name(cr_norm_level level);
+
+/* Display width in terminal columns of s[0..len): per grapheme cluster, the
+ * widest of its code points by utf8proc_charwidth (emoji presentation
+ * sequences count 2; control characters 0). */
+size_t cr_display_width(const char *s, size_t len);
+
+/* Whether the byte length at s[i] starts an apostrophe (U+0027, U+2019,
+ * U+02BC, U+FF07): its length, else 0. */
+size_t cr_apostrophe_len(const char *s, size_t len, size_t i);
 
 #endif

@@ -148,25 +148,34 @@ function fold.merge(a, b) return merge(a, b, "value") end
 
 -- ---- sharding -------------------------------------------------------------
 
--- The documents of shard k of n: c:shard(k, n) when the corpus offers it
--- (balanced by bytes), else contiguous blocks of the document sequence.
+-- c:docs() as a plain closure, whatever iterator triple it returns.
+local function doc_stream(c)
+  local iter, state, ctl = c:docs()
+  return function()
+    local doc = iter(state, ctl)
+    ctl = doc
+    return doc
+  end
+end
+
+-- The documents of shard k of n (1-based): c:shard(k, n) when the corpus
+-- offers it, else contiguous blocks of the document sequence.
 local function shard_docs(c, k, n)
-  if n == 1 then return c:docs() end
-  if c.shard then return c:shard(k, n):docs() end
+  if n == 1 then return doc_stream(c) end
+  if c.shard then return doc_stream(c:shard(k, n)) end
   local total = #c
   local first = (k - 1) * total // n + 1
   local last = k * total // n
-  local iter, state, ctl = c:docs()
+  local next_doc = doc_stream(c)
   local i = 0
   return function()
-    while true do
-      local doc = iter(state, ctl)
+    while i < last do
+      local doc = next_doc()
       if doc == nil then return nil end
-      ctl = doc
       i = i + 1
-      if i > last then return nil end
       if i >= first then return doc end
     end
+    return nil
   end
 end
 
@@ -178,16 +187,25 @@ local function doc_label(doc)
   return "?"
 end
 
-local function run_shard(c, init, step, k, n)
-  local acc = init()
-  for doc in shard_docs(c, k, n) do
+-- Folds the documents next_doc() yields; returns the accumulator and how
+-- many documents and bytes went into it.
+local function fold_docs(init, step, next_doc)
+  local acc, ndocs, nbytes = init(), 0, 0
+  for doc in next_doc do
     local ok, err = pcall(step, acc, doc)
     if not ok then
       error(("fold: step failed on document %s: %s"):format(doc_label(doc), tostring(err)), 0)
     end
+    ndocs = ndocs + 1
+    local okb, b = pcall(function() return doc.bytes or #doc.text end)
+    if okb and math.type(b) == "integer" then nbytes = nbytes + b end
     if host.interrupted() then error("interrupted!", 0) end
   end
-  return acc
+  return acc, ndocs, nbytes
+end
+
+local function run_shard(c, init, step, k, n)
+  return (fold_docs(init, step, shard_docs(c, k, n)))
 end
 
 local function check_mergeable(v, path)
@@ -196,28 +214,66 @@ local function check_mergeable(v, path)
   encode(v, {}, path)
 end
 
+local function merger(custom)
+  if custom then return custom end
+  return function(a, b) return merge(a, b, "value") end
+end
+
+-- --merge DIR: the parts replace reading the corpus.
+local function merge_parts(cluster, combine)
+  local shards = require "shards"
+  local manifest_sha = cluster.manifest and shards.read_manifest(cluster.manifest).sha256
+  local acc, first = nil, true
+  shards.each_part(cluster.merge, manifest_sha, function(_, payload)
+    local part = fold.deserialize(payload)
+    if first then acc, first = part, false else acc = combine(acc, part) end
+  end)
+  return acc
+end
+
+-- --shard K/N --parts DIR: fold one shard, write its part, end the script.
+local function write_shard(c, init, step, cluster, custom)
+  local shards = require "shards"
+  local next_doc, manifest
+  if cluster.manifest then
+    manifest = shards.read_manifest(cluster.manifest)
+    if manifest.shards ~= cluster.shards then
+      error(("fold: %s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards), 0)
+    end
+    next_doc = shards.manifest_docs(doc_stream(c), manifest, cluster.shard)
+  else
+    next_doc = shard_docs(c, cluster.shard + 1, cluster.shards)
+  end
+  local acc, ndocs, nbytes = fold_docs(init, step, next_doc)
+  if not custom then check_mergeable(acc, "value") end
+  shards.write_part(cluster.parts, cluster.shard, cluster.shards, fold.serialize(acc),
+    { manifest_sha256 = manifest and manifest.sha256, documents = ndocs, bytes = nbytes })
+  io.stdout:flush()
+  os.exit(0, true)
+end
+
 -- c:fold(init, step [, opts]) with opts.jobs (default: -j) and opts.merge.
 function fold.run(c, init, step, opts)
   opts = opts or {}
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
   assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
-  local custom = opts.merge
+  local combine = merger(opts.merge)
+  local cluster = host.cluster
+  if cluster and cluster.merge then return merge_parts(cluster, combine) end
+  if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
   local jobs = opts.jobs or host.jobs or 1
   local ndocs = #c
   if jobs > ndocs then jobs = math.max(ndocs, 1) end
   if jobs == 1 then
     local acc = run_shard(c, init, step, 1, 1)
-    if not custom then check_mergeable(acc, "value") end
+    if not opts.merge then check_mergeable(acc, "value") end
     return acc
   end
   local parts = host.parallel(jobs, function(k)
     return fold.serialize(run_shard(c, init, step, k, jobs))
   end)
   local acc = fold.deserialize(parts[1])
-  for k = 2, jobs do
-    local part = fold.deserialize(parts[k])
-    if custom then acc = custom(acc, part) else acc = merge(acc, part, "value") end
-  end
+  for k = 2, jobs do acc = combine(acc, fold.deserialize(parts[k])) end
   return acc
 end
 

@@ -32,9 +32,9 @@ static int tap_ok_(int cond, const char *file, int line, const char *fmt, ...) {
     return cond;
 }
 
-static void diag(const char *msg) { printf("# %s\n", msg); }
+static inline void diag(const char *msg) { printf("# %s\n", msg); }
 
-static int tap_done(void) {
+static inline int tap_done(void) {
     printf("1..%d\n", tap_count);
     fflush(stdout);
     return tap_failed ? 1 : 0;

@@ -1,0 +1,147 @@
+# bench/lib/bench.sh: the benchmark harness, sourced by the jobs bench/*.sh.
+#
+#   . bench/lib/bench.sh
+#   dir=$(bench_data dir)                    # the corpus as a directory (BENCH_SIZE)
+#   bench_table freq "Word frequency" "$dir"   # a new table; bytes and tokens from the data
+#   bench_ref  "wc -w" "find $dir -type f -print0 | xargs -0 wc -w"
+#   bench_run  "python3 re + Counter" "..."
+#   bench_na   "corpusrun scripts/bigrams.lua" "not yet available"
+#
+# Every command runs from the project root under bash, BENCH_REPS times (the
+# first run that takes longer than BENCH_SLOW seconds ends the repetitions),
+# each within BENCH_TIMEOUT seconds.  A row records the median wall time, the
+# median CPU time (user + system), the peak RSS (the largest single process of
+# the command, from /usr/bin/time's %M) and the lines of output of the first
+# run; the report divides each time by the table's reference (bench_ref).
+# Rows go to the TSV file BENCH_RESULTS; bench/lib/report.lua prints them.
+#
+# Environment: BENCH_SIZE (100M), BENCH_REPS (3), BENCH_SLOW (60),
+# BENCH_TIMEOUT (900), BENCH_DATA (bench/data), BENCH_RESULTS
+# ($BENCH_DATA/results.tsv), CORPUSRUN (./corpusrun).
+
+BENCH_ROOT=${BENCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+cd "$BENCH_ROOT" || exit 1
+BENCH_SIZE=${BENCH_SIZE:-100M}
+BENCH_REPS=${BENCH_REPS:-3}
+BENCH_SLOW=${BENCH_SLOW:-60}
+BENCH_TIMEOUT=${BENCH_TIMEOUT:-900}
+BENCH_DATA=${BENCH_DATA:-$BENCH_ROOT/bench/data}
+BENCH_RESULTS=${BENCH_RESULTS:-$BENCH_DATA/results.tsv}
+CORPUSRUN=${CORPUSRUN:-$BENCH_ROOT/corpusrun}
+BENCH_PYTHON=${BENCH_PYTHON:-/usr/bin/python3}
+export BENCH_ROOT BENCH_SIZE BENCH_REPS BENCH_DATA BENCH_RESULTS CORPUSRUN BENCH_PYTHON
+export LC_ALL=C
+
+BENCH_TMP=${BENCH_TMP:-$(mktemp -d "${TMPDIR:-/tmp}/corpusrun-bench.XXXXXX")}
+export BENCH_TMP
+trap 'rm -rf "$BENCH_TMP"' EXIT
+mkdir -p "$(dirname "$BENCH_RESULTS")"
+
+_bench_table=${BENCH_TABLE:-}
+
+# bench_data KIND [SIZE]: the path of a data set, built if needed (see data.lua).
+bench_data() {
+  local kind=$1 size=${2:-$BENCH_SIZE}
+  case $kind in tagged|plain) size="" ;; esac
+  BENCH_DATA=$BENCH_DATA lua5.4 "$BENCH_ROOT/bench/lib/data.lua" ensure "$kind" $size
+}
+
+# bench_meta PATH KEY: one fact about a data set (bytes, tokens, docs, types, ...).
+bench_meta() {
+  BENCH_DATA=$BENCH_DATA lua5.4 "$BENCH_ROOT/bench/lib/data.lua" meta "$1" "$2"
+}
+
+# bench_files PATH: a NUL-separated, sorted list of the files under PATH, in a
+# file whose name it prints (for xargs -0 and friends).
+bench_files() {
+  local list
+  list=$(mktemp "$BENCH_TMP/files.XXXXXX")
+  find "$1" -type f -print0 | sort -z > "$list"
+  echo "$list"
+}
+
+_bench_tsv() { local IFS=$'\t'; printf '%s\n' "$*" >> "$BENCH_RESULTS"; }
+_bench_clean() { printf '%s' "$1" | tr '\t\n' '  '; }
+
+# bench_table ID TITLE DATA [NOTE]: start a table measured on data set DATA.
+bench_table() {
+  local id=$1 title=$2 data=$3 note=${4:-}
+  local bytes tokens name
+  bytes=$(bench_meta "$data" bytes) tokens=$(bench_meta "$data" tokens)
+  name=${data##*/}
+  _bench_table=$id
+  _bench_tsv T "$id" "$(_bench_clean "$title")" "$name" "${bytes:-0}" "${tokens:-0}" "$(_bench_clean "$note")"
+  printf '\n== %s (%s, %s bytes, %s tokens)\n' "$title" "$name" "${bytes:-?}" "${tokens:-?}" >&2
+}
+
+# _bench_measure ROLE LABEL COMMAND
+_bench_measure() {
+  local role=$1 label=$2 cmd=$3
+  [ -n "$_bench_table" ] || { echo "bench: $label: no bench_table before it" >&2; return 1; }
+  local walls=() cpus=() rss=0 rc=0 lines="" status=ok note="" r t0 t1
+  for ((r = 1; r <= BENCH_REPS; r++)); do
+    t0=$EPOCHREALTIME
+    /usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/time" \
+      timeout "$BENCH_TIMEOUT" bash -c "set -o pipefail; $cmd" > "$BENCH_TMP/out" 2> "$BENCH_TMP/err"
+    rc=$?
+    t1=$EPOCHREALTIME
+    if [ "$rc" -ne 0 ]; then
+      status=failed
+      if [ "$rc" -eq 124 ]; then note="timed out after ${BENCH_TIMEOUT}s"
+      else note="exit $rc: $(grep -v '^Command exited with' "$BENCH_TMP/err" | head -c 300 | head -n 3)"; fi
+      break
+    fi
+    local m u s
+    read -r m u s < <(tail -n 1 "$BENCH_TMP/time")
+    walls+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }')")
+    cpus+=("$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')")
+    [ "${m:-0}" -gt "$rss" ] && rss=$m
+    [ -z "$lines" ] && lines=$(wc -l < "$BENCH_TMP/out")
+    awk -v w="${walls[-1]}" -v lim="$BENCH_SLOW" 'BEGIN { exit !(w > lim) }' && break
+  done
+  local wall="" cpu=""
+  if [ "$status" = ok ]; then
+    wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+    cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+  fi
+  _bench_tsv R "$_bench_table" "$(_bench_clean "$label")" "$role" "$status" "$wall" "$cpu" "$rss" \
+    "${#walls[@]}" "$lines" "$(_bench_clean "$note")"
+  printf '  %-40s %s %ss %sKB %s\n' "$label" "$status" "${wall:--}" "$rss" "$note" >&2
+  [ "$status" = ok ]
+}
+
+# bench_ref LABEL COMMAND: the table's reference (one per table).
+bench_ref() { _bench_measure ref "$1" "$2"; }
+
+# bench_run LABEL COMMAND: a measured row.
+bench_run() { _bench_measure run "$1" "$2"; }
+
+# bench_na LABEL REASON: a row that could not be measured, and why.
+bench_na() {
+  _bench_tsv R "$_bench_table" "$(_bench_clean "$1")" run na "" "" "" 0 "" "$(_bench_clean "$2")"
+  printf '  %-40s %s\n' "$1" "$2" >&2
+}
+
+# bench_corpusrun_ready: true when ./corpusrun is built (else says why on stdout).
+bench_corpusrun_ready() {
+  if [ ! -x "$CORPUSRUN" ]; then echo "not yet available (no corpusrun binary)"; return 1; fi
+  return 0
+}
+
+# bench_probe LABEL COMMAND [PATTERN]: run COMMAND once (on small data, such as
+# the 500-file base corpus); when it fails, or its output has no line matching
+# the extended regular expression PATTERN (a sign that the script is a stub),
+# add a "not yet available" row saying why and return false.
+bench_probe() {
+  local label=$1 cmd=$2 pattern=${3:-}
+  if ! bench_corpusrun_ready > "$BENCH_TMP/why"; then bench_na "$label" "$(cat "$BENCH_TMP/why")"; return 1; fi
+  if ! timeout 300 bash -c "set -o pipefail; $cmd" > "$BENCH_TMP/probe.out" 2> "$BENCH_TMP/probe"; then
+    bench_na "$label" "not yet available: $(head -c 200 "$BENCH_TMP/probe" | head -n 2)"
+    return 1
+  fi
+  if [ -n "$pattern" ] && ! grep -Eq -- "$pattern" "$BENCH_TMP/probe.out"; then
+    bench_na "$label" "not yet available: its output on the base corpus has no line matching /$pattern/"
+    return 1
+  fi
+  return 0
+}

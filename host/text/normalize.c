@@ -1,0 +1,203 @@
+/* normalize.c — per-token normalisation into a reusable buffer, and display
+ * width.  Built on utf8proc's per-character decomposition so that invalid
+ * UTF-8 becomes U+FFFD (one per bad byte) instead of an error, and so that
+ * no call allocates once the buffer has grown to the token size.
+ */
+#include "tokenizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "utf8.h"
+
+void cr_buf_free(cr_buf *b) {
+    if (!b) return;
+    free(b->data);
+    free(b->work);
+    b->data = NULL;
+    b->work = NULL;
+    b->len = b->cap = b->work_cap = 0;
+}
+
+int cr_buf_reserve(cr_buf *b, size_t cap) {
+    if (cap < b->cap) return 0;
+    if (cap >= SIZE_MAX / 2) return -1;
+    size_t ncap = b->cap ? b->cap : 64;
+    while (ncap <= cap) ncap *= 2;
+    char *d = realloc(b->data, ncap);
+    if (!d) return -1;
+    b->data = d;
+    b->cap = ncap;
+    return 0;
+}
+
+static int work_reserve(cr_buf *b, size_t n) {
+    if (n <= b->work_cap) return 0;
+    if (n >= SIZE_MAX / 8) return -1;
+    size_t ncap = b->work_cap ? b->work_cap : 64;
+    while (ncap < n) ncap *= 2;
+    int32_t *w = realloc(b->work, ncap * sizeof *w);
+    if (!w) return -1;
+    b->work = w;
+    b->work_cap = ncap;
+    return 0;
+}
+
+static const char *const level_names[] = { "raw", "nfc", "casefold", "key" };
+
+int cr_norm_level_from_name(const char *name) {
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(level_names[i], name)) return i;
+    return -1;
+}
+
+const char *cr_norm_level_name(cr_norm_level level) {
+    return (unsigned)level < 4 ? level_names[level] : NULL;
+}
+
+/* Index of the first byte >= 0x80 in s[0..len), or len. */
+static size_t ascii_prefix(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        if (w & 0x8080808080808080ull) break;
+        i += 8;
+    }
+    while (i < len && s[i] < 0x80) i++;
+    return i;
+}
+
+static inline char lower_ascii(unsigned char c) {
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* Removes a final possessive "'s" (the apostrophe already lumped to U+0027). */
+static void strip_possessive(cr_buf *out) {
+    if (out->len > 2 && out->data[out->len - 2] == '\'' && out->data[out->len - 1] == 's') {
+        out->len -= 2;
+        out->data[out->len] = 0;
+    }
+}
+
+static uint32_t lump_apostrophe(uint32_t cp) {
+    switch (cp) {
+    case 0x2019: case 0x2018: case 0x02BC: case 0xFF07: return 0x27;
+    default: return cp;
+    }
+}
+
+/* Canonical ordering of combining marks (stable by combining class). */
+static void canonical_order(int32_t *cp, size_t n) {
+    for (size_t i = 1; i < n; i++) {
+        int cc = utf8proc_get_property(cp[i])->combining_class;
+        if (cc == 0) continue;
+        size_t j = i;
+        int32_t c = cp[i];
+        while (j > 0) {
+            int pcc = utf8proc_get_property(cp[j - 1])->combining_class;
+            if (pcc <= cc) break;
+            cp[j] = cp[j - 1];
+            j--;
+        }
+        cp[j] = c;
+    }
+}
+
+static int normalize_unicode(cr_buf *out, const unsigned char *s, size_t len, cr_norm_level level) {
+    utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (level >= CR_NORM_CASEFOLD) opts |= UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
+    if (level == CR_NORM_KEY) opts |= UTF8PROC_STRIPMARK;
+    if (work_reserve(out, len + 8) < 0) return -1;
+    size_t n = 0, i = 0;
+    while (i < len) {
+        size_t k;
+        uint32_t cp = cr_utf8_decode(s + i, len - i, &k);
+        i += k;
+        if (level == CR_NORM_KEY) cp = lump_apostrophe(cp);
+        for (;;) {
+            utf8proc_ssize_t room = (utf8proc_ssize_t)(out->work_cap - n);
+            utf8proc_ssize_t r = utf8proc_decompose_char((utf8proc_int32_t)cp, out->work + n, room, opts, NULL);
+            if (r < 0) return -1;
+            if (r <= room) { n += (size_t)r; break; }
+            if (work_reserve(out, n + (size_t)r + len - i + 8) < 0) return -1;
+        }
+    }
+    canonical_order(out->work, n);
+    utf8proc_ssize_t m = utf8proc_normalize_utf32(out->work, (utf8proc_ssize_t)n, opts);
+    if (m < 0) return -1;
+    if (cr_buf_reserve(out, (size_t)m * 4) < 0) return -1;
+    size_t o = 0;
+    for (utf8proc_ssize_t j = 0; j < m; j++) {
+        uint32_t c = (uint32_t)out->work[j];
+        if (level == CR_NORM_KEY) c = lump_apostrophe(c);
+        o += cr_utf8_encode(c, (unsigned char *)out->data + o);
+    }
+    out->len = o;
+    out->data[o] = 0;
+    if (level == CR_NORM_KEY) strip_possessive(out);
+    return 0;
+}
+
+/* Copies s with invalid sequences replaced by U+FFFD. */
+static int copy_valid(cr_buf *out, const unsigned char *s, size_t len) {
+    if (cr_buf_reserve(out, len * 3) < 0) return -1;
+    size_t o = 0, i = 0;
+    while (i < len) {
+        size_t k;
+        uint32_t cp = cr_utf8_decode(s + i, len - i, &k);
+        if (cp == CR_REPLACEMENT_CHAR && k == 1) {
+            o += cr_utf8_encode(cp, (unsigned char *)out->data + o);
+        } else {
+            memcpy(out->data + o, s + i, k);
+            o += k;
+        }
+        i += k;
+    }
+    out->len = o;
+    out->data[o] = 0;
+    return 0;
+}
+
+int cr_normalize(cr_buf *out, const char *str, size_t len, cr_norm_level level) {
+    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    if (!str) len = 0;
+    if ((unsigned)level > CR_NORM_KEY) return -1;
+    if (ascii_prefix(s, len) < len) {
+        if (level == CR_NORM_RAW) return copy_valid(out, s, len);
+        return normalize_unicode(out, s, len, level);
+    }
+    if (cr_buf_reserve(out, len) < 0) return -1;
+    if (level <= CR_NORM_NFC) {
+        memcpy(out->data, s, len);
+    } else {
+        for (size_t i = 0; i < len; i++) out->data[i] = lower_ascii(s[i]);
+    }
+    out->len = len;
+    out->data[len] = 0;
+    if (level == CR_NORM_KEY) strip_possessive(out);
+    return 0;
+}
+
+size_t cr_display_width(const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t width = 0, i = 0;
+    int cluster = 0;        /* width of the current grapheme cluster */
+    utf8proc_int32_t state = 0, prev = -1;
+    while (i < len) {
+        size_t k;
+        uint32_t cp = cr_utf8_decode(s + i, len - i, &k);
+        i += k;
+        int w = utf8proc_charwidth((utf8proc_int32_t)cp);
+        if (prev < 0 || utf8proc_grapheme_break_stateful(prev, (utf8proc_int32_t)cp, &state)) {
+            width += (size_t)cluster;
+            cluster = w;
+        } else {
+            if (cp == 0xFE0F && cluster == 1) cluster = 2;   /* emoji presentation */
+            if (w > cluster) cluster = w;
+        }
+        prev = (utf8proc_int32_t)cp;
+    }
+    return width + (size_t)cluster;
+}

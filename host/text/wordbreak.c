@@ -1,0 +1,153 @@
+/* wordbreak.c — UAX #29 word boundaries over the generated Word_Break table.
+ *
+ * One forward pass per segment.  State: the raw previous Word_Break value
+ * (rules WB3..WB3d look at it), the last two values that WB4 did not absorb
+ * (WB5..WB13b), and the count of consecutive Regional_Indicators (WB15/16).
+ * Rules WB6, WB7b and WB12 look one non-ignorable character ahead.
+ * ASCII letters and digits inside a word take a tight loop.
+ */
+#include "wordbreak.h"
+
+#include "ucd_tables.h"
+#include "utf8.h"
+
+#define NONE 0xFFu /* "no character" in the history */
+
+#define B(x) CR_WB_BIT(CR_WB_##x)
+#define AHLETTER (B(ALetter) | B(Hebrew_Letter))
+#define MIDLETTER_Q (B(MidLetter) | B(MidNumLet) | B(Single_Quote))
+#define MIDNUM_Q (B(MidNum) | B(MidNumLet) | B(Single_Quote))
+#define IGNORABLE (B(Extend) | B(Format) | B(ZWJ))
+#define NEWLINES (B(CR) | B(LF) | B(Newline))
+/* Values that rules WB5..WB16 can join: before and after a position. */
+#define JOIN_PREV (AHLETTER | MIDLETTER_Q | MIDNUM_Q | B(Numeric) | B(Katakana) | B(ExtendNumLet) \
+                   | B(Regional_Indicator) | B(Double_Quote))
+#define JOIN_CUR JOIN_PREV
+
+static inline int in(unsigned wb, uint32_t set) { return wb != NONE && ((1u << wb) & set) != 0; }
+
+/* Word_Break of a code point. */
+static inline unsigned wb_of(uint32_t cp) { return CR_UCD_WB(cr_ucd_props(cp)); }
+
+static inline uint32_t decode(const unsigned char *s, size_t len, size_t i, size_t *n) {
+    if (s[i] < 0x80) { *n = 1; return s[i]; }
+    return cr_utf8_decode(s + i, len - i, n);
+}
+
+/* Word_Break of the first character at or after i that WB4 does not absorb;
+ * NONE at the end of text. */
+static unsigned next_solid(const unsigned char *s, size_t len, size_t i) {
+    while (i < len) {
+        size_t n;
+        unsigned wb = wb_of(decode(s, len, i, &n));
+        if (!in(wb, IGNORABLE)) return wb;
+        i += n;
+    }
+    return NONE;
+}
+
+/* 1 for ASCII letters, 2 for ASCII digits. */
+static const unsigned char ascii_alnum[128] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+/* Whether rules WB5..WB16 keep prev2 prev | cur together (no break). */
+static int joins(unsigned prev2, unsigned prev, unsigned cur, unsigned ri_count,
+                 const unsigned char *s, size_t len, size_t after) {
+    if (in(prev, AHLETTER)) {
+        if (in(cur, AHLETTER)) return 1;                                    /* WB5 */
+        if (in(cur, MIDLETTER_Q) && in(next_solid(s, len, after), AHLETTER)) return 1; /* WB6 */
+        if (cur == CR_WB_Numeric) return 1;                                 /* WB9 */
+    }
+    if (in(prev2, AHLETTER) && in(prev, MIDLETTER_Q) && in(cur, AHLETTER)) return 1; /* WB7 */
+    if (prev == CR_WB_Hebrew_Letter) {
+        if (cur == CR_WB_Single_Quote) return 1;                            /* WB7a */
+        if (cur == CR_WB_Double_Quote && next_solid(s, len, after) == CR_WB_Hebrew_Letter)
+            return 1;                                                       /* WB7b */
+    }
+    if (prev2 == CR_WB_Hebrew_Letter && prev == CR_WB_Double_Quote && cur == CR_WB_Hebrew_Letter)
+        return 1;                                                           /* WB7c */
+    if (prev == CR_WB_Numeric) {
+        if (cur == CR_WB_Numeric || in(cur, AHLETTER)) return 1;            /* WB8, WB10 */
+        if (in(cur, MIDNUM_Q) && next_solid(s, len, after) == CR_WB_Numeric) return 1; /* WB12 */
+    }
+    if (prev2 == CR_WB_Numeric && in(prev, MIDNUM_Q) && cur == CR_WB_Numeric) return 1; /* WB11 */
+    if (prev == CR_WB_Katakana && cur == CR_WB_Katakana) return 1;          /* WB13 */
+    if (cur == CR_WB_ExtendNumLet
+        && in(prev, AHLETTER | B(Numeric) | B(Katakana) | B(ExtendNumLet))) return 1; /* WB13a */
+    if (prev == CR_WB_ExtendNumLet && in(cur, AHLETTER | B(Numeric) | B(Katakana)))
+        return 1;                                                           /* WB13b */
+    if (prev == CR_WB_Regional_Indicator && cur == CR_WB_Regional_Indicator && (ri_count & 1))
+        return 1;                                                           /* WB15, WB16 */
+    return 0;                                                               /* WB999 */
+}
+
+size_t cr_wb_next(const char *text, size_t len, size_t pos, uint32_t *seen) {
+    const unsigned char *s = (const unsigned char *)text;
+    uint32_t mask = 0;
+    size_t n, i;
+    uint32_t cp = decode(s, len, pos, &n);
+    unsigned prop = cr_ucd_props(cp);
+    unsigned raw = CR_UCD_WB(prop);  /* WB of the character just before i */
+    unsigned prev = raw, prev2 = NONE;
+    unsigned ri_count = raw == CR_WB_Regional_Indicator;
+    mask |= 1u << raw;
+    i = pos + n;
+    while (i < len) {
+        unsigned char c = s[i];
+        unsigned cur;
+        if (c < 0x80) {
+            unsigned a = ascii_alnum[c];
+            if (a && raw == prev && in(prev, AHLETTER | B(Numeric) | B(ExtendNumLet))) {
+                /* WB5, WB8, WB9, WB10, WB13b: an ASCII letter or digit after a
+                 * letter, digit or connector; run through the ASCII word. */
+                size_t start = i;
+                unsigned before = prev;
+                do {
+                    mask |= 1u << (a == 1 ? CR_WB_ALetter : CR_WB_Numeric);
+                    i++;
+                } while (i < len && s[i] < 0x80 && (a = ascii_alnum[s[i]]) != 0);
+                prev = raw = ascii_alnum[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
+                prev2 = i - start >= 2 ? (ascii_alnum[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric)
+                                       : before;
+                ri_count = 0;
+                continue;
+            }
+            cur = CR_UCD_WB(cr_ucd_props(c));
+            n = 1;
+        } else {
+            cur = wb_of(cr_utf8_decode(s + i, len - i, &n));
+        }
+        if (raw == CR_WB_CR && cur == CR_WB_LF) {                             /* WB3 */
+        } else if (in(raw, NEWLINES) || in(cur, NEWLINES)) {                  /* WB3a, WB3b */
+            break;
+        } else if (raw == CR_WB_ZWJ && (cr_ucd_props(cr_utf8_decode(s + i, len - i, &n)) & CR_UCD_EXTPICT)) {
+            /* WB3c: ZWJ × \p{Extended_Pictographic} */
+        } else if (raw == CR_WB_WSegSpace && cur == CR_WB_WSegSpace) {        /* WB3d */
+        } else if (in(cur, IGNORABLE)) {                                      /* WB4 */
+            mask |= CR_WB_SEEN_EXTEND;
+            raw = cur;
+            i += n;
+            continue;
+        } else if (!in(prev, JOIN_PREV) || !in(cur, JOIN_CUR)
+                   || !joins(prev2, prev, cur, ri_count, s, len, i + n)) {
+            break;
+        }
+        mask |= 1u << cur;
+        ri_count = cur == CR_WB_Regional_Indicator ? ri_count + 1 : 0;
+        prev2 = prev;
+        prev = raw = cur;
+        i += n;
+    }
+    if (seen) *seen = mask;
+    return i < len ? i : len;
+}

@@ -1,0 +1,280 @@
+-- shards.lua: running one fold as shards on a cluster's scheduler and
+-- merging the parts — manifests, part files and their checks.
+--
+--   corpusrun plan --shards N [-c CORPUS] -o manifest.tsv
+--   corpusrun --shard K/N --parts DIR [--manifest manifest.tsv] script.lua [args]
+--   corpusrun --merge DIR script.lua [args]
+local host = require "corpusrun"
+
+local shards = {}
+
+local MANIFEST_MAGIC = "# corpusrun manifest 1"
+local PART_MAGIC = "corpusrun part 1\n"
+
+-- ---- manifests ------------------------------------------------------------
+
+local function doc_bytes(doc)
+  return doc.bytes or #doc.text
+end
+
+-- Splits documents (an array of {bytes=}) into n contiguous shards balanced
+-- by bytes: document i goes to the shard where its first byte falls.
+-- Returns an array of shard numbers (0-based), one per document.
+function shards.balance(sizes, n)
+  local total = 0
+  for _, b in ipairs(sizes) do total = total + b end
+  local assignment, before = {}, 0
+  for i, b in ipairs(sizes) do
+    local k = total > 0 and (before * n) // total or ((i - 1) * n) // #sizes
+    if k >= n then k = n - 1 end
+    assignment[i] = k
+    before = before + b
+  end
+  return assignment
+end
+
+-- Reads the corpus once and writes a manifest: one line per document with
+-- its shard, id, path, bytes and content hash.
+function shards.plan(c, n, out_path, corpus_label)
+  local rows, sizes = {}, {}
+  for doc in c:docs() do
+    rows[#rows + 1] = { id = doc.id, path = doc.path or "", bytes = doc_bytes(doc), sha256 = host.sha256(doc.text) }
+    sizes[#sizes + 1] = rows[#rows].bytes
+  end
+  local assignment = shards.balance(sizes, n)
+  local tmp = out_path .. ".tmp"
+  local f, err = io.open(tmp, "wb")
+  if not f then error("cannot write the manifest: " .. err, 0) end
+  f:write(MANIFEST_MAGIC, "\n", "# corpus\t", corpus_label or "", "\n", "# shards\t", n, "\n",
+          "shard\tid\tpath\tbytes\tsha256\n")
+  for i, r in ipairs(rows) do
+    for _, field in ipairs({ r.id, r.path }) do
+      if tostring(field):find("[\t\n]") then
+        f:close(); os.remove(tmp)
+        error(("document id or path %q holds a tab or newline, which a manifest cannot hold"):format(field), 0)
+      end
+    end
+    f:write(assignment[i], "\t", r.id, "\t", r.path, "\t", r.bytes, "\t", r.sha256, "\n")
+  end
+  assert(f:close())
+  assert(os.rename(tmp, out_path))
+  return #rows
+end
+
+-- Parses a manifest; errors name the file and line.
+function shards.read_manifest(path)
+  local f, err = io.open(path, "rb")
+  if not f then error("cannot read the manifest: " .. err, 0) end
+  local m = { path = path, docs = {}, by_shard = {}, shards = nil }
+  local line_no = 0
+  for line in f:lines() do
+    line_no = line_no + 1
+    local function bad(why) f:close(); error(("%s:%d: %s"):format(path, line_no, why), 0) end
+    if line_no == 1 then
+      if line ~= MANIFEST_MAGIC then bad("not a corpusrun manifest") end
+    elseif line:sub(1, 1) == "#" then
+      local key, value = line:match("^# (%w+)\t(.*)$")
+      if key == "shards" then m.shards = tonumber(value) elseif key == "corpus" then m.corpus = value end
+    elseif line ~= "shard\tid\tpath\tbytes\tsha256" then
+      local k, id, p, bytes, sha = line:match("^(%d+)\t([^\t]*)\t([^\t]*)\t(%d+)\t(%x+)$")
+      if not k then bad("malformed line") end
+      k = tonumber(k)
+      if not m.shards or k >= m.shards then bad("shard " .. k .. " out of range") end
+      local d = { shard = k, id = id, path = p, bytes = tonumber(bytes), sha256 = sha }
+      m.docs[#m.docs + 1] = d
+      local list = m.by_shard[k] or {}
+      list[#list + 1] = d
+      m.by_shard[k] = list
+    end
+  end
+  f:close()
+  if not m.shards then error(path .. ": no '# shards' line", 0) end
+  m.sha256 = assert(host.sha256_file(path))
+  return m
+end
+
+-- The documents of shard k per the manifest, checked against it: a changed
+-- document or one that went missing is an error, never a silent difference.
+function shards.manifest_docs(next_doc, m, k)
+  local wanted, missing = {}, 0
+  for _, d in ipairs(m.by_shard[k] or {}) do wanted[d.id] = d; missing = missing + 1 end
+  local ignored = 0
+  return function()
+    while true do
+      local doc = next_doc()
+      if doc == nil then
+        if missing > 0 then
+          local ids = {}
+          for id in pairs(wanted) do ids[#ids + 1] = id end
+          table.sort(ids)
+          error(("%d document(s) of shard %d listed in %s are missing from the corpus: %s")
+            :format(missing, k, m.path, table.concat(ids, ", ", 1, math.min(#ids, 5))), 0)
+        end
+        if ignored > 0 then
+          io.stderr:write(("corpusrun: shard %d: %d document(s) not in the manifest were ignored\n"):format(k, ignored))
+        end
+        return nil
+      end
+      local d = wanted[doc.id]
+      if d then
+        if host.sha256(doc.text) ~= d.sha256 then
+          error(("document %s changed since the manifest %s was planned"):format(doc.id, m.path), 0)
+        end
+        wanted[doc.id] = nil
+        missing = missing - 1
+        return doc
+      elseif not m.ids then
+        m.ids = {}
+        for _, x in ipairs(m.docs) do m.ids[x.id] = true end
+      end
+      if not m.ids[doc.id] then ignored = ignored + 1 end
+    end
+  end
+end
+
+-- ---- parts ------------------------------------------------------------------
+
+local function script_identity()
+  local script = arg and arg[0]
+  local sha = script and host.sha256_file(script) or "none"
+  local args = {}
+  for i = 1, #(arg or {}) do args[i] = arg[i] end
+  return sha, args
+end
+
+local function encode_args(args)
+  local parts = {}
+  for i, a in ipairs(args) do parts[i] = ("%q"):format(a) end
+  return table.concat(parts, " ")
+end
+
+local function part_name(k, n) return ("part-%d-of-%d"):format(k, n) end
+
+-- Writes shard k's serialised accumulator to dir/part-k-of-n (through a
+-- temporary name, so a killed task leaves no half part) and its sidecar.
+function shards.write_part(dir, k, n, payload, info)
+  os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
+  local sha, args = script_identity()
+  local header = {
+    { "shard", k }, { "shards", n }, { "script", arg and arg[0] or "" }, { "script_sha256", sha },
+    { "arguments", encode_args(args) }, { "manifest_sha256", info.manifest_sha256 or "none" },
+    { "documents", info.documents }, { "bytes", info.bytes }, { "corpusrun", host.version },
+  }
+  local lines = {}
+  for _, kv in ipairs(header) do lines[#lines + 1] = kv[1] .. "\t" .. tostring(kv[2]) end
+  local head = table.concat(lines, "\n") .. "\n\n"
+  local body = PART_MAGIC .. head .. payload
+  local final = dir .. "/" .. part_name(k, n)
+  local tmp = dir .. "/." .. part_name(k, n) .. ".tmp"
+  local f, err = io.open(tmp, "wb")
+  if not f then error("cannot write the part: " .. err, 0) end
+  local okw, werr = f:write(body, "\nend\t", host.sha256(body), "\n")
+  local okc, cerr = f:close()
+  if not okw or not okc then os.remove(tmp); error("cannot write " .. tmp .. ": " .. tostring(werr or cerr), 0) end
+  local sidecar = io.open(final .. ".info.tmp", "wb")
+  if sidecar then sidecar:write(head); sidecar:close(); os.rename(final .. ".info.tmp", final .. ".info") end
+  assert(os.rename(tmp, final))
+  return final
+end
+
+-- Reads and checks one part file; returns its header table and payload.
+local function read_part(path)
+  local f, err = io.open(path, "rb")
+  if not f then error("cannot read part: " .. err, 0) end
+  local data = f:read("a")
+  f:close()
+  local body, sha = data:match("^(.*)\nend\t(%x+)\n$")
+  if not body or body:sub(1, #PART_MAGIC) ~= PART_MAGIC or host.sha256(body) ~= sha then
+    error(path .. " is truncated or corrupt", 0)
+  end
+  local head_end = body:find("\n\n", #PART_MAGIC, true)
+  if not head_end then error(path .. " is truncated or corrupt", 0) end
+  local header = {}
+  for line in body:sub(#PART_MAGIC + 1, head_end):gmatch("([^\n]+)") do
+    local key, value = line:match("^([%w_]+)\t(.*)$")
+    if key then header[key] = value end
+  end
+  return header, body:sub(head_end + 2)
+end
+
+-- Checks that dir holds every part of one run of this script with these
+-- arguments, then calls each(k, payload) for k = 0..n-1 in order.
+function shards.each_part(dir, manifest_sha256, each)
+  local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
+  local found, n = {}, nil
+  for name in p:lines() do
+    local k, count = name:match("^part%-(%d+)%-of%-(%d+)$")
+    if k then
+      k, count = tonumber(k), tonumber(count)
+      if n and count ~= n then error(("%s holds parts of %d and of %d shards"):format(dir, n, count), 0) end
+      n = count
+      found[k] = dir .. "/" .. name
+    end
+  end
+  p:close()
+  if not n then error(dir .. ": no parts to merge (part-K-of-N files)", 0) end
+  local missing = {}
+  for k = 0, n - 1 do if not found[k] then missing[#missing + 1] = part_name(k, n) end end
+  if #missing > 0 then error(("%s: missing %s"):format(dir, table.concat(missing, ", ")), 0) end
+  local sha, args = script_identity()
+  local want_args = encode_args(args)
+  local run_manifest
+  for k = 0, n - 1 do
+    local header, payload = read_part(found[k])
+    if header.script_sha256 ~= sha then
+      error(("%s was made by a different script (%s, sha256 %s; this one is %s)")
+        :format(found[k], header.script or "?", header.script_sha256 or "?", sha), 0)
+    end
+    if header.arguments ~= want_args then
+      error(("%s was made with other arguments (%s; now %s)"):format(found[k], header.arguments or "?", want_args), 0)
+    end
+    run_manifest = run_manifest or header.manifest_sha256
+    if header.manifest_sha256 ~= run_manifest then
+      error(("%s comes from another manifest than %s"):format(found[k], found[0]), 0)
+    end
+    if manifest_sha256 and header.manifest_sha256 ~= manifest_sha256 then
+      error(("%s was made from another manifest (sha256 %s)"):format(found[k], header.manifest_sha256), 0)
+    end
+    each(k, payload)
+  end
+  return n
+end
+
+-- ---- the `plan` command -----------------------------------------------------
+
+local PLAN_USAGE = "usage: corpusrun plan --shards N [-c CORPUS] -o manifest.tsv"
+
+local function plan_command(argv)
+  local n, out, corpus_path
+  local i = 1
+  while i <= #argv do
+    local a = argv[i]
+    local function value()
+      i = i + 1
+      if argv[i] == nil then error(("'%s' needs argument\n%s"):format(a, PLAN_USAGE), 0) end
+      return argv[i]
+    end
+    if a == "--shards" then n = math.tointeger(tonumber(value()))
+      if not n or n < 1 then error("bad value for '--shards' (a whole number from 1)", 0) end
+    elseif a == "-o" or a == "--output" then out = value()
+    elseif a == "-c" or a == "--corpus" then corpus_path = value()
+    elseif a == "-h" or a == "--help" then io.write(PLAN_USAGE, "\n"); return true
+    else error(("unrecognized option '%s'\n%s"):format(a, PLAN_USAGE), 0) end
+    i = i + 1
+  end
+  if not n or not out then error("'--shards N' and '-o FILE' are required\n" .. PLAN_USAGE, 0) end
+  corpus_path = corpus_path or host.default_corpus()
+  if not corpus_path then error("no corpus: give -c PATH", 0) end
+  local c = require("corpus").open(corpus_path)
+  local count = shards.plan(c, n, out, corpus_path)
+  io.stderr:write(("corpusrun: planned %d documents in %d shards: %s\n"):format(count, n, out))
+end
+
+-- Returns true, or nil and the message (the host prints it, exit 1).
+function shards.plan_command(argv)
+  local ok, err = pcall(plan_command, argv)
+  if ok then return true end
+  return nil, tostring(err)
+end
+
+return shards
