@@ -578,8 +578,10 @@ function entities.provenance(c, argv, gazetteer_path, started)
     local okf, v = pcall(c.fingerprint, c)
     if okf then fp = v end
   end
+  local script = argv and argv[0] or nil
+  local function hash(path) return path and host.sha256_file and (host.sha256_file(path)) or nil end
   return {
-    script = argv and argv[0] or nil,
+    script = script, script_sha256 = hash(script), gazetteer_sha256 = hash(gazetteer_path),
     corpusrun_version = host.version, lua_version = host.lua_version,
     unicode_version = host.unicode_version, sqlite_version = host.sqlite_version,
     arguments = table.concat(args, " "), corpus_fingerprint = fp, gazetteer = gazetteer_path,
