@@ -415,6 +415,26 @@ static void apply_env_jobs(int no_env) {
     if (env != NULL && parse_jobs(env, &jobs)) cr_host_set_jobs(jobs);
 }
 
+/* In shard mode c:fold writes the part and ends the script; in merge mode
+ * it reads the parts.  A script that never folds would silently do
+ * neither: say so. */
+static int cluster_run_complete(lua_State *L, const host_options *ho) {
+    if (ho->shard == NULL && ho->merge == NULL) return 1;
+    int merged = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, "fold") == LUA_TTABLE) {
+        lua_getfield(L, -1, "merged_parts");
+        merged = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    if (ho->merge && merged) return 1;
+    fprintf(stderr, "%s: %s: the script ended without calling c:fold, so %s\n", progname,
+            ho->shard ? "--shard" : "--merge",
+            ho->shard ? "no part was written" : "the parts were not used");
+    return 0;
+}
+
 /* `corpusrun plan ...`: a subcommand implemented in Lua, as
  * require(module)[fn](args) returning true, or nil and a message. */
 static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
@@ -485,6 +505,7 @@ static int pmain(lua_State *L) {
     }
     if (script > 0) {
         if (handle_script(L, argv + script) != LUA_OK) return 0;
+        if (!cluster_run_complete(L, &ho)) return 0;
     }
     if (args & has_i) {
         cr_repl_run(L);
