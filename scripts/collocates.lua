@@ -42,7 +42,7 @@ local scriptlib = require "scriptlib"
 
 local c = scriptlib.open(corpus, opts.corpus)
 local node = tokenize.normalize(opts.node, "casefold")
-local copts = opts.sentence and { sentence = true, level = "casefold" } or { window = opts.window, level = "casefold" }
+local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
 
 local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,

@@ -66,12 +66,10 @@ if opts.of == "entities" then
   end
 else
   local c = scriptlib.open(corpus, opts.corpus)
-  local copts = { level = "casefold" }
-  if unit == "sentence" then copts.sentence = true
-  elseif unit == "document" then copts.document = true
-  else copts.window = window end
+  local copts = { mode = unit }
+  if unit == "window" then copts.window = window end
   local acc = c:fold(
-    function() return { f = count.freq({ level = "casefold" }), cooc = count.cooc(copts) } end,
+    function() return { f = count.freq(), cooc = count.cooc(copts) } end,
     function(acc, doc) acc.f:add_text(doc.text); acc.cooc:add_text(doc.text) end)
   local stop = opts.stopwords ~= "none" and assert(stopwords.get(opts.stopwords)) or {}
   local keep = {}

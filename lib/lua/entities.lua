@@ -20,31 +20,27 @@ local function key(s) return tokenize.normalize(s, "key") end
 local function casefold(s) return tokenize.normalize(s, "casefold") end
 entities.key = key
 
--- Every match of gazetteer g in text, in text order:
--- { entity, type, alias, s (first byte, 1-based), e (last byte), sentence }.
+-- Every match of gazetteer g in text, in text order: rows { entity, type,
+-- alias, start, stop (bytes, 1-based, inclusive), sentence (from 1) }.
 function entities.matches(g, text)
+  return g:matches(text)
+end
+
+-- Word tokens of text for discovery: { s, e, sent }.
+function entities.word_tokens(text)
   local out = {}
-  for entity, etype, alias, start, stop, sentence in g:find(text) do
-    out[#out + 1] = { entity = entity, type = etype, alias = alias, s = start, e = stop, sentence = sentence }
+  for _, kind, start, stop, sentence in tokenize.tokens(text, { sentences = true }) do
+    if kind == "word" or kind == "number" then
+      out[#out + 1] = { s = start, e = stop, sent = sentence }
+    end
   end
   return out
 end
 
--- Word tokens of text for discovery: { s, e, sent }, and the number of sentences.
-function entities.word_tokens(text)
-  local out = {}
-  local nsent = 0
-  for _, t in ipairs(tokenize.tokens(text, { sentences = true })) do
-    if t.kind == "word" or t.kind == "number" then
-      out[#out + 1] = { s = t.start, e = t.stop, sent = t.sentence }
-    end
-    if t.sentence and t.sentence + 1 > nsent then nsent = t.sentence + 1 end
-  end
-  return out, nsent
-end
-
 function entities.sentence_count(text)
-  return #tokenize.sentences(text)
+  local n = 0
+  for _ in tokenize.sentences(text) do n = n + 1 end
+  return n
 end
 
 -- Opens a corpus; a gazetteer kept inside a directory corpus is not a document.
@@ -94,18 +90,20 @@ local function group(acc, ms)
   end
 end
 
--- Token index of each match start (window unit): tokens of the document.
+-- Token indices of the first and last token of each match (window unit),
+-- counting the document's word, number and other non-space, non-punctuation
+-- tokens; and the number of such tokens.
 local function token_positions(text, ms)
   local starts = {}
-  for _, t in ipairs(tokenize.tokens(text)) do
-    if t.kind ~= "space" and t.kind ~= "punct" then starts[#starts + 1] = t.start end
+  for _, kind, start in tokenize.tokens(text) do
+    if kind ~= "punct" then starts[#starts + 1] = start end
   end
   local first, last, j = {}, {}, 1
   for i, m in ipairs(ms) do
-    while j < #starts and starts[j + 1] <= m.s do j = j + 1 end
+    while j < #starts and starts[j + 1] <= m.start do j = j + 1 end
     first[i] = j
     local k = j
-    while k < #starts and starts[k + 1] <= m.e do k = k + 1 end
+    while k < #starts and starts[k + 1] <= m.stop do k = k + 1 end
     last[i] = k
   end
   return first, last, #starts
@@ -145,8 +143,8 @@ function entities.run(c, g, opts)
         end
         if opts.rows then
           acc.rows[#acc.rows + 1] = { doc = doc.id, entity = m.entity, type = m.type, alias = m.alias,
-                                      start = m.s, stop = m.e, sentence = m.sentence,
-                                      text = text:sub(m.s, m.e) }
+                                      start = m.start, stop = m.stop, sentence = m.sentence,
+                                      text = text:sub(m.start, m.stop) }
         end
       end
       if unit == "document" then
@@ -190,7 +188,7 @@ function entities.run(c, g, opts)
       if opts.discover then
         local toks = entities.word_tokens(text)
         local covered = {}
-        for k, m in ipairs(ms) do covered[k] = { m.s, m.e } end
+        for k, m in ipairs(ms) do covered[k] = { m.start, m.stop } end
         discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
       end
     end)
