@@ -34,7 +34,7 @@ for w in ([[a an the in on at for but and or nor if when while as this that thes
   who whom which where how why then now last next according over under about every each
   both either neither one two three such other another more less than even only just
   because although though unless until once whether meanwhile today yesterday tomorrow
-  mr mrs ms dr st]]):gmatch("%S+") do
+  mr mrs ms dr miss sir madame monsieur mme mlle]]):gmatch("%S+") do
   INITIAL_STOP[w] = true
 end
 
@@ -97,20 +97,44 @@ function discover.add(acc, text, tokens, opts)
   local covered = opts.covered or {}
   acc.documents = acc.documents + 1
 
-  -- covered[] is sorted: a moving cursor answers "is byte p inside a match?"
-  local ci = 1
+  -- covered[] is sorted by start and does not overlap: binary search
   local function inside(p)
-    while covered[ci] and covered[ci][2] < p do ci = ci + 1 end
-    local c = covered[ci]
-    return c ~= nil and c[1] <= p and p <= c[2]
+    local lo, hi = 1, #covered
+    while lo <= hi do
+      local mid = (lo + hi) // 2
+      local c = covered[mid]
+      if p < c[1] then hi = mid - 1
+      elseif p > c[2] then lo = mid + 1
+      else return true end
+    end
+    return false
+  end
+
+  -- Title-case sentences (headlines: three quarters or more of the content
+  -- words capitalised) say nothing about names: a sequence found there
+  -- counts as sentence-initial.  Acronyms are never initial: their capitals
+  -- do not come from their position.
+  local words, caps = {}, {}
+  for _, t in ipairs(tokens) do
+    local w = text:sub(t.s, t.e)
+    if w:find("[%a\128-\255]") and not INITIAL_STOP[fold(w)] and not PARTICLES[fold(w)] then
+      words[t.sent] = (words[t.sent] or 0) + 1
+      if is_capitalised(w, fold) then caps[t.sent] = (caps[t.sent] or 0) + 1 end
+    end
+  end
+  local function titlecase(sent)
+    local nw = words[sent] or 0
+    return nw >= 3 and (caps[sent] or 0) * 4 >= nw * 3
   end
 
   local seen = {}
   local n = #tokens
 
+  local add
+
   local function emit(first, last, initial)
-    -- drop leading sentence-initial function words
-    while first <= last and initial do
+    -- drop leading function words ("The", "In", "A" capitalised by position)
+    while first <= last do
       local w = text:sub(tokens[first].s, tokens[first].e)
       if INITIAL_STOP[fold(w)] then
         first = first + 1
@@ -119,6 +143,7 @@ function discover.add(acc, text, tokens, opts)
         break
       end
     end
+    if first <= last and titlecase(tokens[first].sent) then initial = true end
     -- trailing particles never end a run
     while last >= first and PARTICLES[text:sub(tokens[last].s, tokens[last].e)] do last = last - 1 end
     if last < first then return end
@@ -130,7 +155,18 @@ function discover.add(acc, text, tokens, opts)
     local parts = {}
     for i = first, last do parts[#parts + 1] = text:sub(tokens[i].s, tokens[i].e) end
     parts[#parts] = strip_possessive(parts[#parts])
-    local form = table.concat(parts, " ")
+    -- acronyms inside a longer run are candidates of their own ("JCPOA Violations")
+    if not single then
+      for i = first, last do
+        if is_acronym((strip_possessive(parts[i - first + 1]))) and not inside(tokens[i].s) then
+          add(strip_possessive(parts[i - first + 1]), i, i, false)
+        end
+      end
+    end
+    add(table.concat(parts, " "), first, last, initial and not single)
+  end
+
+  add = function(form, first, last, initial)
     local key = keyf(form)
     if key == nil or key == "" then return end
     local c = acc.cands[key]

@@ -244,7 +244,7 @@ function entities.tables(r, opts)
   out.comentions = {
     rows = shown, all = pairs_rows,
     columns = {
-      { key = "entity_a", title = "entity_a" }, { key = "entity_b", title = "entity_b" },
+      { key = "entity_a", title = "entity_a", max = 40 }, { key = "entity_b", title = "entity_b", max = 40 },
       { key = "comentions", title = "comentions" },
       { key = "units_a", title = "units_a" }, { key = "units_b", title = "units_b" },
       { key = "logdice", title = "logdice", digits = 2 }, { key = "ll", title = "ll", digits = 2 },
@@ -276,7 +276,7 @@ function entities.tables(r, opts)
   out.entities = {
     rows = rows,
     columns = {
-      { key = "entity", title = "entity" }, { key = "type", title = "type" },
+      { key = "entity", title = "entity", max = 40 }, { key = "type", title = "type" },
       { key = "mentions", title = "mentions" }, { key = "documents", title = "documents" },
       { key = "share", title = "share", digits = 2 },
       { key = "comentioned", title = "comentioned", max = 60 },
