@@ -75,7 +75,7 @@ t.is(by["Belgium"] and by["Belgium"].share, 0.8, "Belgium: share 0.8")
 local names = {}
 for _, r in ipairs(rows) do names[#names + 1] = r.entity end
 t.is(names[1], "Iran", "most mentioned first")
-t.like(table.concat(names, "|"), "^Iran|Alireza Zakani|Belgium|", "sorted by mentions, then documents, then name")
+t.like(table.concat(names, "|"), "^Iran|Belgium|Alireza Zakani|Brussels|", "sorted by mentions, then documents, then name")
 
 -- ---- co-mentions ------------------------------------------------------------------
 -- Same sentence: Smet and Zakani share 4 sentences of 000 ("Smet said ...
