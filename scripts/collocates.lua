@@ -14,8 +14,8 @@ local spec = {
       help = "words on each side that count as near" },
     { name = "sentence", type = "boolean", help = "count words in the same sentence instead of a window" },
     { name = "sort", type = "enum",
-      choices = { "o11", "e11", "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap",
-                  "log_ratio", "odds_ratio" },
+      choices = { "o11", "e11", "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice",
+                  "deltap_c_given_n", "deltap_n_given_c", "log_ratio", "odds_ratio" },
       default = "ll", help = "the measure that orders the table" },
     { name = "min", type = "integer", min = 1, default = 2, help = "leave out collocates seen fewer times with the node" },
     { name = "stopwords", type = "enum", choices = { "none", "en", "fr", "nl" }, default = "none",
@@ -53,14 +53,23 @@ local rows = {}
 for _, r in ipairs(acc.cooc:with(node)) do
   if not stop[r.key] then rows[#rows + 1] = r end
 end
+if not opts.sentence then
+  local dropped
+  rows, dropped = scriptlib.window_rows(rows, opts.window)
+  if dropped > 0 then
+    io.stderr:write("collocates: ", dropped, " collocate(s) seen more often near the node than in the corpus left out\n")
+  end
+end
 rows = stats.collocations(rows, { sort = opts.sort, min = opts.min })
 if #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
 local columns = { { key = "key", title = "collocate" }, { key = "o11", title = "o11" },
   { key = "e11", title = "e11", digits = 2 } }
-for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap", "log_ratio", "odds_ratio" }) do
-  columns[#columns + 1] = { key = m, title = m, digits = 2 }
+local titles = { deltap_c_given_n = "dp_c|n", deltap_n_given_c = "dp_n|c" }
+for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap_c_given_n", "deltap_n_given_c",
+                     "log_ratio", "odds_ratio" }) do
+  columns[#columns + 1] = { key = m, title = titles[m] or m, digits = 2 }
 end
 scriptlib.output(scriptlib.render(rows, columns, opts.format, string.format(
   "Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,

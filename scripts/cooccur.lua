@@ -80,7 +80,9 @@ else
     end
   end
   for _, node in ipairs(nodes) do
-    for _, r in ipairs(acc.cooc:with(node.key)) do
+    local with = acc.cooc:with(node.key)
+    if unit == "window" then with = scriptlib.window_rows(with, window) end
+    for _, r in ipairs(with) do
       if keep[r.key] and node.key < r.key and r.o11 >= opts.min then
         local s = stats.association(r.o11, r.r1, r.c1, r.n)
         pairs_rows[#pairs_rows + 1] = { a = node.key, b = r.key, n = r.o11, logdice = s.logdice, ll = s.ll }

@@ -100,7 +100,7 @@ end
 local columns = {
   { key = "key", title = "word" }, { key = "a", title = "target" }, { key = "b", title = "reference" },
   { key = "g2", title = "g2", digits = 2 }, { key = "log_ratio", title = "log_ratio", digits = 2 },
-  { key = "pct_diff", title = "pct_diff", digits = 1 }, { key = "p_adj", title = "p_adj", digits = 4 },
+  { key = "p_adj", title = "p_adj", digits = 4 },
 }
 scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
   "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",

@@ -8,9 +8,21 @@ local scriptlib = {}
 -- The gazetteer kept beside a corpus's documents is not a document.
 scriptlib.SIDECARS = { "entities.tsv", "entities.jsonl" }
 
+-- c:fold moves C counters between workers through their dump and
+-- count.undump; make sure fold knows how (registering twice is harmless).
+local function register_counters()
+  local okc, count = pcall(require, "count")
+  local okf, fold = pcall(require, "fold")
+  if not (okc and okf and count.types and count.undump) then return end
+  for _, name in ipairs(count.types) do
+    if name ~= "corpusrun.DTM" then fold.register(name, count.undump) end
+  end
+end
+
 -- Opens path (nil: the default corpus); on failure prints the reason and
 -- exits with status 1.
 function scriptlib.open(corpus, path, opts)
+  register_counters()
   local o = {}
   for k, v in pairs(opts or {}) do o[k] = v end
   o.exclude = o.exclude or {}
@@ -74,6 +86,21 @@ function scriptlib.gazetteer_entries(path, entity)
   end
   f:close()
   return out
+end
+
+-- The contingency table of a window collocation: count.cooc's with() gives
+-- the node's frequency as r1, but in a window of w words on each side the
+-- node offers 2w slots per occurrence, so r1 becomes f(node) * 2w (Evert's
+-- surface co-occurrence).  Rows whose joint count still exceeds a marginal
+-- cannot form a 2x2 table and are left out; returns the rows and how many
+-- were left out.
+function scriptlib.window_rows(rows, window)
+  local out, dropped = {}, 0
+  for _, r in ipairs(rows) do
+    local x = { key = r.key, o11 = r.o11, r1 = r.r1 * 2 * window, c1 = r.c1, n = r.n }
+    if x.o11 <= x.r1 and x.o11 <= x.c1 and x.r1 <= x.n then out[#out + 1] = x else dropped = dropped + 1 end
+  end
+  return out, dropped
 end
 
 return scriptlib
