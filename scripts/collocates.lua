@@ -3,7 +3,7 @@ local spec = {
   version = "1.0.0",
   description = "Collocates of a node word: the words found near it (within a window of words, or "
     .. "in the same sentence), with every association measure in one table (joint frequency, "
-    .. "expected, MI, MI3, t, z, log-likelihood G2, chi-squared, Dice, logDice, delta P, log "
+    .. "expected, MI, MI3, t, z, log-likelihood G2, chi-squared, Dice, logDice, delta P both ways, log "
     .. "ratio, odds ratio), sortable by any of them.",
   args = {
     { name = "node", metavar = "WORD", help = "the node word" },
