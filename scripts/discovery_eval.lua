@@ -41,7 +41,7 @@ local function in_name(tag) return is_np(tag) or is_title(tag) end
 
 -- Honorifics are titles, not part of a name: "Mr. Skyros" is the name Skyros.
 local HONORIFICS = {}
-for w in ("Mr. Mrs. Ms. Miss Dr. Gen. Sen. Rep. Gov. Lt. Col. Capt. Sgt. Maj. Prof. Rev. Sir Mme. Mlle. Messrs."):gmatch("%S+") do
+for w in ("Mr. Mrs. Ms. Miss Dr. Gen. Sen. Rep. Gov. Lt. Col. Capt. Sgt. Maj. Prof. Rev. Sir Madame Monsieur Mme. Mlle. Messrs."):gmatch("%S+") do
   HONORIFICS[w] = true
 end
 
