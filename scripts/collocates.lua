@@ -18,7 +18,7 @@ local spec = {
                   "deltap_c_given_n", "deltap_n_given_c", "log_ratio", "odds_ratio" },
       default = "ll", help = "the measure that orders the table" },
     { name = "min", type = "integer", min = 1, default = 2, help = "leave out collocates seen fewer times with the node" },
-    { name = "stopwords", type = "enum", choices = { "none", "en", "fr", "nl" }, default = "none",
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language" },
     { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
@@ -37,7 +37,6 @@ local corpus = require "corpus"
 local count = require "count"
 local tokenize = require "tokenize"
 local stats = require "stats"
-local stopwords = require "stopwords"
 local scriptlib = require "scriptlib"
 
 local c = scriptlib.open(corpus, opts.corpus)
@@ -48,7 +47,7 @@ local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,
   function(acc, doc) acc.cooc:add_text(doc.text) end)
 
-local stop = opts.stopwords ~= "none" and assert(stopwords.get(opts.stopwords)) or {}
+local stop = scriptlib.stopwords(opts.stopwords)
 local rows = {}
 for _, r in ipairs(acc.cooc:with(node)) do
   if not stop[r.key] then rows[#rows + 1] = r end

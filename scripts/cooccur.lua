@@ -14,7 +14,7 @@ local spec = {
     { name = "top", short = "n", type = "integer", min = 2, max = 500, default = 20,
       help = "how many words or entities (the most frequent)" },
     { name = "min", type = "integer", min = 1, default = 1, help = "leave out pairs seen fewer times" },
-    { name = "stopwords", type = "enum", choices = { "none", "en", "fr", "nl" }, default = "en",
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "en",
       help = "leave out the stopwords of a language (words only)" },
     { name = "matrix", type = "boolean", help = "print a matrix instead of a list of pairs" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
@@ -36,7 +36,6 @@ local corpus = require "corpus"
 local count = require "count"
 local stats = require "stats"
 local report = require "report"
-local stopwords = require "stopwords"
 local scriptlib = require "scriptlib"
 
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
@@ -71,7 +70,7 @@ else
   local acc = c:fold(
     function() return { f = count.freq(), cooc = count.cooc(copts) } end,
     function(acc, doc) acc.f:add_text(doc.text); acc.cooc:add_text(doc.text) end)
-  local stop = opts.stopwords ~= "none" and assert(stopwords.get(opts.stopwords)) or {}
+  local stop = scriptlib.stopwords(opts.stopwords)
   local keep = {}
   for _, kv in ipairs(acc.f:top(opts.top * 10 + 200)) do
     if #nodes < opts.top and not stop[kv[1]] and kv[1]:find("%w") then

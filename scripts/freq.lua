@@ -9,7 +9,7 @@ local spec = {
       help = "count n-grams of N words instead of words" },
     { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
       help = "how words are normalised before counting" },
-    { name = "stopwords", type = "enum", choices = { "none", "en", "fr", "nl" }, default = "none",
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
     { name = "stopwords-file", type = "file", help = "leave out the words of a file (one per line)" },
     { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
@@ -28,10 +28,8 @@ local opts = cli.parse(spec, arg)
 
 local corpus = require "corpus"
 local count = require "count"
-local tokenize = require "tokenize"
 local stats = require "stats"
 local report = require "report"
-local stopwords = require "stopwords"
 local scriptlib = require "scriptlib"
 
 local c = scriptlib.open(corpus, opts.corpus)
@@ -51,12 +49,7 @@ local acc = c:fold(
   end)
 
 -- the stopword filter
-local stop = {}
-if opts.stopwords ~= "none" then stop = assert(stopwords.get(opts.stopwords)) end
-if opts.stopwords_file then
-  local extra = assert(stopwords.load(opts.stopwords_file))
-  for w in pairs(extra) do stop[tokenize.normalize(w, opts.level)] = true end
-end
+local stop = scriptlib.stopwords(opts.stopwords, opts.stopwords_file, opts.level)
 local function keep(key)
   if opts.ngrams == 1 then return not stop[key] end
   for w in key:gmatch("%S+") do if not stop[w] then return true end end

@@ -20,7 +20,7 @@ local spec = {
     { name = "correction", type = "enum", choices = { "none", "bonferroni", "sidak" }, default = "bonferroni",
       help = "correction of p-values for the number of words tested" },
     { name = "min", type = "integer", min = 1, default = 2, help = "leave out words rarer than this in the target" },
-    { name = "stopwords", type = "enum", choices = { "none", "en", "fr", "nl" }, default = "none",
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language" },
     { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
@@ -38,7 +38,6 @@ local opts = cli.parse(spec, arg)
 local corpus = require "corpus"
 local count = require "count"
 local stats = require "stats"
-local stopwords = require "stopwords"
 local scriptlib = require "scriptlib"
 
 local function selector(s)
@@ -92,7 +91,7 @@ local rows = stats.keywords(acc.t, acc.r, {
   min = opts.min, direction = opts.direction,
   correction = opts.correction ~= "none" and opts.correction or nil,
 })
-local stop = opts.stopwords ~= "none" and assert(stopwords.get(opts.stopwords)) or {}
+local stop = scriptlib.stopwords(opts.stopwords)
 local shown = {}
 for _, r in ipairs(rows) do
   if not stop[r.key] and #shown < opts.top then shown[#shown + 1] = r end

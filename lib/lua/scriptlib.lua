@@ -103,4 +103,27 @@ function scriptlib.window_rows(rows, window)
   return out, dropped
 end
 
+-- The stopword set for --stopwords LANG (tokenize.stopwords; "none": empty)
+-- plus the words of a file (one per line, # comments), normalised at level.
+function scriptlib.stopwords(lang, file, level)
+  local tokenize = require "tokenize"
+  local set = {}
+  if lang and lang ~= "none" then set = tokenize.stopwords(lang) end
+  if file then
+    local f, err = io.open(file, "rb")
+    if not f then
+      io.stderr:write(tostring(err), "\n")
+      os.exit(1)
+    end
+    for line in f:lines() do
+      local w = line:gsub("#.*", ""):match("^%s*(.-)%s*$")
+      if w ~= "" then set[tokenize.normalize(w, level or "casefold")] = true end
+    end
+    f:close()
+  end
+  return set
+end
+
+scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }
+
 return scriptlib
