@@ -42,26 +42,32 @@ end
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 local c = scriptlib.open(corpus, opts.corpus)
 local what = opts.pattern
+local kopts = { window = opts.window, sort = opts.sort }
 if opts.entity then
   local match = require "match"
   local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
-  local entries = scriptlib.gazetteer_entries(gpath, opts.entity)
-  if #entries == 0 then
+  if not gpath:match("%.jsonl$") and #scriptlib.gazetteer_entries(gpath, opts.entity) == 0 then
     io.stderr:write("kwic: --entity: no entity '", opts.entity, "' in ", gpath, "\n")
     os.exit(2)
   end
-  what = assert(match.gazetteer(entries))
+  what = assert(match.gazetteer(gpath))
+  kopts.entity = opts.entity
 end
 
-local rows = kwic.lines(c, what, { window = opts.window, sort = opts.sort ~= "doc" and opts.sort or nil })
+local rows = kwic.lines(c, what, kopts)
 if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
-local columns = {
-  { key = "doc", title = "doc" },
-  { key = "left", title = "left", align = "right" },
-  { key = "match", title = "match" },
-  { key = "right", title = "right" },
-}
-scriptlib.output(scriptlib.render(rows, columns, opts.format,
-  string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)), opts.out)
+local heading = string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)
+local text
+if opts.format == "text" then
+  text = heading .. (#rows > 0 and kwic.format(rows) or "(none)\n")
+else
+  local columns = {
+    { key = "doc", title = "doc" }, { key = "start", title = "start" },
+    { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },
+    { key = "right", title = "right" },
+  }
+  text = scriptlib.render(rows, columns, opts.format, heading)
+end
+scriptlib.output(text, opts.out)
