@@ -110,7 +110,7 @@ function discover.add(acc, text, tokens, opts)
     return false
   end
 
-  -- Title-case sentences (headlines: three quarters or more of the content
+  -- Title-case sentences (headlines: nine in ten or more of the content
   -- words capitalised) say nothing about names: a sequence found there
   -- counts as sentence-initial.  Acronyms are never initial: their capitals
   -- do not come from their position.
@@ -124,7 +124,7 @@ function discover.add(acc, text, tokens, opts)
   end
   local function titlecase(sent)
     local nw = words[sent] or 0
-    return nw >= 3 and (caps[sent] or 0) * 4 >= nw * 3
+    return nw >= 3 and (caps[sent] or 0) * 10 >= nw * 9
   end
 
   local seen = {}
