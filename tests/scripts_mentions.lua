@@ -114,6 +114,8 @@ t.like(out, "Co%-mention pairs", "co-mention section")
 t.like(out, "Candidates the gazetteer misses", "discovery section")
 local again = run("")
 t.is(again, out, "output is byte-identical across runs")
+local j3 = t.run(q(t.corpusrun) .. " -j 3 scripts/mentions.lua")
+t.is(j3, out, "the same output with -j 3 (three workers)")
 
 -- ---- discovery ----------------------------------------------------------------------------
 -- Obvious misses of the gazetteer: "Iranian Resistance" (003 and 004, not
