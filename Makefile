@@ -27,6 +27,9 @@ EXTRA_LIBS   := -lm
 .DEFAULT_GOAL := all
 -include mk/*.mk
 
+# `make` alone builds, whatever targets the fragments define first.
+.DEFAULT_GOAL := all
+
 OPT          ?= -O2
 SAN_FLAGS    ?=
 WARN         := -Wall -Wextra -Werror

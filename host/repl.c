@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,7 @@ struct repl {
     char *prompt;      /* the prompt libedit shows */
     int interrupted;   /* Ctrl-C at the prompt */
     char *locale;      /* LC_CTYPE outside line editing */
+    char *edit_locale; /* LC_CTYPE while editing: the user's, made UTF-8 */
 };
 
 /* ---- small helpers ------------------------------------------------- */
@@ -161,7 +163,25 @@ static char *prompt_fn(EditLine *el) {
 }
 
 static void editing_locale(struct repl *r, int on) {
-    if (r->locale != NULL) setlocale(LC_CTYPE, on ? "" : r->locale);
+    if (r->locale != NULL && r->edit_locale != NULL)
+        setlocale(LC_CTYPE, on ? r->edit_locale : r->locale);
+}
+
+/* The locale for line editing: the user's (LC_ALL, LC_CTYPE, LANG), but
+ * with UTF-8 characters even when that is "C", so non-English text can be
+ * typed.  Leaves LC_CTYPE as it was. */
+static void choose_edit_locale(struct repl *r) {
+    const char *now = setlocale(LC_CTYPE, NULL);
+    r->locale = now ? strdup(now) : NULL;
+    if (r->locale == NULL) return;
+    const char *user = setlocale(LC_CTYPE, "");
+    if (user != NULL && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+        r->edit_locale = strdup(user);
+    else if (setlocale(LC_CTYPE, "C.UTF-8") != NULL)
+        r->edit_locale = strdup("C.UTF-8");
+    else if (user != NULL)
+        r->edit_locale = strdup(user);
+    setlocale(LC_CTYPE, r->locale);
 }
 
 enum { LINE_EOF = -1, LINE_CANCELLED = 0, LINE_OK = 1 };
@@ -462,8 +482,7 @@ static void history_setup(struct repl *r) {
 }
 
 static int editor_setup(struct repl *r) {
-    const char *loc = setlocale(LC_CTYPE, NULL);
-    r->locale = loc ? strdup(loc) : NULL;
+    choose_edit_locale(r);
     editing_locale(r, 1);
     r->el = el_init(CORPUSRUN_PROGNAME, stdin, stdout, stderr);
     if (r->el == NULL) {
@@ -496,6 +515,7 @@ static void repl_close(struct repl *r) {
     free(r->histfile);
     free(r->prompt);
     free(r->locale);
+    free(r->edit_locale);
 }
 
 /* The startup file, unless -E. */

@@ -253,7 +253,7 @@ local ok_tok, tokenize = pcall(require, "tokenize")
 if ok_tok and type(tokenize) == "table" and tokenize.words then
   local text = read(files[1])
   local ref = {}
-  for _, w in ipairs(tokenize.words(text)) do
+  for w in tokenize.words(text) do
     local k = tokenize.normalize(w, "casefold")
     ref[k] = (ref[k] or 0) + 1
   end

@@ -30,14 +30,27 @@ t.is(help.text("nosuch.thing"), "No documentation for nosuch.thing.", "unknown n
 t.is(help.text(function() end), "No documentation for this function value.", "unknown function")
 t.is(help.text(42), "No documentation for this number value.", "other values")
 
--- Methods of a registered type: found by their ":name(" heading.
+-- Methods of a registered type: found by their ":name(" heading, in a
+-- documentation directory of our own.
+local dir = os.tmpname()
+os.remove(dir)
+assert(os.execute("mkdir -p " .. t.shell_quote(dir)))
+local wf = assert(io.open(dir .. "/widget.md", "w"))
+wf:write("# widget\n\nWidgets spin.\n\n## `widget.new()`\n\nA widget.\n\n## `w:spin(n)`\n\nSpins `n` times.\n")
+wf:close()
+package.preload.widget = function() return {} end
+help.docdir = dir
 local reg = debug.getregistry()
-local mt = { __index = { quote = pretty.quote } }
-reg["corpusrun.TestType"] = mt
-local method = function() end
-mt.__index.format = method
-t.like(help.text(method), "^pretty%.format", "a method found through the registry's metatables")
-reg["corpusrun.TestType"] = nil
+local spin = function() end
+reg["corpusrun.Widget"] = { __index = { spin = spin } }
+t.is(help.text(spin), "w:spin(n)\n---------\n\nSpins n times.\n(docs/api/widget.md)",
+  "a method found through the registry's metatables")
+t.is(help.text("w:spin"), help.text(spin), "a method by variable:name")
+t.like(help.text(), "\n  widget  Widgets spin%.", "preloaded modules with docs are listed")
+reg["corpusrun.Widget"] = nil
+package.preload.widget = nil
+help.docdir = nil
+os.execute("rm -rf " .. t.shell_quote(dir))
 
 -- help(x) prints help.text(x).
 local tmp = os.tmpname()

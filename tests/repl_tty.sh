@@ -43,10 +43,10 @@ type_line() { T send-keys -t repl -l -- "$1"; T send-keys -t repl Enter; }
 mkdir -p "$tmp/home" "$tmp/config/corpusrun"
 echo 'startup_value = 777' > "$tmp/config/corpusrun/init.lua"
 
-echo "1..23"
+echo "1..26"
 T new-session -d -s repl -x 120 -y 50 \
     "cd '$PWD' && env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' XDG_CONFIG_HOME='$tmp/config' \
-     TERM=screen '$CORPUSRUN'; echo \"[exited \$?]\"; sleep 600"
+     TERM=screen LC_ALL=C '$CORPUSRUN'; echo \"[exited \$?]\"; sleep 600"
 
 expect 'help\(\) lists the modules' "banner"
 expect '^> $' "prompt"
@@ -78,6 +78,8 @@ T send-keys -t repl -l 'io.'
 T send-keys -t repl Tab
 expect 'stdout +tmpfile' "an ambiguous completion lists the candidates"
 T send-keys -t repl C-u
+type_line '"naïve café", #"é"'
+expect '^"naïve café" +2$' "UTF-8 text can be typed (even in the C locale)"
 type_line '{ b = { 1, 2 }, a = "x" }'
 expect '^\{ a = "x", b = \{ 1, 2 \} \}$' "tables are pretty-printed"
 
@@ -109,6 +111,12 @@ T send-keys -t repl C-c
 expect '^> abandoned line\^C$' "Ctrl-C at the prompt abandons the line"
 type_line '2000 + 2'
 expect '^2002$' "and a fresh prompt follows"
+
+type_line 'if true then'
+expect '^>> $' "an unfinished chunk"
+T send-keys -t repl C-c
+type_line '3000 + 3'
+expect '^3003$' "Ctrl-C abandons the unfinished chunk"
 
 T send-keys -t repl C-d
 expect '^\[exited 0\]$' "Ctrl-D ends the session"

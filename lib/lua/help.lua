@@ -241,6 +241,18 @@ local function manual(name)
   return name .. " is part of standard Lua: https://www.lua.org/manual/5.4/manual.html#pdf-" .. name
 end
 
+
+-- The section about a method "name" in any module's docs (":name(").
+local function method_text(name)
+  for _, module in ipairs(module_names()) do
+    local sec = find_section(load_doc(module), nil, name, true)
+    if sec and plain(sec.heading):find(":" .. name .. "(", 1, true) then
+      return section_text(module, sec)
+    end
+  end
+  return nil
+end
+
 -- Documentation of a name such as "tokenize", "tokenize.words", "c:docs".
 local function text_for_name(name)
   local module, sep, fname = name:match("^([%w_]+)([.:])([%w_]+)$")
@@ -261,6 +273,7 @@ local function text_for_name(name)
   local sec = doc and find_section(doc, module, fname, sep == ":")
   if sec then return section_text(module, sec) end
   if stdlib[module] then return manual(module .. "." .. fname) end
+  if not doc then return method_text(fname) end -- "c:fold": a variable, not a module
   return nil
 end
 
@@ -272,11 +285,7 @@ function help.text(x)
   for _, n in ipairs(names_of(x)) do
     local text
     if n.type then
-      -- A method of a registered type: search every module's docs.
-      for _, module in ipairs(module_names()) do
-        local sec = find_section(load_doc(module), nil, n.name, true)
-        if sec then text = section_text(module, sec) break end
-      end
+      text = method_text(n.name) -- a method of a registered type
     elseif n.name then
       text = text_for_name((n.module and (n.module .. ".") or "") .. n.name)
     else
