@@ -55,6 +55,9 @@ local expected = {
   { "Death Commission", "ORG", 4, 3 },
   -- "Rotselaar" twice in 001 (once "Rotselaar’s"), once in 004.
   { "Rotselaar", "PLACE", 3, 2 },
+  -- "the Challenge (Défi) party" (000), once, though two aliases of the
+  -- gazetteer (Défi, DéFI) match it.
+  { "DéFI", "ORG", 1, 1 },
 }
 
 local out, code, err = run("--format json")

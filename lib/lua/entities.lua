@@ -22,8 +22,18 @@ entities.key = key
 
 -- Every match of gazetteer g in text, in text order: rows { entity, type,
 -- alias, start, stop (bytes, 1-based, inclusive), sentence (from 1) }.
+-- Two aliases of one entity that normalise alike ("Défi", "DéFI") match the
+-- same span twice; such a mention counts once.
 function entities.matches(g, text)
-  return g:matches(text)
+  local ms = g:matches(text)
+  local out, last = {}, nil
+  for _, m in ipairs(ms) do
+    if not (last and last.start == m.start and last.stop == m.stop and last.entity == m.entity) then
+      out[#out + 1] = m
+      last = m
+    end
+  end
+  return out
 end
 
 -- Word tokens of text for discovery: { s, e, sent }.
