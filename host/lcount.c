@@ -419,8 +419,10 @@ static int items_next(lua_State *L) {
 static int m_items(lua_State *L) {
     Count *c = checkcount(L, 1);
     size_t n;
+    int directed = c->kind == K_COOC ? pairs_directed(L, c, 2) : 0; /* before pushing at 2 */
+    lua_settop(L, 1);
     lua_pushvalue(L, 1);
-    if (c->kind == K_COOC) push_pairs(L, c, 1, pairs_directed(L, c, 2), &n);
+    if (c->kind == K_COOC) push_pairs(L, c, 1, directed, &n);
     else push_order(L, c, count_size(c), &n);
     lua_pushinteger(L, (lua_Integer)n);
     lua_pushinteger(L, 0);

@@ -47,6 +47,8 @@ t.is(help.text(spin), "w:spin(n)\n---------\n\nSpins n times.\n(docs/api/widget.
   "a method found through the registry's metatables")
 t.is(help.text("w:spin"), help.text(spin), "a method by variable:name")
 t.like(help.text(), "\n  widget  Widgets spin%.", "preloaded modules with docs are listed")
+local w = setmetatable({}, { __name = "corpusrun.Widget" })
+t.like(help.text(w), "^widget\n", "an object of a registered type: its module")
 reg["corpusrun.Widget"] = nil
 package.preload.widget = nil
 help.docdir = nil

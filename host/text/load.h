@@ -61,6 +61,8 @@ typedef struct ld_json {
     size_t n, cap;
     size_t err_at;        /* byte offset of a parse error */
     const char *err;      /* static message, NULL when fine */
+    const char *only;     /* when set, only this member's string value is
+                             kept (others validated, vlen 0): for id scans */
 } ld_json;
 
 /* Parses one JSON object spanning s[0..n) (surrounding whitespace allowed).

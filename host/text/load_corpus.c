@@ -560,6 +560,8 @@ struct ld_iter {
 
     /* document under construction */
     ld_buf raw, dec, text, title, id, path, mb;
+    const char *text_ptr;       /* the text when it is not in it->text (JSON scratch) */
+    size_t text_n;
     ld_meta *meta;
     size_t *moff;               /* 4 offsets per meta entry into mb */
     size_t nmeta, metacap;
@@ -655,6 +657,7 @@ static int meta_add(ld_iter *it, const char *k, size_t kl, const char *v, size_t
 }
 
 static void doc_begin(ld_iter *it) {
+    it->text_ptr = NULL;
     it->nmeta = 0;
     it->mb.len = 0;
     it->title.len = 0;
@@ -732,8 +735,13 @@ static void doc_finish(ld_iter *it, ld_doc *d, uint64_t bytes, int has_text) {
     d->path = it->path.data;
     d->title = has_text ? (it->title.data ? it->title.data : "") : NULL;
     d->title_len = has_text ? it->title.len : 0;
-    d->text = has_text ? (it->text.data ? it->text.data : "") : NULL;
-    d->text_len = has_text ? it->text.len : 0;
+    if (it->text_ptr) {
+        d->text = has_text ? it->text_ptr : NULL;
+        d->text_len = has_text ? it->text_n : 0;
+    } else {
+        d->text = has_text ? (it->text.data ? it->text.data : "") : NULL;
+        d->text_len = has_text ? it->text.len : 0;
+    }
     d->bytes = bytes;
     d->meta = it->meta;
     d->n_meta = it->nmeta;
@@ -1007,6 +1015,8 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
         if (!wanted_slot(it, slot)) continue;
         if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, bytes, it->mpath.data);
         if (record_utf8(it, &s, &n, line)) continue;
+        /* listing ids: the text is validated, not copied */
+        it->json.only = it->flags & LD_IDS_ONLY && !it->only ? o->id_field : NULL;
         if (ld_json_parse(&it->json, s, n)) {
             problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid JSON at column %zu: %s",
                     it->json.err_at + 1, it->json.err);
@@ -1039,10 +1049,15 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
             d->slot = slot;
             return 1;
         }
-        if (set_text(it, ld_json_val(&it->json, (size_t)ti), tf->vlen)) return -1;
+        /* the text is cleaned in place in the parser's scratch: no copy */
+        char *tv = it->json.scratch.data + tf->val;
+        size_t tl = ld_clean_text(tv, tf->vlen, o->strip_control);
+        tv[tl] = '\0';
+        it->text_ptr = tv;
+        it->text_n = tl;
         if (hi >= 0 && it->json.fields[hi].type == LD_STR) {
             if (set_buf(&it->title, ld_json_val(&it->json, (size_t)hi), it->json.fields[hi].vlen)) return -1;
-        } else if (title_from_text(&it->title, it->text.data, it->text.len)) return -1;
+        } else if (title_from_text(&it->title, tv, tl)) return -1;
         if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
         for (size_t f = 0; f < it->json.n; f++) {
             if ((long)f == ti || (long)f == ii || (long)f == hi) continue;

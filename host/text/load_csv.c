@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CHUNK 65536
+#define CHUNK (256 * 1024)
 
 /* Reads more input at the end of the window, dropping consumed bytes first.
  * Returns bytes added, 0 at end, -1 on error. */

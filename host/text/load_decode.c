@@ -7,12 +7,20 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 size_t ld_utf8_check(const char *str, size_t n) {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0;
     while (i < n) {
-        /* fast path: eight ASCII bytes at a time */
+        /* fast path: runs of ASCII, sixteen or eight bytes at a time */
+#ifdef __SSE2__
+        while (i + 16 <= n &&
+               _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))) == 0)
+            i += 16;
+#endif
         while (i + 8 <= n) {
             uint64_t w;
             memcpy(&w, s + i, 8);
@@ -152,8 +160,13 @@ int ld_decode(const char *in, size_t n, const char *encoding, const char *fallba
 }
 
 size_t ld_clean_text(char *s, size_t n, int strip) {
-    size_t w = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t w = 0, i = 0;
+    if (!strip) {   /* only CR matters: skip to the first one */
+        char *cr = n ? memchr(s, '\r', n) : NULL;
+        if (!cr) return n;
+        w = i = (size_t)(cr - s);
+    }
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c == '\r') {
             s[w++] = '\n';

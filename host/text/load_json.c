@@ -6,6 +6,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_DEPTH 10000
 
@@ -51,50 +54,87 @@ static int hex4(P *p, unsigned *out) {
     return 0;
 }
 
-static int put_utf8(ld_buf *b, unsigned cp) {
-    char t[4];
-    size_t n;
-    if (cp < 0x80) { t[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { t[0] = (char)(0xC0 | cp >> 6); t[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+static char *put_utf8(char *t, unsigned cp) {
+    if (cp < 0x80) { *t++ = (char)cp; }
+    else if (cp < 0x800) { *t++ = (char)(0xC0 | cp >> 6); *t++ = (char)(0x80 | (cp & 0x3F)); }
     else if (cp < 0x10000) {
-        t[0] = (char)(0xE0 | cp >> 12); t[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        t[2] = (char)(0x80 | (cp & 0x3F)); n = 3;
+        *t++ = (char)(0xE0 | cp >> 12); *t++ = (char)(0x80 | ((cp >> 6) & 0x3F));
+        *t++ = (char)(0x80 | (cp & 0x3F));
     } else {
-        t[0] = (char)(0xF0 | cp >> 18); t[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-        t[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); t[3] = (char)(0x80 | (cp & 0x3F)); n = 4;
+        *t++ = (char)(0xF0 | cp >> 18); *t++ = (char)(0x80 | ((cp >> 12) & 0x3F));
+        *t++ = (char)(0x80 | ((cp >> 6) & 0x3F)); *t++ = (char)(0x80 | (cp & 0x3F));
     }
-    return ld_buf_add(b, t, n);
+    return t;
+}
+
+/* Index of the first '"', '\\' or control byte in s[i..n), or n. */
+static size_t scan_plain(const char *s, size_t i, size_t n) {
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1F);
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+        int mask = _mm_movemask_epi8(hit);
+        if (mask) return i + (size_t)__builtin_ctz((unsigned)mask);
+        i += 16;
+    }
+#endif
+    while (n - i >= 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+        uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+        uint64_t hit = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w);
+        if (hit & high) break;
+        i += 8;
+    }
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '"' || c == '\\' || c < 0x20) break;
+        i++;
+    }
+    return i;
 }
 
 /* Parses a string at p->i (at the opening quote).  With out, appends the
- * unescaped bytes; otherwise only validates. */
+ * unescaped bytes (never longer than the escaped text); otherwise only
+ * validates. */
 static int string(P *p, ld_buf *out) {
     p->i++;   /* opening quote */
+    char *o = NULL;
+    if (out) {
+        if (ld_buf_reserve(out, p->n - p->i + 4)) return fail(p, "out of memory");
+        o = out->data + out->len;
+    }
     for (;;) {
         size_t start = p->i;
-        while (p->i < p->n) {
-            unsigned char c = (unsigned char)p->s[p->i];
-            if (c == '"' || c == '\\' || c < 0x20) break;
-            p->i++;
+        p->i = scan_plain(p->s, p->i, p->n);
+        if (o) {
+            memcpy(o, p->s + start, p->i - start);
+            o += p->i - start;
         }
-        if (out && ld_buf_add(out, p->s + start, p->i - start)) return fail(p, "out of memory");
         if (p->i >= p->n) return fail(p, "unterminated string");
         char c = p->s[p->i];
-        if (c == '"') { p->i++; return 0; }
+        if (c == '"') {
+            p->i++;
+            if (out) out->len = (size_t)(o - out->data);
+            return 0;
+        }
         if (c != '\\') return fail(p, "control character in string");
         p->i++;
         if (p->i >= p->n) return fail(p, "unterminated string");
         char e = p->s[p->i++];
-        const char *rep = NULL;
+        char rep;
         switch (e) {
-        case '"': rep = "\""; break;
-        case '\\': rep = "\\"; break;
-        case '/': rep = "/"; break;
-        case 'b': rep = "\b"; break;
-        case 'f': rep = "\f"; break;
-        case 'n': rep = "\n"; break;
-        case 'r': rep = "\r"; break;
-        case 't': rep = "\t"; break;
+        case '"': rep = '"'; break;
+        case '\\': rep = '\\'; break;
+        case '/': rep = '/'; break;
+        case 'b': rep = '\b'; break;
+        case 'f': rep = '\f'; break;
+        case 'n': rep = '\n'; break;
+        case 'r': rep = '\r'; break;
+        case 't': rep = '\t'; break;
         case 'u': {
             unsigned cp;
             if (hex4(p, &cp)) return -1;
@@ -108,14 +148,14 @@ static int string(P *p, ld_buf *out) {
                     else { cp = 0xFFFD; p->i = save; }
                 } else cp = 0xFFFD;
             } else if (cp >= 0xDC00 && cp <= 0xDFFF) cp = 0xFFFD;
-            if (out && put_utf8(out, cp)) return fail(p, "out of memory");
+            if (o) o = put_utf8(o, cp);
             continue;
         }
         default:
             p->i--;
             return fail(p, "bad escape in string");
         }
-        if (out && ld_buf_add(out, rep, 1)) return fail(p, "out of memory");
+        if (o) *o++ = rep;
     }
 }
 
@@ -271,7 +311,8 @@ int ld_json_parse(ld_json *j, const char *s, size_t n) {
         char c = s[p.i];
         if (c == '"') {
             f.type = LD_STR;
-            if (string(&p, &j->scratch)) return -1;
+            int keep = !j->only || strcmp(j->scratch.data + f.key, j->only) == 0;
+            if (string(&p, keep ? &j->scratch : NULL)) return -1;
         } else {
             size_t start = p.i;
             if (skip_value(&p)) return -1;

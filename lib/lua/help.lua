@@ -293,6 +293,11 @@ function help.text(x)
     end
     if text then return text end
   end
+  -- An object of a registered type "corpusrun.Corpus": its module's docs.
+  local mt = debug.getmetatable(x)
+  local tname = type(mt) == "table" and rawget(mt, "__name")
+  local base = type(tname) == "string" and tname:match("^corpusrun%.(%w+)$")
+  if base and load_doc(base:lower()) then return module_text(base:lower(), load_doc(base:lower())) end
   local names = names_of(x)
   if names[1] and names[1].name then
     local n = names[1]
