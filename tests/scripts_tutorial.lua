@@ -27,7 +27,9 @@ local function run(cmd)
   local bin = t.corpusrun
   local c = cmd:gsub("^corpusrun ", q(bin) .. " "):gsub("%f[%w]tutorial/", tmp .. "/")
   local out, code, err = t.run(c)
-  return out:gsub(tmp .. "/", "tutorial/"), code, err
+  -- CSV records end in CRLF (RFC 4180); the tutorial shows them as lines
+  out = out:gsub(tmp .. "/", "tutorial/"):gsub("\r\n", "\n")
+  return out, code, err
 end
 
 local update = os.getenv("TUTORIAL_UPDATE") == "1"
