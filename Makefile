@@ -23,7 +23,12 @@ DEB_PACKAGES := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev \
 PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit
 EXTRA_LIBS   := -lm
 
+# Fragments may define targets: keep `make` building the program.
+.DEFAULT_GOAL := all
 -include mk/*.mk
+
+# `make` alone builds, whatever targets the fragments define first.
+.DEFAULT_GOAL := all
 
 OPT          ?= -O2
 SAN_FLAGS    ?=

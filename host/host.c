@@ -295,6 +295,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);
+    cr_sandbox_open(L);
     push_cluster(L);
     lua_setfield(L, -2, "cluster");
     return 1;

@@ -52,6 +52,15 @@ void cr_host_set_cluster(long shard, long shards, const char *parts, const char 
 /* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
 void cr_host_open_parallel(lua_State *L);
 
+/* sandbox.c: memory cap, CPU-time hook, supervised child with rlimits, and
+ * corpusrun.realpath / corpusrun.memory for lib/lua/sandbox.lua. */
+#include <stddef.h>
+void cr_sandbox_count_memory(lua_State *L);
+void cr_sandbox_set_memory_limit(size_t bytes);
+void cr_sandbox_set_cpu_limit(lua_State *L, double seconds);
+int cr_sandbox_fork(size_t memory, double seconds, size_t file_size);
+void cr_sandbox_open(lua_State *L);
+
 /* Runs the interactive loop (repl.c) until end of input.  Returns 0. */
 int cr_repl_run(lua_State *L);
 

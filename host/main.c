@@ -4,6 +4,7 @@
  * the `arg` table, LUA_INIT as CORPUSRUN_INIT, messages and exit status),
  * and adds corpusrun's own options.  Options are handled in command-line
  * order, as lua.c does. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +28,7 @@
 #define has_help 32 /* -h, --help */
 #define has_version 64 /* --version */
 #define has_describe 128 /* --describe SCRIPT */
+#define has_sandbox 256  /* --sandbox */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -51,6 +53,11 @@ static void print_usage_text(FILE *out) {
             "                 run only shard K (0..N-1) of the script's fold and write\n"
             "                 it to DIR/part-K-of-N (K from $SLURM_ARRAY_TASK_ID if omitted)\n"
             "  --merge DIR    merge the parts in DIR instead of reading the corpus\n"
+            "  --sandbox      run a script written by someone else with limits: it reads\n"
+            "                 only its corpus and declared inputs, writes only its\n"
+            "                 declared outputs (see docs/sandbox.md)\n"
+            "  --max-memory SIZE, --max-seconds S, --max-output SIZE\n"
+            "                 the sandbox's limits (defaults 1G, 600, 1G)\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
@@ -160,6 +167,9 @@ typedef struct host_options {
     const char *parts;    /* --parts DIR */
     const char *merge;    /* --merge DIR */
     const char *manifest; /* --manifest FILE */
+    const char *max_memory;  /* --max-memory SIZE (sandbox) */
+    const char *max_seconds; /* --max-seconds S (sandbox) */
+    const char *max_output;  /* --max-output SIZE (sandbox) */
 } host_options;
 
 typedef struct long_option {
@@ -178,6 +188,10 @@ static const long_option long_options[] = {
     {"parts", 0, 0, offsetof(host_options, parts)},
     {"merge", 0, 0, offsetof(host_options, merge)},
     {"manifest", 0, 0, offsetof(host_options, manifest)},
+    {"max-memory", 0, 0, offsetof(host_options, max_memory)},
+    {"max-seconds", 0, 0, offsetof(host_options, max_seconds)},
+    {"max-output", 0, 0, offsetof(host_options, max_output)},
+    {"sandbox", 0, has_sandbox, NO_VALUE},
     {"help", 'h', has_help, NO_VALUE},
     {"version", 0, has_version, NO_VALUE},
     {NULL, 0, 0, 0}};
@@ -415,6 +429,99 @@ static void apply_env_jobs(int no_env) {
     if (env != NULL && parse_jobs(env, &jobs)) cr_host_set_jobs(jobs);
 }
 
+/* "512M", "2G", "1000" → bytes; 0 when malformed. */
+static size_t parse_size(const char *s) {
+    char *end;
+    double v = strtod(s, &end);
+    double unit = 1;
+    if (*end == 'K' || *end == 'k') unit = 1024.0, end++;
+    else if (*end == 'M' || *end == 'm') unit = 1024.0 * 1024, end++;
+    else if (*end == 'G' || *end == 'g') unit = 1024.0 * 1024 * 1024, end++;
+    if (end == s || *end != '\0' || v <= 0 || v * unit > 1e15) return 0;
+    return (size_t)(v * unit);
+}
+
+/* --sandbox script [args]: a supervised child with OS limits runs the
+ * script in lib/lua/sandbox.lua's environment. */
+static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **argv, int script,
+                         int argc) {
+    if (script <= 0 || strcmp(argv[script], "-") == 0 || (args & (has_e | has_i))) {
+        fprintf(stderr, "%s: --sandbox runs a script file: no -e, -l, -i, stdin or REPL\n", progname);
+        return 0;
+    }
+    size_t memory = (size_t)1 << 30, output = (size_t)1 << 30;
+    double seconds = 600;
+    if (ho->max_memory && !(memory = parse_size(ho->max_memory))) {
+        fprintf(stderr, "%s: bad value for '--max-memory': '%s'\n", progname, ho->max_memory);
+        return 0;
+    }
+    if (ho->max_output && !(output = parse_size(ho->max_output))) {
+        fprintf(stderr, "%s: bad value for '--max-output': '%s'\n", progname, ho->max_output);
+        return 0;
+    }
+    if (ho->max_seconds) {
+        char *end;
+        seconds = strtod(ho->max_seconds, &end);
+        if (end == ho->max_seconds || *end != '\0' || seconds <= 0 || seconds > 1e7) {
+            fprintf(stderr, "%s: bad value for '--max-seconds': '%s'\n", progname, ho->max_seconds);
+            return 0;
+        }
+    }
+    if (cr_sandbox_fork(memory, seconds, output) != 0) {
+        fprintf(stderr, "%s: cannot start the sandbox process: %s\n", progname, strerror(errno));
+        return 0;
+    }
+    cr_sandbox_count_memory(L);
+    cr_sandbox_set_memory_limit(memory);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "sandbox");
+    int status = cr_host_docall(L, 1, 1);
+    if (status != LUA_OK) return cr_host_report(L, status) == LUA_OK;
+    lua_getfield(L, -1, "run");
+    lua_pushstring(L, argv[script]);
+    lua_createtable(L, argc - script - 1, 0);
+    for (int i = script + 1; i < argc; i++) {
+        lua_pushstring(L, argv[i]);
+        lua_rawseti(L, -2, i - script);
+    }
+    lua_createtable(L, 0, 1);
+    lua_pushinteger(L, (lua_Integer)output);
+    lua_setfield(L, -2, "max_output");
+    cr_sandbox_set_cpu_limit(L, seconds);
+    status = cr_host_docall(L, 3, 2);
+    if (status != LUA_OK) return cr_host_report(L, status) == LUA_OK;
+    if (lua_isnil(L, -2)) { /* the script failed: its message has the traceback */
+        cr_host_message(progname, luaL_optstring(L, -1, "(no message)"));
+        return 0;
+    }
+    int code = (int)lua_tointeger(L, -2);
+    if (code != 0) {
+        fflush(NULL);
+        exit(code); /* the script's os.exit(code) */
+    }
+    return 1;
+}
+
+/* In shard mode c:fold writes the part and ends the script; in merge mode
+ * it reads the parts.  A script that never folds would silently do
+ * neither: say so. */
+static int cluster_run_complete(lua_State *L, const host_options *ho) {
+    if (ho->shard == NULL && ho->merge == NULL) return 1;
+    int merged = 0;
+    lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+    if (lua_getfield(L, -1, "fold") == LUA_TTABLE) {
+        lua_getfield(L, -1, "merged_parts");
+        merged = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 2);
+    if (ho->merge && merged) return 1;
+    fprintf(stderr, "%s: %s: the script ended without calling c:fold, so %s\n", progname,
+            ho->shard ? "--shard" : "--merge",
+            ho->shard ? "no part was written" : "the parts were not used");
+    return 0;
+}
+
 /* `corpusrun plan ...`: a subcommand implemented in Lua, as
  * require(module)[fn](args) returning true, or nil and a message. */
 static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
@@ -474,6 +581,11 @@ static int pmain(lua_State *L) {
     createargtable(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
     lua_gc(L, LUA_GCGEN, 0, 0);
+    if (args & has_sandbox) {
+        if (!run_sandboxed(L, &ho, args, argv, script, argc)) return 0;
+        lua_pushboolean(L, 1);
+        return 1;
+    }
     if (!(args & has_E)) {
         if (handle_init(L) != LUA_OK) return 0;
     }
@@ -485,6 +597,7 @@ static int pmain(lua_State *L) {
     }
     if (script > 0) {
         if (handle_script(L, argv + script) != LUA_OK) return 0;
+        if (!cluster_run_complete(L, &ho)) return 0;
     }
     if (args & has_i) {
         cr_repl_run(L);

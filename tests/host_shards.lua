@@ -93,5 +93,17 @@ do
   t.like(err, "^corpusrun: '%-%-shards N' and '%-o FILE' are required", "plan says what it needs")
 end
 
+-- A script that never folds writes no part: that is an error, not silence.
+do
+  local nofold = dir .. "/nofold.lua"
+  local f = io.open(nofold, "w"); f:write("print('no fold here')\n"); f:close()
+  local _, code, err = t.run(CR .. " --shard 0/2 --parts " .. q(dir .. "/nf") .. " " .. q(nofold))
+  t.is(code, 1, "--shard with a script that never folds fails")
+  t.like(err, "the script ended without calling c:fold, so no part was written", "and says why")
+  _, code, err = t.run(CR .. " --merge " .. q(dir .. "/p3") .. " " .. q(nofold))
+  t.is(code, 1, "--merge with a script that never folds fails")
+  t.like(err, "the parts were not used", "and says why")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

@@ -262,8 +262,7 @@ int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window) {
     if (mode > CR_COOC_DOCUMENT) return CR_EINVAL;
     if (mode == CR_COOC_WINDOW && (window < 1 || window > 1000)) return CR_EINVAL;
     cr_counter_init(&c->vocab);
-    int e = cr_tuples_init(&c->pairs, 2);
-    if (e) return e;
+    cr_pairmap_init(&c->pairs);
     c->mode = mode;
     c->window = mode == CR_COOC_WINDOW ? window : 0;
     return CR_OK;
@@ -271,10 +270,13 @@ int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window) {
 
 void cr_cooc_free(cr_cooc *c) {
     cr_counter_free(&c->vocab);
-    cr_tuples_free(&c->pairs);
+    cr_pairmap_free(&c->pairs);
     free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
+    free(c->keys);
+    c->keys = NULL;
+    c->keys_cap = 0;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -284,15 +286,23 @@ static int cmp_u32(const void *a, const void *b) {
 
 static int cooc_feed_window(cr_cooc *c, const uint32_t *ids, size_t n) {
     int e;
+    /* Collect the segment's pair keys, then add them with the slots
+     * fetched ahead: the table is far larger than the caches. */
+    size_t need = n * c->window;
+    if (need / c->window != n) return CR_ENOMEM;
+    if (need > c->keys_cap) {
+        uint64_t *k = realloc(c->keys, need * sizeof *k);
+        if (!k) return CR_ENOMEM;
+        c->keys = k;
+        c->keys_cap = need;
+    }
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         if ((e = cr_counter_add_id(&c->vocab, ids[i], 1))) return e;
         size_t end = i + c->window < n - 1 ? i + c->window : n - 1;
-        for (size_t j = i + 1; j <= end; j++) {
-            uint32_t t[2] = { ids[i], ids[j] };
-            if ((e = cr_tuples_add(&c->pairs, t, 1))) return e;
-        }
+        for (size_t j = i + 1; j <= end; j++) c->keys[m++] = cr_pair_key(ids[i], ids[j]);
     }
-    return CR_OK;
+    return cr_pairmap_add_keys(&c->pairs, c->keys, m);
 }
 
 static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
@@ -311,8 +321,7 @@ static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
     for (size_t i = 0; i < m; i++) {
         if ((e = cr_counter_add_id(&c->vocab, c->scratch[i], 1))) return e;
         for (size_t j = i + 1; j < m; j++) {
-            uint32_t t[2] = { c->scratch[i], c->scratch[j] };
-            if ((e = cr_tuples_add(&c->pairs, t, 1))) return e;
+            if ((e = cr_pairmap_add(&c->pairs, c->scratch[i], c->scratch[j], 1))) return e;
         }
     }
     return CR_OK;
@@ -335,9 +344,7 @@ static int64_t sat_add(int64_t a, int64_t b) {
 }
 
 static int64_t pair_count(const cr_cooc *c, uint32_t a, uint32_t b) {
-    uint32_t t[2] = { a, b };
-    int64_t i = cr_tuples_find(&c->pairs, t);
-    return i < 0 ? 0 : c->pairs.counts[i];
+    return cr_pairmap_get(&c->pairs, a, b, NULL);
 }
 
 int64_t cr_cooc_get_directed(const cr_cooc *c, uint32_t a, uint32_t b) {
@@ -388,10 +395,11 @@ int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **ou
     if (!p) return CR_ENOMEM;
     size_t m = 0;
     int window = c->mode == CR_COOC_WINDOW;
-    for (size_t i = 0; i < c->pairs.size; i++) {
-        const uint32_t *t = cr_tuples_at(&c->pairs, i);
-        uint32_t a = t[0], b = t[1];
-        int64_t cnt = c->pairs.counts[i];
+    for (size_t i = 0; i < cr_pairmap_slots(&c->pairs); i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        if (!sl->key) continue;
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        int64_t cnt = sl->count;
         if (window && directed) {
             /* as stored */
         } else if (window && a != b) {
@@ -433,9 +441,11 @@ int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min
     int64_t *joint = calloc(c->vocab.size, sizeof *joint);
     if (!joint) return CR_ENOMEM;
     int window = c->mode == CR_COOC_WINDOW;
-    for (size_t i = 0; i < c->pairs.size; i++) {
-        const uint32_t *t = cr_tuples_at(&c->pairs, i);
-        int64_t cnt = c->pairs.counts[i];
+    for (size_t i = 0; i < cr_pairmap_slots(&c->pairs); i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        if (!sl->key) continue;
+        uint32_t t[2] = { cr_pslot_a(sl), cr_pslot_b(sl) };
+        int64_t cnt = sl->count;
         if (t[0] == node && t[1] == node) {
             joint[node] = sat_add(joint[node], cnt);
         } else if (t[0] == node) {   /* collocate follows the node */
@@ -464,11 +474,12 @@ int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
     if (e) return e;
-    for (size_t i = 0; i < src->pairs.size && !e; i++) {
-        const uint32_t *s = cr_tuples_at(&src->pairs, i);
-        uint32_t t[2] = { map[s[0]], map[s[1]] };
+    for (size_t i = 0; i < cr_pairmap_slots(&src->pairs) && !e; i++) {
+        const cr_pslot *sl = &src->pairs.slots[i];
+        if (!sl->key) continue;
+        uint32_t t[2] = { map[cr_pslot_a(sl)], map[cr_pslot_b(sl)] };
         if (dst->mode != CR_COOC_WINDOW && t[0] > t[1]) { uint32_t x = t[0]; t[0] = t[1]; t[1] = x; }
-        e = cr_tuples_add(&dst->pairs, t, src->pairs.counts[i]);
+        e = cr_pairmap_add(&dst->pairs, t[0], t[1], sl->count);
     }
     free(map);
     if (!e && __builtin_add_overflow(dst->units, src->units, &dst->units)) e = CR_EOVERFLOW;
@@ -476,7 +487,7 @@ int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
 }
 
 int cr_cooc_prune(cr_cooc *c, int64_t min) {
-    return cr_tuples_prune(&c->pairs, min);
+    return cr_pairmap_prune(&c->pairs, min);
 }
 
 void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c) {
@@ -484,7 +495,33 @@ void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c) {
     cr_wbuf_uvarint(w, c->window);
     cr_wbuf_svarint(w, c->units);
     cr_counter_dump(w, &c->vocab);
-    dump_tuples(w, &c->pairs);
+    cr_wbuf_uvarint(w, c->pairs.size);
+    for (size_t i = 0; i < cr_pairmap_slots(&c->pairs); i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        if (!sl->key) continue;
+        cr_wbuf_uvarint(w, cr_pslot_a(sl));
+        cr_wbuf_uvarint(w, cr_pslot_b(sl));
+        cr_wbuf_svarint(w, sl->count);
+    }
+}
+
+static int undump_pairs(cr_rbuf *r, cr_pairmap *m, size_t vocab, int ordered) {
+    uint64_t n;
+    int e = cr_rbuf_uvarint(r, &n);
+    if (e) return e;
+    if (n > (uint64_t)(r->end - r->p) / 3) return CR_ECORRUPT;
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t a, b;
+        int64_t cnt;
+        int found;
+        if ((e = cr_rbuf_uvarint(r, &a)) || (e = cr_rbuf_uvarint(r, &b)) || (e = cr_rbuf_svarint(r, &cnt)))
+            return e;
+        if (a >= vocab || b >= vocab || (ordered && a >= b)) return CR_ECORRUPT;
+        cr_pairmap_get(m, (uint32_t)a, (uint32_t)b, &found);
+        if (found) return CR_ECORRUPT; /* duplicate */
+        if ((e = cr_pairmap_add(m, (uint32_t)a, (uint32_t)b, cnt))) return e;
+    }
+    return CR_OK;
 }
 
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
@@ -500,7 +537,7 @@ int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
     if (c->window != window) { cr_cooc_free(c); return CR_ECORRUPT; }
     c->units = units;
     if ((e = cr_counter_undump(r, &c->vocab)) ||
-        (e = undump_tuples(r, &c->pairs, c->vocab.size, c->mode != CR_COOC_WINDOW))) {
+        (e = undump_pairs(r, &c->pairs, c->vocab.size, c->mode != CR_COOC_WINDOW))) {
         cr_cooc_free(c);
         return e;
     }

@@ -55,12 +55,14 @@ typedef enum cr_cooc_mode {
 typedef struct cr_cooc {
     cr_counter vocab;    /* window: token frequencies, total = tokens;
                             units: number of units containing the word */
-    cr_tuples pairs;     /* window: (earlier, later); units: (lower id, higher id) */
+    cr_pairmap pairs;    /* window: (earlier, later); units: (lower id, higher id) */
     cr_cooc_mode mode;
     unsigned window;
     int64_t units;       /* segments fed (units modes: N) */
     uint32_t *scratch;
     size_t scratch_cap;
+    uint64_t *keys;      /* pair keys of the segment being fed */
+    size_t keys_cap;
 } cr_cooc;
 
 typedef struct cr_cooc_pair {

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 const char *cr_strerror(int err) {
     switch (err) {
@@ -568,4 +569,130 @@ int cr_tuples_prune(cr_tuples *t, int64_t min) {
     size_t nslots = 64;
     while (nslots * 3 < (j + 1) * 4) nslots *= 2;
     return tuples_rehash(t, nslots);
+}
+
+/* ---- pair map ----------------------------------------------------------- */
+void cr_pairmap_init(cr_pairmap *m) { memset(m, 0, sizeof *m); }
+
+void cr_pairmap_free(cr_pairmap *m) {
+    free(m->slots);
+    memset(m, 0, sizeof *m);
+}
+
+static inline size_t pair_slot(uint64_t key, size_t mask) {
+    return (size_t)(mix64(key) & mask);
+}
+
+/* A zeroed slot array; large ones on huge pages where the system has them,
+ * so that filling a fresh table does not fault on every 4 KiB page. */
+static cr_pslot *pairmap_alloc(size_t nslots) {
+    size_t bytes = nslots * sizeof(cr_pslot);
+    if (bytes < ((size_t)4 << 20)) return calloc(nslots, sizeof(cr_pslot));
+    void *p = NULL;
+    if (posix_memalign(&p, (size_t)2 << 20, bytes)) return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    memset(p, 0, bytes);
+    return p;
+}
+
+static int pairmap_resize(cr_pairmap *m, size_t nslots) {
+    cr_pslot *slots = pairmap_alloc(nslots);
+    if (!slots) return CR_ENOMEM;
+    size_t mask = nslots - 1, n = cr_pairmap_slots(m);
+    enum { AHEAD = 16 };
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n && m->slots[i + AHEAD].key)
+            __builtin_prefetch(&slots[pair_slot(m->slots[i + AHEAD].key, mask)], 1);
+        if (!m->slots[i].key) continue;
+        size_t j = pair_slot(m->slots[i].key, mask);
+        while (slots[j].key) j = (j + 1) & mask;
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->mask = mask;
+    return CR_OK;
+}
+
+static int pairmap_add_key(cr_pairmap *m, uint64_t key, int64_t n) {
+    size_t i = pair_slot(key, m->mask);
+    for (;;) {
+        cr_pslot *s = &m->slots[i];
+        if (s->key == key) {
+            if (__builtin_add_overflow(s->count, n, &s->count)) {
+                s->count -= n; /* undo the wrapped add: unchanged on error */
+                return CR_EOVERFLOW;
+            }
+            return CR_OK;
+        }
+        if (!s->key) break;
+        i = (i + 1) & m->mask;
+    }
+    if ((m->size + 1) * 4 > (m->mask + 1) * 3) {
+        if (pairmap_resize(m, (m->mask + 1) * 2)) return CR_ENOMEM;
+        i = pair_slot(key, m->mask);
+        while (m->slots[i].key) i = (i + 1) & m->mask;
+    }
+    m->slots[i].key = key;
+    m->slots[i].count = n;
+    m->size++;
+    return CR_OK;
+}
+
+int cr_pairmap_add(cr_pairmap *m, uint32_t a, uint32_t b, int64_t n) {
+    if (a == 0xffffffffu) return CR_EINVAL;
+    if (!m->slots && pairmap_resize(m, 1024)) return CR_ENOMEM;
+    return pairmap_add_key(m, cr_pair_key(a, b), n);
+}
+
+int cr_pairmap_add_keys(cr_pairmap *m, const uint64_t *keys, size_t n) {
+    enum { AHEAD = 12 };
+    if (!m->slots && pairmap_resize(m, 1024)) return CR_ENOMEM;
+    for (size_t i = 0; i < n && i < AHEAD; i++) __builtin_prefetch(&m->slots[pair_slot(keys[i], m->mask)], 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i + AHEAD < n) __builtin_prefetch(&m->slots[pair_slot(keys[i + AHEAD], m->mask)], 1);
+        if (keys[i] == 0 || keys[i] >> 32 == 0) return CR_EINVAL;
+        int e = pairmap_add_key(m, keys[i], 1);
+        if (e) return e;
+    }
+    return CR_OK;
+}
+
+int64_t cr_pairmap_get(const cr_pairmap *m, uint32_t a, uint32_t b, int *found) {
+    if (found) *found = 0;
+    if (!m->slots || a == 0xffffffffu) return 0;
+    uint64_t key = ((uint64_t)(a + 1) << 32) | b;
+    for (size_t i = pair_slot(key, m->mask);; i = (i + 1) & m->mask) {
+        if (m->slots[i].key == key) {
+            if (found) *found = 1;
+            return m->slots[i].count;
+        }
+        if (!m->slots[i].key) return 0;
+    }
+}
+
+int cr_pairmap_prune(cr_pairmap *m, int64_t min) {
+    size_t kept = 0;
+    for (size_t i = 0; i < cr_pairmap_slots(m); i++)
+        kept += m->slots[i].key && m->slots[i].count >= min;
+    if (kept == m->size) return CR_OK;
+    /* rebuild: removing entries in place would break linear-probe chains */
+    size_t nslots = 1024;
+    while (nslots * 3 < (kept + 1) * 4) nslots *= 2;
+    cr_pslot *slots = pairmap_alloc(nslots);
+    if (!slots) return CR_ENOMEM;
+    size_t mask = nslots - 1;
+    for (size_t i = 0; i < cr_pairmap_slots(m); i++) {
+        if (!m->slots[i].key || m->slots[i].count < min) continue;
+        size_t j = pair_slot(m->slots[i].key, mask);
+        while (slots[j].key) j = (j + 1) & mask;
+        slots[j] = m->slots[i];
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->mask = mask;
+    m->size = kept;
+    return CR_OK;
 }

@@ -154,4 +154,34 @@ static inline const uint32_t *cr_tuples_at(const cr_tuples *t, size_t i) {
     return t->ids + i * t->width;
 }
 
+/* ---- pair map: (uint32, uint32) → int64 with the count in the slot ----
+ * One cache line touched per add: the store behind co-occurrence counts.
+ * Iterate with: for (i = 0; i < cr_pairmap_slots(m); i++) if (m->slots[i].key) ...
+ * (the order is that of the table, not of insertion). */
+typedef struct cr_pslot {
+    uint64_t key;        /* ((uint64_t)(a + 1) << 32) | b; 0 = empty */
+    int64_t count;
+} cr_pslot;
+
+typedef struct cr_pairmap {
+    cr_pslot *slots;
+    size_t mask;         /* slot count - 1, when slots */
+    size_t size;
+} cr_pairmap;
+
+void cr_pairmap_init(cr_pairmap *m);
+void cr_pairmap_free(cr_pairmap *m);
+/* a < 0xffffffff. */
+int cr_pairmap_add(cr_pairmap *m, uint32_t a, uint32_t b, int64_t n);
+/* Adds 1 for each packed key (cr_pair_key) of keys[0..n): the same as n
+ * calls of cr_pairmap_add, with the slots fetched ahead of use. */
+int cr_pairmap_add_keys(cr_pairmap *m, const uint64_t *keys, size_t n);
+static inline uint64_t cr_pair_key(uint32_t a, uint32_t b) { return ((uint64_t)(a + 1) << 32) | b; }
+/* The count, or 0 when absent (*found, when not NULL, tells which). */
+int64_t cr_pairmap_get(const cr_pairmap *m, uint32_t a, uint32_t b, int *found);
+int cr_pairmap_prune(cr_pairmap *m, int64_t min);
+static inline size_t cr_pairmap_slots(const cr_pairmap *m) { return m->slots ? m->mask + 1 : 0; }
+static inline uint32_t cr_pslot_a(const cr_pslot *s) { return (uint32_t)(s->key >> 32) - 1; }
+static inline uint32_t cr_pslot_b(const cr_pslot *s) { return (uint32_t)s->key; }
+
 #endif

@@ -39,6 +39,82 @@ void cr_tokenizer_opts_default(cr_tokenizer_opts *opts) {
     opts->urls = opts->emails = opts->mentions = opts->hashtags = opts->acronyms = 1;
 }
 
+/* ---- options by name ---------------------------------------------------------------- */
+
+static const char *const bool_keys[] = {
+    "tailor", "elisions", "spaces", "sentences", "urls", "emails", "mentions", "hashtags",
+    "acronyms", NULL
+};
+
+static int *bool_field(cr_tokenizer_opts *o, const char *key) {
+    if (!strcmp(key, "tailor")) return &o->tailor;
+    if (!strcmp(key, "elisions")) return &o->elisions;
+    if (!strcmp(key, "spaces")) return &o->spaces;
+    if (!strcmp(key, "sentences")) return &o->sentences;
+    if (!strcmp(key, "urls")) return &o->urls;
+    if (!strcmp(key, "emails")) return &o->emails;
+    if (!strcmp(key, "mentions")) return &o->mentions;
+    if (!strcmp(key, "hashtags")) return &o->hashtags;
+    if (!strcmp(key, "acronyms")) return &o->acronyms;
+    return NULL;
+}
+
+int cr_tokenizer_opt_is_bool(const char *key) {
+    for (const char *const *k = bool_keys; *k; k++)
+        if (!strcmp(*k, key)) return 1;
+    return 0;
+}
+
+int cr_tokenizer_opt_set(cr_tokenizer_opts *o, const char *key, const char *value) {
+    int *b = bool_field(o, key);
+    if (b) {
+        if (!strcmp(value, "true")) *b = 1;
+        else if (!strcmp(value, "false")) *b = 0;
+        else return -2;
+        return 0;
+    }
+    if (!strcmp(key, "hyphens")) {
+        if (!strcmp(value, "join")) o->hyphens = CR_HYPHENS_JOIN;
+        else if (!strcmp(value, "split")) o->hyphens = CR_HYPHENS_SPLIT;
+        else return -2;
+        return 0;
+    }
+    if (!strcmp(key, "possessive")) {
+        if (!strcmp(value, "keep")) o->possessive = CR_POSSESSIVE_KEEP;
+        else if (!strcmp(value, "strip")) o->possessive = CR_POSSESSIVE_STRIP;
+        else if (!strcmp(value, "split")) o->possessive = CR_POSSESSIVE_SPLIT;
+        else return -2;
+        return 0;
+    }
+    if (!strcmp(key, "lang")) {
+        static const char *const langs[] = { "en", "fr", "nl", NULL };
+        for (const char *const *l = langs; *l; l++)
+            if (!strcmp(*l, value)) { o->lang = *l; return 0; }
+        return -2;
+    }
+    if (!strcmp(key, "kinds")) {
+        /* A comma-separated list of kind names. */
+        unsigned mask = 0;
+        const char *p = value;
+        while (*p) {
+            const char *e = strchr(p, ',');
+            size_t n = e ? (size_t)(e - p) : strlen(p);
+            char name[16];
+            if (n == 0 || n >= sizeof name) return -2;
+            memcpy(name, p, n);
+            name[n] = 0;
+            int k = cr_token_kind_from_name(name);
+            if (k < 0) return -2;
+            mask |= CR_KIND_BIT(k);
+            p += n + (e != NULL);
+        }
+        if (!mask) return -2;
+        o->kinds = mask;
+        return 0;
+    }
+    return -1;
+}
+
 /* ---- small byte helpers -------------------------------------------------------- */
 
 static inline int is_alnum(unsigned char c) {

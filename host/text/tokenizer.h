@@ -64,6 +64,17 @@ typedef struct cr_tokenizer_opts {
 /* Default options: tailoring on, hyphens join, possessive keep, no spaces. */
 void cr_tokenizer_opts_default(cr_tokenizer_opts *opts);
 
+/* Sets one option by name from its text, so that every binding accepts the
+ * same names and values:
+ *   tailor elisions spaces sentences urls emails mentions hashtags acronyms:
+ *     "true" | "false"
+ *   hyphens: "join" | "split";  possessive: "keep" | "strip" | "split"
+ *   lang: "en" | "fr" | "nl";  kinds: comma-separated kind names ("word,number")
+ * Returns 0, -1 for an unknown key, -2 for a bad value (opts unchanged). */
+int cr_tokenizer_opt_set(cr_tokenizer_opts *opts, const char *key, const char *value);
+/* Whether key names a boolean option (its value is "true" or "false"). */
+int cr_tokenizer_opt_is_bool(const char *key);
+
 typedef struct cr_token {
     size_t start;          /* byte offset of the first byte */
     size_t stop;           /* byte offset one past the last byte */

@@ -228,6 +228,7 @@ local function merge_parts(cluster, combine)
     local part = fold.deserialize(payload)
     if first then acc, first = part, false else acc = combine(acc, part) end
   end)
+  fold.merged_parts = true
   return acc
 end
 

@@ -1,0 +1,894 @@
+/* lcorpus.c — the `corpus` module: corpus.open and the corpusrun.Corpus
+ * type over the loaders of host/text/load.h.
+ *
+ *   local c = corpus.open("news", {include = {"*.txt"}})
+ *   for doc in c:docs() do print(doc.id, #doc.text) end
+ *
+ * A Corpus userdata keeps, as user values, the shared core (a
+ * corpusrun.CorpusCore userdata owning the ld_corpus: entries, options,
+ * problems) and its list of filters; sub-corpora from filter/sample share the
+ * core.  Documents are tables with the metatable corpusrun.Document.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lauxlib.h"
+#include "lua.h"
+#include "lualib.h"
+
+#include "load.h"
+
+#define CORE_MT "corpusrun.CorpusCore"
+#define CORPUS_MT "corpusrun.Corpus"
+#define ITER_MT "corpusrun.DocIter"
+#define DOC_MT "corpusrun.Document"
+#define DEFAULT_KEY "corpusrun.default_corpus"
+
+enum { ON_WARN, ON_ERROR, ON_SKIP };
+
+typedef struct Core {
+    ld_corpus *c;
+    size_t told;          /* problems already announced */
+    int on_error;
+    char *name;           /* the source, for __tostring */
+} Core;
+
+typedef struct Corpus {
+    Core *core;           /* NULL once closed; kept alive by user value 1 */
+    lua_Integer count;    /* cached #c, -1 unknown */
+    uint64_t lo, hi;      /* the slots of this corpus (c:shard), [lo, hi) */
+} Corpus;
+
+typedef struct Iter {
+    ld_iter *it;
+    Core *core;
+} Iter;
+
+/* ---- core --------------------------------------------------------------- */
+static int core_gc(lua_State *L) {
+    Core *k = luaL_checkudata(L, 1, CORE_MT);
+    ld_corpus_free(k->c);
+    k->c = NULL;
+    free(k->name);
+    k->name = NULL;
+    return 0;
+}
+
+static void problem_message(luaL_Buffer *b, const ld_problem *p) {
+    luaL_addstring(b, p->path);
+    if (p->line > 0) {
+        char num[32];
+        snprintf(num, sizeof num, ":%ld", p->line);
+        luaL_addstring(b, num);
+    }
+    luaL_addstring(b, ": ");
+    luaL_addstring(b, p->reason);
+}
+
+static void push_problem_message(lua_State *L, const ld_problem *p) {
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    problem_message(&b, p);
+    luaL_pushresult(&b);
+}
+
+/* Announces problems recorded since the last call, per on_error. */
+static void tell_problems(lua_State *L, Core *k) {
+    size_t n = ld_corpus_nproblems(k->c);
+    while (k->told < n) {
+        const ld_problem *p = ld_corpus_problem(k->c, k->told++);
+        if (k->on_error == ON_SKIP || p->kind == LD_IGNORED) continue;
+        push_problem_message(L, p);
+        if (k->on_error == ON_ERROR && p->kind == LD_SKIPPED) {
+            lua_pushstring(L, "corpus: ");
+            lua_insert(L, -2);
+            lua_concat(L, 2);
+            lua_error(L);
+        }
+        fprintf(stderr, "corpusrun: corpus: %s\n", lua_tostring(L, -1));
+        fflush(stderr);
+        lua_pop(L, 1);
+    }
+}
+
+/* ---- options ------------------------------------------------------------ */
+static void opt_list(lua_State *L, int t, const char *key, char ***list, size_t *n) {
+    lua_getfield(L, t, key);
+    if (lua_isstring(L, -1)) {
+        if (ld_opts_push(list, n, lua_tostring(L, -1))) luaL_error(L, "out of memory");
+    } else if (lua_istable(L, -1)) {
+        lua_Integer len = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= len; i++) {
+            lua_geti(L, -1, i);
+            const char *s = lua_tostring(L, -1);
+            if (!s || lua_type(L, -1) != LUA_TSTRING)
+                luaL_error(L, "bad option '%s' (a list of strings expected)", key);
+            if (ld_opts_push(list, n, s)) luaL_error(L, "out of memory");
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1))
+        luaL_error(L, "bad option '%s' (string or list of strings expected)", key);
+    lua_pop(L, 1);
+}
+
+static void opt_str(lua_State *L, int t, const char *key, char **slot) {
+    lua_getfield(L, t, key);
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "bad option '%s' (string expected)", key);
+        if (ld_opts_set(slot, lua_tostring(L, -1))) luaL_error(L, "out of memory");
+    }
+    lua_pop(L, 1);
+}
+
+static const char *const known_opts[] = {
+    "format", "text", "id", "title", "encoding", "fallback", "element", "include", "exclude",
+    "name_fields", "hidden", "control", "sidecar", "max_bytes", "on_error", NULL};
+
+/* Parses the options table at index t into o (already initialised) and
+ * *on_error.  Raises on misuse; o's strings are freed by the caller's
+ * cleanup (the options live in a userdata with a __gc, see open). */
+static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int ok = 0;
+        for (int i = 0; k && known_opts[i]; i++) ok |= strcmp(k, known_opts[i]) == 0;
+        if (!ok) {
+            lua_pushfstring(L, "unknown option '%s'", k ? k : luaL_typename(L, -1));
+            luaL_argerror(L, 2, lua_tostring(L, -1));
+        }
+    }
+    lua_getfield(L, t, "format");
+    if (!lua_isnil(L, -1)) {
+        const char *f = luaL_checkstring(L, -1);
+        o->format = ld_format_from_name(f);
+        if (o->format == LD_FMT_NONE) luaL_argerror(L, 2, lua_pushfstring(L, "unknown format '%s'", f));
+    }
+    lua_pop(L, 1);
+    opt_str(L, t, "text", &o->text_field);
+    opt_str(L, t, "id", &o->id_field);
+    opt_str(L, t, "title", &o->title_field);
+    opt_str(L, t, "encoding", &o->encoding);
+    opt_str(L, t, "fallback", &o->fallback);
+    opt_str(L, t, "element", &o->element);
+    opt_list(L, t, "include", &o->include, &o->n_include);
+    opt_list(L, t, "exclude", &o->exclude, &o->n_exclude);
+    opt_list(L, t, "name_fields", &o->name_fields, &o->n_name_fields);
+    lua_getfield(L, t, "hidden");
+    o->hidden = lua_toboolean(L, -1);
+    lua_getfield(L, t, "sidecar");
+    if (!lua_isnil(L, -1)) o->sidecar = lua_toboolean(L, -1);
+    lua_getfield(L, t, "control");
+    if (!lua_isnil(L, -1)) {
+        static const char *const ctl[] = {"keep", "strip", NULL};
+        o->strip_control = luaL_checkoption(L, -1, NULL, ctl);
+    }
+    lua_getfield(L, t, "max_bytes");
+    if (!lua_isnil(L, -1)) {
+        lua_Integer m = luaL_checkinteger(L, -1);
+        if (m < 0) luaL_argerror(L, 2, "max_bytes must be >= 0");
+        o->max_bytes = (uint64_t)m;
+    }
+    lua_getfield(L, t, "on_error");
+    if (!lua_isnil(L, -1)) {
+        static const char *const modes[] = {"warn", "error", "skip", NULL};
+        *on_error = luaL_checkoption(L, -1, NULL, modes);
+    }
+    lua_pop(L, 5);
+    if (o->encoding && strcasecmp(o->encoding, "auto") != 0) {
+        /* checked here so a typo is misuse, not a problem per file */
+        ld_buf out = {0};
+        ld_decoded info;
+        int bad = ld_decode("", 0, o->encoding, NULL, NULL, &out, &info);
+        ld_buf_free(&out);
+        if (bad) luaL_argerror(L, 2, lua_pushfstring(L, "unknown encoding '%s'", o->encoding));
+    }
+    if (o->fallback) {
+        ld_buf out = {0};
+        ld_decoded info;
+        int bad = ld_decode("", 0, o->fallback, NULL, NULL, &out, &info);
+        ld_buf_free(&out);
+        if (bad) luaL_argerror(L, 2, lua_pushfstring(L, "unknown encoding '%s'", o->fallback));
+    }
+}
+
+/* Holds an ld_opts during open so a raised error cannot leak it. */
+static int opts_gc(lua_State *L) {
+    ld_opts *o = lua_touserdata(L, 1);
+    ld_opts_free(o);
+    return 0;
+}
+
+/* ---- documents ---------------------------------------------------------- */
+static int doc_tostring(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_getfield(L, 1, "id");
+    lua_getfield(L, 1, "title");
+    lua_getfield(L, 1, "bytes");
+    const char *id = lua_tostring(L, -3);
+    size_t tl = 0;
+    const char *title = lua_tolstring(L, -2, &tl);
+    long long bytes = (long long)lua_tointeger(L, -1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, "Document ");
+    luaL_addstring(&b, id ? id : "?");
+    if (title && tl) {
+        luaL_addstring(&b, " \"");
+        size_t cut = tl > 60 ? 60 : tl;
+        while (cut < tl && cut > 0 && ((unsigned char)title[cut] & 0xC0) == 0x80) cut--;
+        luaL_addlstring(&b, title, cut);
+        if (cut < tl) luaL_addstring(&b, "...");
+        luaL_addstring(&b, "\"");
+    }
+    char num[48];
+    snprintf(num, sizeof num, " (%lld bytes)", bytes);
+    luaL_addstring(&b, num);
+    luaL_pushresult(&b);
+    return 1;
+}
+
+static void push_meta_value(lua_State *L, const ld_meta *m) {
+    switch (m->type) {
+    case LD_NUM:
+        if (lua_stringtonumber(L, m->val) == 0) lua_pushlstring(L, m->val, m->vlen);
+        break;
+    case LD_BOOL: lua_pushboolean(L, m->val[0] == 't'); break;
+    case LD_NULL: lua_pushnil(L); break;
+    default: lua_pushlstring(L, m->val, m->vlen);
+    }
+}
+
+static void push_doc(lua_State *L, const ld_doc *d) {
+    lua_createtable(L, 0, 6);
+    lua_pushlstring(L, d->id, d->id_len);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, d->path);
+    lua_setfield(L, -2, "path");
+    if (d->title) {
+        lua_pushlstring(L, d->title, d->title_len);
+        lua_setfield(L, -2, "title");
+    }
+    if (d->text) {
+        lua_pushlstring(L, d->text, d->text_len);
+        lua_setfield(L, -2, "text");
+    }
+    lua_pushinteger(L, (lua_Integer)d->bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_createtable(L, 0, (int)d->n_meta);
+    for (size_t i = 0; i < d->n_meta; i++) {
+        lua_pushlstring(L, d->meta[i].key, d->meta[i].klen);
+        push_meta_value(L, &d->meta[i]);
+        lua_rawset(L, -3);
+    }
+    lua_setfield(L, -2, "meta");
+    luaL_setmetatable(L, DOC_MT);
+}
+
+/* ---- corpus userdata ---------------------------------------------------- */
+static Corpus *check_corpus(lua_State *L, int i) {
+    Corpus *c = luaL_checkudata(L, i, CORPUS_MT);
+    if (!c->core) luaL_error(L, "attempt to use a closed corpus");
+    return c;
+}
+
+/* Pushes a new Corpus sharing the core at index core_ix, with filters from
+ * the table at filters_ix (0: none). */
+static Corpus *new_corpus(lua_State *L, int core_ix, int filters_ix) {
+    core_ix = lua_absindex(L, core_ix);
+    if (filters_ix) filters_ix = lua_absindex(L, filters_ix);
+    Corpus *c = lua_newuserdatauv(L, sizeof *c, 2);
+    c->core = NULL;
+    c->count = -1;
+    c->lo = 0;
+    c->hi = UINT64_MAX;
+    luaL_setmetatable(L, CORPUS_MT);
+    lua_pushvalue(L, core_ix);
+    lua_setiuservalue(L, -2, 1);
+    if (filters_ix) lua_pushvalue(L, filters_ix);
+    else lua_newtable(L);
+    lua_setiuservalue(L, -2, 2);
+    c->core = lua_touserdata(L, core_ix);
+    return c;
+}
+
+static int corpus_close(lua_State *L) {
+    Corpus *c = luaL_checkudata(L, 1, CORPUS_MT);
+    if (c->core) {
+        c->core = NULL;
+        lua_pushnil(L);
+        lua_setiuservalue(L, 1, 1);
+    }
+    return 0;
+}
+
+static int corpus_tostring(lua_State *L) {
+    Corpus *c = luaL_checkudata(L, 1, CORPUS_MT);
+    if (!c->core) lua_pushstring(L, "Corpus (closed)");
+    else lua_pushfstring(L, "Corpus %s (%d files)", c->core->name ? c->core->name : "?",
+                         (int)ld_corpus_entries(c->core->c));
+    return 1;
+}
+
+static const char IDS_KEY = 'i';   /* marks a filter holding a set of ids */
+
+static int scalar(lua_State *L, int i) {
+    int t = lua_type(L, i);
+    return t == LUA_TSTRING || t == LUA_TNUMBER;
+}
+
+/* Whether the document at index d matches the table of meta key = value at
+ * index f ("2024" matches 2024). */
+static int meta_match(lua_State *L, int d, int f) {
+    lua_getfield(L, d, "meta");
+    int mt = lua_gettop(L);
+    int ok = 1;
+    lua_pushnil(L);
+    while (lua_next(L, f)) {                 /* key, want */
+        lua_pushvalue(L, -2);
+        if (lua_type(L, mt) == LUA_TTABLE) lua_rawget(L, mt);
+        else { lua_pop(L, 1); lua_pushnil(L); }   /* key, want, got */
+        int eq = lua_rawequal(L, -1, -2);
+        if (!eq && scalar(L, -1) && scalar(L, -2)) {
+            const char *a = luaL_tolstring(L, -1, NULL);
+            const char *b = luaL_tolstring(L, -3, NULL);
+            eq = strcmp(a, b) == 0;
+            lua_pop(L, 2);
+        }
+        lua_pop(L, 2);
+        if (!eq) { ok = 0; break; }
+    }
+    lua_settop(L, mt - 1);
+    return ok;
+}
+
+/* Whether the document table on top passes every filter of the corpus at
+ * index ci.  Leaves the stack as it was. */
+static int passes(lua_State *L, int ci) {
+    int d = lua_gettop(L);
+    lua_getiuservalue(L, ci, 2);
+    int ft = lua_gettop(L);
+    lua_Integer n = luaL_len(L, ft);
+    int ok = 1;
+    for (lua_Integer i = 1; i <= n && ok; i++) {
+        lua_geti(L, ft, i);
+        if (lua_isfunction(L, -1)) {
+            lua_pushvalue(L, d);
+            lua_call(L, 1, 1);
+            ok = lua_toboolean(L, -1);
+        } else if (lua_rawgetp(L, -1, &IDS_KEY) == LUA_TTABLE) {
+            lua_getfield(L, d, "id");
+            lua_rawget(L, -2);
+            ok = lua_toboolean(L, -1);
+        } else {
+            lua_pop(L, 1);
+            ok = meta_match(L, d, lua_gettop(L));
+        }
+        lua_settop(L, ft);
+    }
+    lua_settop(L, d);
+    return ok;
+}
+
+static int has_filters(lua_State *L, int ci) {
+    lua_getiuservalue(L, ci, 2);
+    int yes = luaL_len(L, -1) > 0;
+    lua_pop(L, 1);
+    return yes;
+}
+
+/* ---- iteration ---------------------------------------------------------- */
+static int iter_gc(lua_State *L) {
+    Iter *it = luaL_checkudata(L, 1, ITER_MT);
+    ld_iter_free(it->it);
+    it->it = NULL;
+    return 0;
+}
+
+/* Pushes a new Iter over corpus ci (its user value 1 keeps the corpus alive). */
+static Iter *new_iter(lua_State *L, int ci, int flags) {
+    Corpus *c = check_corpus(L, ci);
+    Iter *it = lua_newuserdatauv(L, sizeof *it, 1);
+    it->it = NULL;
+    it->core = c->core;
+    luaL_setmetatable(L, ITER_MT);
+    lua_pushvalue(L, ci);
+    lua_setiuservalue(L, -2, 1);
+    if (!(it->it = ld_iter_new(c->core->c, flags))) luaL_error(L, "out of memory");
+    ld_iter_range(it->it, c->lo, c->hi);
+    return it;
+}
+
+/* Next raw document, problems announced.  0 at the end. */
+static int iter_step(lua_State *L, Iter *it, ld_doc *d) {
+    int r = ld_iter_next(it->it, d);
+    tell_problems(L, it->core);
+    return r;
+}
+
+/* Next document passing the filters of corpus ci, pushed; 0 at the end. */
+static int iter_next_doc(lua_State *L, Iter *it, int ci) {
+    ld_doc d;
+    while (iter_step(L, it, &d)) {
+        push_doc(L, &d);
+        if (passes(L, ci)) return 1;
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static int docs_next(lua_State *L) {
+    Iter *it = luaL_checkudata(L, lua_upvalueindex(1), ITER_MT);
+    if (!it->it) return 0;
+    lua_getiuservalue(L, lua_upvalueindex(1), 1);
+    int ci = lua_gettop(L);
+    Corpus *c = luaL_checkudata(L, ci, CORPUS_MT);
+    if (!c->core) luaL_error(L, "attempt to use a closed corpus");
+    if (iter_next_doc(L, it, ci)) return 1;
+    ld_iter_free(it->it);
+    it->it = NULL;
+    return 0;
+}
+
+/* c:docs() -> iterator, nil, nil, closer */
+static int corpus_docs(lua_State *L) {
+    check_corpus(L, 1);
+    new_iter(L, 1, 0);
+    lua_pushvalue(L, -1);
+    lua_pushcclosure(L, docs_next, 1);
+    lua_insert(L, -2);
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    lua_pushnil(L);
+    lua_insert(L, -2);
+    return 4;   /* f, nil, nil, the iterator as to-be-closed value */
+}
+
+/* Calls fn(doc_or_id) for each document; ids_only when no filter needs the
+ * documents.  The callback is C: it receives the raw ld_doc or the pushed
+ * doc on top. */
+static lua_Integer each(lua_State *L, int ci, int want_docs, int (*fn)(lua_State *, const ld_doc *, void *),
+                        void *ud) {
+    int filtered = has_filters(L, ci);
+    Iter *it = new_iter(L, ci, want_docs || filtered ? 0 : LD_IDS_ONLY);
+    int iti = lua_gettop(L);
+    ld_doc d;
+    lua_Integer n = 0;
+    while (iter_step(L, it, &d)) {
+        if (filtered) {
+            push_doc(L, &d);
+            int ok = passes(L, ci);
+            lua_pop(L, 1);
+            if (!ok) continue;
+        }
+        n++;
+        if (fn && fn(L, &d, ud)) break;
+    }
+    ld_iter_free(it->it);
+    it->it = NULL;
+    lua_remove(L, iti);
+    return n;
+}
+
+static int corpus_len(lua_State *L) {
+    Corpus *c = check_corpus(L, 1);
+    if (c->count < 0) c->count = each(L, 1, 0, NULL, NULL);
+    lua_pushinteger(L, c->count);
+    return 1;
+}
+
+typedef struct list_ctx { int list; lua_Integer n; uint64_t seed; } list_ctx;
+
+static int add_id(lua_State *L, const ld_doc *d, void *ud) {
+    list_ctx *x = ud;
+    lua_pushlstring(L, d->id, d->id_len);
+    lua_rawseti(L, x->list, ++x->n);
+    return 0;
+}
+
+static int corpus_ids(lua_State *L) {
+    check_corpus(L, 1);
+    lua_newtable(L);
+    list_ctx x = {lua_gettop(L), 0, 0};
+    each(L, 1, 0, add_id, &x);
+    return 1;
+}
+
+static int corpus_get(lua_State *L) {
+    check_corpus(L, 1);
+    size_t len;
+    const char *id = luaL_checklstring(L, 2, &len);
+    Iter *it = new_iter(L, 1, 0);
+    if (ld_iter_only(it->it, id, len)) luaL_error(L, "out of memory");
+    if (!iter_next_doc(L, it, 1)) lua_pushnil(L);
+    return 1;
+}
+
+static int corpus_filter(lua_State *L) {
+    check_corpus(L, 1);
+    int t = lua_type(L, 2);
+    luaL_argexpected(L, t == LUA_TFUNCTION || t == LUA_TTABLE, 2, "function or table");
+    lua_getiuservalue(L, 1, 1);
+    int core = lua_gettop(L);
+    lua_getiuservalue(L, 1, 2);
+    lua_Integer n = luaL_len(L, -1);
+    lua_createtable(L, (int)n + 1, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, -2, i);
+        lua_rawseti(L, -2, i);
+    }
+    if (t == LUA_TTABLE) {   /* copy so later changes to the caller's table do not matter */
+        lua_newtable(L);
+        lua_pushnil(L);
+        while (lua_next(L, 2)) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, -4);
+        }
+    } else lua_pushvalue(L, 2);
+    lua_rawseti(L, -2, n + 1);
+    Corpus *parent = lua_touserdata(L, 1);
+    Corpus *c = new_corpus(L, core, -1);
+    c->lo = parent->lo;
+    c->hi = parent->hi;
+    return 1;
+}
+
+/* 64-bit mix (splitmix64 finaliser). */
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ull;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t n) {
+    /* FNV-1a over 8-byte words, then mixed: fast and stable across runs */
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0x100000001b3ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return mix64(h ^ n);
+}
+
+typedef struct sample_item { uint64_t key; lua_Integer pos; } sample_item;
+
+
+static int cmp_sample(const void *a, const void *b) {
+    const sample_item *x = a, *y = b;
+    if (x->key != y->key) return x->key < y->key ? -1 : 1;
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* c:sample(n [, seed]) -> a sub-corpus of n documents, chosen by a hash of
+ * seed and id (so the choice does not depend on the order), in corpus order. */
+static int corpus_sample(lua_State *L) {
+    check_corpus(L, 1);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    lua_Integer seed = luaL_optinteger(L, 3, 0);
+    luaL_argcheck(L, n >= 0, 2, "must be >= 0");
+    lua_newtable(L);
+    int ids = lua_gettop(L);
+    list_ctx sc = {ids, 0, mix64((uint64_t)seed)};
+    each(L, 1, 0, add_id, &sc);
+    lua_Integer total = sc.n;
+    sample_item *items = lua_newuserdatauv(L, (size_t)(total ? total : 1) * sizeof *items, 0);
+    for (lua_Integer i = 1; i <= total; i++) {
+        size_t len;
+        lua_rawgeti(L, ids, i);
+        const char *id = lua_tolstring(L, -1, &len);
+        items[i - 1].key = hash_bytes(sc.seed, id, len);
+        items[i - 1].pos = i;
+        lua_pop(L, 1);
+    }
+    qsort(items, (size_t)total, sizeof *items, cmp_sample);
+    lua_newtable(L);   /* the set of chosen ids */
+    for (lua_Integer i = 0; i < n && i < total; i++) {
+        lua_rawgeti(L, ids, items[i].pos);
+        lua_pushboolean(L, 1);
+        lua_rawset(L, -3);
+    }
+    lua_newtable(L);   /* the filter {[IDS_KEY] = set} */
+    lua_insert(L, -2);
+    lua_rawsetp(L, -2, &IDS_KEY);
+    /* filters: parent's plus this one */
+    lua_getiuservalue(L, 1, 1);
+    int core = lua_gettop(L);
+    lua_getiuservalue(L, 1, 2);
+    lua_Integer nf = luaL_len(L, -1);
+    lua_createtable(L, (int)nf + 1, 0);
+    for (lua_Integer i = 1; i <= nf; i++) {
+        lua_geti(L, -2, i);
+        lua_rawseti(L, -2, i);
+    }
+    lua_pushvalue(L, core - 1);
+    lua_rawseti(L, -2, nf + 1);
+    Corpus *parent = lua_touserdata(L, 1);
+    Corpus *c = new_corpus(L, core, -1);
+    c->lo = parent->lo;
+    c->hi = parent->hi;
+    c->count = n < total ? n : total;
+    return 1;
+}
+
+typedef struct slots_ctx { uint64_t *w; size_t n, cap; uint64_t first; int err; } slots_ctx;
+
+static int add_slot(lua_State *L, const ld_doc *d, void *ud) {
+    (void)L;
+    slots_ctx *x = ud;
+    if (x->n == x->cap) {
+        size_t cap = x->cap ? x->cap * 2 : 1024;
+        uint64_t *w = realloc(x->w, cap * sizeof *w);
+        if (!w) { x->err = 1; return 1; }
+        x->w = w;
+        x->cap = cap;
+    }
+    if (x->n == 0) x->first = d->slot;
+    x->w[x->n++] = d->bytes + 1;   /* every item weighs something */
+    return 0;
+}
+
+/* c:shard(k, n) -> the k-th of n contiguous parts of the corpus, balanced
+ * by bytes; together the parts hold every document once, in order.  Used by
+ * c:fold; documents of other parts are not read where the format allows. */
+static int corpus_shard(lua_State *L) {
+    Corpus *c = check_corpus(L, 1);
+    lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 1, 3, "must be >= 1");
+    luaL_argcheck(L, k >= 1 && k <= n, 2, "must be in 1..n");
+    slots_ctx x = {0};
+    Iter *it = new_iter(L, 1, LD_SLOTS_ONLY);
+    ld_doc d;
+    while (iter_step(L, it, &d))
+        if (add_slot(L, &d, &x)) break;
+    ld_iter_free(it->it);
+    it->it = NULL;
+    lua_pop(L, 1);
+    if (x.err) { free(x.w); return luaL_error(L, "out of memory"); }
+    uint64_t total = 0;
+    for (size_t i = 0; i < x.n; i++) total += x.w[i];
+    /* cut j: the first slot whose preceding weight reaches total * j / n */
+    uint64_t cuts[2];
+    for (int e = 0; e < 2; e++) {
+        uint64_t j = (uint64_t)(k - 1 + e), nn = (uint64_t)n;
+        uint64_t target = total / nn * j + total % nn * j / nn;
+        size_t i = 0;
+        uint64_t cum = 0;
+        if (j == nn) i = x.n;
+        else while (i < x.n && cum < target) cum += x.w[i++];
+        cuts[e] = i;
+    }
+    uint64_t base = x.n ? x.first : c->lo;
+    free(x.w);
+    lua_getiuservalue(L, 1, 1);
+    lua_getiuservalue(L, 1, 2);
+    Corpus *s = new_corpus(L, -2, -1);
+    s->lo = k == 1 ? c->lo : base + cuts[0];
+    s->hi = k == n ? c->hi : base + cuts[1];
+    return 1;
+}
+
+typedef struct fp_ctx { uint64_t a, b, n; } fp_ctx;
+
+static int add_fp(lua_State *L, const ld_doc *d, void *ud) {
+    (void)L;
+    fp_ctx *f = ud;
+    uint64_t h = hash_bytes(0x9e3779b97f4a7c15ull, d->id, d->id_len);
+    h = hash_bytes(h, d->text ? d->text : "", d->text_len);
+    f->a = mix64(f->a ^ h) + f->n;
+    f->b = f->b * 0x100000001b3ull + mix64(h + 0x632be59bd9b4e019ull);
+    f->n++;
+    return 0;
+}
+
+/* c:fingerprint() -> 32 hex digits over ids and texts, in order. */
+static int corpus_fingerprint(lua_State *L) {
+    check_corpus(L, 1);
+    fp_ctx f = {0x84222325cbf29ce4ull, 0x1b3ull, 0};
+    each(L, 1, 1, add_fp, &f);
+    char hex[40];
+    snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)mix64(f.a ^ f.n),
+             (unsigned long long)mix64(f.b + f.n));
+    lua_pushstring(L, hex);
+    return 1;
+}
+
+/* c:problems() -> list of {path, line, offset, reason, kind, message},
+ * counts {skipped = n, encoding = m} */
+static int corpus_problems(lua_State *L) {
+    Corpus *c = check_corpus(L, 1);
+    ld_corpus *lc = c->core->c;
+    size_t n = ld_corpus_nproblems(lc);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const ld_problem *p = ld_corpus_problem(lc, i);
+        lua_createtable(L, 0, 6);
+        lua_pushstring(L, p->path);
+        lua_setfield(L, -2, "path");
+        if (p->line > 0) {
+            lua_pushinteger(L, p->line);
+            lua_setfield(L, -2, "line");
+        }
+        if (p->offset >= 0) {
+            lua_pushinteger(L, (lua_Integer)p->offset);
+            lua_setfield(L, -2, "offset");
+        }
+        lua_pushstring(L, p->reason);
+        lua_setfield(L, -2, "reason");
+        lua_pushstring(L, p->kind == LD_SKIPPED ? "skipped" : p->kind == LD_ENCODING ? "encoding" : "ignored");
+        lua_setfield(L, -2, "kind");
+        push_problem_message(L, p);
+        lua_setfield(L, -2, "message");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    lua_createtable(L, 0, 3);
+    lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_IGNORED));
+    lua_setfield(L, -2, "ignored");
+    lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_SKIPPED));
+    lua_setfield(L, -2, "skipped");
+    lua_pushinteger(L, (lua_Integer)ld_corpus_count(lc, LD_ENCODING));
+    lua_setfield(L, -2, "encoding");
+    return 2;
+}
+
+/* ---- open --------------------------------------------------------------- */
+static int is_sqlite(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    char magic[16];
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    return n == 16 && memcmp(magic, "SQLite format 3", 16) == 0;
+}
+
+/* corpus.open(db [, opts]) through the corpusdb module, if present. */
+static int open_db(lua_State *L, int src, int opts) {
+    lua_getglobal(L, "require");
+    lua_pushstring(L, "corpusdb");
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        const char *err = lua_tostring(L, -1);
+        if (err && strstr(err, "module 'corpusdb' not found")) {
+            lua_pushnil(L);
+            lua_pushfstring(L, "%s: an SQLite corpus database, but the corpusdb module is not available",
+                            lua_tostring(L, src));
+            return 2;
+        }
+        return lua_error(L);
+    }
+    lua_getfield(L, -1, "open");
+    if (!lua_isfunction(L, -1)) luaL_error(L, "corpusdb.open is not a function");
+    lua_pushvalue(L, src);
+    if (opts) lua_pushvalue(L, opts);
+    else lua_pushnil(L);
+    lua_call(L, 2, LUA_MULTRET);
+    return lua_gettop(L) - 3;
+}
+
+static const char *default_source(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, DEFAULT_KEY);
+    const char *s = lua_tostring(L, -1);
+    if (s && *s) return s;   /* stays on the stack: anchored */
+    lua_pop(L, 1);
+    s = getenv("CORPUSRUN_CORPUS");
+    return s && *s ? s : "corpus";
+}
+
+/* corpus.open([source [, opts]]) -> Corpus | nil, message */
+static int corpus_open(lua_State *L) {
+    int st = lua_type(L, 1);
+    luaL_argexpected(L, st == LUA_TNONE || st == LUA_TNIL || st == LUA_TSTRING || st == LUA_TTABLE, 1,
+                     "string, list of strings or nil");
+    if (!lua_isnoneornil(L, 2)) luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    if (lua_isnil(L, 1)) {
+        lua_pushstring(L, default_source(L));
+        lua_replace(L, 1);
+        lua_settop(L, 2);
+    }
+    if (lua_type(L, 1) == LUA_TSTRING && is_sqlite(lua_tostring(L, 1)))
+        return open_db(L, 1, lua_isnil(L, 2) ? 0 : 2);
+
+    ld_opts *o = lua_newuserdatauv(L, sizeof *o, 0);   /* index 3 */
+    ld_opts_init(o);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, opts_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    int on_error = ON_WARN;
+    if (!lua_isnil(L, 2)) read_opts(L, 2, o, &on_error);
+
+    Core *k = lua_newuserdatauv(L, sizeof *k, 0);      /* index 4 */
+    memset(k, 0, sizeof *k);
+    luaL_setmetatable(L, CORE_MT);
+    if (!(k->c = ld_corpus_new(o))) luaL_error(L, "out of memory");
+    k->on_error = on_error;
+
+    /* sources */
+    lua_Integer nsrc = lua_type(L, 1) == LUA_TTABLE ? luaL_len(L, 1) : 1;
+    if (lua_type(L, 1) == LUA_TTABLE && nsrc == 0) luaL_argerror(L, 1, "empty list of sources");
+    for (lua_Integer i = 1; i <= nsrc; i++) {
+        const char *s;
+        if (lua_type(L, 1) == LUA_TTABLE) {
+            lua_geti(L, 1, i);
+            if (lua_type(L, -1) != LUA_TSTRING) luaL_argerror(L, 1, "sources must be strings");
+            s = lua_tostring(L, -1);
+            lua_pop(L, 1);   /* still referenced by the table */
+        } else s = lua_tostring(L, 1);
+        char msg[512];
+        if (ld_corpus_add(k->c, s, msg, sizeof msg)) {
+            lua_pushnil(L);
+            lua_pushstring(L, msg);
+            return 2;
+        }
+        tell_problems(L, k);
+    }
+    if (lua_type(L, 1) == LUA_TTABLE) lua_pushfstring(L, "(%d sources)", (int)nsrc);
+    else lua_pushvalue(L, 1);
+    if (!(k->name = strdup(lua_tostring(L, -1)))) luaL_error(L, "out of memory");
+    new_corpus(L, 4, 0);
+    return 1;
+}
+
+/* ---- module ------------------------------------------------------------- */
+static const luaL_Reg corpus_methods[] = {
+    {"docs", corpus_docs},
+    {"ids", corpus_ids},
+    {"get", corpus_get},
+    {"filter", corpus_filter},
+    {"sample", corpus_sample},
+    {"shard", corpus_shard},
+    {"fingerprint", corpus_fingerprint},
+    {"problems", corpus_problems},
+    {"close", corpus_close},
+    {NULL, NULL},
+};
+
+static const luaL_Reg corpus_meta[] = {
+    {"__len", corpus_len},
+    {"__tostring", corpus_tostring},
+    {"__close", corpus_close},
+    {"__gc", corpus_close},
+    {"__index", NULL},
+    {NULL, NULL},
+};
+
+static const luaL_Reg funcs[] = {
+    {"open", corpus_open},
+    {NULL, NULL},
+};
+
+int luaopen_corpus(lua_State *L) {
+    if (luaL_newmetatable(L, CORE_MT)) {
+        lua_pushcfunction(L, core_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, ITER_MT)) {
+        lua_pushcfunction(L, iter_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, iter_gc);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, DOC_MT)) {
+        lua_pushcfunction(L, doc_tostring);
+        lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, CORPUS_MT)) {
+        luaL_setfuncs(L, corpus_meta, 0);
+        luaL_newlib(L, corpus_methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    luaL_newlib(L, funcs);
+    return 1;
+}

@@ -1,0 +1,1019 @@
+/* lcount.c — the `count` module: frequency, document-frequency, n-gram and
+ * co-occurrence counters fed whole documents in C.  Exports luaopen_count. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cooc.h"
+#include "counter.h"
+#include "countext.h"
+#include "engine_opts.h"
+
+static const char *kind_mt(int kind) {
+    return kind == K_NGRAMS ? NGRAMS_MT : kind == K_COOC ? COOC_MT : FREQ_MT;
+}
+
+/* A new closed userdata; the caller opens it. */
+static Count *newcount(lua_State *L, int kind) {
+    Count *c = lua_newuserdatauv(L, sizeof *c, 0);
+    memset(c, 0, sizeof *c);
+    c->opened = kind;
+    cr_textopts_default(&c->o);
+    luaL_setmetatable(L, kind_mt(kind));
+    return c;
+}
+
+static void count_release(Count *c) {
+    switch (c->kind) {
+    case K_FREQ: case K_DF: cr_counter_free(&c->u.f); break;
+    case K_NGRAMS: cr_ngrams_free(&c->u.g); break;
+    case K_COOC: cr_cooc_free(&c->u.c); break;
+    default: break;
+    }
+    cr_textscratch_free(&c->s);
+    c->kind = K_CLOSED;
+}
+
+static Count *tocount(lua_State *L, int idx) {
+    Count *c = luaL_testudata(L, idx, FREQ_MT);
+    if (!c) c = luaL_testudata(L, idx, NGRAMS_MT);
+    if (!c) c = luaL_testudata(L, idx, COOC_MT);
+    return c;
+}
+
+static Count *checkcount(lua_State *L, int idx) {
+    Count *c = tocount(L, idx);
+    if (!c) luaL_typeerror(L, idx, "counter");
+    if (c->kind == K_CLOSED) luaL_error(L, "attempt to use a closed %s", kind_mt(c->opened));
+    return c;
+}
+
+static Count *checkkind(lua_State *L, int idx, int kind) {
+    Count *c = checkcount(L, idx);
+    if (c->kind != kind && !(kind == K_FREQ && c->kind == K_DF))
+        luaL_typeerror(L, idx, kind_mt(kind));
+    return c;
+}
+
+static cr_counter *vocab(Count *c) {
+    return c->kind == K_NGRAMS ? &c->u.g.vocab : c->kind == K_COOC ? &c->u.c.vocab : &c->u.f;
+}
+
+static int cmp_ids(const void *a, const void *b) {
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int fail(lua_State *L, int err) {
+    return luaL_error(L, "count: %s", cr_strerror(err));
+}
+
+static void check(lua_State *L, int err) {
+    if (err) fail(L, err);
+}
+
+/* ---- constructors -------------------------------------------------------- */
+static int l_freq(lua_State *L) {
+    lua_settop(L, 1);
+    eng_check_opts(L, 1);
+    Count *c = newcount(L, K_FREQ);
+    eng_read_textopts(L, 1, &c->o, c->lang);
+    cr_counter_init(&c->u.f);
+    c->kind = K_FREQ;
+    return 1;
+}
+
+static int l_df(lua_State *L) {
+    l_freq(L);
+    Count *c = lua_touserdata(L, -1);
+    c->kind = c->opened = K_DF;
+    return 1;
+}
+
+static int l_ngrams(lua_State *L) {
+    lua_settop(L, 2);
+    lua_Integer n = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, n >= 1 && n <= CR_NGRAM_MAX, 1, "n must be 1..8");
+    eng_check_opts(L, 2);
+    size_t seplen = 1;
+    const char *sep = " ";
+    lua_Integer skip = 0;
+    if (lua_istable(L, 2)) {
+        if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
+            sep = lua_tolstring(L, -1, &seplen);
+            if (!sep || seplen >= CR_SEP_MAX) luaL_error(L, "bad option 'sep' (a string of at most 15 bytes expected)");
+        }
+        skip = eng_opt_int(L, 2, "skip", 0, 0, 8);
+    }
+    Count *c = newcount(L, K_NGRAMS);
+    eng_read_textopts(L, 2, &c->o, c->lang);
+    check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
+    c->kind = K_NGRAMS;
+    return 1;
+}
+
+static const char *const mode_names[] = { "window", "sentence", "document", NULL };
+
+static int l_cooc(lua_State *L) {
+    lua_settop(L, 1);
+    eng_check_opts(L, 1);
+    int mode = CR_COOC_WINDOW, directed = 0;
+    lua_Integer window = 5;
+    if (lua_istable(L, 1)) {
+        eng_opt_enum(L, 1, "mode", mode_names, &mode);
+        window = eng_opt_int(L, 1, "window", 5, 1, 1000);
+        eng_opt_bool(L, 1, "directed", &directed);
+    }
+    Count *c = newcount(L, K_COOC);
+    eng_read_textopts(L, 1, &c->o, c->lang);
+    check(L, cr_cooc_init(&c->u.c, (cr_cooc_mode)mode, (unsigned)window));
+    c->kind = K_COOC;
+    c->directed = directed;
+    return 1;
+}
+
+/* ---- feeding ------------------------------------------------------------- */
+static int m_add_text(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    size_t len;
+    const char *text = luaL_checklstring(L, 2, &len);
+    cr_textopts o = c->o;
+    char lang[8];
+    if (!lua_isnoneornil(L, 3)) eng_read_textopts(L, 3, &o, lang);
+    int e;
+    switch (c->kind) {
+    case K_FREQ: e = cr_freq_add_text(&c->u.f, text, len, &o, &c->s); break;
+    case K_DF: e = cr_df_add_text(&c->u.f, text, len, &o, &c->s); break;
+    case K_NGRAMS: e = cr_ngrams_add_text(&c->u.g, text, len, &o, &c->s); break;
+    default: e = cr_cooc_add_text(&c->u.c, text, len, &o, &c->s); break;
+    }
+    c->version++;
+    check(L, e);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* add_tokens(array): the keys as given (not normalised), one segment. */
+static int m_add_tokens(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 2);
+    cr_counter *v = vocab(c);
+    c->s.nids = 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 2, i);
+        size_t len;
+        const char *k = lua_tolstring(L, -1, &len);
+        if (!k || lua_type(L, -1) != LUA_TSTRING)
+            return luaL_error(L, "bad argument #1 to 'add_tokens' (string expected at index %I)", i);
+        int64_t id = cr_counter_intern(v, k, len);
+        if (id < 0) fail(L, (int)id);
+        lua_pop(L, 1);
+        if (c->s.nids == c->s.capids) {
+            size_t cap = c->s.capids ? c->s.capids * 2 : 1024;
+            uint32_t *p = realloc(c->s.ids, cap * sizeof *p);
+            if (!p) fail(L, CR_ENOMEM);
+            c->s.ids = p;
+            c->s.capids = cap;
+        }
+        c->s.ids[c->s.nids++] = (uint32_t)id;
+    }
+    int e = CR_OK;
+    c->version++;
+    if (c->kind == K_FREQ) {
+        for (size_t i = 0; i < c->s.nids && !e; i++) e = cr_counter_add_id(v, c->s.ids[i], 1);
+    } else if (c->kind == K_DF) {
+        /* once per type */
+        for (size_t i = 0; i < c->s.nids; i++) {
+            cr_centry *x = &v->entries[c->s.ids[i]];
+            int seen = 0;
+            for (size_t j = 0; j < i && !seen; j++) seen = c->s.ids[j] == c->s.ids[i];
+            if (!seen && __builtin_add_overflow(x->count, 1, &x->count)) e = CR_EOVERFLOW;
+        }
+        if (!e && __builtin_add_overflow(v->total, 1, &v->total)) e = CR_EOVERFLOW;
+    } else if (c->kind == K_NGRAMS) {
+        e = cr_ngrams_feed(&c->u.g, c->s.ids, c->s.nids);
+    } else {
+        e = cr_cooc_feed(&c->u.c, c->s.ids, c->s.nids);
+    }
+    c->s.nids = 0;
+    check(L, e);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int m_add(lua_State *L) {
+    Count *c = checkkind(L, 1, K_FREQ);
+    size_t len;
+    const char *k = luaL_checklstring(L, 2, &len);
+    lua_Integer n = luaL_optinteger(L, 3, 1);
+    c->version++;
+    check(L, cr_counter_add(&c->u.f, k, len, n));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* ---- queries ------------------------------------------------------------- */
+static int64_t ngram_index(lua_State *L, Count *c, int idx) {
+    if (lua_type(L, idx) == LUA_TTABLE) {
+        const char *keys[CR_NGRAM_MAX];
+        size_t lens[CR_NGRAM_MAX];
+        if (luaL_len(L, idx) != (lua_Integer)c->u.g.n) return -1;
+        for (unsigned j = 0; j < c->u.g.n; j++) {
+            lua_geti(L, idx, j + 1);
+            keys[j] = lua_tolstring(L, -1, &lens[j]);
+            if (!keys[j]) luaL_argerror(L, idx, "an array of strings expected");
+            lua_pop(L, 1); /* the string stays in the table */
+        }
+        return cr_ngrams_find(&c->u.g, keys, lens);
+    }
+    size_t len;
+    const char *k = luaL_checklstring(L, idx, &len);
+    return cr_ngrams_find_joined(&c->u.g, k, len);
+}
+
+static int64_t word_id(lua_State *L, Count *c, int idx) {
+    size_t len;
+    const char *k = luaL_checklstring(L, idx, &len);
+    return cr_counter_find(vocab(c), k, len);
+}
+
+static int m_get(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    if (c->kind == K_NGRAMS) {
+        int64_t i = ngram_index(L, c, 2);
+        lua_pushinteger(L, i < 0 ? 0 : c->u.g.grams.counts[i]);
+    } else if (c->kind == K_COOC) {
+        int64_t a = word_id(L, c, 2), b = word_id(L, c, 3);
+        lua_pushinteger(L, a < 0 || b < 0 ? 0
+                        : c->directed ? cr_cooc_get_directed(&c->u.c, (uint32_t)a, (uint32_t)b)
+                                      : cr_cooc_get(&c->u.c, (uint32_t)a, (uint32_t)b));
+    } else {
+        size_t len;
+        const char *k = luaL_checklstring(L, 2, &len);
+        lua_pushinteger(L, cr_counter_get(&c->u.f, k, len));
+    }
+    return 1;
+}
+
+/* cooc:freq(word): the word's marginal (tokens, or units containing it). */
+static int m_freq(lua_State *L) {
+    Count *c = checkkind(L, 1, K_COOC);
+    int64_t id = word_id(L, c, 2);
+    lua_pushinteger(L, id < 0 ? 0 : c->u.c.vocab.entries[id].count);
+    return 1;
+}
+
+static int m_total(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    lua_pushinteger(L, c->kind == K_NGRAMS ? c->u.g.total
+                       : c->kind == K_COOC ? cr_cooc_n(&c->u.c) : c->u.f.total);
+    return 1;
+}
+
+static size_t count_size(Count *c) {
+    return c->kind == K_NGRAMS ? c->u.g.grams.size : c->kind == K_COOC ? c->u.c.pairs.size : c->u.f.size;
+}
+
+static int m_len(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    lua_pushinteger(L, (lua_Integer)count_size(c));
+    return 1;
+}
+
+static void push_key(lua_State *L, Count *c, uint32_t i, cr_wbuf *w) {
+    if (c->kind == K_NGRAMS) {
+        w->len = 0;
+        cr_ngrams_key(&c->u.g, i, w);
+        if (w->failed) fail(L, CR_ENOMEM);
+        lua_pushlstring(L, (const char *)w->data, w->len);
+    } else {
+        const cr_centry *e = &c->u.f.entries[i];
+        lua_pushlstring(L, e->key, e->len);
+    }
+}
+
+static int64_t entry_count(Count *c, uint32_t i) {
+    return c->kind == K_NGRAMS ? c->u.g.grams.counts[i] : c->u.f.entries[i].count;
+}
+
+/* The canonical order of every entry, in a new userdata on the stack. */
+static uint32_t *push_order(lua_State *L, Count *c, size_t k, size_t *n) {
+    size_t size = count_size(c);
+    if (k > size) k = size;
+    uint32_t *order = lua_newuserdatauv(L, (k ? k : 1) * sizeof *order, 0);
+    *n = c->kind == K_NGRAMS ? cr_ngrams_top(&c->u.g, k, order) : cr_counter_top(&c->u.f, k, order);
+    return order;
+}
+
+static void push_pair_row(lua_State *L, Count *c, const cr_cooc_pair *p) {
+    const cr_centry *a = &c->u.c.vocab.entries[p->a], *b = &c->u.c.vocab.entries[p->b];
+    lua_createtable(L, 3, 3);
+    lua_pushlstring(L, a->key, a->len);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "a");
+    lua_rawseti(L, -2, 1);
+    lua_pushlstring(L, b->key, b->len);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "b");
+    lua_rawseti(L, -2, 2);
+    lua_pushinteger(L, p->n);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -3, "n");
+    lua_rawseti(L, -2, 3);
+}
+
+/* Pairs of a cooc, sorted, in a userdata on the stack. */
+static cr_cooc_pair *push_pairs(lua_State *L, Count *c, int64_t min, int directed, size_t *n) {
+    cr_cooc_pair *p;
+    check(L, cr_cooc_pairs(&c->u.c, min, directed, &p, n));
+    cr_cooc_pair *copy = lua_newuserdatauv(L, (*n ? *n : 1) * sizeof *copy, 0);
+    if (*n) memcpy(copy, p, *n * sizeof *p);
+    free(p);
+    return copy;
+}
+
+static int pairs_directed(lua_State *L, Count *c, int idx) {
+    int directed = c->directed;
+    if (lua_istable(L, idx)) eng_opt_bool(L, idx, "directed", &directed);
+    else if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);
+    return directed && c->u.c.mode == CR_COOC_WINDOW;
+}
+
+static int m_pairs(lua_State *L) {
+    Count *c = checkkind(L, 1, K_COOC);
+    lua_Integer min = luaL_optinteger(L, 2, 1);
+    int directed = pairs_directed(L, c, 3);
+    size_t n;
+    cr_cooc_pair *p = push_pairs(L, c, min, directed, &n);
+    lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        push_pair_row(L, c, &p[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+static int m_top(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    lua_Integer k = luaL_optinteger(L, 2, -1);
+    if (k < 0) k = (lua_Integer)count_size(c);
+    if (c->kind == K_COOC) {
+        size_t n;
+        cr_cooc_pair *p = push_pairs(L, c, 1, pairs_directed(L, c, 3), &n);
+        if ((lua_Integer)n > k) n = (size_t)k;
+        lua_createtable(L, (int)(n > INT32_MAX ? 0 : n), 0);
+        for (size_t i = 0; i < n; i++) {
+            push_pair_row(L, c, &p[i]);
+            lua_rawseti(L, -2, (lua_Integer)i + 1);
+        }
+        return 1;
+    }
+    size_t n;
+    uint32_t *order = push_order(L, c, (size_t)k, &n);
+    cr_wbuf w = { 0 };
+    lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_createtable(L, 2, 2);
+        push_key(L, c, order[i], &w);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, "key");
+        lua_rawseti(L, -2, 1);
+        lua_pushinteger(L, entry_count(c, order[i]));
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, "n");
+        lua_rawseti(L, -2, 2);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    cr_wbuf_free(&w);
+    return 1;
+}
+
+/* items(): upvalues counter, order userdata, count, position, version. */
+static int items_next(lua_State *L) {
+    Count *c = checkcount(L, lua_upvalueindex(1));
+    size_t n = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+    size_t pos = (size_t)lua_tointeger(L, lua_upvalueindex(4));
+    if ((unsigned)lua_tointeger(L, lua_upvalueindex(5)) != c->version)
+        return luaL_error(L, "%s changed during iteration", kind_mt(c->kind));
+    if (pos >= n) return 0;
+    lua_pushinteger(L, (lua_Integer)pos + 1);
+    lua_replace(L, lua_upvalueindex(4));
+    if (c->kind == K_COOC) {
+        const cr_cooc_pair *p = (const cr_cooc_pair *)lua_touserdata(L, lua_upvalueindex(2)) + pos;
+        const cr_centry *a = &c->u.c.vocab.entries[p->a], *b = &c->u.c.vocab.entries[p->b];
+        lua_pushlstring(L, a->key, a->len);
+        lua_pushlstring(L, b->key, b->len);
+        lua_pushinteger(L, p->n);
+        return 3;
+    }
+    uint32_t id = ((const uint32_t *)lua_touserdata(L, lua_upvalueindex(2)))[pos];
+    cr_wbuf w = { 0 };
+    push_key(L, c, id, &w);
+    cr_wbuf_free(&w);
+    lua_pushinteger(L, entry_count(c, id));
+    return 2;
+}
+
+static int m_items(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    size_t n;
+    int directed = c->kind == K_COOC ? pairs_directed(L, c, 2) : 0; /* before pushing at 2 */
+    lua_settop(L, 1);
+    lua_pushvalue(L, 1);
+    if (c->kind == K_COOC) push_pairs(L, c, 1, directed, &n);
+    else push_order(L, c, count_size(c), &n);
+    lua_pushinteger(L, (lua_Integer)n);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, (lua_Integer)c->version);
+    lua_pushcclosure(L, items_next, 5);
+    return 1;
+}
+
+static const char *const side_names[] = { "both", "left", "right", NULL };
+
+/* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n}. */
+static int m_with(lua_State *L) {
+    Count *c = checkkind(L, 1, K_COOC);
+    int64_t node = word_id(L, c, 2);
+    int side = CR_SIDE_BOTH;
+    lua_Integer min = 1;
+    eng_check_opts(L, 3);
+    if (lua_istable(L, 3)) {
+        eng_opt_enum(L, 3, "side", side_names, &side);
+        min = eng_opt_int(L, 3, "min", 1, 1, INT64_MAX);
+    }
+    if (node < 0) {
+        lua_newtable(L);
+        return 1;
+    }
+    cr_colloc *col;
+    size_t n;
+    check(L, cr_cooc_with(&c->u.c, (uint32_t)node, (cr_cooc_side)side, min, &col, &n));
+    const cr_counter *v = &c->u.c.vocab;
+    int64_t r1 = v->entries[node].count, total = cr_cooc_n(&c->u.c);
+    /* the table may raise on memory: keep col in a userdata */
+    cr_colloc *keep = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keep, 0);
+    if (n) memcpy(keep, col, n * sizeof *col);
+    free(col);
+    lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const cr_centry *e = &v->entries[keep[i].id];
+        lua_createtable(L, 0, 5);
+        lua_pushlstring(L, e->key, e->len);
+        lua_setfield(L, -2, "key");
+        lua_pushinteger(L, keep[i].o11);
+        lua_setfield(L, -2, "o11");
+        lua_pushinteger(L, r1);
+        lua_setfield(L, -2, "r1");
+        lua_pushinteger(L, e->count);
+        lua_setfield(L, -2, "c1");
+        lua_pushinteger(L, total);
+        lua_setfield(L, -2, "n");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* ---- merge, prune ---------------------------------------------------------- */
+static int m_merge(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    Count *o = checkcount(L, 2);
+    if (c == o) return luaL_argerror(L, 2, "cannot merge a counter into itself");
+    if (c->kind != o->kind)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "cannot merge a %s%s into a %s%s", kind_mt(o->kind),
+                                                   o->kind == K_DF ? " (document frequencies)" : "",
+                                                   kind_mt(c->kind), c->kind == K_DF ? " (document frequencies)" : ""));
+    int e;
+    if (c->kind == K_NGRAMS) e = cr_ngrams_merge(&c->u.g, &o->u.g);
+    else if (c->kind == K_COOC) e = cr_cooc_merge(&c->u.c, &o->u.c);
+    else e = cr_counter_merge(&c->u.f, &o->u.f);
+    c->version++;
+    if (e == CR_EINVAL) return luaL_argerror(L, 2, "counters with different settings (n, skip, sep, mode or window)");
+    check(L, e);
+    lua_settop(L, 1);
+    return 1;
+}
+
+static int m_prune(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    lua_Integer min = luaL_checkinteger(L, 2);
+    int e = c->kind == K_NGRAMS ? cr_ngrams_prune(&c->u.g, min)
+          : c->kind == K_COOC ? cr_cooc_prune(&c->u.c, min) : cr_counter_prune(&c->u.f, min);
+    c->version++;
+    check(L, e);
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* ---- dump, undump ---------------------------------------------------------- */
+static void dump_opts(cr_wbuf *w, const Count *c) {
+    cr_wbuf_byte(w, (unsigned)c->o.level);
+    cr_wbuf_uvarint(w, c->o.kinds);
+    cr_wbuf_byte(w, (unsigned)c->o.sentences);
+    cr_wbuf_byte(w, (unsigned)c->o.tok.tailor);
+    cr_wbuf_byte(w, (unsigned)c->o.tok.hyphens);
+    cr_wbuf_byte(w, (unsigned)c->o.tok.possessive);
+    cr_wbuf_byte(w, (unsigned)c->o.tok.elisions & 0xff);
+    const char *lang = c->o.tok.lang ? c->o.tok.lang : "";
+    cr_wbuf_str(w, lang, strlen(lang));
+    cr_wbuf_byte(w, (unsigned)c->directed);
+}
+
+static int undump_opts(cr_rbuf *r, Count *c) {
+    unsigned level, sentences, tailor, hyphens, possessive, elisions, directed;
+    uint64_t kinds;
+    const char *lang;
+    size_t langlen;
+    int e;
+    if ((e = cr_rbuf_byte(r, &level)) || (e = cr_rbuf_uvarint(r, &kinds)) || (e = cr_rbuf_byte(r, &sentences)) ||
+        (e = cr_rbuf_byte(r, &tailor)) || (e = cr_rbuf_byte(r, &hyphens)) || (e = cr_rbuf_byte(r, &possessive)) ||
+        (e = cr_rbuf_byte(r, &elisions)) || (e = cr_rbuf_str(r, &lang, &langlen, 7)) ||
+        (e = cr_rbuf_byte(r, &directed)))
+        return e;
+    if (level > CR_NORM_KEY || kinds >= (1u << CR_TOK__COUNT) || sentences > 1 || tailor > 1 ||
+        hyphens > CR_HYPHENS_SPLIT || possessive > CR_POSSESSIVE_SPLIT || (elisions > 1 && elisions != 0xff) ||
+        directed > 1 || memchr(lang, 0, langlen))
+        return CR_ECORRUPT;
+    c->o.level = (cr_norm_level)level;
+    c->o.kinds = (unsigned)kinds;
+    c->o.sentences = (int)sentences;
+    c->o.tok.tailor = (int)tailor;
+    c->o.tok.hyphens = (cr_hyphens)hyphens;
+    c->o.tok.possessive = (cr_possessive)possessive;
+    c->o.tok.elisions = elisions == 0xff ? -1 : (int)elisions;
+    memcpy(c->lang, lang, langlen);
+    c->lang[langlen] = 0;
+    c->o.tok.lang = langlen ? c->lang : NULL;
+    c->directed = (int)directed;
+    return CR_OK;
+}
+
+static int m_dump(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    cr_wbuf w = { 0 };
+    cr_frame_begin(&w, (unsigned)c->kind);
+    dump_opts(&w, c);
+    if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
+    else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
+    else cr_counter_dump(&w, &c->u.f);
+    cr_frame_end(&w);
+    if (w.failed) {
+        cr_wbuf_free(&w);
+        return fail(L, CR_ENOMEM);
+    }
+    lua_pushlstring(L, (const char *)w.data, w.len);
+    cr_wbuf_free(&w);
+    return 1;
+}
+
+/* count.undump(s) → counter, or nil, message. */
+static int l_undump(lua_State *L) {
+    size_t len;
+    const char *s = luaL_checklstring(L, 1, &len);
+    unsigned kind;
+    cr_rbuf r;
+    int e = cr_frame_open(s, len, &kind, &r);
+    if (!e && (kind < K_FREQ || kind > K_COOC)) e = CR_EVERSION;
+    if (e) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "count.undump: %s", cr_strerror(e));
+        return 2;
+    }
+    Count *c = newcount(L, (int)kind);
+    e = undump_opts(&r, c);
+    if (!e) {
+        if (kind == K_NGRAMS) {
+            e = cr_ngrams_undump(&r, &c->u.g);
+            if (!e) c->kind = K_NGRAMS;
+        } else if (kind == K_COOC) {
+            e = cr_cooc_undump(&r, &c->u.c);
+            if (!e) c->kind = K_COOC;
+        } else {
+            cr_counter_init(&c->u.f);
+            c->kind = (int)kind; /* owns the counter from here, even on error */
+            e = cr_counter_undump(&r, &c->u.f);
+        }
+    }
+    if (!e && r.p != r.end) e = CR_ECORRUPT;
+    if (e) {
+        count_release(c);
+        luaL_pushfail(L);
+        lua_pushfstring(L, "count.undump: %s", cr_strerror(e));
+        return 2;
+    }
+    return 1;
+}
+
+/* ---- save, load (count_sqlite.lua) ----------------------------------------- */
+static int call_sqlite_helper(lua_State *L, const char *fn, int nargs) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "count_sqlite");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, fn);
+    lua_insert(L, 1);
+    lua_pop(L, 1);
+    lua_call(L, nargs, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int m_save(lua_State *L) {
+    checkcount(L, 1);
+    lua_settop(L, 3);
+    return call_sqlite_helper(L, "save", 3);
+}
+
+static int l_load(lua_State *L) {
+    lua_settop(L, 2);
+    return call_sqlite_helper(L, "load", 2);
+}
+
+/* ---- lifetime ---------------------------------------------------------------- */
+static int m_close(lua_State *L) {
+    Count *c = tocount(L, 1);
+    if (!c) return luaL_typeerror(L, 1, "counter");
+    count_release(c);
+    return 0;
+}
+
+static int m_tostring(lua_State *L) {
+    Count *c = tocount(L, 1);
+    if (!c) return luaL_typeerror(L, 1, "counter");
+    if (c->kind == K_CLOSED) {
+        lua_pushfstring(L, "%s (closed)", kind_mt(c->opened));
+    } else if (c->kind == K_COOC) {
+        lua_pushfstring(L, "%s (%d pairs, %d words, n=%d)", COOC_MT, (int)c->u.c.pairs.size,
+                        (int)c->u.c.vocab.size, (int)cr_cooc_n(&c->u.c));
+    } else if (c->kind == K_NGRAMS) {
+        lua_pushfstring(L, "%s (n=%d, %d types, %d tokens)", NGRAMS_MT, (int)c->u.g.n,
+                        (int)c->u.g.grams.size, (int)c->u.g.total);
+    } else {
+        lua_pushfstring(L, "%s (%d types, %d %s)", FREQ_MT, (int)c->u.f.size, (int)c->u.f.total,
+                        c->kind == K_DF ? "documents" : "tokens");
+    }
+    return 1;
+}
+
+static const luaL_Reg common_methods[] = {
+    { "add_text", m_add_text }, { "add_tokens", m_add_tokens }, { "get", m_get },
+    { "total", m_total }, { "top", m_top }, { "items", m_items }, { "merge", m_merge },
+    { "prune", m_prune }, { "dump", m_dump }, { "save", m_save }, { "close", m_close },
+    { NULL, NULL }
+};
+static const luaL_Reg freq_methods[] = { { "add", m_add }, { NULL, NULL } };
+static const luaL_Reg cooc_methods[] = {
+    { "with", m_with }, { "pairs", m_pairs }, { "freq", m_freq }, { NULL, NULL }
+};
+static const luaL_Reg metamethods[] = {
+    { "__len", m_len }, { "__gc", m_close }, { "__close", m_close }, { "__tostring", m_tostring },
+    { "__index", NULL }, { NULL, NULL }
+};
+
+static void make_meta(lua_State *L, const char *name, const luaL_Reg *extra) {
+    luaL_newmetatable(L, name);
+    luaL_setfuncs(L, metamethods, 0);
+    lua_newtable(L);
+    luaL_setfuncs(L, common_methods, 0);
+    if (extra) luaL_setfuncs(L, extra, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+/* ---- count.dtm: a sparse document-term matrix ------------------------------- */
+#define DTM_MT "corpusrun.DTM"
+
+typedef struct Dtm {
+    int open;
+    cr_counter terms;    /* counts: term frequency over all documents */
+    int64_t *df;         /* per term: documents containing it */
+    size_t dfcap;
+    cr_counter docs;     /* document id → row (counts: tokens in the row) */
+    size_t *row_start;   /* rows + 1 offsets into cols/vals */
+    size_t caprows;
+    uint32_t *cols;
+    int64_t *vals;
+    size_t nnz, capnnz;
+    cr_textopts o;
+    char lang[8];
+    cr_textscratch s;
+    int err;
+} Dtm;
+
+static void dtm_release(Dtm *d) {
+    if (!d->open) return;
+    cr_counter_free(&d->terms);
+    cr_counter_free(&d->docs);
+    free(d->df);
+    free(d->row_start);
+    free(d->cols);
+    free(d->vals);
+    cr_textscratch_free(&d->s);
+    d->open = 0;
+}
+
+static Dtm *checkdtm(lua_State *L, int idx) {
+    Dtm *d = luaL_checkudata(L, idx, DTM_MT);
+    if (!d->open) luaL_error(L, "attempt to use a closed " DTM_MT);
+    return d;
+}
+
+/* Grows *p to hold need elements; new elements are zeroed. */
+static int dtm_grow(void **p, size_t *cap, size_t need, size_t elem) {
+    if (need <= *cap) return CR_OK;
+    size_t n = *cap ? *cap : 256;
+    while (n < need) n *= 2;
+    void *q = realloc(*p, n * elem);
+    if (!q) return CR_ENOMEM;
+    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
+    *p = q;
+    *cap = n;
+    return CR_OK;
+}
+
+static int dtm_segment(void *ud, const uint32_t *ids, size_t n) {
+    Dtm *d = ud;
+    uint32_t *v = (uint32_t *)ids;
+    qsort(v, n, sizeof *v, cmp_ids);
+    if (dtm_grow((void **)&d->df, &d->dfcap, d->terms.size, sizeof *d->df)) return CR_ENOMEM;
+    size_t capv = d->capnnz;
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j < n && v[j] == v[i]) j++;
+        if (dtm_grow((void **)&d->cols, &d->capnnz, d->nnz + 1, sizeof *d->cols)) return CR_ENOMEM;
+        if (dtm_grow((void **)&d->vals, &capv, d->capnnz, sizeof *d->vals)) return CR_ENOMEM;
+        d->cols[d->nnz] = v[i];
+        d->vals[d->nnz++] = (int64_t)(j - i);
+        d->df[v[i]]++;
+        d->terms.entries[v[i]].count += (int64_t)(j - i);
+        d->terms.total += (int64_t)(j - i);
+        i = j;
+    }
+    return CR_OK;
+}
+
+/* Adds one document (id at idx_id, text at idx_text). */
+static void dtm_add(lua_State *L, Dtm *d, int idx_id, int idx_text) {
+    size_t idlen, len;
+    const char *id = luaL_tolstring(L, idx_id, &idlen);
+    const char *text = lua_tolstring(L, idx_text, &len);
+    if (!text) luaL_error(L, "count.dtm: document %s has no text", id);
+    if (cr_counter_find(&d->docs, id, idlen) >= 0) luaL_error(L, "count.dtm: duplicate document id %s", id);
+    int64_t row = cr_counter_intern(&d->docs, id, idlen);
+    if (row < 0) fail(L, (int)row);
+    lua_pop(L, 1);
+    if (dtm_grow((void **)&d->row_start, &d->caprows, (size_t)row + 2, sizeof *d->row_start)) fail(L, CR_ENOMEM);
+    d->row_start[row] = d->nnz;
+    cr_textopts o = d->o;
+    o.sentences = 0;
+    int e = cr_text_segments(&d->terms, text, len, &o, &d->s, dtm_segment, d);
+    /* terms interned by a document without tokens kept: df stays sized */
+    if (!e && dtm_grow((void **)&d->df, &d->dfcap, d->terms.size, sizeof *d->df)) e = CR_ENOMEM;
+    d->row_start[row + 1] = d->nnz;
+    d->docs.entries[row].count = 0;
+    for (size_t i = d->row_start[row]; i < d->nnz; i++) d->docs.entries[row].count += d->vals[i];
+    check(L, e);
+}
+
+/* count.dtm(docs [, opts]): docs is a corpus (with :docs()), an array of
+ * strings, or an array of {id=, text=} tables. */
+static int l_dtm(lua_State *L) {
+    int corpus = 0;
+    lua_settop(L, 2);
+    if (lua_type(L, 1) != LUA_TTABLE) {
+        if (luaL_getmetafield(L, 1, "__index") == LUA_TNIL) luaL_typeerror(L, 1, "corpus or array of documents");
+        lua_pop(L, 1);
+        corpus = 1;
+    } else if (lua_getfield(L, 1, "docs"), lua_isfunction(L, -1)) {
+        corpus = 1;
+    }
+    if (lua_type(L, 1) == LUA_TTABLE) lua_pop(L, 1);
+    eng_check_opts(L, 2);
+    Dtm *d = lua_newuserdatauv(L, sizeof *d, 0);
+    memset(d, 0, sizeof *d);
+    luaL_setmetatable(L, DTM_MT);
+    cr_textopts_default(&d->o);
+    eng_read_textopts(L, 2, &d->o, d->lang);
+    cr_counter_init(&d->terms);
+    cr_counter_init(&d->docs);
+    d->open = 1;
+    int self = lua_gettop(L);
+    if (corpus) {
+        /* for doc in corpus:docs() do ... end */
+        lua_getfield(L, 1, "docs");
+        lua_pushvalue(L, 1);
+        lua_call(L, 1, 3);
+        for (;;) {
+            lua_pushvalue(L, -3);
+            lua_pushvalue(L, -3);
+            lua_pushvalue(L, -3);
+            lua_call(L, 2, 1);
+            if (lua_isnil(L, -1)) { lua_pop(L, 1); break; }
+            lua_replace(L, -2); /* control variable */
+            int doc = lua_gettop(L);
+            lua_getfield(L, doc, "id");
+            lua_getfield(L, doc, "text");
+            dtm_add(L, d, doc + 1, doc + 2);
+            lua_settop(L, doc);
+        }
+        lua_settop(L, self);
+    } else {
+        lua_Integer n = luaL_len(L, 1);
+        for (lua_Integer i = 1; i <= n; i++) {
+            int t = lua_geti(L, 1, i);
+            int doc = lua_gettop(L);
+            if (t == LUA_TSTRING) {
+                lua_pushinteger(L, i);
+                lua_pushvalue(L, doc);
+            } else if (t == LUA_TTABLE) {
+                if (lua_getfield(L, doc, "id") == LUA_TNIL) { lua_pop(L, 1); lua_pushinteger(L, i); }
+                lua_getfield(L, doc, "text");
+            } else {
+                return luaL_error(L, "count.dtm: document %I is a %s (string or table expected)", i, luaL_typename(L, -1));
+            }
+            dtm_add(L, d, doc + 1, doc + 2);
+            lua_settop(L, self);
+        }
+    }
+    return 1;
+}
+
+static int64_t dtm_row(lua_State *L, Dtm *d, int idx) {
+    size_t len;
+    const char *id = luaL_tolstring(L, idx, &len);
+    int64_t row = cr_counter_find(&d->docs, id, len);
+    lua_pop(L, 1);
+    return row;
+}
+
+/* d:row(doc) → {term = n}, or nil when the document is unknown. */
+static int d_row(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    luaL_checkany(L, 2);
+    int64_t row = dtm_row(L, d, 2);
+    if (row < 0) { luaL_pushfail(L); return 1; }
+    lua_newtable(L);
+    for (size_t i = d->row_start[row]; i < d->row_start[row + 1]; i++) {
+        const cr_centry *t = &d->terms.entries[d->cols[i]];
+        lua_pushlstring(L, t->key, t->len);
+        lua_pushinteger(L, d->vals[i]);
+        lua_rawset(L, -3);
+    }
+    return 1;
+}
+
+/* d:col(term) → {doc id = n} */
+static int d_col(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    size_t len;
+    const char *k = luaL_checklstring(L, 2, &len);
+    int64_t id = cr_counter_find(&d->terms, k, len);
+    lua_newtable(L);
+    if (id < 0) return 1;
+    for (size_t r = 0; r < d->docs.size; r++)
+        for (size_t i = d->row_start[r]; i < d->row_start[r + 1]; i++)
+            if (d->cols[i] == (uint32_t)id) {
+                lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
+                lua_pushinteger(L, d->vals[i]);
+                lua_rawset(L, -3);
+            }
+    return 1;
+}
+
+static int d_df(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    size_t len;
+    const char *k = luaL_checklstring(L, 2, &len);
+    int64_t id = cr_counter_find(&d->terms, k, len);
+    lua_pushinteger(L, id < 0 ? 0 : d->df[id]);
+    return 1;
+}
+
+static int d_docs(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    lua_createtable(L, (int)d->docs.size, 0);
+    for (size_t r = 0; r < d->docs.size; r++) {
+        lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
+        lua_rawseti(L, -2, (lua_Integer)r + 1);
+    }
+    return 1;
+}
+
+/* d:terms() → rows {key, n, df} sorted by n desc then key. */
+static int d_terms(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    size_t k = d->terms.size;
+    uint32_t *order = lua_newuserdatauv(L, (k ? k : 1) * sizeof *order, 0);
+    size_t n = cr_counter_top(&d->terms, k, order);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        const cr_centry *t = &d->terms.entries[order[i]];
+        lua_createtable(L, 0, 3);
+        lua_pushlstring(L, t->key, t->len);
+        lua_setfield(L, -2, "key");
+        lua_pushinteger(L, t->count);
+        lua_setfield(L, -2, "n");
+        lua_pushinteger(L, d->df[order[i]]);
+        lua_setfield(L, -2, "df");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* d:entries() → iterator of doc, term, n in row order, terms by key. */
+static int d_next(lua_State *L) {
+    Dtm *d = checkdtm(L, lua_upvalueindex(1));
+    size_t r = (size_t)lua_tointeger(L, lua_upvalueindex(2)), i = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+    while (r < d->docs.size && i >= d->row_start[r + 1]) r++;
+    if (r >= d->docs.size) return 0;
+    if (i < d->row_start[r]) i = d->row_start[r];
+    lua_pushinteger(L, (lua_Integer)r);
+    lua_replace(L, lua_upvalueindex(2));
+    lua_pushinteger(L, (lua_Integer)i + 1);
+    lua_replace(L, lua_upvalueindex(3));
+    lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
+    lua_pushlstring(L, d->terms.entries[d->cols[i]].key, d->terms.entries[d->cols[i]].len);
+    lua_pushinteger(L, d->vals[i]);
+    return 3;
+}
+
+static int d_entries(lua_State *L) {
+    checkdtm(L, 1);
+    lua_settop(L, 1);
+    lua_pushinteger(L, 0);
+    lua_pushinteger(L, 0);
+    lua_pushcclosure(L, d_next, 3);
+    return 1;
+}
+
+static int d_to_sqlite(lua_State *L) {
+    checkdtm(L, 1);
+    lua_settop(L, 3);
+    return call_sqlite_helper(L, "save_dtm", 3);
+}
+
+static int d_len(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    lua_pushinteger(L, (lua_Integer)d->docs.size);
+    return 1;
+}
+
+static int d_nterms(lua_State *L) {
+    Dtm *d = checkdtm(L, 1);
+    lua_pushinteger(L, (lua_Integer)d->terms.size);
+    return 1;
+}
+
+static int d_close(lua_State *L) {
+    dtm_release(luaL_checkudata(L, 1, DTM_MT));
+    return 0;
+}
+
+static int d_tostring(lua_State *L) {
+    Dtm *d = luaL_checkudata(L, 1, DTM_MT);
+    if (!d->open) lua_pushliteral(L, DTM_MT " (closed)");
+    else lua_pushfstring(L, DTM_MT " (%d documents, %d terms, %d entries)", (int)d->docs.size,
+                         (int)d->terms.size, (int)d->nnz);
+    return 1;
+}
+
+static void make_dtm_meta(lua_State *L) {
+    static const luaL_Reg meta[] = {
+        { "__len", d_len }, { "__gc", d_close }, { "__close", d_close }, { "__tostring", d_tostring },
+        { "__index", NULL }, { NULL, NULL }
+    };
+    static const luaL_Reg methods[] = {
+        { "row", d_row }, { "col", d_col }, { "df", d_df }, { "docs", d_docs }, { "terms", d_terms },
+        { "nterms", d_nterms }, { "entries", d_entries }, { "to_sqlite", d_to_sqlite }, { "close", d_close },
+        { NULL, NULL }
+    };
+    luaL_newmetatable(L, DTM_MT);
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+static const luaL_Reg funcs[] = {
+    { "freq", l_freq }, { "df", l_df }, { "ngrams", l_ngrams }, { "cooc", l_cooc },
+    { "undump", l_undump }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
+};
+
+int luaopen_count(lua_State *L) {
+    make_meta(L, FREQ_MT, freq_methods);
+    make_meta(L, NGRAMS_MT, NULL);
+    make_meta(L, COOC_MT, cooc_methods);
+    make_dtm_meta(L);
+    luaL_newlib(L, funcs);
+    lua_createtable(L, 4, 0);
+    lua_pushliteral(L, FREQ_MT);
+    lua_rawseti(L, -2, 1);
+    lua_pushliteral(L, NGRAMS_MT);
+    lua_rawseti(L, -2, 2);
+    lua_pushliteral(L, COOC_MT);
+    lua_rawseti(L, -2, 3);
+    lua_pushliteral(L, DTM_MT);
+    lua_rawseti(L, -2, 4);
+    lua_setfield(L, -2, "types");
+    return 1;
+}

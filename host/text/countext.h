@@ -1,0 +1,50 @@
+/* countext.h — feeding the counters from text: tokenise, normalise and
+ * intern in one pass in C.  Pure C, no Lua. */
+#ifndef CORPUSRUN_COUNTEXT_H
+#define CORPUSRUN_COUNTEXT_H
+
+#include "cooc.h"
+#include "counter.h"
+#include "tokenizer.h"
+
+typedef struct cr_textopts {
+    cr_tokenizer_opts tok;
+    cr_norm_level level;  /* normalisation of the counted keys */
+    unsigned kinds;       /* CR_KIND_BIT set of counted token kinds */
+    int sentences;        /* segments are sentences (else the whole text) */
+} cr_textopts;
+
+/* Defaults: tokenizer defaults, level casefold, kinds word and number,
+ * whole-text segments. */
+void cr_textopts_default(cr_textopts *o);
+
+/* Scratch space reused across calls; zero-initialise, free with
+ * cr_textscratch_free. */
+typedef struct cr_textscratch {
+    cr_buf norm;
+    uint32_t *ids;
+    size_t nids, capids;
+} cr_textscratch;
+
+void cr_textscratch_free(cr_textscratch *s);
+
+/* Calls fn for each segment of the text's counted tokens, as ids interned in
+ * vocab (without counting them).  Stops at the first nonzero return. */
+typedef int (*cr_segment_fn)(void *ud, const uint32_t *ids, size_t n);
+int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
+                     cr_textscratch *s, cr_segment_fn fn, void *ud);
+
+/* Counts every counted token of the text. */
+int cr_freq_add_text(cr_counter *c, const char *text, size_t len, const cr_textopts *o,
+                     cr_textscratch *s);
+/* Document frequency: each type at most once per call; total grows by 1. */
+int cr_df_add_text(cr_counter *c, const char *text, size_t len, const cr_textopts *o,
+                   cr_textscratch *s);
+int cr_ngrams_add_text(cr_ngrams *g, const char *text, size_t len, const cr_textopts *o,
+                       cr_textscratch *s);
+/* The cooc's mode decides segments: sentence mode always by sentence,
+ * document mode the whole text, window mode by o->sentences. */
+int cr_cooc_add_text(cr_cooc *c, const char *text, size_t len, const cr_textopts *o,
+                     cr_textscratch *s);
+
+#endif

@@ -1,0 +1,529 @@
+/* gaztext.c — gazetteer aliases and documents through the tokeniser; TSV and
+ * JSONL loaders. */
+#include "gaztext.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts *tok) {
+    memset(gt, 0, sizeof *gt);
+    if (tok) gt->tok = *tok;
+    else cr_tokenizer_opts_default(&gt->tok);
+    gt->tok.spaces = 0;
+    gt->tok.sentences = 1;
+    gt->level = level;
+    return cr_gaz_init(&gt->g);
+}
+
+void cr_gaztext_free(cr_gaztext *gt) {
+    cr_gaz_free(&gt->g);
+    cr_buf_free(&gt->norm);
+    free(gt->keys);
+    free(gt->toks);
+    memset(gt, 0, sizeof *gt);
+}
+
+/* Appends the normalised form of s[0..n) to gt->keys; its offset in *off. */
+static int keep_key(cr_gaztext *gt, const char *s, size_t n, cr_norm_level level, size_t *off) {
+    if (cr_normalize(&gt->norm, s, n, level)) return CR_ENOMEM;
+    size_t len = gt->norm.len;
+    if (len > gt->keyscap - gt->keyslen) {
+        size_t cap = gt->keyscap ? gt->keyscap : 4096;
+        while (cap - gt->keyslen < len) {
+            if (cap > SIZE_MAX / 2) return CR_ENOMEM;
+            cap *= 2;
+        }
+        char *k = realloc(gt->keys, cap);
+        if (!k) return CR_ENOMEM;
+        gt->keys = k;
+        gt->keyscap = cap;
+    }
+    if (len) memcpy(gt->keys + gt->keyslen, gt->norm.data, len);
+    *off = gt->keyslen;
+    gt->keyslen += len;
+    return CR_OK;
+}
+
+static int is_star(const char *text, const cr_token *t) {
+    return t->stop - t->start == 1 && text[t->start] == '*';
+}
+
+int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *type, size_t tlen,
+                   const char *alias, size_t alen, int sensitive) {
+    if (alen == 0) { alias = entity; alen = elen; }
+    cr_gaz_token toks[CR_GAZ_MAX_TOKENS];
+    size_t offs[CR_GAZ_MAX_TOKENS];
+    size_t n = 0, prev_stop = (size_t)-1;
+    cr_norm_level level = sensitive ? CR_NORM_NFC : gt->level;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, alias, alen, &gt->tok);
+    cr_token tok;
+    gt->keyslen = 0;
+    int e;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (tok.kind == CR_TOK_SPACE) continue;
+        if (n > 0 && tok.start == prev_stop && is_star(alias, &tok) && !toks[n - 1].prefix) {
+            toks[n - 1].prefix = 1;
+            continue;
+        }
+        if (n == CR_GAZ_MAX_TOKENS) return CR_EINVAL;
+        if ((e = keep_key(gt, alias + tok.start, tok.stop - tok.start, level, &offs[n]))) return e;
+        toks[n].len = gt->keyslen - offs[n];
+        toks[n].prefix = 0;
+        n++;
+        prev_stop = tok.stop;
+    }
+    if (n == 0) return CR_EINVAL;
+    for (size_t i = 0; i < n; i++) toks[i].key = gt->keys + offs[i];
+    return cr_gaz_add(&gt->g, toks, n, sensitive, entity, elen, type, tlen, alias, alen);
+}
+
+int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
+                     cr_gaz_emit emit, void *ud) {
+    if (gt->g.nentries == 0) return CR_OK;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &gt->tok);
+    cr_token tok;
+    int sens = gt->g.has_sensitive, e;
+    gt->keyslen = 0;
+    gt->ntoks = 0;
+    /* keys are kept as offsets first: the buffer may move while growing */
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (tok.kind == CR_TOK_SPACE) continue;
+        if (gt->ntoks == gt->captoks) {
+            size_t cap = gt->captoks ? gt->captoks * 2 : 1024;
+            cr_gaz_text *p = realloc(gt->toks, cap * sizeof *p);
+            if (!p) return CR_ENOMEM;
+            gt->toks = p;
+            gt->captoks = cap;
+        }
+        cr_gaz_text *x = &gt->toks[gt->ntoks++];
+        size_t koff, xoff = 0;
+        if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, gt->level, &koff))) return e;
+        x->keylen = gt->keyslen - koff;
+        x->exactlen = 0;
+        if (sens) {
+            if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, CR_NORM_NFC, &xoff))) return e;
+            x->exactlen = gt->keyslen - xoff;
+        }
+        x->start = tok.start;
+        x->stop = tok.stop;
+        x->sentence = tok.sentence;
+        x->key = (const char *)(uintptr_t)koff;
+        x->exact = (const char *)(uintptr_t)xoff;
+    }
+    for (size_t i = 0; i < gt->ntoks; i++) {
+        cr_gaz_text *x = &gt->toks[i];
+        x->key = gt->keys + (uintptr_t)x->key;
+        x->exact = sens ? gt->keys + (uintptr_t)x->exact : NULL;
+    }
+    if (!gt->keys) { /* no token had a non-empty key: still valid pointers */
+        static const char empty[1] = "";
+        for (size_t i = 0; i < gt->ntoks; i++) {
+            gt->toks[i].key = empty;
+            if (sens) gt->toks[i].exact = empty;
+        }
+    }
+    return cr_gaz_match(&gt->g, gt->toks, gt->ntoks, policy, emit, ud);
+}
+
+/* ---- loaders ------------------------------------------------------------ */
+__attribute__((format(printf, 3, 4)))
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || !errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Reads a whole file; *len its size.  NULL with err set on failure. */
+static char *slurp(const char *path, size_t *len, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n == cap) {
+            char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (!b) { free(buf); buf = NULL; break; }
+            buf = b;
+            cap *= 2;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0) break;
+    }
+    int rerr = ferror(f);
+    fclose(f);
+    if (!buf) { set_err(err, errlen, "%s: out of memory", path); return NULL; }
+    if (rerr) { free(buf); set_err(err, errlen, "%s: read error", path); return NULL; }
+    *len = n;
+    return buf;
+}
+
+static int add_checked(cr_gaztext *gt, const char *path, size_t line,
+                       const char *entity, size_t elen, const char *type, size_t tlen,
+                       const char *alias, size_t alen, int sensitive, char *err, size_t errlen) {
+    if (elen == 0) {
+        set_err(err, errlen, "%s:%zu: empty entity", path, line);
+        return CR_EINVAL;
+    }
+    int e = cr_gaztext_add(gt, entity, elen, type, tlen, alias, alen, sensitive);
+    if (e == CR_EINVAL)
+        set_err(err, errlen, "%s:%zu: alias \"%.*s\" has no tokens or more than %d", path, line,
+                (int)(alen ? alen : elen), alen ? alias : entity, CR_GAZ_MAX_TOKENS);
+    else if (e)
+        set_err(err, errlen, "%s:%zu: %s", path, line, cr_strerror(e));
+    return e;
+}
+
+static int field_is(const char *s, size_t n, const char *want) {
+    return n == strlen(want) && memcmp(s, want, n) == 0;
+}
+
+/* Sensitivity from a `case` value: 1 sensitive, 0 insensitive, -1 invalid. */
+static int case_value(const char *s, size_t n) {
+    if (n == 0 || field_is(s, n, "insensitive")) return 0;
+    if (field_is(s, n, "sensitive")) return 1;
+    return -1;
+}
+
+int cr_gaztext_load_tsv(cr_gaztext *gt, const char *path, char *err, size_t errlen) {
+    size_t len;
+    char *buf = slurp(path, &len, err, errlen);
+    if (!buf) return CR_EINVAL;
+    int header = 0, ncols = 0, e = CR_OK;
+    size_t line = 0, pos = 0;
+    while (pos < len && !e) {
+        size_t end = pos;
+        while (end < len && buf[end] != '\n') end++;
+        size_t next = end < len ? end + 1 : end;
+        line++;
+        if (end > pos && buf[end - 1] == '\r') end--;
+        const char *s = buf + pos;
+        size_t n = end - pos;
+        pos = next;
+        if (n == 0 || s[0] == '#') continue;
+        const char *f[5];
+        size_t fl[5];
+        int nf = 0;
+        size_t a = 0;
+        for (size_t i = 0; i <= n; i++) {
+            if (i == n || s[i] == '\t') {
+                if (nf == 5) { nf++; break; }
+                f[nf] = s + a;
+                fl[nf++] = i - a;
+                a = i + 1;
+            }
+        }
+        if (memchr(s, 0, n)) {
+            set_err(err, errlen, "%s:%zu: NUL byte in line", path, line);
+            e = CR_EINVAL;
+        } else if (!header) {
+            if (nf < 3 || nf > 4 || !field_is(f[0], fl[0], "entity") || !field_is(f[1], fl[1], "type") ||
+                !field_is(f[2], fl[2], "alias") || (nf == 4 && !field_is(f[3], fl[3], "case"))) {
+                set_err(err, errlen, "%s:%zu: expected the header entity<TAB>type<TAB>alias[<TAB>case]",
+                        path, line);
+                e = CR_EINVAL;
+            }
+            header = 1;
+            ncols = nf;
+        } else if (nf != ncols && !(ncols == 4 && nf == 3)) {
+            set_err(err, errlen, "%s:%zu: expected %d tab-separated fields, got %d", path, line, ncols, nf);
+            e = CR_EINVAL;
+        } else {
+            int sens = nf == 4 ? case_value(f[3], fl[3]) : 0;
+            if (sens < 0) {
+                set_err(err, errlen, "%s:%zu: case must be sensitive or insensitive", path, line);
+                e = CR_EINVAL;
+            } else {
+                e = add_checked(gt, path, line, f[0], fl[0], f[1], fl[1], f[2], fl[2], sens, err, errlen);
+            }
+        }
+    }
+    if (!e && !header) {
+        set_err(err, errlen, "%s:%zu: no header line entity<TAB>type<TAB>alias", path, line ? line : 1);
+        e = CR_EINVAL;
+    }
+    free(buf);
+    return e;
+}
+
+/* ---- a small JSON reader for the EntityRuler lines ---------------------- */
+typedef struct jp {
+    const char *p, *end;
+    cr_buf str;          /* decoded string */
+    const char *why;
+} jp;
+
+static void skip_ws(jp *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\t' || *j->p == '\r' || *j->p == '\n')) j->p++;
+}
+
+static int put_utf8(cr_buf *b, uint32_t cp) {
+    unsigned char u[4];
+    size_t n;
+    if (cp < 0x80) { u[0] = (unsigned char)cp; n = 1; }
+    else if (cp < 0x800) { u[0] = (unsigned char)(0xc0 | cp >> 6); u[1] = (unsigned char)(0x80 | (cp & 0x3f)); n = 2; }
+    else if (cp < 0x10000) {
+        u[0] = (unsigned char)(0xe0 | cp >> 12); u[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (unsigned char)(0x80 | (cp & 0x3f)); n = 3;
+    } else {
+        u[0] = (unsigned char)(0xf0 | cp >> 18); u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)); u[3] = (unsigned char)(0x80 | (cp & 0x3f)); n = 4;
+    }
+    if (cr_buf_reserve(b, b->len + n)) return -1;
+    memcpy(b->data + b->len, u, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+static int hex4(jp *j, uint32_t *out) {
+    if (j->end - j->p < 4) return -1;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = *j->p++;
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (uint32_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (uint32_t)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (uint32_t)(c - 'A' + 10);
+        else return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Parses a JSON string into j->str. */
+static int parse_string(jp *j) {
+    j->str.len = 0;
+    if (cr_buf_reserve(&j->str, 16)) { j->why = "out of memory"; return -1; }
+    j->str.data[0] = 0;
+    if (j->p >= j->end || *j->p != '"') { j->why = "expected a string"; return -1; }
+    j->p++;
+    while (j->p < j->end) {
+        unsigned char c = (unsigned char)*j->p++;
+        if (c == '"') return 0;
+        if (c < 0x20) { j->why = "control character in string"; return -1; }
+        uint32_t cp = c;
+        if (c == '\\') {
+            if (j->p >= j->end) break;
+            char esc = *j->p++;
+            switch (esc) {
+            case '"': cp = '"'; break;
+            case '\\': cp = '\\'; break;
+            case '/': cp = '/'; break;
+            case 'b': cp = 8; break;
+            case 'f': cp = 12; break;
+            case 'n': cp = 10; break;
+            case 'r': cp = 13; break;
+            case 't': cp = 9; break;
+            case 'u':
+                if (hex4(j, &cp)) { j->why = "bad \\u escape"; return -1; }
+                if (cp >= 0xd800 && cp < 0xdc00) {
+                    uint32_t lo;
+                    if (j->end - j->p < 6 || j->p[0] != '\\' || j->p[1] != 'u') { cp = 0xfffd; break; }
+                    j->p += 2;
+                    if (hex4(j, &lo) || lo < 0xdc00 || lo > 0xdfff) { j->why = "bad surrogate pair"; return -1; }
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                } else if (cp >= 0xdc00 && cp < 0xe000) {
+                    cp = 0xfffd;
+                }
+                break;
+            default: j->why = "bad escape"; return -1;
+            }
+            if (put_utf8(&j->str, cp)) { j->why = "out of memory"; return -1; }
+        } else {
+            if (cr_buf_reserve(&j->str, j->str.len + 1)) { j->why = "out of memory"; return -1; }
+            j->str.data[j->str.len++] = (char)c;
+            j->str.data[j->str.len] = 0;
+        }
+    }
+    j->why = "unterminated string";
+    return -1;
+}
+
+/* Skips any JSON value (for keys we do not use). */
+static int skip_value(jp *j, int depth) {
+    skip_ws(j);
+    if (j->p >= j->end) { j->why = "unexpected end of line"; return -1; }
+    if (depth > 64) { j->why = "nesting too deep"; return -1; }
+    char c = *j->p;
+    if (c == '"') return parse_string(j);
+    if (c == '{' || c == '[') {
+        char close = c == '{' ? '}' : ']';
+        j->p++;
+        skip_ws(j);
+        if (j->p < j->end && *j->p == close) { j->p++; return 0; }
+        for (;;) {
+            if (c == '{') {
+                skip_ws(j);
+                if (parse_string(j)) return -1;
+                skip_ws(j);
+                if (j->p >= j->end || *j->p != ':') { j->why = "expected ':'"; return -1; }
+                j->p++;
+            }
+            if (skip_value(j, depth + 1)) return -1;
+            skip_ws(j);
+            if (j->p < j->end && *j->p == ',') { j->p++; continue; }
+            if (j->p < j->end && *j->p == close) { j->p++; return 0; }
+            j->why = "expected ',' or a closing bracket";
+            return -1;
+        }
+    }
+    const char *s = j->p;
+    while (j->p < j->end && (strchr("+-.eE", *j->p) || (*j->p >= '0' && *j->p <= '9') ||
+                             (*j->p >= 'a' && *j->p <= 'z')))
+        j->p++;
+    size_t n = (size_t)(j->p - s);
+    if (n == 0) { j->why = "unexpected character"; return -1; }
+    if ((n == 4 && (!memcmp(s, "true", 4) || !memcmp(s, "null", 4))) || (n == 5 && !memcmp(s, "false", 5)))
+        return 0;
+    if (*s == '-' || (*s >= '0' && *s <= '9')) return 0;
+    j->why = "unexpected literal";
+    return -1;
+}
+
+/* A token-pattern list [{"LOWER": "x"}, {"ORTH": "y"}] as an alias string
+ * joined by spaces in out; *sensitive when every token uses ORTH or TEXT. */
+static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
+    int any_insensitive = 0, count = 0;
+    out->len = 0;
+    j->p++; /* '[' */
+    skip_ws(j);
+    if (j->p < j->end && *j->p == ']') { j->why = "empty pattern"; return -1; }
+    for (;;) {
+        skip_ws(j);
+        if (j->p >= j->end || *j->p != '{') { j->why = "expected a token pattern object"; return -1; }
+        j->p++;
+        int have = 0;
+        for (;;) {
+            skip_ws(j);
+            if (parse_string(j)) return -1;
+            int sens = !strcmp(j->str.data, "ORTH") || !strcmp(j->str.data, "TEXT");
+            int ins = !strcmp(j->str.data, "LOWER") || !strcmp(j->str.data, "NORM");
+            if (!sens && !ins) { j->why = "unsupported token attribute (only ORTH, TEXT, LOWER, NORM)"; return -1; }
+            skip_ws(j);
+            if (j->p >= j->end || *j->p != ':') { j->why = "expected ':'"; return -1; }
+            j->p++;
+            skip_ws(j);
+            if (parse_string(j)) return -1;
+            if (have++) { j->why = "one attribute per token pattern"; return -1; }
+            any_insensitive |= ins;
+            if (cr_buf_reserve(out, out->len + j->str.len + 1)) { j->why = "out of memory"; return -1; }
+            if (count++) out->data[out->len++] = ' ';
+            memcpy(out->data + out->len, j->str.data, j->str.len);
+            out->len += j->str.len;
+            out->data[out->len] = 0;
+            skip_ws(j);
+            if (j->p < j->end && *j->p == ',') { j->p++; continue; }
+            if (j->p < j->end && *j->p == '}') { j->p++; break; }
+            j->why = "expected ',' or '}'";
+            return -1;
+        }
+        skip_ws(j);
+        if (j->p < j->end && *j->p == ',') { j->p++; continue; }
+        if (j->p < j->end && *j->p == ']') { j->p++; break; }
+        j->why = "expected ',' or ']'";
+        return -1;
+    }
+    *sensitive = !any_insensitive;
+    return 0;
+}
+
+/* One line: {"label": ..., "pattern": "..." or [...], "id": ...}. */
+static int parse_entry(jp *j, cr_buf *label, cr_buf *pattern, cr_buf *id, int *sensitive) {
+    int have_label = 0, have_pattern = 0;
+    skip_ws(j);
+    if (j->p >= j->end || *j->p != '{') { j->why = "expected a JSON object"; return -1; }
+    j->p++;
+    skip_ws(j);
+    if (j->p < j->end && *j->p == '}') { j->why = "empty object"; return -1; }
+    for (;;) {
+        skip_ws(j);
+        if (parse_string(j)) return -1;
+        char key[16];
+        snprintf(key, sizeof key, "%s", j->str.len < sizeof key ? j->str.data : "");
+        skip_ws(j);
+        if (j->p >= j->end || *j->p != ':') { j->why = "expected ':'"; return -1; }
+        j->p++;
+        skip_ws(j);
+        cr_buf *dst = !strcmp(key, "label") ? label : !strcmp(key, "id") ? id : NULL;
+        if (dst) {
+            if (parse_string(j)) return -1;
+            if (cr_buf_reserve(dst, j->str.len)) { j->why = "out of memory"; return -1; }
+            memcpy(dst->data, j->str.data, j->str.len + 1);
+            dst->len = j->str.len;
+            have_label |= dst == label;
+        } else if (!strcmp(key, "pattern")) {
+            if (j->p < j->end && *j->p == '[') {
+                if (parse_token_list(j, pattern, sensitive)) return -1;
+            } else {
+                if (parse_string(j)) return -1;
+                if (cr_buf_reserve(pattern, j->str.len)) { j->why = "out of memory"; return -1; }
+                memcpy(pattern->data, j->str.data, j->str.len + 1);
+                pattern->len = j->str.len;
+                *sensitive = 0; /* phrase patterns: at the gazetteer's level */
+            }
+            have_pattern = 1;
+        } else if (skip_value(j, 0)) {
+            return -1;
+        }
+        skip_ws(j);
+        if (j->p < j->end && *j->p == ',') { j->p++; continue; }
+        if (j->p < j->end && *j->p == '}') { j->p++; break; }
+        j->why = "expected ',' or '}'";
+        return -1;
+    }
+    skip_ws(j);
+    if (j->p != j->end) { j->why = "trailing characters after the object"; return -1; }
+    if (!have_label) { j->why = "missing \"label\""; return -1; }
+    if (!have_pattern) { j->why = "missing \"pattern\""; return -1; }
+    return 0;
+}
+
+int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t errlen) {
+    size_t len;
+    char *buf = slurp(path, &len, err, errlen);
+    if (!buf) return CR_EINVAL;
+    jp j;
+    memset(&j, 0, sizeof j);
+    cr_buf label = { 0 }, pattern = { 0 }, id = { 0 };
+    size_t line = 0, pos = 0;
+    int e = CR_OK;
+    while (pos < len && !e) {
+        size_t end = pos;
+        while (end < len && buf[end] != '\n') end++;
+        line++;
+        j.p = buf + pos;
+        j.end = buf + end;
+        pos = end < len ? end + 1 : end;
+        skip_ws(&j);
+        if (j.p == j.end) continue;
+        label.len = pattern.len = id.len = 0;
+        int sensitive = 0;
+        j.why = NULL;
+        if (parse_entry(&j, &label, &pattern, &id, &sensitive)) {
+            set_err(err, errlen, "%s:%zu: %s", path, line, j.why ? j.why : "invalid JSON");
+            e = CR_EINVAL;
+            break;
+        }
+        const char *entity = id.len ? id.data : pattern.data;
+        size_t elen = id.len ? id.len : pattern.len;
+        e = add_checked(gt, path, line, entity, elen, label.data, label.len, pattern.data, pattern.len,
+                        sensitive, err, errlen);
+    }
+    cr_buf_free(&label);
+    cr_buf_free(&pattern);
+    cr_buf_free(&id);
+    cr_buf_free(&j.str);
+    free(buf);
+    return e;
+}

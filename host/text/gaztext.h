@@ -1,0 +1,41 @@
+/* gaztext.h — the gazetteer over text: aliases and documents tokenised with
+ * corpusrun's tokeniser, keys normalised at one level; TSV and spaCy
+ * EntityRuler JSONL sources.  Pure C, no Lua. */
+#ifndef CORPUSRUN_GAZTEXT_H
+#define CORPUSRUN_GAZTEXT_H
+
+#include "gazetteer.h"
+#include "tokenizer.h"
+
+typedef struct cr_gaztext {
+    cr_gazetteer g;
+    cr_tokenizer_opts tok;
+    cr_norm_level level;   /* of insensitive aliases and text keys (default key) */
+    /* scratch reused across calls */
+    cr_buf norm;
+    char *keys;            /* normalised keys of the tokens being handled */
+    size_t keyslen, keyscap;
+    cr_gaz_text *toks;
+    size_t ntoks, captoks;
+} cr_gaztext;
+
+int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts *tok);
+void cr_gaztext_free(cr_gaztext *gt);
+
+/* Adds an alias of an entity.  The alias is tokenised (spaces dropped); a
+ * `*` right after a token makes that token a prefix.  Sensitive aliases are
+ * compared in NFC, others at gt->level.  An empty alias stands for the
+ * entity name.  CR_EINVAL when the alias has no tokens or too many. */
+int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *type, size_t tlen,
+                   const char *alias, size_t alen, int sensitive);
+
+/* Finds the aliases in text (byte offsets in the match are into text). */
+int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
+                     cr_gaz_emit emit, void *ud);
+
+/* Loaders: on failure they return a CR_E* code and write a message naming
+ * the file and line into err (size errlen). */
+int cr_gaztext_load_tsv(cr_gaztext *gt, const char *path, char *err, size_t errlen);
+int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t errlen);
+
+#endif

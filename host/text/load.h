@@ -1,0 +1,237 @@
+/* load.h — corpusrun's document loaders: directories, globs, plain text,
+ * JSON Lines, CSV/TSV, HTML, XML/TEI and archives, with encoding detection
+ * and a list of problems.  Pure C, no Lua.
+ *
+ * A corpus (ld_corpus) is a sorted list of entries (files, archives) built
+ * when sources are added; an iterator (ld_iter) streams documents from it one
+ * at a time.  A document's strings live in the iterator's reusable buffers and
+ * stay valid until the next call to ld_iter_next.  Problems (skipped items and
+ * encoding decisions) are recorded in the corpus, deduplicated, so several
+ * passes over one corpus report each problem once.
+ */
+#ifndef CORPUSRUN_LOAD_H
+#define CORPUSRUN_LOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* ---- growable byte buffer --------------------------------------------- */
+typedef struct ld_buf {
+    char *data;
+    size_t len, cap;
+} ld_buf;
+
+int ld_buf_reserve(ld_buf *b, size_t extra);     /* 0 or -1 (ENOMEM) */
+int ld_buf_add(ld_buf *b, const void *p, size_t n);
+int ld_buf_addc(ld_buf *b, char c);
+int ld_buf_adds(ld_buf *b, const char *s);
+void ld_buf_free(ld_buf *b);
+
+/* ---- byte sources and the buffered reader ------------------------------ */
+/* read() returns bytes read, 0 at end, -1 on error (message in errbuf). */
+typedef struct ld_src {
+    ssize_t (*read)(void *ud, char *buf, size_t n);
+    void *ud;
+} ld_src;
+
+typedef struct ld_mem_src { const char *p; size_t n, pos; } ld_mem_src;
+ld_src ld_src_mem(ld_mem_src *m, const void *p, size_t n);
+ld_src ld_src_fd(int *fd);
+
+/* ---- glob patterns ------------------------------------------------------ */
+/* Shell-style match of a whole '/'-separated path: * and ? never cross '/',
+ * [...] classes (with ! or ^), \ escapes, and a path segment of exactly "**"
+ * matches zero or more whole segments. */
+int ld_glob_match(const char *pattern, const char *path);
+int ld_has_glob(const char *s);
+
+/* ---- JSON objects (one JSON Lines record) ------------------------------ */
+typedef enum ld_vtype { LD_STR, LD_NUM, LD_BOOL, LD_NULL, LD_JSON } ld_vtype;
+
+typedef struct ld_field {
+    size_t key, klen;     /* offsets into the owner's scratch buffer */
+    size_t val, vlen;
+    ld_vtype type;        /* LD_BOOL: val text is "true"/"false" */
+} ld_field;
+
+typedef struct ld_json {
+    ld_buf scratch;       /* unescaped keys and values */
+    ld_field *fields;
+    size_t n, cap;
+    size_t err_at;        /* byte offset of a parse error */
+    const char *err;      /* static message, NULL when fine */
+    const char *only;     /* when set, only this member's string value is
+                             kept (others validated, vlen 0): for id scans */
+} ld_json;
+
+/* Parses one JSON object spanning s[0..n) (surrounding whitespace allowed).
+ * Top-level members become fields: strings unescaped (lone surrogates become
+ * U+FFFD), numbers and literals as their text, nested objects and arrays as
+ * their (validated) JSON text.  Returns 0, or -1 with err/err_at set. */
+int ld_json_parse(ld_json *j, const char *s, size_t n);
+void ld_json_free(ld_json *j);
+const char *ld_json_key(const ld_json *j, size_t i);
+const char *ld_json_val(const ld_json *j, size_t i);
+
+/* ---- CSV / TSV records (RFC 4180) -------------------------------------- */
+typedef struct ld_csv {
+    ld_src src;
+    char delim;
+    ld_buf in;             /* raw input window */
+    size_t pos;
+    int eof;
+    int src_error;
+    ld_buf rec;            /* field bytes of the current record */
+    size_t *fstart;        /* field offsets into rec (n + 1 entries used) */
+    size_t nf, fcap;
+    long line;             /* current physical line (1-based) */
+    long rec_line;         /* line where the current record starts */
+    uint64_t offset;       /* byte offset of in.data[0] in the stream */
+    uint64_t rec_offset;   /* byte offset where the current record starts */
+    uint64_t rec_bytes;    /* bytes the current record spans */
+    const char *err;       /* problem with the current record, or NULL */
+} ld_csv;
+
+void ld_csv_init(ld_csv *c, ld_src src, char delim);
+/* 1: a record is ready (c->err may be set: the record is malformed, skip it),
+ * 0: end of input, -1: read error. Blank lines are skipped. */
+int ld_csv_next(ld_csv *c);
+const char *ld_csv_field(const ld_csv *c, size_t i, size_t *len);
+void ld_csv_free(ld_csv *c);
+
+/* ---- line reader (JSON Lines) ------------------------------------------ */
+typedef struct ld_lines {
+    ld_src src;
+    ld_buf in;
+    size_t pos;
+    int eof, src_error;
+    long line;
+    uint64_t offset;       /* stream offset of in.data[0] */
+    uint64_t line_offset;  /* stream offset of the current line */
+} ld_lines;
+
+void ld_lines_init(ld_lines *r, ld_src src);
+/* 1 with *s, *n the line (without its newline, CR stripped), 0 at end, -1 on
+ * a read error. */
+int ld_lines_next(ld_lines *r, const char **s, size_t *n);
+void ld_lines_free(ld_lines *r);
+
+/* ---- encodings ---------------------------------------------------------- */
+typedef struct ld_decoded {
+    const char *encoding;   /* what was used: "utf-8", "utf-16le", the fallback... */
+    int fell_back;          /* 1 when invalid UTF-8 made auto use the fallback */
+    int bom;                /* a byte order mark was dropped */
+    uint64_t bad_at;        /* first invalid byte offset (fell_back or failure) */
+    char msg[160];          /* failure reason */
+} ld_decoded;
+
+/* Offset of the first byte that is not valid UTF-8, or n when valid. */
+size_t ld_utf8_check(const char *s, size_t n);
+/* Decodes in[0..n) into out (appending UTF-8).  encoding: "auto" (BOM, else
+ * UTF-8, else declared if given, else fallback), "utf-8" (strict), or any
+ * iconv name.  Returns 0, or -1 with info->msg set. */
+int ld_decode(const char *in, size_t n, const char *encoding, const char *fallback,
+              const char *declared, ld_buf *out, ld_decoded *info);
+/* CRLF and CR become LF; with strip, C0 controls (but TAB and LF), DEL and
+ * C1 controls are removed.  In place; returns the new length. */
+size_t ld_clean_text(char *s, size_t n, int strip);
+
+/* ---- markup ------------------------------------------------------------- */
+/* Visible text of an HTML document (scripts, styles dropped, entities
+ * decoded, blocks on their own lines) into text, its <title> into title. */
+int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title);
+/* Text of the XML elements named element (NULL: TEI's <text>, else the
+ * root), title from TEI's titleStmt/title or an element named title.
+ * Returns 0, or -1 with msg set (not well-formed). */
+int ld_xml_text(const char *s, size_t n, const char *element, ld_buf *text,
+                ld_buf *title, char *msg, size_t msgsize);
+
+/* ---- options, corpus, documents, problems ------------------------------ */
+typedef enum ld_format {
+    LD_FMT_NONE = 0, LD_FMT_TEXT, LD_FMT_JSONL, LD_FMT_CSV, LD_FMT_TSV,
+    LD_FMT_HTML, LD_FMT_XML, LD_FMT_ARCHIVE, LD_FMT_COMPRESSED
+} ld_format;
+
+ld_format ld_format_from_name(const char *name);   /* "text", "jsonl"...; NONE if unknown */
+ld_format ld_format_of_path(const char *path);     /* by extension */
+const char *ld_format_name(ld_format f);
+
+typedef struct ld_opts {
+    ld_format format;            /* LD_FMT_NONE: by extension */
+    char *text_field, *id_field, *title_field;   /* defaults "text", "id", "title" */
+    char *encoding, *fallback;   /* defaults "auto", "WINDOWS-1252" */
+    char *element;               /* XML element, NULL for the default */
+    char **include, **exclude, **name_fields;
+    size_t n_include, n_exclude, n_name_fields;
+    int hidden;                  /* load hidden files and directories */
+    int strip_control;
+    int sidecar;                 /* read metadata.csv/.tsv of directory roots (default 1) */
+    uint64_t max_bytes;          /* 0: no limit */
+} ld_opts;
+
+void ld_opts_init(ld_opts *o);
+int ld_opts_set(char **slot, const char *value);   /* strdup into slot; -1 ENOMEM */
+int ld_opts_push(char ***list, size_t *n, const char *value);
+void ld_opts_free(ld_opts *o);
+
+/* LD_SKIPPED: an item not loaded; LD_ENCODING: loaded through a fallback
+ * encoding; LD_IGNORED: a table found while walking a directory that has no
+ * text column, so holds no documents (listed, not warned about). */
+typedef enum ld_pkind { LD_SKIPPED = 0, LD_ENCODING = 1, LD_IGNORED = 2 } ld_pkind;
+
+typedef struct ld_problem {
+    char *path;
+    long line;              /* 0 when not applicable */
+    int64_t offset;         /* -1 when not applicable */
+    char *reason;
+    ld_pkind kind;
+} ld_problem;
+
+typedef struct ld_meta {
+    const char *key, *val;
+    size_t klen, vlen;
+    ld_vtype type;
+} ld_meta;
+
+typedef struct ld_doc {
+    const char *id, *path, *title, *text;
+    size_t id_len, title_len, text_len;
+    uint64_t bytes;          /* source bytes of the document */
+    ld_meta *meta;
+    size_t n_meta;
+    uint64_t slot;           /* position among candidate items of a pass */
+} ld_doc;
+
+typedef struct ld_corpus ld_corpus;
+
+ld_corpus *ld_corpus_new(const ld_opts *opts);     /* copies opts; NULL on ENOMEM */
+void ld_corpus_free(ld_corpus *c);
+/* Adds a directory, file or glob.  Returns 0, or -1 with msg (the source
+ * does not exist, a glob matches nothing...).  Problems met while walking are
+ * recorded. */
+int ld_corpus_add(ld_corpus *c, const char *source, char *msg, size_t msgsize);
+size_t ld_corpus_entries(const ld_corpus *c);
+size_t ld_corpus_nproblems(const ld_corpus *c);
+const ld_problem *ld_corpus_problem(const ld_corpus *c, size_t i);
+size_t ld_corpus_count(const ld_corpus *c, ld_pkind kind);
+const ld_opts *ld_corpus_opts(const ld_corpus *c);
+
+typedef struct ld_iter ld_iter;
+
+#define LD_IDS_ONLY 1    /* single-document files are not read: text is NULL */
+#define LD_SLOTS_ONLY 2  /* every candidate item, even a malformed one, with its
+                            slot and bytes only (id empty, nothing parsed) */
+
+ld_iter *ld_iter_new(ld_corpus *c, int flags);
+/* Only documents whose slot is in [lo, hi) (others not read where the
+ * format allows; the pass stops at hi). */
+void ld_iter_range(ld_iter *it, uint64_t lo, uint64_t hi);
+/* Only the document with this id (single-document files not read otherwise). */
+int ld_iter_only(ld_iter *it, const char *id, size_t len);
+/* 1: *doc is ready; 0: end.  Problems met are recorded in the corpus; the
+ * index of the first new problem is the corpus's count before the call. */
+int ld_iter_next(ld_iter *it, ld_doc *doc);
+void ld_iter_free(ld_iter *it);
+
+#endif

@@ -1,0 +1,1363 @@
+/* load_corpus.c — sources (directories, files, globs), the sorted entry
+ * list, sidecar metadata, problems, and the document iterator that streams
+ * plain text, JSON Lines, CSV/TSV, HTML, XML and archive members. */
+#include "load.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAX_WALK_DEPTH 256
+#define TITLE_MAX 200
+
+/* ---- corpus ------------------------------------------------------------- */
+typedef struct entry {
+    char *path;        /* as opened */
+    char *rel;         /* id base: relative to the source root */
+    ld_format fmt;
+    uint64_t size;
+    int root;          /* index into roots (sidecar), -1 for none */
+    int walked;        /* found by walking a directory or glob */
+} entry;
+
+typedef struct sidecar_row { char *key; char **vals; } sidecar_row;
+
+typedef struct root {
+    char **cols;       /* column names after the key column */
+    size_t ncols;
+    sidecar_row *rows; /* sorted by key */
+    size_t nrows;
+} root;
+
+struct ld_corpus {
+    ld_opts o;
+    entry *e;
+    size_t n, cap;
+    root *roots;
+    size_t nroots;
+    ld_problem *p;
+    size_t np, pcap;
+    size_t *phash;     /* open addressing: index + 1, 0 empty */
+    size_t phcap;
+};
+
+static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
+
+static int copy_list(char ***dst, size_t *dn, char **src, size_t n) {
+    *dst = NULL;
+    *dn = 0;
+    for (size_t i = 0; i < n; i++)
+        if (ld_opts_push(dst, dn, src[i])) return -1;
+    return 0;
+}
+
+ld_corpus *ld_corpus_new(const ld_opts *opts) {
+    ld_corpus *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    ld_opts_init(&c->o);
+    c->o.format = opts->format;
+    c->o.hidden = opts->hidden;
+    c->o.strip_control = opts->strip_control;
+    c->o.sidecar = opts->sidecar;
+    c->o.max_bytes = opts->max_bytes;
+    c->o.text_field = xstrdup(opts->text_field ? opts->text_field : "text");
+    c->o.id_field = xstrdup(opts->id_field ? opts->id_field : "id");
+    c->o.title_field = xstrdup(opts->title_field ? opts->title_field : "title");
+    c->o.encoding = xstrdup(opts->encoding ? opts->encoding : "auto");
+    c->o.fallback = xstrdup(opts->fallback ? opts->fallback : "windows-1252");
+    c->o.element = xstrdup(opts->element);
+    if (!c->o.text_field || !c->o.id_field || !c->o.title_field || !c->o.encoding ||
+        !c->o.fallback || (opts->element && !c->o.element) ||
+        copy_list(&c->o.include, &c->o.n_include, opts->include, opts->n_include) ||
+        copy_list(&c->o.exclude, &c->o.n_exclude, opts->exclude, opts->n_exclude) ||
+        copy_list(&c->o.name_fields, &c->o.n_name_fields, opts->name_fields, opts->n_name_fields)) {
+        ld_corpus_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+void ld_corpus_free(ld_corpus *c) {
+    if (!c) return;
+    for (size_t i = 0; i < c->n; i++) {
+        free(c->e[i].path);
+        free(c->e[i].rel);
+    }
+    free(c->e);
+    for (size_t r = 0; r < c->nroots; r++) {
+        root *rt = &c->roots[r];
+        for (size_t i = 0; i < rt->nrows; i++) {
+            free(rt->rows[i].key);
+            for (size_t k = 0; k < rt->ncols; k++) free(rt->rows[i].vals[k]);
+            free(rt->rows[i].vals);
+        }
+        for (size_t k = 0; k < rt->ncols; k++) free(rt->cols[k]);
+        free(rt->cols);
+        free(rt->rows);
+    }
+    free(c->roots);
+    for (size_t i = 0; i < c->np; i++) {
+        free(c->p[i].path);
+        free(c->p[i].reason);
+    }
+    free(c->p);
+    free(c->phash);
+    ld_opts_free(&c->o);
+    free(c);
+}
+
+size_t ld_corpus_entries(const ld_corpus *c) { return c->n; }
+size_t ld_corpus_nproblems(const ld_corpus *c) { return c->np; }
+const ld_problem *ld_corpus_problem(const ld_corpus *c, size_t i) { return i < c->np ? &c->p[i] : NULL; }
+const ld_opts *ld_corpus_opts(const ld_corpus *c) { return &c->o; }
+
+size_t ld_corpus_count(const ld_corpus *c, ld_pkind kind) {
+    size_t k = 0;
+    for (size_t i = 0; i < c->np; i++) k += c->p[i].kind == kind;
+    return k;
+}
+
+/* ---- problems ----------------------------------------------------------- */
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t problem_hash(const char *path, long line, int64_t off, const char *reason) {
+    uint64_t h = 0xcbf29ce484222325ull;
+    h = fnv(h, path, strlen(path) + 1);
+    h = fnv(h, &line, sizeof line);
+    h = fnv(h, &off, sizeof off);
+    return fnv(h, reason, strlen(reason));
+}
+
+static int phash_insert(ld_corpus *c, size_t idx, uint64_t h) {
+    size_t m = c->phcap - 1, i = (size_t)h & m;
+    while (c->phash[i]) i = (i + 1) & m;
+    c->phash[i] = idx + 1;
+    return 0;
+}
+
+static int phash_grow(ld_corpus *c) {
+    size_t cap = c->phcap ? c->phcap * 2 : 64;
+    size_t *t = calloc(cap, sizeof *t);
+    if (!t) return -1;
+    free(c->phash);
+    c->phash = t;
+    c->phcap = cap;
+    for (size_t i = 0; i < c->np; i++) {
+        ld_problem *p = &c->p[i];
+        phash_insert(c, i, problem_hash(p->path, p->line, p->offset, p->reason));
+    }
+    return 0;
+}
+
+static void problem(ld_corpus *c, ld_pkind kind, const char *path, long line, int64_t off,
+                    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void problem(ld_corpus *c, ld_pkind kind, const char *path, long line, int64_t off,
+                    const char *fmt, ...) {
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    uint64_t h = problem_hash(path, line, off, reason);
+    if (c->phcap) {
+        size_t m = c->phcap - 1;
+        for (size_t i = (size_t)h & m; c->phash[i]; i = (i + 1) & m) {
+            ld_problem *p = &c->p[c->phash[i] - 1];
+            if (p->line == line && p->offset == off && strcmp(p->path, path) == 0 &&
+                strcmp(p->reason, reason) == 0) return;   /* seen in an earlier pass */
+        }
+    }
+    if ((c->np + 1) * 2 > c->phcap && phash_grow(c)) return;
+    if (c->np == c->pcap) {
+        size_t cap = c->pcap ? c->pcap * 2 : 16;
+        ld_problem *np = realloc(c->p, cap * sizeof *np);
+        if (!np) return;
+        c->p = np;
+        c->pcap = cap;
+    }
+    ld_problem *p = &c->p[c->np];
+    p->path = strdup(path);
+    p->reason = strdup(reason);
+    if (!p->path || !p->reason) {
+        free(p->path);
+        free(p->reason);
+        return;
+    }
+    p->line = line;
+    p->offset = off;
+    p->kind = kind;
+    phash_insert(c, c->np, h);
+    c->np++;
+}
+
+/* ---- walking ------------------------------------------------------------ */
+static char *join(const char *a, const char *b) {
+    size_t la = strlen(a), lb = strlen(b);
+    int slash = la > 0 && a[la - 1] != '/';
+    char *s = malloc(la + slash + lb + 1);
+    if (!s) return NULL;
+    memcpy(s, a, la);
+    if (slash) s[la] = '/';
+    memcpy(s + la + slash, b, lb + 1);
+    return s;
+}
+
+static int add_entry(ld_corpus *c, const char *path, const char *rel, uint64_t size, int rootix, int walked) {
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        entry *e = realloc(c->e, cap * sizeof *e);
+        if (!e) return -1;
+        c->e = e;
+        c->cap = cap;
+    }
+    entry *e = &c->e[c->n];
+    e->path = strdup(path);
+    e->rel = strdup(rel);
+    if (!e->path || !e->rel) {
+        free(e->path);
+        free(e->rel);
+        return -1;
+    }
+    ld_format f = ld_format_of_path(rel);
+    if (c->o.format != LD_FMT_NONE && f != LD_FMT_ARCHIVE && f != LD_FMT_COMPRESSED) f = c->o.format;
+    e->fmt = f;
+    e->size = size;
+    e->root = rootix;
+    e->walked = walked;
+    c->n++;
+    return 0;
+}
+
+static int match_any(char **pats, size_t n, const char *rel) {
+    const char *base = strrchr(rel, '/');
+    base = base ? base + 1 : rel;
+    for (size_t i = 0; i < n; i++) {
+        const char *p = pats[i];
+        if (ld_glob_match(p, strchr(p, '/') ? rel : base)) return 1;
+    }
+    return 0;
+}
+
+typedef struct walk {
+    ld_corpus *c;
+    const char *glob;   /* pattern the relative path must match, or NULL */
+    int rootix;
+    dev_t dev[MAX_WALK_DEPTH];
+    ino_t ino[MAX_WALK_DEPTH];
+    int depth;
+    size_t found;
+} walk;
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int walk_dir(walk *w, const char *dir, const char *rel);
+
+static int is_sidecar_name(const char *rel) {
+    return strcmp(rel, "metadata.csv") == 0 || strcmp(rel, "metadata.tsv") == 0;
+}
+
+/* Considers one directory entry: recurse, add, or report. */
+static int walk_one(walk *w, const char *path, const char *rel, const char *name) {
+    ld_corpus *c = w->c;
+    if (name[0] == '.' && !c->o.hidden) return 0;
+    if (c->o.n_exclude && match_any(c->o.exclude, c->o.n_exclude, rel)) return 0;
+    struct stat st, lst;
+    if (lstat(path, &lst) != 0) {
+        problem(c, LD_SKIPPED, path, 0, -1, "cannot stat: %s", strerror(errno));
+        return 0;
+    }
+    if (S_ISLNK(lst.st_mode)) {
+        if (stat(path, &st) != 0) {
+            problem(c, LD_SKIPPED, path, 0, -1, "broken symbolic link: %s", strerror(errno));
+            return 0;
+        }
+    } else st = lst;
+    if (S_ISDIR(st.st_mode)) {
+        for (int i = 0; i < w->depth; i++)
+            if (w->dev[i] == st.st_dev && w->ino[i] == st.st_ino) {
+                problem(c, LD_SKIPPED, path, 0, -1, "symbolic link loop: leads back to an enclosing directory");
+                return 0;
+            }
+        return walk_dir(w, path, rel);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        problem(c, LD_SKIPPED, path, 0, -1, "not a regular file");
+        return 0;
+    }
+    if (w->glob && !ld_glob_match(w->glob, rel)) return 0;
+    if (c->o.n_include && !match_any(c->o.include, c->o.n_include, rel)) return 0;
+    if (w->rootix >= 0 && c->roots[w->rootix].cols && is_sidecar_name(rel)) return 0;
+    w->found++;
+    return add_entry(c, path, rel, (uint64_t)st.st_size, w->rootix, 1);
+}
+
+static int walk_dir(walk *w, const char *dir, const char *rel) {
+    ld_corpus *c = w->c;
+    if (w->depth >= MAX_WALK_DEPTH) {
+        problem(c, LD_SKIPPED, dir, 0, -1, "directories nested too deep");
+        return 0;
+    }
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        problem(c, LD_SKIPPED, dir, 0, -1, "cannot stat: %s", strerror(errno));
+        return 0;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        problem(c, LD_SKIPPED, dir, 0, -1, "cannot read directory: %s", strerror(errno));
+        return 0;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *de;
+    errno = 0;
+    while ((de = readdir(d))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0) continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 32;
+            char **nn = realloc(names, cap * sizeof *nn);
+            if (!nn) { rc = -1; break; }
+            names = nn;
+        }
+        if (!(names[n] = strdup(de->d_name))) { rc = -1; break; }
+        n++;
+    }
+    closedir(d);
+    if (rc == 0) {
+        qsort(names, n, sizeof *names, cmp_str);
+        w->dev[w->depth] = st.st_dev;
+        w->ino[w->depth] = st.st_ino;
+        w->depth++;
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            char *path = join(dir, names[i]);
+            char *r = rel[0] ? join(rel, names[i]) : strdup(names[i]);
+            rc = path && r ? walk_one(w, path, r, names[i]) : -1;
+            free(path);
+            free(r);
+        }
+        w->depth--;
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    return rc;
+}
+
+/* ---- sidecar metadata --------------------------------------------------- */
+static int cmp_row(const void *a, const void *b) {
+    return strcmp(((const sidecar_row *)a)->key, ((const sidecar_row *)b)->key);
+}
+
+static char *field_dup(const ld_csv *r, size_t i) {
+    size_t len;
+    const char *f = ld_csv_field(r, i, &len);
+    char *s = malloc(len + 1);
+    if (!s) return NULL;
+    if (len) memcpy(s, f, len);
+    s[len] = '\0';
+    return s;
+}
+
+/* Reads dir/metadata.csv or .tsv into a new root.  Returns its index, -1 if
+ * none, -2 on ENOMEM. */
+static int load_sidecar(ld_corpus *c, const char *dir) {
+    static const char *names[] = {"metadata.csv", "metadata.tsv"};
+    for (int k = 0; k < 2; k++) {
+        char *path = join(dir, names[k]);
+        if (!path) return -2;
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) { free(path); continue; }
+        root *nr = realloc(c->roots, (c->nroots + 1) * sizeof *nr);
+        if (!nr) { close(fd); free(path); return -2; }
+        c->roots = nr;
+        root *rt = &c->roots[c->nroots];
+        memset(rt, 0, sizeof *rt);
+        int ix = (int)c->nroots++;
+        ld_csv r;
+        ld_csv_init(&r, ld_src_fd(&fd), k == 0 ? ',' : '\t');
+        int got, rc = 0;
+        size_t rowcap = 0;
+        while ((got = ld_csv_next(&r)) == 1 && rc == 0) {
+            if (r.err) {
+                problem(c, LD_SKIPPED, path, r.rec_line, -1, "%s", r.err);
+                continue;
+            }
+            if (!rt->cols) {
+                if (r.nf < 2) {
+                    problem(c, LD_SKIPPED, path, r.rec_line, -1, "sidecar needs a key column and at least one more");
+                    break;
+                }
+                rt->ncols = r.nf - 1;
+                if (!(rt->cols = calloc(rt->ncols, sizeof *rt->cols))) { rc = -2; break; }
+                for (size_t i = 0; i < rt->ncols; i++)
+                    if (!(rt->cols[i] = field_dup(&r, i + 1))) rc = -2;
+                continue;
+            }
+            if (r.nf != rt->ncols + 1) {
+                problem(c, LD_SKIPPED, path, r.rec_line, -1, "row has %zu fields, header has %zu",
+                        r.nf, rt->ncols + 1);
+                continue;
+            }
+            if (rt->nrows == rowcap) {
+                rowcap = rowcap ? rowcap * 2 : 32;
+                sidecar_row *rows = realloc(rt->rows, rowcap * sizeof *rows);
+                if (!rows) { rc = -2; break; }
+                rt->rows = rows;
+            }
+            sidecar_row *row = &rt->rows[rt->nrows];
+            row->key = field_dup(&r, 0);
+            row->vals = calloc(rt->ncols, sizeof *row->vals);
+            if (!row->key || !row->vals) { free(row->key); free(row->vals); rc = -2; break; }
+            rt->nrows++;
+            for (size_t i = 0; i < rt->ncols; i++)
+                if (!(row->vals[i] = field_dup(&r, i + 1))) rc = -2;
+        }
+        if (got < 0) problem(c, LD_SKIPPED, path, r.line, -1, "read error");
+        ld_csv_free(&r);
+        close(fd);
+        free(path);
+        if (rc) return rc;
+        if (rt->nrows) qsort(rt->rows, rt->nrows, sizeof *rt->rows, cmp_row);
+        if (!rt->cols) {   /* empty sidecar: a marker so the file is still not a document */
+            rt->cols = calloc(1, sizeof *rt->cols);
+            if (!rt->cols) return -2;
+        }
+        return ix;
+    }
+    return -1;
+}
+
+static const sidecar_row *sidecar_find(const ld_corpus *c, int rootix, const char *key) {
+    if (rootix < 0 || !key) return NULL;
+    const root *rt = &c->roots[rootix];
+    sidecar_row probe = {(char *)key, NULL};
+    return rt->nrows ? bsearch(&probe, rt->rows, rt->nrows, sizeof *rt->rows, cmp_row) : NULL;
+}
+
+/* ---- adding sources ----------------------------------------------------- */
+static const char *basename_of(const char *p) {
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/') n--;
+    const char *s = p + n;
+    while (s > p && s[-1] != '/') s--;
+    return s;
+}
+
+int ld_corpus_add(ld_corpus *c, const char *source, char *msg, size_t msgsize) {
+    struct stat st;
+    walk *w = calloc(1, sizeof *w);
+    if (!w) { snprintf(msg, msgsize, "out of memory"); return -1; }
+    w->c = c;
+    w->rootix = -1;
+    int rc = 0;
+    if (stat(source, &st) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            if (c->o.sidecar) {
+                int ix = load_sidecar(c, source);
+                if (ix == -2) rc = -1;
+                w->rootix = ix;
+            }
+            if (rc == 0) rc = walk_dir(w, source, "");
+        } else if (S_ISREG(st.st_mode)) {
+            char *rel = strdup(basename_of(source));
+            rc = rel ? add_entry(c, source, rel, (uint64_t)st.st_size, -1, 0) : -1;
+            free(rel);
+        } else {
+            snprintf(msg, msgsize, "%s: not a regular file or directory", source);
+            free(w);
+            return -1;
+        }
+        if (rc) snprintf(msg, msgsize, "out of memory");
+    } else if (ld_has_glob(source)) {
+        /* the directory part before the first component with a wildcard */
+        char *base = strdup(source);
+        if (!base) { free(w); snprintf(msg, msgsize, "out of memory"); return -1; }
+        char *g = base, *cut = NULL;
+        for (char *s = base; *s; s++) {
+            if (*s == '/') cut = s;
+            if (*s == '*' || *s == '?' || *s == '[') break;
+        }
+        const char *dir = ".";
+        if (cut) {
+            *cut = '\0';
+            dir = cut == base ? "/" : base;
+            g = cut + 1;
+        }
+        w->glob = g;
+        rc = walk_dir(w, dir, "");
+        if (rc) snprintf(msg, msgsize, "out of memory");
+        else if (w->found == 0) {
+            snprintf(msg, msgsize, "%s: no files match", source);
+            rc = -1;
+        }
+        free(base);
+    } else {
+        snprintf(msg, msgsize, "%s: %s", source, strerror(errno));
+        rc = -1;
+    }
+    free(w);
+    return rc;
+}
+
+/* ---- the iterator ------------------------------------------------------- */
+typedef struct xsrc {           /* a byte source that transcodes to UTF-8 */
+    ld_src inner;
+    iconv_t cd;
+    char raw[65536];
+    size_t rpos, rlen;
+    int started, eof, conv;
+    const char *encoding;       /* NULL: pass through (UTF-8 or auto) */
+    uint64_t consumed;          /* raw bytes converted so far */
+    char err[160];
+} xsrc;
+
+typedef enum mstate { M_NONE, M_JSONL, M_CSV } mstate;
+
+struct ld_iter {
+    ld_corpus *c;
+    int flags;
+    uint64_t lo, hi;
+    char *only;
+    size_t only_len;
+    int only_found;
+    size_t ei;
+    uint64_t slot;
+
+    /* current multi-document file */
+    mstate ms;
+    const entry *me;            /* its entry (for sidecar) */
+    ld_buf mpath, mrel;         /* its path and id base */
+    int fd;
+    xsrc xs;
+    ld_lines lines;
+    ld_csv csv;
+    ld_json json;
+    ld_buf hdr;                 /* CSV header names, NUL-separated */
+    size_t *hoff, nh;
+    long text_col, id_col, title_col;
+    int fallback_told;
+
+    /* current archive */
+    struct archive *ar;
+    const entry *ae;
+
+    /* document under construction */
+    ld_buf raw, dec, text, title, id, path, mb;
+    const char *text_ptr;       /* the text when it is not in it->text (JSON scratch) */
+    size_t text_n;
+    ld_meta *meta;
+    size_t *moff;               /* 4 offsets per meta entry into mb */
+    size_t nmeta, metacap;
+};
+
+ld_iter *ld_iter_new(ld_corpus *c, int flags) {
+    ld_iter *it = calloc(1, sizeof *it);
+    if (!it) return NULL;
+    it->c = c;
+    it->flags = flags;
+    it->hi = UINT64_MAX;
+    it->fd = -1;
+    return it;
+}
+
+void ld_iter_range(ld_iter *it, uint64_t lo, uint64_t hi) {
+    it->lo = lo;
+    it->hi = hi;
+}
+
+int ld_iter_only(ld_iter *it, const char *id, size_t len) {
+    free(it->only);
+    if (!(it->only = malloc(len + 1))) return -1;
+    memcpy(it->only, id, len);
+    it->only[len] = '\0';
+    it->only_len = len;
+    return 0;
+}
+
+static void close_multi(ld_iter *it) {
+    if (it->ms == M_JSONL) ld_lines_free(&it->lines);
+    if (it->ms == M_CSV) ld_csv_free(&it->csv);
+    if (it->xs.conv) iconv_close(it->xs.cd);
+    it->xs.conv = 0;
+    if (it->fd >= 0) close(it->fd);
+    it->fd = -1;
+    it->ms = M_NONE;
+}
+
+static void close_archive(ld_iter *it) {
+    if (it->ar) archive_read_free(it->ar);
+    it->ar = NULL;
+}
+
+void ld_iter_free(ld_iter *it) {
+    if (!it) return;
+    close_multi(it);
+    close_archive(it);
+    ld_json_free(&it->json);
+    ld_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
+                      &it->title, &it->id, &it->path, &it->mb};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ld_buf_free(bufs[i]);
+    free(it->hoff);
+    free(it->meta);
+    free(it->moff);
+    free(it->only);
+    free(it);
+}
+
+/* -- document assembly -- */
+/* Sets b to s[0..n) plus a terminating NUL (not counted).  s must not
+ * point into b. */
+static int set_buf(ld_buf *b, const char *s, size_t n) {
+    b->len = 0;
+    if (ld_buf_reserve(b, n + 1)) return -1;
+    if (n) memcpy(b->data, s, n);
+    b->data[n] = '\0';
+    b->len = n;
+    return 0;
+}
+
+static int meta_add(ld_iter *it, const char *k, size_t kl, const char *v, size_t vl, ld_vtype t) {
+    if (it->nmeta == it->metacap) {
+        size_t cap = it->metacap ? it->metacap * 2 : 16;
+        size_t *mo = realloc(it->moff, cap * 4 * sizeof *mo);
+        if (!mo) return -1;
+        it->moff = mo;
+        ld_meta *m = realloc(it->meta, cap * sizeof *m);
+        if (!m) return -1;
+        it->meta = m;
+        it->metacap = cap;
+    }
+    size_t *o = &it->moff[it->nmeta * 4];
+    o[0] = it->mb.len;
+    if (ld_buf_add(&it->mb, k, kl) || ld_buf_addc(&it->mb, '\0')) return -1;
+    o[1] = it->mb.len;
+    if (ld_buf_add(&it->mb, v, vl) || ld_buf_addc(&it->mb, '\0')) return -1;
+    o[2] = kl;
+    o[3] = vl;
+    it->meta[it->nmeta].type = t;
+    it->nmeta++;
+    return 0;
+}
+
+static void doc_begin(ld_iter *it) {
+    it->text_ptr = NULL;
+    it->nmeta = 0;
+    it->mb.len = 0;
+    it->title.len = 0;
+}
+
+/* Title: the first non-empty line of text, trimmed, at most TITLE_MAX bytes
+ * cut at a character boundary. */
+static int title_from_text(ld_buf *title, const char *s, size_t n) {
+    size_t i = 0;
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f'))
+            i++;
+        if (i >= n) return set_buf(title, "", 0);
+        size_t j = i;
+        while (j < n && s[j] != '\n') j++;
+        size_t e = j;
+        while (e > i && (s[e - 1] == ' ' || s[e - 1] == '\t' || s[e - 1] == '\r')) e--;
+        if (e > i) {
+            if (e - i > TITLE_MAX) {
+                e = i + TITLE_MAX;
+                while (e > i && ((unsigned char)s[e] & 0xC0) == 0x80) e--;
+            }
+            return set_buf(title, s + i, e - i);
+        }
+        i = j;
+    }
+}
+
+static const char *ext_strip(const char *base, size_t *len) {
+    const char *dot = strchr(base, '.');
+    *len = dot ? (size_t)(dot - base) : strlen(base);
+    return base;
+}
+
+/* name_fields, then the sidecar row for id (or file rel). */
+static int file_meta(ld_iter *it, const entry *e, const char *id, const char *filerel) {
+    const ld_opts *o = &it->c->o;
+    if (o->n_name_fields && filerel) {
+        const char *b = basename_of(filerel);
+        size_t len;
+        b = ext_strip(b, &len);
+        size_t pos = 0;
+        for (size_t f = 0; f < o->n_name_fields && pos <= len; f++) {
+            size_t end = pos;
+            if (f + 1 == o->n_name_fields) end = len;
+            else while (end < len && b[end] != '_') end++;
+            if (meta_add(it, o->name_fields[f], strlen(o->name_fields[f]), b + pos, end - pos, LD_STR))
+                return -1;
+            pos = end + 1;
+        }
+    }
+    if (e && e->root >= 0) {
+        const sidecar_row *row = sidecar_find(it->c, e->root, id);
+        if (!row && filerel) row = sidecar_find(it->c, e->root, filerel);
+        if (row) {
+            const root *rt = &it->c->roots[e->root];
+            for (size_t k = 0; k < rt->ncols; k++)
+                if (meta_add(it, rt->cols[k], strlen(rt->cols[k]), row->vals[k], strlen(row->vals[k]), LD_STR))
+                    return -1;
+        }
+    }
+    return 0;
+}
+
+static void doc_finish(ld_iter *it, ld_doc *d, uint64_t bytes, int has_text) {
+    for (size_t i = 0; i < it->nmeta; i++) {
+        size_t *o = &it->moff[i * 4];
+        it->meta[i].key = it->mb.data + o[0];
+        it->meta[i].val = it->mb.data + o[1];
+        it->meta[i].klen = o[2];
+        it->meta[i].vlen = o[3];
+    }
+    d->id = it->id.data;
+    d->id_len = it->id.len;
+    d->path = it->path.data;
+    d->title = has_text ? (it->title.data ? it->title.data : "") : NULL;
+    d->title_len = has_text ? it->title.len : 0;
+    if (it->text_ptr) {
+        d->text = has_text ? it->text_ptr : NULL;
+        d->text_len = has_text ? it->text_n : 0;
+    } else {
+        d->text = has_text ? (it->text.data ? it->text.data : "") : NULL;
+        d->text_len = has_text ? it->text.len : 0;
+    }
+    d->bytes = bytes;
+    d->meta = it->meta;
+    d->n_meta = it->nmeta;
+}
+
+/* Whether the candidate with this id and slot is wanted by shard/only. */
+static int wanted_slot(ld_iter *it, uint64_t slot) {
+    return slot >= it->lo && slot < it->hi;
+}
+
+/* A candidate with only its slot and bytes (LD_SLOTS_ONLY). */
+static int slot_doc(ld_iter *it, ld_doc *d, uint64_t slot, uint64_t bytes, const char *path) {
+    if (set_buf(&it->id, "", 0) || set_buf(&it->path, path, strlen(path))) return -1;
+    doc_begin(it);
+    doc_finish(it, d, bytes, 0);
+    d->slot = slot;
+    return 1;
+}
+
+static int wanted_id(ld_iter *it, const char *id, size_t len) {
+    return !it->only || (len == it->only_len && memcmp(id, it->only, len) == 0);
+}
+
+/* -- decoding a whole document -- */
+static const char *sniff_charset(const char *s, size_t n, char *out, size_t outsz) {
+    if (n > 2048) n = 2048;
+    static const char *keys[] = {"charset=", "encoding="};
+    for (int k = 0; k < 2; k++) {
+        size_t kl = strlen(keys[k]);
+        for (size_t i = 0; i + kl < n; i++) {
+            if (strncasecmp(s + i, keys[k], kl) != 0) continue;
+            size_t j = i + kl;
+            if (j < n && (s[j] == '"' || s[j] == '\'')) j++;
+            size_t m = 0;
+            while (j < n && m + 1 < outsz &&
+                   ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') ||
+                    (s[j] >= '0' && s[j] <= '9') || s[j] == '-' || s[j] == '_' || s[j] == ':' || s[j] == '.'))
+                out[m++] = s[j++];
+            out[m] = '\0';
+            if (m) return out;
+        }
+    }
+    return NULL;
+}
+
+/* Decodes it->raw into it->dec.  Returns 0, or -1 after recording a problem. */
+static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
+    char declared_buf[64];
+    const char *declared = NULL;
+    if (fmt == LD_FMT_HTML || fmt == LD_FMT_XML)
+        declared = sniff_charset(it->raw.data ? it->raw.data : "", it->raw.len, declared_buf, sizeof declared_buf);
+    ld_decoded info;
+    it->dec.len = 0;
+    if (ld_decode(it->raw.data ? it->raw.data : "", it->raw.len, it->c->o.encoding, it->c->o.fallback,
+                  declared, &it->dec, &info)) {
+        problem(it->c, LD_SKIPPED, path, 0, info.bad_at ? (int64_t)info.bad_at : -1, "%s", info.msg);
+        return -1;
+    }
+    if (info.fell_back)
+        problem(it->c, LD_ENCODING, path, 0, (int64_t)info.bad_at,
+                "invalid UTF-8 at byte %llu: decoded as %s", (unsigned long long)info.bad_at, info.encoding);
+    return 0;
+}
+
+/* Turns it->raw (the bytes of one file or member) into the document. */
+static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d) {
+    if (decode_doc(it, path, fmt)) return -1;
+    it->text.len = 0;
+    it->title.len = 0;
+    if (fmt == LD_FMT_HTML) {
+        if (ld_html_text(it->dec.data ? it->dec.data : "", it->dec.len, &it->text, &it->title)) {
+            problem(it->c, LD_SKIPPED, path, 0, -1, "cannot parse HTML");
+            return -1;
+        }
+    } else if (fmt == LD_FMT_XML) {
+        char msg[200];
+        if (ld_xml_text(it->dec.data ? it->dec.data : "", it->dec.len, it->c->o.element, &it->text,
+                        &it->title, msg, sizeof msg)) {
+            problem(it->c, LD_SKIPPED, path, 0, -1, "%s", msg);
+            return -1;
+        }
+    } else {
+        ld_buf t = it->text;   /* swap: dec becomes text */
+        it->text = it->dec;
+        it->dec = t;
+    }
+    it->text.len = ld_clean_text(it->text.data ? it->text.data : "", it->text.len, it->c->o.strip_control);
+    if (ld_buf_addc(&it->text, '\0')) return -1;
+    it->text.len--;
+    if (it->title.len == 0 && title_from_text(&it->title, it->text.data, it->text.len)) return -1;
+    if (it->title.len) it->title.len = ld_clean_text(it->title.data, it->title.len, 1);
+    (void)d;
+    return 0;
+}
+
+static int read_all(ld_iter *it, ld_src src) {
+    it->raw.len = 0;
+    for (;;) {
+        if (ld_buf_reserve(&it->raw, 65536)) return -1;
+        ssize_t r = src.read(src.ud, it->raw.data + it->raw.len, it->raw.cap - it->raw.len);
+        if (r < 0) return -1;
+        if (r == 0) return 0;
+        it->raw.len += (size_t)r;
+    }
+}
+
+/* -- transcoding source for multi-document files -- */
+static ssize_t xs_fill(xsrc *x) {
+    if (x->rpos > 0) {
+        memmove(x->raw, x->raw + x->rpos, x->rlen - x->rpos);
+        x->rlen -= x->rpos;
+        x->rpos = 0;
+    }
+    if (x->eof) return 0;
+    ssize_t r = x->inner.read(x->inner.ud, x->raw + x->rlen, sizeof x->raw - x->rlen);
+    if (r < 0) { snprintf(x->err, sizeof x->err, "read error"); return -1; }
+    if (r == 0) x->eof = 1;
+    x->rlen += (size_t)r;
+    return r;
+}
+
+static ssize_t xs_read(void *ud, char *buf, size_t n) {
+    xsrc *x = ud;
+    if (!x->started) {
+        x->started = 1;
+        while (x->rlen < 4 && !x->eof)
+            if (xs_fill(x) < 0) return -1;
+        const unsigned char *u = (const unsigned char *)x->raw;
+        const char *from = NULL;
+        size_t skip = 0;
+        int automatic = strcasecmp(x->encoding, "auto") == 0;
+        int utf8 = strcasecmp(x->encoding, "utf-8") == 0 || strcasecmp(x->encoding, "utf8") == 0;
+        if (x->rlen >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF && (automatic || utf8)) skip = 3;
+        else if (automatic) {
+            if (x->rlen >= 4 && u[0] == 0xFF && u[1] == 0xFE && !u[2] && !u[3]) from = "UTF-32LE", skip = 4;
+            else if (x->rlen >= 4 && !u[0] && !u[1] && u[2] == 0xFE && u[3] == 0xFF) from = "UTF-32BE", skip = 4;
+            else if (x->rlen >= 2 && u[0] == 0xFF && u[1] == 0xFE) from = "UTF-16LE", skip = 2;
+            else if (x->rlen >= 2 && u[0] == 0xFE && u[1] == 0xFF) from = "UTF-16BE", skip = 2;
+        } else if (!utf8) from = x->encoding;
+        x->rpos = skip;
+        x->consumed = skip;
+        if (from) {
+            x->cd = iconv_open("UTF-8", from);
+            if (x->cd == (iconv_t)-1) {
+                snprintf(x->err, sizeof x->err, "unknown encoding '%s'", from);
+                return -1;
+            }
+            x->conv = 1;
+        }
+    }
+    if (!x->conv) {
+        if (x->rpos < x->rlen) {
+            size_t k = x->rlen - x->rpos < n ? x->rlen - x->rpos : n;
+            memcpy(buf, x->raw + x->rpos, k);
+            x->rpos += k;
+            return (ssize_t)k;
+        }
+        ssize_t r = x->inner.read(x->inner.ud, buf, n);
+        if (r < 0) snprintf(x->err, sizeof x->err, "read error");
+        return r;
+    }
+    for (;;) {
+        if (x->rpos == x->rlen && x->eof) return 0;
+        char *ip = x->raw + x->rpos, *op = buf;
+        size_t il = x->rlen - x->rpos, ol = n;
+        size_t r = iconv(x->cd, &ip, &il, &op, &ol);
+        size_t used = (size_t)(ip - (x->raw + x->rpos));
+        x->rpos += used;
+        x->consumed += used;
+        if (op > buf) return op - buf;
+        if (r == (size_t)-1 && errno == EILSEQ) {
+            snprintf(x->err, sizeof x->err, "invalid byte sequence at byte %llu",
+                     (unsigned long long)x->consumed);
+            return -1;
+        }
+        if (x->eof) {
+            if (x->rpos < x->rlen) {
+                snprintf(x->err, sizeof x->err, "truncated character at byte %llu",
+                         (unsigned long long)x->consumed);
+                return -1;
+            }
+            return 0;
+        }
+        if (xs_fill(x) < 0) return -1;
+    }
+}
+
+/* -- multi-document files: JSON Lines and CSV -- */
+static int open_multi(ld_iter *it, ld_format fmt, ld_src inner, const entry *e,
+                      const char *path, const char *rel) {
+    memset(&it->xs, 0, sizeof it->xs);
+    it->xs.inner = inner;
+    it->xs.encoding = it->c->o.encoding;
+    ld_src src = {xs_read, &it->xs};
+    it->me = e;
+    it->fallback_told = 0;
+    if (set_buf(&it->mpath, path, strlen(path)) || set_buf(&it->mrel, rel, strlen(rel))) return -1;
+    if (fmt == LD_FMT_JSONL) {
+        ld_lines_init(&it->lines, src);
+        it->ms = M_JSONL;
+    } else {
+        ld_csv_init(&it->csv, src, fmt == LD_FMT_TSV ? '\t' : ',');
+        it->ms = M_CSV;
+        it->nh = 0;
+        it->hdr.len = 0;
+    }
+    return 0;
+}
+
+/* In auto mode, decodes an invalid UTF-8 record with the fallback (telling
+ * once per file); in strict mode reports and returns -1.  *s, *n are
+ * replaced by the decoded bytes in it->dec when decoded. */
+static int record_utf8(ld_iter *it, const char **s, size_t *n, long line) {
+    size_t bad = ld_utf8_check(*s, *n);
+    if (bad == *n) return 0;
+    const ld_opts *o = &it->c->o;
+    int automatic = strcasecmp(o->encoding, "auto") == 0;
+    if (!automatic || it->xs.conv) {
+        if (!it->xs.conv)
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid UTF-8 at byte %zu of the line", bad);
+        return it->xs.conv ? 0 : -1;
+    }
+    ld_decoded info;
+    it->dec.len = 0;
+    if (ld_decode(*s, *n, "auto", o->fallback, NULL, &it->dec, &info)) {
+        problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", info.msg);
+        return -1;
+    }
+    if (!it->fallback_told) {
+        it->fallback_told = 1;
+        problem(it->c, LD_ENCODING, it->mpath.data, line, -1,
+                "invalid UTF-8 at byte %zu of the line: decoded as %s", bad, info.encoding);
+    }
+    *s = it->dec.data;
+    *n = it->dec.len;
+    return 0;
+}
+
+static int default_id(ld_iter *it, long line) {
+    char num[32];
+    int k = snprintf(num, sizeof num, "#%ld", line);
+    it->id.len = 0;
+    if (ld_buf_add(&it->id, it->mrel.data, it->mrel.len) || ld_buf_add(&it->id, num, (size_t)k) ||
+        ld_buf_addc(&it->id, '\0'))
+        return -1;
+    it->id.len--;
+    return 0;
+}
+
+static int set_text(ld_iter *it, const char *s, size_t n) {
+    if (set_buf(&it->text, s, n)) return -1;
+    it->text.len = ld_clean_text(it->text.data, it->text.len, it->c->o.strip_control);
+    it->text.data[it->text.len] = '\0';
+    return 0;
+}
+
+/* 1 doc ready, 0 file finished, -1 ENOMEM. */
+static int next_jsonl(ld_iter *it, ld_doc *d) {
+    const ld_opts *o = &it->c->o;
+    const char *s;
+    size_t n;
+    int r;
+    while ((r = ld_lines_next(&it->lines, &s, &n)) == 1) {
+        long line = it->lines.line;
+        size_t k = 0;
+        while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+        if (k == n) continue;   /* blank line */
+        uint64_t slot = it->slot++;
+        uint64_t bytes = n;
+        if (slot >= it->hi) return 0;
+        if (!wanted_slot(it, slot)) continue;
+        if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, bytes, it->mpath.data);
+        if (record_utf8(it, &s, &n, line)) continue;
+        /* listing ids: the text is validated, not copied */
+        it->json.only = it->flags & LD_IDS_ONLY && !it->only ? o->id_field : NULL;
+        if (ld_json_parse(&it->json, s, n)) {
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid JSON at column %zu: %s",
+                    it->json.err_at + 1, it->json.err);
+            continue;
+        }
+        long ti = -1, ii = -1, hi = -1;
+        for (size_t f = 0; f < it->json.n; f++) {
+            const char *key = ld_json_key(&it->json, f);
+            if (ti < 0 && strcmp(key, o->text_field) == 0) ti = (long)f;
+            else if (ii < 0 && strcmp(key, o->id_field) == 0) ii = (long)f;
+            else if (hi < 0 && strcmp(key, o->title_field) == 0) hi = (long)f;
+        }
+        if (ti < 0) {
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "no \"%s\" field", o->text_field);
+            continue;
+        }
+        ld_field *tf = &it->json.fields[ti];
+        if (tf->type != LD_STR) {
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "field \"%s\" is not a string", o->text_field);
+            continue;
+        }
+        if (ii >= 0 && (it->json.fields[ii].type == LD_STR || it->json.fields[ii].type == LD_NUM)) {
+            if (set_buf(&it->id, ld_json_val(&it->json, (size_t)ii), it->json.fields[ii].vlen)) return -1;
+        } else if (default_id(it, line)) return -1;
+        if (!wanted_id(it, it->id.data, it->id.len)) continue;
+        if (set_buf(&it->path, it->mpath.data, it->mpath.len)) return -1;
+        doc_begin(it);
+        if (it->flags & LD_IDS_ONLY && !it->only) {
+            doc_finish(it, d, bytes, 0);
+            d->slot = slot;
+            return 1;
+        }
+        /* the text is cleaned in place in the parser's scratch: no copy */
+        char *tv = it->json.scratch.data + tf->val;
+        size_t tl = ld_clean_text(tv, tf->vlen, o->strip_control);
+        tv[tl] = '\0';
+        it->text_ptr = tv;
+        it->text_n = tl;
+        if (hi >= 0 && it->json.fields[hi].type == LD_STR) {
+            if (set_buf(&it->title, ld_json_val(&it->json, (size_t)hi), it->json.fields[hi].vlen)) return -1;
+        } else if (title_from_text(&it->title, tv, tl)) return -1;
+        if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
+        for (size_t f = 0; f < it->json.n; f++) {
+            if ((long)f == ti || (long)f == ii || (long)f == hi) continue;
+            ld_field *fl = &it->json.fields[f];
+            if (meta_add(it, ld_json_key(&it->json, f), fl->klen, ld_json_val(&it->json, f), fl->vlen, fl->type))
+                return -1;
+        }
+        doc_finish(it, d, bytes, 1);
+        d->slot = slot;
+        return 1;
+    }
+    if (r < 0)
+        problem(it->c, LD_SKIPPED, it->mpath.data, it->lines.line + 1, -1, "%s; rest of file not read",
+                it->xs.err[0] ? it->xs.err : "read error");
+    return 0;
+}
+
+/* CSV field i, decoded to UTF-8 if needed, copied into out. */
+static int csv_field_utf8(ld_iter *it, size_t i, ld_buf *out, long line, int *bad) {
+    size_t len;
+    const char *f = ld_csv_field(&it->csv, i, &len);
+    if (!f) f = "";
+    if (record_utf8(it, &f, &len, line)) { *bad = 1; return 0; }
+    return set_buf(out, f, len);
+}
+
+static int next_csv(ld_iter *it, ld_doc *d) {
+    const ld_opts *o = &it->c->o;
+    ld_csv *cv = &it->csv;
+    int r;
+    while ((r = ld_csv_next(cv)) == 1) {
+        long line = cv->rec_line;
+        if (it->nh == 0) {   /* the header row */
+            if (cv->err) {
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s in the header; file not read", cv->err);
+                return 0;
+            }
+            it->hdr.len = 0;
+            free(it->hoff);
+            if (!(it->hoff = malloc((cv->nf + 1) * sizeof *it->hoff))) return -1;
+            it->text_col = it->id_col = it->title_col = -1;
+            for (size_t i = 0; i < cv->nf; i++) {
+                int bad = 0;
+                if (csv_field_utf8(it, i, &it->title, line, &bad)) return -1;
+                const char *name = bad ? "" : it->title.data;
+                it->hoff[i] = it->hdr.len;
+                if (ld_buf_adds(&it->hdr, name) || ld_buf_addc(&it->hdr, '\0')) return -1;
+                if (it->text_col < 0 && strcmp(name, o->text_field) == 0) it->text_col = (long)i;
+                else if (it->id_col < 0 && strcmp(name, o->id_field) == 0) it->id_col = (long)i;
+                else if (it->title_col < 0 && strcmp(name, o->title_field) == 0) it->title_col = (long)i;
+            }
+            it->nh = cv->nf;
+            if (it->text_col < 0) {
+                if (it->me && it->me->walked)
+                    problem(it->c, LD_IGNORED, it->mpath.data, line, -1,
+                            "a table without a \"%s\" column: not documents (name the column with text=)",
+                            o->text_field);
+                else
+                    problem(it->c, LD_SKIPPED, it->mpath.data, line, -1,
+                            "no \"%s\" column in the header; file not read", o->text_field);
+                return 0;
+            }
+            continue;
+        }
+        uint64_t slot = it->slot++;
+        if (slot >= it->hi) return 0;
+        if (!wanted_slot(it, slot)) continue;
+        if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, cv->rec_bytes, it->mpath.data);
+        if (cv->err) {
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
+            continue;
+        }
+        if (cv->nf != it->nh) {
+            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "row has %zu fields, header has %zu", cv->nf, it->nh);
+            continue;
+        }
+        int bad = 0;
+        if (it->id_col >= 0) {
+            if (csv_field_utf8(it, (size_t)it->id_col, &it->id, line, &bad)) return -1;
+        } else if (default_id(it, line)) return -1;
+        if (bad) continue;
+        if (!wanted_id(it, it->id.data, it->id.len)) continue;
+        if (set_buf(&it->path, it->mpath.data, it->mpath.len)) return -1;
+        doc_begin(it);
+        if (it->flags & LD_IDS_ONLY && !it->only) {
+            doc_finish(it, d, cv->rec_bytes, 0);
+            d->slot = slot;
+            return 1;
+        }
+        if (csv_field_utf8(it, (size_t)it->text_col, &it->raw, line, &bad)) return -1;
+        if (bad) continue;
+        if (set_text(it, it->raw.data, it->raw.len)) return -1;
+        if (it->title_col >= 0) {
+            if (csv_field_utf8(it, (size_t)it->title_col, &it->title, line, &bad)) return -1;
+            if (bad) continue;
+        } else if (title_from_text(&it->title, it->text.data, it->text.len)) return -1;
+        if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
+        for (size_t i = 0; i < cv->nf && !bad; i++) {
+            if ((long)i == it->text_col || (long)i == it->id_col || (long)i == it->title_col) continue;
+            if (csv_field_utf8(it, i, &it->raw, line, &bad)) return -1;
+            const char *key = it->hdr.data + it->hoff[i];
+            if (!bad && meta_add(it, key, strlen(key), it->raw.data, it->raw.len, LD_STR)) return -1;
+        }
+        if (bad) continue;
+        doc_finish(it, d, cv->rec_bytes, 1);
+        d->slot = slot;
+        return 1;
+    }
+    if (r < 0)
+        problem(it->c, LD_SKIPPED, it->mpath.data, cv->line, -1, "%s; rest of file not read",
+                it->xs.err[0] ? it->xs.err : "read error");
+    return 0;
+}
+
+/* -- single files and archives -- */
+
+/* Emits a single-document item whose bytes are read by readfn.  Returns 1
+ * with *d ready, 0 when skipped, -1 on ENOMEM. */
+static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *path, const char *id,
+                      const char *filerel, uint64_t size, ld_src src, int *src_used, ld_doc *d) {
+    uint64_t slot = it->slot++;
+    if (!wanted_slot(it, slot) || !wanted_id(it, id, strlen(id))) return 0;
+    if (it->c->o.max_bytes && size > it->c->o.max_bytes) {
+        problem(it->c, LD_SKIPPED, path, 0, -1, "%llu bytes, over the limit of %llu: not read",
+                (unsigned long long)size, (unsigned long long)it->c->o.max_bytes);
+        return 0;
+    }
+    if (set_buf(&it->id, id, strlen(id)) || set_buf(&it->path, path, strlen(path))) return -1;
+    doc_begin(it);
+    if (it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY) && !it->only) {
+        doc_finish(it, d, size, 0);
+        d->slot = slot;
+        return 1;
+    }
+    *src_used = 1;
+    if (read_all(it, src)) {
+        problem(it->c, LD_SKIPPED, path, 0, (int64_t)it->raw.len, "read error: %s", strerror(errno));
+        return 0;
+    }
+    if (build_single(it, fmt, path, d)) return 0;
+    if (file_meta(it, e, id, filerel)) return -1;
+    doc_finish(it, d, it->raw.len, 1);
+    d->slot = slot;
+    return 1;
+}
+
+static ssize_t ar_read(void *ud, char *buf, size_t n) {
+    la_ssize_t r = archive_read_data(ud, buf, n);
+    return r < 0 ? -1 : (ssize_t)r;
+}
+
+static int member_hidden(const char *name) {
+    for (const char *s = name; *s; ) {
+        if (*s == '.' && s[1] && s[1] != '/' && !(s[1] == '.' && (s[2] == '/' || !s[2]))) return 1;
+        const char *sl = strchr(s, '/');
+        if (!sl) break;
+        s = sl + 1;
+    }
+    return 0;
+}
+
+/* Next document from the open archive.  1/0/-1 like single_doc, 2 when the
+ * archive is finished. */
+static int next_member(ld_iter *it, ld_doc *d) {
+    const ld_opts *o = &it->c->o;
+    const entry *e = it->ae;
+    struct archive_entry *ae;
+    int r = archive_read_next_header(it->ar, &ae);
+    if (r == ARCHIVE_EOF) return 2;
+    if (r < ARCHIVE_WARN) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "archive error: %s; rest of archive not read",
+                archive_error_string(it->ar) ? archive_error_string(it->ar) : "unknown");
+        return 2;
+    }
+    const char *name = archive_entry_pathname(ae);
+    char rawname[4096];
+    if (e->fmt == LD_FMT_COMPRESSED) {   /* the one member: the file's name less .gz */
+        const char *b = basename_of(e->rel);
+        size_t bl = strlen(b);
+        const char *dot = strrchr(b, '.');
+        snprintf(rawname, sizeof rawname, "%.*s", (int)(dot ? (size_t)(dot - b) : bl), b);
+        name = rawname;
+    } else if (archive_entry_filetype(ae) != AE_IFREG) return 0;
+    if (!name) return 0;
+    while (name[0] == '.' && name[1] == '/') name += 2;
+    if (!o->hidden && member_hidden(name)) return 0;
+    if (o->n_exclude && match_any(o->exclude, o->n_exclude, name)) return 0;
+    if (o->n_include && !match_any(o->include, o->n_include, name)) return 0;
+    /* id: archive id + "/" + member (the compressed file keeps its own id) */
+    ld_buf *idb = &it->mrel;
+    idb->len = 0;
+    if (e->fmt == LD_FMT_COMPRESSED) {
+        if (set_buf(idb, e->rel, strlen(e->rel))) return -1;
+    } else if (ld_buf_adds(idb, e->rel) || ld_buf_addc(idb, '/') || ld_buf_adds(idb, name) ||
+               ld_buf_addc(idb, '\0')) return -1;
+    else idb->len--;
+    ld_buf *pb = &it->mpath;
+    pb->len = 0;
+    if (e->fmt == LD_FMT_COMPRESSED) {
+        if (set_buf(pb, e->path, strlen(e->path))) return -1;
+    } else if (ld_buf_adds(pb, e->path) || ld_buf_addc(pb, '/') || ld_buf_adds(pb, name) ||
+               ld_buf_addc(pb, '\0')) return -1;
+    else pb->len--;
+    ld_format fmt = ld_format_of_path(name);
+    if (o->format != LD_FMT_NONE && fmt != LD_FMT_ARCHIVE && fmt != LD_FMT_COMPRESSED) fmt = o->format;
+    if (fmt == LD_FMT_ARCHIVE || fmt == LD_FMT_COMPRESSED) {
+        problem(it->c, LD_SKIPPED, pb->data, 0, -1, "archive inside an archive: not read");
+        return 0;
+    }
+    if (fmt == LD_FMT_NONE) {
+        problem(it->c, LD_SKIPPED, pb->data, 0, -1, "unknown format (use format= or include=)");
+        return 0;
+    }
+    if (fmt == LD_FMT_JSONL || fmt == LD_FMT_CSV || fmt == LD_FMT_TSV) {
+        char *p = strdup(pb->data), *rl = strdup(idb->data);
+        int rc = p && rl ? open_multi(it, fmt, (ld_src){ar_read, it->ar}, e, p, rl) : -1;
+        free(p);
+        free(rl);
+        return rc < 0 ? -1 : 0;
+    }
+    int used = 0;
+    uint64_t size = archive_entry_size_is_set(ae) ? (uint64_t)archive_entry_size(ae) : 0;
+    char *p = strdup(pb->data), *rl = strdup(idb->data);
+    if (!p || !rl) { free(p); free(rl); return -1; }
+    int rc = single_doc(it, fmt, e, p, rl, rl, size, (ld_src){ar_read, it->ar}, &used, d);
+    free(p);
+    free(rl);
+    return rc;
+}
+
+static void open_archive(ld_iter *it, const entry *e) {
+    struct archive *a = archive_read_new();
+    if (!a) return;
+    archive_read_support_filter_all(a);
+    if (e->fmt == LD_FMT_COMPRESSED) archive_read_support_format_raw(a);
+    else archive_read_support_format_all(a);
+    if (archive_read_open_filename(a, e->path, 65536) != ARCHIVE_OK) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "cannot open archive: %s",
+                archive_error_string(a) ? archive_error_string(a) : "unknown error");
+        archive_read_free(a);
+        return;
+    }
+    it->ar = a;
+    it->ae = e;
+}
+
+int ld_iter_next(ld_iter *it, ld_doc *d) {
+    ld_corpus *c = it->c;
+    for (;;) {
+        if (it->only && it->only_found) return 0;
+        if (it->slot >= it->hi) return 0;
+        if (it->ms != M_NONE) {
+            int r = it->ms == M_JSONL ? next_jsonl(it, d) : next_csv(it, d);
+            if (r == 1) { if (it->only) it->only_found = 1; return 1; }
+            close_multi(it);
+            if (r < 0) return 0;
+            continue;
+        }
+        if (it->ar) {
+            int r = next_member(it, d);
+            if (r == 1) { if (it->only) it->only_found = 1; return 1; }
+            if (r == 2 || r < 0) close_archive(it);
+            continue;
+        }
+        if (it->ei >= c->n) return 0;
+        const entry *e = &c->e[it->ei++];
+        if (e->fmt == LD_FMT_ARCHIVE || e->fmt == LD_FMT_COMPRESSED) {
+            open_archive(it, e);
+            continue;
+        }
+        if (e->fmt == LD_FMT_NONE) {
+            problem(c, LD_SKIPPED, e->path, 0, -1, "unknown format (use format= or include=)");
+            continue;
+        }
+        int fd = -1;
+        int multi = e->fmt == LD_FMT_JSONL || e->fmt == LD_FMT_CSV || e->fmt == LD_FMT_TSV;
+        if (multi || !(it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY)) || it->only) {
+            if (!multi) {   /* decide before opening: not wanted, no read */
+                uint64_t slot = it->slot;
+                if (!wanted_slot(it, slot) || !wanted_id(it, e->rel, strlen(e->rel))) {
+                    it->slot++;
+                    continue;
+                }
+            }
+            fd = open(e->path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) {
+                if (!multi) it->slot++;
+                problem(c, LD_SKIPPED, e->path, 0, -1, "cannot open: %s", strerror(errno));
+                continue;
+            }
+        }
+        if (multi) {
+            it->fd = fd;
+            if (open_multi(it, e->fmt, ld_src_fd(&it->fd), e, e->path, e->rel)) { close_multi(it); return 0; }
+            continue;
+        }
+        int used = 0;
+        int r = single_doc(it, e->fmt, e, e->path, e->rel, e->rel, e->size, ld_src_fd(&fd), &used, d);
+        if (fd >= 0) close(fd);
+        if (r == 1) { if (it->only) it->only_found = 1; return 1; }
+        if (r < 0) return 0;
+    }
+}

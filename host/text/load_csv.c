@@ -1,0 +1,197 @@
+/* load_csv.c — streaming readers: RFC 4180 CSV/TSV records and lines, each
+ * over a byte source with one reusable input window. */
+#include "load.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (256 * 1024)
+
+/* Reads more input at the end of the window, dropping consumed bytes first.
+ * Returns bytes added, 0 at end, -1 on error. */
+static ssize_t refill(ld_src *src, ld_buf *in, size_t *pos, uint64_t *offset, int *eof,
+                      int *src_error, size_t keep_from) {
+    if (*eof) return 0;
+    if (keep_from > 0) {
+        memmove(in->data, in->data + keep_from, in->len - keep_from);
+        in->len -= keep_from;
+        *pos -= keep_from;
+        *offset += keep_from;
+    }
+    if (ld_buf_reserve(in, CHUNK)) { *src_error = 1; return -1; }
+    ssize_t r = src->read(src->ud, in->data + in->len, in->cap - in->len);
+    if (r < 0) { *src_error = 1; *eof = 1; return -1; }
+    if (r == 0) { *eof = 1; return 0; }
+    in->len += (size_t)r;
+    return r;
+}
+
+/* ---- CSV ---------------------------------------------------------------- */
+void ld_csv_init(ld_csv *c, ld_src src, char delim) {
+    memset(c, 0, sizeof *c);
+    c->src = src;
+    c->delim = delim;
+    c->line = 1;
+}
+
+static int end_field(ld_csv *c) {
+    if (c->nf + 2 > c->fcap) {
+        size_t cap = c->fcap ? c->fcap * 2 : 32;
+        size_t *f = realloc(c->fstart, cap * sizeof *f);
+        if (!f) return -1;
+        c->fstart = f;
+        c->fcap = cap;
+    }
+    c->nf++;
+    c->fstart[c->nf] = c->rec.len;
+    return 0;
+}
+
+/* Peeks the byte at pos, refilling as needed (keeping the record start). */
+static int peek(ld_csv *c, size_t *keep) {
+    if (c->pos >= c->in.len) {
+        size_t k = *keep;
+        ssize_t r = refill(&c->src, &c->in, &c->pos, &c->offset, &c->eof, &c->src_error, k);
+        *keep = 0;
+        if (r <= 0) return -1;
+    }
+    return (unsigned char)c->in.data[c->pos];
+}
+
+int ld_csv_next(ld_csv *c) {
+    for (;;) {
+        c->rec.len = 0;
+        c->nf = 0;
+        c->err = NULL;
+        if (c->fcap == 0 && end_field(c)) return -1;   /* allocate */
+        c->nf = 0;
+        c->fstart[0] = 0;
+        size_t keep = c->pos;
+        int ch = peek(c, &keep);
+        if (ch < 0) return c->src_error ? -1 : 0;
+        c->rec_line = c->line;
+        c->rec_offset = c->offset + c->pos;
+        /* blank line */
+        if (ch == '\n' || ch == '\r') {
+            c->pos++;
+            if (ch == '\r') {
+                keep = c->pos;
+                if (peek(c, &keep) == '\n') c->pos++;
+            }
+            c->line++;
+            continue;
+        }
+        enum { START, UNQ, QUO, AFTER } st = START;
+        for (;;) {
+            keep = c->pos;
+            ch = peek(c, &keep);
+            if (ch < 0) {
+                if (c->src_error) return -1;
+                if (st == QUO) c->err = "unterminated quoted field";
+                if (end_field(c)) return -1;
+                break;
+            }
+            char b = (char)ch;
+            if (st == QUO) {
+                if (b == '"') {
+                    c->pos++;
+                    keep = c->pos;
+                    if (peek(c, &keep) == '"') {
+                        if (ld_buf_addc(&c->rec, '"')) return -1;
+                        c->pos++;
+                    } else st = AFTER;
+                    continue;
+                }
+                if (b == '\n') c->line++;
+                else if (b == '\r') {
+                    c->pos++;
+                    keep = c->pos;
+                    if (peek(c, &keep) != '\n') c->line++;
+                    if (ld_buf_addc(&c->rec, '\r')) return -1;
+                    continue;
+                }
+                if (ld_buf_addc(&c->rec, b)) return -1;
+                c->pos++;
+                continue;
+            }
+            if (b == c->delim) {
+                if (end_field(c)) return -1;
+                c->pos++;
+                st = START;
+                continue;
+            }
+            if (b == '\n' || b == '\r') {
+                c->pos++;
+                if (b == '\r') {
+                    keep = c->pos;
+                    if (peek(c, &keep) == '\n') c->pos++;
+                }
+                c->line++;
+                if (end_field(c)) return -1;
+                break;
+            }
+            if (st == START && b == '"') { st = QUO; c->pos++; continue; }
+            if (st == AFTER && !c->err) c->err = "text after a closing quote";
+            if (st == START) st = UNQ;
+            if (ld_buf_addc(&c->rec, b)) return -1;
+            c->pos++;
+        }
+        c->rec_bytes = c->offset + c->pos - c->rec_offset;
+        return 1;
+    }
+}
+
+const char *ld_csv_field(const ld_csv *c, size_t i, size_t *len) {
+    if (i >= c->nf) { *len = 0; return NULL; }
+    *len = c->fstart[i + 1] - c->fstart[i];
+    return c->rec.data ? c->rec.data + c->fstart[i] : "";
+}
+
+void ld_csv_free(ld_csv *c) {
+    ld_buf_free(&c->in);
+    ld_buf_free(&c->rec);
+    free(c->fstart);
+    c->fstart = NULL;
+    c->fcap = c->nf = 0;
+}
+
+/* ---- lines -------------------------------------------------------------- */
+void ld_lines_init(ld_lines *r, ld_src src) {
+    memset(r, 0, sizeof *r);
+    r->src = src;
+}
+
+int ld_lines_next(ld_lines *r, const char **s, size_t *n) {
+    size_t start = r->pos, scan = r->pos;
+    for (;;) {
+        char *nl = scan < r->in.len ? memchr(r->in.data + scan, '\n', r->in.len - scan) : NULL;
+        if (nl) {
+            size_t end = (size_t)(nl - r->in.data);
+            r->pos = end + 1;
+            r->line++;
+            r->line_offset = r->offset + start;
+            *s = r->in.data + start;
+            *n = end - start;
+            if (*n && (*s)[*n - 1] == '\r') (*n)--;
+            return 1;
+        }
+        scan = r->in.len;
+        size_t before = start;
+        ssize_t got = refill(&r->src, &r->in, &r->pos, &r->offset, &r->eof, &r->src_error, start);
+        scan -= before;
+        start = 0;
+        if (got < 0) return -1;
+        if (got == 0) {
+            if (r->pos >= r->in.len) return 0;
+            r->line++;
+            r->line_offset = r->offset + r->pos;
+            *s = r->in.data + r->pos;
+            *n = r->in.len - r->pos;
+            r->pos = r->in.len;
+            if (*n && (*s)[*n - 1] == '\r') (*n)--;
+            return 1;
+        }
+    }
+}
+
+void ld_lines_free(ld_lines *r) { ld_buf_free(&r->in); }

@@ -1,0 +1,184 @@
+/* load_decode.c — encodings: UTF-8 validation, byte order marks, iconv
+ * decoding with a fallback, newline and control-character cleaning. */
+#include "load.h"
+
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+size_t ld_utf8_check(const char *str, size_t n) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < n) {
+        /* fast path: runs of ASCII, sixteen or eight bytes at a time */
+#ifdef __SSE2__
+        while (i + 16 <= n &&
+               _mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))) == 0)
+            i += 16;
+#endif
+        while (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, s + i, 8);
+            if (w & 0x8080808080808080ull) break;
+            i += 8;
+        }
+        if (i >= n) break;
+        unsigned c = s[i];
+        if (c < 0x80) { i++; continue; }
+        size_t len;
+        unsigned min;
+        if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
+        else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+        else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
+        else return i;
+        if (n - i < len) return i;
+        unsigned cp = c & (len == 2 ? 0x1F : len == 3 ? 0x0F : 0x07);
+        for (size_t k = 1; k < len; k++) {
+            if ((s[i + k] & 0xC0) != 0x80) return i;
+            cp = cp << 6 | (s[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+        i += len;
+    }
+    return n;
+}
+
+static int is_utf8_name(const char *e) {
+    return strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+/* Converts with iconv.  lenient: a byte the encoding does not define becomes
+ * the code point of the same value (as Windows itself does for 0x81, 0x8D...).
+ * Returns 0 or -1 with info->msg and bad_at. */
+static int convert(const char *in, size_t n, const char *from, int lenient, uint64_t base,
+                   ld_buf *out, ld_decoded *info) {
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1) {
+        snprintf(info->msg, sizeof info->msg, "unknown encoding '%s'", from);
+        return -1;
+    }
+    char *ip = (char *)in;
+    size_t il = n;
+    int rc = 0;
+    while (il > 0) {
+        if (ld_buf_reserve(out, il + il / 2 + 64)) {
+            snprintf(info->msg, sizeof info->msg, "out of memory");
+            rc = -1;
+            break;
+        }
+        char *op = out->data + out->len;
+        size_t ol = out->cap - out->len;
+        size_t r = iconv(cd, &ip, &il, &op, &ol);
+        out->len = (size_t)(op - out->data);
+        if (r != (size_t)-1) break;
+        if (errno == E2BIG) continue;
+        uint64_t at = base + (uint64_t)(ip - in);
+        if (lenient && errno == EILSEQ) {
+            unsigned char b = (unsigned char)*ip;
+            char t[2] = {(char)(0xC0 | b >> 6), (char)(0x80 | (b & 0x3F))};
+            if (b < 0x80 ? ld_buf_addc(out, (char)b) : ld_buf_add(out, t, 2)) {
+                snprintf(info->msg, sizeof info->msg, "out of memory");
+                rc = -1;
+                break;
+            }
+            ip++, il--;
+            iconv(cd, NULL, NULL, NULL, NULL);
+            continue;
+        }
+        info->bad_at = at;
+        snprintf(info->msg, sizeof info->msg, "%s at byte %llu (as %s)",
+                 errno == EILSEQ ? "invalid byte sequence" : "truncated character",
+                 (unsigned long long)at, from);
+        rc = -1;
+        break;
+    }
+    if (rc == 0) {   /* flush any shift state */
+        if (ld_buf_reserve(out, 16) == 0) {
+            char *op = out->data + out->len;
+            size_t ol = out->cap - out->len;
+            iconv(cd, NULL, NULL, &op, &ol);
+            out->len = (size_t)(op - out->data);
+        }
+    }
+    iconv_close(cd);
+    return rc;
+}
+
+int ld_decode(const char *in, size_t n, const char *encoding, const char *fallback,
+              const char *declared, ld_buf *out, ld_decoded *info) {
+    const unsigned char *u = (const unsigned char *)in;
+    memset(info, 0, sizeof *info);
+    if (!encoding) encoding = "auto";
+    if (!fallback) fallback = "windows-1252";
+    int automatic = strcasecmp(encoding, "auto") == 0;
+    if (automatic || is_utf8_name(encoding)) {
+        if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) {
+            in += 3, n -= 3, info->bom = 1;
+        } else if (automatic) {
+            const char *e = NULL;
+            size_t skip = 0;
+            if (n >= 4 && u[0] == 0xFF && u[1] == 0xFE && u[2] == 0 && u[3] == 0) e = "UTF-32LE", skip = 4;
+            else if (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF) e = "UTF-32BE", skip = 4;
+            else if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE) e = "UTF-16LE", skip = 2;
+            else if (n >= 2 && u[0] == 0xFE && u[1] == 0xFF) e = "UTF-16BE", skip = 2;
+            if (e) {
+                info->bom = 1;
+                info->encoding = e[4] == '1' ? (e[6] == 'L' ? "utf-16le" : "utf-16be")
+                                             : (e[6] == 'L' ? "utf-32le" : "utf-32be");
+                return convert(in + skip, n - skip, e, 0, skip, out, info);
+            }
+        }
+        size_t bad = ld_utf8_check(in, n);
+        if (bad == n) {
+            info->encoding = "utf-8";
+            return ld_buf_add(out, in, n) ? (snprintf(info->msg, sizeof info->msg, "out of memory"), -1) : 0;
+        }
+        info->bad_at = bad + (info->bom ? 3 : 0);
+        if (!automatic) {
+            snprintf(info->msg, sizeof info->msg, "invalid UTF-8 at byte %llu",
+                     (unsigned long long)info->bad_at);
+            return -1;
+        }
+        const char *fb = declared && !is_utf8_name(declared) ? declared : fallback;
+        info->fell_back = 1;
+        info->encoding = fb;
+        uint64_t keep = info->bad_at;
+        if (convert(in, n, fb, 1, info->bom ? 3 : 0, out, info)) {
+            info->bad_at = keep;
+            return -1;
+        }
+        info->bad_at = keep;
+        return 0;
+    }
+    info->encoding = encoding;
+    return convert(in, n, encoding, 0, 0, out, info);
+}
+
+size_t ld_clean_text(char *s, size_t n, int strip) {
+    size_t w = 0, i = 0;
+    if (!strip) {   /* only CR matters: skip to the first one */
+        char *cr = n ? memchr(s, '\r', n) : NULL;
+        if (!cr) return n;
+        w = i = (size_t)(cr - s);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\r') {
+            s[w++] = '\n';
+            if (i + 1 < n && s[i + 1] == '\n') i++;
+            continue;
+        }
+        if (strip) {
+            if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7F) continue;
+            if (c == 0xC2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                (unsigned char)s[i + 1] <= 0x9F) { i++; continue; }
+        }
+        s[w++] = (char)c;
+    }
+    return w;
+}

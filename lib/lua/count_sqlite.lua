@@ -1,0 +1,121 @@
+-- count_sqlite.lua: saving counters to SQLite and loading them back, through
+-- the lsqlite3 API.  Reached from the count module: f:save(db, table),
+-- count.load(db, table), dtm:to_sqlite(db, table).
+--
+-- A saved counter is a table of rows anyone can query:
+--   Freq, Ngrams:  <table>(key TEXT PRIMARY KEY, n INTEGER)
+--   Cooc:          <table>(a TEXT, b TEXT, n INTEGER, PRIMARY KEY (a, b))
+--   DTM:           <table>(doc TEXT, term TEXT, n INTEGER, PRIMARY KEY (doc, term))
+-- and, for the counters, one row in corpusrun_counters(name, type, total,
+-- dump) that holds the exact counter for count.load.
+local M = {}
+
+local function ok_name(name)
+  if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
+    error(("count: bad table name %s (letters, digits and _)"):format(tostring(name)), 3)
+  end
+  return name
+end
+
+local function exec(db, sql)
+  local rc = db:exec(sql)
+  if rc ~= 0 then error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 3) end
+end
+
+local function prepare(db, sql)
+  local stmt = db:prepare(sql)
+  if not stmt then error(("count: SQLite error: %s"):format(db:errmsg()), 3) end
+  return stmt
+end
+
+local function step_all(db, stmt, rows)
+  local done = require("lsqlite3").DONE
+  for _, r in ipairs(rows) do
+    stmt:bind_values(table.unpack(r, 1, r.n or #r))
+    local rc = stmt:step()
+    if rc ~= done then
+      stmt:finalize()
+      error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 3)
+    end
+    stmt:reset()
+  end
+end
+
+local function type_of(counter)
+  local mt = getmetatable(counter)
+  return type(mt) == "table" and rawget(mt, "__name") or nil
+end
+
+-- f:save(db, name): replaces table `name` and the counter's record.
+function M.save(counter, db, name)
+  ok_name(name)
+  local kind = type_of(counter)
+  exec(db, "BEGIN")
+  local okv, err = pcall(function()
+    exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
+    local rows = {}
+    if kind == "corpusrun.Cooc" then
+      exec(db, ("CREATE TABLE %q (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))"):format(name))
+      for a, b, n in counter:items() do rows[#rows + 1] = { a, b, n } end
+      local stmt = prepare(db, ("INSERT INTO %q (a, b, n) VALUES (?, ?, ?)"):format(name))
+      step_all(db, stmt, rows)
+      stmt:finalize()
+    else
+      exec(db, ("CREATE TABLE %q (key TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL)"):format(name))
+      for k, n in counter:items() do rows[#rows + 1] = { k, n } end
+      local stmt = prepare(db, ("INSERT INTO %q (key, n) VALUES (?, ?)"):format(name))
+      step_all(db, stmt, rows)
+      stmt:finalize()
+    end
+    exec(db, "CREATE TABLE IF NOT EXISTS corpusrun_counters (name TEXT PRIMARY KEY, type TEXT NOT NULL, "
+      .. "total INTEGER NOT NULL, dump BLOB NOT NULL)")
+    local stmt = prepare(db, "INSERT OR REPLACE INTO corpusrun_counters (name, type, total, dump) VALUES (?, ?, ?, ?)")
+    stmt:bind_values(name, kind, counter:total(), "")
+    stmt:bind_blob(4, counter:dump())
+    local rc = stmt:step()
+    stmt:finalize()
+    if rc ~= require("lsqlite3").DONE then error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 0) end
+  end)
+  if not okv then
+    db:exec("ROLLBACK")
+    error(err, 2)
+  end
+  exec(db, "COMMIT")
+  return counter
+end
+
+-- count.load(db, name) → the counter saved under name, or nil, message.
+function M.load(db, name)
+  ok_name(name)
+  local stmt = db:prepare("SELECT dump FROM corpusrun_counters WHERE name = ?")
+  if not stmt then return nil, "count.load: no saved counters in this database" end
+  stmt:bind_values(name)
+  local blob
+  if stmt:step() == require("lsqlite3").ROW then blob = stmt:get_value(0) end
+  stmt:finalize()
+  if not blob then return nil, ("count.load: no counter saved as %s"):format(name) end
+  return require("count").undump(blob)
+end
+
+-- dtm:to_sqlite(db, name)
+function M.save_dtm(dtm, db, name)
+  ok_name(name)
+  exec(db, "BEGIN")
+  local okv, err = pcall(function()
+    exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
+    exec(db, ("CREATE TABLE %q (doc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name))
+    local rows = {}
+    for doc, term, n in dtm:entries() do rows[#rows + 1] = { doc, term, n } end
+    local stmt = prepare(db, ("INSERT INTO %q (doc, term, n) VALUES (?, ?, ?)"):format(name))
+    step_all(db, stmt, rows)
+    stmt:finalize()
+  end)
+  if not okv then
+    db:exec("ROLLBACK")
+    error(err, 2)
+  end
+  exec(db, "COMMIT")
+  return dtm
+end
+
+return M

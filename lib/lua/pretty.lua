@@ -1,0 +1,253 @@
+-- pretty.lua: readable, deterministic renderings of Lua values, for the REPL
+-- and for scripts.
+--
+--   local pretty = require "pretty"
+--   print(pretty.format({ b = 2, a = { 1, 2, 3 } }))   --> { a = { 1, 2, 3 }, b = 2 }
+--
+-- Tables print with sorted keys, the sequence part first; cycles are marked;
+-- strings are quoted; nesting depth, items per table, total size and string
+-- length are limited, so a huge table prints a summary instead of a flood.
+local pretty = {}
+
+pretty.defaults = {
+  depth = 4,       -- nesting levels shown; deeper tables print as {...}
+  items = 40,      -- entries shown per table; the rest are summarised
+  budget = 2000,   -- entries shown in all, over the whole value
+  strlen = 200,    -- bytes of a string shown inside a table
+  width = 80,      -- a table fits on one line when it is this short
+  indent = "  ",   -- one level of indentation
+}
+
+local keywords = {}
+for w in ([[and break do else elseif end false for function goto if in
+  local nil not or repeat return then true until while]]):gmatch("%a+") do
+  keywords[w] = true
+end
+
+local function is_identifier(s)
+  return type(s) == "string" and s:match("^[%a_][%w_]*$") ~= nil and not keywords[s]
+end
+
+-- Quotes a string as a Lua literal: printable ASCII and valid UTF-8 stay as
+-- they are; control bytes and invalid bytes are escaped.
+local escapes = { ["\\"] = "\\\\", ['"'] = '\\"', ["\n"] = "\\n", ["\t"] = "\\t",
+  ["\r"] = "\\r", ["\a"] = "\\a", ["\b"] = "\\b", ["\f"] = "\\f", ["\v"] = "\\v" }
+
+local function quote(s)
+  local utf8_ok = utf8.len(s) ~= nil
+  local out = s:gsub('()([%c\\"\128-\255])', function(pos, c)
+    local e = escapes[c]
+    if e then return e end
+    if c:byte() >= 128 and utf8_ok then return c end
+    -- Three digits when a digit follows, so it cannot be read as part of it.
+    local fmt = s:find("^%d", pos + 1) and "\\%03d" or "\\%d"
+    return string.format(fmt, c:byte())
+  end)
+  return '"' .. out .. '"'
+end
+pretty.quote = quote
+
+-- Cuts s to at most n bytes without splitting a UTF-8 sequence.
+local function cut(s, n)
+  if #s <= n then return s end
+  local stop = n
+  while stop > 0 and (s:byte(stop + 1) or 0) & 0xC0 == 0x80 do stop = stop - 1 end
+  return s:sub(1, stop)
+end
+
+local function number_repr(n)
+  if n ~= n then return "0/0" end
+  if n == math.huge then return "math.huge" end
+  if n == -math.huge then return "-math.huge" end
+  return tostring(n)
+end
+
+-- Names of the functions reachable as module.field from package.loaded,
+-- built once per top-level call.
+local function function_names()
+  local names = {}
+  local loaded = package.loaded
+  local mods = {}
+  for name, mod in pairs(loaded) do
+    if type(name) == "string" and type(mod) == "table" then mods[#mods + 1] = name end
+  end
+  table.sort(mods, function(a, b)   -- shorter names win: "string" before "_G"
+    if (a == "_G") ~= (b == "_G") then return b == "_G" end
+    return a < b
+  end)
+  for _, name in ipairs(mods) do
+    for k, v in pairs(loaded[name]) do
+      if type(v) == "function" and type(k) == "string" and names[v] == nil then
+        names[v] = name == "_G" and k or name .. "." .. k
+      end
+    end
+  end
+  return names
+end
+
+local function function_repr(f, state)
+  state.fnames = state.fnames or function_names()
+  local name = state.fnames[f]
+  if name then return "function: " .. name end
+  local info = debug.getinfo(f, "S")
+  if info and info.what ~= "C" then
+    return "function: " .. info.short_src .. ":" .. info.linedefined
+  end
+  return "function: builtin"
+end
+
+local function safe_tostring(v)
+  local ok, s = pcall(tostring, v)
+  if ok and type(s) == "string" then return s end
+  return type(v)
+end
+
+-- Key order: numbers, strings, booleans, then the rest by type and text.
+local type_rank = { number = 1, string = 2, boolean = 3 }
+local function key_less(a, b)
+  local ta, tb = type(a), type(b)
+  local ra, rb = type_rank[ta] or 4, type_rank[tb] or 4
+  if ra ~= rb then return ra < rb end
+  if ta == "number" or ta == "string" then return a < b end
+  if ta == "boolean" then return (not a) and b end
+  if ta ~= tb then return ta < tb end
+  return safe_tostring(a) < safe_tostring(b)
+end
+
+local function has_tostring(v)
+  local mt = getmetatable(v)
+  return type(mt) == "table" and rawget(mt, "__tostring") ~= nil
+end
+
+local render
+
+-- The sequence length (1..n present) and the other keys, sorted.
+local function table_keys(t)
+  local n = 0
+  while rawget(t, n + 1) ~= nil do n = n + 1 end
+  local rest = {}
+  for k in next, t do
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then rest[#rest + 1] = k end
+  end
+  table.sort(rest, key_less)
+  return n, rest
+end
+
+local function key_repr(k, state)
+  if is_identifier(k) then return k end
+  if type(k) == "string" then return "[" .. quote(k) .. "]" end
+  if type(k) == "number" then return "[" .. number_repr(k) .. "]" end
+  return "[" .. render(k, state, 0, state.opts.depth) .. "]"
+end
+
+local function render_table(t, state, level)
+  local opts = state.opts
+  if state.ancestors[t] then
+    local id = state.ids[t]
+    if not id then
+      state.next_id = state.next_id + 1
+      id = state.next_id
+      state.ids[t] = id
+    end
+    state.hit[t] = true
+    return "<cycle " .. id .. ">"
+  end
+  if next(t) == nil then return "{}" end
+  if level >= opts.depth or state.budget <= 0 then return "{...}" end
+  state.ancestors[t] = true
+  state.hit[t] = nil
+  local n, rest = table_keys(t)
+  local total = n + #rest
+  local shown = math.min(total, opts.items, math.max(state.budget, 1))
+  state.budget = state.budget - shown
+  local parts = {}
+  for i = 1, math.min(n, shown) do
+    parts[#parts + 1] = render(rawget(t, i), state, level + 1)
+  end
+  for j = 1, shown - #parts do
+    local k = rest[j]
+    parts[#parts + 1] = key_repr(k, state) .. " = " .. render(rawget(t, k), state, level + 1)
+  end
+  if shown < total then
+    parts[#parts + 1] = string.format("... %d more (%d items)", total - shown, total)
+  end
+  state.ancestors[t] = nil
+  local prefix = state.hit[t] and ("<" .. state.ids[t] .. ">") or ""
+  -- One line when it is short and no part spans lines.
+  local one = prefix .. "{ " .. table.concat(parts, ", ") .. " }"
+  local pad = opts.indent:rep(level)
+  if #one + #pad <= opts.width and not one:find("\n", 1, true) then return one end
+  local inner = pad .. opts.indent
+  local lines = { prefix .. "{" }
+  -- Short items of the sequence share lines; other entries get one each.
+  local packed = nil
+  for i, p in ipairs(parts) do
+    local last = i == #parts or parts[i + 1]:match("^%.%.%. %d+ more")
+    local item = p .. ((i < #parts and not p:match("^%.%.%. %d+ more")) and "," or "")
+    local short = i <= n and not p:find("\n", 1, true) and #p <= opts.width // 4
+    if short and packed and #packed + 1 + #item <= opts.width then
+      packed = packed .. " " .. item
+    else
+      if packed then lines[#lines + 1] = packed end
+      packed = nil
+      if short then packed = inner .. item else lines[#lines + 1] = inner .. item end
+    end
+    if last and packed then lines[#lines + 1] = packed; packed = nil end
+  end
+  lines[#lines + 1] = pad .. "}"
+  return table.concat(lines, "\n")
+end
+
+function render(v, state, level)
+  local tv = type(v)
+  if tv == "string" then
+    local limit = level > 0 and state.opts.strlen or math.huge
+    if #v > limit then
+      return quote(cut(v, limit)) .. string.format("... (%d bytes)", #v)
+    end
+    return quote(v)
+  elseif tv == "number" then
+    return number_repr(v)
+  elseif tv == "function" then
+    return function_repr(v, state)
+  elseif tv == "table" then
+    if has_tostring(v) then return safe_tostring(v) end
+    return render_table(v, state, level)
+  else
+    return safe_tostring(v)
+  end
+end
+
+local function options(opts)
+  local o = {}
+  for k, v in pairs(pretty.defaults) do o[k] = v end
+  if opts ~= nil then
+    if type(opts) ~= "table" then error("bad argument #2 to 'format' (table expected, got " .. type(opts) .. ")", 3) end
+    for k, v in pairs(opts) do
+      if pretty.defaults[k] == nil then error("bad argument #2 to 'format' (unknown option '" .. tostring(k) .. "')", 3) end
+      if type(v) ~= type(pretty.defaults[k]) then
+        error("bad argument #2 to 'format' (option '" .. k .. "' must be a " .. type(pretty.defaults[k]) .. ")", 3)
+      end
+      o[k] = v
+    end
+  end
+  return o
+end
+
+-- Returns the rendering of one value as a string.
+function pretty.format(value, opts)
+  local state = { opts = options(opts), ancestors = {}, ids = {}, hit = {}, next_id = 0 }
+  state.budget = state.opts.budget
+  return render(value, state, 0)
+end
+
+-- Writes the renderings of its arguments to standard output, separated by
+-- tabs and ended by a newline, as print does.
+function pretty.print(...)
+  local n = select("#", ...)
+  local out = {}
+  for i = 1, n do out[i] = pretty.format((select(i, ...))) end
+  io.stdout:write(table.concat(out, "\t"), "\n")
+end
+
+return pretty

@@ -1,0 +1,1062 @@
+-- report.lua: render arrays of rows as text tables, CSV, TSV, Markdown,
+-- JSON and standalone HTML pages with SVG charts; networks as GEXF and
+-- GraphML.  Everything returns a string; report.write saves one.
+--
+-- Rows are arrays of records ({word = "x", n = 3}) or of arrays ({"x", 3}).
+-- Columns come from opts.columns: names, or tables
+--   {key = "mi", title = "MI", digits = 2, fmt = "%.1f" | function(v, row), align = "left"|"right", max = 30}
+-- Without opts.columns: the positions of array rows, or the union of the
+-- record keys in sorted order ("key" first).
+local json = require "json"
+
+local report = {}
+
+local concat, format, rep = table.concat, string.format, string.rep
+local mtype = math.type
+
+-- ---------------------------------------------------------------------------
+-- Display width: tokenize.width (utf8proc) when the tokenize module provides
+-- it, else one column per code point.
+
+local function codepoint_width(s)
+  return utf8.len(s) or #s
+end
+
+local function resolve_width()
+  if package.loaded.tokenize or package.preload.tokenize then
+    local ok, tk = pcall(require, "tokenize")
+    if ok and type(tk) == "table" and type(tk.width) == "function" then return tk.width, "tokenize" end
+  end
+  return codepoint_width, "codepoints"
+end
+
+local width_fn, width_source = resolve_width()
+
+--- The display width of s in terminal columns.
+function report.width(s)
+  return width_fn(s)
+end
+
+--- Where display widths come from: "tokenize" (utf8proc) or "codepoints".
+function report.width_source() return width_source end
+
+-- Cuts s to at most w columns, ending with "…" when cut.
+local function truncate(s, w)
+  if width_fn(s) <= w then return s end
+  if w < 1 then return "" end
+  local out, used = {}, 0
+  if not utf8.len(s) then s = json.valid_utf8(s) end
+  for _, cp in utf8.codes(s) do
+    local ch = utf8.char(cp)
+    local cw = width_fn(ch)
+    if used + cw > w - 1 then break end
+    out[#out + 1] = ch
+    used = used + cw
+  end
+  return concat(out) .. "…"
+end
+report.truncate = truncate
+
+-- ---------------------------------------------------------------------------
+-- Columns and cells.
+
+local function key_less(a, b)
+  local ta, tb = type(a), type(b)
+  if ta ~= tb then return ta < tb end
+  return a < b
+end
+
+local function check_rows(rows, fname)
+  if type(rows) ~= "table" then
+    error(format("report.%s: rows must be an array of tables, got %s", fname, type(rows)), 3)
+  end
+  for i, row in ipairs(rows) do
+    if type(row) ~= "table" then
+      error(format("report.%s: row %d is a %s, not a table", fname, i, type(row)), 3)
+    end
+  end
+end
+
+local function default_columns(rows, opts)
+  local first = rows[1]
+  if first and #first > 0 then
+    local n = 0
+    for _, row in ipairs(rows) do if #row > n then n = #row end end
+    local cols = {}
+    for i = 1, n do cols[i] = i end
+    return cols
+  end
+  local seen, keys = {}, {}
+  for _, row in ipairs(rows) do
+    for k in pairs(row) do
+      if not seen[k] and (type(k) == "string" or type(k) == "number") then
+        seen[k] = true; keys[#keys + 1] = k
+      end
+    end
+  end
+  table.sort(keys, function(a, b)
+    if a == "key" then return b ~= "key" end
+    if b == "key" then return false end
+    return key_less(a, b)
+  end)
+  local _ = opts
+  return keys
+end
+
+--- The normalised column list for rows: each {key, title, type, align, ...}.
+--- type is "integer" when every value is an integer, "number" when every
+--- value is a number, else "string".
+function report.columns(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "columns")
+  local spec = opts.columns or rows.columns or default_columns(rows, opts)
+  local header = opts.header
+  local cols = {}
+  for i, c in ipairs(spec) do
+    local col
+    if type(c) == "table" then
+      col = {}
+      for k, v in pairs(c) do col[k] = v end
+      if col.key == nil then error(format("report: column %d has no key", i), 3) end
+    elseif type(c) == "string" or type(c) == "number" then
+      col = { key = c }
+    else
+      error(format("report: column %d must be a name or a table", i), 3)
+    end
+    col.title = col.title or (header and header[i]) or tostring(col.key)
+    if not col.type then
+      local kind = nil
+      for _, row in ipairs(rows) do
+        local v = row[col.key]
+        if v ~= nil then
+          local t = type(v) == "number" and (mtype(v) == "integer" and "integer" or "number") or "string"
+          if kind == nil then kind = t
+          elseif kind ~= t then
+            if (kind == "integer" and t == "number") or (kind == "number" and t == "integer") then kind = "number"
+            else kind = "string"; break end
+          end
+        end
+      end
+      col.type = kind or "string"
+    end
+    col.align = col.align or ((col.type == "string") and "left" or "right")
+    cols[i] = col
+  end
+  return cols
+end
+
+local function fmt_float(x, digits)
+  if x ~= x then return "NaN" end
+  if x == math.huge then return "inf" end
+  if x == -math.huge then return "-inf" end
+  local ax = math.abs(x)
+  if ax ~= 0 and (ax < 0.5 * 10 ^ -digits or ax >= 1e15) then
+    return format("%." .. math.max(digits - 1, 0) .. "e", x)
+  end
+  local s = format("%." .. digits .. "f", x)
+  if s:match("^%-0%.?0*$") then s = s:sub(2) end    -- no "-0.000"
+  return s
+end
+
+--- Formats one value for display the way tables show it: integers as they
+--- are, other numbers with `digits` decimals (default 3; scientific notation
+--- below 10^-digits), NaN and infinities spelled out, nil as "".
+function report.format_value(v, digits, fmt, row)
+  if v == nil then return "" end
+  if fmt then
+    if type(fmt) == "function" then return tostring(fmt(v, row)) end
+    if type(v) == "number" and mtype(v) == "float" and (v ~= v or v == math.huge or v == -math.huge) then
+      return fmt_float(v, 0)
+    end
+    return format(fmt, v)
+  end
+  if type(v) == "number" then
+    if mtype(v) == "integer" then return format("%d", v) end
+    return fmt_float(v, digits or 3)
+  end
+  if v == json.null then return "" end
+  return tostring(v)
+end
+
+local function display_cell(col, row, opts)
+  local v = row[col.key]
+  -- one format per column: integers in a column of reals are shown as reals
+  if col.type == "number" and mtype(v) == "integer" and not col.fmt then v = v + 0.0 end
+  return report.format_value(v, col.digits or opts.digits, col.fmt, row)
+end
+
+-- Machine formats keep full precision.
+local function machine_value(v)
+  if v == nil or v == json.null then return "" end
+  if type(v) == "number" then
+    if mtype(v) == "integer" then return format("%d", v) end
+    if v ~= v then return "NaN" end
+    if v == math.huge then return "Inf" end
+    if v == -math.huge then return "-Inf" end
+    return (json.number(v):gsub("%.0$", ""))
+  end
+  return tostring(v)
+end
+
+local function machine_cell(col, row, opts)
+  if opts.formatted then return display_cell(col, row, opts) end
+  return machine_value(row[col.key])
+end
+
+-- One line per cell in text layouts.
+local function flatten(s)
+  return (s:gsub("[\r\n\t\v\f]", " "):gsub("%c", "\u{FFFD}"))
+end
+
+-- ---------------------------------------------------------------------------
+-- Text table.
+
+local function pad(s, w, align)
+  local gap = w - width_fn(s)
+  if gap <= 0 then return s end
+  if align == "right" then return rep(" ", gap) .. s end
+  return s .. rep(" ", gap)
+end
+
+--- An aligned plain-text table.  opts: columns, header, digits, gap
+--- (default 2 spaces), no_header.
+function report.text(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "text")
+  local cols = report.columns(rows, opts)
+  local gap = rep(" ", opts.gap or 2)
+  local cells, widths = {}, {}
+  for j, col in ipairs(cols) do
+    local title = flatten(col.title)
+    if col.max then title = truncate(title, col.max) end
+    widths[j] = opts.no_header and 0 or width_fn(title)
+    col._title = title
+  end
+  for i, row in ipairs(rows) do
+    local line = {}
+    for j, col in ipairs(cols) do
+      local s = flatten(display_cell(col, row, opts))
+      if col.max then s = truncate(s, col.max) end
+      line[j] = s
+      local w = width_fn(s)
+      if w > widths[j] then widths[j] = w end
+    end
+    cells[i] = line
+  end
+  local out = {}
+  local function emit(line)
+    local parts = {}
+    for j, col in ipairs(cols) do
+      local s = line[j]
+      if j == #cols and col.align ~= "right" then parts[j] = s
+      else parts[j] = pad(s, widths[j], col.align) end
+    end
+    out[#out + 1] = (concat(parts, gap):gsub("%s+$", ""))
+  end
+  if not opts.no_header and #cols > 0 then
+    local titles, rules = {}, {}
+    for j, col in ipairs(cols) do titles[j] = col._title; rules[j] = rep("-", widths[j]) end
+    emit(titles)
+    out[#out + 1] = concat(rules, gap)
+  end
+  for _, line in ipairs(cells) do emit(line) end
+  if #out == 0 then return "" end
+  return concat(out, "\n") .. "\n"
+end
+
+--- Writes report.text(rows, opts) to io.stdout (or opts.out, a file).
+function report.print(rows, opts)
+  local s = report.text(rows, opts)
+  local f = opts and opts.out or io.stdout
+  f:write(s)
+end
+
+-- ---------------------------------------------------------------------------
+-- CSV (RFC 4180), TSV, Markdown, JSON.
+
+local function csv_field(s, sep)
+  if s:find('[",\r\n]') or (sep ~= "," and s:find(sep, 1, true)) then
+    return '"' .. s:gsub('"', '""') .. '"'
+  end
+  return s
+end
+
+--- CSV as RFC 4180 has it: a header record, fields quoted when they hold a
+--- comma, quote, CR or LF, quotes doubled, records ending in CRLF (opts.eol
+--- changes that).  Numbers keep full precision unless opts.formatted.
+function report.csv(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "csv")
+  local cols = report.columns(rows, opts)
+  local sep = opts.sep or ","
+  local eol = opts.eol or "\r\n"
+  local out = {}
+  if not opts.no_header then
+    local h = {}
+    for j, col in ipairs(cols) do h[j] = csv_field(col.title, sep) end
+    out[#out + 1] = concat(h, sep) .. eol
+  end
+  for _, row in ipairs(rows) do
+    local line = {}
+    for j, col in ipairs(cols) do line[j] = csv_field(machine_cell(col, row, opts), sep) end
+    out[#out + 1] = concat(line, sep) .. eol
+  end
+  return concat(out)
+end
+
+local TSV_ESC = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r" }
+local function tsv_field(s) return (s:gsub("[\\\t\n\r]", TSV_ESC)) end
+
+--- Tab-separated values: a header line, then one line per row ending in LF;
+--- a backslash, tab, LF or CR inside a field is written \\, \t, \n, \r.
+function report.tsv(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "tsv")
+  local cols = report.columns(rows, opts)
+  local out = {}
+  if not opts.no_header then
+    local h = {}
+    for j, col in ipairs(cols) do h[j] = tsv_field(col.title) end
+    out[#out + 1] = concat(h, "\t") .. "\n"
+  end
+  for _, row in ipairs(rows) do
+    local line = {}
+    for j, col in ipairs(cols) do line[j] = tsv_field(machine_cell(col, row, opts)) end
+    out[#out + 1] = concat(line, "\t") .. "\n"
+  end
+  return concat(out)
+end
+
+local function md_cell(s)
+  return (flatten(s):gsub("\\", "\\\\"):gsub("|", "\\|"))
+end
+
+local function provenance_pairs(p)
+  local pairs_ = {}
+  if type(p) ~= "table" then return pairs_ end
+  if #p > 0 then
+    for _, kv in ipairs(p) do pairs_[#pairs_ + 1] = { tostring(kv[1]), tostring(kv[2]) } end
+  else
+    local keys = {}
+    for k in pairs(p) do keys[#keys + 1] = k end
+    table.sort(keys, key_less)
+    for _, k in ipairs(keys) do
+      local v = p[k]
+      if type(v) == "table" then v = json.encode(v) end
+      pairs_[#pairs_ + 1] = { tostring(k), tostring(v) }
+    end
+  end
+  return pairs_
+end
+
+--- A GitHub-flavoured Markdown table, cells padded to line up; numbers
+--- right-aligned.  opts.provenance (table) adds a footer.
+function report.markdown(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "markdown")
+  local cols = report.columns(rows, opts)
+  if #cols == 0 then return "" end
+  local cells, widths = {}, {}
+  for j, col in ipairs(cols) do widths[j] = math.max(3, width_fn(md_cell(col.title))) end
+  for i, row in ipairs(rows) do
+    local line = {}
+    for j, col in ipairs(cols) do
+      local s = md_cell(display_cell(col, row, opts))
+      line[j] = s
+      local w = width_fn(s)
+      if w > widths[j] then widths[j] = w end
+    end
+    cells[i] = line
+  end
+  local out = {}
+  local function emit(line)
+    local parts = {}
+    for j, col in ipairs(cols) do parts[j] = pad(line[j], widths[j], col.align) end
+    out[#out + 1] = "| " .. concat(parts, " | ") .. " |"
+  end
+  local titles, rules = {}, {}
+  for j, col in ipairs(cols) do
+    titles[j] = md_cell(col.title)
+    rules[j] = col.align == "right" and rep("-", widths[j] - 1) .. ":" or rep("-", widths[j])
+  end
+  emit(titles)
+  out[#out + 1] = "| " .. concat(rules, " | ") .. " |"
+  for _, line in ipairs(cells) do emit(line) end
+  local prov = provenance_pairs(opts.provenance)
+  if #prov > 0 then
+    out[#out + 1] = ""
+    local parts = {}
+    for _, kv in ipairs(prov) do parts[#parts + 1] = md_cell(kv[1]) .. ": " .. md_cell(kv[2]) end
+    out[#out + 1] = "<sub>" .. concat(parts, " · ") .. "</sub>"
+  end
+  return concat(out, "\n") .. "\n"
+end
+report.md = report.markdown
+
+--- A JSON array of objects, one per row, members in column order (keys are
+--- the column titles).  NaN and infinities become null.  opts.indent
+--- pretty-prints one row per line.
+function report.json(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "json")
+  local cols = report.columns(rows, opts)
+  local out = {}
+  for i, row in ipairs(rows) do
+    local members = {}
+    for j, col in ipairs(cols) do
+      local v = row[col.key]
+      local enc
+      if v == nil then enc = "null"
+      elseif opts.formatted then enc = json.quote(display_cell(col, row, opts))
+      else
+        local ok, s = pcall(json.encode, v)
+        if not ok then error(format("report.json: row %d, column %s: %s", i, tostring(col.key), s), 2) end
+        enc = s
+      end
+      members[j] = json.quote(tostring(col.title)) .. ":" .. enc
+    end
+    out[i] = "{" .. concat(members, ",") .. "}"
+  end
+  if #out == 0 then return "[]\n" end
+  if opts.indent then return "[\n" .. opts.indent .. concat(out, ",\n" .. opts.indent) .. "\n]\n" end
+  return "[" .. concat(out, ",") .. "]\n"
+end
+
+-- ---------------------------------------------------------------------------
+-- XML and HTML escaping.
+
+local XML_ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+
+--- Escapes text for XML and HTML (content and attribute values); invalid
+--- UTF-8 and characters XML forbids become U+FFFD.
+function report.escape(s)
+  s = json.valid_utf8(tostring(s))
+  s = s:gsub("[%z\1-\8\11\12\14-\31\127]", "\u{FFFD}")
+  s = s:gsub("\239\191[\190\191]", "\u{FFFD}")        -- U+FFFE, U+FFFF
+  return (s:gsub("[&<>\"']", XML_ESC))
+end
+local esc = report.escape
+
+-- Numbers in SVG: fixed, short, deterministic.
+local function num(x) return (format("%.2f", x):gsub("%.?0+$", "")) end
+
+-- ---------------------------------------------------------------------------
+-- SVG charts.
+
+local FONT = "font-family:sans-serif;font-size:12px"
+local CHAR_PX = 7.2      -- average advance of a 12px sans-serif character
+
+local function text_px(s) return width_fn(s) * CHAR_PX end
+
+local function field_of(rows, opts, name, fallback_names, fname)
+  if opts[name] then return opts[name] end
+  local first = rows[1] or {}
+  for _, k in ipairs(fallback_names) do if first[k] ~= nil then return k end end
+  error(format("report.%s: say which field holds the %s (opts.%s)", fname, name, name), 3)
+end
+
+--- A horizontal bar chart as an SVG string.  opts: label (field, default
+--- "key"/"label"/1), value (field, default "n"/"value"/2), title, max_bars
+--- (default 40), width (default 640), digits, color.
+function report.bar_chart(rows, opts)
+  opts = opts or {}
+  check_rows(rows, "bar_chart")
+  local lf = field_of(rows, opts, "label", { "key", "label", "entity", "word", 1 }, "bar_chart")
+  local vf = field_of(rows, opts, "value", { "n", "value", "count", 2 }, "bar_chart")
+  local maxn = opts.max_bars or 40
+  local items = {}
+  for i, row in ipairs(rows) do
+    if i > maxn then break end
+    local v = row[vf]
+    if v ~= nil and type(v) ~= "number" then
+      error(format("report.bar_chart: row %d: %s is not a number", i, tostring(vf)), 2)
+    end
+    if v ~= nil and v == v and v ~= math.huge and v ~= -math.huge then
+      items[#items + 1] = { label = truncate(flatten(tostring(row[lf] or "")), 32), v = v }
+    end
+  end
+  local W = opts.width or 640
+  local bar_h, gap = 18, 6
+  local top = opts.title and 30 or 10
+  local label_w = 0
+  for _, it in ipairs(items) do label_w = math.max(label_w, text_px(it.label)) end
+  label_w = math.min(label_w, 240) + 12
+  local value_w = 0
+  for _, it in ipairs(items) do
+    it.text = report.format_value(it.v, opts.digits)
+    value_w = math.max(value_w, text_px(it.text))
+  end
+  value_w = value_w + 10
+  local lo, hi = 0, 0
+  for _, it in ipairs(items) do
+    if it.v < lo then lo = it.v end
+    if it.v > hi then hi = it.v end
+  end
+  local plot_x, plot_w = label_w, math.max(W - label_w - value_w, 40)
+  local span = hi - lo
+  if span == 0 then span = 1 end
+  local function xpos(v) return plot_x + (v - lo) / span * plot_w end
+  local H = top + #items * (bar_h + gap) + 10
+  local color = opts.color or "#4c78a8"
+  local out = {}
+  out[#out + 1] = format('<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-chart" width="%s" height="%s" viewBox="0 0 %s %s" role="img" style="%s">',
+    num(W), num(H), num(W), num(H), FONT)
+  if opts.title then
+    out[#out + 1] = format('<title>%s</title><text x="%s" y="18" font-weight="bold">%s</text>', esc(opts.title), num(plot_x), esc(opts.title))
+  end
+  local x0 = xpos(0)
+  for i, it in ipairs(items) do
+    local y = top + (i - 1) * (bar_h + gap)
+    local xa, xb = x0, xpos(it.v)
+    if xb < xa then xa, xb = xb, xa end
+    local w = xb - xa
+    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(it.label), esc(it.text))
+    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>',
+      num(plot_x - 6), num(y + bar_h / 2), esc(it.label))
+    out[#out + 1] = format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>',
+      num(xa), num(y), num(w), num(bar_h), color)
+    local tx = it.v >= 0 and xb + 4 or xa - 4
+    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="%s" dominant-baseline="middle" fill="#333">%s</text></g>',
+      num(tx), num(y + bar_h / 2), it.v >= 0 and "start" or "end", esc(it.text))
+  end
+  if lo < 0 then
+    out[#out + 1] = format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#666"/>', num(x0), num(top - 2), num(x0), num(H - 8))
+  end
+  out[#out + 1] = "</svg>"
+  return concat(out, "\n")
+end
+
+-- Colour scales: interpolation between stops in sRGB.
+local SEQ = { { 247, 251, 255 }, { 198, 219, 239 }, { 107, 174, 214 }, { 33, 113, 181 }, { 8, 48, 107 } }
+local DIV = { { 178, 24, 43 }, { 239, 138, 98 }, { 247, 247, 247 }, { 103, 169, 207 }, { 33, 102, 172 } }
+
+local function ramp(stops, t)
+  if t ~= t then t = 0 end
+  t = math.max(0, math.min(1, t))
+  local pos = t * (#stops - 1)
+  local i = math.min(math.floor(pos), #stops - 2)
+  local f = pos - i
+  local a, b = stops[i + 1], stops[i + 2]
+  local c = {}
+  for k = 1, 3 do c[k] = math.floor(a[k] + (b[k] - a[k]) * f + 0.5) end
+  return format("#%02x%02x%02x", c[1], c[2], c[3]), (c[1] * 0.299 + c[2] * 0.587 + c[3] * 0.114) < 140
+end
+
+-- A matrix from {rows=, cols=, values=} or from records {row, col, value}.
+local function to_matrix(m, opts)
+  if m.values then
+    if type(m.rows) ~= "table" or type(m.cols) ~= "table" then
+      error("report.heatmap: a matrix needs rows and cols (arrays of labels)", 3)
+    end
+    return m.rows, m.cols, m.values
+  end
+  check_rows(m, "heatmap")
+  local rf, cf, vf = opts.row or "row", opts.col or "col", opts.value or "value"
+  local rlabels, clabels, rix, cix, values = {}, {}, {}, {}, {}
+  for i, rec in ipairs(m) do
+    local r, c, v = rec[rf], rec[cf], rec[vf]
+    if r == nil or c == nil then error(format("report.heatmap: record %d lacks %s or %s", i, rf, cf), 3) end
+    if v ~= nil and type(v) ~= "number" then error(format("report.heatmap: record %d: %s is not a number", i, vf), 3) end
+    if not rix[r] then rlabels[#rlabels + 1] = r; rix[r] = true end
+    if not cix[c] then clabels[#clabels + 1] = c; cix[c] = true end
+  end
+  if opts.sort_labels ~= false then
+    table.sort(rlabels, key_less); table.sort(clabels, key_less)
+  end
+  for i, r in ipairs(rlabels) do rix[r] = i; values[i] = {} end
+  for j, c in ipairs(clabels) do cix[c] = j end
+  for _, rec in ipairs(m) do values[rix[rec[rf]]][cix[rec[cf]]] = rec[vf] end
+  return rlabels, clabels, values
+end
+
+--- A heat map as an SVG string, from a matrix {rows = labels, cols =
+--- labels, values = {{...}, ...}} or an array of records {row=, col=,
+--- value=} (field names in opts.row, opts.col, opts.value).  A sequential
+--- scale, or a diverging one centred on 0 when values have both signs.
+--- opts: title, cell (pixel size, default 28), digits, labels (print the
+--- values in the cells; default when the cells are large enough).
+function report.heatmap(m, opts)
+  opts = opts or {}
+  if type(m) ~= "table" then error("report.heatmap: expects a matrix or an array of records", 2) end
+  local rlabels, clabels, values = to_matrix(m, opts)
+  local lo, hi = math.huge, -math.huge
+  for i = 1, #rlabels do
+    local row = values[i] or {}
+    for j = 1, #clabels do
+      local v = row[j]
+      if type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge then
+        if v < lo then lo = v end
+        if v > hi then hi = v end
+      elseif v ~= nil and type(v) ~= "number" then
+        error(format("report.heatmap: value at row %d, column %d is not a number", i, j), 2)
+      end
+    end
+  end
+  if lo > hi then lo, hi = 0, 0 end
+  local diverging = lo < 0 and hi > 0
+  local function color(v)
+    if diverging then
+      local a = math.max(-lo, hi)
+      return ramp(DIV, (v + a) / (2 * a))
+    end
+    if hi == lo then return ramp(SEQ, 0.5) end
+    return ramp(SEQ, (v - lo) / (hi - lo))
+  end
+  local cell = opts.cell or 28
+  local rl = {}
+  local label_w = 0
+  for i, r in ipairs(rlabels) do
+    rl[i] = truncate(flatten(tostring(r)), 28)
+    label_w = math.max(label_w, text_px(rl[i]))
+  end
+  local cl, col_h = {}, 0
+  for j, c in ipairs(clabels) do
+    cl[j] = truncate(flatten(tostring(c)), 28)
+    col_h = math.max(col_h, text_px(cl[j]))
+  end
+  local left = label_w + 10
+  local top = (opts.title and 28 or 6) + col_h * 0.72 + 12
+  local lw = math.max(math.min(#clabels * cell, 240), 120)     -- legend width
+  local W = math.max(left + #clabels * cell + col_h * 0.72 + 20, left + lw + 10)
+  local legend_y = top + #rlabels * cell + 14
+  local H = legend_y + 34
+  local show = opts.labels
+  if show == nil then show = cell >= 24 end
+  local out = {}
+  out[#out + 1] = format('<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="%s" height="%s" viewBox="0 0 %s %s" role="img" style="%s">',
+    num(W), num(H), num(W), num(H), FONT)
+  if opts.title then
+    out[#out + 1] = format('<title>%s</title><text x="%s" y="18" font-weight="bold">%s</text>', esc(opts.title), num(left), esc(opts.title))
+  end
+  for j = 1, #clabels do
+    local x = left + (j - 0.5) * cell
+    out[#out + 1] = format('<text transform="translate(%s,%s) rotate(-45)" text-anchor="start">%s</text>',
+      num(x), num(top - 6), esc(cl[j]))
+  end
+  for i = 1, #rlabels do
+    local y = top + (i - 1) * cell
+    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>',
+      num(left - 6), num(y + cell / 2), esc(rl[i]))
+    local row = values[i] or {}
+    for j = 1, #clabels do
+      local v = row[j]
+      local x = left + (j - 1) * cell
+      if type(v) == "number" and v == v then
+        local fill, dark = color(v)
+        local txt = report.format_value(v, opts.digits or 2)
+        out[#out + 1] = format('<g class="cell"><title>%s × %s: %s</title><rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/>',
+          esc(rl[i]), esc(cl[j]), esc(txt), num(x), num(y), num(cell), num(cell), fill)
+        if show then
+          out[#out + 1] = format('<text x="%s" y="%s" text-anchor="middle" dominant-baseline="middle" font-size="10" fill="%s">%s</text>',
+            num(x + cell / 2), num(y + cell / 2), dark and "#fff" or "#222", esc(txt))
+        end
+        out[#out + 1] = "</g>"
+      else
+        out[#out + 1] = format('<rect class="empty" x="%s" y="%s" width="%s" height="%s" fill="#fafafa" stroke="#eee"/>',
+          num(x), num(y), num(cell), num(cell))
+      end
+    end
+  end
+  -- legend: the scale from its minimum to its maximum
+  local steps = 10
+  for k = 0, steps - 1 do
+    local v
+    if diverging then local a = math.max(-lo, hi); v = -a + (2 * a) * (k + 0.5) / steps
+    else v = lo + (hi - lo) * (k + 0.5) / steps end
+    out[#out + 1] = format('<rect class="legend" x="%s" y="%s" width="%s" height="10" fill="%s"/>',
+      num(left + k * lw / steps), num(legend_y), num(lw / steps + 0.5), (color(v)))
+  end
+  local lmin = diverging and -math.max(-lo, hi) or lo
+  local lmax = diverging and math.max(-lo, hi) or hi
+  out[#out + 1] = format('<text x="%s" y="%s" font-size="10">%s</text>', num(left), num(legend_y + 24),
+    esc(report.format_value(lmin, opts.digits or 2)))
+  out[#out + 1] = format('<text x="%s" y="%s" font-size="10" text-anchor="end">%s</text>', num(left + lw), num(legend_y + 24),
+    esc(report.format_value(lmax, opts.digits or 2)))
+  out[#out + 1] = "</svg>"
+  return concat(out, "\n")
+end
+
+-- ---------------------------------------------------------------------------
+-- Standalone HTML.
+
+local CSS = [[
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:72em;padding:0 1em;color:#222;line-height:1.4}
+h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.6em}
+table.report{border-collapse:collapse;margin:1em 0;font-size:.92em}
+table.report caption{text-align:left;font-weight:bold;padding:.3em 0}
+table.report th,table.report td{padding:.25em .7em;border-bottom:1px solid #ddd;vertical-align:top}
+table.report th{background:#f3f3f3;cursor:pointer;user-select:none;text-align:left;white-space:nowrap}
+table.report th.num,table.report td.num{text-align:right;font-variant-numeric:tabular-nums}
+table.report th[aria-sort=ascending]::after{content:" \25B2"}
+table.report th[aria-sort=descending]::after{content:" \25BC"}
+table.report tbody tr:nth-child(even){background:#fafafa}
+figure{margin:1em 0}figcaption{font-weight:bold;margin-bottom:.3em}
+pre{background:#f6f6f6;padding:.6em;overflow:auto}
+footer{margin-top:3em;font-size:.8em;color:#666;border-top:1px solid #ddd;padding-top:.5em}
+footer dt{font-weight:bold;float:left;clear:left;margin-right:.5em}footer dd{margin:0}
+]]
+
+-- Sorting on a click on a header: numbers by their exact value (data-v),
+-- text by locale collation; stable (ties keep their original order).
+local JS = [[
+(function(){
+function key(td,num){if(!td)return num?-Infinity:"";var v=td.getAttribute("data-v");
+if(num){if(v===null||v==="")return -Infinity;return v==="NaN"?-Infinity:parseFloat(v);}return td.textContent;}
+document.querySelectorAll("table.report").forEach(function(table){
+var ths=table.tHead?table.tHead.rows[0].cells:[];
+Array.prototype.forEach.call(ths,function(th,col){
+th.addEventListener("click",function(){
+var num=th.classList.contains("num");
+var asc=th.getAttribute("aria-sort")!=="ascending";
+Array.prototype.forEach.call(ths,function(o){o.removeAttribute("aria-sort");});
+th.setAttribute("aria-sort",asc?"ascending":"descending");
+var body=table.tBodies[0];var rows=Array.prototype.slice.call(body.rows);
+rows.forEach(function(r,i){r._i=i;});
+rows.sort(function(a,b){var x=key(a.cells[col],num),y=key(b.cells[col],num),c;
+if(num){c=x<y?-1:x>y?1:0;}else{c=x.localeCompare(y);}
+if(!asc)c=-c;return c||a._i-b._i;});
+rows.forEach(function(r){body.appendChild(r);});
+});});});
+})();
+]]
+
+local function html_table(rows, opts)
+  check_rows(rows, "html")
+  local cols = report.columns(rows, opts)
+  local out = {}
+  out[#out + 1] = '<table class="report">'
+  if opts.caption then out[#out + 1] = "<caption>" .. esc(opts.caption) .. "</caption>" end
+  local ths = {}
+  for j, col in ipairs(cols) do
+    local cls = col.type ~= "string" and ' class="num"' or ""
+    ths[j] = format('<th scope="col"%s>%s</th>', cls, esc(col.title))
+  end
+  out[#out + 1] = "<thead><tr>" .. concat(ths) .. "</tr></thead>"
+  out[#out + 1] = "<tbody>"
+  for _, row in ipairs(rows) do
+    local tds = {}
+    for j, col in ipairs(cols) do
+      local v = row[col.key]
+      local text = esc(display_cell(col, row, opts))
+      if col.type ~= "string" then
+        tds[j] = format('<td class="num" data-v="%s">%s</td>', esc(machine_value(v)), text)
+      else
+        tds[j] = "<td>" .. text .. "</td>"
+      end
+    end
+    out[#out + 1] = "<tr>" .. concat(tds) .. "</tr>"
+  end
+  out[#out + 1] = "</tbody></table>"
+  return concat(out, "\n")
+end
+
+--- One table as an HTML fragment (no page around it).
+function report.html_table(rows, opts)
+  return html_table(rows, opts or {})
+end
+
+local function figure(svg, caption)
+  if caption then
+    return "<figure><figcaption>" .. esc(caption) .. "</figcaption>\n" .. svg .. "\n</figure>"
+  end
+  return "<figure>\n" .. svg .. "\n</figure>"
+end
+
+--- A standalone HTML page: no script, style or font is fetched from
+--- anywhere.  page = {title=, provenance=, <sections>...}; each section is
+---   {table = rows, columns=, caption=, digits=}   a sortable table
+---   {bar = rows, label=, value=, title=}           an SVG bar chart
+---   {heatmap = matrix_or_records, ...}             an SVG heat map
+---   {heading = "text"} | {text = "paragraph"} | {pre = "text"}
+---   {svg = "<svg ...>"} | {html = "raw, unescaped HTML"}
+function report.html(page)
+  if type(page) ~= "table" then error("report.html: expects a page table", 2) end
+  local title = page.title or "corpusrun report"
+  local out = {
+    "<!DOCTYPE html>",
+    '<html lang="' .. esc(page.lang or "en") .. '">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="generator" content="corpusrun">',
+    "<title>" .. esc(title) .. "</title>",
+    "<style>\n" .. CSS .. "</style>",
+    "</head>",
+    "<body>",
+    "<h1>" .. esc(title) .. "</h1>",
+  }
+  for i, sec in ipairs(page) do
+    if type(sec) ~= "table" then error(format("report.html: section %d is not a table", i), 2) end
+    local ok, s = pcall(function()
+      if sec.table then return html_table(sec.table, sec)
+      elseif sec.bar then return figure(report.bar_chart(sec.bar, sec), sec.caption)
+      elseif sec.heatmap then return figure(report.heatmap(sec.heatmap, sec), sec.caption)
+      elseif sec.heading then return "<h2>" .. esc(sec.heading) .. "</h2>"
+      elseif sec.text then return "<p>" .. esc(sec.text) .. "</p>"
+      elseif sec.pre then return "<pre>" .. esc(sec.pre) .. "</pre>"
+      elseif sec.svg then return figure(sec.svg, sec.caption)
+      elseif sec.html then return sec.html
+      end
+      error("unknown kind (table, bar, heatmap, heading, text, pre, svg, html)", 0)
+    end)
+    if not ok then error(format("report.html: section %d: %s", i, tostring(s):gsub("^report%.[%w_]+: ", "")), 2) end
+    out[#out + 1] = s
+  end
+  local prov = provenance_pairs(page.provenance)
+  if #prov > 0 then
+    out[#out + 1] = '<footer class="provenance"><dl>'
+    for _, kv in ipairs(prov) do out[#out + 1] = "<dt>" .. esc(kv[1]) .. "</dt><dd>" .. esc(kv[2]) .. "</dd>" end
+    out[#out + 1] = "</dl></footer>"
+  end
+  out[#out + 1] = "<script>\n" .. JS .. "</script>"
+  out[#out + 1] = "</body>"
+  out[#out + 1] = "</html>"
+  return concat(out, "\n") .. "\n"
+end
+
+-- ---------------------------------------------------------------------------
+-- Networks: GEXF 1.2 and GraphML.
+
+local function graph_input(nodes, edges, fname)
+  if type(nodes) ~= "table" then error("report." .. fname .. ": nodes must be an array", 3) end
+  if type(edges) ~= "table" then error("report." .. fname .. ": edges must be an array", 3) end
+  local ns, ids = {}, {}
+  for i, n in ipairs(nodes) do
+    local node
+    if type(n) == "string" or type(n) == "number" then node = { id = n }
+    elseif type(n) == "table" then node = n
+    else error(format("report.%s: node %d must be a table or an id", fname, i), 3) end
+    if node.id == nil then error(format("report.%s: node %d has no id", fname, i), 3) end
+    local id = tostring(node.id)
+    if ids[id] then error(format("report.%s: node id '%s' appears twice", fname, id), 3) end
+    ids[id] = true
+    ns[#ns + 1] = node
+  end
+  for i, e in ipairs(edges) do
+    if type(e) ~= "table" then error(format("report.%s: edge %d is not a table", fname, i), 3) end
+    local s, t = e.source or e[1], e.target or e[2]
+    if s == nil or t == nil then error(format("report.%s: edge %d needs a source and a target", fname, i), 3) end
+    if not ids[tostring(s)] then error(format("report.%s: edge %d: unknown source '%s'", fname, i, tostring(s)), 3) end
+    if not ids[tostring(t)] then error(format("report.%s: edge %d: unknown target '%s'", fname, i, tostring(t)), 3) end
+  end
+  return ns
+end
+
+local RESERVED = { id = true, label = true, source = true, target = true, weight = true }
+
+-- Attribute columns of nodes or edges: name -> type, in sorted order.
+local function attributes(items, kinds)
+  local types, names = {}, {}
+  for _, it in ipairs(items) do
+    if type(it) == "table" then
+      for k, v in pairs(it) do
+        if type(k) == "string" and not RESERVED[k] then
+          local t
+          if type(v) == "number" then t = mtype(v) == "integer" and "integer" or "double"
+          elseif type(v) == "boolean" then t = "boolean"
+          else t = "string" end
+          if types[k] == nil then types[k] = t; names[#names + 1] = k
+          elseif types[k] ~= t then
+            if (types[k] == "integer" and t == "double") or (types[k] == "double" and t == "integer") then types[k] = "double"
+            else types[k] = "string" end
+          end
+        end
+      end
+    end
+  end
+  table.sort(names)
+  local list = {}
+  for i, k in ipairs(names) do list[i] = { name = k, type = kinds[types[k]] or types[k] } end
+  return list
+end
+
+local function attr_value(v)
+  if type(v) == "number" then return machine_value(v) end
+  if type(v) == "boolean" then return v and "true" or "false" end
+  if type(v) == "table" then return json.encode(v) end
+  return tostring(v)
+end
+
+--- A network as GEXF 1.2 (opens in Gephi).  nodes: ids or tables {id=,
+--- label=, <attributes>...}; edges: {source=, target=, weight=,
+--- <attributes>...}.  opts: directed, description, creator.
+function report.gexf(nodes, edges, opts)
+  opts = opts or {}
+  local ns = graph_input(nodes, edges, "gexf")
+  local kinds = { integer = "long", double = "double", boolean = "boolean", string = "string" }
+  local nattrs = attributes(ns, kinds)
+  local eattrs = attributes(edges, kinds)
+  local out = {
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<gexf xmlns="http://www.gexf.net/1.2draft" version="1.2">',
+    '  <meta>',
+    '    <creator>' .. esc(opts.creator or "corpusrun") .. '</creator>',
+  }
+  if opts.description then out[#out + 1] = "    <description>" .. esc(opts.description) .. "</description>" end
+  out[#out + 1] = "  </meta>"
+  out[#out + 1] = format('  <graph mode="static" defaultedgetype="%s">', opts.directed and "directed" or "undirected")
+  local function decl(class, list)
+    if #list == 0 then return end
+    out[#out + 1] = format('    <attributes class="%s">', class)
+    for i, a in ipairs(list) do
+      out[#out + 1] = format('      <attribute id="%d" title="%s" type="%s"/>', i - 1, esc(a.name), a.type)
+    end
+    out[#out + 1] = "    </attributes>"
+  end
+  decl("node", nattrs)
+  decl("edge", eattrs)
+  local function attvalues(item, list, indent)
+    local vals = {}
+    for i, a in ipairs(list) do
+      local v = item[a.name]
+      if v ~= nil then vals[#vals + 1] = format('<attvalue for="%d" value="%s"/>', i - 1, esc(attr_value(v))) end
+    end
+    if #vals == 0 then return nil end
+    return indent .. "<attvalues>" .. concat(vals) .. "</attvalues>"
+  end
+  out[#out + 1] = "    <nodes>"
+  for _, n in ipairs(ns) do
+    local label = n.label ~= nil and n.label or n.id
+    local av = attvalues(n, nattrs, "        ")
+    if av then
+      out[#out + 1] = format('      <node id="%s" label="%s">', esc(attr_value(n.id)), esc(attr_value(label)))
+      out[#out + 1] = av
+      out[#out + 1] = "      </node>"
+    else
+      out[#out + 1] = format('      <node id="%s" label="%s"/>', esc(attr_value(n.id)), esc(attr_value(label)))
+    end
+  end
+  out[#out + 1] = "    </nodes>"
+  out[#out + 1] = "    <edges>"
+  for i, e in ipairs(edges) do
+    local s, t = e.source or e[1], e.target or e[2]
+    local w = e.weight ~= nil and format(' weight="%s"', esc(attr_value(e.weight))) or ""
+    local lab = e.label ~= nil and format(' label="%s"', esc(attr_value(e.label))) or ""
+    local head = format('      <edge id="%d" source="%s" target="%s"%s%s', i - 1, esc(attr_value(s)), esc(attr_value(t)), w, lab)
+    local av = attvalues(e, eattrs, "        ")
+    if av then
+      out[#out + 1] = head .. ">"
+      out[#out + 1] = av
+      out[#out + 1] = "      </edge>"
+    else
+      out[#out + 1] = head .. "/>"
+    end
+  end
+  out[#out + 1] = "    </edges>"
+  out[#out + 1] = "  </graph>"
+  out[#out + 1] = "</gexf>"
+  return concat(out, "\n") .. "\n"
+end
+
+--- A network as GraphML (Gephi, Cytoscape, NetworkX, igraph).  Same input
+--- as report.gexf; labels and weights become data keys "label", "weight".
+function report.graphml(nodes, edges, opts)
+  opts = opts or {}
+  local ns = graph_input(nodes, edges, "graphml")
+  local kinds = { integer = "long", double = "double", boolean = "boolean", string = "string" }
+  local nattrs = attributes(ns, kinds)
+  local eattrs = attributes(edges, kinds)
+  table.insert(nattrs, 1, { name = "label", type = "string" })
+  local has_w, wtype = false, "long"
+  for _, e in ipairs(edges) do
+    if e.weight ~= nil then
+      has_w = true
+      if type(e.weight) ~= "number" then error("report.graphml: edge weight must be a number", 2) end
+      if mtype(e.weight) == "float" then wtype = "double" end
+    end
+  end
+  if has_w then table.insert(eattrs, 1, { name = "weight", type = wtype }) end
+  local out = {
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
+      .. ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
+  }
+  for i, a in ipairs(nattrs) do
+    out[#out + 1] = format('  <key id="n%d" for="node" attr.name="%s" attr.type="%s"/>', i - 1, esc(a.name), a.type)
+  end
+  for i, a in ipairs(eattrs) do
+    out[#out + 1] = format('  <key id="e%d" for="edge" attr.name="%s" attr.type="%s"/>', i - 1, esc(a.name), a.type)
+  end
+  out[#out + 1] = format('  <graph id="G" edgedefault="%s">', opts.directed and "directed" or "undirected")
+  if opts.description then out[#out + 1] = "    <desc>" .. esc(opts.description) .. "</desc>" end
+  for _, n in ipairs(ns) do
+    local data = {}
+    for i, a in ipairs(nattrs) do
+      local v = n[a.name]
+      if a.name == "label" and v == nil then v = n.id end
+      if v ~= nil then data[#data + 1] = format('<data key="n%d">%s</data>', i - 1, esc(attr_value(v))) end
+    end
+    out[#out + 1] = format('    <node id="%s">%s</node>', esc(attr_value(n.id)), concat(data))
+  end
+  for i, e in ipairs(edges) do
+    local data = {}
+    for k, a in ipairs(eattrs) do
+      local v = e[a.name]
+      if v ~= nil then data[#data + 1] = format('<data key="e%d">%s</data>', k - 1, esc(attr_value(v))) end
+    end
+    out[#out + 1] = format('    <edge id="e%d" source="%s" target="%s">%s</edge>', i - 1,
+      esc(attr_value(e.source or e[1])), esc(attr_value(e.target or e[2])), concat(data))
+  end
+  out[#out + 1] = "  </graph>"
+  out[#out + 1] = "</graphml>"
+  return concat(out, "\n") .. "\n"
+end
+
+-- ---------------------------------------------------------------------------
+-- Dispatch and files.
+
+local FORMATS = {
+  text = report.text, txt = report.text, csv = report.csv, tsv = report.tsv,
+  md = report.markdown, markdown = report.markdown, json = report.json,
+  html = function(rows, opts)
+    local page = { title = opts.title, provenance = opts.provenance }
+    local sec = {}
+    for k, v in pairs(opts) do sec[k] = v end
+    sec.table = rows
+    page[1] = sec
+    return report.html(page)
+  end,
+}
+
+--- Renders rows in a format named "text", "csv", "tsv", "md"/"markdown",
+--- "json" or "html" (a page with one sortable table).
+function report.render(rows, fmt, opts)
+  local f = FORMATS[fmt or "text"]
+  if not f then
+    error("report.render: unknown format '" .. tostring(fmt) .. "' (text, csv, tsv, md, json, html)", 2)
+  end
+  return f(rows, opts or {})
+end
+
+--- The format implied by a file name's extension, or nil.
+function report.format_for(path)
+  local ext = tostring(path):match("%.([%w]+)$")
+  ext = ext and ext:lower()
+  if ext == "htm" then ext = "html" end
+  if ext and FORMATS[ext] then return ext end
+  return nil
+end
+
+--- Writes a string to a file.  Returns true, or nil and a message naming
+--- the file.
+function report.write(path, s)
+  if type(path) ~= "string" then error("report.write: path must be a string", 2) end
+  if type(s) ~= "string" then error("report.write: content must be a string", 2) end
+  local f, err = io.open(path, "wb")
+  if not f then return nil, err end
+  local ok, werr = f:write(s)
+  local cok, cerr = f:close()
+  if not ok then return nil, path .. ": " .. tostring(werr) end
+  if not cok then return nil, path .. ": " .. tostring(cerr) end
+  return true
+end
+
+--- Renders rows and saves them to path, the format from opts.format or the
+--- extension (default text).  Returns true, or nil and a message.
+function report.save(path, rows, opts)
+  opts = opts or {}
+  local fmt = opts.format or report.format_for(path) or "text"
+  return report.write(path, report.render(rows, fmt, opts))
+end
+
+return report

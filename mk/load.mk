@@ -1,0 +1,27 @@
+# load: the corpus module's loaders (host/text/load_*.c) and binding
+# (host/lcorpus.c): libxml2 for HTML/XML, libarchive for archives.
+DEB_PACKAGES += libxml2-dev libarchive-dev zstd clang time
+PKG_MODULES  += libxml-2.0 libarchive
+
+# make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
+# CSV readers, each for FUZZ_TIME seconds, seeded from tests/data/load.
+FUZZ_TIME ?= 30
+FUZZ_CC   ?= clang
+LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c))
+LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+                  -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
+LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
+
+.PHONY: fuzz-load
+build-fuzz/load_fuzz_%: tests/fuzz/load_fuzz_%.c $(LOAD_FUZZ_SRC) host/text/load.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(LOAD_FUZZ_FLAGS) -o $@ $< $(LOAD_FUZZ_SRC) $(LOAD_FUZZ_LIBS)
+
+fuzz-load: build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
+	@for t in jsonl csv; do \
+	  mkdir -p build-fuzz/corpus-$$t; \
+	  cp tests/data/load/*.$$t tests/data/load/*.tsv tests/data/load/brown/*.csv build-fuzz/corpus-$$t/ 2>/dev/null; \
+	  echo "fuzz-load: $$t for $(FUZZ_TIME)s"; \
+	  build-fuzz/load_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	    build-fuzz/corpus-$$t || exit 1; \
+	done

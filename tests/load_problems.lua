@@ -1,0 +1,114 @@
+-- Bad input never crashes and is never lost silently: symlink loops,
+-- unreadable paths, size limits, and the on_error policies.
+local t = require "tap"
+local corpus = require "corpus"
+local q = t.shell_quote
+
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p " .. q(tmp .. "/loop/inner") .. " " .. q(tmp .. "/odd")))
+local function write(path, s)
+  local f = assert(io.open(tmp .. "/" .. path, "wb")); f:write(s); f:close()
+end
+write("loop/a.txt", "top\n")
+write("loop/inner/b.txt", "inner\n")
+assert(os.execute("ln -s .. " .. q(tmp .. "/loop/inner/up")))          -- a loop
+assert(os.execute("ln -s missing.txt " .. q(tmp .. "/loop/dangling.txt")))
+write("odd/good.txt", "fine\n")
+write("odd/big.txt", string.rep("x", 5000))
+write("odd/.hidden.txt", "hidden\n")
+write("odd/picture.png", "\137PNG")
+assert(os.execute("mkfifo " .. q(tmp .. "/odd/pipe.txt")))
+
+local function messages(c)
+  local out = {}
+  for _, p in ipairs(c:problems()) do out[#out + 1] = p.kind .. " " .. p.message:gsub(tmp, "TMP", 1) end
+  return out
+end
+local function ids(c)
+  return c:ids()
+end
+
+-- ---- symlink loop, dangling link ---------------------------------------------
+do
+  local c = assert(corpus.open(tmp .. "/loop", { on_error = "skip" }))
+  t.is_deeply(ids(c), { "a.txt", "inner/b.txt" }, "a directory with a symlink loop loads once, no endless walk")
+  t.is_deeply(messages(c), {
+    "skipped TMP/loop/dangling.txt: broken symbolic link: No such file or directory",
+    "skipped TMP/loop/inner/up: symbolic link loop: leads back to an enclosing directory",
+  }, "the loop and the dangling link are reported")
+end
+
+-- ---- FIFO, size limit, unknown format, hidden ------------------------------------
+do
+  local c = assert(corpus.open(tmp .. "/odd", { on_error = "skip", max_bytes = 1000 }))
+  t.is_deeply(ids(c), { "good.txt" }, "ids: the over-limit file is known by its size, without reading")
+  local got = {}
+  for d in c:docs() do got[#got + 1] = d.id end
+  t.is_deeply(got, { "good.txt" }, "over-limit file not read; FIFO, unknown and hidden files not loaded")
+  t.is_deeply(messages(c), {
+    "skipped TMP/odd/pipe.txt: not a regular file",
+    "skipped TMP/odd/big.txt: 5000 bytes, over the limit of 1000: not read",
+    "skipped TMP/odd/picture.png: unknown format (use format= or include=)",
+  }, "each is reported with its reason")
+  local h = assert(corpus.open(tmp .. "/odd", { on_error = "skip", hidden = true, include = { "*.txt" } }))
+  t.is_deeply(h:ids(), { ".hidden.txt", "big.txt", "good.txt" }, "hidden=true loads hidden files")
+end
+
+-- ---- unreadable file (permissions do not stop root) -------------------------------
+do
+  write("locked.txt", "secret\n")
+  os.execute("chmod 000 " .. q(tmp .. "/locked.txt"))
+  local f = io.open(tmp .. "/locked.txt", "rb")
+  if f then
+    f:close()
+    t.skip("running as root: permissions cannot make a file unreadable")
+  else
+    local c = assert(corpus.open(tmp .. "/locked.txt", { on_error = "skip" }))
+    local n = 0
+    for _ in c:docs() do n = n + 1 end
+    t.is_deeply({ n, messages(c) }, { 0, { "skipped TMP/locked.txt: cannot open: Permission denied" } },
+      "an unreadable file is reported")
+  end
+  local c, err = corpus.open(tmp .. "/no/such/dir")
+  t.is(c, nil, "a missing source: nil")
+  t.is(err and err:gsub(tmp, "TMP", 1), "TMP/no/such/dir: No such file or directory", "... and a message naming it")
+end
+
+-- ---- on_error policies ---------------------------------------------------------
+do
+  local script = tmp .. "/warn.lua"
+  local f = assert(io.open(script, "wb"))
+  f:write([[
+local corpus = require "corpus"
+local c = assert(corpus.open(arg[1], { on_error = arg[2] }))
+local n = 0
+for d in c:docs() do n = n + 1 end
+for d in c:docs() do end
+print(n, #c:problems())
+]])
+  f:close()
+  local run = function(mode)
+    return t.run(q(t.corpusrun) .. " " .. q(script) .. " tests/data/load/news.jsonl " .. mode)
+  end
+  local out, code, err = run("warn")
+  t.is(out, "4\t3\n", "warn: good documents load")
+  t.is(err, "corpusrun: corpus: tests/data/load/news.jsonl:2: invalid JSON at column 62: expected ',' or '}'\n" ..
+    "corpusrun: corpus: tests/data/load/news.jsonl:6: no \"text\" field\n" ..
+    "corpusrun: corpus: tests/data/load/news.jsonl:7: invalid JSON at column 1: not a JSON object\n",
+    "warn: one line on stderr per problem, once even over two passes")
+  out, code, err = run("skip")
+  t.is(out .. err, "4\t3\n", "skip: counted, not printed")
+  out, code, err = run("error")
+  t.is(out, "", "error: stops")
+  t.isnt(code, 0, "error: exit status")
+  t.like(err, "corpus: tests/data/load/news.jsonl:2: invalid JSON at column 62", "error: raised at the first problem")
+  local c = assert(corpus.open("tests/data/load/news.jsonl", { on_error = "error" }))
+  local seen = {}
+  local ok, e = pcall(function() for d in c:docs() do seen[#seen + 1] = d.id end end)
+  t.is_deeply({ ok, seen }, { false, { "n1" } }, "error: documents before the problem were delivered")
+  t.like(e, "news.jsonl:2:", "error: message names file and line")
+end
+
+os.execute("rm -rf " .. q(tmp))
+t.done()

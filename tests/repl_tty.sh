@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# The REPL on a real terminal, driven through tmux: expressions, a
+# multi-line function, tab completion, pretty-printing, `_`, a quiet `;`,
+# help, Ctrl-C at the prompt and during evaluation, Ctrl-D, the history
+# file and the startup file.  Every wait is bounded and waits for output,
+# never for time.
+set -u
+CORPUSRUN=${CORPUSRUN:-./corpusrun}
+
+if ! command -v tmux >/dev/null 2>&1; then
+    echo "1..0 # SKIP tmux is not installed (Debian package tmux)"
+    exit 0
+fi
+
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+T() { tmux -S "$sock" -f /dev/null "$@"; }
+cleanup() { T kill-server >/dev/null 2>&1; rm -rf "$tmp"; }
+trap cleanup EXIT
+
+n=0
+failed=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+not_ok() {
+    n=$((n + 1)); failed=$((failed + 1))
+    echo "not ok $n - $1"
+    screen | sed 's/^/# /'
+}
+screen() { T capture-pane -p -J -S -200 -t repl 2>/dev/null; }
+
+# Waits (at most ~20 s) until the screen matches an extended regex.
+wait_for() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        if screen | grep -Eq -- "$1"; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+expect() { if wait_for "$1"; then ok "$2"; else not_ok "$2"; fi; }
+type_line() { T send-keys -t repl -l -- "$1"; T send-keys -t repl Enter; }
+
+mkdir -p "$tmp/home" "$tmp/config/corpusrun"
+echo 'startup_value = 777' > "$tmp/config/corpusrun/init.lua"
+
+echo "1..26"
+T new-session -d -s repl -x 120 -y 50 \
+    "cd '$PWD' && env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' XDG_CONFIG_HOME='$tmp/config' \
+     TERM=screen LC_ALL=C '$CORPUSRUN'; echo \"[exited \$?]\"; sleep 600"
+
+expect 'help\(\) lists the modules' "banner"
+expect '^> $' "prompt"
+
+type_line '6 * 7'
+expect '^42$' "an expression is printed"
+
+type_line 'function sq(x)'
+expect '^>> $' "continuation prompt"
+type_line 'return x * x'
+type_line 'end'
+type_line 'sq(12)'
+expect '^144$' "a multi-line function"
+
+T send-keys -t repl -l 'string.fo'
+T send-keys -t repl Tab
+expect '^> string\.format$' "string.fo<TAB> completes string.format"
+type_line '("<%s>", "tab")'
+expect '^"<tab>"$' "and the completed line runs"
+
+type_line 'word = "abc"'
+T send-keys -t repl -l 'word:upp'
+T send-keys -t repl Tab
+expect '^> word:upper$' "methods complete after a colon"
+type_line '()'
+expect '^"ABC"$' "string method call"
+
+T send-keys -t repl -l 'io.'
+T send-keys -t repl Tab
+expect 'stdout +tmpfile' "an ambiguous completion lists the candidates"
+T send-keys -t repl C-u
+type_line '"naïve café", #"é"'
+expect '^"naïve café" +2$' "UTF-8 text can be typed (even in the C locale)"
+type_line '{ b = { 1, 2 }, a = "x" }'
+expect '^\{ a = "x", b = \{ 1, 2 \} \}$' "tables are pretty-printed"
+
+type_line '_.b[2] * 100'
+expect '^200$' "_ holds the last result"
+
+T send-keys -t repl -l '12345'
+T send-keys -t repl -H 3b   # ";" (a bare ";" would separate tmux commands)
+T send-keys -t repl Enter
+type_line '_ + 1'
+expect '^12346$' "a trailing ; keeps the result quiet, and sets _"
+if screen | grep -Eq '^12345$'; then not_ok "nothing printed for the quiet line"; else ok "nothing printed for the quiet line"; fi
+
+type_line 'help("pretty.quote")'
+expect '^pretty\.quote\(s\)$' "help(name) prints the docs"
+
+type_line 'startup_value'
+expect '^777$' "the startup file ran"
+
+type_line 'print("looping") while true do end'
+expect '^looping$' "a long evaluation started"
+T send-keys -t repl C-c
+expect 'interrupted!' "Ctrl-C interrupts the evaluation"
+type_line '1000 + 1'
+expect '^1001$' "and the REPL goes on"
+
+T send-keys -t repl -l 'abandoned line'
+T send-keys -t repl C-c
+expect '^> abandoned line\^C$' "Ctrl-C at the prompt abandons the line"
+type_line '2000 + 2'
+expect '^2002$' "and a fresh prompt follows"
+
+type_line 'if true then'
+expect '^>> $' "an unfinished chunk"
+T send-keys -t repl C-c
+type_line '3000 + 3'
+expect '^3003$' "Ctrl-C abandons the unfinished chunk"
+
+T send-keys -t repl C-d
+expect '^\[exited 0\]$' "Ctrl-D ends the session"
+
+hist="$tmp/state/corpusrun/history"
+if [ -f "$hist" ] && grep -q 'function\\040sq(x)\\012return\\040x\\040\*\\040x\\012end' "$hist" &&
+   ! grep -q 'abandoned' "$hist"; then
+    ok "history written, a multi-line chunk as one entry"
+else
+    not_ok "history written, a multi-line chunk as one entry"
+    sed 's/^/# /' "$hist" 2>/dev/null
+fi
+exit $((failed > 0))

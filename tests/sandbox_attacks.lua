@@ -1,0 +1,112 @@
+-- corpusrun --sandbox: every known escape is tried and refused with a clear
+-- error, and an ordinary script with declared inputs and outputs still runs.
+local t = require "tap"
+local q = t.shell_quote
+local CR = q(t.corpusrun)
+
+local dir = os.tmpname(); os.remove(dir)
+os.execute("mkdir -p " .. q(dir .. "/corpus") .. " " .. q(dir .. "/out"))
+local function write(name, text)
+  local f = assert(io.open(dir .. "/" .. name, "wb")); f:write(text); f:close()
+  return dir .. "/" .. name
+end
+write("corpus/a.txt", "Zakani visited Brussels.\n")
+write("secret.txt", "secret\n")
+os.execute("ln -s " .. q(dir .. "/secret.txt") .. " " .. q(dir .. "/corpus/link.txt"))
+
+-- Runs `body` as a sandboxed script on the test corpus; returns out, code, err.
+local function sandboxed(body, extra, opts)
+  local s = write("script.lua", body)
+  return t.run(CR .. " -c " .. q(dir .. "/corpus") .. " --sandbox " .. (opts or "--max-seconds 5 --max-memory 64M")
+    .. " " .. q(s) .. " " .. (extra or ""))
+end
+
+local function refused(body, pattern, name, opts)
+  local out, code, err = sandboxed(body, nil, opts)
+  t.is(code, 1, name .. ": the script fails", out .. err)
+  t.like(err, pattern, name .. ": with a clear error")
+end
+
+local function prints(body, want, name)
+  local out, code, err = sandboxed(body)
+  t.is(out, want, name, err)
+  t.is(code, 0, name .. ": exits 0")
+end
+
+-- Code loading.
+prints([[print(load("\27Lua"))]], "nil\tattempt to load a binary chunk (mode is 't')\n", "bytecode through load is refused")
+prints([[print(string.dump, package, debug, dofile, loadfile)]], "nil\tnil\tnil\tnil\tnil\n", "no string.dump, package, debug, dofile, loadfile")
+prints([[print(os.execute, os.getenv, os.remove, os.rename, os.tmpname, io.popen)]], "nil\tnil\tnil\tnil\tnil\tnil\n", "no process, environment or file-system calls")
+refused([[require "socket"]], "module 'socket' not found", "require of a C module from the path")
+refused([[collectgarbage("stop")]], "collectgarbage only answers 'count'", "collectgarbage beyond count")
+
+-- Shared metatables and library tables.
+prints([[print(getmetatable(""))]], "protected\n", "the string metatable is out of reach")
+refused([[getmetatable("").__index = {}]], "attempt to index a string value", "tampering with the string metatable's __index")
+refused([[string.rep = function() end]], "string%.rep is read%-only", "library tables are read-only")
+refused([[setmetatable(string, {})]], "cannot change a protected metatable", "library metatables cannot be replaced")
+refused([[getmetatable(io.stdout).__index.write = nil]], "attempt to index a nil value", "the file metatable is protected")
+
+-- Memory and time.
+refused([[local s = ("x"):rep(1 << 40)]], "string%.rep of %d+ bytes exceeds the memory limit", "string.rep bomb through the string metatable")
+refused([[local t = {} for i = 1, 1e9 do t[i] = {i, i, i, i} end]], "not enough memory", "a table that grows without end")
+refused([[while true do pcall(function() while true do end end) end]], "CPU time limit exceeded", "an infinite loop inside pcall", "--max-seconds 1")
+refused([[local co = coroutine.wrap(function() while true do end end) co()]], "CPU time limit exceeded", "an infinite loop inside a coroutine", "--max-seconds 1")
+refused([[xpcall(function() while true do end end, function() while true do end end) error("after")]], "CPU time limit exceeded", "a looping message handler", "--max-seconds 1")
+do
+  local _, code, err = sandboxed([[local function f() return 1 + f() end f()]])
+  t.is(code, 1, "deep recursion: the script fails")
+  t.ok(err:find("stack overflow", 1, true) or err:find("not enough memory", 1, true),
+    "deep recursion: stopped by the stack or the memory limit", err)
+end
+refused([[local s = ("a"):rep(60) .. "b" print(s:find(("a*"):rep(12) .. "c"))]], "CPU time limit exceeded", "a runaway C function is stopped by the OS limit", "--max-seconds 1")
+refused([[local s = ("y"):rep(1 << 16) for i = 1, 1000 do io.write(s) end]], "output limit exceeded", "huge output", "--max-output 1M --max-seconds 5")
+
+-- Files.
+refused([[io.open("a.txt")]], "reading 'a%.txt' is not allowed", "relative names resolve against the working directory, not the corpus")
+refused([[io.open("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "reading outside the corpus")
+refused([[io.open("]] .. dir .. [[/corpus/../secret.txt")]], "reading '.-%.%./secret%.txt' is not allowed", "reading through ..")
+refused([[io.open("]] .. dir .. [[/corpus/link.txt")]], "reading '.-link%.txt' is not allowed", "reading through a symlink out of the corpus")
+refused([[io.open("]] .. dir .. [[/out/x.txt", "w")]], "writing '.-x%.txt' is not allowed", "writing a file that is no declared output")
+refused([[io.lines("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "io.lines outside the corpus")
+prints([[for l in io.lines("]] .. dir .. [[/corpus/a.txt") do print(l) end]], "Zakani visited Brussels.\n", "reading inside the corpus works")
+
+-- os.exit ends the script with its status.
+do
+  local _, code = sandboxed([[os.exit(7)]])
+  t.is(code, 7, "os.exit(7) exits 7")
+end
+
+-- An ordinary script with a declared output option runs unchanged.
+do
+  local body = [[
+local spec = { name = "wc", version = "1.0", description = "Counts lines of the corpus.",
+  options = { { name = "out", type = "output", help = "result file" },
+              { name = "corpus", short = "c", type = "corpus", help = "corpus" } } }
+local cli = require "cli"
+local o = cli.parse(spec, arg)
+local n = 0
+for l in io.lines((o.corpus or "]] .. dir .. [[/corpus") .. "/a.txt") do n = n + 1 end
+local f = assert(io.open(o.out, "w")); f:write(n, "\n"); f:close()
+print("wrote " .. n)
+]]
+  local out, code, err = sandboxed(body, "--out " .. q(dir .. "/out/result.txt"))
+  t.is(out, "wrote 1\n", "a declared output is written", err)
+  t.is(code, 0, "the script exits 0")
+  local f = io.open(dir .. "/out/result.txt"); t.is(f and f:read("a"), "1\n", "the output file holds the result"); if f then f:close() end
+  out = sandboxed(body, "--help")
+  t.like(out, "Counts lines of the corpus", "--help works under the sandbox")
+end
+
+-- Misuse of the option.
+do
+  local _, code, err = t.run(CR .. " --sandbox -e 'print(1)'")
+  t.is(code, 1, "--sandbox with -e fails")
+  t.like(err, "%-%-sandbox runs a script file", "and says why")
+  _, code, err = t.run(CR .. " --sandbox --max-memory lots x.lua")
+  t.is(code, 1, "a bad --max-memory fails")
+  t.like(err, "bad value for '%-%-max%-memory': 'lots'", "and names the value")
+end
+
+os.execute("rm -rf " .. q(dir))
+t.done()
