@@ -334,9 +334,14 @@ function fold.run(c, init, step, opts)
   local combine = merger(opts.merge)
   require("receipt").note_corpus(c)
   local cluster = host.cluster
-  if cluster and cluster.merge then return merge_parts(cluster, combine) end
+  -- The parts (or mapped lines) hold the script's first fold.  A later fold
+  -- (a second pass that depends on the first, as freq.lua's dispersion
+  -- does) runs here over the corpus, with -j N.
+  if cluster and not fold.merged_parts then
+    if cluster.merge then return merge_parts(cluster, combine) end
+    if cluster.reduce then return reduce_stdin(combine) end
+  end
   if cluster and cluster.map then return map_stdin(init, step, opts.merge, opts) end
-  if cluster and cluster.reduce then return reduce_stdin(combine) end
   if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
   local jobs = opts.jobs or host.jobs or 1
   local ndocs = #c
