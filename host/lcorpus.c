@@ -881,8 +881,22 @@ static const luaL_Reg corpus_meta[] = {
     {NULL, NULL},
 };
 
+/* corpus.ingest(source, path [, opts]): corpusdb.ingest, loaded on first use. */
+static int corpus_ingest(lua_State *L) {
+    int n = lua_gettop(L);
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "corpusdb");
+    lua_call(L, 1, 1);
+    lua_getfield(L, -1, "ingest");
+    lua_insert(L, 1);
+    lua_pop(L, 1);
+    lua_call(L, n, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
+    {"ingest", corpus_ingest},
     {NULL, NULL},
 };
 
