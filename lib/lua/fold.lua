@@ -34,8 +34,12 @@ for _, name in ipairs({ "corpusrun.Freq", "corpusrun.Ngrams", "corpusrun.Cooc" }
   undumpers[name] = count_undump
 end
 
+-- The raw metatable: under --sandbox, shared metatables are protected
+-- (getmetatable answers "protected"), but fold still needs the type name.
+local raw_getmetatable = debug and debug.getmetatable or getmetatable
+
 local function type_name(v)
-  local mt = getmetatable(v)
+  local mt = raw_getmetatable(v)
   return type(mt) == "table" and rawget(mt, "__name") or nil
 end
 
