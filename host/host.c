@@ -290,6 +290,9 @@ static void push_cluster(lua_State *L) {
 }
 
 static time_t started_at;
+static const char *script_path; /* borrowed from argv */
+
+void cr_host_set_script(const char *path) { script_path = path; }
 
 static const char b64_digits[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -407,6 +410,9 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_setfield(L, -2, "started");
     push_executable(L);
     lua_setfield(L, -2, "executable");
+    if (script_path) lua_pushstring(L, script_path);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "script");
     lua_newtable(L); /* what lib/lua/receipt.lua gathers during the run */
     lua_setfield(L, -2, "receipt_state");
     push_cluster(L);

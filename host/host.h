@@ -34,6 +34,9 @@ void cr_host_message(const char *progname, const char *msg);
 const char *cr_host_default_corpus(void);
 void cr_host_set_default_corpus(const char *path);
 
+/* The script being run (NULL for -e, stdin, the REPL): corpusrun.script. */
+void cr_host_set_script(const char *path);
+
 /* Puts the script's directory after lib/lua in package.path. */
 void cr_host_add_script_dir(lua_State *L, const char *script);
 

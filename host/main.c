@@ -154,7 +154,10 @@ static int handle_script(lua_State *L, char **argv) {
     const char *fname = argv[0];
     if (strcmp(fname, "-") == 0 && strcmp(argv[-1], "--") != 0)
         fname = NULL; /* stdin */
-    if (fname != NULL) cr_host_add_script_dir(L, fname);
+    if (fname != NULL) {
+        cr_host_add_script_dir(L, fname);
+        cr_host_set_script(fname);
+    }
     int status = luaL_loadfile(L, fname);
     if (status == LUA_OK) {
         int n = pushargs(L);
@@ -475,6 +478,7 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
             return 0;
         }
     }
+    cr_host_set_script(argv[script]);
     if (cr_sandbox_fork(memory, seconds, output) != 0) {
         fprintf(stderr, "%s: cannot start the sandbox process: %s\n", progname, strerror(errno));
         return 0;

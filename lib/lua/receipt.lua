@@ -27,9 +27,9 @@ state.settings = state.settings or {}
 local function iso_time(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
 
 local function script_info()
-  local script = arg and arg[0]
+  local script = host.script
   local args = {}
-  for i = 1, #(arg or {}) do args[i] = arg[i] end
+  if script then for i = 1, #(arg or {}) do args[i] = arg[i] end end
   local sha = script and host.sha256_file(script) or nil
   return script, sha, args
 end
@@ -123,6 +123,23 @@ function receipt.summary(r)
   end
   lines[#lines + 1] = ("run %s to %s"):format(r.started, r.finished)
   return lines
+end
+
+-- The receipt as ordered {name, value} pairs for report footers (the
+-- document list stays in the sidecar or the runs table).
+function receipt.footer_fields(r)
+  r = r or receipt.build()
+  local f = {
+    { "corpusrun", r.corpusrun }, { "Unicode", r.unicode }, { "SQLite", r.sqlite },
+    { "script", r.script or "-" }, { "script sha256", r.script_sha256 or "-" },
+    { "arguments", #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)" },
+  }
+  for _, c in ipairs(r.corpora) do
+    f[#f + 1] = { "corpus", ("%s (%d documents, fingerprint %s)"):format(c.path, c.documents, c.fingerprint) }
+  end
+  for _, x in ipairs(r.inputs) do f[#f + 1] = { x.role, x.path .. " (sha256 " .. x.sha256 .. ")" } end
+  f[#f + 1] = { "run", r.started .. " to " .. r.finished }
+  return f
 end
 
 -- Records the receipt in db (an lsqlite3 database) as a row of `runs`;
