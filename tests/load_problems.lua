@@ -117,5 +117,18 @@ print(n, #c:problems())
   t.like(e, "news.jsonl:2:", "error: message names file and line")
 end
 
+-- ---- the list of problems is bounded ---------------------------------------------
+do
+  local f = assert(io.open(tmp .. "/bad.jsonl", "wb"))
+  f:write(string.rep("{bad\n", 10500), '{"text": "fine"}\n')
+  f:close()
+  local c = assert(corpus.open(tmp .. "/bad.jsonl", { on_error = "skip" }))
+  t.is(#c, 1, "the one good line of 10 501 loads")
+  local list, counts = c:problems()
+  t.is(#list, 10001, "10 000 problems are listed, then one note")
+  t.is(list[#list].message, "(corpus): more than 10000 problems: the rest are not listed", "the note")
+  t.is(counts.skipped, 10001, "counts match the list")
+end
+
 os.execute("rm -rf " .. q(tmp))
 t.done()

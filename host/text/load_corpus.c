@@ -173,6 +173,11 @@ static void problem(ld_corpus *c, ld_pkind kind, const char *path, long line, in
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    if (c->np > LD_MAX_PROBLEMS) return;   /* the list is full: memory stays bounded */
+    if (c->np == LD_MAX_PROBLEMS) {
+        snprintf(reason, sizeof reason, "more than %d problems: the rest are not listed", LD_MAX_PROBLEMS);
+        path = "(corpus)", line = 0, off = -1, kind = LD_SKIPPED;
+    }
     uint64_t h = problem_hash(path, line, off, reason);
     if (c->phcap) {
         size_t m = c->phcap - 1;
