@@ -1,6 +1,8 @@
 # Word frequency list (case-insensitive) over the corpus directory: the tools an
-# analyst would reach for, and corpusrun's scripts/freq.lua on one and on two
-# cores.  Reference: wc -w, which counts words without counting each one.
+# analyst would reach for, and corpusrun on one and on two cores: the full list
+# (bench/scripts/wordfreq.lua: count.freq through c:fold) and scripts/freq.lua
+# as users run it (top 30 with dispersion, two passes).  Reference: wc -w,
+# which counts words without counting each one.
 . "$(dirname "$0")/lib/bench.sh"
 dir=$(bench_data dir) || exit 1
 L=$(bench_files "$dir")
@@ -18,6 +20,12 @@ bench_run "python3 re.findall + Counter" "$BENCH_PYTHON $ref/freq_re.py $(q "$L"
 bench_run "lua5.4 gmatch(\"%a+\")" "lua5.4 $ref/freq_gmatch.lua $(q "$L")"
 bench_run "NLTK word_tokenize + FreqDist" "$BENCH_PYTHON $ref/freq_nltk.py $(q "$L")"
 bench_run "sqlite3 FTS5 unicode61 + fts5vocab" "bash $ref/fts5_freq.sh $(q "$dir") $(q "$BENCH_TMP/fts.db")"
+for j in 1 2; do
+  label="corpusrun bench/scripts/wordfreq.lua -j $j"
+  if bench_probe "$label" "$(q "$CORPUSRUN") -c $(q "$base") bench/scripts/wordfreq.lua" "^[0-9]+[[:space:]]the$"; then
+    bench_run "$label" "$(q "$CORPUSRUN") -j $j -c $(q "$dir") bench/scripts/wordfreq.lua"
+  fi
+done
 for j in 1 2; do
   label="corpusrun scripts/freq.lua -j $j"
   if [ ! -f scripts/freq.lua ]; then bench_na "$label" "not yet available (no scripts/freq.lua)"; continue; fi

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,6 +462,15 @@ static unsigned char interrupt_fn(EditLine *el, int ch) {
     return CC_REFRESH;
 }
 
+/* Ctrl-Z at the prompt: with the terminal's signal keys off while editing,
+ * suspend ourselves; libedit restores the terminal around the stop. */
+static unsigned char suspend_fn(EditLine *el, int ch) {
+    (void)el;
+    (void)ch;
+    kill(getpid(), SIGTSTP);
+    return CC_REDISPLAY;
+}
+
 /* ---- setup ---------------------------------------------------------- */
 
 static void history_setup(struct repl *r) {
@@ -503,6 +513,8 @@ static int editor_setup(struct repl *r) {
     /* Ctrl-C reaches the editor as a key instead of a signal. */
     el_set(r->el, EL_SETTY, "-d", "-isig", NULL);
     el_set(r->el, EL_BIND, "^C", "corpusrun-interrupt", NULL);
+    el_wset(r->el, EL_ADDFN, L"corpusrun-suspend", L"Suspend corpusrun", suspend_fn);
+    el_set(r->el, EL_BIND, "^Z", "corpusrun-suspend", NULL);
     el_set(r->el, EL_BIND, "^R", "em-inc-search-prev", NULL);
     el_source(r->el, NULL); /* ~/.editrc */
     editing_locale(r, 0);

@@ -92,6 +92,8 @@ bench_ref "wc -w" "xargs -0 wc -w < \$L | tail -n 1"
 bench_run "cat" "xargs -0 cat < \$L"
 bench_run "false" "false"
 bench_na "later" "not yet available (testing)"
+w=\$(bench_result t1 "wc -w" lines)
+bench_note "wc -w printed \$w line"
 JOB
 cat > "$T/jobs/b.lua" <<'JOB'
 local bench = require "bench"
@@ -113,6 +115,7 @@ grep -q '^wc -w (ref) .* 1\.00 ' "$T/report"; ok $? "report: the reference's rat
 grep -q '^later .*not yet available (testing)' "$T/report"; ok $? "report: unavailable rows say why"
 grep -q '^echo .* 2$' "$T/report"; ok $? "report: the Lua job's row, with its output lines"
 grep -q '^Machine: [0-9]* cores' "$T/report"; ok $? "report: machine line"
+grep -q '^note: wc -w printed 1 line$' "$T/report"; ok $? "report: notes under the table, from bench_result"
 grep -q '^| `wc -w (ref)` |' "$T/perf.md"; ok $? "doc: Markdown table"
 ! grep -q '^old$' "$T/perf.md" && grep -q '^intro$' "$T/perf.md" && grep -q '^kept$' "$T/perf.md"
 ok $? "doc: only the text between the markers is replaced"

@@ -49,6 +49,10 @@ t.is(report.text({ { "a", 1 }, { "bb", 2.5 } }, { header = { "w", "x" } }),
 t.is(report.text({ { w = "a long word", n = 1 } }, { columns = { { key = "w", max = 6 }, "n" } }),
   "w       n\n------  -\na lon…  1\n", "max truncates with an ellipsis")
 t.is(report.text({}, { columns = { "a" } }), "a\n-\n", "no rows: the header only")
+t.is(report.text({ { w = "a long word" } }, { columns = { { key = "w", max = 6, clip = "left", align = "right" } } }),
+  "     w\n------\n… word\n", "clip left keeps the end")
+t.is(report.truncate("abcdef", 4, "left"), "…def", "truncate from the left")
+t.is(report.truncate("abc", 4), "abc", "short strings stay whole")
 t.raises(function() report.text({ 1, 2 }) end, "row 1 is a number", "rows must be tables")
 t.raises(function() report.text("x") end, "rows must be an array", "rows must be a table")
 

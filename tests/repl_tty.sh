@@ -43,7 +43,7 @@ type_line() { T send-keys -t repl -l -- "$1"; T send-keys -t repl Enter; }
 mkdir -p "$tmp/home" "$tmp/config/corpusrun"
 echo 'startup_value = 777' > "$tmp/config/corpusrun/init.lua"
 
-echo "1..26"
+echo "1..31"
 T new-session -d -s repl -x 120 -y 50 \
     "cd '$PWD' && env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' XDG_CONFIG_HOME='$tmp/config' \
      TERM=screen LC_ALL=C '$CORPUSRUN'; echo \"[exited \$?]\"; sleep 600"
@@ -129,4 +129,19 @@ else
     not_ok "history written, a multi-line chunk as one entry"
     sed 's/^/# /' "$hist" 2>/dev/null
 fi
+# Ctrl-Z at the prompt suspends corpusrun; fg brings back the line.
+T kill-session -t repl
+T new-session -d -s repl -x 120 -y 50 \
+    "cd '$PWD' && env -i PATH=\"\$PATH\" HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' TERM=screen \
+     PS1='$ ' bash --norc --noprofile -i"
+expect '^\$ ?$' "a shell"
+type_line "'$CORPUSRUN'"
+expect '^> $' "corpusrun started from it"
+T send-keys -t repl -l '40 +'
+T send-keys -t repl C-z
+expect 'Stopped' "Ctrl-Z suspends"
+type_line 'fg'
+expect '^> 40 \+$' "fg shows the line again"
+type_line ' 5'
+expect '^45$' "and editing goes on"
 exit $((failed > 0))

@@ -16,7 +16,7 @@
 # Rows go to the TSV file BENCH_RESULTS; bench/lib/report.lua prints them.
 #
 # Environment: BENCH_SIZE (100M), BENCH_REPS (3), BENCH_SLOW (60),
-# BENCH_TIMEOUT (900), BENCH_DATA (bench/data), BENCH_RESULTS
+# BENCH_TIMEOUT (900), BENCH_WARM (1: read a table's data once before it), BENCH_DATA (bench/data), BENCH_RESULTS
 # ($BENCH_DATA/results.tsv), CORPUSRUN (./corpusrun).
 
 BENCH_ROOT=${BENCH_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -70,6 +70,8 @@ bench_table() {
   bytes=$(bench_meta "$data" bytes) tokens=$(bench_meta "$data" tokens)
   name=${data##*/}
   _bench_table=$id
+  # read the data once, untimed, so that no row pays for a cold page cache
+  [ "${BENCH_WARM:-1}" = 0 ] || find "$data" -type f -print0 | xargs -0 cat > /dev/null
   _bench_tsv T "$id" "$(_bench_clean "$title")" "$name" "${bytes:-0}" "${tokens:-0}" "$(_bench_clean "$note")"
   printf '\n== %s (%s, %s bytes, %s tokens)\n' "$title" "$name" "${bytes:-?}" "${tokens:-?}" >&2
 }
@@ -120,6 +122,21 @@ bench_run() { _bench_measure run "$1" "$2"; }
 bench_na() {
   _bench_tsv R "$_bench_table" "$(_bench_clean "$1")" run na "" "" "" 0 "" "$(_bench_clean "$2")"
   printf '  %-40s %s\n' "$1" "$2" >&2
+}
+
+# bench_note TEXT: a line printed under the current table (a derived figure).
+bench_note() {
+  _bench_tsv N "$_bench_table" "$(_bench_clean "$1")"
+  printf '  note: %s\n' "$1" >&2
+}
+
+# bench_result TABLE LABEL FIELD: a measured value of a row already run
+# (FIELD: wall, cpu, rss_kb, lines); empty when the row is missing or failed.
+bench_result() {
+  awk -F'\t' -v t="$1" -v l="$2" -v f="$3" '
+    BEGIN { col = (f == "wall") ? 6 : (f == "cpu") ? 7 : (f == "rss_kb") ? 8 : (f == "lines") ? 10 : 0 }
+    $1 == "R" && $2 == t && $3 == l && $5 == "ok" && col { v = $col }
+    END { print v }' "$BENCH_RESULTS"
 }
 
 # bench_corpusrun_ready: true when ./corpusrun is built (else says why on stdout).

@@ -7,7 +7,8 @@
 --
 -- RESULTS.tsv is written by bench/lib/bench.sh: T rows start a table
 -- (T id title data bytes tokens note), R rows measure a command
--- (R id label role status wall cpu rss_kb runs lines note).
+-- (R id label role status wall cpu rss_kb runs lines note), N rows add a note
+-- under a table (N id text).
 
 local BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 
@@ -40,6 +41,10 @@ local function load(path)
       t.rows[#t.rows + 1] = { label = f[3], role = f[4], status = f[5], wall = tonumber(f[6]),
         cpu = tonumber(f[7]), rss = tonumber(f[8]), runs = tonumber(f[9]) or 0,
         lines = tonumber(f[10]), note = f[11] or "" }
+    elseif f[1] == "N" then
+      local t = byid[f[2]] or die("%s:%d: note for unknown table %q", path, n, tostring(f[2]))
+      t.notes = t.notes or {}
+      t.notes[#t.notes + 1] = f[3] or ""
     elseif line ~= "" then
       die("%s:%d: not a results line", path, n)
     end
@@ -115,6 +120,7 @@ local function text_table(t)
   for i = 1, #HEAD do rule[i] = string.rep("-", w[i]) end
   lines[#lines + 1] = table.concat(rule, "  ")
   for _, r in ipairs(rows) do lines[#lines + 1] = line(r) end
+  for _, note in ipairs(t.notes or {}) do lines[#lines + 1] = "note: " .. note end
   return table.concat(lines, "\n")
 end
 
@@ -136,6 +142,10 @@ local function md_table(t)
   for i = 1, #HEAD do align[i] = RIGHT[i] and "---:" or "---" end
   lines[#lines + 1] = "|" .. table.concat(align, "|") .. "|"
   for _, r in ipairs(rows) do lines[#lines + 1] = line(r) end
+  if t.notes then
+    lines[#lines + 1] = ""
+    for _, note in ipairs(t.notes) do lines[#lines + 1] = "- " .. md_escape(note) end
+  end
   return table.concat(lines, "\n")
 end
 

@@ -121,16 +121,28 @@ end
 
 local render
 
--- The sequence length (1..n present) and the other keys, sorted.
-local function table_keys(t)
+-- The sequence length (1..n present), the first `limit` other keys in
+-- order, and how many other keys there are.  Only the keys shown are kept
+-- sorted, so a huge table costs one pass, not a sort.
+local function table_keys(t, limit)
   local n = 0
   while rawget(t, n + 1) ~= nil do n = n + 1 end
-  local rest = {}
+  local best, count = {}, 0
   for k in next, t do
-    if not (math.type(k) == "integer" and k >= 1 and k <= n) then rest[#rest + 1] = k end
+    if not (math.type(k) == "integer" and k >= 1 and k <= n) then
+      count = count + 1
+      if #best < limit or key_less(k, best[#best]) then
+        local lo, hi = 1, #best + 1        -- binary search for the slot
+        while lo < hi do
+          local mid = (lo + hi) // 2
+          if key_less(k, best[mid]) then hi = mid else lo = mid + 1 end
+        end
+        table.insert(best, lo, k)
+        if #best > limit then best[#best] = nil end
+      end
+    end
   end
-  table.sort(rest, key_less)
-  return n, rest
+  return n, best, count
 end
 
 local function key_repr(k, state)
@@ -156,9 +168,10 @@ local function render_table(t, state, level)
   if level >= opts.depth or state.budget <= 0 then return "{...}" end
   state.ancestors[t] = true
   state.hit[t] = nil
-  local n, rest = table_keys(t)
-  local total = n + #rest
-  local shown = math.min(total, opts.items, math.max(state.budget, 1))
+  local room = math.min(opts.items, math.max(state.budget, 1))
+  local n, rest, others = table_keys(t, room)
+  local total = n + others
+  local shown = math.min(total, room)
   state.budget = state.budget - shown
   local parts = {}
   for i = 1, math.min(n, shown) do

@@ -4,7 +4,8 @@
 --
 -- Rows are arrays of records ({word = "x", n = 3}) or of arrays ({"x", 3}).
 -- Columns come from opts.columns: names, or tables
---   {key = "mi", title = "MI", digits = 2, fmt = "%.1f" | function(v, row), align = "left"|"right", max = 30}
+--   {key = "mi", title = "MI", digits = 2, fmt = "%.1f" | function(v, row), align = "left"|"right",
+--    max = 30, clip = "left"|"right"}
 -- Without opts.columns: the positions of array rows, or the union of the
 -- record keys in sorted order ("key" first).
 local json = require "json"
@@ -40,18 +41,27 @@ end
 --- Where display widths come from: "tokenize" (utf8proc) or "codepoints".
 function report.width_source() return width_source end
 
--- Cuts s to at most w columns, ending with "…" when cut.
-local function truncate(s, w)
+-- Cuts s to at most w columns, marking the cut with "…": at the end, or
+-- at the start when side is "left" (keeping the end of s).
+local function truncate(s, w, side)
   if width_fn(s) <= w then return s end
   if w < 1 then return "" end
-  local out, used = {}, 0
   if not utf8.len(s) then s = json.valid_utf8(s) end
-  for _, cp in utf8.codes(s) do
-    local ch = utf8.char(cp)
-    local cw = width_fn(ch)
+  local chars = {}
+  for _, cp in utf8.codes(s) do chars[#chars + 1] = utf8.char(cp) end
+  local out, used = {}, 0
+  local from, to, step = 1, #chars, 1
+  if side == "left" then from, to, step = #chars, 1, -1 end
+  for i = from, to, step do
+    local cw = width_fn(chars[i])
     if used + cw > w - 1 then break end
-    out[#out + 1] = ch
+    out[#out + 1] = chars[i]
     used = used + cw
+  end
+  if side == "left" then
+    local r = {}
+    for i = #out, 1, -1 do r[#r + 1] = out[i] end
+    return "…" .. concat(r)
   end
   return concat(out) .. "…"
 end
@@ -228,7 +238,7 @@ function report.text(rows, opts)
   local cells, widths = {}, {}
   for j, col in ipairs(cols) do
     local title = flatten(col.title)
-    if col.max then title = truncate(title, col.max) end
+    if col.max then title = truncate(title, col.max, col.clip) end
     widths[j] = opts.no_header and 0 or width_fn(title)
     col._title = title
   end
@@ -236,7 +246,7 @@ function report.text(rows, opts)
     local line = {}
     for j, col in ipairs(cols) do
       local s = flatten(display_cell(col, row, opts))
-      if col.max then s = truncate(s, col.max) end
+      if col.max then s = truncate(s, col.max, col.clip) end
       line[j] = s
       local w = width_fn(s)
       if w > widths[j] then widths[j] = w end
