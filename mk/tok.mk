@@ -27,3 +27,33 @@ stopwords:
 	  tar xzf stopwords-iso-$(STOPWORDS_ISO_VERSION).tgz
 	STOPWORDS_ISO_VERSION=$(STOPWORDS_ISO_VERSION) \
 	  lua5.4 tools/gen_stopwords.lua $(BUILD)/npm/package/stopwords-iso.json host/text/stopwords_data.c
+
+# ---- fuzzing (clang libFuzzer + ASan + UBSan) -------------------------------
+#   make fuzz                   build and fuzz for FUZZ_SECONDS (default 60)
+#   make fuzz FUZZ_SECONDS=600  longer; new inputs go to build-fuzz/corpus/
+#   make fuzz-check             replay a bounded, deterministic run (tests use it)
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 20000
+FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+TOK_FUZZ_SRC := host/text/wordbreak.c host/text/sentbreak.c host/text/tokenizer.c \
+                host/text/normalize.c host/text/ucd_tables.c
+TOK_FUZZ_HDR := $(wildcard host/text/*.h)
+
+.PHONY: fuzz fuzz-check
+build-fuzz/tok_fuzz: tests/fuzz/tok_fuzz.c $(TOK_FUZZ_SRC) $(TOK_FUZZ_HDR)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -D_DEFAULT_SOURCE -Ihost/text -o $@ tests/fuzz/tok_fuzz.c $(TOK_FUZZ_SRC) -lutf8proc
+
+fuzz: build-fuzz/tok_fuzz
+	@mkdir -p build-fuzz/corpus
+	build-fuzz/tok_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/seeds
+
+fuzz-check: build-fuzz/tok_fuzz
+	build-fuzz/tok_fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=build-fuzz/ tests/fuzz/seeds
+
+# ---- benchmark of the core (bench/40_tokenize.sh builds it) ------------------
+$(BUILD)/tok_bench: bench/tok_bench.c $(BUILD)/libcorpustext.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ bench/tok_bench.c $(BUILD)/libcorpustext.a $(LDLIBS)

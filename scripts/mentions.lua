@@ -1,21 +1,128 @@
 local spec = {
   name = "mentions",
-  version = "0.1.0",
-  description = "Who and what a corpus mentions: entity mention counts from a gazetteer, "
-    .. "documents and share of documents, co-mentioned entities with an association score, "
-    .. "and candidate entities the gazetteer misses.",
+  version = "1.0.0",
+  description = "Who and what a corpus mentions: for each entity of a gazetteer, its mentions, "
+    .. "the documents that mention it and their share, and the entities mentioned with it; "
+    .. "the strongest co-mention pairs with an association score (logDice and G2); and "
+    .. "candidate entities the gazetteer misses (capitalised multi-word sequences and "
+    .. "acronyms), so the gazetteer can grow.",
   options = {
-    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus, corpus/)" },
+    { name = "corpus", short = "c", type = "corpus",
+      help = "corpus to read (default: the default corpus, corpus/)" },
     { name = "entities", short = "e", type = "file",
       help = "gazetteer: TSV (entity, type, alias) or spaCy-style JSONL (default: entities.tsv in the corpus directory)" },
+    { name = "discover", type = "boolean",
+      help = "no gazetteer: list candidate entities only" },
+    { name = "no-discover", type = "boolean", help = "do not list candidate entities" },
+    { name = "by", type = "string", metavar = "FIELD",
+      help = "also break mention counts down by a metadata field (date, outlet, ...)" },
+    { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
+      metavar = "sentence|document|window:N", default = "sentence",
+      help = "what counts as mentioned together" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 20,
+      help = "rows of co-mention pairs and candidates to show" },
+    { name = "min", type = "integer", min = 1, default = 1,
+      help = "leave out entities, pairs and candidates with fewer mentions" },
+    { name = "kwic", type = "integer", min = 0, default = 0, metavar = "N",
+      help = "show N evidence lines (keyword in context) per entity" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format" },
+    { name = "table", type = "enum", choices = { "entities", "comentions", "candidates", "by", "evidence" },
+      default = "entities", help = "the table that csv, tsv and json print" },
+    { name = "out", short = "o", type = "output", help = "write the report to FILE instead of stdout" },
+    { name = "db", type = "output", help = "write mentions (one row per match with its byte span), "
+      .. "entity_counts, comentions and candidates, with the run's provenance, to an SQLite database" },
+    { name = "html", type = "output", help = "write a standalone HTML report" },
+    { name = "gexf", type = "output", help = "write the co-mention network as GEXF (Gephi)" },
+    { name = "quiet", short = "q", type = "boolean", help = "no progress on stderr" },
+  },
+  examples = {
+    "corpusrun scripts/mentions.lua",
+    "corpusrun scripts/mentions.lua --kwic 2 --unit document",
+    "corpusrun scripts/mentions.lua --format csv --out mentions.csv",
+    "corpusrun scripts/mentions.lua --db mentions.db --html mentions.html",
+    "corpusrun scripts/mentions.lua --discover -c other/corpus",
   },
 }
 local cli = require "cli"
 local opts = cli.parse(spec, arg)
 
-local path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
-local n = 0
-for name in io.popen("ls " .. string.format("%q", path)):lines() do
-  if name:match("%.txt$") then n = n + 1 end
+local corpus = require "corpus"
+local match = require "match"
+local entities = require "entities"
+local started = os.date("!%Y-%m-%dT%H:%M:%SZ")
+
+-- ---- inputs -------------------------------------------------------------------
+
+local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local gazetteer_path = opts.entities
+if not gazetteer_path and not opts.discover then
+  local candidate = corpus_path:gsub("/+$", "") .. "/entities.tsv"
+  local f = io.open(candidate, "rb")
+  if f then f:close(); gazetteer_path = candidate end
 end
-print(string.format("corpus %s: %d documents", path, n))
+if not gazetteer_path and not opts.discover then
+  io.stderr:write("mentions: no gazetteer: give --entities FILE, put entities.tsv in the corpus directory, "
+    .. "or use --discover\n")
+  os.exit(2)
+end
+if opts.discover and opts.no_discover then
+  io.stderr:write("mentions: --discover and --no-discover together leave nothing to do\n")
+  os.exit(2)
+end
+
+local c = entities.open_corpus(corpus, corpus_path, gazetteer_path)
+local g
+if not opts.discover then
+  local err
+  g, err = match.gazetteer(gazetteer_path)
+  if not g then
+    io.stderr:write("mentions: ", tostring(err), "\n")
+    os.exit(1)
+  end
+end
+
+-- ---- one pass over the corpus, then the tables ----------------------------------
+
+local unit, window = opts.unit, nil
+if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+")) end
+
+local r = entities.run(c, g, {
+  unit = unit, window = window, by = opts.by,
+  discover = opts.discover or not opts.no_discover,
+  rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence",
+})
+local t = entities.tables(r, {
+  min = opts.min, top = opts.top, kwic = opts.table == "evidence" and math.max(opts.kwic, 1) or opts.kwic,
+  corpus = c, by = opts.by,
+})
+
+-- ---- outputs ----------------------------------------------------------------------
+
+local meta = {
+  script = "scripts/mentions.lua", version = spec.version, corpus = corpus_path, by = opts.by,
+  gazetteer = gazetteer_path or "(none)", unit = opts.unit, documents = r.documents,
+}
+meta.provenance = entities.provenance(c, arg, gazetteer_path, started)
+
+if opts.db then entities.write_db(opts.db, r, t, meta) end
+if opts.html then entities.write_html(opts.html, t, r, meta) end
+if opts.gexf then entities.write_gexf(opts.gexf, t) end
+
+local text
+if opts.format == "text" or opts.format == "md" then
+  text = entities.render(t, meta, opts.format, { discover = opts.discover, no_discover = opts.no_discover })
+else
+  local x = t[opts.table]
+  if not x then
+    io.stderr:write("mentions: --table " .. opts.table .. " needs " .. (opts.table == "by" and "--by FIELD" or "a gazetteer") .. "\n")
+    os.exit(2)
+  end
+  text = entities.render_table(x, opts.format)
+end
+
+if opts.out and opts.out ~= "-" then
+  entities.write_file(opts.out, text)
+else
+  io.stdout:write(text)
+end

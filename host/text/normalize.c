@@ -69,9 +69,15 @@ static size_t ascii_prefix(const unsigned char *s, size_t len) {
     return i;
 }
 
-static inline char lower_ascii(unsigned char c) {
-    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-}
+/* Lower-case ASCII letters, other ASCII bytes unchanged; 0 for NUL and
+ * for every byte >= 0x80. */
+static const unsigned char ascii_fold[256] = {
+#define R8(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7
+    0, 1, 2, 3, 4, 5, 6, 7, R8(8), R8(16), R8(24), R8(32), R8(40), R8(48), R8(56),
+    64, R8(97), R8(105), R8(113), 121, 122, 91, 92, 93, 94, 95,
+    96, R8(97), R8(105), R8(113), 121, 122, 123, 124, 125, 126, 127,
+#undef R8
+};
 
 /* Removes a final possessive "'s" (the apostrophe already lumped to U+0027). */
 static void strip_possessive(cr_buf *out) {
@@ -164,18 +170,24 @@ int cr_normalize(cr_buf *out, const char *str, size_t len, cr_norm_level level) 
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     if (!str) len = 0;
     if ((unsigned)level > CR_NORM_KEY) return -1;
-    if (ascii_prefix(s, len) < len) {
+    if (len >= out->cap && cr_buf_reserve(out, len) < 0) return -1;
+    unsigned char *d = (unsigned char *)out->data;
+    size_t i = 0;
+    if (level <= CR_NORM_NFC) {
+        i = ascii_prefix(s, len);
+        if (i == len) memcpy(d, s, len);
+    } else {
+        /* ASCII case folding while checking that the input is ASCII (a NUL
+         * byte also leaves the loop; the general path handles it). */
+        unsigned char f;
+        while (i < len && (f = ascii_fold[s[i]]) != 0) d[i++] = f;
+    }
+    if (i < len) {
         if (level == CR_NORM_RAW) return copy_valid(out, s, len);
         return normalize_unicode(out, s, len, level);
     }
-    if (cr_buf_reserve(out, len) < 0) return -1;
-    if (level <= CR_NORM_NFC) {
-        memcpy(out->data, s, len);
-    } else {
-        for (size_t i = 0; i < len; i++) out->data[i] = lower_ascii(s[i]);
-    }
     out->len = len;
-    out->data[len] = 0;
+    d[len] = 0;
     if (level == CR_NORM_KEY) strip_possessive(out);
     return 0;
 }

@@ -203,21 +203,40 @@ static inline int wordish(cr_token_kind k) {
     return k == CR_TOK_WORD || k == CR_TOK_NUMBER || k == CR_TOK_ID;
 }
 
-/* The UAX #29 segment starting at a (a < len), classified. */
-static void segment_at(cr_tokenizer *t, size_t a, seg *g) {
+/* The UAX #29 segment starting at a (a < len), classified; a lookahead
+ * (store) keeps it for the step that will start there. */
+static inline __attribute__((always_inline)) void segment_at(cr_tokenizer *t, size_t a, seg *g, int store) {
     const unsigned char *s = (const unsigned char *)t->text;
     g->a = a;
-    if (t->la_stop && t->la_start == a) {
+    if (t->la_start == a && t->la_stop) {
         g->b = t->la_stop;
         g->seen = t->la_seen;
     } else {
         g->b = cr_wb_next(t->text, t->len, a, &g->seen);
-        t->la_start = a;
-        t->la_stop = g->b;
-        t->la_seen = g->seen;
+        if (store) {
+            t->la_start = a;
+            t->la_stop = g->b;
+            t->la_seen = g->seen;
+        }
     }
-    size_t n;
-    g->props0 = cr_ucd_props(s[a] < 0x80 ? s[a] : cr_utf8_decode(s + a, t->len - a, &n));
+    if (s[a] < 0x80) {
+        g->props0 = cr_ucd_ascii[s[a]];
+        /* The common ASCII cases need no general classification. */
+        if (g->seen == CR_WB_BIT(CR_WB_ALetter)) { g->kind = CR_TOK_WORD; return; }
+        if (g->seen == CR_WB_BIT(CR_WB_Numeric)) { g->kind = CR_TOK_NUMBER; return; }
+        if (g->b == a + 1) {
+            static const unsigned char gc_kind[8] = {
+                [CR_GC_OTHER] = CR_TOK_SYMBOL, [CR_GC_LETTER] = CR_TOK_WORD, [CR_GC_MARK] = CR_TOK_SYMBOL,
+                [CR_GC_NUMBER] = CR_TOK_NUMBER, [CR_GC_PUNCT] = CR_TOK_PUNCT, [CR_GC_SYMBOL] = CR_TOK_SYMBOL,
+                [CR_GC_SPACE] = CR_TOK_SPACE, [7] = CR_TOK_SYMBOL,
+            };
+            g->kind = (cr_token_kind)gc_kind[CR_UCD_GC(g->props0)];
+            return;
+        }
+    } else {
+        size_t n;
+        g->props0 = cr_ucd_props(cr_utf8_decode(s + a, t->len - a, &n));
+    }
     g->kind = classify(s, g);
 }
 
@@ -226,6 +245,7 @@ static void segment_at(cr_tokenizer *t, size_t a, seg *g) {
 /* A URL starting at a: "http://", "https://", "ftp://" or "www."; its end, or 0. */
 static size_t match_url(const unsigned char *s, size_t len, size_t a) {
     size_t i;
+    if (a + 4 >= len || ((s[a + 1] | 32) != 't' && (s[a + 1] | 32) != 'w')) return 0;
     if (ci_prefix(s, len, a, "http://")) i = a + 7;
     else if (ci_prefix(s, len, a, "https://")) i = a + 8;
     else if (ci_prefix(s, len, a, "ftp://")) i = a + 6;
@@ -348,11 +368,14 @@ static inline int wanted(const cr_tokenizer *t, cr_token_kind k) {
 }
 
 /* ASCII bytes that may start or continue something a tailoring rule joins. */
-enum { T_URL = 1, T_AT = 2, T_HASH = 4, T_EMAIL = 8, T_WS = 16 };
+enum { T_URL = 1, T_AT = 2, T_HASH = 4, T_EMAIL = 8, T_WS = 16, T_NEXT = 32 };
 static const unsigned char trig[256] = {
     ['h'] = T_URL, ['H'] = T_URL, ['w'] = T_URL, ['W'] = T_URL, ['f'] = T_URL, ['F'] = T_URL,
-    ['@'] = T_AT | T_EMAIL, ['#'] = T_HASH, [0xEF] = T_HASH,
-    ['.'] = T_EMAIL, ['_'] = T_EMAIL, ['%'] = T_EMAIL, ['+'] = T_EMAIL, ['-'] = T_EMAIL,
+    /* T_NEXT: after a word, what may start an e-mail address, an acronym's
+     * full stop or a joining hyphen (U+2010, U+2011 start with 0xE2). */
+    ['@'] = T_AT | T_EMAIL | T_NEXT, ['#'] = T_HASH, [0xEF] = T_HASH, [0xE2] = T_NEXT,
+    ['.'] = T_EMAIL | T_NEXT, ['_'] = T_EMAIL | T_NEXT, ['%'] = T_EMAIL | T_NEXT,
+    ['+'] = T_EMAIL | T_NEXT, ['-'] = T_EMAIL | T_NEXT,
     [' '] = T_WS, ['\t'] = T_WS, ['\n'] = T_WS, ['\r'] = T_WS, ['\v'] = T_WS, ['\f'] = T_WS,
 };
 
@@ -369,7 +392,8 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     }
     size_t a = t->pos;
     if (a >= len) return 0;
-    if ((trig[s[a]] & T_WS) && t->skip_ws) {
+    unsigned tr = trig[s[a]];
+    if ((tr & T_WS) && t->skip_ws) {
         /* Unwanted ASCII whitespace: skip it without segmenting, except the
          * last one before a non-ASCII character (which WB4 may attach). */
         size_t i = a + 1;
@@ -377,18 +401,19 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
         if (i < len && s[i] >= 0x80) i--;
         if (i >= len) { t->pos = len; return 0; }
         a = t->pos = i;
+        tr = trig[s[a]];
     }
     const cr_tokenizer_opts *o = &t->opts;
     seg g;
     unsigned char c = s[a];
-    if (o->tailor && (trig[c] & (T_URL | T_AT | T_HASH))) {
+    if ((tr & (T_URL | T_AT | T_HASH)) && o->tailor) {
         size_t e;
         if (o->urls && (trig[c] & T_URL) && (e = match_url(s, len, a)) != 0) {
             *ta = a; *tb = t->pos = e; *tk = CR_TOK_URL;
             return 1;
         }
         if (c == '@' && o->mentions && a + 1 < len && !(a > 0 && is_alnum(s[a - 1]))) {
-            segment_at(t, a + 1, &g);
+            segment_at(t, a + 1, &g, 1);
             if (wordish(g.kind)) {
                 *ta = a; *tb = t->pos = g.b; *tk = CR_TOK_MENTION;
                 return 1;
@@ -396,18 +421,18 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
         }
         size_t h = c == '#' ? 1 : (c == 0xEF && a + 2 < len && s[a + 1] == 0xBC && s[a + 2] == 0x83) ? 3 : 0;
         if (h && o->hashtags && a + h < len && !(a > 0 && is_alnum(s[a - 1]))) {
-            segment_at(t, a + h, &g);
+            segment_at(t, a + h, &g, 1);
             if (g.kind == CR_TOK_WORD || g.kind == CR_TOK_ID) {
                 *ta = a; *tb = t->pos = g.b; *tk = CR_TOK_HASHTAG;
                 return 1;
             }
         }
     }
-    segment_at(t, a, &g);
+    segment_at(t, a, &g, 0);
     size_t b = g.b;
     cr_token_kind kind = g.kind;
-    if (o->tailor && wordish(kind)) {
-        if (o->emails && b < len && (trig[s[b]] & T_EMAIL)) {
+    if (o->tailor && wordish(kind) && b < len && (trig[s[b]] & T_NEXT)) {
+        if (o->emails && (trig[s[b]] & T_EMAIL)) {
             size_t e = match_email(s, len, a);
             if (e) {
                 *ta = a; *tb = t->pos = e; *tk = CR_TOK_EMAIL;
@@ -421,7 +446,7 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
             size_t h;
             while ((h = hyphen_len(s, len, b)) != 0 && b + h < len) {
                 seg r;
-                segment_at(t, b + h, &r);
+                segment_at(t, b + h, &r, 1);
                 if (!wordish(r.kind)) break;
                 int right_letter = has_letter(&r);
                 if (!left_letter && !right_letter) break;
@@ -430,24 +455,24 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
                 left_letter = right_letter;
             }
         }
-        if (kind == CR_TOK_WORD) {
-            size_t el = t->elide ? elision_len(s, len, a, b) : 0;
-            if (el) {
-                *ta = a; *tb = t->pos = a + el; *tk = CR_TOK_WORD;
-                return 1;
-            }
-            if (o->possessive != CR_POSSESSIVE_KEEP) {
-                size_t ap = possessive_at(s, len, a, b);
-                if (ap) {
-                    *ta = a; *tb = ap; *tk = CR_TOK_WORD;
-                    t->pos = b;
-                    if (o->possessive == CR_POSSESSIVE_SPLIT) {
-                        t->pend_start = ap;
-                        t->pend_stop = b;
-                        t->pend_kind = CR_TOK_WORD;
-                    }
-                    return 1;
+    }
+    if (kind == CR_TOK_WORD && (t->elide || o->possessive != CR_POSSESSIVE_KEEP) && o->tailor) {
+        size_t el = t->elide ? elision_len(s, len, a, b) : 0;
+        if (el) {
+            *ta = a; *tb = t->pos = a + el; *tk = CR_TOK_WORD;
+            return 1;
+        }
+        if (o->possessive != CR_POSSESSIVE_KEEP) {
+            size_t ap = possessive_at(s, len, a, b);
+            if (ap) {
+                *ta = a; *tb = ap; *tk = CR_TOK_WORD;
+                t->pos = b;
+                if (o->possessive == CR_POSSESSIVE_SPLIT) {
+                    t->pend_start = ap;
+                    t->pend_stop = b;
+                    t->pend_kind = CR_TOK_WORD;
                 }
+                return 1;
             }
         }
     }

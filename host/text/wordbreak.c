@@ -46,8 +46,8 @@ static unsigned next_solid(const unsigned char *s, size_t len, size_t i) {
     return NONE;
 }
 
-/* 1 for ASCII letters, 2 for ASCII digits. */
-static const unsigned char ascii_alnum[128] = {
+/* 1 for ASCII letters, 2 for ASCII digits, 0 for every other byte. */
+static const unsigned char ascii_alnum[256] = {
     ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
     ['8'] = 2, ['9'] = 2,
     ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
@@ -91,17 +91,68 @@ static int joins(unsigned prev2, unsigned prev, unsigned cur, unsigned ri_count,
     return 0;                                                               /* WB999 */
 }
 
+/* ASCII classes for the entry fast path: which bytes can never be joined to
+ * an ASCII neighbour at the start of a segment (everything but letters,
+ * digits, space, CR and the connector '_'), and which can be joined to a
+ * preceding ASCII letter or digit only by WB6/7/11/12/13a (the "joiners"). */
+enum { A_ALONE = 0, A_LETTER = 1, A_DIGIT = 2, A_SPACE = 3, A_SPECIAL = 4, A_JOINER = 5 };
+static const unsigned char ascii_class[128] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+    [' '] = A_SPACE, ['\r'] = A_SPECIAL, ['_'] = A_SPECIAL,
+    ['.'] = A_JOINER, [','] = A_JOINER, [';'] = A_JOINER, [':'] = A_JOINER, ['\''] = A_JOINER,
+};
+
+static size_t wb_loop(const unsigned char *s, size_t len, size_t i, unsigned prev,
+                      unsigned prev2, unsigned raw, unsigned ri_count, uint32_t mask, uint32_t *seen);
+
 size_t cr_wb_next(const char *text, size_t len, size_t pos, uint32_t *seen) {
     const unsigned char *s = (const unsigned char *)text;
-    uint32_t mask = 0;
-    size_t n, i;
+    unsigned char c = s[pos];
+    if (c < 0x80 && pos + 1 < len) {
+        unsigned k = ascii_class[c];
+        if (k == A_LETTER || k == A_DIGIT) {
+            /* An ASCII word: letters and digits always join (WB5, WB8..10). */
+            unsigned acc = k, b;
+            size_t i = pos + 1;
+            while (i < len && (b = ascii_alnum[s[i]]) != 0) { acc |= b; i++; }
+            uint32_t mask = ((acc & 1) ? 1u << CR_WB_ALetter : 0) | ((acc & 2) ? 1u << CR_WB_Numeric : 0);
+            if (i >= len || (s[i] < 0x80 && (k = ascii_class[s[i]]) != A_JOINER && k != A_SPECIAL)) {
+                if (seen) *seen = mask;
+                return i;
+            }
+            unsigned last = ascii_alnum[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
+            unsigned before = i - pos >= 2 ? (ascii_alnum[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric) : NONE;
+            return wb_loop(s, len, i, last, before, last, 0, mask, seen);
+        }
+        unsigned char d = s[pos + 1];
+        if (d < 0x80 && (k == A_ALONE || k == A_JOINER || (k == A_SPACE && d != ' '))) {
+            /* Nothing joins an ASCII character at the start of a segment to a
+             * following ASCII character, but WB3 (CR LF), WB3d (spaces) and
+             * WB13b (a connector before a letter or digit). */
+            if (seen) *seen = 1u << CR_UCD_WB(cr_ucd_ascii[c]);
+            return pos + 1;
+        }
+    }
+    size_t n;
     uint32_t cp = decode(s, len, pos, &n);
-    unsigned prop = cr_ucd_props(cp);
-    unsigned raw = CR_UCD_WB(prop);  /* WB of the character just before i */
-    unsigned prev = raw, prev2 = NONE;
-    unsigned ri_count = raw == CR_WB_Regional_Indicator;
-    mask |= 1u << raw;
-    i = pos + n;
+    unsigned raw = CR_UCD_WB(cr_ucd_props(cp));
+    return wb_loop(s, len, pos + n, raw, NONE, raw, raw == CR_WB_Regional_Indicator,
+                   1u << raw, seen);
+}
+
+/* The general loop from i, the state describing the segment so far. */
+static size_t wb_loop(const unsigned char *s, size_t len, size_t i, unsigned prev,
+                      unsigned prev2, unsigned raw, unsigned ri_count, uint32_t mask, uint32_t *seen) {
+    size_t n;
     while (i < len) {
         unsigned char c = s[i];
         unsigned cur;
@@ -116,6 +167,8 @@ size_t cr_wb_next(const char *text, size_t len, size_t pos, uint32_t *seen) {
                     mask |= 1u << (a == 1 ? CR_WB_ALetter : CR_WB_Numeric);
                     i++;
                 } while (i < len && s[i] < 0x80 && (a = ascii_alnum[s[i]]) != 0);
+                if (i < len && s[i] < 0x80 && ascii_class[s[i]] != A_JOINER && ascii_class[s[i]] != A_SPECIAL)
+                    break; /* an ASCII character no rule joins to a letter or digit */
                 prev = raw = ascii_alnum[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
                 prev2 = i - start >= 2 ? (ascii_alnum[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric)
                                        : before;

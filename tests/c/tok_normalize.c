@@ -46,6 +46,15 @@ int main(void) {
     is_str(norm("\xc3\x85ngstr\xc3\xb6m", CR_NORM_KEY), "angstrom", "key: marks stripped");
     is_str(norm("'s", CR_NORM_KEY), "'s", "key: a bare 's stays");
 
+    {
+        int good = 1;
+        for (int c = 0; c < 128; c++) {
+            char in[3] = { 'x', (char)c, 'y' };
+            int want = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+            if (cr_normalize(&buf, in, 3, CR_NORM_CASEFOLD) != 0 || buf.len != 3 || buf.data[1] != want) good = 0;
+        }
+        ok(good, "casefold of every ASCII byte, NUL included");
+    }
     is_str(norm("", CR_NORM_CASEFOLD), "", "empty input");
     ok(cr_normalize(&buf, NULL, 5, CR_NORM_KEY) == 0 && buf.len == 0, "NULL input is empty");
     ok(cr_normalize(&buf, "x", 1, (cr_norm_level)9) == -1, "bad level is an error");

@@ -1,0 +1,600 @@
+-- entities.lua: mention counting, co-mentions and discovery of entities over
+-- a corpus; the work behind scripts/mentions.lua, reusable by other scripts.
+--
+--   local r = entities.run(c, g, {unit = "sentence"})   -- one c:fold pass
+--   local t = entities.tables(r, {min = 1, top = 20})   -- rows for report
+--
+-- Counting runs in C (the gazetteer matcher finds every mention of a
+-- document in one call); Lua sees one value per match, never per token,
+-- except for discovery, which reads the word tokens of each document.
+local tokenize = require "tokenize"
+local stats = require "stats"
+local report = require "report"
+local discover = require "discover"
+
+local entities = {}
+
+-- ---- adapters to the C modules ---------------------------------------------
+
+local function key(s) return tokenize.normalize(s, "key") end
+local function casefold(s) return tokenize.normalize(s, "casefold") end
+entities.key = key
+
+-- Every match of gazetteer g in text, in text order: rows { entity, type,
+-- alias, start, stop (bytes, 1-based, inclusive), sentence (from 1) }.
+-- Two aliases of one entity that normalise alike ("Défi", "DéFI") match the
+-- same span twice; such a mention counts once.
+function entities.matches(g, text)
+  local ms = g:matches(text)
+  local out, last = {}, nil
+  for _, m in ipairs(ms) do
+    if not (last and last.start == m.start and last.stop == m.stop and last.entity == m.entity) then
+      out[#out + 1] = m
+      last = m
+    end
+  end
+  return out
+end
+
+-- Word tokens of text for discovery: { s, e, sent }.
+function entities.word_tokens(text)
+  local out = {}
+  for _, kind, start, stop, sentence in tokenize.tokens(text, { sentences = true }) do
+    if kind == "word" or kind == "number" then
+      out[#out + 1] = { s = start, e = stop, sent = sentence }
+    end
+  end
+  return out
+end
+
+function entities.sentence_count(text)
+  local n = 0
+  for _ in tokenize.sentences(text) do n = n + 1 end
+  return n
+end
+
+-- Opens a corpus; a gazetteer kept inside a directory corpus is not a document.
+function entities.open_corpus(corpus, path, gazetteer_path)
+  local o = { exclude = {} }
+  if gazetteer_path then
+    local dir = path:gsub("/+$", "")
+    if gazetteer_path:sub(1, #dir + 1) == dir .. "/" then
+      o.exclude[1] = gazetteer_path:sub(#dir + 2)
+    end
+  end
+  return require("scriptlib").open(corpus, path, o)
+end
+
+-- The last n characters of s (whole UTF-8 characters; stray bytes dropped).
+function entities.tail(s, n)
+  local chars = {}
+  for ch in s:gmatch("[%z\1-\127\194-\244][\128-\191]*") do chars[#chars + 1] = ch end
+  return table.concat(chars, "", math.max(1, #chars - n + 1))
+end
+
+-- The first n characters of s.
+function entities.head(s, n)
+  local chars = {}
+  for ch in s:gmatch("[%z\1-\127\194-\244][\128-\191]*") do
+    if #chars == n then break end
+    chars[#chars + 1] = ch
+  end
+  return table.concat(chars)
+end
+
+-- ---- the pass ------------------------------------------------------------------
+
+local function bump(t, k, n) t[k] = (t[k] or 0) + (n or 1) end
+
+-- Co-mentions of one group of matches (one sentence or one document):
+-- each entity once, each unordered pair once.
+local function group(acc, ms)
+  local set, list = {}, {}
+  for _, m in ipairs(ms) do
+    if not set[m.entity] then set[m.entity] = true; list[#list + 1] = m.entity end
+  end
+  table.sort(list)
+  for i, a in ipairs(list) do
+    bump(acc.unit_freq, a)
+    for j = i + 1, #list do bump(acc.pairs, a .. "\t" .. list[j]) end
+  end
+end
+
+-- Token indices of the first and last token of each match (window unit),
+-- counting the document's word, number and other non-space, non-punctuation
+-- tokens; and the number of such tokens.
+local function token_positions(text, ms)
+  local starts = {}
+  for _, kind, start in tokenize.tokens(text) do
+    if kind ~= "punct" then starts[#starts + 1] = start end
+  end
+  local first, last, j = {}, {}, 1
+  for i, m in ipairs(ms) do
+    while j < #starts and starts[j + 1] <= m.start do j = j + 1 end
+    first[i] = j
+    local k = j
+    while k < #starts and starts[k + 1] <= m.stop do k = k + 1 end
+    last[i] = k
+  end
+  return first, last, #starts
+end
+
+-- One pass over corpus c with gazetteer g (nil: discovery only).
+-- opts: unit ("sentence" | "document" | "window"), window (tokens), by
+-- (metadata field), discover (boolean), rows (keep one row per match).
+function entities.run(c, g, opts)
+  opts = opts or {}
+  local unit = opts.unit or "sentence"
+  local acc = c:fold(
+    function()
+      return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
+               rows = {}, discovery = discover.new(), ids = {}, perdoc = {} }
+    end,
+    function(acc, doc)
+      local text = doc.text or ""
+      acc.documents = acc.documents + 1
+      acc.ids[#acc.ids + 1] = doc.id
+      local ms = g and entities.matches(g, text) or {}
+      local in_doc = {}
+      local byv = opts.by and tostring((doc.meta or {})[opts.by] or "(none)")
+      for _, m in ipairs(ms) do
+        local e = acc.entities[m.entity]
+        if not e then
+          e = { mentions = 0, documents = 0, types = {} }
+          acc.entities[m.entity] = e
+        end
+        e.mentions = e.mentions + 1
+        bump(e.types, m.type)
+        if not in_doc[m.entity] then in_doc[m.entity] = 0; e.documents = e.documents + 1 end
+        in_doc[m.entity] = in_doc[m.entity] + 1
+        if byv then
+          acc.by[byv] = acc.by[byv] or {}
+          bump(acc.by[byv], m.entity)
+        end
+        if opts.rows then
+          acc.rows[#acc.rows + 1] = { doc = doc.id, entity = m.entity, type = m.type, alias = m.alias,
+                                      start = m.start, stop = m.stop, sentence = m.sentence,
+                                      text = text:sub(m.start, m.stop) }
+        end
+      end
+      if unit == "document" then
+        acc.units = acc.units + 1
+        group(acc, ms)
+      elseif unit == "window" then
+        -- a pair: the later mention starts at most `window` tokens after
+        -- the earlier one ends ("Dirk Claes, Mayor of Rotselaar": 3)
+        local first, last, ntok = token_positions(text, ms)
+        acc.units = acc.units + ntok
+        for i, m in ipairs(ms) do
+          bump(acc.unit_freq, m.entity)
+          for j = i + 1, #ms do
+            if first[j] - last[i] > opts.window then break end
+            local b = ms[j].entity
+            if b ~= m.entity then
+              local x, y = m.entity, b
+              if y < x then x, y = y, x end
+              bump(acc.pairs, x .. "\t" .. y)
+            end
+          end
+        end
+      else
+        local nsent = entities.sentence_count(text)
+        acc.units = acc.units + nsent
+        local i = 1
+        while i <= #ms do
+          local j = i
+          while j < #ms and ms[j + 1].sentence == ms[i].sentence do j = j + 1 end
+          group(acc, table.move(ms, i, j, 1, {}))
+          i = j + 1
+        end
+      end
+      local nent = 0
+      local best, bestn = "", 0
+      for name, k in pairs(in_doc) do
+        nent = nent + 1
+        if k > bestn or (k == bestn and name < best) then best, bestn = name, k end
+      end
+      acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
+      if opts.discover then
+        local toks = entities.word_tokens(text)
+        local covered = {}
+        for k, m in ipairs(ms) do covered[k] = { m.start, m.stop } end
+        discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
+      end
+    end)
+  acc.unit = unit
+  acc.window = opts.window
+  return acc
+end
+
+-- ---- tables ---------------------------------------------------------------------
+
+local function main_type(types)
+  local best, n
+  for t, k in pairs(types) do
+    if n == nil or k > n or (k == n and t < best) then best, n = t, k end
+  end
+  return best
+end
+
+-- The result tables, each { columns = {...}, rows = {...} } for report:
+-- entities, comentions, candidates, by, evidence.
+-- opts: min, top, kwic (lines per entity), corpus (for evidence), partners (3).
+function entities.tables(r, opts)
+  opts = opts or {}
+  local min, top = opts.min or 1, opts.top or 20
+  local out = {}
+
+  -- co-mention pairs with association scores
+  local pairs_rows = {}
+  local partners = {}
+  for k, o11 in pairs(r.pairs) do
+    local a, b = k:match("^(.-)\t(.*)$")
+    local ra, rb = r.unit_freq[a] or 0, r.unit_freq[b] or 0
+    local n = math.max(r.units, ra, rb, 1)
+    local s = stats.association(o11, ra, rb, n)
+    local row = { entity_a = a, entity_b = b, comentions = o11, units_a = ra, units_b = rb,
+                  logdice = s.logdice, ll = s.ll }
+    pairs_rows[#pairs_rows + 1] = row
+    partners[a] = partners[a] or {}
+    partners[b] = partners[b] or {}
+    table.insert(partners[a], { name = b, n = o11, score = s.logdice })
+    table.insert(partners[b], { name = a, n = o11, score = s.logdice })
+  end
+  table.sort(pairs_rows, function(x, y)
+    if x.comentions ~= y.comentions then return x.comentions > y.comentions end
+    if x.logdice ~= y.logdice then return x.logdice > y.logdice end
+    if x.entity_a ~= y.entity_a then return x.entity_a < y.entity_a end
+    return x.entity_b < y.entity_b
+  end)
+  local shown = {}
+  for _, row in ipairs(pairs_rows) do
+    if row.comentions >= min and #shown < top then shown[#shown + 1] = row end
+  end
+  out.comentions = {
+    rows = shown, all = pairs_rows,
+    columns = {
+      { key = "entity_a", title = "entity_a", max = 40 }, { key = "entity_b", title = "entity_b", max = 40 },
+      { key = "comentions", title = "comentions" },
+      { key = "units_a", title = "units_a" }, { key = "units_b", title = "units_b" },
+      { key = "logdice", title = "logdice", digits = 2 }, { key = "ll", title = "ll", digits = 2 },
+    },
+  }
+
+  -- entities
+  local rows = {}
+  for name, e in pairs(r.entities) do
+    if e.mentions >= min then
+      local ps = partners[name] or {}
+      table.sort(ps, function(x, y)
+        if x.score ~= y.score then return x.score > y.score end
+        if x.n ~= y.n then return x.n > y.n end
+        return x.name < y.name
+      end)
+      local with = {}
+      for i = 1, math.min(opts.partners or 3, #ps) do with[i] = ps[i].name .. " (" .. ps[i].n .. ")" end
+      rows[#rows + 1] = { entity = name, type = main_type(e.types), mentions = e.mentions,
+                          documents = e.documents, share = e.documents / math.max(r.documents, 1),
+                          comentioned = table.concat(with, "; ") }
+    end
+  end
+  table.sort(rows, function(x, y)
+    if x.mentions ~= y.mentions then return x.mentions > y.mentions end
+    if x.documents ~= y.documents then return x.documents > y.documents end
+    return x.entity < y.entity
+  end)
+  out.entities = {
+    rows = rows,
+    columns = {
+      { key = "entity", title = "entity", max = 40 }, { key = "type", title = "type" },
+      { key = "mentions", title = "mentions" }, { key = "documents", title = "documents" },
+      { key = "share", title = "share", digits = 2 },
+      { key = "comentioned", title = "comentioned", max = 60 },
+    },
+  }
+
+  -- candidates
+  local all_candidates = discover.rank(r.discovery, { min = min })
+  local shown_candidates = table.move(all_candidates, 1, math.min(top, #all_candidates), 1, {})
+  out.candidates = {
+    rows = shown_candidates, all = all_candidates,
+    columns = {
+      { key = "candidate", title = "candidate" }, { key = "kind", title = "kind" },
+      { key = "mentions", title = "mentions" }, { key = "documents", title = "documents" },
+    },
+  }
+
+  -- by a metadata field
+  if opts.by then
+    local brows = {}
+    for v, t in pairs(r.by) do
+      for name, n in pairs(t) do
+        if (r.entities[name].mentions or 0) >= min then
+          brows[#brows + 1] = { [opts.by] = v, entity = name, mentions = n }
+        end
+      end
+    end
+    table.sort(brows, function(x, y)
+      if x[opts.by] ~= y[opts.by] then return x[opts.by] < y[opts.by] end
+      if x.mentions ~= y.mentions then return x.mentions > y.mentions end
+      return x.entity < y.entity
+    end)
+    out.by = { rows = brows, columns = { { key = opts.by, title = opts.by }, { key = "entity", title = "entity" },
+                                         { key = "mentions", title = "mentions" } } }
+  end
+
+  -- evidence: the first N mentions of each entity in document order, in context
+  if (opts.kwic or 0) > 0 and opts.corpus then
+    local per, erows = {}, {}
+    local cache = {}
+    for _, m in ipairs(r.rows) do
+      per[m.entity] = (per[m.entity] or 0) + 1
+      if per[m.entity] <= opts.kwic and r.entities[m.entity].mentions >= min then
+        local text = cache[m.doc]
+        if not text then
+          local d = opts.corpus:get(m.doc)
+          text = d and d.text or ""
+          cache = { [m.doc] = text }
+        end
+        local left = entities.tail(text:sub(math.max(1, m.start - 400), m.start - 1):gsub("%s+", " "), 40)
+        local right = entities.head(text:sub(m.stop + 1, m.stop + 400):gsub("%s+", " "), 40)
+        erows[#erows + 1] = { entity = m.entity, doc = m.doc, start = m.start,
+                              left = left, match = text:sub(m.start, m.stop), right = right }
+      end
+    end
+    local order = {}
+    for i, row in ipairs(rows) do order[row.entity] = i end
+    table.sort(erows, function(x, y)
+      if order[x.entity] ~= order[y.entity] then return (order[x.entity] or 0) < (order[y.entity] or 0) end
+      if x.doc ~= y.doc then return x.doc < y.doc end
+      return x.start < y.start
+    end)
+    out.evidence = {
+      rows = erows,
+      columns = {
+        { key = "entity", title = "entity" }, { key = "doc", title = "doc" },
+        { key = "left", title = "left", align = "right" },
+        { key = "match", title = "match" }, { key = "right", title = "right" },
+      },
+    }
+  end
+  return out
+end
+
+-- ---- output ------------------------------------------------------------------
+
+local function total_mentions(t)
+  local n = 0
+  for _, row in ipairs(t.entities.rows) do n = n + row.mentions end
+  return n
+end
+
+local UNIT_TEXT = { sentence = "same sentence", document = "same document" }
+
+local function unit_text(unit)
+  return UNIT_TEXT[unit] or (unit:match("^window:(%d+)$") and ("within " .. unit:match("%d+") .. " tokens")) or unit
+end
+
+-- The human-readable report: "text" (aligned tables) or "md" (Markdown).
+-- meta: corpus, gazetteer, unit, documents; flags: discover, no_discover.
+function entities.render(t, meta, format, flags)
+  flags = flags or {}
+  local out = {}
+  local md = format == "md"
+  local function heading(s)
+    if md then out[#out + 1] = "## " .. s .. "\n\n" else out[#out + 1] = s .. "\n\n" end
+  end
+  local function tbl(x)
+    if #x.rows == 0 then
+      out[#out + 1] = "(none)\n\n"
+      return
+    end
+    local o = { columns = x.columns }
+    out[#out + 1] = (md and report.markdown(x.rows, o) or report.text(x.rows, o)) .. "\n"
+  end
+  if md then out[#out + 1] = "# Mentions\n\n" end
+  if not flags.discover then
+    out[#out + 1] = string.format("%d entities, %d mentions in %d documents (corpus: %s; gazetteer: %s)\n\n",
+      #t.entities.rows, total_mentions(t), meta.documents, meta.corpus, meta.gazetteer)
+    heading("Entities")
+    tbl(t.entities)
+    heading("Co-mention pairs (" .. unit_text(meta.unit) .. "; association: logDice and G2)")
+    tbl(t.comentions)
+    if t.by then
+      heading("Mentions by " .. meta.by)
+      tbl(t.by)
+    end
+    if t.evidence then
+      heading("Evidence")
+      tbl(t.evidence)
+    end
+  else
+    out[#out + 1] = string.format("%d documents (corpus: %s; no gazetteer)\n\n", meta.documents, meta.corpus)
+  end
+  if not flags.no_discover then
+    heading("Candidates the gazetteer misses (capitalised sequences and acronyms, not only sentence-initial)")
+    tbl(t.candidates)
+  end
+  local s = table.concat(out)
+  return (s:gsub("\n\n$", "\n"))
+end
+
+-- One machine-readable table: "csv", "tsv" or "json".
+function entities.render_table(x, format)
+  local o = { columns = x.columns }
+  if format == "csv" then return report.csv(x.rows, o) end
+  if format == "tsv" then return report.tsv(x.rows, o) end
+  return report.json(x.rows, o) .. "\n"
+end
+
+local function write_file(path, text)
+  local f, err = io.open(path, "wb")
+  if not f then error("mentions: cannot write " .. tostring(err), 0) end
+  f:write(text)
+  f:close()
+end
+entities.write_file = write_file
+
+-- The co-mention network as GEXF: entities are nodes, pairs are edges.
+function entities.write_gexf(path, t)
+  local nodes, edges = {}, {}
+  local known = {}
+  for _, row in ipairs(t.entities.rows) do
+    nodes[#nodes + 1] = { id = row.entity, label = row.entity, type = row.type, mentions = row.mentions,
+                          documents = row.documents }
+    known[row.entity] = true
+  end
+  for _, row in ipairs(t.comentions.all) do
+    if known[row.entity_a] and known[row.entity_b] then
+      edges[#edges + 1] = { source = row.entity_a, target = row.entity_b, weight = row.comentions,
+                            logdice = row.logdice }
+    end
+  end
+  write_file(path, report.gexf(nodes, edges, { description = "co-mentions of entities", creator = "corpusrun mentions" }))
+end
+
+-- A standalone HTML report: summary, bar chart of mentions, co-mention heat
+-- map, entity table, per-document table, evidence lines, candidates.
+function entities.write_html(path, t, r, meta)
+  local top = {}
+  for i = 1, math.min(30, #t.entities.rows) do top[i] = t.entities.rows[i] end
+  local hm = {}
+  local names = {}
+  for i = 1, math.min(15, #t.entities.rows) do names[i] = t.entities.rows[i].entity end
+  local idx = {}
+  for i, n in ipairs(names) do idx[n] = i end
+  local values = {}
+  for i = 1, #names do
+    values[i] = {}
+    for j = 1, #names do values[i][j] = 0 end
+  end
+  for _, row in ipairs(t.comentions.all) do
+    local a, b = idx[row.entity_a], idx[row.entity_b]
+    if a and b then values[a][b] = row.comentions; values[b][a] = row.comentions end
+  end
+  hm = { rows = names, cols = names, values = values }
+  local docs = {}
+  for id, d in pairs(r.perdoc) do
+    docs[#docs + 1] = { doc = id, title = d.title, mentions = d.mentions, entities = d.entities, top = d.top }
+  end
+  table.sort(docs, function(a, b) return a.doc < b.doc end)
+  local page = {
+    title = "Mentions: " .. meta.corpus,
+    provenance = meta.provenance,
+    { heading = "Mentions" },
+    { text = string.format("%d entities, %d mentions in %d documents. Corpus: %s. Gazetteer: %s. Co-mentions: %s.",
+        #t.entities.rows, total_mentions(t), meta.documents, meta.corpus, meta.gazetteer, unit_text(meta.unit)) },
+    { bar = top, label = "entity", value = "mentions", title = "Mentions per entity" },
+    { heading = "Co-mentions" },
+    { heatmap = hm, title = "Co-mentions among the " .. #names .. " most mentioned entities" },
+    { heading = "Entities" },
+    { table = t.entities.rows, columns = t.entities.columns },
+    { heading = "Co-mention pairs" },
+    { table = t.comentions.rows, columns = t.comentions.columns },
+    { heading = "Documents" },
+    { table = docs, columns = { { key = "doc", title = "doc" }, { key = "title", title = "title" },
+        { key = "mentions", title = "mentions" }, { key = "entities", title = "entities" },
+        { key = "top", title = "most mentioned" } } },
+  }
+  if t.evidence then
+    page[#page + 1] = { heading = "Evidence" }
+    page[#page + 1] = { table = t.evidence.rows, columns = t.evidence.columns }
+  end
+  if t.candidates and #t.candidates.rows > 0 then
+    page[#page + 1] = { heading = "Candidates the gazetteer misses" }
+    page[#page + 1] = { table = t.candidates.rows, columns = t.candidates.columns }
+  end
+  write_file(path, report.html(page))
+end
+
+-- Writes the run to an SQLite database: a `runs` row (provenance) and, keyed
+-- by its id, `mentions` (one row per match with its byte span: `start` is the
+-- offset of the first byte, `stop` one past the last, so
+-- substr(text, start + 1, stop - start) is the match), `entity_counts`,
+-- `comentions` and `candidates`.  A database that already holds runs gets a
+-- new one.
+function entities.write_db(path, r, t, meta)
+  local sqlite3 = require "lsqlite3"
+  local db, _, err = sqlite3.open(path)
+  if not db then error("mentions: cannot open " .. path .. ": " .. tostring(err), 0) end
+  local function exec(sql)
+    if db:exec(sql) ~= sqlite3.OK then error("mentions: " .. path .. ": " .. db:errmsg(), 0) end
+  end
+  local function insert(sql, rows, values)
+    local st = db:prepare(sql)
+    if not st then error("mentions: " .. path .. ": " .. db:errmsg(), 0) end
+    for _, row in ipairs(rows) do
+      st:bind_values(table.unpack(values(row)))
+      if st:step() ~= sqlite3.DONE then error("mentions: " .. path .. ": " .. db:errmsg(), 0) end
+      st:reset()
+    end
+    st:finalize()
+  end
+  exec([[
+    PRAGMA foreign_keys = ON;
+    BEGIN;
+    CREATE TABLE IF NOT EXISTS runs (
+      id INTEGER PRIMARY KEY, script TEXT, script_version TEXT, script_sha256 TEXT,
+      corpusrun_version TEXT, arguments TEXT, corpus TEXT, corpus_fingerprint TEXT,
+      gazetteer TEXT, gazetteer_sha256 TEXT, unit TEXT, documents INTEGER,
+      started TEXT, finished TEXT);
+    CREATE TABLE IF NOT EXISTS mentions (
+      run INTEGER REFERENCES runs(id), doc TEXT, entity TEXT, type TEXT, alias TEXT,
+      start INTEGER, stop INTEGER, sentence INTEGER, text TEXT);
+    CREATE TABLE IF NOT EXISTS entity_counts (
+      run INTEGER REFERENCES runs(id), entity TEXT, type TEXT, mentions INTEGER,
+      documents INTEGER, share REAL);
+    CREATE TABLE IF NOT EXISTS comentions (
+      run INTEGER REFERENCES runs(id), entity_a TEXT, entity_b TEXT, unit TEXT,
+      comentions INTEGER, units_a INTEGER, units_b INTEGER, logdice REAL, ll REAL);
+    CREATE TABLE IF NOT EXISTS candidates (
+      run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
+  ]])
+  local p = meta.provenance or {}
+  insert([[INSERT INTO runs (script, script_version, script_sha256, corpusrun_version, arguments, corpus,
+             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
+    return { x.script or meta.script, x.script_version or meta.version, x.script_sha256, x.corpusrun_version,
+             x.arguments, meta.corpus, x.corpus_fingerprint, meta.gazetteer, x.gazetteer_sha256, meta.unit,
+             meta.documents, x.started, x.finished }
+  end)
+  local run = db:last_insert_rowid()
+  insert("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", r.rows, function(m)
+    return { run, m.doc, m.entity, m.type, m.alias, m.start - 1, m.stop, m.sentence, m.text }
+  end)
+  insert("INSERT INTO entity_counts VALUES (?,?,?,?,?,?)", t.entities.rows, function(x)
+    return { run, x.entity, x.type, x.mentions, x.documents, x.share }
+  end)
+  insert("INSERT INTO comentions VALUES (?,?,?,?,?,?,?,?,?)", t.comentions.all, function(x)
+    return { run, x.entity_a, x.entity_b, meta.unit, x.comentions, x.units_a, x.units_b, x.logdice, x.ll }
+  end)
+  insert("INSERT INTO candidates VALUES (?,?,?,?,?)", t.candidates.all or t.candidates.rows, function(x)
+    return { run, x.candidate, x.kind, x.mentions, x.documents }
+  end)
+  exec("COMMIT;")
+  db:close()
+  return run
+end
+
+-- The run's provenance: versions, arguments, corpus fingerprint, times.
+function entities.provenance(c, argv, gazetteer_path, started)
+  local host = require "corpusrun"
+  local args = {}
+  for i = 1, #(argv or {}) do args[i] = argv[i] end
+  local fp
+  if type(c.fingerprint) == "function" then
+    local okf, v = pcall(c.fingerprint, c)
+    if okf then fp = v end
+  end
+  local script = argv and argv[0] or nil
+  local function hash(path) return path and host.sha256_file and (host.sha256_file(path)) or nil end
+  return {
+    script = script, script_sha256 = hash(script), gazetteer_sha256 = hash(gazetteer_path),
+    corpusrun_version = host.version, lua_version = host.lua_version,
+    unicode_version = host.unicode_version, sqlite_version = host.sqlite_version,
+    arguments = table.concat(args, " "), corpus_fingerprint = fp, gazetteer = gazetteer_path,
+    started = started, finished = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+  }
+end
+
+return entities

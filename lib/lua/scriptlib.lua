@@ -1,0 +1,129 @@
+-- scriptlib.lua: what the scripts in scripts/ share: opening the corpus they
+-- were given, rendering one table in the format asked for, and writing the
+-- result to stdout or a file.
+local report = require "report"
+
+local scriptlib = {}
+
+-- The gazetteer kept beside a corpus's documents is not a document.
+scriptlib.SIDECARS = { "entities.tsv", "entities.jsonl" }
+
+-- c:fold moves C counters between workers through their dump and
+-- count.undump; make sure fold knows how (registering twice is harmless).
+local function register_counters()
+  local okc, count = pcall(require, "count")
+  local okf, fold = pcall(require, "fold")
+  if not (okc and okf and count.types and count.undump) then return end
+  for _, name in ipairs(count.types) do
+    if name ~= "corpusrun.DTM" then fold.register(name, count.undump) end
+  end
+end
+
+-- Opens path (nil: the default corpus); on failure prints the reason and
+-- exits with status 1.
+function scriptlib.open(corpus, path, opts)
+  register_counters()
+  local o = {}
+  for k, v in pairs(opts or {}) do o[k] = v end
+  o.exclude = o.exclude or {}
+  for _, name in ipairs(scriptlib.SIDECARS) do o.exclude[#o.exclude + 1] = name end
+  local c, err = corpus.open(path, o)
+  if not c then
+    io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
+    os.exit(1)
+  end
+  return c
+end
+
+-- One table as text (aligned; `heading` printed above it), md, csv, tsv or json.
+function scriptlib.render(rows, columns, format, heading)
+  local o = { columns = columns }
+  if format == "csv" then return report.csv(rows, o) end
+  if format == "tsv" then return report.tsv(rows, o) end
+  if format == "json" then return report.json(rows, o) .. "\n" end
+  local body
+  if #rows == 0 then body = "(none)\n"
+  elseif format == "md" then body = report.markdown(rows, o)
+  else body = report.text(rows, o) end
+  return (heading or "") .. body
+end
+
+-- Writes text to the file `out`, or to stdout when out is nil or "-".
+function scriptlib.output(text, out)
+  if out and out ~= "-" then
+    local f, err = io.open(out, "wb")
+    if not f then
+      io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
+      os.exit(1)
+    end
+    f:write(text)
+    f:close()
+  else
+    io.stdout:write(text)
+  end
+end
+
+-- The aliases of one entity (or of all when entity is nil) from a gazetteer
+-- TSV file (entity, type, alias; header; # comments), as entries for
+-- match.gazetteer: { entity =, type =, alias = }.
+function scriptlib.gazetteer_entries(path, entity)
+  local f, err = io.open(path, "rb")
+  if not f then
+    io.stderr:write(tostring(err), "\n")
+    os.exit(1)
+  end
+  local out = {}
+  local first = true
+  for line in f:lines() do
+    if not line:match("^%s*#") and line:match("%S") then
+      if first then
+        first = false
+      else
+        local e, t, a = line:match("^([^\t]*)\t([^\t]*)\t([^\t\r]*)")
+        if e and (entity == nil or e == entity) then out[#out + 1] = { entity = e, type = t, alias = a } end
+      end
+    end
+  end
+  f:close()
+  return out
+end
+
+-- The contingency table of a window collocation: count.cooc's with() gives
+-- the node's frequency as r1, but in a window of w words on each side the
+-- node offers 2w slots per occurrence, so r1 becomes f(node) * 2w (Evert's
+-- surface co-occurrence).  Rows whose joint count still exceeds a marginal
+-- cannot form a 2x2 table and are left out; returns the rows and how many
+-- were left out.
+function scriptlib.window_rows(rows, window)
+  local out, dropped = {}, 0
+  for _, r in ipairs(rows) do
+    local x = { key = r.key, o11 = r.o11, r1 = r.r1 * 2 * window, c1 = r.c1, n = r.n }
+    if x.o11 <= x.r1 and x.o11 <= x.c1 and x.r1 <= x.n then out[#out + 1] = x else dropped = dropped + 1 end
+  end
+  return out, dropped
+end
+
+-- The stopword set for --stopwords LANG (tokenize.stopwords; "none": empty)
+-- plus the words of a file (one per line, # comments), normalised at level.
+function scriptlib.stopwords(lang, file, level)
+  local tokenize = require "tokenize"
+  local set = {}
+  if lang and lang ~= "none" then set = tokenize.stopwords(lang) end
+  if file then
+    local f, err = io.open(file, "rb")
+    if not f then
+      io.stderr:write(tostring(err), "\n")
+      os.exit(1)
+    end
+    for line in f:lines() do
+      local w = line:gsub("#.*", ""):match("^%s*(.-)%s*$")
+      if w ~= "" then set[tokenize.normalize(w, level or "casefold")] = true end
+    end
+    f:close()
+  end
+  return set
+end
+
+scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }
+
+return scriptlib

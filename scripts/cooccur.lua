@@ -1,0 +1,145 @@
+local spec = {
+  name = "cooccur",
+  version = "1.0.0",
+  description = "Co-occurrence of the N most frequent words (or of gazetteer entities): a list of "
+    .. "pairs with counts and association (logDice, G2), a matrix, or a network for Gephi.",
+  options = {
+    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
+    { name = "of", type = "enum", choices = { "words", "entities" }, default = "words",
+      help = "what co-occurs: the most frequent words, or the entities of the gazetteer" },
+    { name = "entities", short = "e", type = "file",
+      help = "gazetteer for --of entities (default: entities.tsv in the corpus directory)" },
+    { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
+      metavar = "sentence|document|window:N", default = "sentence", help = "what counts as together" },
+    { name = "top", short = "n", type = "integer", min = 2, max = 500, default = 20,
+      help = "how many words or entities (the most frequent)" },
+    { name = "min", type = "integer", min = 1, default = 1, help = "leave out pairs seen fewer times" },
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "en",
+      help = "leave out the stopwords of a language (words only)" },
+    { name = "matrix", type = "boolean", help = "print a matrix instead of a list of pairs" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format" },
+    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+    { name = "gexf", type = "output", help = "write the network as GEXF (Gephi)" },
+    { name = "html", type = "output", help = "write a heat map as a standalone HTML page" },
+  },
+  examples = {
+    "corpusrun scripts/cooccur.lua --top 15",
+    "corpusrun scripts/cooccur.lua --of entities --unit document --matrix",
+    "corpusrun scripts/cooccur.lua --of entities --gexf network.gexf",
+  },
+}
+local cli = require "cli"
+local opts = cli.parse(spec, arg)
+
+local corpus = require "corpus"
+local count = require "count"
+local stats = require "stats"
+local report = require "report"
+local scriptlib = require "scriptlib"
+
+local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local unit, window = opts.unit, nil
+if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+")) end
+
+local nodes, pairs_rows = {}, {}
+if opts.of == "entities" then
+  local match = require "match"
+  local entities = require "entities"
+  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
+  local c = entities.open_corpus(corpus, corpus_path, gpath)
+  local g = assert(match.gazetteer(gpath))
+  local r = entities.run(c, g, { unit = unit, window = window })
+  local t = entities.tables(r, { min = 1, top = math.huge })
+  local keep = {}
+  for i = 1, math.min(opts.top, #t.entities.rows) do
+    local row = t.entities.rows[i]
+    nodes[i] = { key = row.entity, n = row.mentions }
+    keep[row.entity] = true
+  end
+  for _, p in ipairs(t.comentions.all) do
+    if keep[p.entity_a] and keep[p.entity_b] and p.comentions >= opts.min then
+      pairs_rows[#pairs_rows + 1] = { a = p.entity_a, b = p.entity_b, n = p.comentions,
+                                      logdice = p.logdice, ll = p.ll }
+    end
+  end
+else
+  local c = scriptlib.open(corpus, opts.corpus)
+  local copts = { mode = unit }
+  if unit == "window" then copts.window = window end
+  local acc = c:fold(
+    function() return { f = count.freq(), cooc = count.cooc(copts) } end,
+    function(acc, doc) acc.f:add_text(doc.text); acc.cooc:add_text(doc.text) end)
+  local stop = scriptlib.stopwords(opts.stopwords)
+  local keep = {}
+  for _, kv in ipairs(acc.f:top(opts.top * 10 + 200)) do
+    if #nodes < opts.top and not stop[kv[1]] and kv[1]:find("%w") then
+      nodes[#nodes + 1] = { key = kv[1], n = kv[2] }
+      keep[kv[1]] = true
+    end
+  end
+  for _, node in ipairs(nodes) do
+    local with = acc.cooc:with(node.key)
+    if unit == "window" then with = scriptlib.window_rows(with, window) end
+    for _, r in ipairs(with) do
+      if keep[r.key] and node.key < r.key and r.o11 >= opts.min then
+        local s = stats.association(r.o11, r.r1, r.c1, r.n)
+        pairs_rows[#pairs_rows + 1] = { a = node.key, b = r.key, n = r.o11, logdice = s.logdice, ll = s.ll }
+      end
+    end
+  end
+end
+table.sort(pairs_rows, function(x, y)
+  if x.n ~= y.n then return x.n > y.n end
+  if x.a ~= y.a then return x.a < y.a end
+  return x.b < y.b
+end)
+
+-- the matrix: rows and columns in node order
+local index = {}
+for i, nd in ipairs(nodes) do index[nd.key] = i end
+local values = {}
+for i = 1, #nodes do
+  values[i] = {}
+  for j = 1, #nodes do values[i][j] = 0 end
+end
+for _, p in ipairs(pairs_rows) do
+  local i, j = index[p.a], index[p.b]
+  values[i][j], values[j][i] = p.n, p.n
+end
+
+if opts.gexf then
+  local ns, es = {}, {}
+  for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, label = nd.key, frequency = nd.n } end
+  for i, p in ipairs(pairs_rows) do es[i] = { source = p.a, target = p.b, weight = p.n, logdice = p.logdice } end
+  scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf)
+end
+if opts.html then
+  local labels = {}
+  for i, nd in ipairs(nodes) do labels[i] = nd.key end
+  scriptlib.output(report.html({
+    title = "Co-occurrence",
+    { heading = "Co-occurrence of the " .. #nodes .. " most frequent " .. opts.of .. " (" .. opts.unit .. ")" },
+    { heatmap = { rows = labels, cols = labels, values = values } },
+    { table = pairs_rows, columns = { "a", "b", "n", "logdice", "ll" } },
+  }), opts.html)
+end
+
+local text
+if opts.matrix then
+  local rows = {}
+  local columns = { { key = "_", title = "" } }
+  for i, nd in ipairs(nodes) do columns[#columns + 1] = { key = "c" .. i, title = nd.key } end
+  for i, nd in ipairs(nodes) do
+    local row = { _ = nd.key }
+    for j = 1, #nodes do row["c" .. j] = values[i][j] end
+    rows[i] = row
+  end
+  text = scriptlib.render(rows, columns, opts.format)
+else
+  local columns = { { key = "a", title = "a" }, { key = "b", title = "b" }, { key = "n", title = "n" },
+                    { key = "logdice", title = "logdice", digits = 2 }, { key = "ll", title = "ll", digits = 2 } }
+  text = scriptlib.render(pairs_rows, columns, opts.format, string.format(
+    "Co-occurrence of the %d most frequent %s (%s): %d pairs\n\n", #nodes, opts.of, opts.unit, #pairs_rows))
+end
+scriptlib.output(text, opts.out)

@@ -1,0 +1,117 @@
+local spec = {
+  name = "freq",
+  version = "1.0.0",
+  description = "Word (or n-gram) frequency list of a corpus, with document frequency and "
+    .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language.",
+  options = {
+    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
+    { name = "ngrams", short = "N", type = "integer", min = 1, max = 8, default = 1,
+      help = "count n-grams of N words instead of words" },
+    { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
+      help = "how words are normalised before counting" },
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
+      help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
+    { name = "stopwords-file", type = "file", help = "leave out the words of a file (one per line)" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
+    { name = "min", type = "integer", min = 1, default = 1, help = "leave out words rarer than this" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format" },
+    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+  },
+  examples = {
+    "corpusrun scripts/freq.lua --stopwords en --top 20",
+    "corpusrun scripts/freq.lua --ngrams 2 --stopwords en --format csv",
+  },
+}
+local cli = require "cli"
+local opts = cli.parse(spec, arg)
+
+local corpus = require "corpus"
+local count = require "count"
+local stats = require "stats"
+local report = require "report"
+local scriptlib = require "scriptlib"
+
+local c = scriptlib.open(corpus, opts.corpus)
+local topts = { level = opts.level }
+
+local function new_counter()
+  if opts.ngrams > 1 then return count.ngrams(opts.ngrams, topts) end
+  return count.freq(topts)
+end
+
+-- pass 1: frequencies, counted in C
+local acc = c:fold(
+  function() return { f = new_counter(), docs = 0 } end,
+  function(acc, doc)
+    acc.f:add_text(doc.text)
+    acc.docs = acc.docs + 1
+  end)
+
+-- the stopword filter
+local stop = scriptlib.stopwords(opts.stopwords, opts.stopwords_file, opts.level)
+local function keep(key)
+  if opts.ngrams == 1 then return not stop[key] end
+  for w in key:gmatch("%S+") do if not stop[w] then return true end end
+  return false
+end
+
+-- the top words, stopwords left out
+local rows = {}
+local want = opts.top
+local n = want
+while true do
+  rows = {}
+  local top = acc.f:top(n)
+  for _, kv in ipairs(top) do
+    local key, k = kv[1], kv[2]
+    if k >= opts.min and keep(key) then rows[#rows + 1] = { word = key, freq = k } end
+    if #rows == want then break end
+  end
+  if #rows >= want or #top < n then break end
+  n = n * 4
+end
+
+-- pass 2: document frequency and dispersion of the words shown, from their
+-- counts in each document (arrays concatenate in document order)
+local shown = {}
+for _, r in ipairs(rows) do shown[#shown + 1] = r.word end
+local per = c:fold(
+  function()
+    local v = {}
+    for _, w in ipairs(shown) do v[w] = {} end
+    return { v = v, sizes = {} }
+  end,
+  function(acc, doc)
+    local one = new_counter()
+    one:add_text(doc.text)
+    acc.sizes[#acc.sizes + 1] = one:total()
+    for _, w in ipairs(shown) do
+      local list = acc.v[w]
+      list[#list + 1] = one:get(w) or 0
+    end
+  end)
+local total = acc.f:total()
+for _, r in ipairs(rows) do
+  local v = per.v[r.word]
+  local docs = 0
+  for _, k in ipairs(v) do if k > 0 then docs = docs + 1 end end
+  local d = stats.dispersion(v, per.sizes)
+  r.per_million = r.freq * 1e6 / math.max(total, 1)
+  r.docs = docs
+  r.juilland_d = d.d
+  r.dp = d.dp
+end
+for i, r in ipairs(rows) do r.rank = i end
+
+local columns = {
+  { key = "rank", title = "rank" }, { key = "word", title = opts.ngrams > 1 and "ngram" or "word" },
+  { key = "freq", title = "freq" }, { key = "per_million", title = "per_million", digits = 1 },
+  { key = "docs", title = "docs" }, { key = "juilland_d", title = "juilland_d", digits = 3 },
+  { key = "dp", title = "dp", digits = 3 },
+}
+local text = scriptlib.render(rows, columns, opts.format, string.format(
+  "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
+  opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words",
+  opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or ""))
+scriptlib.output(text, opts.out)

@@ -1,0 +1,106 @@
+local spec = {
+  name = "keyness",
+  version = "1.0.0",
+  description = "Key words of a target sub-corpus against a reference: the words the target uses "
+    .. "more (or less) than the reference, with log-likelihood G2, chi-squared, log ratio, %DIFF "
+    .. "and corrected p-values.  The target and reference are documents whose id matches a "
+    .. "pattern, documents with a metadata value, or a second corpus.",
+  options = {
+    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
+    { name = "target", short = "t", type = "string", required = true,
+      help = "target documents: a Lua pattern on the document id, or FIELD=VALUE with --by-meta" },
+    { name = "reference", short = "r", type = "string",
+      help = "reference documents, like --target (default: every other document)" },
+    { name = "reference-corpus", type = "corpus", help = "a second corpus as the reference" },
+    { name = "by-meta", type = "boolean", help = "--target and --reference are FIELD=VALUE metadata tests" },
+    { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
+      help = "how words are normalised" },
+    { name = "direction", type = "enum", choices = { "positive", "negative", "both" }, default = "positive",
+      help = "words over-used by the target, under-used, or both" },
+    { name = "correction", type = "enum", choices = { "none", "bonferroni", "sidak" }, default = "bonferroni",
+      help = "correction of p-values for the number of words tested" },
+    { name = "min", type = "integer", min = 1, default = 2, help = "leave out words rarer than this in the target" },
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
+      help = "leave out the stopwords of a language" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format" },
+    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+  },
+  examples = {
+    "corpusrun scripts/keyness.lua --target '^000' --reference '^001'",
+    "corpusrun scripts/keyness.lua --by-meta --target outlet=signal",
+  },
+}
+local cli = require "cli"
+local opts = cli.parse(spec, arg)
+
+local corpus = require "corpus"
+local count = require "count"
+local stats = require "stats"
+local scriptlib = require "scriptlib"
+
+local function selector(s)
+  if not s then return nil end
+  if opts.by_meta then
+    local field, value = s:match("^([^=]+)=(.*)$")
+    if not field then
+      io.stderr:write("keyness: --target/--reference: expected FIELD=VALUE with --by-meta, got '", s, "'\n")
+      os.exit(2)
+    end
+    return function(doc) return tostring((doc.meta or {})[field]) == value end
+  end
+  local okp = pcall(string.find, "", s)
+  if not okp then
+    io.stderr:write("keyness: bad pattern '", s, "'\n")
+    os.exit(2)
+  end
+  return function(doc) return doc.id:find(s) ~= nil end
+end
+local is_target = selector(opts.target)
+local is_reference = selector(opts.reference)
+local topts = { level = opts.level }
+
+local c = scriptlib.open(corpus, opts.corpus)
+local acc = c:fold(
+  function() return { t = count.freq(topts), r = count.freq(topts), nt = 0, nr = 0 } end,
+  function(acc, doc)
+    if is_target(doc) then
+      acc.t:add_text(doc.text); acc.nt = acc.nt + 1
+    elseif not opts.reference_corpus and (not is_reference or is_reference(doc)) then
+      acc.r:add_text(doc.text); acc.nr = acc.nr + 1
+    end
+  end)
+if opts.reference_corpus then
+  local rc = scriptlib.open(corpus, opts.reference_corpus)
+  local racc = rc:fold(
+    function() return { r = count.freq(topts), nr = 0 } end,
+    function(a, doc) if not is_reference or is_reference(doc) then a.r:add_text(doc.text); a.nr = a.nr + 1 end end)
+  acc.r, acc.nr = racc.r, racc.nr
+end
+if acc.nt == 0 then
+  io.stderr:write("keyness: --target '", opts.target, "' selects no document\n")
+  os.exit(1)
+end
+if acc.nr == 0 then
+  io.stderr:write("keyness: the reference holds no document\n")
+  os.exit(1)
+end
+
+local rows = stats.keywords(acc.t, acc.r, {
+  min = opts.min, direction = opts.direction,
+  correction = opts.correction ~= "none" and opts.correction or nil,
+})
+local stop = scriptlib.stopwords(opts.stopwords)
+local shown = {}
+for _, r in ipairs(rows) do
+  if not stop[r.key] and #shown < opts.top then shown[#shown + 1] = r end
+end
+local columns = {
+  { key = "key", title = "word" }, { key = "a", title = "target" }, { key = "b", title = "reference" },
+  { key = "g2", title = "g2", digits = 2 }, { key = "log_ratio", title = "log_ratio", digits = 2 },
+  { key = "p_adj", title = "p_adj", digits = 4 },
+}
+scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
+  "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",
+  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out)

@@ -1,0 +1,73 @@
+local spec = {
+  name = "kwic",
+  version = "1.0.0",
+  description = "Concordance (keyword in context) of a word, a phrase, a wildcard (Iran*) or a "
+    .. "gazetteer entity with all its aliases, sorted by document, left or right context.",
+  args = {
+    { name = "pattern", metavar = "PATTERN", required = false,
+      help = "word, phrase or wildcard to find (or give --entity)" },
+  },
+  options = {
+    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
+    { name = "entity", short = "E", type = "string", help = "an entity of the gazetteer: every alias of it" },
+    { name = "entities", short = "e", type = "file",
+      help = "gazetteer for --entity (default: entities.tsv in the corpus directory)" },
+    { name = "window", short = "w", type = "integer", min = 1, max = 200, default = 6,
+      help = "context words on each side" },
+    { name = "sort", type = "enum", choices = { "doc", "left", "right" }, default = "doc",
+      help = "order of the lines: document order, or alphabetical by the words nearest the match" },
+    { name = "top", short = "n", type = "integer", min = 1, help = "show at most N lines" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format" },
+    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+  },
+  examples = {
+    "corpusrun scripts/kwic.lua Zakani",
+    "corpusrun scripts/kwic.lua 'Iran*' --sort right --top 10",
+    "corpusrun scripts/kwic.lua --entity 'Massoud Kashefi'",
+  },
+}
+local cli = require "cli"
+local opts = cli.parse(spec, arg)
+
+local corpus = require "corpus"
+local kwic = require "kwic"
+local scriptlib = require "scriptlib"
+
+if not opts.pattern and not opts.entity then
+  io.stderr:write("kwic: give a PATTERN or --entity NAME (try --help)\n")
+  os.exit(2)
+end
+
+local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local c = scriptlib.open(corpus, opts.corpus)
+local what = opts.pattern
+local kopts = { window = opts.window, sort = opts.sort }
+if opts.entity then
+  local match = require "match"
+  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
+  if not gpath:match("%.jsonl$") and #scriptlib.gazetteer_entries(gpath, opts.entity) == 0 then
+    io.stderr:write("kwic: --entity: no entity '", opts.entity, "' in ", gpath, "\n")
+    os.exit(2)
+  end
+  what = assert(match.gazetteer(gpath))
+  kopts.entity = opts.entity
+end
+
+local rows = kwic.lines(c, what, kopts)
+if opts.top and #rows > opts.top then
+  for i = #rows, opts.top + 1, -1 do rows[i] = nil end
+end
+local heading = string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)
+local text
+if opts.format == "text" then
+  text = heading .. (#rows > 0 and kwic.format(rows) or "(none)\n")
+else
+  local columns = {
+    { key = "doc", title = "doc" }, { key = "start", title = "start" },
+    { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },
+    { key = "right", title = "right" },
+  }
+  text = scriptlib.render(rows, columns, opts.format, heading)
+end
+scriptlib.output(text, opts.out)

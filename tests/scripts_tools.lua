@@ -1,0 +1,115 @@
+-- The analysis scripts other than mentions.lua, on the sample corpus.
+-- Figures checked with grep over corpus/*.txt; counting is casefolded and a
+-- possessive stays part of its word (Iran’s is not iran).
+local t = require "tap"
+local q = t.shell_quote
+local json = require "json"
+
+local function run(script, args)
+  return t.run(q(t.corpusrun) .. " scripts/" .. script .. " " .. (args or ""))
+end
+local function rows_of(out)
+  local r = json.decode(out)
+  return type(r) == "table" and r or {}
+end
+local function find(rows, field, value)
+  for _, r in ipairs(rows) do if r[field] == value then return r end end
+  return {}
+end
+
+-- every script explains itself
+for _, s in ipairs({ "freq.lua", "kwic.lua", "collocates.lua", "cooccur.lua", "keyness.lua", "mentions.lua",
+                     "discovery_eval.lua" }) do
+  local out, code = run(s, "--help")
+  t.ok(code == 0 and out:match("^Usage: corpusrun scripts/" .. s:gsub("%.", "%%.")), s .. " --help")
+  local _, code2, err = run(s, "--no-such-option")
+  t.ok(code2 == 2 and err:find("unknown option --no-such-option", 1, true), s .. ": a bad option exits 2")
+end
+
+-- freq: grep -ow Iran gives 43, of which 8 are Iran’s/Iran's: 35;
+-- grep -owi regime 28, of which 4 possessive: 24.
+local out, code, err = run("freq.lua", "--stopwords en --top 5 --format json")
+t.is(code, 0, "freq exits 0", err)
+local rows = rows_of(out)
+t.is(rows[1] and rows[1].word, "iran", "freq: iran first")
+t.is(rows[1] and rows[1].freq, 35, "freq: iran 35")
+t.is(rows[1] and rows[1].docs, 5, "freq: iran in 5 documents")
+t.is(find(rows, "word", "regime").freq, 24, "freq: regime 24")
+t.ok(find(rows, "word", "the").word == nil, "freq: stopwords left out")
+local d = rows[1] and rows[1].juilland_d
+t.ok(type(d) == "number" and d > 0 and d <= 1, "freq: Juilland's D in (0, 1]")
+out = run("freq.lua", "--top 3 --format json")
+t.is(rows_of(out)[1].word, "the", "freq without stopword removal: the first")
+out, code = run("freq.lua", "--ngrams 2 --stopwords en --top 3 --format csv")
+t.like(out, "^rank,ngram,freq,per_million,docs,juilland_d,dp\r?\n", "freq --ngrams 2: CSV header")
+-- grep -oi 'human rights': 17, one of them glued ("Human RightsWe", 004): 16
+t.like(out, "\n%d,human rights,16,", "freq --ngrams 2: 'human rights' 16 times")
+out = run("freq.lua", "--top 3")
+t.like(out, "^%d+ tokens, %d+ types in 5 documents", "freq text output starts with totals")
+
+-- keyness of 000 against 001: Brussels 13 times in 000 (grep -ow), never in
+-- 001; Zakani 15 times in 000, 4 of them Zakani’s: 11.
+out, code, err = run("keyness.lua", "--target '^000' --reference '^001' --format json")
+t.is(code, 0, "keyness exits 0", err)
+rows = rows_of(out)
+t.is(rows[1] and rows[1].word, "brussels", "keyness: brussels is the first key word of 000")
+t.is(find(rows, "word", "brussels").target, 13, "keyness: brussels 13 in the target")
+t.is(find(rows, "word", "brussels").reference, 0, "keyness: brussels 0 in the reference")
+t.is(find(rows, "word", "zakani").target, 11, "keyness: zakani 11")
+_, code, err = run("keyness.lua", "--target '^nothing'")
+t.is(code, 1, "keyness: a target that selects nothing fails")
+t.like(err, "selects no document", "and says so")
+
+-- collocates of regime: "as usual with Iran regime" / "Business as usual
+-- with this regime": as and usual near regime.
+out, code, err = run("collocates.lua", "regime --format json --top 50")
+t.is(code, 0, "collocates exits 0", err)
+rows = rows_of(out)
+local as = find(rows, "collocate", "as")
+t.ok(as.o11 and as.o11 >= 3, "collocates: 'as' near 'regime'")
+for _, m in ipairs({ "mi", "t", "z", "ll", "chi2", "dice", "logdice", "log_ratio" }) do
+  t.ok(type(as[m]) == "number", "collocates: measure " .. m)
+end
+local sorted = true
+for i = 2, #rows do if rows[i].ll > rows[i - 1].ll then sorted = false end end
+t.ok(sorted, "collocates: sorted by ll")
+out = run("collocates.lua", "regime --sort logdice --format json --top 50")
+rows = rows_of(out)
+sorted = true
+for i = 2, #rows do if rows[i].logdice > rows[i - 1].logdice then sorted = false end end
+t.ok(sorted and #rows > 0, "collocates --sort logdice")
+_, code = run("collocates.lua", "")
+t.is(code, 2, "collocates without a node word exits 2")
+
+-- cooccur: entities, same document: Belgium and Iran in 4 documents.
+out, code, err = run("cooccur.lua", "--of entities --unit document --top 10 --format json")
+t.is(code, 0, "cooccur --of entities exits 0", err)
+rows = rows_of(out)
+local bi
+for _, r in ipairs(rows) do if r.a == "Belgium" and r.b == "Iran" then bi = r end end
+t.is(bi and bi.n, 4, "cooccur: Belgium and Iran in 4 documents")
+out, code = run("cooccur.lua", "--top 4 --matrix")
+t.is(code, 0, "cooccur --matrix exits 0")
+t.like(out, "iran%s+iranian%s+regime", "cooccur matrix has the top words as columns")
+local tmp = os.tmpname()
+out, code = run("cooccur.lua", "--of entities --gexf " .. q(tmp))
+local f = io.open(tmp, "rb"); local gexf = f and f:read("a") or ""; if f then f:close() end
+os.remove(tmp)
+t.like(gexf, "<gexf", "cooccur --gexf writes GEXF")
+
+-- kwic
+local has_kwic = pcall(require, "kwic")
+if has_kwic then
+  out, code, err = run("kwic.lua", "Kashfi --format json")
+  t.is(code, 0, "kwic exits 0", err)
+  rows = rows_of(out)
+  t.is(#rows, 2, "kwic: Kashfi twice (003)")
+  out = run("kwic.lua", "--entity 'Massoud Kashefi' --format json")
+  rows = rows_of(out)
+  t.is(#rows, 3, "kwic --entity: Kashefi and Kashfi, 3 lines")
+  out = run("kwic.lua", "'Iran*' --sort right --top 5")
+  t.like(out, "^5 lines for Iran%*", "kwic wildcard, sorted, top 5")
+else
+  t.skip("the kwic module is not built yet", 4)
+end
+t.done()

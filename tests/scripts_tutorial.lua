@@ -1,0 +1,87 @@
+-- docs/TUTORIAL.md runs as written: every command in a ```sh block runs
+-- from the project root (corpusrun is the binary under test) and exits 0;
+-- when an ```output block follows, the command prints exactly that.
+-- Run with TUTORIAL_UPDATE=1 to rewrite the output blocks from a fresh run.
+local t = require "tap"
+local q = t.shell_quote
+
+for _, m in ipairs({ "kwic", "lsqlite3" }) do
+  if not pcall(require, m) then t.skip_all("the tutorial uses the " .. m .. " module, not built yet") end
+end
+
+local path = "docs/TUTORIAL.md"
+local f = assert(io.open(path, "rb"))
+local text = f:read("a")
+f:close()
+
+local lines = {}
+for l in (text .. "\n"):gmatch("(.-)\n") do lines[#lines + 1] = l end
+if lines[#lines] == "" then lines[#lines] = nil end
+
+-- the scratch directory the tutorial writes into (tutorial/ in its text)
+local tmp = os.tmpname()
+os.remove(tmp)
+os.execute("mkdir -p " .. q(tmp))
+
+local function run(cmd)
+  local bin = t.corpusrun
+  local c = cmd:gsub("^corpusrun ", q(bin) .. " "):gsub("%f[%w]tutorial/", tmp .. "/")
+  local out, code, err = t.run(c)
+  -- CSV records end in CRLF (RFC 4180); the tutorial shows them as lines
+  out = out:gsub(tmp .. "/", "tutorial/"):gsub("\r\n", "\n")
+  return out, code, err
+end
+
+local update = os.getenv("TUTORIAL_UPDATE") == "1"
+local new = {}
+local i, n = 1, 0
+while i <= #lines do
+  local l = lines[i]
+  new[#new + 1] = l
+  if l:match("^```sh%s*$") then
+    local cmds = {}
+    i = i + 1
+    while i <= #lines and not lines[i]:match("^```%s*$") do
+      new[#new + 1] = lines[i]
+      if lines[i]:match("%S") and not lines[i]:match("^%s*#") then cmds[#cmds + 1] = lines[i] end
+      i = i + 1
+    end
+    new[#new + 1] = lines[i]
+    local outputs = {}
+    for _, cmd in ipairs(cmds) do
+      n = n + 1
+      local out, code, err = run(cmd)
+      t.ok(code == 0, "tutorial: " .. cmd, "exit " .. tostring(code) .. "; stderr: " .. err)
+      outputs[#outputs + 1] = out
+    end
+    -- an output block right after (blank lines between allowed)
+    local j = i + 1
+    while j <= #lines and lines[j]:match("^%s*$") do j = j + 1 end
+    if j <= #lines and lines[j]:match("^```output%s*$") then
+      local k = j + 1
+      local want = {}
+      while k <= #lines and not lines[k]:match("^```%s*$") do want[#want + 1] = lines[k]; k = k + 1 end
+      local got = table.concat(outputs)
+      local wanttext = #want > 0 and (table.concat(want, "\n") .. "\n") or ""
+      if update then
+        for x = i + 1, j do new[#new + 1] = lines[x] end
+        for ol in got:gmatch("(.-)\n") do new[#new + 1] = ol end
+        new[#new + 1] = "```"
+      else
+        t.ok(got == wanttext, "tutorial output of: " .. cmds[#cmds],
+             "     got: " .. t.repr(got), "expected: " .. t.repr(wanttext))
+        for x = i + 1, k do new[#new + 1] = lines[x] end
+      end
+      i = k
+    end
+  end
+  i = i + 1
+end
+if update then
+  local o = assert(io.open(path, "wb"))
+  o:write(table.concat(new, "\n") .. "\n")
+  o:close()
+end
+os.execute("rm -rf " .. q(tmp))
+if n == 0 then t.skip("no commands in the tutorial") end
+t.done()
