@@ -11,6 +11,7 @@
  *     always runs under lua_pcall, so an error never unwinds through SQLite
  *     frames; errors in SQL functions become SQL errors with the message;
  *   - open connections are registered for cr_sqlite_interrupt_all (Ctrl-C);
+ *   - every connection knows the FTS5 tokenizer `corpusrun` (ftstok.h);
  *   - what would run foreign native code or hand out raw pointers
  *     (load_extension, get_ptr, open_ptr) raises "not supported".
  */
@@ -23,6 +24,7 @@
 #include <lauxlib.h>
 #include <sqlite3.h>
 
+#include "ftstok.h"
 #include "llsqlite3.h"
 
 #define LSQLITE_VERSION "0.9.6"
@@ -1445,6 +1447,9 @@ static int do_open(lua_State *L, const char *filename, int flags) {
     int rc = sqlite3_open_v2(filename, &d->db, flags, NULL);
     if (rc == SQLITE_OK) {
         d->slot = slot_acquire(d->db);
+        /* corpusrun's FTS5 tokenizer on every connection; a library without
+         * FTS5 (or a file that is not a database) just goes without it */
+        cr_fts5_register(d->db);
         return 1;
     }
     lua_pushnil(L);

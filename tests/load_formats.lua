@@ -49,6 +49,8 @@ do
   t.is(#probs, 0, "no problems")
   local nd = load(D .. "brown", { name_fields = { "genre_letter" }, sidecar = false })
   t.is_deeply(nd[2].meta, { genre_letter = "cg22" }, "name_fields from the file name; sidecar off")
+  local nf = load("corpus", { name_fields = { "n", "hash", "extra" } })
+  t.is_deeply(nf[1].meta, { n = "000", hash = "bffbd40d78d47571" }, "name_fields split on _; missing parts are absent")
 end
 
 -- ---- JSON Lines: a broken line in the middle ---------------------------------
@@ -129,6 +131,10 @@ do
   t.is(docs[1].text, "Headline\u{A0}here\n\nIt’s a bold move — really.\n\none\ntwo\n\nLast\nline",
     "html: visible text, scripts/styles/noscript dropped, entities decoded, blocks on lines")
   t.is(#probs, 0, "html: no problems")
+  local gr, gp = load(D .. "html/greek.html")
+  t.is_deeply({ gr[1].title, gr[1].text }, { "αβγ", "Αθήνα" }, "html: the charset the page declares decodes it")
+  t.is_deeply(gp, { "encoding " .. D .. "html/greek.html: invalid UTF-8 at byte 46: decoded as iso-8859-7" },
+    "html: the declared encoding is reported")
   local tei, tp = load(D .. "tei")
   t.is_deeply(ids(tei), { "sample.xml" }, "tei: the well-formed file loads")
   t.is(tei[1].title, "A Short Letter", "tei: title from titleStmt")

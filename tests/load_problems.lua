@@ -39,6 +39,12 @@ do
   }, "the loop and the dangling link are reported")
 end
 
+do
+  local ok, err = pcall(corpus.open, tmp .. "/loop", { on_error = "error" })
+  t.is(ok, false, "on_error='error': a problem found while listing raises at open")
+  t.like(err, "^corpus: .*/loop/dangling.txt: broken symbolic link", "... naming the file and the problem")
+end
+
 -- ---- FIFO, size limit, unknown format, hidden ------------------------------------
 do
   local c = assert(corpus.open(tmp .. "/odd", { on_error = "skip", max_bytes = 1000 }))
@@ -95,8 +101,9 @@ print(n, #c:problems())
   t.is(out, "4\t3\n", "warn: good documents load")
   t.is(err, "corpusrun: corpus: tests/data/load/news.jsonl:2: invalid JSON at column 62: expected ',' or '}'\n" ..
     "corpusrun: corpus: tests/data/load/news.jsonl:6: no \"text\" field\n" ..
-    "corpusrun: corpus: tests/data/load/news.jsonl:7: invalid JSON at column 1: not a JSON object\n",
-    "warn: one line on stderr per problem, once even over two passes")
+    "corpusrun: corpus: tests/data/load/news.jsonl:7: invalid JSON at column 1: not a JSON object\n" ..
+    "corpusrun: corpus: 3 items skipped, 0 files decoded with a fallback encoding (c:problems() lists them)\n",
+    "warn: one line on stderr per problem, once even over two passes, and a summary at the end of the pass")
   out, code, err = run("skip")
   t.is(out .. err, "4\t3\n", "skip: counted, not printed")
   out, code, err = run("error")

@@ -795,6 +795,19 @@ static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
         declared = sniff_charset(it->raw.data ? it->raw.data : "", it->raw.len, declared_buf, sizeof declared_buf);
     ld_decoded info;
     it->dec.len = 0;
+    const char *enc = it->c->o.encoding;
+    const unsigned char *u = (const unsigned char *)(it->raw.data ? it->raw.data : "");
+    size_t n = it->raw.len;
+    int bom = (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
+              (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ||
+              (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF);
+    if (!bom && (strcasecmp(enc, "auto") == 0 || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0) &&
+        ld_utf8_check((const char *)u, n) == n) {
+        ld_buf t = it->dec;   /* valid UTF-8 as it is: swap the buffers, no copy */
+        it->dec = it->raw;
+        it->raw = t;
+        return 0;
+    }
     if (ld_decode(it->raw.data ? it->raw.data : "", it->raw.len, it->c->o.encoding, it->c->o.fallback,
                   declared, &it->dec, &info)) {
         problem(it->c, LD_SKIPPED, path, 0, info.bad_at ? (int64_t)info.bad_at : -1, "%s", info.msg);
@@ -1193,13 +1206,18 @@ static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *pa
         return 1;
     }
     *src_used = 1;
+    /* a huge document's buffers are not kept for the next ones */
+    ld_buf *bufs[] = {&it->raw, &it->dec, &it->text};
+    for (int i = 0; i < 3; i++)
+        if (bufs[i]->cap > (64u << 20)) ld_buf_free(bufs[i]);
     if (read_all(it, src)) {
         problem(it->c, LD_SKIPPED, path, 0, (int64_t)it->raw.len, "read error: %s", strerror(errno));
         return 0;
     }
+    uint64_t nbytes = it->raw.len;
     if (build_single(it, fmt, path, d)) return 0;
     if (file_meta(it, e, id, filerel)) return -1;
-    doc_finish(it, d, it->raw.len, 1);
+    doc_finish(it, d, nbytes, 1);
     d->slot = slot;
     return 1;
 }

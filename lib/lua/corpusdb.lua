@@ -1,0 +1,524 @@
+-- corpusdb.lua: a corpus kept in SQLite, with a full-text index whose
+-- tokenizer is corpusrun's own (the FTS5 tokenizer `corpusrun`).
+--
+--   corpusdb.ingest(source, "corpus.db" [, opts])  -- build or update, incrementally
+--   local c = corpusdb.open("corpus.db")           -- a corpus like any other
+--   for doc in c:docs() do ... end
+--   for _, hit in ipairs(c:search("Zakani", { limit = 5 })) do print(hit.id, hit.snippet) end
+--
+-- corpus.open(path) delegates here when path is an SQLite database, and
+-- loading this module installs corpus.ingest.
+--
+-- The database (schema 1):
+--   corpusrun_meta(key, value)   schema, tokenize options, counts, corpusrun version
+--   documents(n, id, seq, path, title, text, meta, bytes, hash)
+--       n: rowid (and the index's rowid); seq: position in the source at the
+--       last ingest (documents stream in seq order); meta: a JSON object;
+--       hash: SHA-256 of path, title, meta and text
+--   documents_fts: FTS5 over title and text, external content (the text is
+--       stored once), kept in step by triggers.
+-- Ingest runs in WAL mode with synchronous=NORMAL, one transaction per batch.
+local sqlite3 = require "lsqlite3"
+local host = require "corpusrun"
+local json = require "json"
+
+local M = {}
+local SCHEMA = "1"
+
+-- ---- connections -----------------------------------------------------------
+
+local function sqlfail(raw, what)
+  error(("corpusdb: %s: %s"):format(what, raw:errmsg()), 0)
+end
+
+local function exec(raw, sql)
+  if raw:exec(sql) ~= sqlite3.OK then sqlfail(raw, sql:match("^%s*(%u+[%u ]*%u)") or "SQL") end
+end
+
+local function prepare(raw, sql)
+  local st = raw:prepare(sql)
+  if not st then sqlfail(raw, "prepare") end
+  return st
+end
+
+local function value(raw, sql, ...)
+  local st <close> = prepare(raw, sql)
+  if select("#", ...) > 0 then st:bind_values(...) end
+  local rc = st:step()
+  if rc == sqlite3.ROW then return st:get_value(0) end
+  if rc ~= sqlite3.DONE then sqlfail(raw, "query") end
+  return nil
+end
+
+-- Opens path read-only and checks it is a corpus database: raw or nil, message.
+local function open_corpus_db(path)
+  local raw, _, msg = sqlite3.open(path, sqlite3.OPEN_READONLY)
+  if not raw then return nil, ("%s: %s"):format(path, msg) end
+  raw:busy_timeout(5000)
+  local ok, schema = pcall(value, raw, "SELECT value FROM corpusrun_meta WHERE key = 'schema'")
+  if not ok or schema == nil then
+    raw:close()
+    return nil, ("%s: not a corpusrun corpus database"):format(path)
+  end
+  if schema ~= SCHEMA then
+    raw:close()
+    return nil, ("%s: corpus database schema %s, this corpusrun reads schema %s"):format(path, schema, SCHEMA)
+  end
+  return raw
+end
+
+local function tokenize_clause(options)
+  if options == "" then return "corpusrun" end
+  if options:find("'", 1, true) then error("corpusdb: tokenize options must not contain quotes", 0) end
+  return "corpusrun " .. options
+end
+
+local function create_schema(raw, tokenize)
+  exec(raw, "PRAGMA journal_mode = WAL")
+  exec(raw, [[
+    CREATE TABLE IF NOT EXISTS corpusrun_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS documents (
+      n INTEGER PRIMARY KEY,
+      id TEXT NOT NULL UNIQUE,
+      seq INTEGER NOT NULL,
+      path TEXT NOT NULL,
+      title TEXT NOT NULL,
+      text TEXT NOT NULL,
+      meta TEXT NOT NULL,
+      bytes INTEGER NOT NULL,
+      hash TEXT NOT NULL);
+    CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);]])
+  exec(raw, ([[
+    CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5 (title, text,
+      content = 'documents', content_rowid = 'n', tokenize = '%s');
+    CREATE TRIGGER IF NOT EXISTS documents_ai AFTER INSERT ON documents BEGIN
+      INSERT INTO documents_fts (rowid, title, text) VALUES (new.n, new.title, new.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS documents_ad AFTER DELETE ON documents BEGIN
+      INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.n, old.title, old.text);
+    END;
+    CREATE TRIGGER IF NOT EXISTS documents_au AFTER UPDATE OF title, text ON documents BEGIN
+      INSERT INTO documents_fts (documents_fts, rowid, title, text) VALUES ('delete', old.n, old.title, old.text);
+      INSERT INTO documents_fts (rowid, title, text) VALUES (new.n, new.title, new.text);
+    END;
+    INSERT OR IGNORE INTO corpusrun_meta (key, value) VALUES ('schema', '%s');
+    INSERT OR IGNORE INTO corpusrun_meta (key, value) VALUES ('tokenize', '%s');]])
+    :format(tokenize_clause(tokenize), SCHEMA, tokenize))
+end
+
+-- ---- documents ----------------------------------------------------------------
+
+local DOC_COLUMNS = "n, id, path, title, text, meta, bytes, hash"
+
+local function doc_metatable()
+  require "corpus"
+  local mt = debug.getregistry()["corpusrun.Document"]
+  if mt then return mt end
+  return { __name = "corpusrun.Document", __tostring = function(d)
+    return ("Document %s \"%s\" (%d bytes)"):format(d.id, d.title:sub(1, 60), d.bytes)
+  end }
+end
+
+local function row_doc(st, mt)
+  local meta = st:get_value(5)
+  local okm, m = pcall(json.decode, meta)
+  if not okm or type(m) ~= "table" then m = {} end
+  setmetatable(m, nil)
+  return setmetatable({ id = st:get_value(1), path = st:get_value(2), title = st:get_value(3),
+    text = st:get_value(4), meta = m, bytes = st:get_value(6), hash = st:get_value(7) }, mt)
+end
+
+-- The canonical content hash of a document.
+local function doc_hash(path, title, meta, text)
+  return host.sha256(string.pack("<s4s4s4s4", path, title, meta, text))
+end
+
+local function meta_json(meta)
+  local copy = {}
+  if type(meta) == "table" then for k, v in pairs(meta) do copy[k] = v end end
+  return json.encode(json.object(copy))
+end
+
+-- ---- ingest --------------------------------------------------------------------
+
+local function source_corpus(source, opts)
+  if type(source) == "table" and source.docs then return source end
+  if type(source) == "userdata" then return source end
+  local corpus = require "corpus"
+  local c, msg = corpus.open(source, opts.corpus)
+  if not c then error("corpusdb.ingest: " .. msg, 0) end
+  return c
+end
+
+-- corpusdb.ingest(source, path [, opts]) -> stats
+-- source: anything corpus.open takes, or a corpus.  opts: batch (documents
+-- per transaction, default 500), batch_bytes (default 16 MB), tokenize
+-- (options of the corpusrun tokenizer, e.g. "level casefold"), rebuild
+-- (re-index when tokenize changed), corpus (options for corpus.open),
+-- progress (function(stats) called after each batch).
+-- Returns {added, changed, unchanged, removed, duplicates, documents, bytes}.
+function M.ingest(source, path, opts)
+  if type(path) ~= "string" then error("bad argument #2 to 'ingest' (database path expected)", 2) end
+  opts = opts or {}
+  local batch = opts.batch or 500
+  local batch_bytes = opts.batch_bytes or 16 * 1024 * 1024
+  local tokenize = opts.tokenize or ""
+  local c = source_corpus(source, opts)
+
+  local raw, _, msg = sqlite3.open(path)
+  if not raw then error(("corpusdb.ingest: %s: %s"):format(path, msg), 0) end
+  local stats = { added = 0, changed = 0, unchanged = 0, removed = 0, duplicates = 0, documents = 0, bytes = 0 }
+  local ok, err = pcall(function()
+    raw:busy_timeout(5000)
+    exec(raw, "PRAGMA synchronous = NORMAL")
+    local had = value(raw, "SELECT count(*) FROM sqlite_schema WHERE name = 'corpusrun_meta'") == 1
+    if not had and value(raw, "SELECT count(*) FROM sqlite_schema") > 0 then
+      error(("corpusdb.ingest: %s is an SQLite database but not a corpus database"):format(path), 0)
+    end
+    if had then
+      local schema = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'schema'")
+      if schema ~= SCHEMA then error(("corpusdb.ingest: %s: schema %s, expected %s"):format(path, schema, SCHEMA), 0) end
+      local old = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'tokenize'") or ""
+      if old ~= tokenize then
+        if not opts.rebuild then
+          error(("corpusdb.ingest: %s is indexed with tokenize '%s', not '%s' (use rebuild = true)")
+            :format(path, old, tokenize), 0)
+        end
+        exec(raw, "BEGIN IMMEDIATE")
+        exec(raw, "DROP TABLE documents_fts")
+        exec(raw, "UPDATE corpusrun_meta SET value = '" .. tokenize:gsub("'", "''") .. "' WHERE key = 'tokenize'")
+        create_schema(raw, tokenize)
+        exec(raw, "INSERT INTO documents_fts (documents_fts) VALUES ('rebuild')")
+        exec(raw, "COMMIT")
+      end
+    end
+    create_schema(raw, tokenize)
+
+    local existing = {}
+    do
+      local st <close> = prepare(raw, "SELECT id, n, hash, seq FROM documents")
+      for id, n, hash, seq in st:urows() do existing[id] = { n = n, hash = hash, seq = seq } end
+    end
+    local ins <close> = prepare(raw, "INSERT INTO documents (id, seq, path, title, text, meta, bytes, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    local upd <close> = prepare(raw, "UPDATE documents SET seq = ?, path = ?, title = ?, text = ?, meta = ?, bytes = ?, hash = ? WHERE n = ?")
+    local useq <close> = prepare(raw, "UPDATE documents SET seq = ? WHERE n = ?")
+    local function run(st, ...)
+      st:bind_values(...)
+      if st:step() ~= sqlite3.DONE then
+        local m = raw:errmsg()
+        st:reset()
+        error(("corpusdb.ingest: %s: %s"):format(path, m), 0)
+      end
+      st:reset()
+    end
+
+    local seen, seq, pending, pending_bytes = {}, 0, 0, 0
+    exec(raw, "BEGIN IMMEDIATE")
+    for doc in c:docs() do
+      local id = tostring(doc.id)
+      if seen[id] then
+        stats.duplicates = stats.duplicates + 1
+      else
+        seen[id] = true
+        seq = seq + 1
+        local text, title, dpath = doc.text or "", doc.title or "", doc.path or ""
+        local meta = meta_json(doc.meta)
+        local bytes = doc.bytes or #text
+        local hash = doc_hash(dpath, title, meta, text)
+        local e = existing[id]
+        if not e then
+          run(ins, id, seq, dpath, title, text, meta, bytes, hash)
+          stats.added = stats.added + 1
+        elseif e.hash ~= hash then
+          run(upd, seq, dpath, title, text, meta, bytes, hash, e.n)
+          stats.changed = stats.changed + 1
+        else
+          if e.seq ~= seq then run(useq, seq, e.n) end
+          stats.unchanged = stats.unchanged + 1
+        end
+        stats.documents = stats.documents + 1
+        stats.bytes = stats.bytes + #text
+        pending, pending_bytes = pending + 1, pending_bytes + #text
+        if pending >= batch or pending_bytes >= batch_bytes then
+          exec(raw, "COMMIT")
+          if opts.progress then opts.progress(stats) end
+          exec(raw, "BEGIN IMMEDIATE")
+          pending, pending_bytes = 0, 0
+        end
+      end
+    end
+    -- documents gone from the source, removed only once the source was read whole
+    local gone = {}
+    for id, e in pairs(existing) do if not seen[id] then gone[#gone + 1] = e.n end end
+    table.sort(gone)
+    local del <close> = prepare(raw, "DELETE FROM documents WHERE n = ?")
+    for _, n in ipairs(gone) do run(del, n) end
+    stats.removed = #gone
+    local setm <close> = prepare(raw, "INSERT OR REPLACE INTO corpusrun_meta (key, value) VALUES (?, ?)")
+    run(setm, "documents", tostring(stats.documents))
+    run(setm, "corpusrun", host.version or "")
+    exec(raw, "COMMIT")
+    if opts.progress then opts.progress(stats) end
+  end)
+  if not ok then
+    if raw:isopen() then raw:exec("ROLLBACK"); raw:close() end
+    error(err, 0)
+  end
+  raw:close()
+  return stats
+end
+
+-- ---- the corpus object -------------------------------------------------------------
+
+local CorpusDB = {}
+CorpusDB.__index = CorpusDB
+CorpusDB.__name = "corpusrun.CorpusDB"
+
+local function check(c)
+  if getmetatable(c) ~= CorpusDB then error("corpusdb: not a corpus database object", 3) end
+  if c.closed then error("corpusdb: attempt to use a closed corpus", 3) end
+  return c
+end
+
+-- Runs fn(raw) on a fresh read-only connection (none is held between calls,
+-- so forked fold workers each open their own).
+local function with_db(c, fn)
+  local raw, msg = open_corpus_db(c.path)
+  if not raw then error("corpusdb: " .. msg, 0) end
+  local res = table.pack(pcall(fn, raw))
+  raw:close()
+  if not res[1] then error(res[2], 0) end
+  return table.unpack(res, 2, res.n)
+end
+
+local function new_view(path, ns)
+  return setmetatable({ path = path, ns = ns }, CorpusDB)
+end
+
+-- corpusdb.open(path [, opts]) -> corpus, or nil, message.
+function M.open(path, opts)
+  if type(path) ~= "string" then error("bad argument #1 to 'open' (path expected)", 2) end
+  if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to 'open' (table expected)", 2) end
+  local raw, msg = open_corpus_db(path)
+  if not raw then return nil, msg end
+  raw:close()
+  return new_view(path, nil)
+end
+
+function CorpusDB:__tostring()
+  if self.closed then return ("CorpusDB %s (closed)"):format(self.path) end
+  return ("CorpusDB %s (%d documents)"):format(self.path, #self)
+end
+
+function CorpusDB:__len()
+  check(self)
+  if self.ns then return #self.ns end
+  return with_db(self, function(raw) return value(raw, "SELECT count(*) FROM documents") end)
+end
+
+function CorpusDB:close() self.closed = true end
+CorpusDB.__close = CorpusDB.close
+
+-- c:docs() -> iterator over the documents in order; the loop's closing
+-- value releases the connection on break.
+function CorpusDB:docs()
+  check(self)
+  local raw, msg = open_corpus_db(self.path)
+  if not raw then error("corpusdb: " .. msg, 0) end
+  local mt = doc_metatable()
+  local st, ns, i = nil, self.ns, 0
+  if ns then st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents WHERE n = ?")
+  else st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents ORDER BY seq, n") end
+  local function release()
+    if st:isopen() then st:finalize() end
+    if raw:isopen() then raw:close() end
+  end
+  local closer = setmetatable({}, { __close = release })
+  local function iter()
+    if not st:isopen() then return nil end
+    if ns then
+      while true do
+        i = i + 1
+        if i > #ns then release(); return nil end
+        st:reset()
+        st:bind_values(ns[i])
+        local rc = st:step()
+        if rc == sqlite3.ROW then return row_doc(st, mt) end
+        if rc ~= sqlite3.DONE then local m = raw:errmsg(); release(); error("corpusdb: " .. m, 0) end
+      end
+    end
+    local rc = st:step()
+    if rc == sqlite3.ROW then return row_doc(st, mt) end
+    local m = rc ~= sqlite3.DONE and raw:errmsg()
+    release()
+    if m then error("corpusdb: " .. m, 0) end
+    return nil
+  end
+  return iter, nil, nil, closer
+end
+
+-- The (n, id, bytes, meta) of every document in order, as arrays.
+local function listing(c)
+  return with_db(c, function(raw)
+    local out = {}
+    local st <close> = prepare(raw, "SELECT n, id, bytes, hash FROM documents ORDER BY seq, n")
+    for n, id, bytes, hash in st:urows() do out[#out + 1] = { n = n, id = id, bytes = bytes, hash = hash } end
+    if c.ns then
+      local byn = {}
+      for _, r in ipairs(out) do byn[r.n] = r end
+      local sub = {}
+      for i, n in ipairs(c.ns) do sub[i] = byn[n] end
+      return sub
+    end
+    return out
+  end)
+end
+
+function CorpusDB:ids()
+  check(self)
+  local ids = {}
+  for i, r in ipairs(listing(self)) do ids[i] = r.id end
+  return ids
+end
+
+function CorpusDB:get(id)
+  check(self)
+  local mt = doc_metatable()
+  return with_db(self, function(raw)
+    local st <close> = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents WHERE id = ?")
+    st:bind_values(tostring(id))
+    if st:step() ~= sqlite3.ROW then return nil end
+    if self.ns then
+      local n = st:get_value(0)
+      local inside = false
+      for _, x in ipairs(self.ns) do if x == n then inside = true; break end end
+      if not inside then return nil end
+    end
+    return row_doc(st, mt)
+  end)
+end
+
+local function meta_match(doc, want)
+  for k, v in pairs(want) do
+    local got = doc.meta[k]
+    if got ~= v and not (got ~= nil and tostring(got) == tostring(v)) then return false end
+  end
+  return true
+end
+
+-- c:filter(fn | {key = value}) -> sub-corpus.
+function CorpusDB:filter(pred)
+  check(self)
+  local ns, keep = {}, nil
+  if type(pred) == "function" then keep = pred
+  elseif type(pred) == "table" then keep = function(doc) return meta_match(doc, pred) end
+  else error("bad argument #1 to 'filter' (function or table expected)", 2) end
+  local byid = {}
+  for _, r in ipairs(listing(self)) do byid[r.id] = r.n end
+  for doc in self:docs() do if keep(doc) then ns[#ns + 1] = byid[doc.id] end end
+  return new_view(self.path, ns)
+end
+
+-- c:sample(n [, seed]) -> n documents chosen by a hash of seed and id, in corpus order.
+function CorpusDB:sample(n, seed)
+  check(self)
+  local rows = listing(self)
+  local keyed = {}
+  for i, r in ipairs(rows) do keyed[i] = { k = host.sha256(tostring(seed or 0) .. "\0" .. r.id), i = i } end
+  table.sort(keyed, function(a, b) return a.k < b.k end)
+  local pick = {}
+  for j = 1, math.min(n, #keyed) do pick[#pick + 1] = keyed[j].i end
+  table.sort(pick)
+  local ns = {}
+  for j, i in ipairs(pick) do ns[j] = rows[i].n end
+  return new_view(self.path, ns)
+end
+
+-- c:shard(k, n) -> the k-th of n contiguous parts, balanced by bytes.
+function CorpusDB:shard(k, n)
+  check(self)
+  if math.type(k) ~= "integer" or math.type(n) ~= "integer" or n < 1 or k < 1 or k > n then
+    error("bad arguments to 'shard' (1 <= k <= n expected)", 2)
+  end
+  local rows = listing(self)
+  local total = 0
+  for _, r in ipairs(rows) do total = total + r.bytes end
+  local ns, acc = {}, 0
+  for _, r in ipairs(rows) do
+    -- a document belongs to the part where its first byte falls
+    local part = total > 0 and (acc * n) // total + 1 or 1
+    if part == k then ns[#ns + 1] = r.n end
+    acc = acc + r.bytes
+  end
+  return new_view(self.path, ns)
+end
+
+-- c:fingerprint() -> 32 hex digits over the documents' hashes, in order.
+function CorpusDB:fingerprint()
+  check(self)
+  local parts = {}
+  for i, r in ipairs(listing(self)) do parts[i] = r.id .. "\0" .. r.hash end
+  return host.sha256(table.concat(parts, "\0")):sub(1, 32)
+end
+
+function CorpusDB:problems()
+  check(self)
+  return {}, { skipped = 0, encoding = 0, ignored = 0 }
+end
+
+function CorpusDB:fold(init, step, opts)
+  check(self)
+  return require("fold").run(self, init, step, opts)
+end
+
+-- c:search(query [, opts]) -> array of documents with `rank` (bm25: lower
+-- is better) and `snippet`, best first (ties in corpus order); or nil,
+-- message for a query FTS5 cannot parse.  opts: limit (default 10), offset,
+-- snippet (default true), mark ({"[", "]"}), tokens (snippet length, 12).
+function CorpusDB:search(query, opts)
+  check(self)
+  if type(query) ~= "string" then error("bad argument #1 to 'search' (string expected)", 2) end
+  opts = opts or {}
+  local limit, offset = opts.limit or 10, opts.offset or 0
+  local mark = opts.mark or { "[", "]" }
+  local want_snippet = opts.snippet ~= false
+  local mt = doc_metatable()
+  return with_db(self, function(raw)
+    local sql = "SELECT " .. DOC_COLUMNS:gsub("(%a+)", "d.%1") ..
+      ", bm25(documents_fts) AS rank, " ..
+      (want_snippet and "snippet(documents_fts, -1, ?, ?, '…', ?)" or "NULL") ..
+      " FROM documents_fts JOIN documents d ON d.n = documents_fts.rowid" ..
+      " WHERE documents_fts MATCH ? ORDER BY rank, d.seq, d.n"
+    local st = raw:prepare(sql)
+    if not st then return nil, ("search %q: %s"):format(query, raw:errmsg()) end
+    local st_ <close> = st
+    if want_snippet then st:bind_values(mark[1], mark[2], opts.tokens or 12, query)
+    else st:bind_values(query) end
+    local inside
+    if self.ns then inside = {}; for _, n in ipairs(self.ns) do inside[n] = true end end
+    local out, skipped = {}, 0
+    while #out < limit do
+      local rc = st:step()
+      if rc == sqlite3.DONE then break end
+      if rc ~= sqlite3.ROW then return nil, ("search %q: %s"):format(query, raw:errmsg()) end
+      if not inside or inside[st:get_value(0)] then
+        if skipped < offset then skipped = skipped + 1
+        else
+          local doc = row_doc(st, mt)
+          doc.rank = st:get_value(8)
+          doc.snippet = st:get_value(9)
+          out[#out + 1] = doc
+        end
+      end
+    end
+    return out
+  end)
+end
+
+-- Loading this module gives the corpus module its ingest.
+do
+  local okc, corpus = pcall(require, "corpus")
+  if okc and type(corpus) == "table" then pcall(function() corpus.ingest = M.ingest end) end
+end
+
+return M
