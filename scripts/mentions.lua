@@ -18,7 +18,8 @@ local spec = {
       help = "also break mention counts down by a metadata field (date, outlet, ...)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
-      help = "what counts as mentioned together" },
+      help = "what counts as mentioned together: the same sentence, the same document, or "
+        .. "window:N, the later mention starting at most N tokens after the earlier one ends" },
     { name = "top", short = "n", type = "integer", min = 1, default = 20,
       help = "rows of co-mention pairs and candidates to show" },
     { name = "min", type = "integer", min = 1, default = 1,
