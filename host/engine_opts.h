@@ -85,6 +85,23 @@ static inline void eng_opt_kinds(lua_State *L, int idx, unsigned *out) {
     if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "all") == 0) {
         *out = (1u << CR_TOK__COUNT) - 1u;
         *out &= ~CR_KIND_BIT(CR_TOK_SPACE);
+    } else if (t == LUA_TSTRING) { /* "word,number" */
+        const char *s = lua_tostring(L, -1);
+        unsigned k = 0;
+        while (*s) {
+            size_t n = strcspn(s, ",");
+            char name[16];
+            int kind = -1;
+            if (n < sizeof name) {
+                memcpy(name, s, n);
+                name[n] = 0;
+                kind = cr_token_kind_from_name(name);
+            }
+            if (kind < 0) luaL_error(L, "bad option 'kinds' (unknown kind '%s')", s);
+            k |= CR_KIND_BIT(kind);
+            s += n + (s[n] == ',');
+        }
+        *out = k;
     } else if (t == LUA_TTABLE) {
         unsigned k = 0;
         lua_Integer n = luaL_len(L, -1);
