@@ -92,6 +92,7 @@ local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
   discover = opts.discover or not opts.no_discover,
   rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence",
+  quiet = opts.quiet,
 })
 local t = entities.tables(r, {
   min = opts.min, top = opts.top, kwic = opts.table == "evidence" and math.max(opts.kwic, 1) or opts.kwic,
