@@ -117,5 +117,41 @@ print(n, #c:problems())
   t.like(e, "news.jsonl:2:", "error: message names file and line")
 end
 
+-- ---- broken archives ---------------------------------------------------------------
+do
+  assert(os.execute("mkdir -p " .. q(tmp .. "/arch/src")))
+  write("arch/fake.txt.gz", "plain text, not gzip\n")
+  local big = {}
+  for i = 1, 6000 do big[#big + 1] = string.format("%08x%08x", (i * 2654435761) % 4294967296, (i * 40503) % 65536) end
+  write("arch/src/a.txt", table.concat(big, "\n"))
+  write("arch/src/b.txt", table.concat(big, " ", 1, 3000))
+  assert(os.execute("cd " .. q(tmp .. "/arch/src") .. " && tar -cf ../full.tar a.txt b.txt && ln -s a.txt c.txt && tar -cf ../links.tar c.txt"))
+  local f = assert(io.open(tmp .. "/arch/full.tar", "rb")); local tar = f:read("a"); f:close()
+  write("arch/cut.tar", tar:sub(1, 512 + 65536 + 10000))    -- inside a.txt
+  os.remove(tmp .. "/arch/full.tar")
+  os.execute("rm -r " .. q(tmp .. "/arch/src"))
+  local c = assert(corpus.open(tmp .. "/arch", { on_error = "skip" }))
+  local got = {}
+  for d in c:docs() do got[#got + 1] = d.id end
+  t.is_deeply(got, {}, "broken archives yield no documents")
+  local m = messages(c)
+  t.like(m[1] or "", "^skipped TMP/arch/cut.tar/a.txt: read error at byte %d+: Truncated", "a truncated member is reported with its byte")
+  t.is(m[#m - 1], "skipped TMP/arch/fake.txt.gz: not compressed data (by its extension it should be)", "a .gz that is not gzip")
+  t.is(m[#m], "skipped TMP/arch/links.tar: member c.txt: not a regular file", "a symbolic link member is reported")
+end
+
+-- ---- the list of problems is bounded ---------------------------------------------
+do
+  local f = assert(io.open(tmp .. "/bad.jsonl", "wb"))
+  f:write(string.rep("{bad\n", 10500), '{"text": "fine"}\n')
+  f:close()
+  local c = assert(corpus.open(tmp .. "/bad.jsonl", { on_error = "skip" }))
+  t.is(#c, 1, "the one good line of 10 501 loads")
+  local list, counts = c:problems()
+  t.is(#list, 10001, "10 000 problems are listed, then one note")
+  t.is(list[#list].message, "(corpus): more than 10000 problems: the rest are not listed", "the note")
+  t.is(counts.skipped, 10001, "counts match the list")
+end
+
 os.execute("rm -rf " .. q(tmp))
 t.done()

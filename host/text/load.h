@@ -182,6 +182,10 @@ void ld_opts_free(ld_opts *o);
  * text column, so holds no documents (listed, not warned about). */
 typedef enum ld_pkind { LD_SKIPPED = 0, LD_ENCODING = 1, LD_IGNORED = 2 } ld_pkind;
 
+/* At most this many problems are kept; then one more says the rest are not
+ * listed, and later ones are dropped (memory stays bounded). */
+#define LD_MAX_PROBLEMS 10000
+
 typedef struct ld_problem {
     char *path;
     long line;              /* 0 when not applicable */
