@@ -94,11 +94,14 @@ for _, s in ipairs(scripts) do
   ::continue::
 end
 
--- Every script in scripts/ is covered here.
+-- Every script in scripts/ that folds over a corpus is covered here;
+-- ingest.lua and search.lua build and query a corpus database (SQLite's
+-- FTS5 does that work) and fold nothing.
+local database_tools = { ["ingest.lua"] = true, ["search.lua"] = true }
 local p = io.popen("ls " .. q(t.root .. "/scripts") .. "/*.lua")
 for path in p:lines() do
   local name = path:match("([^/]+)$")
-  t.ok(covered[name], "scripts/" .. name .. " is in this test")
+  if not database_tools[name] then t.ok(covered[name], "scripts/" .. name .. " is in this test") end
 end
 p:close()
 

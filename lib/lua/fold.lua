@@ -348,8 +348,10 @@ function fold.run(c, init, step, opts)
   if cluster and cluster.map then return map_stdin(init, step, opts.merge, opts) end
   if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
   local jobs = opts.jobs or host.jobs or 1
-  local ndocs = #c
-  if jobs > ndocs then jobs = math.max(ndocs, 1) end
+  if jobs > 1 then   -- counting is a pass of its own for some formats: only when it matters
+    local ndocs = #c
+    if jobs > ndocs then jobs = math.max(ndocs, 1) end
+  end
   if jobs == 1 then
     local acc = run_shard(c, init, step, 1, 1)
     if not opts.merge then check_mergeable(acc, "value") end
