@@ -31,6 +31,7 @@
 #define has_sandbox 256  /* --sandbox */
 #define has_map 512      /* --map */
 #define has_reduce 1024  /* --reduce */
+#define has_quiet 2048   /* --quiet */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -50,6 +51,7 @@ static void print_usage_text(FILE *out) {
             "  -c PATH, --corpus PATH\n"
             "                 default corpus (else $CORPUSRUN_CORPUS, else ./corpus)\n"
             "  -j N, --jobs N worker processes for c:fold (else $CORPUSRUN_JOBS, else 1)\n"
+            "  --quiet        no progress lines on stderr (also $CORPUSRUN_QUIET=1)\n"
             "  -h, --help     show this help\n"
             "  --version      show corpusrun, Lua, utf8proc, Unicode and SQLite versions\n"
             "  --shard K/N --parts DIR [--manifest FILE]\n"
@@ -203,6 +205,7 @@ static const long_option long_options[] = {
     {"sandbox", 0, has_sandbox, NO_VALUE},
     {"map", 0, has_map, NO_VALUE},
     {"reduce", 0, has_reduce, NO_VALUE},
+    {"quiet", 0, has_quiet, NO_VALUE},
     {"help", 'h', has_help, NO_VALUE},
     {"version", 0, has_version, NO_VALUE},
     {NULL, 0, 0, 0}};
@@ -596,6 +599,7 @@ static int pmain(lua_State *L) {
     }
     apply_env_jobs(args & has_E);
     if (!apply_early_options(&ho)) return 0;
+    if (args & has_quiet) setenv("CORPUSRUN_QUIET", "1", 1); /* lib/lua/progress.lua and workers read it */
     if (args & (has_map | has_reduce)) {
         if ((args & has_map) && (args & has_reduce)) {
             fprintf(stderr, "%s: '--map' and '--reduce' cannot be used together\n", progname);

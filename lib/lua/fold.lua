@@ -222,10 +222,30 @@ local function run_shard(c, init, step, k, n)
   return (fold_docs(init, step, shard_docs(c, k, n)))
 end
 
+-- At -j 1 nothing is merged; still refuse what -j N could not move, so a
+-- script never works on one core and fails on two.  The same rules as
+-- encode, without serialising anything (a large counter is not dumped).
 local function check_mergeable(v, path)
-  -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
-  -- script never works on one core and fails on two.
-  encode(v, {}, path)
+  local tv = type(v)
+  if tv == "table" then
+    if getmetatable(v) ~= nil then
+      error(("fold: the accumulator's %s is a table with a metatable, which cannot travel between workers"):format(path), 0)
+    end
+    for k, x in pairs(v) do
+      if type(k) ~= "string" and type(k) ~= "number" and type(k) ~= "boolean" then
+        error(("fold: the accumulator's %s has a %s key"):format(path, type(k)), 0)
+      end
+      check_mergeable(x, path .. "." .. tostring(k))
+    end
+  elseif tv == "userdata" then
+    local name = type_name(v)
+    if not (name and undumpers[name] and v.dump) then
+      error(("fold: the accumulator's %s is a %s, which fold cannot move between workers (no dump/undump)")
+        :format(path, name or "userdata"), 0)
+    end
+  elseif tv == "function" or tv == "thread" then
+    error(("fold: the accumulator's %s is a %s, which cannot be merged"):format(path, tv), 0)
+  end
 end
 
 local function merger(custom)
