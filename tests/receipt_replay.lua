@@ -82,5 +82,27 @@ out, code, err = sh("touch plain.txt && " .. CR .. " replay plain.txt")
 t.is(code, 1, "replay of a file without a receipt fails")
 t.like(err, "no receipt", "and says so")
 
+-- The main job: every output carries a receipt and replays identically;
+-- a tampered count in the database is caught.
+do
+  local m = dir .. "/m"
+  os.execute("mkdir -p " .. q(m))
+  local _, c0, e0 = t.run("cd " .. q(t.root) .. " && " .. CR .. " scripts/mentions.lua --db " .. q(m .. "/m.db")
+    .. " --html " .. q(m .. "/m.html") .. " --out " .. q(m .. "/m.csv") .. " --format csv")
+  t.is(c0, 0, "mentions writes a database, an HTML report and a CSV file", e0)
+  t.ok(io.open(m .. "/m.csv.receipt.json") and io.open(m .. "/m.html.receipt.json"), "each file has its receipt")
+  local rj = t.run("sqlite3 " .. q(m .. "/m.db") .. " 'SELECT json_extract(receipt, \"$.inputs[0].role\") FROM runs'")
+  t.is(rj, "gazetteer\n", "the runs table holds the receipt, with the gazetteer as an input")
+  for _, target in ipairs({ "m.db", "m.csv", "m.html" }) do
+    local out, code, err = t.run(CR .. " replay " .. q(m .. "/" .. target))
+    t.is(code, 0, "replay of mentions' " .. target .. " succeeds", err)
+    t.is(out, "replay: 3 outputs identical to the recorded results\n", "replay of " .. target .. ": all three outputs reproduced")
+  end
+  os.execute("sqlite3 " .. q(m .. "/m.db") .. " \"UPDATE entity_counts SET mentions = mentions + 1 WHERE entity = 'Iran'\"")
+  local _, code, err = t.run(CR .. " replay " .. q(m .. "/m.db"))
+  t.is(code, 1, "replay of a tampered database fails")
+  t.like(err, "m%.db: table entity_counts differs", "and names the table that differs")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

@@ -543,7 +543,7 @@ function entities.write_db(path, r, t, meta)
       id INTEGER PRIMARY KEY, script TEXT, script_version TEXT, script_sha256 TEXT,
       corpusrun_version TEXT, arguments TEXT, corpus TEXT, corpus_fingerprint TEXT,
       gazetteer TEXT, gazetteer_sha256 TEXT, unit TEXT, documents INTEGER,
-      started TEXT, finished TEXT);
+      started TEXT, finished TEXT, receipt TEXT);
     CREATE TABLE IF NOT EXISTS mentions (
       run INTEGER REFERENCES runs(id), doc TEXT, entity TEXT, type TEXT, alias TEXT,
       start INTEGER, stop INTEGER, sentence INTEGER, text TEXT);
@@ -557,12 +557,16 @@ function entities.write_db(path, r, t, meta)
       run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
   ]])
   local p = meta.provenance or {}
+  -- the full provenance receipt (lib/lua/receipt.lua), which `corpusrun
+  -- replay` reads back
+  local okr, receipt = pcall(require, "receipt")
+  local receipt_json = okr and receipt.to_json() or nil
   insert([[INSERT INTO runs (script, script_version, script_sha256, corpusrun_version, arguments, corpus,
-             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
+             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished, receipt)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
     return { x.script or meta.script, x.script_version or meta.version, x.script_sha256, x.corpusrun_version,
              x.arguments, meta.corpus, x.corpus_fingerprint, meta.gazetteer, x.gazetteer_sha256, meta.unit,
-             meta.documents, x.started, x.finished }
+             meta.documents, x.started, x.finished, receipt_json }
   end)
   local run = db:last_insert_rowid()
   insert("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", r.rows, function(m)

@@ -247,7 +247,7 @@ local function db_contents(path)
       for values in stmt:rows() do
         local cells = {}
         for i, col in ipairs(names) do
-          if col ~= "run_id" then cells[#cells + 1] = col .. "=" .. tostring(values[i]) end
+          if col ~= "run_id" and col ~= "run" then cells[#cells + 1] = col .. "=" .. tostring(values[i]) end
         end
         rows[#rows + 1] = table.concat(cells, "\t")
       end
@@ -260,7 +260,9 @@ local function db_contents(path)
   return out
 end
 
-local function compare_outputs(old, new, label)
+local function plain(s) return (s:gsub("%p", "%%%0")) end
+
+local function compare_outputs(old, new, label, renames)
   if is_sqlite(old) and is_sqlite(new) then
     local a, b = db_contents(old), db_contents(new)
     local diffs = {}
@@ -280,6 +282,13 @@ local function compare_outputs(old, new, label)
   end
   local a, b = read_file(old), read_file(new)
   if a == nil then return { label .. " is missing" } end
+  -- a report's provenance footer names the run's times: not part of the result
+  local stamp = "%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ"
+  a, b = a:gsub(stamp, "<time>"), b and b:gsub(stamp, "<time>")
+  -- nor where the re-run wrote its outputs (a footer lists the arguments)
+  for _, pair in ipairs(renames or {}) do
+    if b then b = b:gsub(plain(pair[2]), (pair[1]:gsub("%%", "%%%%"))) end
+  end
   if a ~= b then return { ("%s differs from the new run's output"):format(label) } end
   return {}
 end
@@ -365,7 +374,7 @@ local function replay(argv)
   for _, pair in ipairs(pairs_out) do
     local old = pair[1]
     if old:sub(1, 1) ~= "/" and r.cwd then old = r.cwd .. "/" .. old end
-    for _, d in ipairs(compare_outputs(old, pair[2], pair[1])) do diffs[#diffs + 1] = d end
+    for _, d in ipairs(compare_outputs(old, pair[2], pair[1], pairs_out)) do diffs[#diffs + 1] = d end
   end
   os.execute("rm -rf " .. shell_quote(scratch))
   if #pairs_out == 0 then
