@@ -39,6 +39,29 @@ static const char *const eng_level_names[] = { "raw", "nfc", "casefold", "key", 
 static const char *const eng_hyphen_names[] = { "join", "split", NULL };
 static const char *const eng_possessive_names[] = { "keep", "strip", "split", NULL };
 
+#define ENG_TEXT_OPTS "level kinds sentences hyphens possessive elisions tailor lang"
+
+/* Raises when the option table at idx has a key not among the
+ * space-separated names of allowed (a typo must not pass silently). */
+static inline void eng_check_keys(lua_State *L, int idx, const char *allowed) {
+    if (!lua_istable(L, idx)) return;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int found = 0;
+        if (k && *k && !strchr(k, ' ')) {
+            size_t n = strlen(k);
+            for (const char *p = strstr(allowed, k); p && !found; p = strstr(p + 1, k))
+                found = (p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0);
+        }
+        if (!found) {
+            luaL_error(L, "unknown option '%s' (options: %s)", k ? k : luaL_typename(L, -1), allowed);
+        }
+    }
+}
+
 /* The option table at idx must be nil or a table. */
 static inline void eng_check_opts(lua_State *L, int idx) {
     if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);
@@ -85,6 +108,23 @@ static inline void eng_opt_kinds(lua_State *L, int idx, unsigned *out) {
     if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "all") == 0) {
         *out = (1u << CR_TOK__COUNT) - 1u;
         *out &= ~CR_KIND_BIT(CR_TOK_SPACE);
+    } else if (t == LUA_TSTRING) { /* "word,number" */
+        const char *s = lua_tostring(L, -1);
+        unsigned k = 0;
+        while (*s) {
+            size_t n = strcspn(s, ",");
+            char name[16];
+            int kind = -1;
+            if (n < sizeof name) {
+                memcpy(name, s, n);
+                name[n] = 0;
+                kind = cr_token_kind_from_name(name);
+            }
+            if (kind < 0) luaL_error(L, "bad option 'kinds' (unknown kind '%s')", s);
+            k |= CR_KIND_BIT(kind);
+            s += n + (s[n] == ',');
+        }
+        *out = k;
     } else if (t == LUA_TTABLE) {
         unsigned k = 0;
         lua_Integer n = luaL_len(L, -1);

@@ -31,6 +31,7 @@ enum { ON_WARN, ON_ERROR, ON_SKIP };
 typedef struct Core {
     ld_corpus *c;
     size_t told;          /* problems already announced */
+    size_t summed;        /* problems already counted in a summary line */
     int on_error;
     char *name;           /* the source, for __tostring */
 } Core;
@@ -420,6 +421,23 @@ static int iter_next_doc(lua_State *L, Iter *it, int ci) {
     return 0;
 }
 
+/* At the end of a pass, in warn mode: one line counting the problems met
+ * since the last summary. */
+static void summarize(Core *k) {
+    size_t n = ld_corpus_nproblems(k->c), skipped = 0, enc = 0;
+    if (k->on_error != ON_WARN || k->summed >= n) return;
+    for (size_t i = k->summed; i < n; i++) {
+        const ld_problem *p = ld_corpus_problem(k->c, i);
+        skipped += p->kind == LD_SKIPPED;
+        enc += p->kind == LD_ENCODING;
+    }
+    k->summed = n;
+    if (skipped + enc == 0) return;
+    fprintf(stderr, "corpusrun: corpus: %zu item%s skipped, %zu file%s decoded with a fallback encoding "
+            "(c:problems() lists them)\n", skipped, skipped == 1 ? "" : "s", enc, enc == 1 ? "" : "s");
+    fflush(stderr);
+}
+
 static int docs_next(lua_State *L) {
     Iter *it = luaL_checkudata(L, lua_upvalueindex(1), ITER_MT);
     if (!it->it) return 0;
@@ -430,6 +448,7 @@ static int docs_next(lua_State *L) {
     if (iter_next_doc(L, it, ci)) return 1;
     ld_iter_free(it->it);
     it->it = NULL;
+    summarize(it->core);
     return 0;
 }
 
@@ -504,6 +523,8 @@ static int corpus_get(lua_State *L) {
     Iter *it = new_iter(L, 1, 0);
     if (ld_iter_only(it->it, id, len)) luaL_error(L, "out of memory");
     if (!iter_next_doc(L, it, 1)) lua_pushnil(L);
+    ld_iter_free(it->it);   /* release the file now, not at collection */
+    it->it = NULL;
     return 1;
 }
 

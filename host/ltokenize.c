@@ -297,7 +297,8 @@ static int produce(lua_State *L, iter_state *st, int ud) {
 }
 
 static int iter_call(lua_State *L) {
-    iter_state *st = luaL_checkudata(L, lua_upvalueindex(1), ITER_MT);
+    /* The upvalue is always our own iterator state: no metatable check per call. */
+    iter_state *st = lua_touserdata(L, lua_upvalueindex(1));
     if (st->closed) return luaL_error(L, "attempt to use a closed " ITER_MT);
     if (st->done) return 0;
     int n = produce(L, st, lua_upvalueindex(1));

@@ -1,6 +1,6 @@
 # load: the corpus module's loaders (host/text/load_*.c) and binding
 # (host/lcorpus.c): libxml2 for HTML/XML, libarchive for archives.
-DEB_PACKAGES += libxml2-dev libarchive-dev zstd clang time
+DEB_PACKAGES += libxml2-dev libarchive-dev time
 PKG_MODULES  += libxml-2.0 libarchive
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
@@ -12,12 +12,16 @@ LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanit
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
 
-.PHONY: fuzz-load
+.PHONY: fuzz-load fuzz-load-deps
+fuzz-load-deps:
+	@$(MAKE) --no-print-directory deps DEB_PACKAGES='clang'
+
 build-fuzz/load_fuzz_%: tests/fuzz/load_fuzz_%.c $(LOAD_FUZZ_SRC) host/text/load.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(LOAD_FUZZ_FLAGS) -o $@ $< $(LOAD_FUZZ_SRC) $(LOAD_FUZZ_LIBS)
 
-fuzz-load: build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
+fuzz-load: fuzz-load-deps
+	@$(MAKE) --no-print-directory build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
 	@for t in jsonl csv; do \
 	  mkdir -p build-fuzz/corpus-$$t; \
 	  cp tests/data/load/*.$$t tests/data/load/*.tsv tests/data/load/brown/*.csv build-fuzz/corpus-$$t/ 2>/dev/null; \

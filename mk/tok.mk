@@ -50,9 +50,12 @@ fuzz: build-fuzz/tok_fuzz
 	build-fuzz/tok_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 	  -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/seeds
 
+# New inputs go to a scratch directory emptied first, so the run is the same
+# every time and tests/fuzz/seeds stays as committed.
 fuzz-check: build-fuzz/tok_fuzz
+	rm -rf build-fuzz/check && mkdir -p build-fuzz/check
 	build-fuzz/tok_fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
-	  -artifact_prefix=build-fuzz/ tests/fuzz/seeds
+	  -artifact_prefix=build-fuzz/ build-fuzz/check tests/fuzz/seeds
 
 # ---- benchmark of the core (bench/40_tokenize.sh builds it) ------------------
 $(BUILD)/tok_bench: bench/tok_bench.c $(BUILD)/libcorpustext.a

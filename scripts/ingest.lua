@@ -1,32 +1,45 @@
 local spec = {
   name = "ingest",
-  version = "0.1.0",
-  description = "Builds or updates a corpus database: documents with their metadata and a full-text "
-    .. "index using corpusrun's tokenizer. Incremental: new and changed documents are written, "
-    .. "documents gone from the source are removed, the rest is left alone.",
+  version = "1.0.0",
+  description = "Builds or updates a corpus database: the documents of a corpus (any format "
+    .. "corpus.open reads) stored in SQLite with a full-text index that uses corpusrun's own "
+    .. "tokenizer. Incremental: run it again and only new, changed and removed documents are "
+    .. "written. Query it with search.lua, or open it as a corpus with -c.",
   options = {
-    { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus, corpus/)" },
+    { name = "corpus", short = "c", type = "corpus", help = "the documents to store (default: the default corpus)" },
+    { name = "db", short = "d", type = "output", default = "corpus.db", help = "the corpus database to create or update" },
     { name = "tokenize", type = "string", default = "",
-      help = "options of the corpusrun FTS5 tokenizer, e.g. \"level casefold\"" },
+      help = "options of the index's tokenizer, e.g. \"level casefold possessive split\"" },
     { name = "rebuild", type = "boolean", help = "re-index when --tokenize differs from the database's" },
     { name = "batch", type = "integer", min = 1, default = 500, help = "documents per transaction" },
-    { name = "quiet", short = "q", type = "boolean", help = "no progress line" },
+    { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
+      default = "text", help = "output format of the counts" },
+    { name = "out", short = "o", type = "output", help = "write the counts to FILE instead of stdout" },
   },
-  args = { { name = "database", help = "the corpus database to write (e.g. corpus.db)" } },
-  examples = { "corpusrun scripts/ingest.lua -c corpus/ corpus.db",
-               "corpusrun scripts/search.lua corpus.db Zakani" },
+  examples = {
+    "corpusrun scripts/ingest.lua --db corpus.db",
+    "corpusrun scripts/search.lua --db corpus.db 'Zakani'",
+    "corpusrun scripts/mentions.lua -c corpus.db",
+  },
 }
 local cli = require "cli"
 local opts = cli.parse(spec, arg)
-local corpusdb = require "corpusdb"
+
+local corpus = require "corpus"
+local scriptlib = require "scriptlib"
 
 local source = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
-local stats = corpusdb.ingest(source, opts.database, {
+local ok, s = pcall(corpus.ingest, source, opts.db, {
   tokenize = opts.tokenize, rebuild = opts.rebuild, batch = opts.batch,
-  progress = not opts.quiet and function(s)
-    io.stderr:write(("\r%d documents, %.1f MB"):format(s.documents, s.bytes / 1e6))
-  end or nil,
+  corpus = { exclude = scriptlib.SIDECARS },
 })
-if not opts.quiet then io.stderr:write("\n") end
-print(("%s: %d added, %d changed, %d unchanged, %d removed (%d documents)"):format(
-  opts.database, stats.added, stats.changed, stats.unchanged, stats.removed, stats.documents))
+if not ok or not s then
+  io.stderr:write("ingest: ", tostring(ok and "failed" or s), "\n")
+  os.exit(1)
+end
+local rows = { {
+  database = opts.db, documents = s.documents, added = s.added, changed = s.changed,
+  unchanged = s.unchanged, removed = s.removed, duplicates = s.duplicates or 0, bytes = s.bytes,
+} }
+local columns = { "database", "documents", "added", "changed", "unchanged", "removed", "duplicates", "bytes" }
+scriptlib.output(scriptlib.render(rows, columns, opts.format), opts.out)

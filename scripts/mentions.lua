@@ -18,7 +18,8 @@ local spec = {
       help = "also break mention counts down by a metadata field (date, outlet, ...)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
-      help = "what counts as mentioned together" },
+      help = "what counts as mentioned together: the same sentence, the same document, or "
+        .. "window:N, the later mention starting at most N tokens after the earlier one ends" },
     { name = "top", short = "n", type = "integer", min = 1, default = 20,
       help = "rows of co-mention pairs and candidates to show" },
     { name = "min", type = "integer", min = 1, default = 1,
@@ -91,6 +92,7 @@ local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
   discover = opts.discover or not opts.no_discover,
   rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence",
+  quiet = opts.quiet,
 })
 local t = entities.tables(r, {
   min = opts.min, top = opts.top, kwic = opts.table == "evidence" and math.max(opts.kwic, 1) or opts.kwic,

@@ -120,6 +120,12 @@ grep -q '^| `wc -w (ref)` |' "$T/perf.md"; ok $? "doc: Markdown table"
 ! grep -q '^old$' "$T/perf.md" && grep -q '^intro$' "$T/perf.md" && grep -q '^kept$' "$T/perf.md"
 ok $? "doc: only the text between the markers is replaced"
 
+BENCH_JOBS_DIR=$T/jobs BENCH_REPS=1 BENCH_RESULTS=$T/results.tsv BENCH_DOC= BENCH_KEEP=1 BENCH_ONLY=b.lua \
+  bench/lib/run-all > "$T/report2" 2> "$T/log2"
+[ "$(grep -c '^Tiny table' "$T/report2")" = 1 ] && [ "$(grep -c '^Lua table' "$T/report2")" = 1 ] &&
+  [ "$(grep -c '^echo ' "$T/report2")" = 1 ] && grep -q '^echo .*  1  ' "$T/report2"
+ok $? "BENCH_KEEP=1: a table measured again replaces its earlier rows, the others stay"
+
 # the real jobs, on the tiny data: every reference runs (or says why not)
 BENCH_SIZE=2K BENCH_REPS=1 BENCH_RESULTS=$T/real.tsv BENCH_DOC= BENCH_ONLY=_ \
   bench/lib/run-all > "$T/real" 2> "$T/reallog"

@@ -247,6 +247,7 @@ t.is(fk:get("zakani"), 2, "add_text: level key strips the possessive")
 t.is(fk:get("defi"), 1, "add_text: level key strips marks")
 local fa = count.freq { kinds = "all" }:add_text("Hi, you.")
 t.is(#fa, 4, "add_text: kinds all counts punctuation")
+t.is(#count.freq { kinds = "word,punct" }:add_text("Hi 2, you."), 4, "kinds as a comma-separated string")
 local fo = count.freq():add_text("One two", { level = "raw" })
 t.is(fo:get("One"), 1, "add_text: per-call options")
 local ok_tok, tokenize = pcall(require, "tokenize")
@@ -278,6 +279,16 @@ t.is_deeply(m:col("c"), { d2 = 1, ["3"] = 3 }, "dtm: column")
 t.is(m:df("b"), 2, "dtm: document frequency")
 t.is_deeply(m:docs(), { "d1", "d2", "3" }, "dtm: documents in order")
 t.is(m:terms()[1].key, "c", "dtm: terms by frequency")
+local ok_corpus, corpus = pcall(require, "corpus")
+if ok_corpus and type(corpus) == "table" and corpus.open then
+  local dc = count.dtm(assert(corpus.open("corpus")))
+  local tot = 0
+  for _, r in ipairs(dc:terms()) do tot = tot + r.n end
+  t.ok(#dc == 5 and tot == count.freq():add_text(read(files[1])):add_text(read(files[2])):add_text(read(files[3]))
+    :add_text(read(files[4])):add_text(read(files[5])):total(), "dtm over a corpus: five rows, every token counted")
+else
+  t.skip("the corpus module is not built yet", 1)
+end
 t.raises(function() count.dtm { { id = 1, text = "x" }, { id = 1, text = "y" } } end, "duplicate document id", "dtm: ids are unique")
 
 -- ---- save / load through lsqlite3 ----------------------------------------
@@ -308,6 +319,9 @@ t.raises(function() count.freq { level = "loud" } end, "invalid value 'loud'", "
 t.raises(function() count.ngrams(0) end, "n must be 1..8", "bad n")
 t.raises(function() count.cooc { window = 0 } end, "window", "bad window")
 t.raises(function() count.freq { kinds = { "nope" } } end, "unknown kind", "bad kind")
+t.raises(function() count.cooc { windw = 5 } end, "unknown option 'windw'", "a misspelt option raises")
+t.raises(function() count.freq():add_text("x", { levle = "key" }) end, "unknown option 'levle'", "also per call")
+t.raises(function() c:with("x", { sid = "left" }) end, "unknown option 'sid'", "and in with()")
 local z = count.freq():add("q")
 z:close(); z:close()
 t.raises(function() z:get("q") end, "closed corpusrun.Freq", "use after close raises")

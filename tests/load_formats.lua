@@ -49,6 +49,8 @@ do
   t.is(#probs, 0, "no problems")
   local nd = load(D .. "brown", { name_fields = { "genre_letter" }, sidecar = false })
   t.is_deeply(nd[2].meta, { genre_letter = "cg22" }, "name_fields from the file name; sidecar off")
+  local nf = load("corpus", { name_fields = { "n", "hash", "extra" } })
+  t.is_deeply(nf[1].meta, { n = "000", hash = "bffbd40d78d47571" }, "name_fields split on _; missing parts are absent")
 end
 
 -- ---- JSON Lines: a broken line in the middle ---------------------------------
@@ -122,6 +124,22 @@ do
   t.is(greek[1].text, "abc \xC2\x80 def\n", "fallback= names the legacy encoding")
 end
 
+-- ---- encodings in multi-document files -------------------------------------------
+do
+  local u16 = load(D .. "utf16.tsv")
+  t.is_deeply({ ids(u16), u16[1].text, u16[2].text }, { { "x1", "x2" }, "Grüße", "Köln" },
+    "a UTF-16LE TSV with BOM streams through iconv")
+  local l1, lp = load(D .. "latin1.csv")
+  t.is_deeply({ ids(l1), l1[1].text }, { { "y1", "y2" }, "café" }, "an invalid CSV record decoded with the fallback")
+  t.is_deeply(lp, { "encoding " .. D .. "latin1.csv:2: invalid UTF-8 at byte 3 of the line: decoded as windows-1252" },
+    "... reported once with its line")
+  local s, sp, sc = load(D .. "latin1.csv", { encoding = "utf-8" })
+  t.is_deeply({ ids(s), #sc, sc:ids() }, { { "y2" }, 1, { "y2" } }, "strict: the bad record is skipped, and not counted")
+  t.is_deeply(sp, { "skipped " .. D .. "latin1.csv:2: invalid UTF-8 in the record" }, "strict: reported with its line")
+  local n = load(D .. "latin1.csv", { encoding = "latin1" })
+  t.is(n[1].text, "café", "a named encoding for a CSV file")
+end
+
 -- ---- HTML and TEI --------------------------------------------------------------
 do
   local docs, probs = load(D .. "html/page.html")
@@ -129,6 +147,10 @@ do
   t.is(docs[1].text, "Headline\u{A0}here\n\nIt’s a bold move — really.\n\none\ntwo\n\nLast\nline",
     "html: visible text, scripts/styles/noscript dropped, entities decoded, blocks on lines")
   t.is(#probs, 0, "html: no problems")
+  local gr, gp = load(D .. "html/greek.html")
+  t.is_deeply({ gr[1].title, gr[1].text }, { "αβγ", "Αθήνα" }, "html: the charset the page declares decodes it")
+  t.is_deeply(gp, { "encoding " .. D .. "html/greek.html: invalid UTF-8 at byte 46: decoded as iso-8859-7" },
+    "html: the declared encoding is reported")
   local tei, tp = load(D .. "tei")
   t.is_deeply(ids(tei), { "sample.xml" }, "tei: the well-formed file loads")
   t.is(tei[1].title, "A Short Letter", "tei: title from titleStmt")

@@ -39,6 +39,12 @@ do
   }, "the loop and the dangling link are reported")
 end
 
+do
+  local ok, err = pcall(corpus.open, tmp .. "/loop", { on_error = "error" })
+  t.is(ok, false, "on_error='error': a problem found while listing raises at open")
+  t.like(err, "^corpus: .*/loop/dangling.txt: broken symbolic link", "... naming the file and the problem")
+end
+
 -- ---- FIFO, size limit, unknown format, hidden ------------------------------------
 do
   local c = assert(corpus.open(tmp .. "/odd", { on_error = "skip", max_bytes = 1000 }))
@@ -95,8 +101,9 @@ print(n, #c:problems())
   t.is(out, "4\t3\n", "warn: good documents load")
   t.is(err, "corpusrun: corpus: tests/data/load/news.jsonl:2: invalid JSON at column 62: expected ',' or '}'\n" ..
     "corpusrun: corpus: tests/data/load/news.jsonl:6: no \"text\" field\n" ..
-    "corpusrun: corpus: tests/data/load/news.jsonl:7: invalid JSON at column 1: not a JSON object\n",
-    "warn: one line on stderr per problem, once even over two passes")
+    "corpusrun: corpus: tests/data/load/news.jsonl:7: invalid JSON at column 1: not a JSON object\n" ..
+    "corpusrun: corpus: 3 items skipped, 0 files decoded with a fallback encoding (c:problems() lists them)\n",
+    "warn: one line on stderr per problem, once even over two passes, and a summary at the end of the pass")
   out, code, err = run("skip")
   t.is(out .. err, "4\t3\n", "skip: counted, not printed")
   out, code, err = run("error")
@@ -108,6 +115,42 @@ print(n, #c:problems())
   local ok, e = pcall(function() for d in c:docs() do seen[#seen + 1] = d.id end end)
   t.is_deeply({ ok, seen }, { false, { "n1" } }, "error: documents before the problem were delivered")
   t.like(e, "news.jsonl:2:", "error: message names file and line")
+end
+
+-- ---- broken archives ---------------------------------------------------------------
+do
+  assert(os.execute("mkdir -p " .. q(tmp .. "/arch/src")))
+  write("arch/fake.txt.gz", "plain text, not gzip\n")
+  local big = {}
+  for i = 1, 6000 do big[#big + 1] = string.format("%08x%08x", (i * 2654435761) % 4294967296, (i * 40503) % 65536) end
+  write("arch/src/a.txt", table.concat(big, "\n"))
+  write("arch/src/b.txt", table.concat(big, " ", 1, 3000))
+  assert(os.execute("cd " .. q(tmp .. "/arch/src") .. " && tar -cf ../full.tar a.txt b.txt && ln -s a.txt c.txt && tar -cf ../links.tar c.txt"))
+  local f = assert(io.open(tmp .. "/arch/full.tar", "rb")); local tar = f:read("a"); f:close()
+  write("arch/cut.tar", tar:sub(1, 512 + 65536 + 10000))    -- inside a.txt
+  os.remove(tmp .. "/arch/full.tar")
+  os.execute("rm -r " .. q(tmp .. "/arch/src"))
+  local c = assert(corpus.open(tmp .. "/arch", { on_error = "skip" }))
+  local got = {}
+  for d in c:docs() do got[#got + 1] = d.id end
+  t.is_deeply(got, {}, "broken archives yield no documents")
+  local m = messages(c)
+  t.like(m[1] or "", "^skipped TMP/arch/cut.tar/a.txt: read error at byte %d+: Truncated", "a truncated member is reported with its byte")
+  t.is(m[#m - 1], "skipped TMP/arch/fake.txt.gz: not compressed data (by its extension it should be)", "a .gz that is not gzip")
+  t.is(m[#m], "skipped TMP/arch/links.tar: member c.txt: not a regular file", "a symbolic link member is reported")
+end
+
+-- ---- the list of problems is bounded ---------------------------------------------
+do
+  local f = assert(io.open(tmp .. "/bad.jsonl", "wb"))
+  f:write(string.rep("{bad\n", 10500), '{"text": "fine"}\n')
+  f:close()
+  local c = assert(corpus.open(tmp .. "/bad.jsonl", { on_error = "skip" }))
+  t.is(#c, 1, "the one good line of 10 501 loads")
+  local list, counts = c:problems()
+  t.is(#list, 10001, "10 000 problems are listed, then one note")
+  t.is(list[#list].message, "(corpus): more than 10000 problems: the rest are not listed", "the note")
+  t.is(counts.skipped, 10001, "counts match the list")
 end
 
 os.execute("rm -rf " .. q(tmp))

@@ -174,6 +174,45 @@ do
   t.ok(out[1].mi > 0 and out[1].ll > 0, "measures added")
   t.is(#stats.collocations(rows, { min = 2 }), 2, "min drops rare pairs")
   t.raises(function() stats.collocations(rows, { sort = "nope" }) end, "unknown measure", "unknown measure raises")
+  -- window counts that overlap: o11 above a marginal
+  local win = { { key = "of", o11 = 163, r1 = 216, c1 = 131, n = 2823 }, { key = "x", o11 = 3, r1 = 216, c1 = 5, n = 2823 } }
+  t.raises(function() stats.collocations(win) end, "row 1 %(of%): o11 %(163%) exceeds c1 %(131%)", "an impossible table raises, naming the row")
+  local kept, skipped = stats.collocations(win, { on_invalid = "skip", span = 10 })
+  t.is(#kept, 1, "on_invalid = skip keeps the rows that form a table")
+  t.is(skipped[1].key, "of", "and returns the others")
+  t.is(kept[1].r1, 2160, "span multiplies the node's marginal")
+  close(kept[1].e11, 2160 * 5 / 2823, 1e-12, "E11 over the window positions")
+  close(kept[1].logdice, 14 + math.log(2 * 3 / (216 + 5), 2), 1e-12, "logDice keeps the node's frequency")
+  t.is(kept[1].node_freq, 216, "node_freq")
+end
+
+-- The pipeline: count.cooc's collocates and count.freq's lists, when the
+-- host has the count module.
+local okc, count = pcall(require, "count")
+if not okc then
+  t.skip("no count module in this host", 4)
+else
+  local c = count.cooc({ window = 2 })
+  c:add_text("strong tea and strong coffee and weak tea and strong tea")
+  local rows = stats.collocations(c:with("tea"), { span = 4, on_invalid = "skip" })
+  t.ok(#rows > 0, "collocates of a node from count.cooc")
+  local r = rows[1]
+  local direct = stats.association(r.o11, r.r1, r.c1, r.n)
+  close(r.ll, direct.ll, 1e-12, "measures on c:with rows equal stats.association")
+  local f1, f2 = count.freq(), count.freq()
+  f1:add_text("Iran Iran Iran talks nuclear the the")
+  f2:add_text("the the the the cat cat Iran")
+  local from_counters = stats.keywords(f1, f2, { direction = "both" })
+  local t1, t2 = {}, {}
+  for k, n in f1:items() do t1[k] = n end
+  for k, n in f2:items() do t2[k] = n end
+  local from_tables = stats.keywords(t1, t2, { direction = "both" })
+  local same = #from_counters == #from_tables
+  for i, k in ipairs(from_counters) do
+    if k.key ~= from_tables[i].key or k.g2 ~= from_tables[i].g2 then same = false end
+  end
+  t.ok(same, "keywords from count.freq counters equal keywords from tables")
+  t.is(from_counters[1].n1, f1:total(), "a counter's total is its corpus size")
 end
 
 -- ---------------------------------------------------------------------------

@@ -5,7 +5,11 @@
 --                                                            FILE between the markers
 --                                                            <!-- bench:begin --> and <!-- bench:end -->
 --
--- RESULTS.tsv is written by bench/lib/bench.sh: T rows start a table
+--   lua5.4 bench/lib/report.lua --machine                   the machine line alone
+--
+-- RESULTS.tsv is written by bench/lib/bench.sh: an M row holds the machine
+-- line of the run (written by run-all), T rows start a table (a later T row
+-- with the same id replaces the table)
 -- (T id title data bytes tokens note), R rows measure a command
 -- (R id label role status wall cpu rss_kb runs lines note), N rows add a note
 -- under a table (N id text).
@@ -23,6 +27,8 @@ local function split(line)
   return f
 end
 
+local machine  -- the machine line of the (latest) run, from its M row
+
 local function load(path)
   local fh, err = io.open(path, "r")
   if not fh then die("%s", err) end
@@ -31,10 +37,19 @@ local function load(path)
   for line in fh:lines() do
     n = n + 1
     local f = split(line)
-    if f[1] == "T" then
+    if f[1] == "M" then
+      machine = f[2]
+    elseif f[1] == "T" then
       local t = { id = f[2], title = f[3], data = f[4], bytes = tonumber(f[5]) or 0,
                   tokens = tonumber(f[6]) or 0, note = f[7] or "", rows = {} }
-      tables[#tables + 1] = t
+      local old = byid[t.id]
+      if old then  -- measured again (BENCH_KEEP=1): the new table takes the old one's place
+        for k in pairs(old) do old[k] = nil end
+        for k, v in pairs(t) do old[k] = v end
+        t = old
+      else
+        tables[#tables + 1] = t
+      end
       byid[t.id] = t
     elseif f[1] == "R" then
       local t = byid[f[2]] or die("%s:%d: row for unknown table %q", path, n, tostring(f[2]))
@@ -157,7 +172,7 @@ local function capture(cmd)
   return (s:gsub("%s+$", ""))
 end
 
-local function machine_line()
+local function machine_line()  -- cores, CPU, memory, kernel, date, size, repetitions
   local model = capture("sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1")
   return string.format("Machine: %s cores, %s, %s MB RAM, Linux %s; measured %s; BENCH_SIZE=%s, BENCH_REPS=%s.",
     capture("nproc"), model ~= "" and model or "unknown CPU",
@@ -166,11 +181,13 @@ local function machine_line()
     os.getenv("BENCH_SIZE") or "100M", os.getenv("BENCH_REPS") or "3")
 end
 
+local function the_machine() return machine or machine_line() end
+
 local function write_doc(path, tables)
   local fh = io.open(path, "r")
   local old = fh and fh:read("a") or ""
   if fh then fh:close() end
-  local parts = { BEGIN, "", machine_line(), "" }
+  local parts = { BEGIN, "", the_machine(), "" }
   for _, t in ipairs(tables) do parts[#parts + 1] = md_table(t); parts[#parts + 1] = "" end
   parts[#parts + 1] = END
   local block = table.concat(parts, "\n")
@@ -189,9 +206,13 @@ local function write_doc(path, tables)
   assert(os.rename(path .. ".part", path))
 end
 
-local results = arg[1] or die("usage: report.lua RESULTS.tsv [--doc FILE]")
+if arg[1] == "--machine" then
+  print(machine_line())
+  return
+end
+local results = arg[1] or die("usage: report.lua RESULTS.tsv [--doc FILE] | --machine")
 local tables = load(results)
-print(machine_line())
+print(the_machine())
 for _, t in ipairs(tables) do
   print()
   print(text_table(t))

@@ -2,6 +2,9 @@
 -- most W words apart (default 5), counted over the whole corpus; prints the
 -- 1000 most frequent pairs as "count<TAB>a<TAB>b" and the number of pairs.
 local corpus, count = require "corpus", require "count"
+-- c:fold moves the counters between workers through :dump and count.undump
+local fold = require "fold"
+for _, t in ipairs({ "corpusrun.Freq", "corpusrun.Ngrams", "corpusrun.Cooc" }) do fold.register(t, count.undump) end
 local w = math.tointeger(tonumber(arg and arg[1]) or 5)
 local c = assert(corpus.open())
 local acc = c:fold(

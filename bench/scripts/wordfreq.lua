@@ -2,6 +2,9 @@
 -- with its count, most frequent first (ties by word), as "count<TAB>word".
 -- With an argument N, only the first N rows, then the number of types.
 local corpus, count = require "corpus", require "count"
+-- c:fold moves the counters between workers through :dump and count.undump
+local fold = require "fold"
+for _, t in ipairs({ "corpusrun.Freq", "corpusrun.Ngrams", "corpusrun.Cooc" }) do fold.register(t, count.undump) end
 local limit = tonumber(arg and arg[1])
 local c = assert(corpus.open())
 local acc = c:fold(

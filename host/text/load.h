@@ -91,6 +91,7 @@ typedef struct ld_csv {
     uint64_t rec_offset;   /* byte offset where the current record starts */
     uint64_t rec_bytes;    /* bytes the current record spans */
     const char *err;       /* problem with the current record, or NULL */
+    size_t chunk;          /* current read size */
 } ld_csv;
 
 void ld_csv_init(ld_csv *c, ld_src src, char delim);
@@ -109,6 +110,7 @@ typedef struct ld_lines {
     long line;
     uint64_t offset;       /* stream offset of in.data[0] */
     uint64_t line_offset;  /* stream offset of the current line */
+    size_t chunk;          /* current read size */
 } ld_lines;
 
 void ld_lines_init(ld_lines *r, ld_src src);
@@ -179,6 +181,10 @@ void ld_opts_free(ld_opts *o);
  * encoding; LD_IGNORED: a table found while walking a directory that has no
  * text column, so holds no documents (listed, not warned about). */
 typedef enum ld_pkind { LD_SKIPPED = 0, LD_ENCODING = 1, LD_IGNORED = 2 } ld_pkind;
+
+/* At most this many problems are kept; then one more says the rest are not
+ * listed, and later ones are dropped (memory stays bounded). */
+#define LD_MAX_PROBLEMS 10000
 
 typedef struct ld_problem {
     char *path;

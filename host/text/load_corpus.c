@@ -173,6 +173,11 @@ static void problem(ld_corpus *c, ld_pkind kind, const char *path, long line, in
     va_start(ap, fmt);
     vsnprintf(reason, sizeof reason, fmt, ap);
     va_end(ap);
+    if (c->np > LD_MAX_PROBLEMS) return;   /* the list is full: memory stays bounded */
+    if (c->np == LD_MAX_PROBLEMS) {
+        snprintf(reason, sizeof reason, "more than %d problems: the rest are not listed", LD_MAX_PROBLEMS);
+        path = "(corpus)", line = 0, off = -1, kind = LD_SKIPPED;
+    }
     uint64_t h = problem_hash(path, line, off, reason);
     if (c->phcap) {
         size_t m = c->phcap - 1;
@@ -795,6 +800,19 @@ static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
         declared = sniff_charset(it->raw.data ? it->raw.data : "", it->raw.len, declared_buf, sizeof declared_buf);
     ld_decoded info;
     it->dec.len = 0;
+    const char *enc = it->c->o.encoding;
+    const unsigned char *u = (const unsigned char *)(it->raw.data ? it->raw.data : "");
+    size_t n = it->raw.len;
+    int bom = (n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
+              (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ||
+              (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF);
+    if (!bom && (strcasecmp(enc, "auto") == 0 || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0) &&
+        ld_utf8_check((const char *)u, n) == n) {
+        ld_buf t = it->dec;   /* valid UTF-8 as it is: swap the buffers, no copy */
+        it->dec = it->raw;
+        it->raw = t;
+        return 0;
+    }
     if (ld_decode(it->raw.data ? it->raw.data : "", it->raw.len, it->c->o.encoding, it->c->o.fallback,
                   declared, &it->dec, &info)) {
         problem(it->c, LD_SKIPPED, path, 0, info.bad_at ? (int64_t)info.bad_at : -1, "%s", info.msg);
@@ -1134,6 +1152,13 @@ static int next_csv(ld_iter *it, ld_doc *d) {
             problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "row has %zu fields, header has %zu", cv->nf, it->nh);
             continue;
         }
+        if (!it->xs.conv && strcasecmp(o->encoding, "auto") != 0) {   /* strict: the whole record */
+            size_t bad = ld_utf8_check(cv->rec.data ? cv->rec.data : "", cv->rec.len);
+            if (bad != cv->rec.len) {
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid UTF-8 in the record");
+                continue;
+            }
+        }
         int bad = 0;
         if (it->id_col >= 0) {
             if (csv_field_utf8(it, (size_t)it->id_col, &it->id, line, &bad)) return -1;
@@ -1193,13 +1218,21 @@ static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *pa
         return 1;
     }
     *src_used = 1;
+    /* a huge document's buffers are not kept for the next ones */
+    ld_buf *bufs[] = {&it->raw, &it->dec, &it->text};
+    for (int i = 0; i < 3; i++)
+        if (bufs[i]->cap > (64u << 20)) ld_buf_free(bufs[i]);
     if (read_all(it, src)) {
-        problem(it->c, LD_SKIPPED, path, 0, (int64_t)it->raw.len, "read error: %s", strerror(errno));
+        const char *why = it->ar && src.ud == (void *)it->ar && archive_error_string(it->ar)
+                              ? archive_error_string(it->ar) : strerror(errno);
+        problem(it->c, LD_SKIPPED, path, 0, (int64_t)it->raw.len, "read error at byte %zu: %s",
+                it->raw.len, why);
         return 0;
     }
+    uint64_t nbytes = it->raw.len;
     if (build_single(it, fmt, path, d)) return 0;
     if (file_meta(it, e, id, filerel)) return -1;
-    doc_finish(it, d, it->raw.len, 1);
+    doc_finish(it, d, nbytes, 1);
     d->slot = slot;
     return 1;
 }
@@ -1234,14 +1267,26 @@ static int next_member(ld_iter *it, ld_doc *d) {
     }
     const char *name = archive_entry_pathname(ae);
     char rawname[4096];
+    if (e->fmt == LD_FMT_COMPRESSED && archive_filter_count(it->ar) < 2) {
+        /* only the "none" filter: the bytes are not compressed at all */
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "not compressed data (by its extension it should be)");
+        return 2;
+    }
     if (e->fmt == LD_FMT_COMPRESSED) {   /* the one member: the file's name less .gz */
         const char *b = basename_of(e->rel);
         size_t bl = strlen(b);
         const char *dot = strrchr(b, '.');
         snprintf(rawname, sizeof rawname, "%.*s", (int)(dot ? (size_t)(dot - b) : bl), b);
         name = rawname;
-    } else if (archive_entry_filetype(ae) != AE_IFREG) return 0;
-    if (!name) return 0;
+    } else if (archive_entry_filetype(ae) != AE_IFREG) {
+        if (archive_entry_filetype(ae) != AE_IFDIR && name)
+            problem(it->c, LD_SKIPPED, e->path, 0, -1, "member %s: not a regular file", name);
+        return 0;
+    }
+    if (!name) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "a member without a name");
+        return 0;
+    }
     while (name[0] == '.' && name[1] == '/') name += 2;
     if (!o->hidden && member_hidden(name)) return 0;
     if (o->n_exclude && match_any(o->exclude, o->n_exclude, name)) return 0;

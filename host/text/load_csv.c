@@ -10,7 +10,7 @@
 /* Reads more input at the end of the window, dropping consumed bytes first.
  * Returns bytes added, 0 at end, -1 on error. */
 static ssize_t refill(ld_src *src, ld_buf *in, size_t *pos, uint64_t *offset, int *eof,
-                      int *src_error, size_t keep_from) {
+                      int *src_error, size_t keep_from, size_t *chunk) {
     if (*eof) return 0;
     if (keep_from > 0) {
         memmove(in->data, in->data + keep_from, in->len - keep_from);
@@ -18,11 +18,16 @@ static ssize_t refill(ld_src *src, ld_buf *in, size_t *pos, uint64_t *offset, in
         *pos -= keep_from;
         *offset += keep_from;
     }
-    if (ld_buf_reserve(in, CHUNK)) { *src_error = 1; return -1; }
-    ssize_t r = src->read(src->ud, in->data + in->len, in->cap - in->len);
+    /* reads start small and double up to CHUNK while the source fills
+     * them: short inputs stay cheap, long streams are read in big blocks */
+    if (*chunk < 4096) *chunk = 4096;
+    if (ld_buf_reserve(in, *chunk)) { *src_error = 1; return -1; }
+    size_t offered = in->cap - in->len;
+    ssize_t r = src->read(src->ud, in->data + in->len, offered);
     if (r < 0) { *src_error = 1; *eof = 1; return -1; }
     if (r == 0) { *eof = 1; return 0; }
     in->len += (size_t)r;
+    if ((size_t)r == offered && *chunk < CHUNK) *chunk *= 2;
     return r;
 }
 
@@ -51,7 +56,7 @@ static int end_field(ld_csv *c) {
 static int peek(ld_csv *c, size_t *keep) {
     if (c->pos >= c->in.len) {
         size_t k = *keep;
-        ssize_t r = refill(&c->src, &c->in, &c->pos, &c->offset, &c->eof, &c->src_error, k);
+        ssize_t r = refill(&c->src, &c->in, &c->pos, &c->offset, &c->eof, &c->src_error, k, &c->chunk);
         *keep = 0;
         if (r <= 0) return -1;
     }
@@ -177,7 +182,7 @@ int ld_lines_next(ld_lines *r, const char **s, size_t *n) {
         }
         scan = r->in.len;
         size_t before = start;
-        ssize_t got = refill(&r->src, &r->in, &r->pos, &r->offset, &r->eof, &r->src_error, start);
+        ssize_t got = refill(&r->src, &r->in, &r->pos, &r->offset, &r->eof, &r->src_error, start, &r->chunk);
         scan -= before;
         start = 0;
         if (got < 0) return -1;

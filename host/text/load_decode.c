@@ -55,9 +55,38 @@ static int is_utf8_name(const char *e) {
 /* Converts with iconv.  lenient: a byte the encoding does not define becomes
  * the code point of the same value (as Windows itself does for 0x81, 0x8D...).
  * Returns 0 or -1 with info->msg and bad_at. */
+/* iconv descriptors to UTF-8, kept for the process: opening one loads a
+ * gconv module, and closing the last one unloads it again, which made
+ * per-file (and per-line) fallbacks slow.  The host is single-threaded
+ * (workers are forked), so a small static cache is safe. */
+#define CD_CACHE 8
+static struct { char name[64]; iconv_t cd; } cd_cache[CD_CACHE];
+static unsigned cd_next;
+
+static iconv_t cd_get(const char *from) {
+    for (unsigned i = 0; i < CD_CACHE; i++)
+        if (cd_cache[i].name[0] && strcasecmp(cd_cache[i].name, from) == 0) {
+            iconv(cd_cache[i].cd, NULL, NULL, NULL, NULL);   /* initial state */
+            return cd_cache[i].cd;
+        }
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1 || strlen(from) >= sizeof cd_cache[0].name) return cd;
+    unsigned slot = cd_next++ % CD_CACHE;
+    if (cd_cache[slot].name[0]) iconv_close(cd_cache[slot].cd);
+    snprintf(cd_cache[slot].name, sizeof cd_cache[slot].name, "%s", from);
+    cd_cache[slot].cd = cd;
+    return cd;
+}
+
+static void cd_put(const char *from, iconv_t cd) {
+    for (unsigned i = 0; i < CD_CACHE; i++)
+        if (cd_cache[i].name[0] && cd_cache[i].cd == cd && strcasecmp(cd_cache[i].name, from) == 0) return;
+    iconv_close(cd);   /* not cached (name too long) */
+}
+
 static int convert(const char *in, size_t n, const char *from, int lenient, uint64_t base,
                    ld_buf *out, ld_decoded *info) {
-    iconv_t cd = iconv_open("UTF-8", from);
+    iconv_t cd = cd_get(from);
     if (cd == (iconv_t)-1) {
         snprintf(info->msg, sizeof info->msg, "unknown encoding '%s'", from);
         return -1;
@@ -105,7 +134,7 @@ static int convert(const char *in, size_t n, const char *from, int lenient, uint
             out->len = (size_t)(op - out->data);
         }
     }
-    iconv_close(cd);
+    cd_put(from, cd);
     return rc;
 }
 

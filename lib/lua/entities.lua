@@ -121,10 +121,14 @@ end
 
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
--- (metadata field), discover (boolean), rows (keep one row per match).
+-- (metadata field), discover (boolean), rows (keep one row per match),
+-- quiet (no progress line on a terminal).
 function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
+  local progress = require "progress"
+  local okn, total = pcall(function() return #c end)
+  local bar = progress.new { total = okn and total or nil, label = "mentions", quiet = opts.quiet }
   local acc = c:fold(
     function()
       return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
@@ -133,6 +137,7 @@ function entities.run(c, g, opts)
     function(acc, doc)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
+      bar:add(1, #text)
       acc.ids[#acc.ids + 1] = doc.id
       local ms = g and entities.matches(g, text) or {}
       local in_doc = {}
@@ -202,6 +207,7 @@ function entities.run(c, g, opts)
         discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
       end
     end)
+  bar:finish()
   acc.unit = unit
   acc.window = opts.window
   return acc
@@ -578,7 +584,8 @@ end
 
 -- The run's provenance: versions, arguments, corpus fingerprint, times.
 function entities.provenance(c, argv, gazetteer_path, started)
-  local host = require "corpusrun"
+  local okh, host = pcall(require, "corpusrun")
+  if not okh then host = {} end
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp

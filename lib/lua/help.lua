@@ -111,9 +111,29 @@ local function render(lines)
   return table.concat(out, "\n")
 end
 
--- The first sentence of a module's introduction.
+-- One line about a module: what its title says after the name ("fold —
+-- one script on..."), else the first sentence of its first paragraph of
+-- prose (code, lists and tables skipped).
 local function summary(doc, max)
-  local text = table.concat(doc.intro, " "):gsub("```.*", ""):gsub("`", ""):gsub("%s+", " ")
+  local title = doc.title and plain(doc.title) or ""
+  local text = title:match("^%S+%s+[:\226\128\148\226\128\147-]+%s*(.+)$")  -- ":", em or en dash, "-"
+    or title:match("^%S+:%s*(.+)$")
+  if not text then
+    local para, fence = {}, false
+    for _, line in ipairs(doc.intro) do
+      if line:match("^```") then
+        fence = not fence
+      elseif not fence then
+        if line:match("^%s*$") then
+          if #para > 0 then break end
+        elseif not line:match("^%s*[-*|#>]") and not line:match("^    ") then
+          para[#para + 1] = line
+        end
+      end
+    end
+    text = table.concat(para, " ")
+  end
+  text = text:gsub("%[([^%]]*)%]%([^)]*%)", "%1"):gsub("`", ""):gsub("%s+", " ")
   text = text:match("^%s*(.-)%s*$")
   local first = text:match("^(.-%.)%s") or text
   if #first > max then

@@ -241,32 +241,74 @@ function stats.association(o11, r1, c1, n)
   return a
 end
 
+-- Why counts cannot form a 2x2 table, or nil when they can.
+local function table_problem(o11, r1, c1, n)
+  for _, v in ipairs({ o11, r1, c1, n }) do
+    if type(v) ~= "number" or v ~= v or v < 0 then return "counts must be non-negative numbers" end
+  end
+  if r1 == 0 or c1 == 0 then return "r1 and c1 must be positive" end
+  if o11 > r1 then return string.format("o11 (%s) exceeds r1 (%s)", tostring(o11), tostring(r1)) end
+  if o11 > c1 then return string.format("o11 (%s) exceeds c1 (%s)", tostring(o11), tostring(c1)) end
+  if r1 + c1 - o11 > n then return string.format("r1 + c1 - o11 (%s) exceeds n (%s)", tostring(r1 + c1 - o11), tostring(n)) end
+  return nil
+end
+
 --- Measures every row of an array of co-occurrence rows, each with fields
---- o11, r1, c1, n (and any others, kept).  Returns a new array of rows with
---- the measures added, sorted by opts.sort (default "ll") descending, ties
---- by opts.key (default "key") ascending; opts.min drops rows whose o11 is
---- below it.
+--- o11, r1, c1, n (and any others, kept), such as count.cooc's c:with(word).
+--- Returns a new array of rows with the measures added, sorted by opts.sort
+--- (default "ll") descending, ties by opts.key (default "key") ascending,
+--- and the array of rows left out.  opts.min drops rows whose o11 is below
+--- it; opts.span multiplies r1 by the number of window positions around
+--- each node occurrence (2 * window for a symmetric window: Evert 2008's
+--- surface co-occurrence; dice and logdice keep the node's frequency, kept
+--- in node_freq); rows whose counts cannot form a table raise an error
+--- unless opts.on_invalid = "skip".
 function stats.collocations(rows, opts)
   if type(rows) ~= "table" then error("stats.collocations: rows must be an array", 2) end
   opts = opts or {}
   local by = opts.sort or "ll"
   local keyf = opts.key or "key"
   local min = opts.min or 0
-  local out = {}
+  local span = opts.span or 1
+  if type(span) ~= "number" or span < 1 then error("stats.collocations: span must be a number >= 1", 2) end
+  local skip = opts.on_invalid == "skip"
+  if opts.on_invalid ~= nil and opts.on_invalid ~= "skip" and opts.on_invalid ~= "error" then
+    error("stats.collocations: on_invalid must be 'error' or 'skip'", 2)
+  end
+  local out, skipped = {}, {}
   for i, row in ipairs(rows) do
     if type(row) ~= "table" then error("stats.collocations: row " .. i .. " is not a table", 2) end
     if (row.o11 or 0) >= min then
-      local ok, a = pcall(stats.association, row.o11, row.r1, row.c1, row.n)
-      if not ok then error("stats.collocations: row " .. i .. ": " .. tostring(a):gsub("^.-stats%.association: ", ""), 2) end
-      local r = {}
-      for k, v in pairs(row) do r[k] = v end
-      for k, v in pairs(a) do if r[k] == nil then r[k] = v end end
-      out[#out + 1] = r
+      local r1 = row.r1
+      if span ~= 1 and type(r1) == "number" and type(row.n) == "number" then
+        r1 = math.min(r1 * span, row.n)
+      end
+      local problem = table_problem(row.o11, r1, row.c1, row.n)
+      if problem then
+        if not skip then
+          error(string.format("stats.collocations: row %d (%s): %s; window counts can overlap: "
+            .. "pass span = 2 * window, or on_invalid = \"skip\"", i, tostring(row[keyf]), problem), 2)
+        end
+        skipped[#skipped + 1] = row
+      else
+        local a = stats.association(row.o11, r1, row.c1, row.n)
+        local r = {}
+        for k, v in pairs(row) do r[k] = v end
+        for k, v in pairs(a) do if r[k] == nil or k == "r1" or k == "r2" then r[k] = v end end
+        if span ~= 1 then
+          -- Dice and logDice compare frequencies (Rychlý 2008): the node's
+          -- own frequency, not its window positions
+          r.node_freq = row.r1
+          r.dice = 2 * row.o11 / (row.r1 + row.c1)
+          r.logdice = 14 + (row.o11 > 0 and stats.log2(r.dice) or -math.huge)
+        end
+        out[#out + 1] = r
+      end
     end
   end
   if out[1] and out[1][by] == nil then error("stats.collocations: unknown measure '" .. tostring(by) .. "'", 2) end
   stats.sort(out, by, keyf)
-  return out
+  return out, skipped
 end
 
 -- Total order: by field descending (NaN last), then key ascending.

@@ -47,6 +47,49 @@ static void segments(const char *s, size_t len) {
     }
 }
 
+/* Differential check of the ASCII fast paths: the same text with ASCII
+ * letters, digits, spaces and word punctuation replaced by non-ASCII
+ * characters of the same Word_Break value must segment the same way. */
+static const char *wide_of(unsigned char c) {
+    if ((c | 32) >= 'a' && (c | 32) <= 'z') return "\xc3\xa0";   /* U+00E0 ALetter */
+    if (c >= '0' && c <= '9') return "\xd9\xa0";                 /* U+0660 Numeric */
+    switch (c) {
+    case ' ': return "\xe2\x80\x80";                              /* U+2000 WSegSpace */
+    case '.': return "\xef\xb9\x92";                              /* U+FE52 MidNumLet */
+    case ',': return "\xef\xb9\x90";                              /* U+FE50 MidNum */
+    case ';': return "\xef\xb9\x94";                              /* U+FE54 MidNum */
+    case ':': return "\xef\xb9\x95";                              /* U+FE55 MidLetter */
+    case '_': return "\xe2\x80\xbf";                              /* U+203F ExtendNumLet */
+    case '!': return "\xef\xbc\x81";                              /* U+FF01 Other */
+    default: return NULL;
+    }
+}
+
+static void differential(const char *s, size_t len) {
+    char *w = malloc(len * 3 + 1);
+    size_t *map = malloc((len + 1) * sizeof *map);
+    if (!w || !map) { free(w); free(map); return; }
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        map[i] = o;
+        const char *r = wide_of((unsigned char)s[i]);
+        if (r) { memcpy(w + o, r, strlen(r)); o += strlen(r); }
+        else w[o++] = s[i];
+    }
+    map[len] = o;
+    size_t p = 0, q = 0;
+    while (p < len) {
+        size_t np = cr_wb_next(s, len, p, NULL);
+        size_t nq = cr_wb_next(w, o, q, NULL);
+        check(nq == map[np]);
+        p = np;
+        q = nq;
+    }
+    check(q == o);
+    free(w);
+    free(map);
+}
+
 static void tokens(const char *s, size_t len, unsigned flags) {
     cr_tokenizer_opts o;
     cr_tokenizer_opts_default(&o);
@@ -84,11 +127,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (!s) return 0;
     memcpy(s, data + 1, len);
     segments(s, len);
+    differential(s, len);
     tokens(s, len, flags);
     cr_buf b = { 0 };
     for (int level = CR_NORM_RAW; level <= CR_NORM_KEY; level++) {
         check(cr_normalize(&b, s, len, (cr_norm_level)level) == 0);
         valid_utf8(&b);
+    }
+    /* On valid UTF-8 without NUL, casefold and nfc are utf8proc's own. */
+    if (!memchr(s, 0, len)) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t i = 0, k = 0;
+        while (i < (utf8proc_ssize_t)len && (k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                                 (utf8proc_ssize_t)len - i, &cp)) > 0)
+            i += k;
+        if (i == (utf8proc_ssize_t)len) {
+            char *z = malloc(len + 1);
+            if (z) {
+                memcpy(z, s, len);
+                z[len] = 0;
+                utf8proc_uint8_t *want = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)z);
+                if (want) {
+                    check(cr_normalize(&b, s, len, CR_NORM_CASEFOLD) == 0 && !strcmp(b.data, (char *)want));
+                    free(want);
+                }
+                want = utf8proc_NFC((const utf8proc_uint8_t *)z);
+                if (want) {
+                    check(cr_normalize(&b, s, len, CR_NORM_NFC) == 0 && !strcmp(b.data, (char *)want));
+                    free(want);
+                }
+                free(z);
+            }
+        }
     }
     cr_buf_free(&b);
     (void)cr_display_width(s, len);
