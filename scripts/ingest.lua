@@ -38,8 +38,8 @@ if not ok or not s then
   os.exit(1)
 end
 local rows = { {
-  database = opts.db, documents = s.documents, added = s.added, changed = s.changed,
+  documents = s.documents, added = s.added, changed = s.changed,
   unchanged = s.unchanged, removed = s.removed, duplicates = s.duplicates or 0, bytes = s.bytes,
 } }
-local columns = { "database", "documents", "added", "changed", "unchanged", "removed", "duplicates", "bytes" }
-scriptlib.output(scriptlib.render(rows, columns, opts.format), opts.out)
+local columns = { "documents", "added", "changed", "unchanged", "removed", "duplicates", "bytes" }
+scriptlib.output(scriptlib.render(rows, columns, opts.format, opts.db .. "\n\n"), opts.out)
