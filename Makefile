@@ -58,7 +58,7 @@ CTEST_BIN    := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
 LUA_TESTS    := $(sort $(filter-out tests/tap.lua,$(wildcard tests/*.lua)))
 SH_TESTS     := $(sort $(wildcard tests/*.sh))
 PROVE        ?= prove
-PROVE_FLAGS  ?=
+PROVE_FLAGS  ?= -j2
 
 .PHONY: all deps run test asan asan-test clean install uninstall check-deps
 all: corpusrun
@@ -119,7 +119,8 @@ deps:
 run: deps all
 	./corpusrun scripts/mentions.lua
 
-TEST_ENV = CORPUSRUN=$(CURDIR)/$(BUILD)/corpusrun CORPUSRUN_ROOT=$(CURDIR) CORPUSRUN_BUILD=$(CURDIR)/$(BUILD)
+TEST_ENV = CORPUSRUN=$(CURDIR)/$(BUILD)/corpusrun CORPUSRUN_ROOT=$(CURDIR) CORPUSRUN_BUILD=$(CURDIR)/$(BUILD) \
+           CORPUSRUN_MAKE_OPT='$(OPT)' CORPUSRUN_MAKE_SAN='$(SAN_FLAGS)'
 
 test: deps all $(CTEST_BIN)
 	$(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner' $(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS)
@@ -135,10 +136,13 @@ asan-test: $(BUILD)/corpusrun $(CTEST_BIN)
 	  $(TEST_ENV) CORPUSRUN_SANITIZED=1 $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner' $(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS)
 
 # ---- install ----------------------------------------------------------------
-install: all
+install: $(BUILD)/corpusrun
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/corpusrun/lua $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/corpusrun $(DESTDIR)$(PREFIX)/bin/corpusrun
 	cp -R lib/lua/. $(DESTDIR)$(PREFIX)/share/corpusrun/lua/
+	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/docs/api
+	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/corpusrun/docs/
+	install -m 644 docs/api/*.md $(DESTDIR)$(PREFIX)/share/corpusrun/docs/api/
 	if [ -f docs/corpusrun.1 ]; then install -m 644 docs/corpusrun.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 
 uninstall:

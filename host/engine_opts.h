@@ -39,6 +39,29 @@ static const char *const eng_level_names[] = { "raw", "nfc", "casefold", "key", 
 static const char *const eng_hyphen_names[] = { "join", "split", NULL };
 static const char *const eng_possessive_names[] = { "keep", "strip", "split", NULL };
 
+#define ENG_TEXT_OPTS "level kinds sentences hyphens possessive elisions tailor lang"
+
+/* Raises when the option table at idx has a key not among the
+ * space-separated names of allowed (a typo must not pass silently). */
+static inline void eng_check_keys(lua_State *L, int idx, const char *allowed) {
+    if (!lua_istable(L, idx)) return;
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int found = 0;
+        if (k && *k && !strchr(k, ' ')) {
+            size_t n = strlen(k);
+            for (const char *p = strstr(allowed, k); p && !found; p = strstr(p + 1, k))
+                found = (p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0);
+        }
+        if (!found) {
+            luaL_error(L, "unknown option '%s' (options: %s)", k ? k : luaL_typename(L, -1), allowed);
+        }
+    }
+}
+
 /* The option table at idx must be nil or a table. */
 static inline void eng_check_opts(lua_State *L, int idx) {
     if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);

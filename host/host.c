@@ -8,10 +8,12 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -235,7 +237,15 @@ static struct {
     int set;
     long shard, shards;
     const char *parts, *merge, *manifest;
+    int map, reduce;
 } cluster;
+
+void cr_host_set_streaming(int map, int reduce) {
+    cluster.set = 1;
+    cluster.shard = -1;
+    cluster.map = map;
+    cluster.reduce = reduce;
+}
 
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
                          const char *manifest) {
@@ -269,6 +279,103 @@ static void push_cluster(lua_State *L) {
     set_string_field(L, "parts", cluster.parts);
     set_string_field(L, "merge", cluster.merge);
     set_string_field(L, "manifest", cluster.manifest);
+    if (cluster.map) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "map");
+    }
+    if (cluster.reduce) {
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "reduce");
+    }
+}
+
+static time_t started_at;
+static const char *script_path; /* borrowed from argv */
+
+void cr_host_set_script(const char *path) { script_path = path; }
+
+static const char b64_digits[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* base64_encode(s): standard alphabet, padded (RFC 4648). */
+static int l_base64_encode(lua_State *L) {
+    size_t n;
+    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &n);
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, (n + 2) / 3 * 4);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        uint32_t v = (uint32_t)s[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)s[i + 1] << 8;
+        if (i + 2 < n) v |= s[i + 2];
+        out[o++] = b64_digits[(v >> 18) & 63];
+        out[o++] = b64_digits[(v >> 12) & 63];
+        out[o++] = i + 1 < n ? b64_digits[(v >> 6) & 63] : '=';
+        out[o++] = i + 2 < n ? b64_digits[v & 63] : '=';
+    }
+    luaL_pushresultsize(&b, o);
+    return 1;
+}
+
+static int b64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* base64_decode(s) -> bytes, or nil and a message naming the bad offset. */
+static int l_base64_decode(lua_State *L) {
+    size_t n;
+    const unsigned char *s = (const unsigned char *)luaL_checklstring(L, 1, &n);
+    if (n % 4 != 0) {
+        luaL_pushfail(L);
+        lua_pushfstring(L, "base64: length %d is not a multiple of 4", (int)n);
+        return 2;
+    }
+    luaL_Buffer b;
+    char *out = luaL_buffinitsize(L, &b, n / 4 * 3);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 4) {
+        int v[4];
+        int pad = 0;
+        for (int k = 0; k < 4; k++) {
+            if (s[i + k] == '=' && i + 4 == n && k >= 2 && (k == 3 || s[i + 3] == '=')) {
+                v[k] = 0;
+                pad++;
+            } else if ((v[k] = b64_value(s[i + k])) < 0) {
+                luaL_pushfail(L);
+                lua_pushfstring(L, "base64: bad character at byte %d", (int)(i + (size_t)k));
+                return 2;
+            }
+        }
+        uint32_t x = (uint32_t)v[0] << 18 | (uint32_t)v[1] << 12 | (uint32_t)v[2] << 6 | (uint32_t)v[3];
+        out[o++] = (char)(x >> 16);
+        if (pad < 2) out[o++] = (char)(x >> 8);
+        if (pad < 1) out[o++] = (char)x;
+    }
+    luaL_pushresultsize(&b, o);
+    return 1;
+}
+
+static int l_cwd(lua_State *L) {
+    char buf[PATH_MAX];
+    if (getcwd(buf, sizeof buf) == NULL) return luaL_fileresult(L, 0, ".");
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static void push_executable(lua_State *L) {
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) {
+        lua_pushnil(L);
+        return;
+    }
+    exe[n] = '\0';
+    lua_pushstring(L, exe);
 }
 
 static int luaopen_corpusrun_host(lua_State *L) {
@@ -277,6 +384,9 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"interrupted", l_interrupted},
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
+        {"cwd", l_cwd},
+        {"base64_encode", l_base64_encode},
+        {"base64_decode", l_base64_decode},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);
@@ -296,6 +406,15 @@ static int luaopen_corpusrun_host(lua_State *L) {
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);
     cr_sandbox_open(L);
+    lua_pushinteger(L, (lua_Integer)started_at);
+    lua_setfield(L, -2, "started");
+    push_executable(L);
+    lua_setfield(L, -2, "executable");
+    if (script_path) lua_pushstring(L, script_path);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "script");
+    lua_newtable(L); /* what lib/lua/receipt.lua gathers during the run */
+    lua_setfield(L, -2, "receipt_state");
     push_cluster(L);
     lua_setfield(L, -2, "cluster");
     return 1;
@@ -354,6 +473,7 @@ static void wrap_corpus_preload(lua_State *L) {
 }
 
 int cr_host_setup(lua_State *L, const char *argv0) {
+    started_at = time(NULL);
     lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
     int no_env = lua_toboolean(L, -1);
     lua_pop(L, 1);

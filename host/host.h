@@ -34,6 +34,9 @@ void cr_host_message(const char *progname, const char *msg);
 const char *cr_host_default_corpus(void);
 void cr_host_set_default_corpus(const char *path);
 
+/* The script being run (NULL for -e, stdin, the REPL): corpusrun.script. */
+void cr_host_set_script(const char *path);
+
 /* Puts the script's directory after lib/lua in package.path. */
 void cr_host_add_script_dir(lua_State *L, const char *script);
 
@@ -48,6 +51,9 @@ extern volatile sig_atomic_t cr_host_interrupted;
  * shard < 0 when not sharding; strings are borrowed from argv. */
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
                          const char *manifest);
+
+/* Streaming mode (--map, --reduce) for Hadoop Streaming and pipes. */
+void cr_host_set_streaming(int map, int reduce);
 
 /* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
 void cr_host_open_parallel(lua_State *L);

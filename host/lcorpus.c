@@ -314,6 +314,14 @@ static int corpus_tostring(lua_State *L) {
     return 1;
 }
 
+/* c:source() -> what corpus.open was given (for provenance receipts). */
+static int corpus_source(lua_State *L) {
+    Corpus *c = check_corpus(L, 1);
+    if (c->core->name) lua_pushstring(L, c->core->name);
+    else lua_pushnil(L);
+    return 1;
+}
+
 static const char IDS_KEY = 'i';   /* marks a filter holding a set of ids */
 
 static int scalar(lua_State *L, int i) {
@@ -868,6 +876,7 @@ static const luaL_Reg corpus_methods[] = {
     {"shard", corpus_shard},
     {"fingerprint", corpus_fingerprint},
     {"problems", corpus_problems},
+    {"source", corpus_source},
     {"close", corpus_close},
     {NULL, NULL},
 };

@@ -77,6 +77,7 @@ static void check(lua_State *L, int err) {
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
+    eng_check_keys(L, 1, ENG_TEXT_OPTS);
     Count *c = newcount(L, K_FREQ);
     eng_read_textopts(L, 1, &c->o, c->lang);
     cr_counter_init(&c->u.f);
@@ -99,6 +100,7 @@ static int l_ngrams(lua_State *L) {
     size_t seplen = 1;
     const char *sep = " ";
     lua_Integer skip = 0;
+    eng_check_keys(L, 2, ENG_TEXT_OPTS " sep skip");
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
@@ -120,6 +122,7 @@ static int l_cooc(lua_State *L) {
     eng_check_opts(L, 1);
     int mode = CR_COOC_WINDOW, directed = 0;
     lua_Integer window = 5;
+    eng_check_keys(L, 1, ENG_TEXT_OPTS " mode window directed");
     if (lua_istable(L, 1)) {
         eng_opt_enum(L, 1, "mode", mode_names, &mode);
         window = eng_opt_int(L, 1, "window", 5, 1, 1000);
@@ -140,7 +143,10 @@ static int m_add_text(lua_State *L) {
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
     char lang[8];
-    if (!lua_isnoneornil(L, 3)) eng_read_textopts(L, 3, &o, lang);
+    if (!lua_isnoneornil(L, 3)) {
+        eng_check_keys(L, 3, ENG_TEXT_OPTS);
+        eng_read_textopts(L, 3, &o, lang);
+    }
     int e;
     switch (c->kind) {
     case K_FREQ: e = cr_freq_add_text(&c->u.f, text, len, &o, &c->s); break;
@@ -336,6 +342,7 @@ static cr_cooc_pair *push_pairs(lua_State *L, Count *c, int64_t min, int directe
 
 static int pairs_directed(lua_State *L, Count *c, int idx) {
     int directed = c->directed;
+    eng_check_keys(L, idx, "directed");
     if (lua_istable(L, idx)) eng_opt_bool(L, idx, "directed", &directed);
     else if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);
     return directed && c->u.c.mode == CR_COOC_WINDOW;
@@ -440,6 +447,7 @@ static int m_with(lua_State *L) {
     int side = CR_SIDE_BOTH;
     lua_Integer min = 1;
     eng_check_opts(L, 3);
+    eng_check_keys(L, 3, "side min");
     if (lua_istable(L, 3)) {
         eng_opt_enum(L, 3, "side", side_names, &side);
         min = eng_opt_int(L, 3, "min", 1, 1, INT64_MAX);
@@ -789,6 +797,7 @@ static int l_dtm(lua_State *L) {
     }
     if (lua_type(L, 1) == LUA_TTABLE) lua_pop(L, 1);
     eng_check_opts(L, 2);
+    eng_check_keys(L, 2, ENG_TEXT_OPTS);
     Dtm *d = lua_newuserdatauv(L, sizeof *d, 0);
     memset(d, 0, sizeof *d);
     luaL_setmetatable(L, DTM_MT);

@@ -19,6 +19,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lua.h>
 #include <lauxlib.h>
@@ -87,6 +88,7 @@ struct sq_db {
     sq_func *funcs;
     int cb[CB_COUNT];
     int ud[CB_COUNT];
+    double cpu_deadline; /* sandboxed: process CPU seconds when queries stop */
 };
 
 typedef struct sq_stmt {
@@ -1431,6 +1433,7 @@ static sq_db *new_db(lua_State *L) {
     d->L = L;
     d->slot = -1;
     d->funcs = NULL;
+    d->cpu_deadline = 0;
     for (int i = 0; i < CB_COUNT; i++) d->cb[i] = d->ud[i] = LUA_NOREF;
     luaL_setmetatable(L, DB_MT);
     lua_newtable(L);
@@ -1442,11 +1445,32 @@ static sq_db *new_db(lua_State *L) {
     return d;
 }
 
+/* Sandboxed runs: a query stops once the process has used its CPU time. */
+static int past_deadline(void *ud) {
+    const sq_db *d = ud;
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 >= d->cpu_deadline;
+}
+
+/* Under `corpusrun --sandbox` (the host sets the registry field to the CPU
+ * deadline) a connection reaches no other database file — ATTACH and
+ * VACUUM INTO both need an attached slot — and honours the time limit. */
+static void apply_sandbox(lua_State *L, sq_db *d) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, "corpusrun.sandbox") == LUA_TNUMBER) {
+        sqlite3_limit(d->db, SQLITE_LIMIT_ATTACHED, 0);
+        d->cpu_deadline = lua_tonumber(L, -1);
+        sqlite3_progress_handler(d->db, 10000, past_deadline, d);
+    }
+    lua_pop(L, 1);
+}
+
 static int do_open(lua_State *L, const char *filename, int flags) {
     sq_db *d = new_db(L);
     int rc = sqlite3_open_v2(filename, &d->db, flags, NULL);
     if (rc == SQLITE_OK) {
         d->slot = slot_acquire(d->db);
+        apply_sandbox(L, d);
         /* corpusrun's FTS5 tokenizer on every connection; a library without
          * FTS5 (or a file that is not a database) just goes without it */
         cr_fts5_register(d->db);

@@ -107,6 +107,7 @@ static int l_gazetteer(lua_State *L) {
     int t = lua_type(L, 1);
     if (t != LUA_TTABLE && t != LUA_TSTRING) luaL_typeerror(L, 1, "table of entries or file name");
     eng_check_opts(L, 2);
+    eng_check_keys(L, 2, ENG_TEXT_OPTS " policy format");
     Gaz *g = lua_newuserdatauv(L, sizeof *g, 0);
     memset(g, 0, sizeof *g);
     luaL_setmetatable(L, GAZ_MT);
@@ -180,9 +181,10 @@ static int collect_hit(void *ud, const cr_gaz_hit *m) {
     return 0;
 }
 
-static cr_gaz_policy opt_policy(lua_State *L, Gaz *g, int idx) {
+static cr_gaz_policy opt_policy(lua_State *L, Gaz *g, int idx, const char *allowed) {
     int policy = (int)g->policy;
     eng_check_opts(L, idx);
+    eng_check_keys(L, idx, allowed);
     if (lua_istable(L, idx)) eng_opt_enum(L, idx, "policy", policy_names, &policy);
     return (cr_gaz_policy)policy;
 }
@@ -191,7 +193,7 @@ static cr_gaz_policy opt_policy(lua_State *L, Gaz *g, int idx) {
 static hitrec *run(lua_State *L, Gaz *g, int text_idx, int opts_idx, size_t *n) {
     size_t len;
     const char *text = luaL_checklstring(L, text_idx, &len);
-    cr_gaz_policy policy = opt_policy(L, g, opts_idx);
+    cr_gaz_policy policy = opt_policy(L, g, opts_idx, "policy");
     collect c = { NULL, 0, 0 };
     int e = cr_gaztext_match(&g->gt, text, len, policy, collect_hit, &c);
     if (e) {
@@ -288,7 +290,7 @@ static int m_count(lua_State *L) {
     Count *c = luaL_testudata(L, 3, FREQ_MT);
     if (!c || (c->kind != K_FREQ && c->kind != K_CLOSED)) luaL_typeerror(L, 3, "count.freq counter");
     if (c->kind == K_CLOSED) luaL_error(L, "attempt to use a closed " FREQ_MT);
-    cr_gaz_policy policy = opt_policy(L, g, 4);
+    cr_gaz_policy policy = opt_policy(L, g, 4, "policy by");
     int by = 0;
     if (lua_istable(L, 4)) eng_opt_enum(L, 4, "by", by_names, &by);
     counting k = { c, &g->gt.g, by, 0 };

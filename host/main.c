@@ -29,6 +29,9 @@
 #define has_version 64 /* --version */
 #define has_describe 128 /* --describe SCRIPT */
 #define has_sandbox 256  /* --sandbox */
+#define has_map 512      /* --map */
+#define has_reduce 1024  /* --reduce */
+#define has_quiet 2048   /* --quiet */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -36,6 +39,7 @@ static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
+            "       %s replay RESULT [--force]\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -47,12 +51,16 @@ static void print_usage_text(FILE *out) {
             "  -c PATH, --corpus PATH\n"
             "                 default corpus (else $CORPUSRUN_CORPUS, else ./corpus)\n"
             "  -j N, --jobs N worker processes for c:fold (else $CORPUSRUN_JOBS, else 1)\n"
+            "  --quiet        no progress lines on stderr (also $CORPUSRUN_QUIET=1)\n"
             "  -h, --help     show this help\n"
             "  --version      show corpusrun, Lua, utf8proc, Unicode and SQLite versions\n"
             "  --shard K/N --parts DIR [--manifest FILE]\n"
             "                 run only shard K (0..N-1) of the script's fold and write\n"
             "                 it to DIR/part-K-of-N (K from $SLURM_ARRAY_TASK_ID if omitted)\n"
             "  --merge DIR    merge the parts in DIR instead of reading the corpus\n"
+            "  --map          streaming: fold the JSON Lines documents on stdin and\n"
+            "                 write one 'key<TAB>accumulator' line (Hadoop Streaming)\n"
+            "  --reduce       streaming: merge the sorted lines on stdin, then report\n"
             "  --sandbox      run a script written by someone else with limits: it reads\n"
             "                 only its corpus and declared inputs, writes only its\n"
             "                 declared outputs (see docs/sandbox.md)\n"
@@ -63,7 +71,7 @@ static void print_usage_text(FILE *out) {
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname);
+            progname, progname, progname);
     fflush(out);
 }
 
@@ -148,7 +156,10 @@ static int handle_script(lua_State *L, char **argv) {
     const char *fname = argv[0];
     if (strcmp(fname, "-") == 0 && strcmp(argv[-1], "--") != 0)
         fname = NULL; /* stdin */
-    if (fname != NULL) cr_host_add_script_dir(L, fname);
+    if (fname != NULL) {
+        cr_host_add_script_dir(L, fname);
+        cr_host_set_script(fname);
+    }
     int status = luaL_loadfile(L, fname);
     if (status == LUA_OK) {
         int n = pushargs(L);
@@ -192,6 +203,9 @@ static const long_option long_options[] = {
     {"max-seconds", 0, 0, offsetof(host_options, max_seconds)},
     {"max-output", 0, 0, offsetof(host_options, max_output)},
     {"sandbox", 0, has_sandbox, NO_VALUE},
+    {"map", 0, has_map, NO_VALUE},
+    {"reduce", 0, has_reduce, NO_VALUE},
+    {"quiet", 0, has_quiet, NO_VALUE},
     {"help", 'h', has_help, NO_VALUE},
     {"version", 0, has_version, NO_VALUE},
     {NULL, 0, 0, 0}};
@@ -467,6 +481,7 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
             return 0;
         }
     }
+    cr_host_set_script(argv[script]);
     if (cr_sandbox_fork(memory, seconds, output) != 0) {
         fprintf(stderr, "%s: cannot start the sandbox process: %s\n", progname, strerror(errno));
         return 0;
@@ -505,8 +520,9 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
 /* In shard mode c:fold writes the part and ends the script; in merge mode
  * it reads the parts.  A script that never folds would silently do
  * neither: say so. */
-static int cluster_run_complete(lua_State *L, const host_options *ho) {
-    if (ho->shard == NULL && ho->merge == NULL) return 1;
+static int cluster_run_complete(lua_State *L, const host_options *ho, int args) {
+    int map = (args & has_map) != 0, reduce = (args & has_reduce) != 0;
+    if (ho->shard == NULL && ho->merge == NULL && !map && !reduce) return 1;
     int merged = 0;
     lua_getfield(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
     if (lua_getfield(L, -1, "fold") == LUA_TTABLE) {
@@ -515,10 +531,12 @@ static int cluster_run_complete(lua_State *L, const host_options *ho) {
         lua_pop(L, 1);
     }
     lua_pop(L, 2);
-    if (ho->merge && merged) return 1;
-    fprintf(stderr, "%s: %s: the script ended without calling c:fold, so %s\n", progname,
-            ho->shard ? "--shard" : "--merge",
-            ho->shard ? "no part was written" : "the parts were not used");
+    if ((ho->merge || reduce) && merged) return 1;
+    const char *opt = ho->shard ? "--shard" : ho->merge ? "--merge" : map ? "--map" : "--reduce";
+    const char *what = ho->shard ? "no part was written"
+                       : map     ? "no accumulator was written"
+                                 : "the parts were not used";
+    fprintf(stderr, "%s: %s: the script ended without calling c:fold, so %s\n", progname, opt, what);
     return 0;
 }
 
@@ -551,6 +569,10 @@ static int pmain(lua_State *L) {
         lua_pushboolean(L, run_subcommand(L, "shards", "plan_command", argc, argv) == LUA_OK);
         return 1;
     }
+    if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "receipt", "replay_command", argc, argv) == LUA_OK);
+        return 1;
+    }
     int script;
     host_options ho = {0};
     int args = collectargs(argv, &script, &ho);
@@ -577,6 +599,18 @@ static int pmain(lua_State *L) {
     }
     apply_env_jobs(args & has_E);
     if (!apply_early_options(&ho)) return 0;
+    if (args & has_quiet) setenv("CORPUSRUN_QUIET", "1", 1); /* lib/lua/progress.lua and workers read it */
+    if (args & (has_map | has_reduce)) {
+        if ((args & has_map) && (args & has_reduce)) {
+            fprintf(stderr, "%s: '--map' and '--reduce' cannot be used together\n", progname);
+            return 0;
+        }
+        if (ho.shard || ho.merge) {
+            fprintf(stderr, "%s: '--map'/'--reduce' and '--shard'/'--merge' cannot be used together\n", progname);
+            return 0;
+        }
+        cr_host_set_streaming((args & has_map) != 0, (args & has_reduce) != 0);
+    }
     cr_host_setup(L, argv[0]);
     createargtable(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
@@ -597,7 +631,7 @@ static int pmain(lua_State *L) {
     }
     if (script > 0) {
         if (handle_script(L, argv + script) != LUA_OK) return 0;
-        if (!cluster_run_complete(L, &ho)) return 0;
+        if (!cluster_run_complete(L, &ho, args)) return 0;
     }
     if (args & has_i) {
         cr_repl_run(L);

@@ -82,6 +82,9 @@ void cr_sandbox_set_cpu_limit(lua_State *L, double seconds) {
     cpu_limit = seconds;
     cpu_deadline = cpu_seconds() + seconds;
     lua_sethook(L, cpu_hook, LUA_MASKCOUNT, 10000);
+    /* Bindings that run long C work (SQLite) read the deadline from here. */
+    lua_pushnumber(L, cpu_deadline);
+    lua_setfield(L, LUA_REGISTRYINDEX, "corpusrun.sandbox");
 }
 
 /* ---- the supervised child ------------------------------------------------ */

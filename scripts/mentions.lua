@@ -92,6 +92,7 @@ local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
   discover = opts.discover or not opts.no_discover,
   rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence",
+  quiet = opts.quiet,
 })
 local t = entities.tables(r, {
   min = opts.min, top = opts.top, kwic = opts.table == "evidence" and math.max(opts.kwic, 1) or opts.kwic,
@@ -106,9 +107,15 @@ local meta = {
 }
 meta.provenance = entities.provenance(c, arg, gazetteer_path, started)
 
+-- Every result carries the run's receipt (`corpusrun replay` checks it): a
+-- column of the runs table, a sidecar beside each file.
+local receipt = require "receipt"
+if gazetteer_path then receipt.note_input("gazetteer", gazetteer_path) end
+receipt.note_setting("mentions", { unit = opts.unit, top = opts.top, min = opts.min, by = opts.by })
+local written = {}
 if opts.db then entities.write_db(opts.db, r, t, meta) end
-if opts.html then entities.write_html(opts.html, t, r, meta) end
-if opts.gexf then entities.write_gexf(opts.gexf, t) end
+if opts.html then entities.write_html(opts.html, t, r, meta); written[#written + 1] = opts.html end
+if opts.gexf then entities.write_gexf(opts.gexf, t); written[#written + 1] = opts.gexf end
 
 local text
 if opts.format == "text" or opts.format == "md" then
@@ -124,6 +131,8 @@ end
 
 if opts.out and opts.out ~= "-" then
   entities.write_file(opts.out, text)
+  written[#written + 1] = opts.out
 else
   io.stdout:write(text)
 end
+for _, path in ipairs(written) do receipt.write_sidecar(path) end

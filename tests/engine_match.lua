@@ -161,6 +161,8 @@ t.raises(function() match.gazetteer { { type = "X" } } end, "non%-empty 'entity'
 t.raises(function() match.gazetteer { { entity = "X", alias = "..." , case = "loud" } } end, "case", "bad case")
 t.raises(function() match.gazetteer { { entity = "X", alias = "   " } } end, "no tokens", "an alias of no tokens")
 t.raises(function() match.gazetteer({}, { policy = "first" }) end, "invalid value 'first'", "bad policy")
+t.raises(function() match.gazetteer({}, { polcy = "all" }) end, "unknown option 'polcy'", "a misspelt option raises")
+t.raises(function() g:count("x", count.freq(), { bye = "type" }) end, "unknown option 'bye'", "count() options are checked")
 t.raises(function() g:count("x", count.ngrams(2)) end, "count.freq counter expected", "count() needs a freq counter")
 local gc = match.gazetteer {}
 gc:close(); gc:close()

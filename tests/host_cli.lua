@@ -150,6 +150,12 @@ do
   t.like(err, "bad value for '%-j': 'zero'", "bad -j value is named")
 end
 
+-- --quiet silences progress lines, for the script and its workers.
+do
+  local out = t.run(CR .. " --quiet -e 'print(os.getenv(\"CORPUSRUN_QUIET\"))'")
+  t.is(out, "1\n", "--quiet sets CORPUSRUN_QUIET for the script and its workers")
+end
+
 -- --help, -h, --version, -v
 do
   local out, code = t.run(CR .. " --help")

@@ -95,10 +95,11 @@ end)
   h:close()
   local sh = string.format([[
 %s -j 2 %s 2> %s/err & pid=$!
-for i in $(seq 1 100); do [ -e %s/ready1 ] && [ -e %s/ready3 ] && break; sleep 0.1; done
+for i in $(seq 1 600); do [ -e %s/ready1 ] && [ -e %s/ready3 ] && break; sleep 0.1; done
 kids=$(ps -o pid= --ppid $pid | wc -l)
 kill -INT $pid; wait $pid; echo "status $? kids $kids"
-sleep 0.2; ps -o pid= --ppid $pid | wc -l
+for i in $(seq 1 50); do [ "$(ps -o pid= --ppid $pid | wc -l)" = 0 ] && break; sleep 0.1; done
+ps -o pid= --ppid $pid | wc -l
 ]], CR, q(script), q(dir), q(dir), q(dir))
   local out = t.run("sh -c " .. q(sh))
   t.like(out, "^status 1 kids 2\n0\n$", "Ctrl-C with -j 2: exit 1, both workers gone", out)

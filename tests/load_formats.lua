@@ -124,6 +124,22 @@ do
   t.is(greek[1].text, "abc \xC2\x80 def\n", "fallback= names the legacy encoding")
 end
 
+-- ---- encodings in multi-document files -------------------------------------------
+do
+  local u16 = load(D .. "utf16.tsv")
+  t.is_deeply({ ids(u16), u16[1].text, u16[2].text }, { { "x1", "x2" }, "Grüße", "Köln" },
+    "a UTF-16LE TSV with BOM streams through iconv")
+  local l1, lp = load(D .. "latin1.csv")
+  t.is_deeply({ ids(l1), l1[1].text }, { { "y1", "y2" }, "café" }, "an invalid CSV record decoded with the fallback")
+  t.is_deeply(lp, { "encoding " .. D .. "latin1.csv:2: invalid UTF-8 at byte 3 of the line: decoded as windows-1252" },
+    "... reported once with its line")
+  local s, sp, sc = load(D .. "latin1.csv", { encoding = "utf-8" })
+  t.is_deeply({ ids(s), #sc, sc:ids() }, { { "y2" }, 1, { "y2" } }, "strict: the bad record is skipped, and not counted")
+  t.is_deeply(sp, { "skipped " .. D .. "latin1.csv:2: invalid UTF-8 in the record" }, "strict: reported with its line")
+  local n = load(D .. "latin1.csv", { encoding = "latin1" })
+  t.is(n[1].text, "café", "a named encoding for a CSV file")
+end
+
 -- ---- HTML and TEI --------------------------------------------------------------
 do
   local docs, probs = load(D .. "html/page.html")

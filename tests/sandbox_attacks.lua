@@ -35,8 +35,11 @@ end
 
 -- Code loading.
 prints([[print(load("\27Lua"))]], "nil\tattempt to load a binary chunk (mode is 't')\n", "bytecode through load is refused")
-prints([[print(string.dump, package, debug, dofile, loadfile)]], "nil\tnil\tnil\tnil\tnil\n", "no string.dump, package, debug, dofile, loadfile")
-prints([[print(os.execute, os.getenv, os.remove, os.rename, os.tmpname, io.popen)]], "nil\tnil\tnil\tnil\tnil\tnil\n", "no process, environment or file-system calls")
+prints([[print(string.dump, debug, dofile, loadfile, package.loadlib, package.searchers, package.cpath)]],
+  "nil\tnil\tnil\tnil\tnil\tnil\tnil\n", "no string.dump, debug, dofile, loadfile, loadlib, searchers")
+prints([[print(os.execute, os.remove, os.rename, os.tmpname, io.popen, os.getenv("HOME"))]], "nil\tnil\tnil\tnil\tnil\tnil\n", "no process, environment or file-system calls")
+prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading corpus '/etc' is not allowed (only the corpus and the script's declared inputs can be read, and its declared outputs written)\n",
+  "package.preload hands out the sandbox's own modules")
 refused([[require "socket"]], "module 'socket' not found", "require of a C module from the path")
 refused([[collectgarbage("stop")]], "collectgarbage only answers 'count'", "collectgarbage beyond count")
 
@@ -71,6 +74,25 @@ refused([[io.open("]] .. dir .. [[/out/x.txt", "w")]], "writing '.-x%.txt' is no
 refused([[io.lines("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "io.lines outside the corpus")
 prints([[for l in io.lines("]] .. dir .. [[/corpus/a.txt") do print(l) end]], "Zakani visited Brussels.\n", "reading inside the corpus works")
 
+-- SQLite: no other database files, no extensions, read-only inputs, time limit.
+do
+  os.execute("sqlite3 " .. q(dir .. "/other.db") .. " 'CREATE TABLE secret (x); INSERT INTO secret VALUES (42)'")
+  os.execute("cp " .. q(dir .. "/other.db") .. " " .. q(dir .. "/corpus/input.db"))
+  refused([[local db = require("lsqlite3").open_memory()
+    assert(db:exec("ATTACH ']] .. dir .. [[/other.db' AS o") == 0, db:errmsg())]], "too many attached databases", "SQLite ATTACH of another file")
+  refused([[local db = require("lsqlite3").open_memory()
+    db:exec("CREATE TABLE t (x)")
+    assert(db:exec("VACUUM INTO ']] .. dir .. [[/out/copy.db'") == 0, db:errmsg())]], "too many attached databases", "SQLite VACUUM INTO another file")
+  t.ok(not io.open(dir .. "/out/copy.db"), "VACUUM INTO wrote nothing")
+  refused([[local db = require("lsqlite3").open_memory() db:load_extension("/tmp/x.so")]], "not supported", "SQLite load_extension")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "opening database '.-other%.db' is not allowed", "opening a database outside the corpus")
+  refused([[local db = require("lsqlite3").open("]] .. dir .. [[/corpus/input.db")
+    assert(db:exec("INSERT INTO secret VALUES (1)") == 0, db:errmsg())]], "readonly database", "a database in the corpus opens read-only")
+  refused([[local db = require("lsqlite3").open_memory()
+    for r in db:nrows("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c") do print(r) end]],
+    "interrupted", "a runaway query stops at the CPU-time limit", "--max-seconds 1")
+end
+
 -- os.exit ends the script with its status.
 do
   local _, code = sandboxed([[os.exit(7)]])
@@ -96,6 +118,21 @@ print("wrote " .. n)
   local f = io.open(dir .. "/out/result.txt"); t.is(f and f:read("a"), "1\n", "the output file holds the result"); if f then f:close() end
   out = sandboxed(body, "--help")
   t.like(out, "Counts lines of the corpus", "--help works under the sandbox")
+end
+
+-- The scripts analysts share run unchanged, writing their declared outputs.
+do
+  local out_plain, out_sand = dir .. "/out/plain.csv", dir .. "/out/sand.csv"
+  local _, c1 = t.run("cd " .. q(t.root) .. " && " .. CR .. " scripts/mentions.lua --format csv --out " .. q(out_plain))
+  local _, c2, e2 = t.run("cd " .. q(t.root) .. " && " .. CR .. " --sandbox scripts/mentions.lua --format csv --out " .. q(out_sand))
+  t.is(c1, 0, "mentions.lua runs")
+  t.is(c2, 0, "mentions.lua runs unchanged under --sandbox", e2)
+  local a, b = io.open(out_plain), io.open(out_sand)
+  t.ok(a and b and a:read("a") == b:read("a"), "and writes the same result")
+  if a then a:close() end
+  if b then b:close() end
+  local _, c3 = t.run("cd " .. q(t.root) .. " && " .. CR .. " --sandbox scripts/freq.lua --top 5")
+  t.is(c3, 0, "freq.lua runs under --sandbox")
 end
 
 -- Misuse of the option.

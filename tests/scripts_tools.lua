@@ -19,7 +19,7 @@ end
 
 -- every script explains itself
 for _, s in ipairs({ "freq.lua", "kwic.lua", "collocates.lua", "cooccur.lua", "keyness.lua", "mentions.lua",
-                     "discovery_eval.lua" }) do
+                     "discovery_eval.lua", "ingest.lua", "search.lua" }) do
   local out, code = run(s, "--help")
   t.ok(code == 0 and out:match("^Usage: corpusrun scripts/" .. s:gsub("%.", "%%.")), s .. " --help")
   local _, code2, err = run(s, "--no-such-option")
@@ -96,6 +96,33 @@ out, code = run("cooccur.lua", "--of entities --gexf " .. q(tmp))
 local f = io.open(tmp, "rb"); local gexf = f and f:read("a") or ""; if f then f:close() end
 os.remove(tmp)
 t.like(gexf, "<gexf", "cooccur --gexf writes GEXF")
+
+-- ingest and search: 5 documents stored, then unchanged; "Zakani" is only
+-- in 000 (grep -lw Zakani corpus/*.txt).
+local db = os.tmpname()
+os.remove(db)
+out, code, err = run("ingest.lua", "--db " .. q(db) .. " --format json")
+t.is(code, 0, "ingest exits 0", err)
+rows = rows_of(out)
+t.is(rows[1] and rows[1].added, 5, "ingest: 5 documents added")
+out = run("ingest.lua", "--db " .. q(db) .. " --format json")
+rows = rows_of(out)
+t.is(rows[1] and rows[1].unchanged, 5, "ingest again: 5 unchanged")
+out, code, err = run("search.lua", "--db " .. q(db) .. " Zakani --format json")
+t.is(code, 0, "search exits 0", err)
+rows = rows_of(out)
+t.is(#rows, 1, "search: one document for Zakani")
+t.is(rows[1] and rows[1].id, "000_bffbd40d78d47571.txt", "search: the Brussels article")
+t.like(rows[1] and rows[1].snippet or "", "%[Zakani%]", "search: the snippet marks the match")
+out = run("search.lua", "--db " .. q(db) .. " Iran --limit 2 --format json")
+t.is(#rows_of(out), 2, "search --limit 2")
+_, code, err = run("search.lua", "--db " .. q(db) .. " '\"unbalanced'")
+t.is(code, 2, "a bad query exits 2")
+t.like(err, "unterminated", "and says why")
+out, code = run("mentions.lua", "-c " .. q(db) .. " -e corpus/entities.tsv --format json")
+t.is(code, 0, "mentions on the corpus database")
+t.is(find(rows_of(out), "entity", "Iran").mentions, 41, "the same counts from the database: Iran 41")
+for _, x in ipairs({ "", "-wal", "-shm" }) do os.remove(db .. x) end
 
 -- kwic
 local has_kwic = pcall(require, "kwic")

@@ -1152,6 +1152,13 @@ static int next_csv(ld_iter *it, ld_doc *d) {
             problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "row has %zu fields, header has %zu", cv->nf, it->nh);
             continue;
         }
+        if (!it->xs.conv && strcasecmp(o->encoding, "auto") != 0) {   /* strict: the whole record */
+            size_t bad = ld_utf8_check(cv->rec.data ? cv->rec.data : "", cv->rec.len);
+            if (bad != cv->rec.len) {
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "invalid UTF-8 in the record");
+                continue;
+            }
+        }
         int bad = 0;
         if (it->id_col >= 0) {
             if (csv_field_utf8(it, (size_t)it->id_col, &it->id, line, &bad)) return -1;

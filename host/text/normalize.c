@@ -166,6 +166,64 @@ static int copy_valid(cr_buf *out, const unsigned char *s, size_t len) {
     return 0;
 }
 
+/* Latin-1 letters U+00C0..U+00FF at level key: the base letter (marks
+ * stripped, case folded), as the general path computes it. */
+static const char *const latin1_key[64] = {
+    "a", "a", "a", "a", "a", "a", "\xc3\xa6", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "\xc3\xb0", "n", "o", "o", "o", "o", "o", "\xc3\x97", "\xc3\xb8", "u", "u", "u", "u", "y",
+    "\xc3\xbe", "ss",
+    "a", "a", "a", "a", "a", "a", "\xc3\xa6", "c", "e", "e", "e", "e", "i", "i", "i", "i",
+    "\xc3\xb0", "n", "o", "o", "o", "o", "o", "\xc3\xb7", "\xc3\xb8", "u", "u", "u", "u", "y",
+    "\xc3\xbe", "y",
+};
+
+/* Fast path for text that is ASCII plus Latin-1 letters (U+00C0..U+00FF,
+ * the accented letters of most Western European words), not followed by
+ * combining marks: all of it is NFC already, and case folding or mark
+ * stripping is a table look-up.  s[0..i) is ASCII and, at the casefold and
+ * key levels, already folded into out.  Returns 1 when done, 0 to take the
+ * general path. */
+static int latin1_fast(cr_buf *out, const unsigned char *s, size_t len, size_t i, cr_norm_level level) {
+    for (size_t k = i; k < len; k++) {
+        if (s[k] < 0x80) continue;
+        if (s[k] != 0xC3 || k + 1 >= len || s[k + 1] < 0x80 || s[k + 1] > 0xBF) return 0;
+        k++;
+    }
+    unsigned char *d = (unsigned char *)out->data; /* room for len bytes: output is never longer */
+    if (level == CR_NORM_NFC) {
+        memcpy(d, s, len);
+        out->len = len;
+        d[len] = 0;
+        return 1;
+    }
+    size_t o = i;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (c == 0) return 0; /* the general path keeps NUL */
+            d[o++] = (unsigned char)ascii_fold[c];
+            i++;
+            continue;
+        }
+        unsigned char x = s[i + 1];
+        i += 2;
+        if (level == CR_NORM_KEY) {
+            const char *r = latin1_key[x - 0x80];
+            while (*r) d[o++] = (unsigned char)*r++;
+        } else if (x == 0x9F) {                 /* ß */
+            d[o++] = 's';
+            d[o++] = 's';
+        } else {
+            d[o++] = 0xC3;
+            d[o++] = (x <= 0x9E && x != 0x97) ? (unsigned char)(x + 0x20) : x;
+        }
+    }
+    out->len = o;
+    d[o] = 0;
+    if (level == CR_NORM_KEY) strip_possessive(out);
+    return 1;
+}
+
 int cr_normalize(cr_buf *out, const char *str, size_t len, cr_norm_level level) {
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     if (!str) len = 0;
@@ -183,6 +241,7 @@ int cr_normalize(cr_buf *out, const char *str, size_t len, cr_norm_level level) 
         while (i < len && (f = ascii_fold[s[i]]) != 0) d[i++] = f;
     }
     if (i < len) {
+        if (level != CR_NORM_RAW && latin1_fast(out, s, len, i, level)) return 0;
         if (level == CR_NORM_RAW) return copy_valid(out, s, len);
         return normalize_unicode(out, s, len, level);
     }

@@ -241,6 +241,9 @@ size_t cr_sb_next(const char *text, size_t len, size_t pos, const cr_sb_tailor *
     const unsigned char *s = (const unsigned char *)text;
     sb_state st = { NONE, NONE, NONE, 0, 0, 0 };
     size_t n, i = pos;
+    /* Leading whitespace (blank lines at the start of a text) belongs to the
+     * sentence that follows it, so that no sentence is only whitespace. */
+    if (tailor && tailor->merge_blank && (i = skip_space(s, len, pos)) >= len) return len;
     unsigned raw = NONE;
     while (i < len) {
         if (st.term == NONE && raw != NONE && !in(raw, PARASEP) && s[i] < 0x80 && !sb_special[s[i]]) {

@@ -257,11 +257,21 @@ local function schema_list(schema)
   return list
 end
 
--- h:write_table(name, rows [, schema]) replaces table `name` with rows, in
--- one transaction.  Without a schema the columns and types come from the
--- rows.  Returns the number of rows written.
-function Handle:write_table(tname, rows, schema)
+-- h:record_run() records this run's provenance receipt as a row of the
+-- `runs` table (lib/lua/receipt.lua), once per handle, and returns its id.
+function Handle:record_run()
+  check_open(self)
+  if not self.run_id then self.run_id = require("receipt").record(self.raw) end
+  return self.run_id
+end
+
+-- h:write_table(name, rows [, schema [, opts]]) replaces table `name` with
+-- rows, in one transaction.  Without a schema the columns and types come
+-- from the rows.  opts.run_id = true adds a first column run_id referencing
+-- this run's row of `runs` (h:record_run()).  Returns the number of rows.
+function Handle:write_table(tname, rows, schema, opts)
   if type(rows) ~= "table" then error("bad argument #2 to 'write_table' (table of rows expected)", 2) end
+  local run_id = opts and opts.run_id and self:record_run()
   local list, text = schema_list(schema or infer_schema(rows))
   local defs, columns = {}, nil
   if list then
@@ -273,10 +283,17 @@ function Handle:write_table(tname, rows, schema)
     text = table.concat(defs, ", ")
   end
   if text == "" then error("db: write_table: no columns (empty rows and no schema)", 2) end
+  if run_id then   -- rows need not name it: the column's default is this run
+    text = ("run_id INTEGER NOT NULL DEFAULT %d REFERENCES runs(id), "):format(run_id) .. text
+  end
   return self:transaction(function()
     self:exec(("DROP TABLE IF EXISTS %s"):format(quote_ident(tname)))
     self:exec(("CREATE TABLE %s (%s)"):format(quote_ident(tname), text))
     if #rows == 0 then return 0 end
+    if run_id and not columns then
+      columns = {}
+      for _, c in ipairs(self:columns(tname)) do if c ~= "run_id" then columns[#columns + 1] = c end end
+    end
     return self:insert_many(tname, rows, columns)
   end)
 end

@@ -121,10 +121,14 @@ end
 
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
--- (metadata field), discover (boolean), rows (keep one row per match).
+-- (metadata field), discover (boolean), rows (keep one row per match),
+-- quiet (no progress line on a terminal).
 function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
+  local progress = require "progress"
+  local okn, total = pcall(function() return #c end)
+  local bar = progress.new { total = okn and total or nil, label = "mentions", quiet = opts.quiet }
   local acc = c:fold(
     function()
       return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
@@ -133,6 +137,7 @@ function entities.run(c, g, opts)
     function(acc, doc)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
+      bar:add(1, #text)
       acc.ids[#acc.ids + 1] = doc.id
       local ms = g and entities.matches(g, text) or {}
       local in_doc = {}
@@ -202,6 +207,7 @@ function entities.run(c, g, opts)
         discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
       end
     end)
+  bar:finish()
   acc.unit = unit
   acc.window = opts.window
   return acc
@@ -537,7 +543,7 @@ function entities.write_db(path, r, t, meta)
       id INTEGER PRIMARY KEY, script TEXT, script_version TEXT, script_sha256 TEXT,
       corpusrun_version TEXT, arguments TEXT, corpus TEXT, corpus_fingerprint TEXT,
       gazetteer TEXT, gazetteer_sha256 TEXT, unit TEXT, documents INTEGER,
-      started TEXT, finished TEXT);
+      started TEXT, finished TEXT, receipt TEXT);
     CREATE TABLE IF NOT EXISTS mentions (
       run INTEGER REFERENCES runs(id), doc TEXT, entity TEXT, type TEXT, alias TEXT,
       start INTEGER, stop INTEGER, sentence INTEGER, text TEXT);
@@ -551,12 +557,16 @@ function entities.write_db(path, r, t, meta)
       run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
   ]])
   local p = meta.provenance or {}
+  -- the full provenance receipt (lib/lua/receipt.lua), which `corpusrun
+  -- replay` reads back
+  local okr, receipt = pcall(require, "receipt")
+  local receipt_json = okr and receipt.to_json() or nil
   insert([[INSERT INTO runs (script, script_version, script_sha256, corpusrun_version, arguments, corpus,
-             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
+             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished, receipt)
+           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
     return { x.script or meta.script, x.script_version or meta.version, x.script_sha256, x.corpusrun_version,
              x.arguments, meta.corpus, x.corpus_fingerprint, meta.gazetteer, x.gazetteer_sha256, meta.unit,
-             meta.documents, x.started, x.finished }
+             meta.documents, x.started, x.finished, receipt_json }
   end)
   local run = db:last_insert_rowid()
   insert("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", r.rows, function(m)
@@ -578,7 +588,8 @@ end
 
 -- The run's provenance: versions, arguments, corpus fingerprint, times.
 function entities.provenance(c, argv, gazetteer_path, started)
-  local host = require "corpusrun"
+  local okh, host = pcall(require, "corpusrun")
+  if not okh then host = {} end
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp

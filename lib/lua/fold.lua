@@ -24,8 +24,22 @@ function fold.register(name, undump)
   undumpers[name] = undump
 end
 
+-- The C counters travel through count's own dump format.
+local function count_undump(data)
+  local c, err = require("count").undump(data)
+  if not c then error("fold: " .. tostring(err), 0) end
+  return c
+end
+for _, name in ipairs({ "corpusrun.Freq", "corpusrun.Ngrams", "corpusrun.Cooc" }) do
+  undumpers[name] = count_undump
+end
+
+-- The raw metatable: under --sandbox, shared metatables are protected
+-- (getmetatable answers "protected"), but fold still needs the type name.
+local raw_getmetatable = debug and debug.getmetatable or getmetatable
+
 local function type_name(v)
-  local mt = getmetatable(v)
+  local mt = raw_getmetatable(v)
   return type(mt) == "table" and rawget(mt, "__name") or nil
 end
 
@@ -208,10 +222,30 @@ local function run_shard(c, init, step, k, n)
   return (fold_docs(init, step, shard_docs(c, k, n)))
 end
 
+-- At -j 1 nothing is merged; still refuse what -j N could not move, so a
+-- script never works on one core and fails on two.  The same rules as
+-- encode, without serialising anything (a large counter is not dumped).
 local function check_mergeable(v, path)
-  -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
-  -- script never works on one core and fails on two.
-  encode(v, {}, path)
+  local tv = type(v)
+  if tv == "table" then
+    if getmetatable(v) ~= nil then
+      error(("fold: the accumulator's %s is a table with a metatable, which cannot travel between workers"):format(path), 0)
+    end
+    for k, x in pairs(v) do
+      if type(k) ~= "string" and type(k) ~= "number" and type(k) ~= "boolean" then
+        error(("fold: the accumulator's %s has a %s key"):format(path, type(k)), 0)
+      end
+      check_mergeable(x, path .. "." .. tostring(k))
+    end
+  elseif tv == "userdata" then
+    local name = type_name(v)
+    if not (name and undumpers[name] and v.dump) then
+      error(("fold: the accumulator's %s is a %s, which fold cannot move between workers (no dump/undump)")
+        :format(path, name or "userdata"), 0)
+    end
+  elseif tv == "function" or tv == "thread" then
+    error(("fold: the accumulator's %s is a %s, which cannot be merged"):format(path, tv), 0)
+  end
 end
 
 local function merger(custom)
@@ -253,18 +287,91 @@ local function write_shard(c, init, step, cluster, custom)
   os.exit(0, true)
 end
 
+-- ---- streaming (Hadoop Streaming, Spark's pipe, plain pipes) -------------------
+
+-- The key a mapper writes: its input split (file and start offset, as
+-- Hadoop Streaming passes them in the environment) so that sorting the
+-- lines puts the partial accumulators in input order; without those, the
+-- first document's id.
+local function map_key(first_id)
+  local file = os.getenv("mapreduce_map_input_file") or os.getenv("map_input_file")
+  local start = os.getenv("mapreduce_map_input_start") or os.getenv("map_input_start")
+  if file and start and tonumber(start) then
+    return ("split:%s:%020d"):format(file:gsub("[\t\n]", " "), math.tointeger(tonumber(start)) or 0)
+  end
+  return "doc:" .. tostring(first_id or ""):gsub("[\t\n]", " ")
+end
+
+-- --map: documents are JSON Lines on stdin (fields text and id, the others
+-- metadata); writes one "key<TAB>base64(accumulator)" line and ends.
+local function map_stdin(init, step, custom, opts)
+  local tmp = os.tmpname()
+  local f = assert(io.open(tmp, "wb"))
+  while true do
+    local block = io.read(1 << 20)
+    if not block then break end
+    f:write(block)
+  end
+  f:close()
+  local ok, err = pcall(function()
+    local c, oerr = require("corpus").open(tmp, { format = "jsonl", text = opts.text, id = opts.id })
+    if not c then error("--map: " .. tostring(oerr), 0) end
+    local first
+    local next_doc = doc_stream(c)
+    local acc = fold_docs(init, step, function()
+      local doc = next_doc()
+      if doc and first == nil then first = doc.id end
+      return doc
+    end)
+    if not custom then check_mergeable(acc, "value") end
+    io.write(map_key(first), "\t", host.base64_encode(fold.serialize(acc)), "\n")
+  end)
+  os.remove(tmp)
+  if not ok then error(err, 0) end
+  io.stdout:flush()
+  os.exit(0, true)
+end
+
+-- --reduce: merges the "key<TAB>value" lines on stdin in the order they come
+-- (sorted by key by the framework or `sort`); the script then reports.
+local function reduce_stdin(combine)
+  local acc, first, line_no = nil, true, 0
+  for line in io.lines() do
+    line_no = line_no + 1
+    local value = line:match("^[^\t]*\t(.*)$")
+    if not value then error(("--reduce: stdin line %d is not 'key<TAB>value'"):format(line_no), 0) end
+    local raw, err = host.base64_decode(value)
+    if not raw then error(("--reduce: stdin line %d: %s"):format(line_no, err), 0) end
+    local part = fold.deserialize(raw)
+    if first then acc, first = part, false else acc = combine(acc, part) end
+  end
+  if first then error("--reduce: no lines on stdin", 0) end
+  fold.merged_parts = true
+  return acc
+end
+
 -- c:fold(init, step [, opts]) with opts.jobs (default: -j) and opts.merge.
 function fold.run(c, init, step, opts)
   opts = opts or {}
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
   assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
   local combine = merger(opts.merge)
+  require("receipt").note_corpus(c)
   local cluster = host.cluster
-  if cluster and cluster.merge then return merge_parts(cluster, combine) end
+  -- The parts (or mapped lines) hold the script's first fold.  A later fold
+  -- (a second pass that depends on the first, as freq.lua's dispersion
+  -- does) runs here over the corpus, with -j N.
+  if cluster and not fold.merged_parts then
+    if cluster.merge then return merge_parts(cluster, combine) end
+    if cluster.reduce then return reduce_stdin(combine) end
+  end
+  if cluster and cluster.map then return map_stdin(init, step, opts.merge, opts) end
   if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
   local jobs = opts.jobs or host.jobs or 1
-  local ndocs = #c
-  if jobs > ndocs then jobs = math.max(ndocs, 1) end
+  if jobs > 1 then   -- counting is a pass of its own for some formats: only when it matters
+    local ndocs = #c
+    if jobs > ndocs then jobs = math.max(ndocs, 1) end
+  end
   if jobs == 1 then
     local acc = run_shard(c, init, step, 1, 1)
     if not opts.merge then check_mergeable(acc, "value") end

@@ -1062,11 +1062,27 @@ function report.write(path, s)
 end
 
 --- Renders rows and saves them to path, the format from opts.format or the
---- extension (default text).  Returns true, or nil and a message.
+--- extension (default text), with the run's provenance receipt (a footer in
+--- HTML and Markdown, path.receipt.json beside other formats; opts.receipt
+--- = false leaves it out).  Returns true, or nil and a message.
 function report.save(path, rows, opts)
   opts = opts or {}
   local fmt = opts.format or report.format_for(path) or "text"
-  return report.write(path, report.render(rows, fmt, opts))
+  -- Every saved result carries its run's receipt (opts.receipt = false
+  -- leaves it out): a footer in HTML and Markdown, a sidecar otherwise.
+  local receipt = opts.receipt ~= false and require("receipt") or nil
+  if receipt and (fmt == "html" or fmt == "md" or fmt == "markdown") and opts.provenance == nil then
+    local copy = {}
+    for k, v in pairs(opts) do copy[k] = v end
+    copy.provenance = receipt.footer_fields()
+    opts = copy
+  end
+  local ok, err = report.write(path, report.render(rows, fmt, opts))
+  if not ok then return nil, err end
+  if receipt and fmt ~= "html" and fmt ~= "md" and fmt ~= "markdown" then
+    receipt.write_sidecar(path)
+  end
+  return true
 end
 
 return report

@@ -67,6 +67,7 @@ end
 -- What the script may touch, from its declared options and the arguments.
 local function policy_for(script, args)
   local p = new_policy()
+  p.allow_read(script)   -- its own text, e.g. to hash it for provenance
   local corpus = host.default_corpus()
   if corpus then p.allow_read(corpus) end
   local spec = cli.describe(script)
@@ -173,6 +174,7 @@ function sandbox.environment(policy, opts)
   env.coroutine = frozen("coroutine", coroutine)
   env.os = frozen("os", {
     clock = os.clock, date = os.date, time = os.time, difftime = os.difftime,
+    getenv = function() return nil end,   -- the environment is not the script's to read
     exit = function(code) error(setmetatable({ code = code }, getmetatable(EXIT)), 0) end,
   })
   env.collectgarbage = function(what)
@@ -259,6 +261,8 @@ function sandbox.environment(policy, opts)
         version = m.version, lua_version = m.lua_version, utf8proc_version = m.utf8proc_version,
         unicode_version = m.unicode_version, sqlite_version = m.sqlite_version, jobs = m.jobs,
         default_corpus = m.default_corpus, interrupted = m.interrupted, sha256 = m.sha256,
+        started = m.started, cwd = m.cwd, receipt_state = m.receipt_state, libdir = m.libdir,
+        script = m.script,
         sha256_file = function(path)
           if not policy.can_read(path) then policy_error("reading", path) end
           return m.sha256_file(path)
@@ -304,6 +308,12 @@ function sandbox.environment(policy, opts)
     loaded[name] = result
     return result
   end
+
+  -- What library modules look at in `package`: the modules loaded here and
+  -- the names of the built-in ones (loading them goes through require).
+  local preload_view = {}
+  for name in pairs(preload) do preload_view[name] = function() return env.require(name) end end
+  env.package = frozen("package", { loaded = loaded, preload = frozen("package.preload", preload_view) })
 
   env._G = env
   -- The string metatable is shared by every string: point it at the

@@ -74,6 +74,29 @@ int main(void) {
         free(want);
     }
 
+    /* The Latin-1 fast path agrees with utf8proc on every letter U+00C0..U+00FF,
+     * alone and inside a word, at casefold, key and nfc. */
+    {
+        int good_cf = 1, good_key = 1, good_nfc = 1;
+        utf8proc_option_t key_opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE | UTF8PROC_COMPAT
+                                   | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE | UTF8PROC_STRIPMARK;
+        for (unsigned cp = 0xC0; cp <= 0xFF; cp++) {
+            char w[8] = { 'X', (char)(0xC0 | (cp >> 6)), (char)(0x80 | (cp & 0x3F)), 'y', 0 };
+            utf8proc_uint8_t *want = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)w);
+            if (strcmp(norm(w, CR_NORM_CASEFOLD), (const char *)want)) { good_cf = 0; printf("# casefold U+%04X\n", cp); }
+            free(want);
+            utf8proc_map((const utf8proc_uint8_t *)w, 0, &want, key_opts | UTF8PROC_NULLTERM);
+            if (strcmp(norm(w, CR_NORM_KEY), (const char *)want)) { good_key = 0; printf("# key U+%04X\n", cp); }
+            free(want);
+            if (strcmp(norm(w, CR_NORM_NFC), w)) good_nfc = 0;
+        }
+        ok(good_cf, "Latin-1 letters: casefold = utf8proc NFKC_Casefold");
+        ok(good_key, "Latin-1 letters: key = utf8proc casefold + strip marks");
+        ok(good_nfc, "Latin-1 letters: nfc unchanged");
+        is_str(norm("Stra\xc3\x9f" "e \xc3\x89t\xc3\xa9's", CR_NORM_KEY), "strasse ete", "key: ß and a possessive");
+        is_str(norm("\xc3\x89" "e\xcc\x81", CR_NORM_CASEFOLD), "\xc3\xa9\xc3\xa9", "a combining mark takes the general path");
+    }
+
     /* The buffer is reused: a long result, then a short one. */
     {
         size_t n = 100000;

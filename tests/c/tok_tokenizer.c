@@ -139,6 +139,8 @@ int main(void) {
     is_str(sents("Mr. Van Rompuy.\n\nHi.", &o), "Mr. |Van Rompuy.\n|\n|Hi.", "tailor off: plain UAX #29");
     is_str(sent_index("One. Two three. Four"), "One:0 .:0 Two:1 three:1 .:1 Four:2", "sentence index on tokens");
     is_str(sent_index("A.\n\n\nB."), "A:0 .:0 B:1 .:1", "blank lines do not count as sentences");
+    is_str(sent_index("\n\n  One. Two."), "One:0 .:0 Two:1 .:1", "leading blank lines belong to the first sentence");
+    is_str(sents("\n\nOne. Two.", &d), "\n\nOne. |Two.", "leading whitespace starts the first sentence");
 
     /* Robustness. */
     is_str(toks("", &d), "", "empty input");

@@ -134,6 +134,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         check(cr_normalize(&b, s, len, (cr_norm_level)level) == 0);
         valid_utf8(&b);
     }
+    /* On valid UTF-8 without NUL, casefold and nfc are utf8proc's own. */
+    if (!memchr(s, 0, len)) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t i = 0, k = 0;
+        while (i < (utf8proc_ssize_t)len && (k = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+                                                                 (utf8proc_ssize_t)len - i, &cp)) > 0)
+            i += k;
+        if (i == (utf8proc_ssize_t)len) {
+            char *z = malloc(len + 1);
+            if (z) {
+                memcpy(z, s, len);
+                z[len] = 0;
+                utf8proc_uint8_t *want = utf8proc_NFKC_Casefold((const utf8proc_uint8_t *)z);
+                if (want) {
+                    check(cr_normalize(&b, s, len, CR_NORM_CASEFOLD) == 0 && !strcmp(b.data, (char *)want));
+                    free(want);
+                }
+                want = utf8proc_NFC((const utf8proc_uint8_t *)z);
+                if (want) {
+                    check(cr_normalize(&b, s, len, CR_NORM_NFC) == 0 && !strcmp(b.data, (char *)want));
+                    free(want);
+                }
+                free(z);
+            }
+        }
+    }
     cr_buf_free(&b);
     (void)cr_display_width(s, len);
     free(s);

@@ -1,0 +1,399 @@
+-- receipt.lua: provenance receipts for every run that writes results, and
+-- `corpusrun replay` to check them.
+--
+-- A receipt says what produced a result: corpusrun, Lua, utf8proc/Unicode
+-- and SQLite versions, the script (path and SHA-256), its arguments and
+-- working directory, the corpus (every document's id and SHA-256, and a
+-- fingerprint over them), other inputs (gazetteers, stopword lists) by
+-- SHA-256, settings such as the tokeniser's, and start and end times.
+--
+--   receipt.note_corpus(c)            -- c:fold does this for every script
+--   receipt.note_input("gazetteer", "corpus/entities.tsv")
+--   receipt.note_setting("tokenizer", { level = "casefold" })
+--   receipt.write_sidecar("out.csv")  -- out.csv.receipt.json
+--   local run_id = receipt.record(db) -- a row of the `runs` table
+local host = require "corpusrun"
+local json = require "json"
+
+local receipt = {}
+
+-- Kept in the host module, so every copy of this module in a run (the
+-- sandbox loads its own) gathers into one receipt.
+local state = host.receipt_state
+state.corpora = state.corpora or {}
+state.inputs = state.inputs or {}
+state.settings = state.settings or {}
+
+local function iso_time(t) return os.date("!%Y-%m-%dT%H:%M:%SZ", t) end
+
+local function script_info()
+  local script = host.script
+  local args = {}
+  if script then for i = 1, #(arg or {}) do args[i] = arg[i] end end
+  local sha = script and host.sha256_file(script) or nil
+  return script, sha, args
+end
+
+-- Remembers a corpus the run read (once per corpus object).
+function receipt.note_corpus(c, path)
+  for _, known in ipairs(state.corpora) do if rawequal(known.c, c) then return end end
+  path = path or (c.source and c:source()) or tostring(c)
+  state.corpora[#state.corpora + 1] = { c = c, path = path }
+  state.built = nil
+end
+
+-- Remembers an input file (gazetteer, stopword list ...) by its SHA-256.
+function receipt.note_input(role, path)
+  local sha, err = host.sha256_file(path)
+  if not sha then error("receipt: cannot hash " .. tostring(err), 2) end
+  for _, x in ipairs(state.inputs) do
+    if x.role == role and x.path == path then x.sha256 = sha; state.built = nil; return end
+  end
+  state.inputs[#state.inputs + 1] = { role = role, path = path, sha256 = sha }
+  state.built = nil
+end
+
+-- Remembers a setting that shapes the results (copied, must be JSON-able).
+function receipt.note_setting(key, value)
+  state.settings[key] = value
+  state.built = nil
+end
+
+-- Every document's id and SHA-256, in corpus order, and a fingerprint.
+local function describe_corpus(entry)
+  local docs, lines = {}, {}
+  for doc in entry.c:docs() do
+    local sha = host.sha256(doc.text)
+    docs[#docs + 1] = { doc.id, sha }
+    lines[#lines + 1] = doc.id .. "\t" .. sha
+  end
+  return {
+    path = entry.path, documents = #docs,
+    fingerprint = host.sha256(table.concat(lines, "\n")),
+    docs = docs,
+  }
+end
+
+-- The receipt of this run, as a table.  Built once; finished is now.
+function receipt.build()
+  if not state.built then
+    local script, sha, args = script_info()
+    local corpora = {}
+    for i, entry in ipairs(state.corpora) do corpora[i] = describe_corpus(entry) end
+    state.built = {
+      receipt = 1,
+      corpusrun = host.version, lua = host.lua_version, utf8proc = host.utf8proc_version,
+      unicode = host.unicode_version, sqlite = host.sqlite_version,
+      script = script, script_sha256 = sha, arguments = json.array(args), cwd = host.cwd(),
+      corpora = json.array(corpora), inputs = json.array(state.inputs),
+      settings = json.object(state.settings),
+      started = iso_time(host.started),
+    }
+  end
+  state.built.finished = iso_time()
+  return state.built
+end
+
+function receipt.to_json(r) return json.encode(r or receipt.build(), { indent = "  " }) end
+
+-- Writes path .. ".receipt.json" beside a CSV, TSV, JSON or text result.
+function receipt.write_sidecar(path)
+  local name = path .. ".receipt.json"
+  local f, err = io.open(name, "wb")
+  if not f then error("receipt: " .. err, 2) end
+  f:write(receipt.to_json(), "\n")
+  f:close()
+  return name
+end
+
+-- A few lines for report footers (Markdown or plain text).
+function receipt.summary(r)
+  r = r or receipt.build()
+  local lines = {
+    ("corpusrun %s (Lua %s, utf8proc %s, Unicode %s, SQLite %s)")
+      :format(r.corpusrun, (r.lua or ""):gsub("^Lua ", ""), r.utf8proc, r.unicode, r.sqlite),
+    ("script %s sha256 %s; arguments: %s"):format(r.script or "-", r.script_sha256 or "-",
+      #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)"),
+  }
+  for _, c in ipairs(r.corpora) do
+    lines[#lines + 1] = ("corpus %s: %d documents, fingerprint %s"):format(c.path, c.documents, c.fingerprint)
+  end
+  for _, x in ipairs(r.inputs) do
+    lines[#lines + 1] = ("%s %s sha256 %s"):format(x.role, x.path, x.sha256)
+  end
+  lines[#lines + 1] = ("run %s to %s"):format(r.started, r.finished)
+  return lines
+end
+
+-- The receipt as ordered {name, value} pairs for report footers (the
+-- document list stays in the sidecar or the runs table).
+function receipt.footer_fields(r)
+  r = r or receipt.build()
+  local f = {
+    { "corpusrun", r.corpusrun }, { "Unicode", r.unicode }, { "SQLite", r.sqlite },
+    { "script", r.script or "-" }, { "script sha256", r.script_sha256 or "-" },
+    { "arguments", #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)" },
+  }
+  for _, c in ipairs(r.corpora) do
+    f[#f + 1] = { "corpus", ("%s (%d documents, fingerprint %s)"):format(c.path, c.documents, c.fingerprint) }
+  end
+  for _, x in ipairs(r.inputs) do f[#f + 1] = { x.role, x.path .. " (sha256 " .. x.sha256 .. ")" } end
+  f[#f + 1] = { "run", r.started .. " to " .. r.finished }
+  return f
+end
+
+-- Records the receipt in db (an lsqlite3 database) as a row of `runs`;
+-- returns its id, which results tables reference as run_id.
+function receipt.record(db)
+  local r = receipt.build()
+  local ok = db:exec([[CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY, corpusrun TEXT, lua TEXT, utf8proc TEXT, unicode TEXT, sqlite TEXT,
+    script TEXT, script_sha256 TEXT, arguments TEXT, corpus_fingerprint TEXT,
+    started TEXT, finished TEXT, receipt TEXT)]])
+  if ok ~= 0 then error("receipt: cannot create the runs table: " .. db:errmsg(), 2) end
+  local stmt = db:prepare([[INSERT INTO runs (corpusrun, lua, utf8proc, unicode, sqlite, script,
+    script_sha256, arguments, corpus_fingerprint, started, finished, receipt)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]])
+  if not stmt then error("receipt: " .. db:errmsg(), 2) end
+  local fps = {}
+  for _, c in ipairs(r.corpora) do fps[#fps + 1] = c.fingerprint end
+  stmt:bind_values(r.corpusrun, r.lua, r.utf8proc, r.unicode, r.sqlite, r.script or "",
+    r.script_sha256 or "", json.encode(r.arguments), table.concat(fps, " "), r.started, r.finished,
+    receipt.to_json(r))
+  local rc = stmt:step()
+  stmt:finalize()
+  if rc ~= 101 then error("receipt: cannot record the run: " .. db:errmsg(), 2) end
+  return db:last_insert_rowid()
+end
+
+-- ---- reading receipts back ------------------------------------------------------
+
+local function read_file(path)
+  local f = io.open(path, "rb")
+  if not f then return nil end
+  local s = f:read("a")
+  f:close()
+  return s
+end
+
+local function is_sqlite(path)
+  local head = read_file(path)
+  return head and head:sub(1, 16) == "SQLite format 3\0"
+end
+
+-- The receipt behind a result: a .receipt.json file, a result file with a
+-- sidecar, or a database's latest run.  Returns receipt, kind.
+function receipt.load(path)
+  if is_sqlite(path) then
+    local sqlite3 = require "lsqlite3"
+    local db = sqlite3.open(path, sqlite3.OPEN_READONLY)
+    if not db then return nil, path .. ": cannot open the database" end
+    local text
+    for row in db:nrows("SELECT receipt FROM runs ORDER BY id DESC LIMIT 1") do text = row.receipt end
+    db:close()
+    if not text then return nil, path .. ": no runs table with a receipt" end
+    return json.decode(text), "db"
+  end
+  local text = path:match("%.receipt%.json$") and read_file(path) or read_file(path .. ".receipt.json")
+  if not text then return nil, path .. ": no receipt (" .. path .. ".receipt.json)" end
+  local r, err = json.decode(text)
+  if not r then return nil, path .. ": bad receipt: " .. tostring(err) end
+  return r, "file"
+end
+
+-- ---- replay -----------------------------------------------------------------------
+
+local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+-- What changed in a corpus since the receipt: a list of lines (empty: nothing).
+function receipt.corpus_changes(recorded)
+  local ok, c = pcall(require("corpus").open, recorded.path)
+  if not ok or not c then return { ("corpus %s cannot be opened: %s"):format(recorded.path, tostring(c)) } end
+  local now = describe_corpus({ c = c, path = recorded.path })
+  if now.fingerprint == recorded.fingerprint then return {} end
+  local old, new = {}, {}
+  for _, d in ipairs(recorded.docs or {}) do old[d[1]] = d[2] end
+  for _, d in ipairs(now.docs) do new[d[1]] = d[2] end
+  local added, removed, changed = {}, {}, {}
+  for id, sha in pairs(new) do
+    if old[id] == nil then added[#added + 1] = id elseif old[id] ~= sha then changed[#changed + 1] = id end
+  end
+  for id in pairs(old) do if new[id] == nil then removed[#removed + 1] = id end end
+  table.sort(added); table.sort(removed); table.sort(changed)
+  local lines = { ("corpus %s changed (fingerprint %s, was %s):"):format(recorded.path, now.fingerprint, recorded.fingerprint) }
+  local function list(what, ids)
+    if #ids > 0 then lines[#lines + 1] = ("  %d %s: %s"):format(#ids, what, table.concat(ids, ", ", 1, math.min(#ids, 10)) .. (#ids > 10 and ", ..." or "")) end
+  end
+  list("changed", changed); list("added", added); list("removed", removed)
+  if #changed + #added + #removed == 0 then lines[#lines + 1] = "  the documents are the same but in another order" end
+  return lines
+end
+
+-- Rows of every table but `runs`, without run_id columns, as sorted lines.
+local function db_contents(path)
+  local sqlite3 = require "lsqlite3"
+  local db = sqlite3.open(path, sqlite3.OPEN_READONLY)
+  if not db then return nil end
+  local tables = {}
+  for row in db:nrows("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'runs' AND name NOT LIKE 'sqlite_%' ORDER BY name") do
+    tables[#tables + 1] = row.name
+  end
+  local out = {}
+  for _, name in ipairs(tables) do
+    local rows = {}
+    local stmt = db:prepare('SELECT * FROM "' .. name:gsub('"', '""') .. '"')
+    if stmt then
+      local names = stmt:get_names()
+      for values in stmt:rows() do
+        local cells = {}
+        for i, col in ipairs(names) do
+          if col ~= "run_id" and col ~= "run" then cells[#cells + 1] = col .. "=" .. tostring(values[i]) end
+        end
+        rows[#rows + 1] = table.concat(cells, "\t")
+      end
+      stmt:finalize()
+    end
+    table.sort(rows)
+    out[name] = rows
+  end
+  db:close()
+  return out
+end
+
+local function plain(s) return (s:gsub("%p", "%%%0")) end
+
+local function compare_outputs(old, new, label, renames)
+  if is_sqlite(old) and is_sqlite(new) then
+    local a, b = db_contents(old), db_contents(new)
+    local diffs = {}
+    local names = {}
+    for k in pairs(a or {}) do names[k] = true end
+    for k in pairs(b or {}) do names[k] = true end
+    local sorted = {}
+    for k in pairs(names) do sorted[#sorted + 1] = k end
+    table.sort(sorted)
+    for _, name in ipairs(sorted) do
+      local ra, rb = (a or {})[name] or {}, (b or {})[name] or {}
+      local same = #ra == #rb
+      if same then for i = 1, #ra do if ra[i] ~= rb[i] then same = false break end end end
+      if not same then diffs[#diffs + 1] = ("%s: table %s differs (%d rows recorded, %d now)"):format(label, name, #ra, #rb) end
+    end
+    return diffs
+  end
+  local a, b = read_file(old), read_file(new)
+  if a == nil then return { label .. " is missing" } end
+  -- a report's provenance footer names the run's times: not part of the result
+  local stamp = "%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ"
+  a, b = a:gsub(stamp, "<time>"), b and b:gsub(stamp, "<time>")
+  -- nor where the re-run wrote its outputs (a footer lists the arguments)
+  for _, pair in ipairs(renames or {}) do
+    if b then b = b:gsub(plain(pair[2]), (pair[1]:gsub("%%", "%%%%"))) end
+  end
+  if a ~= b then return { ("%s differs from the new run's output"):format(label) } end
+  return {}
+end
+
+-- corpusrun replay RESULT [--force]
+local function replay(argv)
+  local target, force
+  for _, a in ipairs(argv) do
+    if a == "--force" then force = true
+    elseif a == "-h" or a == "--help" then
+      io.write("usage: corpusrun replay RESULT [--force]\n",
+        "  RESULT: a results database, a result file with its .receipt.json, or the receipt itself\n")
+      return true
+    elseif not target then target = a
+    else error("unexpected argument '" .. a .. "'", 0) end
+  end
+  if not target then error("usage: corpusrun replay RESULT [--force]", 0) end
+  local r, kind = receipt.load(target)
+  if not r then error(kind, 0) end
+  local problems = {}
+  local now_sha = r.script and host.sha256_file(r.script)
+  if not now_sha then
+    problems[#problems + 1] = ("script %s is missing"):format(tostring(r.script))
+  elseif now_sha ~= r.script_sha256 then
+    problems[#problems + 1] = ("script %s changed (sha256 %s, was %s)"):format(r.script, now_sha, r.script_sha256)
+  end
+  for _, c in ipairs(r.corpora or {}) do
+    for _, line in ipairs(receipt.corpus_changes(c)) do problems[#problems + 1] = line end
+  end
+  for _, x in ipairs(r.inputs or {}) do
+    local sha = host.sha256_file(x.path)
+    if sha ~= x.sha256 then
+      problems[#problems + 1] = ("%s %s changed (sha256 %s, was %s)"):format(x.role, x.path, tostring(sha), x.sha256)
+    end
+  end
+  for _, p in ipairs(problems) do io.stderr:write("corpusrun: replay: ", p, "\n") end
+  if #problems > 0 and not force then
+    return nil, "the inputs differ from the receipt; nothing was re-run (--force re-runs anyway)"
+  end
+
+  -- Re-run with every declared output redirected into a scratch directory.
+  local cli = require "cli"
+  local spec = cli.describe(r.script)
+  local outputs = {}
+  if spec then
+    for _, o in ipairs(spec.options or {}) do
+      if o.type == "output" then outputs["--" .. o.name] = true; if o.short then outputs["-" .. o.short] = true end end
+    end
+  end
+  local scratch = os.tmpname()
+  os.remove(scratch)
+  os.execute("mkdir -p " .. shell_quote(scratch))
+  local args, pairs_out, i = {}, {}, 1
+  local recorded_args = r.arguments or {}
+  while i <= #recorded_args do
+    local a = recorded_args[i]
+    local name, value = a:match("^(%-%-[%w%-_]+)=(.*)$")
+    if name and outputs[name] then
+      local new = scratch .. "/" .. #pairs_out + 1 .. "-" .. value:match("[^/]*$")
+      pairs_out[#pairs_out + 1] = { value, new }
+      args[#args + 1] = name .. "=" .. new
+    elseif outputs[a] and recorded_args[i + 1] then
+      local value = recorded_args[i + 1]
+      local new = scratch .. "/" .. #pairs_out + 1 .. "-" .. value:match("[^/]*$")
+      pairs_out[#pairs_out + 1] = { value, new }
+      args[#args + 1] = a
+      args[#args + 1] = new
+      i = i + 1
+    else
+      args[#args + 1] = a
+    end
+    i = i + 1
+  end
+  local cmd = { "cd", shell_quote(r.cwd or "."), "&&", shell_quote(host.executable or "corpusrun"), shell_quote(r.script) }
+  for _, a in ipairs(args) do cmd[#cmd + 1] = shell_quote(a) end
+  local command = table.concat(cmd, " ") .. " > " .. shell_quote(scratch .. "/stdout")
+  local ok = os.execute(command)
+  if not ok then
+    os.execute("rm -rf " .. shell_quote(scratch))
+    return nil, "the re-run failed: " .. command
+  end
+  local diffs = {}
+  for _, pair in ipairs(pairs_out) do
+    local old = pair[1]
+    if old:sub(1, 1) ~= "/" and r.cwd then old = r.cwd .. "/" .. old end
+    for _, d in ipairs(compare_outputs(old, pair[2], pair[1], pairs_out)) do diffs[#diffs + 1] = d end
+  end
+  os.execute("rm -rf " .. shell_quote(scratch))
+  if #pairs_out == 0 then
+    io.write("replay: the script re-ran; it declares no output to compare\n")
+    return true
+  end
+  if #diffs > 0 then
+    for _, d in ipairs(diffs) do io.stderr:write("corpusrun: replay: ", d, "\n") end
+    return nil, ("the new results differ from the recorded ones (%d difference%s)"):format(#diffs, #diffs == 1 and "" or "s")
+  end
+  io.write(("replay: %d output%s identical to the recorded results\n"):format(#pairs_out, #pairs_out == 1 and "" or "s"))
+  return true
+end
+
+-- Returns true, or nil and a message (the host prints it and exits 1).
+function receipt.replay_command(argv)
+  local ok, res, msg = pcall(replay, argv)
+  if not ok then return nil, tostring(res) end
+  return res, msg
+end
+
+return receipt

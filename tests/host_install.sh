@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make install PREFIX=...`: the installed corpusrun finds its Lua library,
+# its documentation (help) and its man page from its own location.
+set -u
+root=${CORPUSRUN_ROOT:?}
+build=$(basename "${CORPUSRUN_BUILD:?}")
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+prefix=$(mktemp -d /tmp/corpusrun-install.XXXXXX)
+trap 'rm -rf "$prefix"' EXIT
+
+# Same build directory and flags as the binary under test: nothing rebuilds.
+BUILD=$build OPT=${CORPUSRUN_MAKE_OPT:--O2} SAN_FLAGS=${CORPUSRUN_MAKE_SAN:-} \
+  make -s -C "$root" install PREFIX="$prefix" >"$prefix.log" 2>&1
+ok $? "make install PREFIX=... succeeds"
+rm -f "$prefix.log"
+bin=$prefix/bin/corpusrun
+[ -x "$bin" ]; ok $? "the binary is installed"
+[ -f "$prefix/share/corpusrun/lua/fold.lua" ]; ok $? "the Lua library is installed"
+[ -f "$prefix/share/man/man1/corpusrun.1" ]; ok $? "the man page is installed"
+man -l "$prefix/share/man/man1/corpusrun.1" 2>/dev/null | grep -q "corpusrun - count, compare and report"
+ok $? "the man page renders"
+
+cd /tmp || exit 1
+out=$("$bin" -e 'print(require("corpusrun").libdir)')
+[ "$out" = "$prefix/share/corpusrun/lua" ]; ok $? "the installed binary finds its library from its own location ($out)"
+out=$("$bin" -e 'print(package.path:match("^[^;]+"))')
+[ "$out" = "$prefix/share/corpusrun/lua/?.lua" ]; ok $? "package.path begins with the installed library"
+out=$("$bin" -e 'local f = require "fold" print(type(f.run))')
+[ "$out" = "function" ]; ok $? "library modules load from the installed tree"
+out=$("$bin" -c "$root/corpus" -e 'print(#require("corpus").open())')
+[ "$out" = 5 ]; ok $? "the installed binary reads a corpus"
+[ -f "$prefix/share/corpusrun/docs/api/fold.md" ]; ok $? "the API documentation is installed"
+out=$("$bin" -e 'print(require("help").text("fold.merge"))' 2>&1)
+case "$out" in *"Merges two accumulators"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "help() finds the installed documentation"
+echo "1..$n"
+exit $((failed > 0))
