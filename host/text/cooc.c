@@ -474,6 +474,7 @@ int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
     if (e) return e;
+    e = cr_pairmap_reserve(&dst->pairs, src->pairs.size);
     for (size_t i = 0; i < cr_pairmap_slots(&src->pairs) && !e; i++) {
         const cr_pslot *sl = &src->pairs.slots[i];
         if (!sl->key) continue;
@@ -510,6 +511,7 @@ static int undump_pairs(cr_rbuf *r, cr_pairmap *m, size_t vocab, int ordered) {
     int e = cr_rbuf_uvarint(r, &n);
     if (e) return e;
     if (n > (uint64_t)(r->end - r->p) / 3) return CR_ECORRUPT;
+    if ((e = cr_pairmap_reserve(m, (size_t)n))) return e;
     for (uint64_t i = 0; i < n; i++) {
         uint64_t a, b;
         int64_t cnt;

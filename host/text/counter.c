@@ -2,6 +2,7 @@
 #include "counter.h"
 
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -639,6 +640,18 @@ static int pairmap_add_key(cr_pairmap *m, uint64_t key, int64_t n) {
     m->slots[i].count = n;
     m->size++;
     return CR_OK;
+}
+
+/* Room for n more pairs without growing.  Filling a small table with keys
+ * that arrive in hash order (a dump, another table's slots) makes linear
+ * probing walk ever longer clusters; sizing first keeps every key near its
+ * home slot. */
+int cr_pairmap_reserve(cr_pairmap *m, size_t n) {
+    size_t need = 1024;
+    if (n > SIZE_MAX / 8 - m->size) return CR_ENOMEM;
+    while (need * 3 < (m->size + n) * 4) need *= 2;
+    if (m->slots && need <= m->mask + 1) return CR_OK;
+    return pairmap_resize(m, need);
 }
 
 int cr_pairmap_add(cr_pairmap *m, uint32_t a, uint32_t b, int64_t n) {

@@ -173,6 +173,8 @@ void cr_pairmap_init(cr_pairmap *m);
 void cr_pairmap_free(cr_pairmap *m);
 /* a < 0xffffffff. */
 int cr_pairmap_add(cr_pairmap *m, uint32_t a, uint32_t b, int64_t n);
+/* Makes room for n more pairs at once; CR_OK or CR_ENOMEM. */
+int cr_pairmap_reserve(cr_pairmap *m, size_t n);
 /* Adds 1 for each packed key (cr_pair_key) of keys[0..n): the same as n
  * calls of cr_pairmap_add, with the slots fetched ahead of use. */
 int cr_pairmap_add_keys(cr_pairmap *m, const uint64_t *keys, size_t n);
