@@ -104,5 +104,15 @@ do
   t.like(err, "m%.db: table entity_counts differs", "and names the table that differs")
 end
 
+-- Every script's --out carries a receipt that replay checks.
+for _, cmd in ipairs({ "freq.lua --top 5", "kwic.lua Iran", "cooccur.lua", "collocates.lua iran" }) do
+  local out_file = dir .. "/script-out.txt"
+  local _, c1, e1 = t.run("cd " .. q(t.root) .. " && " .. CR .. " scripts/" .. cmd .. " --out " .. q(out_file))
+  t.is(c1, 0, cmd .. " --out runs", e1)
+  local out, c2, e2 = t.run(CR .. " replay " .. q(out_file))
+  t.is(c2, 0, cmd .. ": replay reproduces the result", e2)
+  t.like(out, "identical to the recorded results", cmd .. ": replay says so")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

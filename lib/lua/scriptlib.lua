@@ -48,7 +48,8 @@ function scriptlib.render(rows, columns, format, heading)
   return (heading or "") .. body
 end
 
--- Writes text to the file `out`, or to stdout when out is nil or "-".
+-- Writes text to the file `out` (its provenance receipt beside it, as
+-- out.receipt.json), or to stdout when out is nil or "-".
 function scriptlib.output(text, out)
   if out and out ~= "-" then
     local f, err = io.open(out, "wb")
@@ -58,6 +59,7 @@ function scriptlib.output(text, out)
     end
     f:write(text)
     f:close()
+    require("receipt").write_sidecar(out)   -- provenance for `corpusrun replay`
   else
     io.stdout:write(text)
   end
