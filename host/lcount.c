@@ -296,7 +296,7 @@ static void push_key(lua_State *L, Count *c, uint32_t i, cr_wbuf *w) {
         lua_pushlstring(L, (const char *)w->data, w->len);
     } else {
         const cr_centry *e = &c->u.f.entries[i];
-        lua_pushlstring(L, e->key, e->len);
+        lua_pushlstring(L, e->key, cr_centry_len(e));
     }
 }
 
@@ -316,11 +316,11 @@ static uint32_t *push_order(lua_State *L, Count *c, size_t k, size_t *n) {
 static void push_pair_row(lua_State *L, Count *c, const cr_cooc_pair *p) {
     const cr_centry *a = &c->u.c.vocab.entries[p->a], *b = &c->u.c.vocab.entries[p->b];
     lua_createtable(L, 3, 3);
-    lua_pushlstring(L, a->key, a->len);
+    lua_pushlstring(L, a->key, cr_centry_len(a));
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "a");
     lua_rawseti(L, -2, 1);
-    lua_pushlstring(L, b->key, b->len);
+    lua_pushlstring(L, b->key, cr_centry_len(b));
     lua_pushvalue(L, -1);
     lua_setfield(L, -3, "b");
     lua_rawseti(L, -2, 2);
@@ -410,8 +410,8 @@ static int items_next(lua_State *L) {
     if (c->kind == K_COOC) {
         const cr_cooc_pair *p = (const cr_cooc_pair *)lua_touserdata(L, lua_upvalueindex(2)) + pos;
         const cr_centry *a = &c->u.c.vocab.entries[p->a], *b = &c->u.c.vocab.entries[p->b];
-        lua_pushlstring(L, a->key, a->len);
-        lua_pushlstring(L, b->key, b->len);
+        lua_pushlstring(L, a->key, cr_centry_len(a));
+        lua_pushlstring(L, b->key, cr_centry_len(b));
         lua_pushinteger(L, p->n);
         return 3;
     }
@@ -469,7 +469,7 @@ static int m_with(lua_State *L) {
     for (size_t i = 0; i < n; i++) {
         const cr_centry *e = &v->entries[keep[i].id];
         lua_createtable(L, 0, 5);
-        lua_pushlstring(L, e->key, e->len);
+        lua_pushlstring(L, e->key, cr_centry_len(e));
         lua_setfield(L, -2, "key");
         lua_pushinteger(L, keep[i].o11);
         lua_setfield(L, -2, "o11");
@@ -864,7 +864,7 @@ static int d_row(lua_State *L) {
     lua_newtable(L);
     for (size_t i = d->row_start[row]; i < d->row_start[row + 1]; i++) {
         const cr_centry *t = &d->terms.entries[d->cols[i]];
-        lua_pushlstring(L, t->key, t->len);
+        lua_pushlstring(L, t->key, cr_centry_len(t));
         lua_pushinteger(L, d->vals[i]);
         lua_rawset(L, -3);
     }
@@ -882,7 +882,7 @@ static int d_col(lua_State *L) {
     for (size_t r = 0; r < d->docs.size; r++)
         for (size_t i = d->row_start[r]; i < d->row_start[r + 1]; i++)
             if (d->cols[i] == (uint32_t)id) {
-                lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
+                lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
                 lua_pushinteger(L, d->vals[i]);
                 lua_rawset(L, -3);
             }
@@ -902,7 +902,7 @@ static int d_docs(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
     lua_createtable(L, (int)d->docs.size, 0);
     for (size_t r = 0; r < d->docs.size; r++) {
-        lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
+        lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
         lua_rawseti(L, -2, (lua_Integer)r + 1);
     }
     return 1;
@@ -918,7 +918,7 @@ static int d_terms(lua_State *L) {
     for (size_t i = 0; i < n; i++) {
         const cr_centry *t = &d->terms.entries[order[i]];
         lua_createtable(L, 0, 3);
-        lua_pushlstring(L, t->key, t->len);
+        lua_pushlstring(L, t->key, cr_centry_len(t));
         lua_setfield(L, -2, "key");
         lua_pushinteger(L, t->count);
         lua_setfield(L, -2, "n");
@@ -940,8 +940,8 @@ static int d_next(lua_State *L) {
     lua_replace(L, lua_upvalueindex(2));
     lua_pushinteger(L, (lua_Integer)i + 1);
     lua_replace(L, lua_upvalueindex(3));
-    lua_pushlstring(L, d->docs.entries[r].key, d->docs.entries[r].len);
-    lua_pushlstring(L, d->terms.entries[d->cols[i]].key, d->terms.entries[d->cols[i]].len);
+    lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
+    lua_pushlstring(L, d->terms.entries[d->cols[i]].key, cr_centry_len(&d->terms.entries[d->cols[i]]));
     lua_pushinteger(L, d->vals[i]);
     return 3;
 }

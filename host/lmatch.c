@@ -208,7 +208,7 @@ static hitrec *run(lua_State *L, Gaz *g, int text_idx, int opts_idx, size_t *n) 
 }
 
 static void push_str(lua_State *L, const cr_gazetteer *g, uint32_t sid) {
-    lua_pushlstring(L, g->strings.entries[sid].key, g->strings.entries[sid].len);
+    lua_pushlstring(L, g->strings.entries[sid].key, cr_centry_len(&g->strings.entries[sid]));
 }
 
 /* entity, type, alias, start (1-based), stop (inclusive), sentence (1-based) */

@@ -72,7 +72,7 @@ void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_wbuf *w) {
     for (unsigned j = 0; j < g->n; j++) {
         if (j) cr_wbuf_put(w, g->sep, g->seplen);
         const cr_centry *e = &g->vocab.entries[t[j]];
-        cr_wbuf_put(w, e->key, e->len);
+        cr_wbuf_put(w, e->key, cr_centry_len(e));
     }
 }
 
@@ -118,7 +118,7 @@ static int joined_next(joined_pos *p) {
         if (p->tok % 2 == 0) {
             const cr_centry *e = &g->vocab.entries[p->t[p->tok / 2]];
             s = e->key;
-            len = e->len;
+            len = cr_centry_len(e);
         } else {
             s = g->sep;
             len = g->seplen;
@@ -138,7 +138,7 @@ static int ngrams_cmp(const void *ctx, uint32_t a, uint32_t b) {
     while (j < g->n && ta[j] == tb[j]) j++;
     if (j == g->n) return a < b ? -1 : a > b;
     const cr_centry *x = &g->vocab.entries[ta[j]], *y = &g->vocab.entries[tb[j]];
-    size_t m = x->len < y->len ? x->len : y->len;
+    size_t xl = cr_centry_len(x), yl = cr_centry_len(y), m = xl < yl ? xl : yl;
     int r = m ? memcmp(x->key, y->key, m) : 0;
     if (r) return r;
     /* One token is a prefix of the other: compare the byte streams. */
@@ -160,7 +160,7 @@ static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_ou
     if (!map) return CR_ENOMEM;
     for (size_t i = 0; i < src->size; i++) {
         const cr_centry *e = &src->entries[i];
-        int64_t id = cr_counter_intern(dst, e->key, e->len);
+        int64_t id = cr_counter_intern(dst, e->key, cr_centry_len(e));
         if (id < 0) { free(map); return (int)id; }
         map[i] = (uint32_t)id;
         if (__builtin_add_overflow(dst->entries[id].count, e->count, &dst->entries[id].count)) {
@@ -359,7 +359,7 @@ int64_t cr_cooc_get(const cr_cooc *c, uint32_t a, uint32_t b) {
 
 static int key_cmp_ids(const cr_cooc *c, uint32_t a, uint32_t b) {
     const cr_centry *x = &c->vocab.entries[a], *y = &c->vocab.entries[b];
-    return cr_key_cmp(x->key, x->len, y->key, y->len);
+    return cr_key_cmp(x->key, cr_centry_len(x), y->key, cr_centry_len(y));
 }
 
 typedef struct { const cr_cooc *c; const cr_cooc_pair *p; } pairs_ctx;

@@ -56,13 +56,18 @@ struct cr_arena_block {
 
 void cr_arena_init(cr_arena *a) { memset(a, 0, sizeof *a); }
 
-void *cr_arena_alloc(cr_arena *a, size_t n) {
-    size_t need = (n + 7u) & ~(size_t)7u;
-    if (need < n) return NULL;
-    if (need > a->left) {
+/* Blocks double with the total up to ARENA_MAX, so a large arena wastes at
+ * most one partly filled block of ARENA_MAX (its untouched pages are not
+ * resident). */
+#define ARENA_MAX ((size_t)8 << 20)
+
+static void *arena_take(cr_arena *a, size_t n, size_t align) {
+    size_t pad = (align - ((uintptr_t)a->ptr & (align - 1))) & (align - 1);
+    if (n > SIZE_MAX - pad) return NULL;
+    if (!a->head || n + pad > a->left) {
         size_t size = a->bytes < ARENA_MIN ? ARENA_MIN : a->bytes; /* doubles */
-        if (size > ((size_t)1 << 26)) size = (size_t)1 << 26;
-        if (size < need) size = need;
+        if (size > ARENA_MAX) size = ARENA_MAX;
+        if (size < n) size = n;
         if (size > SIZE_MAX - ARENA_HDR) return NULL;
         cr_arena_block *b = malloc(ARENA_HDR + size);
         if (!b) return NULL;
@@ -72,12 +77,16 @@ void *cr_arena_alloc(cr_arena *a, size_t n) {
         a->ptr = (char *)b + ARENA_HDR;
         a->left = size;
         a->bytes += size;
+        pad = 0;        /* blocks start 16-byte aligned */
     }
-    void *r = a->ptr;
-    a->ptr += need;
-    a->left -= need;
+    void *r = a->ptr + pad;
+    a->ptr += pad + n;
+    a->left -= pad + n;
     return r;
 }
+
+void *cr_arena_alloc(cr_arena *a, size_t n) { return arena_take(a, n, 8); }
+void *cr_arena_alloc_bytes(cr_arena *a, size_t n) { return arena_take(a, n, 1); }
 
 void cr_arena_free(cr_arena *a) {
     cr_arena_block *b = a->head;
@@ -240,20 +249,61 @@ int cr_key_cmp(const char *a, size_t alen, const char *b, size_t blen) {
     return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
+/* A zeroed slot array (untouched pages of a large one stay unmapped). */
+static uint64_t *counter_slots(size_t nslots) { return calloc(nslots, sizeof(uint64_t)); }
+
+static void slot_put(uint64_t *slots, size_t mask, uint64_t v) {
+    size_t i = (size_t)(v >> 32) & mask;
+    while (slots[i]) i = (i + 1) & mask;
+    slots[i] = v;
+}
+
+/* Moves the slots into a table of nslots; the hashes come from the slots, so
+ * entries and keys are not touched. */
 static int counter_rehash(cr_counter *c, size_t nslots) {
-    uint64_t *slots = calloc(nslots, sizeof *slots);
+    uint64_t *slots = counter_slots(nslots);
+    if (!slots) return CR_ENOMEM;
+    size_t mask = nslots - 1;
+    if (c->slots)
+        for (size_t i = 0; i <= c->mask; i++)
+            if (c->slots[i]) slot_put(slots, mask, c->slots[i]);
+    free(c->slots);
+    c->slots = slots;
+    c->mask = mask;
+    return CR_OK;
+}
+
+/* Builds the slots anew from the entries (after prune renumbered them). */
+static int counter_reindex(cr_counter *c, size_t nslots) {
+    uint64_t *slots = counter_slots(nslots);
     if (!slots) return CR_ENOMEM;
     size_t mask = nslots - 1;
     for (size_t id = 0; id < c->size; id++) {
-        uint64_t h = c->entries[id].hash;
-        size_t i = (size_t)h & mask;
-        while (slots[i]) i = (i + 1) & mask;
-        slots[i] = (h << 32) | (uint64_t)(id + 1);
+        const cr_centry *e = &c->entries[id];
+        uint64_t h = (uint32_t)cr_hash_bytes(e->key, cr_centry_len(e));
+        slot_put(slots, mask, (h << 32) | (uint64_t)(id + 1));
     }
     free(c->slots);
     c->slots = slots;
     c->mask = mask;
     return CR_OK;
+}
+
+/* A copy of key in the arena, after its length: 1 byte below 255, else
+ * 0xff after 4 bytes. */
+static char *counter_key(cr_arena *a, const char *key, size_t len) {
+    size_t pre = len < 0xff ? 1 : 5;
+    char *p = cr_arena_alloc_bytes(a, pre + len + 1);
+    if (!p) return NULL;
+    if (pre == 1) p[0] = (char)len;
+    else {
+        uint32_t l = (uint32_t)len;
+        memcpy(p, &l, sizeof l);
+        p[4] = (char)0xff;
+    }
+    if (len) memcpy(p + pre, key, len);
+    p[pre + len] = 0;
+    return p + pre;
 }
 
 /* Slot index holding key, or of the empty slot where it would go. */
@@ -265,7 +315,7 @@ static size_t counter_probe(const cr_counter *c, const char *key, size_t len,
         if (!s) { *found = 0; return i; }
         if ((uint32_t)(s >> 32) == h32) {
             const cr_centry *e = &c->entries[(uint32_t)s - 1];
-            if (e->len == len && memcmp(e->key, key, len) == 0) { *found = 1; return i; }
+            if (cr_centry_len(e) == len && memcmp(e->key, key, len) == 0) { *found = 1; return i; }
         }
         i = (i + 1) & c->mask;
     }
@@ -298,12 +348,10 @@ int64_t cr_counter_intern(cr_counter *c, const char *key, size_t len) {
         c->entries = e;
         c->cap = cap;
     }
-    char *k = cr_arena_alloc(&c->arena, len + 1);
+    char *k = counter_key(&c->arena, key, len);
     if (!k) return CR_ENOMEM;
-    if (len) memcpy(k, key, len);
-    k[len] = 0;
     size_t id = c->size++;
-    c->entries[id] = (cr_centry){ k, (uint32_t)len, h32, 0 };
+    c->entries[id] = (cr_centry){ k, 0 };
     c->slots[i] = ((uint64_t)h32 << 32) | (uint64_t)(id + 1);
     return (int64_t)id;
 }
@@ -337,13 +385,13 @@ int cr_counter_merge(cr_counter *dst, const cr_counter *src) {
     if (__builtin_add_overflow(dst->total, src->total, &tot)) return CR_EOVERFLOW;
     for (size_t i = 0; i < src->size; i++) {
         const cr_centry *e = &src->entries[i];
-        int64_t id = cr_counter_find(dst, e->key, e->len), sum;
+        int64_t id = cr_counter_find(dst, e->key, cr_centry_len(e)), sum;
         if (id >= 0 && __builtin_add_overflow(dst->entries[id].count, e->count, &sum))
             return CR_EOVERFLOW;
     }
     for (size_t i = 0; i < src->size; i++) {
         const cr_centry *e = &src->entries[i];
-        int64_t id = cr_counter_intern(dst, e->key, e->len);
+        int64_t id = cr_counter_intern(dst, e->key, cr_centry_len(e));
         if (id < 0) return (int)id; /* out of memory: partial merge */
         dst->entries[id].count += e->count;
     }
@@ -361,14 +409,14 @@ int cr_counter_prune(cr_counter *c, int64_t min) {
      * table is rebuilt at a size fitting what is left. */
     size_t nslots = 64;
     while (nslots * 3 < (j + 1) * 4) nslots *= 2;
-    return counter_rehash(c, nslots);
+    return counter_reindex(c, nslots);
 }
 
 static int counter_cmp(const void *ctx, uint32_t a, uint32_t b) {
     const cr_counter *c = ctx;
     const cr_centry *x = &c->entries[a], *y = &c->entries[b];
     if (x->count != y->count) return x->count > y->count ? -1 : 1;
-    int r = cr_key_cmp(x->key, x->len, y->key, y->len);
+    int r = cr_key_cmp(x->key, cr_centry_len(x), y->key, cr_centry_len(y));
     if (r) return r;
     return a < b ? -1 : a > b;
 }
@@ -380,7 +428,7 @@ size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out) {
 void cr_counter_dump(cr_wbuf *w, const cr_counter *c) {
     cr_wbuf_uvarint(w, c->size);
     for (size_t i = 0; i < c->size; i++) {
-        cr_wbuf_str(w, c->entries[i].key, c->entries[i].len);
+        cr_wbuf_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
         cr_wbuf_svarint(w, c->entries[i].count);
     }
     cr_wbuf_svarint(w, c->total);

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum {
     CR_OK = 0,
@@ -37,7 +38,8 @@ typedef struct cr_arena {
 } cr_arena;
 
 void cr_arena_init(cr_arena *a);
-void *cr_arena_alloc(cr_arena *a, size_t n); /* NULL when out of memory */
+void *cr_arena_alloc(cr_arena *a, size_t n); /* 8-byte aligned; NULL when out of memory */
+void *cr_arena_alloc_bytes(cr_arena *a, size_t n); /* unaligned; NULL when out of memory */
 void cr_arena_free(cr_arena *a);
 
 /* ---- growable byte buffer used by dump --------------------------------- */
@@ -77,13 +79,24 @@ int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body);
 
 /* ---- counter: byte string → int64 count, with stable ids ----------------
  * Ids are dense (0..size-1) in order of first insertion; prune renumbers.
- * total is the sum of everything added (prune leaves it unchanged). */
+ * total is the sum of everything added (prune leaves it unchanged).
+ *
+ * Memory per key: a 16-byte entry, an 8-byte slot at a load factor between
+ * 3/8 and 3/4, and the key's bytes in the arena, unaligned, after its length
+ * (1 byte below 255, else 5) and before a NUL. */
 typedef struct cr_centry {
     const char *key;     /* in the arena; NUL-terminated for convenience */
-    uint32_t len;
-    uint32_t hash;
     int64_t count;
 } cr_centry;
+
+/* The length of an entry's key, stored just before it. */
+static inline size_t cr_centry_len(const cr_centry *e) {
+    unsigned char b = (unsigned char)e->key[-1];
+    if (b != 0xff) return b;
+    uint32_t len;
+    memcpy(&len, e->key - 5, sizeof len);
+    return len;
+}
 
 typedef struct cr_counter {
     cr_arena arena;

@@ -169,7 +169,7 @@ static int emit_hit(mctx *m, size_t start, const hit *h, cr_gaz_emit emit, void 
     const cr_centry *s = g->strings.entries;
     cr_gaz_hit mt = {
         s[e->entity].key, s[e->type].key, s[e->alias].key,
-        s[e->entity].len, s[e->type].len, s[e->alias].len,
+        cr_centry_len(&s[e->entity]), cr_centry_len(&s[e->type]), cr_centry_len(&s[e->alias]),
         m->t[start].start, m->t[h->end].stop, m->t[start].sentence,
         start, h->end, h->entry
     };

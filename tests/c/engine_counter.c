@@ -32,7 +32,7 @@ static int counters_equal(const cr_counter *a, const cr_counter *b) {
     if (a->size != b->size || a->total != b->total) return 0;
     for (size_t i = 0; i < a->size; i++) {
         const cr_centry *e = &a->entries[i];
-        if (cr_counter_get(b, e->key, e->len) != e->count) return 0;
+        if (cr_counter_get(b, e->key, cr_centry_len(e)) != e->count) return 0;
     }
     return 1;
 }
@@ -57,7 +57,7 @@ static void test_counter_basics(void) {
     is_str(c.entries[top[0]].key, "c", "top 1 is c");
     is_str(c.entries[top[1]].key, "a", "tie broken by key: a before b");
     is_str(c.entries[top[2]].key, "b", "then b");
-    is_int(c.entries[top[3]].len, 0, "empty key sorts first among 1s");
+    is_int(cr_centry_len(&c.entries[top[3]]), 0, "empty key sorts first among 1s");
     n = cr_counter_top(&c, 2, top);
     is_int(n, 2, "top 2");
     is_str(c.entries[top[1]].key, "a", "top 2 second is a");
@@ -231,7 +231,7 @@ static int ngrams_match_ref(const cr_ngrams *g, const cr_counter *ref) {
         cr_wbuf w = { 0 };
         cr_ngrams_key(g, a[i], &w);
         const cr_centry *e = &ref->entries[b[i]];
-        same = w.len == e->len && (w.len == 0 || memcmp(w.data, e->key, w.len) == 0) &&
+        same = w.len == cr_centry_len(e) && (w.len == 0 || memcmp(w.data, e->key, w.len) == 0) &&
                g->grams.counts[a[i]] == e->count;
         cr_wbuf_free(&w);
     }
