@@ -241,7 +241,7 @@ static unsigned char *owned_words(const cr_counter *v, unsigned part, unsigned p
     unsigned char *sel = malloc(v->size ? v->size : 1);
     if (!sel) return NULL;
     for (size_t i = 0; i < v->size; i++)
-        sel[i] = cr_partition_of(v->entries[i].key, v->entries[i].len, parts) == part ? 2 : 0;
+        sel[i] = cr_partition_of(v->entries[i].key, cr_centry_len(&v->entries[i]), parts) == part ? 2 : 0;
     return sel;
 }
 
@@ -575,7 +575,7 @@ int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned part
         if (!sl->key) continue;
         uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
         const cr_centry *x = &v->entries[a], *y = &v->entries[b];
-        if (cr_partition_of_pair(x->key, x->len, y->key, y->len, parts) != part) continue;
+        if (cr_partition_of_pair(x->key, cr_centry_len(x), y->key, cr_centry_len(y), parts) != part) continue;
         psel[i] = 1;
         npairs++;
         if (!sel[a]) sel[a] = 1;

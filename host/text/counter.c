@@ -471,12 +471,12 @@ void cr_counter_dump(cr_wbuf *w, const cr_counter *c) {
 void cr_counter_dump_part(cr_wbuf *w, const cr_counter *c, unsigned part, unsigned parts) {
     size_t n = 0;
     for (size_t i = 0; i < c->size; i++)
-        if (cr_partition_of(c->entries[i].key, c->entries[i].len, parts) == part) n++;
+        if (cr_partition_of(c->entries[i].key, cr_centry_len(&c->entries[i]), parts) == part) n++;
     cr_wbuf_uvarint(w, n);
     for (size_t i = 0; i < c->size; i++) {
         const cr_centry *e = &c->entries[i];
-        if (cr_partition_of(e->key, e->len, parts) != part) continue;
-        cr_wbuf_str(w, e->key, e->len);
+        if (cr_partition_of(e->key, cr_centry_len(e), parts) != part) continue;
+        cr_wbuf_str(w, e->key, cr_centry_len(e));
         cr_wbuf_svarint(w, e->count);
     }
     cr_wbuf_svarint(w, part == 0 ? c->total : 0);
@@ -490,7 +490,7 @@ void cr_counter_dump_subset(cr_wbuf *w, const cr_counter *c, const unsigned char
     cr_wbuf_uvarint(w, n);
     for (size_t i = 0; i < c->size; i++) {
         if (!sel[i]) continue;
-        cr_wbuf_str(w, c->entries[i].key, c->entries[i].len);
+        cr_wbuf_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
         cr_wbuf_svarint(w, sel[i] == 2 ? c->entries[i].count : 0);
     }
     cr_wbuf_svarint(w, with_total ? c->total : 0);

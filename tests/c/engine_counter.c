@@ -377,7 +377,7 @@ static void test_cooc(void) {
     for (size_t i = 0; i < np; i++) {
         if (i && (p[i - 1].n < p[i].n)) sorted = 0;
         const cr_centry *a = &c.vocab.entries[p[i].a], *b = &c.vocab.entries[p[i].b];
-        if (cr_key_cmp(a->key, a->len, b->key, b->len) > 0) sorted = 0;
+        if (cr_key_cmp(a->key, cr_centry_len(a), b->key, cr_centry_len(b)) > 0) sorted = 0;
         if (p[i].n != ref_window(s, N, 5, a->key, b->key)) sums = 0;
     }
     ok(sorted, "pairs sorted by count, each with a <= b");
