@@ -566,21 +566,50 @@ static int undump_opts(cr_rbuf *r, Count *c) {
     return CR_OK;
 }
 
+/* c:dump([{partition = r, partitions = R}]): the whole counter, or only the
+ * keys of partition r (0..R-1) by their stable hash. */
 static int m_dump(lua_State *L) {
     Count *c = checkcount(L, 1);
+    lua_Integer parts = 1, part = 0;
+    eng_check_opts(L, 2);
+    eng_check_keys(L, 2, "partition partitions");
+    if (lua_istable(L, 2)) {
+        parts = eng_opt_int(L, 2, "partitions", 1, 1, CR_MAX_PARTITIONS);
+        part = eng_opt_int(L, 2, "partition", 0, 0, parts - 1);
+    }
     cr_wbuf w = { 0 };
+    int e = CR_OK;
     cr_frame_begin(&w, (unsigned)c->kind);
     dump_opts(&w, c);
-    if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
-    else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
-    else cr_counter_dump(&w, &c->u.f);
+    if (parts == 1) {
+        if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
+        else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
+        else cr_counter_dump(&w, &c->u.f);
+    } else if (c->kind == K_NGRAMS) {
+        e = cr_ngrams_dump_part(&w, &c->u.g, (unsigned)part, (unsigned)parts);
+    } else if (c->kind == K_COOC) {
+        e = cr_cooc_dump_part(&w, &c->u.c, (unsigned)part, (unsigned)parts);
+    } else {
+        cr_counter_dump_part(&w, &c->u.f, (unsigned)part, (unsigned)parts);
+    }
     cr_frame_end(&w);
-    if (w.failed) {
+    if (w.failed || e) {
         cr_wbuf_free(&w);
         return fail(L, CR_ENOMEM);
     }
     lua_pushlstring(L, (const char *)w.data, w.len);
     cr_wbuf_free(&w);
+    return 1;
+}
+
+/* count.partition(key, R) → the partition (0..R-1) of a key by the stable
+ * hash c:dump{partition=} uses. */
+static int l_partition(lua_State *L) {
+    size_t len;
+    const char *k = luaL_checklstring(L, 1, &len);
+    lua_Integer parts = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, parts >= 1 && parts <= CR_MAX_PARTITIONS, 2, "partitions must be 1..65536");
+    lua_pushinteger(L, cr_partition_of(k, len, (unsigned)parts));
     return 1;
 }
 
@@ -1013,7 +1042,7 @@ static void make_dtm_meta(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     { "freq", l_freq }, { "df", l_df }, { "ngrams", l_ngrams }, { "cooc", l_cooc },
-    { "undump", l_undump }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
+    { "undump", l_undump }, { "partition", l_partition }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
 };
 
 int luaopen_count(lua_State *L) {

@@ -235,6 +235,58 @@ void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g) {
     dump_tuples(w, &g->grams);
 }
 
+/* sel[i] = 2 for the vocabulary words of partition part, else 0; NULL when
+ * out of memory. */
+static unsigned char *owned_words(const cr_counter *v, unsigned part, unsigned parts) {
+    unsigned char *sel = malloc(v->size ? v->size : 1);
+    if (!sel) return NULL;
+    for (size_t i = 0; i < v->size; i++)
+        sel[i] = cr_partition_of(v->entries[i].key, v->entries[i].len, parts) == part ? 2 : 0;
+    return sel;
+}
+
+int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts) {
+    const cr_counter *v = &g->vocab;
+    unsigned char *sel = owned_words(v, part, parts);
+    unsigned char *gsel = malloc(g->grams.size ? g->grams.size : 1);
+    uint32_t *newid = malloc((v->size ? v->size : 1) * sizeof *newid);
+    if (!sel || !gsel || !newid) {
+        free(sel); free(gsel); free(newid);
+        return CR_ENOMEM;
+    }
+    cr_wbuf key = { 0 };
+    size_t ngrams = 0;
+    for (size_t i = 0; i < g->grams.size; i++) {
+        key.len = 0;
+        cr_ngrams_key(g, i, &key);
+        if (key.failed) break;
+        gsel[i] = cr_partition_of(key.data, key.len, parts) == part;
+        if (!gsel[i]) continue;
+        ngrams++;
+        const uint32_t *t = cr_tuples_at(&g->grams, i);
+        for (unsigned j = 0; j < g->n; j++)
+            if (!sel[t[j]]) sel[t[j]] = 1;
+    }
+    int failed = key.failed;
+    cr_wbuf_free(&key);
+    if (!failed) {
+        cr_wbuf_uvarint(w, g->n);
+        cr_wbuf_uvarint(w, g->skip);
+        cr_wbuf_str(w, g->sep, g->seplen);
+        cr_wbuf_svarint(w, part == 0 ? g->total : 0);
+        cr_counter_dump_subset(w, v, sel, newid, part == 0);
+        cr_wbuf_uvarint(w, ngrams);
+        for (size_t i = 0; i < g->grams.size; i++) {
+            if (!gsel[i]) continue;
+            const uint32_t *t = cr_tuples_at(&g->grams, i);
+            for (unsigned j = 0; j < g->n; j++) cr_wbuf_uvarint(w, newid[t[j]]);
+            cr_wbuf_svarint(w, g->grams.counts[i]);
+        }
+    }
+    free(sel); free(gsel); free(newid);
+    return failed || w->failed ? CR_ENOMEM : CR_OK;
+}
+
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
     uint64_t n, skip;
     const char *sep;
@@ -697,6 +749,46 @@ static int undump_deficits(cr_rbuf *r, cr_cooc *c) {
     if (suml != sumr) return CR_ECORRUPT;
     c->deftotal = suml;
     return CR_OK;
+}
+
+int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts) {
+    const cr_counter *v = &c->vocab;
+    size_t nslots = cr_pairmap_slots(&c->pairs);
+    unsigned char *sel = owned_words(v, part, parts);
+    unsigned char *psel = malloc(nslots ? nslots : 1);
+    uint32_t *newid = malloc((v->size ? v->size : 1) * sizeof *newid);
+    if (!sel || !psel || !newid) {
+        free(sel); free(psel); free(newid);
+        return CR_ENOMEM;
+    }
+    size_t npairs = 0;
+    for (size_t i = 0; i < nslots; i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        psel[i] = 0;
+        if (!sl->key) continue;
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        const cr_centry *x = &v->entries[a], *y = &v->entries[b];
+        if (cr_partition_of_pair(x->key, x->len, y->key, y->len, parts) != part) continue;
+        psel[i] = 1;
+        npairs++;
+        if (!sel[a]) sel[a] = 1;
+        if (!sel[b]) sel[b] = 1;
+    }
+    cr_wbuf_uvarint(w, (uint64_t)c->mode);
+    cr_wbuf_uvarint(w, c->window);
+    cr_wbuf_svarint(w, part == 0 ? c->units : 0);
+    /* New ids keep the old order, so (lower id, higher id) pairs stay so. */
+    cr_counter_dump_subset(w, v, sel, newid, part == 0);
+    cr_wbuf_uvarint(w, npairs);
+    for (size_t i = 0; i < nslots; i++) {
+        if (!psel[i]) continue;
+        const cr_pslot *sl = &c->pairs.slots[i];
+        cr_wbuf_uvarint(w, newid[cr_pslot_a(sl)]);
+        cr_wbuf_uvarint(w, newid[cr_pslot_b(sl)]);
+        cr_wbuf_svarint(w, sl->count);
+    }
+    free(sel); free(psel); free(newid);
+    return w->failed ? CR_ENOMEM : CR_OK;
 }
 
 static int undump_pairs(cr_rbuf *r, cr_pairmap *m, size_t vocab, int ordered) {

@@ -44,6 +44,11 @@ int cr_ngrams_prune(cr_ngrams *g, int64_t min);
 size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
 void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g);
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g); /* g uninitialised */
+/* cr_ngrams_dump of the grams whose joined key falls in partition part (of
+ * parts), with the vocabulary words of that partition (their counts) and
+ * the words those grams use (count 0); totals in partition 0 only.  The
+ * merge of all partitions is the whole counter.  CR_ENOMEM on failure. */
+int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts);
 
 /* ---- co-occurrence ------------------------------------------------------ */
 typedef enum cr_cooc_mode {
@@ -128,5 +133,9 @@ int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window d
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
 void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c);
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
+/* cr_cooc_dump of the pairs whose words (cr_partition_of_pair) fall in
+ * partition part, as cr_ngrams_dump_part does for n-grams; units and the
+ * vocabulary total in partition 0 only. */
+int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts);
 
 #endif
