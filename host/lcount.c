@@ -440,7 +440,9 @@ static int m_items(lua_State *L) {
 
 static const char *const side_names[] = { "both", "left", "right", NULL };
 
-/* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n}. */
+/* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n, f1, f2}: the
+ * contingency table of cr_cooc_margin / cr_cooc_events, and the two
+ * words' frequencies. */
 static int m_with(lua_State *L) {
     Count *c = checkkind(L, 1, K_COOC);
     int64_t node = word_id(L, c, 2);
@@ -460,7 +462,9 @@ static int m_with(lua_State *L) {
     size_t n;
     check(L, cr_cooc_with(&c->u.c, (uint32_t)node, (cr_cooc_side)side, min, &col, &n));
     const cr_counter *v = &c->u.c.vocab;
-    int64_t r1 = v->entries[node].count, total = cr_cooc_n(&c->u.c);
+    int64_t r1 = cr_cooc_margin(&c->u.c, (uint32_t)node, (cr_cooc_side)side);
+    int64_t total = cr_cooc_events(&c->u.c, (cr_cooc_side)side);
+    int64_t f1 = v->entries[node].count;
     /* the table may raise on memory: keep col in a userdata */
     cr_colloc *keep = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keep, 0);
     if (n) memcpy(keep, col, n * sizeof *col);
@@ -468,17 +472,21 @@ static int m_with(lua_State *L) {
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         const cr_centry *e = &v->entries[keep[i].id];
-        lua_createtable(L, 0, 5);
+        lua_createtable(L, 0, 7);
         lua_pushlstring(L, e->key, cr_centry_len(e));
         lua_setfield(L, -2, "key");
         lua_pushinteger(L, keep[i].o11);
         lua_setfield(L, -2, "o11");
         lua_pushinteger(L, r1);
         lua_setfield(L, -2, "r1");
-        lua_pushinteger(L, e->count);
+        lua_pushinteger(L, keep[i].c1);
         lua_setfield(L, -2, "c1");
         lua_pushinteger(L, total);
         lua_setfield(L, -2, "n");
+        lua_pushinteger(L, f1);
+        lua_setfield(L, -2, "f1");
+        lua_pushinteger(L, e->count);
+        lua_setfield(L, -2, "f2");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;

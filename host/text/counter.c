@@ -256,13 +256,14 @@ void cr_frame_end(cr_wbuf *w) {
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body) {
     const unsigned char *p = data;
     if (len < 6 + 8 || memcmp(p, MAGIC, 4) != 0) return CR_ECORRUPT;
-    if (p[4] != CR_FRAME_VERSION) return CR_EVERSION;
+    if (p[4] < 1 || p[4] > CR_FRAME_VERSION) return CR_EVERSION;
     uint64_t h = fnv1a64(p, len - 8), stored = 0;
     for (int i = 0; i < 8; i++) stored |= (uint64_t)p[len - 8 + i] << (8 * i);
     if (h != stored) return CR_ECORRUPT;
     *kind = p[5];
     body->p = p + 6;
     body->end = p + len - 8;
+    body->version = p[4];
     return CR_OK;
 }
 

@@ -72,6 +72,7 @@ void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n); /* length-prefixed */
 /* Reader over a serialised buffer; every get checks bounds. */
 typedef struct cr_rbuf {
     const unsigned char *p, *end;
+    unsigned version;    /* the frame version of the body (cr_frame_open); 0: current */
 } cr_rbuf;
 
 int cr_rbuf_byte(cr_rbuf *r, unsigned *out);
@@ -85,7 +86,7 @@ int cr_rbuf_str(cr_rbuf *r, const char **s, size_t *n, size_t maxlen);
  * cr_frame_begin writes the header; cr_frame_end appends the checksum.
  * cr_frame_open verifies magic, version and checksum and returns the kind
  * and a reader over the body. */
-#define CR_FRAME_VERSION 1
+#define CR_FRAME_VERSION 2    /* 2: co-occurrence bodies carry window slot margins; 1 still read */
 void cr_frame_begin(cr_wbuf *w, unsigned kind);
 void cr_frame_end(cr_wbuf *w);
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body);
