@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "asciikey.h"
+#include "sentbreak.h"
 #include "tap.h"
 #include "tokenizer.h"
 
@@ -91,6 +92,36 @@ static int same(const char *s, size_t len, const cr_tokenizer_opts *o, size_t *n
     }
 }
 
+/* Sentence boundaries (exact UAX #29) of s and of the same text with every
+ * ASCII letter and digit replaced by a non-ASCII character of the same
+ * Sentence_Break value, which the ASCII scan of cr_sb_next cannot skip:
+ * 1 when they are the same boundaries. */
+static int same_sentences(const char *s, size_t len) {
+    char *w = malloc(len * 2 + 1);
+    size_t *map = malloc((len + 1) * sizeof *map);
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        map[i] = o;
+        if (c >= 'a' && c <= 'z') { w[o++] = (char)0xC3; w[o++] = (char)0xA0; }      /* U+00E0 Lower */
+        else if (c >= 'A' && c <= 'Z') { w[o++] = (char)0xC3; w[o++] = (char)0x80; } /* U+00C0 Upper */
+        else if (c >= '0' && c <= '9') { w[o++] = (char)0xD9; w[o++] = (char)0xA0; } /* U+0660 Numeric */
+        else w[o++] = (char)c;
+    }
+    map[len] = o;
+    int same = 1;
+    size_t p = 0, q = 0;
+    while (p < len && same) {
+        size_t np = cr_sb_next(s, len, p, NULL), nq = cr_sb_next(w, o, q, NULL);
+        same = nq == map[np];
+        p = np;
+        q = nq;
+    }
+    free(w);
+    free(map);
+    return same;
+}
+
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -122,6 +153,15 @@ int main(void) {
         if (!same(s, n, &o, &ntok, &nkeys) && bad++ < 5) printf("# round %d differs\n", round);
         free(s);
     }
+    size_t sbad = 0;
+    for (int round = 0; round < 5000; round++) {
+        size_t n = random_text(text, sizeof text);
+        char *s = malloc(n ? n : 1);
+        memcpy(s, text, n);
+        sbad += !same_sentences(s, n);
+        free(s);
+    }
+    is_int(sbad, 0, "random text: sentence boundaries do not depend on the ASCII scan");
     is_int(bad, 0, "random text: the fast paths agree with the general paths (%zu tokens, %zu keys)",
            ntok, nkeys);
     ok(ntok > 100000 && nkeys > 10000, "random text exercised the fast paths");
@@ -141,6 +181,7 @@ int main(void) {
             set_opts(&o, flags);
             all &= same(s, len, &o, &ntok, &nkeys);
         }
+        ok(same_sentences(s, len), "Brown %s: sentence boundaries do not depend on the ASCII scan", files[f]);
         ok(all, "Brown %s: the fast paths agree with the general paths (%zu tokens, %zu keys)", files[f],
            ntok, nkeys);
         free(s);
