@@ -238,13 +238,20 @@ static struct {
     long shard, shards;
     const char *parts, *merge, *manifest;
     int map, reduce;
+    long partitions, partition; /* --partitions R (0: none), --partition r (-1: none) */
 } cluster;
+
+void cr_host_set_partitions(long partitions, long partition) {
+    cluster.partitions = partitions;
+    cluster.partition = partition;
+}
 
 void cr_host_set_streaming(int map, int reduce) {
     cluster.set = 1;
     cluster.shard = -1;
     cluster.map = map;
     cluster.reduce = reduce;
+    cluster.partition = -1;
 }
 
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
@@ -263,7 +270,8 @@ static void set_string_field(lua_State *L, const char *name, const char *value) 
     lua_setfield(L, -2, name);
 }
 
-/* corpusrun.cluster: nil, or {shard=, shards=, parts=, merge=, manifest=}. */
+/* corpusrun.cluster: nil, or {shard=, shards=, parts=, merge=, manifest=,
+ * partitions=, partition=}. */
 static void push_cluster(lua_State *L) {
     if (!cluster.set) {
         lua_pushnil(L);
@@ -279,6 +287,14 @@ static void push_cluster(lua_State *L) {
     set_string_field(L, "parts", cluster.parts);
     set_string_field(L, "merge", cluster.merge);
     set_string_field(L, "manifest", cluster.manifest);
+    if (cluster.partitions > 0) {
+        lua_pushinteger(L, cluster.partitions);
+        lua_setfield(L, -2, "partitions");
+    }
+    if (cluster.partition >= 0) {
+        lua_pushinteger(L, cluster.partition);
+        lua_setfield(L, -2, "partition");
+    }
     if (cluster.map) {
         lua_pushboolean(L, 1);
         lua_setfield(L, -2, "map");

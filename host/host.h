@@ -51,6 +51,8 @@ extern volatile sig_atomic_t cr_host_interrupted;
  * shard < 0 when not sharding; strings are borrowed from argv. */
 void cr_host_set_cluster(long shard, long shards, const char *parts, const char *merge,
                          const char *manifest);
+/* --partitions R with --shard (0: none); --partition r with --merge (-1: none). */
+void cr_host_set_partitions(long partitions, long partition);
 
 /* Streaming mode (--map, --reduce) for Hadoop Streaming and pipes. */
 void cr_host_set_streaming(int map, int reduce);

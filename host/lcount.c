@@ -440,7 +440,9 @@ static int m_items(lua_State *L) {
 
 static const char *const side_names[] = { "both", "left", "right", NULL };
 
-/* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n}. */
+/* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n, f1, f2}: the
+ * contingency table of cr_cooc_margin / cr_cooc_events, and the two
+ * words' frequencies. */
 static int m_with(lua_State *L) {
     Count *c = checkkind(L, 1, K_COOC);
     int64_t node = word_id(L, c, 2);
@@ -460,7 +462,9 @@ static int m_with(lua_State *L) {
     size_t n;
     check(L, cr_cooc_with(&c->u.c, (uint32_t)node, (cr_cooc_side)side, min, &col, &n));
     const cr_counter *v = &c->u.c.vocab;
-    int64_t r1 = v->entries[node].count, total = cr_cooc_n(&c->u.c);
+    int64_t r1 = cr_cooc_margin(&c->u.c, (uint32_t)node, (cr_cooc_side)side);
+    int64_t total = cr_cooc_events(&c->u.c, (cr_cooc_side)side);
+    int64_t f1 = v->entries[node].count;
     /* the table may raise on memory: keep col in a userdata */
     cr_colloc *keep = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keep, 0);
     if (n) memcpy(keep, col, n * sizeof *col);
@@ -468,17 +472,21 @@ static int m_with(lua_State *L) {
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         const cr_centry *e = &v->entries[keep[i].id];
-        lua_createtable(L, 0, 5);
+        lua_createtable(L, 0, 7);
         lua_pushlstring(L, e->key, e->len);
         lua_setfield(L, -2, "key");
         lua_pushinteger(L, keep[i].o11);
         lua_setfield(L, -2, "o11");
         lua_pushinteger(L, r1);
         lua_setfield(L, -2, "r1");
-        lua_pushinteger(L, e->count);
+        lua_pushinteger(L, keep[i].c1);
         lua_setfield(L, -2, "c1");
         lua_pushinteger(L, total);
         lua_setfield(L, -2, "n");
+        lua_pushinteger(L, f1);
+        lua_setfield(L, -2, "f1");
+        lua_pushinteger(L, e->count);
+        lua_setfield(L, -2, "f2");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
     return 1;
@@ -558,21 +566,50 @@ static int undump_opts(cr_rbuf *r, Count *c) {
     return CR_OK;
 }
 
+/* c:dump([{partition = r, partitions = R}]): the whole counter, or only the
+ * keys of partition r (0..R-1) by their stable hash. */
 static int m_dump(lua_State *L) {
     Count *c = checkcount(L, 1);
+    lua_Integer parts = 1, part = 0;
+    eng_check_opts(L, 2);
+    eng_check_keys(L, 2, "partition partitions");
+    if (lua_istable(L, 2)) {
+        parts = eng_opt_int(L, 2, "partitions", 1, 1, CR_MAX_PARTITIONS);
+        part = eng_opt_int(L, 2, "partition", 0, 0, parts - 1);
+    }
     cr_wbuf w = { 0 };
+    int e = CR_OK;
     cr_frame_begin(&w, (unsigned)c->kind);
     dump_opts(&w, c);
-    if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
-    else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
-    else cr_counter_dump(&w, &c->u.f);
+    if (parts == 1) {
+        if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
+        else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
+        else cr_counter_dump(&w, &c->u.f);
+    } else if (c->kind == K_NGRAMS) {
+        e = cr_ngrams_dump_part(&w, &c->u.g, (unsigned)part, (unsigned)parts);
+    } else if (c->kind == K_COOC) {
+        e = cr_cooc_dump_part(&w, &c->u.c, (unsigned)part, (unsigned)parts);
+    } else {
+        cr_counter_dump_part(&w, &c->u.f, (unsigned)part, (unsigned)parts);
+    }
     cr_frame_end(&w);
-    if (w.failed) {
+    if (w.failed || e) {
         cr_wbuf_free(&w);
         return fail(L, CR_ENOMEM);
     }
     lua_pushlstring(L, (const char *)w.data, w.len);
     cr_wbuf_free(&w);
+    return 1;
+}
+
+/* count.partition(key, R) → the partition (0..R-1) of a key by the stable
+ * hash c:dump{partition=} uses. */
+static int l_partition(lua_State *L) {
+    size_t len;
+    const char *k = luaL_checklstring(L, 1, &len);
+    lua_Integer parts = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, parts >= 1 && parts <= CR_MAX_PARTITIONS, 2, "partitions must be 1..65536");
+    lua_pushinteger(L, cr_partition_of(k, len, (unsigned)parts));
     return 1;
 }
 
@@ -1005,7 +1042,7 @@ static void make_dtm_meta(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     { "freq", l_freq }, { "df", l_df }, { "ngrams", l_ngrams }, { "cooc", l_cooc },
-    { "undump", l_undump }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
+    { "undump", l_undump }, { "partition", l_partition }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
 };
 
 int luaopen_count(lua_State *L) {

@@ -628,86 +628,55 @@ static int stmt_get_type(lua_State *L) {
     return 1;
 }
 
-static int stmt_get_values(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    need_row(L, s);
-    lua_createtable(L, s->columns, 0);
-    for (int i = 0; i < s->columns; i++) {
-        push_column(L, s->vm, i);
-        lua_rawseti(L, -2, i + 1);
+/* What a get_* method reads of each column, and how it hands them back:
+ * an array, a table keyed by column name, or as multiple results. */
+typedef enum { COLUMN_VALUE, COLUMN_NAME, COLUMN_TYPE } column_field;
+typedef enum { AS_ARRAY, AS_NAMED, AS_RESULTS } column_shape;
+
+static void push_field(lua_State *L, sq_stmt *s, column_field field, int i) {
+    switch (field) {
+    case COLUMN_VALUE: push_column(L, s->vm, i); break;
+    case COLUMN_NAME: lua_pushstring(L, sqlite3_column_name(s->vm, i)); break;
+    case COLUMN_TYPE: lua_pushstring(L, sqlite3_column_decltype(s->vm, i)); break;
     }
-    return 1;
 }
 
-static int stmt_get_names(lua_State *L) {
+static int push_fields(lua_State *L, column_field field, column_shape shape) {
     sq_stmt *s = check_stmt(L, 1);
-    int n = sqlite3_column_count(s->vm);
-    lua_createtable(L, n, 0);
+    int n;
+    if (field == COLUMN_VALUE) {
+        need_row(L, s);
+        n = s->columns;
+    } else {
+        n = sqlite3_column_count(s->vm);
+    }
+    if (shape == AS_RESULTS) {
+        luaL_checkstack(L, n, "too many columns");
+        for (int i = 0; i < n; i++) push_field(L, s, field, i);
+        return n;
+    }
+    lua_createtable(L, shape == AS_ARRAY ? n : 0, shape == AS_NAMED ? n : 0);
     for (int i = 0; i < n; i++) {
-        lua_pushstring(L, sqlite3_column_name(s->vm, i));
-        lua_rawseti(L, -2, i + 1);
+        if (shape == AS_NAMED) {
+            lua_pushstring(L, sqlite3_column_name(s->vm, i));
+            push_field(L, s, field, i);
+            lua_rawset(L, -3);
+        } else {
+            push_field(L, s, field, i);
+            lua_rawseti(L, -2, i + 1);
+        }
     }
     return 1;
 }
 
-static int stmt_get_types(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    int n = sqlite3_column_count(s->vm);
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        lua_pushstring(L, sqlite3_column_decltype(s->vm, i));
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 1;
-}
-
-static int stmt_get_uvalues(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    need_row(L, s);
-    luaL_checkstack(L, s->columns, "too many columns");
-    for (int i = 0; i < s->columns; i++) push_column(L, s->vm, i);
-    return s->columns;
-}
-
-static int stmt_get_unames(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    int n = sqlite3_column_count(s->vm);
-    luaL_checkstack(L, n, "too many columns");
-    for (int i = 0; i < n; i++) lua_pushstring(L, sqlite3_column_name(s->vm, i));
-    return n;
-}
-
-static int stmt_get_utypes(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    int n = sqlite3_column_count(s->vm);
-    luaL_checkstack(L, n, "too many columns");
-    for (int i = 0; i < n; i++) lua_pushstring(L, sqlite3_column_decltype(s->vm, i));
-    return n;
-}
-
-static int stmt_get_named_values(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    need_row(L, s);
-    lua_createtable(L, 0, s->columns);
-    for (int i = 0; i < s->columns; i++) {
-        lua_pushstring(L, sqlite3_column_name(s->vm, i));
-        push_column(L, s->vm, i);
-        lua_rawset(L, -3);
-    }
-    return 1;
-}
-
-static int stmt_get_named_types(lua_State *L) {
-    sq_stmt *s = check_stmt(L, 1);
-    int n = sqlite3_column_count(s->vm);
-    lua_createtable(L, 0, n);
-    for (int i = 0; i < n; i++) {
-        lua_pushstring(L, sqlite3_column_name(s->vm, i));
-        lua_pushstring(L, sqlite3_column_decltype(s->vm, i));
-        lua_rawset(L, -3);
-    }
-    return 1;
-}
+static int stmt_get_values(lua_State *L) { return push_fields(L, COLUMN_VALUE, AS_ARRAY); }
+static int stmt_get_names(lua_State *L) { return push_fields(L, COLUMN_NAME, AS_ARRAY); }
+static int stmt_get_types(lua_State *L) { return push_fields(L, COLUMN_TYPE, AS_ARRAY); }
+static int stmt_get_uvalues(lua_State *L) { return push_fields(L, COLUMN_VALUE, AS_RESULTS); }
+static int stmt_get_unames(lua_State *L) { return push_fields(L, COLUMN_NAME, AS_RESULTS); }
+static int stmt_get_utypes(lua_State *L) { return push_fields(L, COLUMN_TYPE, AS_RESULTS); }
+static int stmt_get_named_values(lua_State *L) { return push_fields(L, COLUMN_VALUE, AS_NAMED); }
+static int stmt_get_named_types(lua_State *L) { return push_fields(L, COLUMN_TYPE, AS_NAMED); }
 
 /* ---- binding ------------------------------------------------------------------- */
 

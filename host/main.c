@@ -57,7 +57,12 @@ static void print_usage_text(FILE *out) {
             "  --shard K/N --parts DIR [--manifest FILE]\n"
             "                 run only shard K (0..N-1) of the script's fold and write\n"
             "                 it to DIR/part-K-of-N (K from $SLURM_ARRAY_TASK_ID if omitted)\n"
-            "  --merge DIR    merge the parts in DIR instead of reading the corpus\n"
+            "  --partitions R with --shard: split the part into R partitions by key hash,\n"
+            "                 DIR/part-K-of-N.p-r-of-R (r = 0..R-1)\n"
+            "  --merge DIR    merge the parts in DIR instead of reading the corpus (or\n"
+            "                 concatenate its merged partitions, merged-r-of-R)\n"
+            "  --partition r  with --merge: merge partition r of every shard into\n"
+            "                 DIR/merged-r-of-R; the script does not report\n"
             "  --map          streaming: fold the JSON Lines documents on stdin and\n"
             "                 write one 'key<TAB>accumulator' line (Hadoop Streaming)\n"
             "  --reduce       streaming: merge the sorted lines on stdin, then report\n"
@@ -178,6 +183,8 @@ typedef struct host_options {
     const char *parts;    /* --parts DIR */
     const char *merge;    /* --merge DIR */
     const char *manifest; /* --manifest FILE */
+    const char *partitions; /* --partitions R (with --shard) */
+    const char *partition;  /* --partition r (with --merge) */
     const char *max_memory;  /* --max-memory SIZE (sandbox) */
     const char *max_seconds; /* --max-seconds S (sandbox) */
     const char *max_output;  /* --max-output SIZE (sandbox) */
@@ -199,6 +206,8 @@ static const long_option long_options[] = {
     {"parts", 0, 0, offsetof(host_options, parts)},
     {"merge", 0, 0, offsetof(host_options, merge)},
     {"manifest", 0, 0, offsetof(host_options, manifest)},
+    {"partitions", 0, 0, offsetof(host_options, partitions)},
+    {"partition", 0, 0, offsetof(host_options, partition)},
     {"max-memory", 0, 0, offsetof(host_options, max_memory)},
     {"max-seconds", 0, 0, offsetof(host_options, max_seconds)},
     {"max-output", 0, 0, offsetof(host_options, max_output)},
@@ -341,9 +350,41 @@ static int parse_shard(const char *s, long *k, long *n, const char **why) {
     return 1;
 }
 
-/* --shard, --parts, --merge, --manifest: checked before any Lua runs. */
+/* A whole number in lo..hi, else -1. */
+static long parse_count(const char *s, long lo, long hi) {
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (*s == '\0' || *end != '\0' || errno || v < lo || v > hi) return -1;
+    return v;
+}
+
+/* --shard, --parts, --merge, --manifest, --partitions, --partition:
+ * checked before any Lua runs. */
 static int apply_cluster_options(const host_options *ho) {
-    long k = 0, n = 0;
+    long k = 0, n = 0, parts = 0, part = -1;
+    if (ho->partitions) {
+        if (ho->shard == NULL) {
+            fprintf(stderr, "%s: '--partitions' goes with '--shard K/N'\n", progname);
+            return 0;
+        }
+        if ((parts = parse_count(ho->partitions, 1, 65536)) < 0) {
+            fprintf(stderr, "%s: bad value for '--partitions': '%s' (a whole number from 1 to 65536)\n",
+                    progname, ho->partitions);
+            return 0;
+        }
+    }
+    if (ho->partition) {
+        if (ho->merge == NULL) {
+            fprintf(stderr, "%s: '--partition' goes with '--merge DIR'\n", progname);
+            return 0;
+        }
+        if ((part = parse_count(ho->partition, 0, 65535)) < 0) {
+            fprintf(stderr, "%s: bad value for '--partition': '%s' (a partition number, from 0)\n",
+                    progname, ho->partition);
+            return 0;
+        }
+    }
     if (ho->shard) {
         const char *why;
         if (!parse_shard(ho->shard, &k, &n, &why)) {
@@ -362,8 +403,10 @@ static int apply_cluster_options(const host_options *ho) {
         fprintf(stderr, "%s: '--parts' goes with '--shard K/N'\n", progname);
         return 0;
     }
-    if (ho->shard || ho->merge || ho->manifest)
+    if (ho->shard || ho->merge || ho->manifest) {
         cr_host_set_cluster(ho->shard ? k : -1, ho->shard ? n : 0, ho->parts, ho->merge, ho->manifest);
+        cr_host_set_partitions(parts, part);
+    }
     return 1;
 }
 

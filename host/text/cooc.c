@@ -235,6 +235,58 @@ void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g) {
     dump_tuples(w, &g->grams);
 }
 
+/* sel[i] = 2 for the vocabulary words of partition part, else 0; NULL when
+ * out of memory. */
+static unsigned char *owned_words(const cr_counter *v, unsigned part, unsigned parts) {
+    unsigned char *sel = malloc(v->size ? v->size : 1);
+    if (!sel) return NULL;
+    for (size_t i = 0; i < v->size; i++)
+        sel[i] = cr_partition_of(v->entries[i].key, v->entries[i].len, parts) == part ? 2 : 0;
+    return sel;
+}
+
+int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts) {
+    const cr_counter *v = &g->vocab;
+    unsigned char *sel = owned_words(v, part, parts);
+    unsigned char *gsel = malloc(g->grams.size ? g->grams.size : 1);
+    uint32_t *newid = malloc((v->size ? v->size : 1) * sizeof *newid);
+    if (!sel || !gsel || !newid) {
+        free(sel); free(gsel); free(newid);
+        return CR_ENOMEM;
+    }
+    cr_wbuf key = { 0 };
+    size_t ngrams = 0;
+    for (size_t i = 0; i < g->grams.size; i++) {
+        key.len = 0;
+        cr_ngrams_key(g, i, &key);
+        if (key.failed) break;
+        gsel[i] = cr_partition_of(key.data, key.len, parts) == part;
+        if (!gsel[i]) continue;
+        ngrams++;
+        const uint32_t *t = cr_tuples_at(&g->grams, i);
+        for (unsigned j = 0; j < g->n; j++)
+            if (!sel[t[j]]) sel[t[j]] = 1;
+    }
+    int failed = key.failed;
+    cr_wbuf_free(&key);
+    if (!failed) {
+        cr_wbuf_uvarint(w, g->n);
+        cr_wbuf_uvarint(w, g->skip);
+        cr_wbuf_str(w, g->sep, g->seplen);
+        cr_wbuf_svarint(w, part == 0 ? g->total : 0);
+        cr_counter_dump_subset(w, v, sel, newid, part == 0);
+        cr_wbuf_uvarint(w, ngrams);
+        for (size_t i = 0; i < g->grams.size; i++) {
+            if (!gsel[i]) continue;
+            const uint32_t *t = cr_tuples_at(&g->grams, i);
+            for (unsigned j = 0; j < g->n; j++) cr_wbuf_uvarint(w, newid[t[j]]);
+            cr_wbuf_svarint(w, g->grams.counts[i]);
+        }
+    }
+    free(sel); free(gsel); free(newid);
+    return failed || w->failed ? CR_ENOMEM : CR_OK;
+}
+
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
     uint64_t n, skip;
     const char *sep;
@@ -268,9 +320,33 @@ int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window) {
     return CR_OK;
 }
 
+struct cr_cooc_index {
+    size_t *start;       /* vocab + 1 offsets into ref */
+    uint64_t *ref;       /* slot index << 1 | 1 when the node is the pair's second word */
+    size_t nvocab;
+    int64_t *joint;      /* scratch over the vocabulary, zero between calls */
+    uint32_t *touched;
+};
+
+static void index_drop(cr_cooc *c) {
+    if (!c->index) return;
+    free(c->index->start);
+    free(c->index->ref);
+    free(c->index->joint);
+    free(c->index->touched);
+    free(c->index);
+    c->index = NULL;
+}
+
 void cr_cooc_free(cr_cooc *c) {
+    index_drop(c);
     cr_counter_free(&c->vocab);
     cr_pairmap_free(&c->pairs);
+    free(c->defl);
+    free(c->defr);
+    c->defl = c->defr = NULL;
+    c->defcap = 0;
+    c->deftotal = 0;
     free(c->scratch);
     c->scratch = NULL;
     c->scratch_cap = 0;
@@ -282,6 +358,39 @@ void cr_cooc_free(cr_cooc *c) {
 static int cmp_u32(const void *a, const void *b) {
     uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
     return x < y ? -1 : x > y;
+}
+
+/* Room for the slot deficits of every word of the vocabulary. */
+static int def_reserve(cr_cooc *c, size_t need) {
+    if (need <= c->defcap) return CR_OK;
+    size_t cap = c->defcap ? c->defcap : 1024;
+    while (cap < need) cap *= 2;
+    int64_t *l = realloc(c->defl, cap * sizeof *l);
+    if (!l) return CR_ENOMEM;
+    c->defl = l;
+    int64_t *r = realloc(c->defr, cap * sizeof *r);
+    if (!r) return CR_ENOMEM;
+    c->defr = r;
+    memset(l + c->defcap, 0, (cap - c->defcap) * sizeof *l);
+    memset(r + c->defcap, 0, (cap - c->defcap) * sizeof *r);
+    c->defcap = cap;
+    return CR_OK;
+}
+
+/* The neighbour slots that the segment's ends cut off: only the first and
+ * last `window` tokens lose any. */
+static int cooc_deficits(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e = def_reserve(c, c->vocab.size);
+    if (e) return e;
+    size_t w = c->window, edge = n < w ? n : w;
+    int64_t lost = 0;
+    for (size_t i = 0; i < edge; i++) {
+        c->defl[ids[i]] += (int64_t)(w - i);
+        c->defr[ids[n - 1 - i]] += (int64_t)(w - i);
+        lost += (int64_t)(w - i);
+    }
+    if (__builtin_add_overflow(c->deftotal, lost, &c->deftotal)) return CR_EOVERFLOW;
+    return CR_OK;
 }
 
 static int cooc_feed_window(cr_cooc *c, const uint32_t *ids, size_t n) {
@@ -302,6 +411,7 @@ static int cooc_feed_window(cr_cooc *c, const uint32_t *ids, size_t n) {
         size_t end = i + c->window < n - 1 ? i + c->window : n - 1;
         for (size_t j = i + 1; j <= end; j++) c->keys[m++] = cr_pair_key(ids[i], ids[j]);
     }
+    if ((e = cooc_deficits(c, ids, n))) return e;
     return cr_pairmap_add_keys(&c->pairs, c->keys, m);
 }
 
@@ -329,6 +439,7 @@ static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
 
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n) {
     if (n == 0) return CR_OK;
+    index_drop(c);
     c->units++;
     return c->mode == CR_COOC_WINDOW ? cooc_feed_window(c, ids, n) : cooc_feed_unit(c, ids, n);
 }
@@ -341,6 +452,35 @@ static int64_t sat_add(int64_t a, int64_t b) {
     int64_t r;
     if (__builtin_add_overflow(a, b, &r)) return a > 0 ? INT64_MAX : INT64_MIN;
     return r;
+}
+
+static int64_t sat_mul(int64_t a, int64_t b) {
+    int64_t r;
+    if (__builtin_mul_overflow(a, b, &r)) return INT64_MAX;
+    return r;
+}
+
+/* Window mode: the word's neighbour slots on one side. */
+static int64_t side_slots(const cr_cooc *c, uint32_t id, int left) {
+    int64_t full = sat_mul(c->vocab.entries[id].count, (int64_t)c->window);
+    int64_t lost = id < c->defcap ? (left ? c->defl[id] : c->defr[id]) : 0;
+    return full - lost;
+}
+
+int64_t cr_cooc_margin(const cr_cooc *c, uint32_t id, cr_cooc_side side) {
+    if (id >= c->vocab.size) return 0;
+    if (c->mode != CR_COOC_WINDOW) return c->vocab.entries[id].count;
+    switch (side) {
+    case CR_SIDE_LEFT: return side_slots(c, id, 1);
+    case CR_SIDE_RIGHT: return side_slots(c, id, 0);
+    default: return sat_add(side_slots(c, id, 1), side_slots(c, id, 0));
+    }
+}
+
+int64_t cr_cooc_events(const cr_cooc *c, cr_cooc_side side) {
+    if (c->mode != CR_COOC_WINDOW) return c->units;
+    int64_t pairs = sat_mul(c->vocab.total, (int64_t)c->window) - c->deftotal;
+    return side == CR_SIDE_BOTH ? sat_mul(pairs, 2) : pairs;
 }
 
 static int64_t pair_count(const cr_cooc *c, uint32_t a, uint32_t b) {
@@ -432,36 +572,94 @@ static int colloc_cmp(const void *ctx, uint32_t i, uint32_t j) {
     return r ? r : (i < j ? -1 : i > j);
 }
 
-int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
+/* Every pair listed under each of its words, by counting sort over the
+ * vocabulary. */
+static int index_build(cr_cooc *c) {
+    size_t nv = c->vocab.size, nslots = cr_pairmap_slots(&c->pairs);
+    cr_cooc_index *x = calloc(1, sizeof *x);
+    if (!x) return CR_ENOMEM;
+    x->nvocab = nv;
+    x->start = calloc(nv + 1, sizeof *x->start);
+    x->ref = malloc((c->pairs.size ? 2 * c->pairs.size : 1) * sizeof *x->ref);
+    x->joint = calloc(nv ? nv : 1, sizeof *x->joint);
+    x->touched = malloc((nv ? nv : 1) * sizeof *x->touched);
+    if (!x->start || !x->ref || !x->joint || !x->touched) goto nomem;
+    for (size_t i = 0; i < nslots; i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        if (!sl->key) continue;
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        x->start[a + 1]++;
+        if (a != b) x->start[b + 1]++;
+    }
+    for (size_t i = 0; i < nv; i++) x->start[i + 1] += x->start[i];
+    /* fill with start[] as the write cursors, then shift it back */
+    for (size_t i = 0; i < nslots; i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        if (!sl->key) continue;
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        x->ref[x->start[a]++] = (uint64_t)i << 1;
+        if (a != b) x->ref[x->start[b]++] = (uint64_t)i << 1 | 1;
+    }
+    for (size_t i = nv; i > 0; i--) x->start[i] = x->start[i - 1];
+    x->start[0] = 0;
+    c->index = x;
+    return CR_OK;
+nomem:
+    free(x->start);
+    free(x->ref);
+    free(x->joint);
+    free(x->touched);
+    free(x);
+    return CR_ENOMEM;
+}
+
+int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n) {
     *out = NULL;
     *n = 0;
     if (node >= c->vocab.size) return CR_EINVAL;
-    /* Gather joint counts per collocate in a dense array over the vocabulary. */
-    int64_t *joint = calloc(c->vocab.size, sizeof *joint);
-    if (!joint) return CR_ENOMEM;
+    if (!c->index) {
+        int e = index_build(c);
+        if (e) return e;
+    }
+    cr_cooc_index *x = c->index;
     int window = c->mode == CR_COOC_WINDOW;
-    for (size_t i = 0; i < cr_pairmap_slots(&c->pairs); i++) {
-        const cr_pslot *sl = &c->pairs.slots[i];
-        if (!sl->key) continue;
-        uint32_t t[2] = { cr_pslot_a(sl), cr_pslot_b(sl) };
+    if (!window) side = CR_SIDE_BOTH;
+    /* Joint counts per collocate in the dense scratch, remembering which
+     * entries were touched so that only those are read and cleared. */
+    size_t nt = 0;
+    for (size_t k = x->start[node]; k < x->start[node + 1]; k++) {
+        const cr_pslot *sl = &c->pairs.slots[x->ref[k] >> 1];
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
         int64_t cnt = sl->count;
-        if (t[0] == node && t[1] == node) {
-            joint[node] = sat_add(joint[node], cnt);
-        } else if (t[0] == node) {   /* collocate follows the node */
-            if (!window || side != CR_SIDE_LEFT) joint[t[1]] = sat_add(joint[t[1]], cnt);
-        } else if (t[1] == node) {   /* collocate precedes the node */
-            if (!window || side != CR_SIDE_RIGHT) joint[t[0]] = sat_add(joint[t[0]], cnt);
+        uint32_t other;
+        if (a == b) {            /* two node tokens: seen from each end */
+            other = node;
+            if (window && side == CR_SIDE_BOTH) cnt = sat_add(cnt, cnt);
+        } else if (!(x->ref[k] & 1)) { /* the collocate follows the node */
+            other = b;
+            if (window && side == CR_SIDE_LEFT) continue;
+        } else {                 /* the collocate precedes the node */
+            other = a;
+            if (window && side == CR_SIDE_RIGHT) continue;
         }
+        if (!x->joint[other]) x->touched[nt++] = other;
+        x->joint[other] = sat_add(x->joint[other], cnt);
     }
     size_t m = 0;
-    for (size_t i = 0; i < c->vocab.size; i++) m += joint[i] && joint[i] >= min;
+    for (size_t i = 0; i < nt; i++) m += x->joint[x->touched[i]] >= min;
     cr_colloc *p = malloc((m ? m : 1) * sizeof *p);
-    if (!p) { free(joint); return CR_ENOMEM; }
+    if (!p) {
+        for (size_t i = 0; i < nt; i++) x->joint[x->touched[i]] = 0;
+        return CR_ENOMEM;
+    }
+    cr_cooc_side other_side = side == CR_SIDE_LEFT ? CR_SIDE_RIGHT : side == CR_SIDE_RIGHT ? CR_SIDE_LEFT : side;
     m = 0;
-    for (size_t i = 0; i < c->vocab.size; i++)
-        if (joint[i] && joint[i] >= min) p[m++] = (cr_colloc){ (uint32_t)i, joint[i] };
-    free(joint);
+    for (size_t i = 0; i < nt; i++) {
+        uint32_t id = x->touched[i];
+        if (x->joint[id] >= min) p[m++] = (cr_colloc){ id, x->joint[id], cr_cooc_margin(c, id, other_side) };
+        x->joint[id] = 0;
+    }
     colloc_ctx ctx = { c, p };
     if (sort_by_index(p, m, sizeof *p, colloc_cmp, &ctx)) { free(p); return CR_ENOMEM; }
     *out = p;
@@ -471,10 +669,18 @@ int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min
 
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
     if (dst == src || dst->mode != src->mode || dst->window != src->window) return CR_EINVAL;
+    index_drop(dst);
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
     if (e) return e;
-    e = cr_pairmap_reserve(&dst->pairs, src->pairs.size);
+    if (dst->mode == CR_COOC_WINDOW && !(e = def_reserve(dst, dst->vocab.size))) {
+        for (size_t i = 0; i < src->defcap && i < src->vocab.size; i++) {
+            dst->defl[map[i]] += src->defl[i];
+            dst->defr[map[i]] += src->defr[i];
+        }
+        if (__builtin_add_overflow(dst->deftotal, src->deftotal, &dst->deftotal)) e = CR_EOVERFLOW;
+    }
+    if (!e) e = cr_pairmap_reserve(&dst->pairs, src->pairs.size);
     for (size_t i = 0; i < cr_pairmap_slots(&src->pairs) && !e; i++) {
         const cr_pslot *sl = &src->pairs.slots[i];
         if (!sl->key) continue;
@@ -488,6 +694,7 @@ int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
 }
 
 int cr_cooc_prune(cr_cooc *c, int64_t min) {
+    index_drop(c);
     return cr_pairmap_prune(&c->pairs, min);
 }
 
@@ -504,6 +711,98 @@ void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c) {
         cr_wbuf_uvarint(w, cr_pslot_b(sl));
         cr_wbuf_svarint(w, sl->count);
     }
+    if (c->mode != CR_COOC_WINDOW) return;
+    /* the slots cut off by segment ends, for the words that lost any */
+    size_t k = 0, lim = c->defcap < c->vocab.size ? c->defcap : c->vocab.size;
+    for (size_t i = 0; i < lim; i++) k += c->defl[i] || c->defr[i];
+    cr_wbuf_uvarint(w, k);
+    for (size_t i = 0; i < lim; i++) {
+        if (!c->defl[i] && !c->defr[i]) continue;
+        cr_wbuf_uvarint(w, i);
+        cr_wbuf_svarint(w, c->defl[i]);
+        cr_wbuf_svarint(w, c->defr[i]);
+    }
+}
+
+/* The window slot deficits; each word once, in increasing id order, none
+ * more than the word's full slots.  The total cut off is the right side's
+ * (over a whole counter both sides' totals are equal; over one partition
+ * of it, cr_cooc_dump_part, they need not be). */
+static int undump_deficits(cr_rbuf *r, cr_cooc *c) {
+    uint64_t k;
+    int e = cr_rbuf_uvarint(r, &k);
+    if (e) return e;
+    if (k > c->vocab.size) return CR_ECORRUPT;
+    if ((e = def_reserve(c, c->vocab.size))) return e;
+    int64_t suml = 0, sumr = 0;
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < k; i++) {
+        uint64_t id;
+        int64_t l, rr;
+        if ((e = cr_rbuf_uvarint(r, &id)) || (e = cr_rbuf_svarint(r, &l)) || (e = cr_rbuf_svarint(r, &rr))) return e;
+        if (id >= c->vocab.size || (i && id <= prev) || l < 0 || rr < 0) return CR_ECORRUPT;
+        int64_t full = sat_mul(c->vocab.entries[id].count, (int64_t)c->window);
+        if (l > full || rr > full) return CR_ECORRUPT;
+        if (__builtin_add_overflow(suml, l, &suml) || __builtin_add_overflow(sumr, rr, &sumr)) return CR_ECORRUPT;
+        c->defl[id] = l;
+        c->defr[id] = rr;
+        prev = id;
+    }
+    (void)suml;
+    c->deftotal = sumr;
+    return CR_OK;
+}
+
+int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts) {
+    const cr_counter *v = &c->vocab;
+    size_t nslots = cr_pairmap_slots(&c->pairs);
+    unsigned char *sel = owned_words(v, part, parts);
+    unsigned char *psel = malloc(nslots ? nslots : 1);
+    uint32_t *newid = malloc((v->size ? v->size : 1) * sizeof *newid);
+    if (!sel || !psel || !newid) {
+        free(sel); free(psel); free(newid);
+        return CR_ENOMEM;
+    }
+    size_t npairs = 0;
+    for (size_t i = 0; i < nslots; i++) {
+        const cr_pslot *sl = &c->pairs.slots[i];
+        psel[i] = 0;
+        if (!sl->key) continue;
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        const cr_centry *x = &v->entries[a], *y = &v->entries[b];
+        if (cr_partition_of_pair(x->key, x->len, y->key, y->len, parts) != part) continue;
+        psel[i] = 1;
+        npairs++;
+        if (!sel[a]) sel[a] = 1;
+        if (!sel[b]) sel[b] = 1;
+    }
+    cr_wbuf_uvarint(w, (uint64_t)c->mode);
+    cr_wbuf_uvarint(w, c->window);
+    cr_wbuf_svarint(w, part == 0 ? c->units : 0);
+    /* New ids keep the old order, so (lower id, higher id) pairs stay so. */
+    cr_counter_dump_subset(w, v, sel, newid, part == 0);
+    cr_wbuf_uvarint(w, npairs);
+    for (size_t i = 0; i < nslots; i++) {
+        if (!psel[i]) continue;
+        const cr_pslot *sl = &c->pairs.slots[i];
+        cr_wbuf_uvarint(w, newid[cr_pslot_a(sl)]);
+        cr_wbuf_uvarint(w, newid[cr_pslot_b(sl)]);
+        cr_wbuf_svarint(w, sl->count);
+    }
+    if (c->mode == CR_COOC_WINDOW) {
+        /* the slot deficits go with the word's count: in its own partition */
+        size_t k = 0, lim = c->defcap < v->size ? c->defcap : v->size;
+        for (size_t i = 0; i < lim; i++) k += sel[i] == 2 && (c->defl[i] || c->defr[i]);
+        cr_wbuf_uvarint(w, k);
+        for (size_t i = 0; i < lim; i++) {
+            if (sel[i] != 2 || (!c->defl[i] && !c->defr[i])) continue;
+            cr_wbuf_uvarint(w, newid[i]);
+            cr_wbuf_svarint(w, c->defl[i]);
+            cr_wbuf_svarint(w, c->defr[i]);
+        }
+    }
+    free(sel); free(psel); free(newid);
+    return w->failed ? CR_ENOMEM : CR_OK;
 }
 
 static int undump_pairs(cr_rbuf *r, cr_pairmap *m, size_t vocab, int ordered) {
@@ -542,6 +841,14 @@ int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
         (e = undump_pairs(r, &c->pairs, c->vocab.size, c->mode != CR_COOC_WINDOW))) {
         cr_cooc_free(c);
         return e;
+    }
+    if (c->mode == CR_COOC_WINDOW) {
+        /* version 1 did not keep the window margins */
+        e = r->version == 1 ? CR_EVERSION : undump_deficits(r, c);
+        if (e) {
+            cr_cooc_free(c);
+            return e;
+        }
     }
     return CR_OK;
 }

@@ -44,6 +44,11 @@ int cr_ngrams_prune(cr_ngrams *g, int64_t min);
 size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
 void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g);
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g); /* g uninitialised */
+/* cr_ngrams_dump of the grams whose joined key falls in partition part (of
+ * parts), with the vocabulary words of that partition (their counts) and
+ * the words those grams use (count 0); totals in partition 0 only.  The
+ * merge of all partitions is the whole counter.  CR_ENOMEM on failure. */
+int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts);
 
 /* ---- co-occurrence ------------------------------------------------------ */
 typedef enum cr_cooc_mode {
@@ -52,6 +57,8 @@ typedef enum cr_cooc_mode {
     CR_COOC_DOCUMENT     /* the same, one segment per document */
 } cr_cooc_mode;
 
+typedef struct cr_cooc_index cr_cooc_index;
+
 typedef struct cr_cooc {
     cr_counter vocab;    /* window: token frequencies, total = tokens;
                             units: number of units containing the word */
@@ -59,6 +66,15 @@ typedef struct cr_cooc {
     cr_cooc_mode mode;
     unsigned window;
     int64_t units;       /* segments fed (units modes: N) */
+    /* Window mode: a token has `window` neighbour slots on each side, fewer
+     * near the ends of its segment; per word, the slots missing on the left
+     * and on the right (sum over its tokens), and their total (the same on
+     * both sides).  Ids at or past defcap have none missing. */
+    int64_t *defl, *defr;
+    size_t defcap;
+    int64_t deftotal;
+    cr_cooc_index *index; /* per-node index of the pairs, built by cr_cooc_with;
+                             dropped by every change */
     uint32_t *scratch;
     size_t scratch_cap;
     uint64_t *keys;      /* pair keys of the segment being fed */
@@ -75,6 +91,7 @@ typedef enum { CR_SIDE_BOTH = 0, CR_SIDE_LEFT, CR_SIDE_RIGHT } cr_cooc_side;
 typedef struct cr_colloc {
     uint32_t id;         /* collocate */
     int64_t o11;         /* joint frequency */
+    int64_t c1;          /* the collocate's marginal (cr_cooc_margin, other side) */
 } cr_colloc;
 
 int cr_cooc_init(cr_cooc *c, cr_cooc_mode mode, unsigned window); /* window 1..1000 */
@@ -83,8 +100,19 @@ static inline int64_t cr_cooc_intern(cr_cooc *c, const char *key, size_t len) {
     return cr_counter_intern(&c->vocab, key, len);
 }
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n);
-/* N of the contingency table: tokens (window) or units (sentence, document). */
+/* Tokens (window) or units (sentence, document) fed. */
 int64_t cr_cooc_n(const cr_cooc *c);
+/* The contingency table of a node and a collocate (docs/statistics.md).
+ * Window mode counts co-occurrence events: each pair of tokens at most
+ * `window` apart within a segment is one event seen from each end (side
+ * BOTH), or from its earlier token (RIGHT: the collocate follows the node)
+ * or its later token (LEFT).  A word's marginal is its number of neighbour
+ * slots on that side (its frequency times the window, less the slots cut
+ * off by segment ends); N the number of events.  Units modes: a word's
+ * marginal is the number of units containing it, N the number of units.
+ * Then O11 <= R1, O11 <= C1 and R1 + C1 - O11 <= N always hold. */
+int64_t cr_cooc_margin(const cr_cooc *c, uint32_t id, cr_cooc_side side);
+int64_t cr_cooc_events(const cr_cooc *c, cr_cooc_side side);
 /* Joint count of two words (symmetric; in window mode, both directions). */
 int64_t cr_cooc_get(const cr_cooc *c, uint32_t a, uint32_t b);
 /* Directed count (window mode: b follows a); in units modes, symmetric. */
@@ -93,13 +121,21 @@ int64_t cr_cooc_get_directed(const cr_cooc *c, uint32_t a, uint32_t b);
  * mode (directed=1), sorted count desc, then a's key, then b's key.
  * *out is malloc'd (free it); *n its length. */
 int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **out, size_t *n);
-/* Collocates of node with joint count >= min, sorted o11 desc then key.
- * side applies to window mode (LEFT: collocate before the node). */
-int cr_cooc_with(const cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
+/* Collocates of node with joint count >= min, sorted o11 desc then key,
+ * with O11 and C1 of their tables (R1 = cr_cooc_margin(c, node, side),
+ * N = cr_cooc_events(c, side)).  side applies to window mode (LEFT:
+ * collocate before the node); BOTH counts a pair of two node tokens from
+ * each end.  The first call after a change builds an index of the pairs by
+ * word (O(pairs)); each call then costs O(pairs of the node). */
+int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n);
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window differ */
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
 void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c);
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
+/* cr_cooc_dump of the pairs whose words (cr_partition_of_pair) fall in
+ * partition part, as cr_ngrams_dump_part does for n-grams; units and the
+ * vocabulary total in partition 0 only. */
+int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts);
 
 #endif

@@ -45,6 +45,40 @@ uint64_t cr_hash_bytes(const void *p, size_t n) {
     return mix64(h);
 }
 
+/* ---- partitions ---------------------------------------------------------- */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static uint64_t fnv_update(uint64_t h, const unsigned char *p, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= FNV_PRIME;
+    }
+    return h;
+}
+
+uint64_t cr_stable_hash(const void *p, size_t n) {
+    return mix64(fnv_update(FNV_OFFSET, p, n));
+}
+
+unsigned cr_partition_of(const void *p, size_t n, unsigned parts) {
+    return parts <= 1 ? 0 : (unsigned)(cr_stable_hash(p, n) % parts);
+}
+
+unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
+                              unsigned parts) {
+    if (parts <= 1) return 0;
+    if (cr_key_cmp(a, alen, b, blen) > 0) {
+        const char *t = a; a = b; b = t;
+        size_t tl = alen; alen = blen; blen = tl;
+    }
+    static const unsigned char sep = 0xff;
+    uint64_t h = fnv_update(FNV_OFFSET, (const unsigned char *)a, alen);
+    h = fnv_update(h, &sep, 1);
+    h = fnv_update(h, (const unsigned char *)b, blen);
+    return (unsigned)(mix64(h) % parts);
+}
+
 /* ---- arena -------------------------------------------------------------- */
 struct cr_arena_block {
     cr_arena_block *next;
@@ -213,13 +247,14 @@ void cr_frame_end(cr_wbuf *w) {
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body) {
     const unsigned char *p = data;
     if (len < 6 + 8 || memcmp(p, MAGIC, 4) != 0) return CR_ECORRUPT;
-    if (p[4] != CR_FRAME_VERSION) return CR_EVERSION;
+    if (p[4] < 1 || p[4] > CR_FRAME_VERSION) return CR_EVERSION;
     uint64_t h = fnv1a64(p, len - 8), stored = 0;
     for (int i = 0; i < 8; i++) stored |= (uint64_t)p[len - 8 + i] << (8 * i);
     if (h != stored) return CR_ECORRUPT;
     *kind = p[5];
     body->p = p + 6;
     body->end = p + len - 8;
+    body->version = p[4];
     return CR_OK;
 }
 
@@ -394,6 +429,34 @@ void cr_counter_dump(cr_wbuf *w, const cr_counter *c) {
         cr_wbuf_svarint(w, c->entries[i].count);
     }
     cr_wbuf_svarint(w, c->total);
+}
+
+void cr_counter_dump_part(cr_wbuf *w, const cr_counter *c, unsigned part, unsigned parts) {
+    size_t n = 0;
+    for (size_t i = 0; i < c->size; i++)
+        if (cr_partition_of(c->entries[i].key, c->entries[i].len, parts) == part) n++;
+    cr_wbuf_uvarint(w, n);
+    for (size_t i = 0; i < c->size; i++) {
+        const cr_centry *e = &c->entries[i];
+        if (cr_partition_of(e->key, e->len, parts) != part) continue;
+        cr_wbuf_str(w, e->key, e->len);
+        cr_wbuf_svarint(w, e->count);
+    }
+    cr_wbuf_svarint(w, part == 0 ? c->total : 0);
+}
+
+void cr_counter_dump_subset(cr_wbuf *w, const cr_counter *c, const unsigned char *sel,
+                            uint32_t *newid, int with_total) {
+    uint32_t n = 0;
+    for (size_t i = 0; i < c->size; i++)
+        if (sel[i]) newid[i] = n++;
+    cr_wbuf_uvarint(w, n);
+    for (size_t i = 0; i < c->size; i++) {
+        if (!sel[i]) continue;
+        cr_wbuf_str(w, c->entries[i].key, c->entries[i].len);
+        cr_wbuf_svarint(w, sel[i] == 2 ? c->entries[i].count : 0);
+    }
+    cr_wbuf_svarint(w, with_total ? c->total : 0);
 }
 
 int cr_counter_undump(cr_rbuf *r, cr_counter *c) {

@@ -27,6 +27,19 @@ const char *cr_strerror(int err);
 /* 64-bit hash of a byte string (not stable across builds; never stored). */
 uint64_t cr_hash_bytes(const void *p, size_t n);
 
+/* ---- partitions: splitting a counter by a stable key hash ----------------
+ * The hash that decides which of R partitions a key belongs to is part of
+ * the on-disk format of partitioned parts: FNV-1a 64 over the key's bytes,
+ * then a 64-bit finaliser; the partition is hash % R.  It never depends on
+ * the process, the build or the platform.  A pair of words (co-occurrence)
+ * hashes as key_lo 0xff key_hi, key_lo <= key_hi bytewise, so both orders
+ * of a pair fall in the same partition. */
+#define CR_MAX_PARTITIONS 65536
+uint64_t cr_stable_hash(const void *p, size_t n);
+unsigned cr_partition_of(const void *p, size_t n, unsigned parts);
+unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
+                              unsigned parts);
+
 /* ---- arena: bump allocation in blocks, freed all at once ---------------- */
 typedef struct cr_arena_block cr_arena_block;
 typedef struct cr_arena {
@@ -57,6 +70,7 @@ void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n); /* length-prefixed */
 /* Reader over a serialised buffer; every get checks bounds. */
 typedef struct cr_rbuf {
     const unsigned char *p, *end;
+    unsigned version;    /* the frame version of the body (cr_frame_open); 0: current */
 } cr_rbuf;
 
 int cr_rbuf_byte(cr_rbuf *r, unsigned *out);
@@ -70,7 +84,7 @@ int cr_rbuf_str(cr_rbuf *r, const char **s, size_t *n, size_t maxlen);
  * cr_frame_begin writes the header; cr_frame_end appends the checksum.
  * cr_frame_open verifies magic, version and checksum and returns the kind
  * and a reader over the body. */
-#define CR_FRAME_VERSION 1
+#define CR_FRAME_VERSION 2    /* 2: co-occurrence bodies carry window slot margins; 1 still read */
 void cr_frame_begin(cr_wbuf *w, unsigned kind);
 void cr_frame_end(cr_wbuf *w);
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body);
@@ -120,6 +134,16 @@ size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out);
 /* Body serialisation (no framing): size, keys and counts, total. */
 void cr_counter_dump(cr_wbuf *w, const cr_counter *c);
 int cr_counter_undump(cr_rbuf *r, cr_counter *c); /* c freshly initialised */
+/* The body of a counter holding only the keys of partition part (of parts),
+ * in cr_counter_dump's format; the total goes to partition 0 only, so the
+ * merge of all partitions is the whole counter. */
+void cr_counter_dump_part(cr_wbuf *w, const cr_counter *c, unsigned part, unsigned parts);
+/* The same for a vocabulary that other entries point into: sel[i] = 2 for
+ * the keys owned (counts kept), 1 for keys only referenced (count 0), 0 for
+ * the others.  newid[i] receives the id each selected key has in the dump,
+ * in the original order.  Writes the total only when with_total. */
+void cr_counter_dump_subset(cr_wbuf *w, const cr_counter *c, const unsigned char *sel,
+                            uint32_t *newid, int with_total);
 
 /* Bytewise comparison of two keys, shorter first on a common prefix. */
 int cr_key_cmp(const char *a, size_t alen, const char *b, size_t blen);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +22,23 @@
 #define TITLE_MAX 200
 
 /* ---- corpus ------------------------------------------------------------- */
-typedef struct entry {
-    char *path;        /* as opened */
-    char *rel;         /* id base: relative to the source root */
+/* The entries (files, archives) are kept packed, one record after another in
+ * a byte buffer read front to back by the iterators, so that a corpus of many
+ * small files costs a few bytes per file beyond its name:
+ *   fmt (1 byte) | directory index (uvarint) | size (uvarint) | name | NUL
+ * An entry's path and id base are its directory's prefixes followed by its
+ * name (a single file named as a source has a directory of its own, holding
+ * its whole path and id base, and an empty name). */
+typedef struct edir {
+    char *path;        /* prefix of the paths as opened ("dir/") */
+    char *rel;         /* prefix of the id bases, relative to the source root */
+    int root;          /* index into roots (sidecar), -1 for none */
+    int walked;        /* its files were found by walking a directory or glob */
+} edir;
+
+typedef struct entry { /* one record, decoded */
+    const char *path;  /* as opened */
+    const char *rel;   /* id base: relative to the source root */
     ld_format fmt;
     uint64_t size;
     int root;          /* index into roots (sidecar), -1 for none */
@@ -41,8 +56,10 @@ typedef struct root {
 
 struct ld_corpus {
     ld_opts o;
-    entry *e;
-    size_t n, cap;
+    ld_buf ents;       /* the packed entry records */
+    size_t n;          /* how many */
+    edir *dirs;
+    size_t ndirs, dcap;
     root *roots;
     size_t nroots;
     ld_problem *p;
@@ -89,11 +106,12 @@ ld_corpus *ld_corpus_new(const ld_opts *opts) {
 
 void ld_corpus_free(ld_corpus *c) {
     if (!c) return;
-    for (size_t i = 0; i < c->n; i++) {
-        free(c->e[i].path);
-        free(c->e[i].rel);
+    ld_buf_free(&c->ents);
+    for (size_t i = 0; i < c->ndirs; i++) {
+        free(c->dirs[i].path);
+        free(c->dirs[i].rel);
     }
-    free(c->e);
+    free(c->dirs);
     for (size_t r = 0; r < c->nroots; r++) {
         root *rt = &c->roots[r];
         for (size_t i = 0; i < rt->nrows; i++) {
@@ -222,29 +240,93 @@ static char *join(const char *a, const char *b) {
     return s;
 }
 
-static int add_entry(ld_corpus *c, const char *path, const char *rel, uint64_t size, int rootix, int walked) {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        entry *e = realloc(c->e, cap * sizeof *e);
-        if (!e) return -1;
-        c->e = e;
-        c->cap = cap;
+/* The index of a directory record with these prefixes: the last one when it
+ * is the same, else a new one; -1 on ENOMEM. */
+static long dir_for(ld_corpus *c, const char *ppre, const char *rpre, int rootix, int walked) {
+    if (c->ndirs) {
+        const edir *d = &c->dirs[c->ndirs - 1];
+        if (d->root == rootix && d->walked == walked && strcmp(d->path, ppre) == 0 &&
+            strcmp(d->rel, rpre) == 0)
+            return (long)c->ndirs - 1;
     }
-    entry *e = &c->e[c->n];
-    e->path = strdup(path);
-    e->rel = strdup(rel);
-    if (!e->path || !e->rel) {
-        free(e->path);
-        free(e->rel);
+    if (c->ndirs >= (size_t)LONG_MAX) return -1;
+    if (c->ndirs == c->dcap) {
+        size_t cap = c->dcap ? c->dcap * 2 : 16;
+        edir *d = realloc(c->dirs, cap * sizeof *d);
+        if (!d) return -1;
+        c->dirs = d;
+        c->dcap = cap;
+    }
+    edir *d = &c->dirs[c->ndirs];
+    d->path = strdup(ppre);
+    d->rel = strdup(rpre);
+    if (!d->path || !d->rel) {
+        free(d->path);
+        free(d->rel);
         return -1;
     }
-    ld_format f = ld_format_of_path(rel);
+    d->root = rootix;
+    d->walked = walked;
+    return (long)c->ndirs++;
+}
+
+static int put_uvarint(ld_buf *b, uint64_t v) {
+    char tmp[10];
+    size_t n = 0;
+    while (v >= 0x80) {
+        tmp[n++] = (char)(v | 0x80);
+        v >>= 7;
+    }
+    tmp[n++] = (char)v;
+    return ld_buf_add(b, tmp, n);
+}
+
+static uint64_t get_uvarint(const char **p) {
+    const unsigned char *s = (const unsigned char *)*p;
+    uint64_t v = 0;
+    for (unsigned shift = 0;; shift += 7) {
+        unsigned b = *s++;
+        v |= (uint64_t)(b & 0x7f) << shift;
+        if (!(b & 0x80)) break;
+    }
+    *p = (const char *)s;
+    return v;
+}
+
+/* Adds the file whose path is ppre + name and id base rpre + name; *dirix
+ * caches the directory record of ppre and rpre (-1: not yet made). */
+static int add_entry(ld_corpus *c, long *dirix, const char *ppre, const char *rpre,
+                     const char *name, uint64_t size, int rootix, int walked) {
+    if (*dirix < 0 && (*dirix = dir_for(c, ppre, rpre, rootix, walked)) < 0) return -1;
+    ld_format f = ld_format_of_path(name[0] ? name : rpre);
     if (c->o.format != LD_FMT_NONE && f != LD_FMT_ARCHIVE && f != LD_FMT_COMPRESSED) f = c->o.format;
-    e->fmt = f;
-    e->size = size;
-    e->root = rootix;
-    e->walked = walked;
+    size_t len = c->ents.len;
+    if (ld_buf_addc(&c->ents, (char)f) || put_uvarint(&c->ents, (uint64_t)*dirix) ||
+        put_uvarint(&c->ents, size) || ld_buf_add(&c->ents, name, strlen(name) + 1)) {
+        c->ents.len = len;
+        return -1;
+    }
     c->n++;
+    return 0;
+}
+
+/* Decodes the record at *pos into e, its path and id base built in path and
+ * rel; advances *pos.  -1 on ENOMEM. */
+static int read_entry(const ld_corpus *c, size_t *pos, entry *e, ld_buf *path, ld_buf *rel) {
+    const char *p = c->ents.data + *pos;
+    e->fmt = (ld_format)(unsigned char)*p++;
+    const edir *d = &c->dirs[get_uvarint(&p)];
+    e->size = get_uvarint(&p);
+    size_t n = strlen(p);
+    path->len = rel->len = 0;
+    if (ld_buf_adds(path, d->path) || ld_buf_add(path, p, n + 1) ||
+        ld_buf_adds(rel, d->rel) || ld_buf_add(rel, p, n + 1))
+        return -1;
+    *pos = (size_t)(p + n + 1 - c->ents.data);
+    e->path = path->data;
+    e->rel = rel->data;
+    e->root = d->root;
+    e->walked = d->walked;
     return 0;
 }
 
@@ -278,8 +360,15 @@ static int is_sidecar_name(const char *rel) {
     return strcmp(rel, "metadata.csv") == 0 || strcmp(rel, "metadata.tsv") == 0;
 }
 
+/* The directory being walked: the prefixes of its files' paths and id bases,
+ * and its record once a file is added. */
+typedef struct wdir {
+    const char *ppre, *rpre;
+    long ix;
+} wdir;
+
 /* Considers one directory entry: recurse, add, or report. */
-static int walk_one(walk *w, const char *path, const char *rel, const char *name) {
+static int walk_one(walk *w, wdir *wd, const char *path, const char *rel, const char *name) {
     ld_corpus *c = w->c;
     if (name[0] == '.' && !c->o.hidden) return 0;
     if (c->o.n_exclude && match_any(c->o.exclude, c->o.n_exclude, rel)) return 0;
@@ -310,7 +399,7 @@ static int walk_one(walk *w, const char *path, const char *rel, const char *name
     if (c->o.n_include && !match_any(c->o.include, c->o.n_include, rel)) return 0;
     if (w->rootix >= 0 && c->roots[w->rootix].cols && is_sidecar_name(rel)) return 0;
     w->found++;
-    return add_entry(c, path, rel, (uint64_t)st.st_size, w->rootix, 1);
+    return add_entry(c, &wd->ix, wd->ppre, wd->rpre, name, (uint64_t)st.st_size, w->rootix, 1);
 }
 
 static int walk_dir(walk *w, const char *dir, const char *rel) {
@@ -351,13 +440,18 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
         w->dev[w->depth] = st.st_dev;
         w->ino[w->depth] = st.st_ino;
         w->depth++;
+        /* join(dir, name) is ppre + name */
+        wdir wd = {join(dir, ""), rel[0] ? join(rel, "") : strdup(""), -1};
+        if (!wd.ppre || !wd.rpre) rc = -1;
         for (size_t i = 0; i < n && rc == 0; i++) {
             char *path = join(dir, names[i]);
             char *r = rel[0] ? join(rel, names[i]) : strdup(names[i]);
-            rc = path && r ? walk_one(w, path, r, names[i]) : -1;
+            rc = path && r ? walk_one(w, &wd, path, r, names[i]) : -1;
             free(path);
             free(r);
         }
+        free((char *)wd.ppre);
+        free((char *)wd.rpre);
         w->depth--;
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
@@ -482,7 +576,8 @@ int ld_corpus_add(ld_corpus *c, const char *source, char *msg, size_t msgsize) {
             if (rc == 0) rc = walk_dir(w, source, "");
         } else if (S_ISREG(st.st_mode)) {
             char *rel = strdup(basename_of(source));
-            rc = rel ? add_entry(c, source, rel, (uint64_t)st.st_size, -1, 0) : -1;
+            long ix = -1;
+            rc = rel ? add_entry(c, &ix, source, rel, "", (uint64_t)st.st_size, -1, 0) : -1;
             free(rel);
         } else {
             snprintf(msg, msgsize, "%s: not a regular file or directory", source);
@@ -542,7 +637,9 @@ struct ld_iter {
     char *only;
     size_t only_len;
     int only_found;
-    size_t ei;
+    size_t epos;                /* byte offset of the next entry record */
+    entry cur;                  /* the entry last read */
+    ld_buf cpath, crel;         /* its path and id base */
     uint64_t slot;
 
     /* current multi-document file */
@@ -617,7 +714,7 @@ void ld_iter_free(ld_iter *it) {
     close_archive(it);
     ld_json_free(&it->json);
     ld_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
-                      &it->title, &it->id, &it->path, &it->mb};
+                      &it->title, &it->id, &it->path, &it->mb, &it->cpath, &it->crel};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ld_buf_free(bufs[i]);
     free(it->hoff);
     free(it->meta);
@@ -1367,8 +1464,10 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
             if (r == 2 || r < 0) close_archive(it);
             continue;
         }
-        if (it->ei >= c->n) return 0;
-        const entry *e = &c->e[it->ei++];
+        if (it->epos >= c->ents.len) return 0;
+        /* it->cur stays valid while its multi-document file or archive is open */
+        const entry *e = &it->cur;
+        if (read_entry(c, &it->epos, &it->cur, &it->cpath, &it->crel)) return 0;
         if (e->fmt == LD_FMT_ARCHIVE || e->fmt == LD_FMT_COMPRESSED) {
             open_archive(it, e);
             continue;

@@ -148,6 +148,17 @@ static void children_text(tb *t, xmlNodePtr parent, const walkopts *w) {
     for (xmlNodePtr c = parent->children; c; c = c->next) node_text(t, c, w);
 }
 
+/* Appends the text inside title element tn to title; -1 when out of memory. */
+static int title_text(xmlNodePtr tn, xmlDocPtr doc, ld_buf *title) {
+    ld_buf tmp = {0};
+    tb tt = {&tmp, 0, 0, 0};
+    walkopts tw = {NULL, doc};
+    children_text(&tt, tn, &tw);
+    int rc = (tt.err || ld_buf_add(title, tmp.data ? tmp.data : "", tmp.len)) ? -1 : 0;
+    ld_buf_free(&tmp);
+    return rc;
+}
+
 int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title) {
     text->len = 0;
     title->len = 0;
@@ -161,14 +172,7 @@ int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title) {
     int rc = 0;
     if (root) {
         xmlNodePtr tn = find_elem(root, "title", NULL);
-        if (tn) {
-            ld_buf tmp = {0};
-            tb tt = {&tmp, 0, 0, 0};
-            walkopts tw = {NULL, NULL};
-            children_text(&tt, tn, &tw);
-            if (tt.err || ld_buf_add(title, tmp.data ? tmp.data : "", tmp.len)) rc = -1;
-            ld_buf_free(&tmp);
-        }
+        if (tn && title_text(tn, NULL, title)) rc = -1;
         tb t = {text, 0, 0, 0};
         walkopts w = {skip_html, NULL};
         node_text(&t, root, &w);
@@ -215,14 +219,7 @@ int ld_xml_text(const char *s, size_t n, const char *element, ld_buf *text, ld_b
     /* title */
     xmlNodePtr tn = find_elem(root, "title", "titleStmt");
     if (!tn) tn = find_elem(root, "title", NULL);
-    if (tn) {
-        ld_buf tmp = {0};
-        tb tt = {&tmp, 0, 0, 0};
-        walkopts tw = {NULL, doc};
-        children_text(&tt, tn, &tw);
-        if (tt.err || ld_buf_add(title, tmp.data ? tmp.data : "", tmp.len)) rc = -1;
-        ld_buf_free(&tmp);
-    }
+    if (tn && title_text(tn, doc, title)) rc = -1;
     tb t = {text, 0, 0, 0};
     walkopts w = {NULL, doc};
     if (!want) node_text(&t, root, &w);

@@ -41,6 +41,18 @@ local function step_all(db, stmt, rows)
   end
 end
 
+-- Runs fn inside one transaction: committed when fn returns, rolled back
+-- (and the error raised at the caller's caller) when it fails.
+local function in_transaction(db, fn)
+  exec(db, "BEGIN")
+  local okv, err = pcall(fn)
+  if not okv then
+    db:exec("ROLLBACK")
+    error(err, 3)
+  end
+  exec(db, "COMMIT")
+end
+
 local function type_of(counter)
   local mt = getmetatable(counter)
   return type(mt) == "table" and rawget(mt, "__name") or nil
@@ -50,8 +62,7 @@ end
 function M.save(counter, db, name)
   ok_name(name)
   local kind = type_of(counter)
-  exec(db, "BEGIN")
-  local okv, err = pcall(function()
+  in_transaction(db, function()
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
     local rows = {}
     if kind == "corpusrun.Cooc" then
@@ -76,11 +87,6 @@ function M.save(counter, db, name)
     stmt:finalize()
     if rc ~= require("lsqlite3").DONE then error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 0) end
   end)
-  if not okv then
-    db:exec("ROLLBACK")
-    error(err, 2)
-  end
-  exec(db, "COMMIT")
   return counter
 end
 
@@ -100,8 +106,7 @@ end
 -- dtm:to_sqlite(db, name)
 function M.save_dtm(dtm, db, name)
   ok_name(name)
-  exec(db, "BEGIN")
-  local okv, err = pcall(function()
+  in_transaction(db, function()
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
     exec(db, ("CREATE TABLE %q (doc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name))
     local rows = {}
@@ -110,11 +115,6 @@ function M.save_dtm(dtm, db, name)
     step_all(db, stmt, rows)
     stmt:finalize()
   end)
-  if not okv then
-    db:exec("ROLLBACK")
-    error(err, 2)
-  end
-  exec(db, "COMMIT")
   return dtm
 end
 

@@ -120,6 +120,76 @@ function fold.deserialize(s)
   return v
 end
 
+-- ---- partitions -----------------------------------------------------------
+-- For a partitioned merge (--shard K/N --partitions R), an accumulator is
+-- split into R values with disjoint keys, by a stable hash of each key
+-- (count.partition), so that partition r of every shard can be merged on
+-- its own and the R merged partitions put together by a plain merge:
+--   * a C counter (freq, df, ngrams, cooc) splits by its keys;
+--   * the accumulator as a table whose keys are all strings: each field
+--     that is a C counter splits by its keys, each field that is a table
+--     whose keys are all strings splits by its keys (their values stay
+--     whole), every other field stays whole in the partition of its name;
+--   * anything else (a number, an array, a table with other keys) stays
+--     whole in partition 0, and so does the whole accumulator when the fold
+--     has its own opts.merge.
+-- A partition holds nil where it has nothing.
+
+local split_types = { ["corpusrun.Freq"] = true, ["corpusrun.Ngrams"] = true, ["corpusrun.Cooc"] = true }
+
+local function splits(v)
+  return type(v) == "userdata" and split_types[type_name(v)] and v.dump ~= nil
+end
+
+local function is_string_map(t)
+  if type(t) ~= "table" or getmetatable(t) ~= nil then return false end
+  for k in pairs(t) do if type(k) ~= "string" then return false end end
+  return true
+end
+
+local partition_of
+
+local function encode_counter_part(v, r, parts, out)
+  out[#out + 1] = string.pack("<c1s4s4", "U", type_name(v), v:dump({ partition = r, partitions = parts }))
+end
+
+-- A table whose keys are all strings: the entries of partition r, whole.
+local function encode_map_part(t, r, parts, out, path)
+  local keys = {}
+  for k in pairs(t) do if partition_of(k, parts) == r then keys[#keys + 1] = k end end
+  out[#out + 1] = string.pack("<c1I4", "T", #keys)
+  for _, k in ipairs(keys) do
+    encode(k, out, path)
+    encode(t[k], out, path .. "." .. k)
+  end
+end
+
+-- Partition r (0..parts-1) of accumulator v, serialised; whole: the fold
+-- has its own merge, so nothing splits.
+function fold.serialize_partition(v, r, parts, whole)
+  partition_of = partition_of or require("count").partition
+  local out = {}
+  if whole or not (splits(v) or is_string_map(v)) then
+    if r == 0 then encode(v, out, "value") else out[1] = "z" end
+  elseif splits(v) then
+    encode_counter_part(v, r, parts, out)
+  else
+    local keys = {}
+    for k, x in pairs(v) do
+      if splits(x) or is_string_map(x) or partition_of(k, parts) == r then keys[#keys + 1] = k end
+    end
+    out[#out + 1] = string.pack("<c1I4", "T", #keys)
+    for _, k in ipairs(keys) do
+      local x, path = v[k], "value." .. k
+      encode(k, out, path)
+      if splits(x) then encode_counter_part(x, r, parts, out)
+      elseif is_string_map(x) then encode_map_part(x, r, parts, out, path)
+      else encode(x, out, path) end
+    end
+  end
+  return table.concat(out)
+end
+
 -- ---- merging --------------------------------------------------------------
 
 local function is_array(t)
@@ -253,15 +323,61 @@ local function merger(custom)
   return function(a, b) return merge(a, b, "value") end
 end
 
--- --merge DIR: the parts replace reading the corpus.
-local function merge_parts(cluster, combine)
+-- Partition r of every shard, merged (nil where a partition holds nothing);
+-- returns it and what the merged partition's header records.
+local function merge_partition(shards, dir, r, manifest_sha, combine)
+  local acc, docs, bytes = nil, 0, 0
+  local n, parts, manifest = shards.each_partition_part(dir, r, manifest_sha, function(_, payload, header)
+    local part = fold.deserialize(payload)
+    docs = docs + (math.tointeger(tonumber(header.documents)) or 0)
+    bytes = bytes + (math.tointeger(tonumber(header.bytes)) or 0)
+    if part ~= nil then
+      if acc == nil then acc = part else acc = combine(acc, part) end
+    end
+  end)
+  return acc, { shards = n, partitions = parts, manifest_sha256 = manifest, documents = docs, bytes = bytes }
+end
+
+-- The merged partitions, in partition order: their keys are disjoint, so
+-- merging them is a union (with opts.merge, all is in partition 0).
+local function union(acc, part, custom)
+  if part == nil then return acc end
+  if acc == nil then return part end
+  if custom then error("fold: a partition other than 0 holds a value, but a fold with opts.merge keeps its accumulator whole in partition 0", 0) end
+  return merge(acc, part, "value")
+end
+
+-- --merge DIR: the parts replace reading the corpus.  With --partition r,
+-- merges partition r of every shard into DIR/merged-r-of-R and ends the
+-- script; without it, DIR's merged partitions (or its partitioned parts,
+-- merged here one partition after the other) are put together.
+local function merge_parts(cluster, combine, custom)
   local shards = require "shards"
   local manifest_sha = cluster.manifest and shards.read_manifest(cluster.manifest).sha256
-  local acc, first = nil, true
-  shards.each_part(cluster.merge, manifest_sha, function(_, payload)
-    local part = fold.deserialize(payload)
-    if first then acc, first = part, false else acc = combine(acc, part) end
-  end)
+  local dir = cluster.merge
+  if cluster.partition then
+    local acc, info = merge_partition(shards, dir, cluster.partition, manifest_sha, combine)
+    shards.write_merged(dir, cluster.partition, info.partitions, info.shards, fold.serialize(acc), info)
+    io.stdout:flush()
+    os.exit(0, true)
+  end
+  local kind, parts = shards.merge_kind(dir)
+  local acc
+  if kind == "parts" then
+    local first = true
+    shards.each_part(dir, manifest_sha, function(_, payload)
+      local part = fold.deserialize(payload)
+      if first then acc, first = part, false else acc = combine(acc, part) end
+    end)
+  elseif kind == "merged" then
+    shards.each_merged(dir, manifest_sha, function(_, payload)
+      acc = union(acc, fold.deserialize(payload), custom)
+    end)
+  else
+    for r = 0, parts - 1 do
+      acc = union(acc, (merge_partition(shards, dir, r, manifest_sha, combine)), custom)
+    end
+  end
   fold.merged_parts = true
   return acc
 end
@@ -281,8 +397,17 @@ local function write_shard(c, init, step, cluster, custom)
   end
   local acc, ndocs, nbytes = fold_docs(init, step, next_doc)
   if not custom then check_mergeable(acc, "value") end
-  shards.write_part(cluster.parts, cluster.shard, cluster.shards, fold.serialize(acc),
-    { manifest_sha256 = manifest and manifest.sha256, documents = ndocs, bytes = nbytes })
+  local info = { manifest_sha256 = manifest and manifest.sha256, documents = ndocs, bytes = nbytes }
+  if cluster.partitions then
+    info.partitions = cluster.partitions
+    for r = 0, cluster.partitions - 1 do
+      info.partition = r
+      shards.write_part(cluster.parts, cluster.shard, cluster.shards,
+        fold.serialize_partition(acc, r, cluster.partitions, custom ~= nil), info)
+    end
+  else
+    shards.write_part(cluster.parts, cluster.shard, cluster.shards, fold.serialize(acc), info)
+  end
   io.stdout:flush()
   os.exit(0, true)
 end
@@ -362,7 +487,7 @@ function fold.run(c, init, step, opts)
   -- (a second pass that depends on the first, as freq.lua's dispersion
   -- does) runs here over the corpus, with -j N.
   if cluster and not fold.merged_parts then
-    if cluster.merge then return merge_parts(cluster, combine) end
+    if cluster.merge then return merge_parts(cluster, combine, opts.merge) end
     if cluster.reduce then return reduce_stdin(combine) end
   end
   if cluster and cluster.map then return map_stdin(init, step, opts.merge, opts) end

@@ -291,27 +291,32 @@ local function csv_field(s, sep)
   return s
 end
 
+-- Header record and one record per row, each field passed through quote,
+-- joined by sep and ended by eol: what CSV and TSV share.
+local function delimited(rows, opts, quote, sep, eol)
+  local cols = report.columns(rows, opts)
+  local out = {}
+  if not opts.no_header then
+    local h = {}
+    for j, col in ipairs(cols) do h[j] = quote(col.title) end
+    out[#out + 1] = concat(h, sep) .. eol
+  end
+  for _, row in ipairs(rows) do
+    local line = {}
+    for j, col in ipairs(cols) do line[j] = quote(machine_cell(col, row, opts)) end
+    out[#out + 1] = concat(line, sep) .. eol
+  end
+  return concat(out)
+end
+
 --- CSV as RFC 4180 has it: a header record, fields quoted when they hold a
 --- comma, quote, CR or LF, quotes doubled, records ending in CRLF (opts.eol
 --- changes that).  Numbers keep full precision unless opts.formatted.
 function report.csv(rows, opts)
   opts = opts or {}
   check_rows(rows, "csv")
-  local cols = report.columns(rows, opts)
   local sep = opts.sep or ","
-  local eol = opts.eol or "\r\n"
-  local out = {}
-  if not opts.no_header then
-    local h = {}
-    for j, col in ipairs(cols) do h[j] = csv_field(col.title, sep) end
-    out[#out + 1] = concat(h, sep) .. eol
-  end
-  for _, row in ipairs(rows) do
-    local line = {}
-    for j, col in ipairs(cols) do line[j] = csv_field(machine_cell(col, row, opts), sep) end
-    out[#out + 1] = concat(line, sep) .. eol
-  end
-  return concat(out)
+  return delimited(rows, opts, function(s) return csv_field(s, sep) end, sep, opts.eol or "\r\n")
 end
 
 local TSV_ESC = { ["\\"] = "\\\\", ["\t"] = "\\t", ["\n"] = "\\n", ["\r"] = "\\r" }
@@ -320,21 +325,8 @@ local function tsv_field(s) return (s:gsub("[\\\t\n\r]", TSV_ESC)) end
 --- Tab-separated values: a header line, then one line per row ending in LF;
 --- a backslash, tab, LF or CR inside a field is written \\, \t, \n, \r.
 function report.tsv(rows, opts)
-  opts = opts or {}
   check_rows(rows, "tsv")
-  local cols = report.columns(rows, opts)
-  local out = {}
-  if not opts.no_header then
-    local h = {}
-    for j, col in ipairs(cols) do h[j] = tsv_field(col.title) end
-    out[#out + 1] = concat(h, "\t") .. "\n"
-  end
-  for _, row in ipairs(rows) do
-    local line = {}
-    for j, col in ipairs(cols) do line[j] = tsv_field(machine_cell(col, row, opts)) end
-    out[#out + 1] = concat(line, "\t") .. "\n"
-  end
-  return concat(out)
+  return delimited(rows, opts or {}, tsv_field, "\t", "\n")
 end
 
 local function md_cell(s)

@@ -90,21 +90,6 @@ function scriptlib.gazetteer_entries(path, entity)
   return out
 end
 
--- The contingency table of a window collocation: count.cooc's with() gives
--- the node's frequency as r1, but in a window of w words on each side the
--- node offers 2w slots per occurrence, so r1 becomes f(node) * 2w (Evert's
--- surface co-occurrence).  Rows whose joint count still exceeds a marginal
--- cannot form a 2x2 table and are left out; returns the rows and how many
--- were left out.
-function scriptlib.window_rows(rows, window)
-  local out, dropped = {}, 0
-  for _, r in ipairs(rows) do
-    local x = { key = r.key, o11 = r.o11, r1 = r.r1 * 2 * window, c1 = r.c1, n = r.n }
-    if x.o11 <= x.r1 and x.o11 <= x.c1 and x.r1 <= x.n then out[#out + 1] = x else dropped = dropped + 1 end
-  end
-  return out, dropped
-end
-
 -- The stopword set for --stopwords LANG (tokenize.stopwords; "none": empty)
 -- plus the words of a file (one per line, # comments), normalised at level.
 function scriptlib.stopwords(lang, file, level)

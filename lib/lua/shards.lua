@@ -4,6 +4,10 @@
 --   corpusrun plan --shards N [-c CORPUS] -o manifest.tsv
 --   corpusrun --shard K/N --parts DIR [--manifest manifest.tsv] script.lua [args]
 --   corpusrun --merge DIR script.lua [args]
+-- and the partitioned merge:
+--   corpusrun --shard K/N --partitions R --parts DIR script.lua [args]
+--   corpusrun --merge DIR --partition r script.lua [args]    (r = 0..R-1)
+--   corpusrun --merge DIR script.lua [args]                  (concatenates)
 local host = require "corpusrun"
 
 local shards = {}
@@ -148,24 +152,29 @@ local function encode_args(args)
   return table.concat(parts, " ")
 end
 
-local function part_name(k, n) return ("part-%d-of-%d"):format(k, n) end
+local function part_name(k, n, r, parts)
+  if parts then return ("part-%d-of-%d.p-%d-of-%d"):format(k, n, r, parts) end
+  return ("part-%d-of-%d"):format(k, n)
+end
+shards.part_name = part_name
 
--- Writes shard k's serialised accumulator to dir/part-k-of-n (through a
--- temporary name, so a killed task leaves no half part) and its sidecar.
-function shards.write_part(dir, k, n, payload, info)
-  os.execute("mkdir -p '" .. dir:gsub("'", "'\\''") .. "'")
-  local sha, args = script_identity()
-  local header = {
-    { "shard", k }, { "shards", n }, { "script", arg and arg[0] or "" }, { "script_sha256", sha },
-    { "arguments", encode_args(args) }, { "manifest_sha256", info.manifest_sha256 or "none" },
-    { "documents", info.documents }, { "bytes", info.bytes }, { "corpusrun", host.version },
-  }
+local function merged_name(r, parts) return ("merged-%d-of-%d"):format(r, parts) end
+shards.merged_name = merged_name
+
+local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
+
+-- Writes dir/name: the magic line, the header (key<TAB>value lines), a
+-- blank line, the payload and a checksum line, through a temporary name so
+-- that a killed task leaves no half file; the header also goes to a
+-- sidecar dir/name.info.
+local function write_file(dir, name, header, payload)
+  os.execute("mkdir -p " .. shell_quote(dir))
   local lines = {}
   for _, kv in ipairs(header) do lines[#lines + 1] = kv[1] .. "\t" .. tostring(kv[2]) end
   local head = table.concat(lines, "\n") .. "\n\n"
   local body = PART_MAGIC .. head .. payload
-  local final = dir .. "/" .. part_name(k, n)
-  local tmp = dir .. "/." .. part_name(k, n) .. ".tmp"
+  local final = dir .. "/" .. name
+  local tmp = dir .. "/." .. name .. ".tmp"
   local f, err = io.open(tmp, "wb")
   if not f then error("cannot write the part: " .. err, 0) end
   local okw, werr = f:write(body, "\nend\t", host.sha256(body), "\n")
@@ -175,6 +184,39 @@ function shards.write_part(dir, k, n, payload, info)
   if sidecar then sidecar:write(head); sidecar:close(); os.rename(final .. ".info.tmp", final .. ".info") end
   assert(os.rename(tmp, final))
   return final
+end
+
+local function identity_header(info)
+  local sha, args = script_identity()
+  return { "script", arg and arg[0] or "" }, { "script_sha256", sha }, { "arguments", encode_args(args) },
+         { "manifest_sha256", info.manifest_sha256 or "none" }
+end
+
+-- Writes shard k's serialised accumulator to dir/part-k-of-n, or with
+-- info.partitions = R its partition info.partition to
+-- dir/part-k-of-n.p-r-of-R, and the sidecar.
+function shards.write_part(dir, k, n, payload, info)
+  local s1, s2, s3, s4 = identity_header(info)
+  local header = { { "shard", k }, { "shards", n } }
+  if info.partitions then
+    header[#header + 1] = { "partition", info.partition }
+    header[#header + 1] = { "partitions", info.partitions }
+  end
+  for _, kv in ipairs({ s1, s2, s3, s4, { "documents", info.documents }, { "bytes", info.bytes },
+                        { "corpusrun", host.version } }) do
+    header[#header + 1] = kv
+  end
+  return write_file(dir, part_name(k, n, info.partition, info.partitions), header, payload)
+end
+
+-- Writes partition r (of parts) merged over n shards to dir/merged-r-of-R.
+-- info.manifest_sha256 is the parts' own.
+function shards.write_merged(dir, r, parts, n, payload, info)
+  local s1, s2, s3, s4 = identity_header(info)
+  return write_file(dir, merged_name(r, parts), {
+    { "partition", r }, { "partitions", parts }, { "shards", n }, s1, s2, s3, s4,
+    { "documents", info.documents }, { "bytes", info.bytes }, { "corpusrun", host.version },
+  }, payload)
 end
 
 -- Reads and checks one part file; returns its header table and payload.
@@ -197,47 +239,158 @@ local function read_part(path)
   return header, body:sub(head_end + 2)
 end
 
--- Checks that dir holds every part of one run of this script with these
--- arguments, then calls each(k, payload) for k = 0..n-1 in order.
-function shards.each_part(dir, manifest_sha256, each)
-  local p = io.popen("ls -1 '" .. dir:gsub("'", "'\\''") .. "' 2>/dev/null")
-  local found, n = {}, nil
+-- The files of dir, by kind: plain parts {k = path} of n shards,
+-- partitioned parts and merged partitions; mixing runs is an error.
+local function scan(dir)
+  local p = io.popen("ls -1 " .. shell_quote(dir) .. " 2>/dev/null")
+  local d = { dir = dir, parts = {}, pparts = {}, merged = {} }
+  local function same(field, value, message)
+    if d[field] and d[field] ~= value then error(message:format(dir, d[field], value), 0) end
+    d[field] = value
+  end
   for name in p:lines() do
-    local k, count = name:match("^part%-(%d+)%-of%-(%d+)$")
+    local k, n, r, parts = name:match("^part%-(%d+)%-of%-(%d+)%.p%-(%d+)%-of%-(%d+)$")
     if k then
-      k, count = tonumber(k), tonumber(count)
-      if n and count ~= n then error(("%s holds parts of %d and of %d shards"):format(dir, n, count), 0) end
-      n = count
-      found[k] = dir .. "/" .. name
+      k, n, r, parts = tonumber(k), tonumber(n), tonumber(r), tonumber(parts)
+      same("pn", n, "%s holds partitioned parts of %d and of %d shards")
+      same("pcount", parts, "%s holds parts split into %d and into %d partitions")
+      d.pparts[r] = d.pparts[r] or {}
+      d.pparts[r][k] = dir .. "/" .. name
+    else
+      k, n = name:match("^part%-(%d+)%-of%-(%d+)$")
+      if k then
+        same("n", tonumber(n), "%s holds parts of %d and of %d shards")
+        d.parts[tonumber(k)] = dir .. "/" .. name
+      else
+        r, parts = name:match("^merged%-(%d+)%-of%-(%d+)$")
+        if r then
+          same("mparts", tonumber(parts), "%s holds merged partitions of two runs, with %d and with %d partitions")
+          d.merged[tonumber(r)] = dir .. "/" .. name
+        end
+      end
     end
   end
   p:close()
+  return d
+end
+
+-- Checks that a part or merged partition was made by this script with these
+-- arguments from the same manifest as the others (run.manifest, set by the
+-- first) and the one given (manifest_sha256, when given).
+local function check_identity(path, header, run, manifest_sha256)
+  local sha, args = script_identity()
+  if header.script_sha256 ~= sha then
+    error(("%s was made by a different script (%s, sha256 %s; this one is %s)")
+      :format(path, header.script or "?", header.script_sha256 or "?", sha), 0)
+  end
+  local want_args = encode_args(args)
+  if header.arguments ~= want_args then
+    error(("%s was made with other arguments (%s; now %s)"):format(path, header.arguments or "?", want_args), 0)
+  end
+  if run.manifest == nil then run.manifest, run.first = header.manifest_sha256, path end
+  if header.manifest_sha256 ~= run.manifest then
+    error(("%s comes from another manifest than %s"):format(path, run.first), 0)
+  end
+  if manifest_sha256 and header.manifest_sha256 ~= manifest_sha256 then
+    error(("%s was made from another manifest (sha256 %s)"):format(path, header.manifest_sha256), 0)
+  end
+end
+
+local function check_field(path, header, field, want)
+  if tonumber(header[field]) ~= want then
+    error(("%s is not what its name says (%s %s, expected %d)"):format(path, field, tostring(header[field]), want), 0)
+  end
+end
+
+-- What dir holds for `--merge DIR`: "parts" (plain parts), "merged" (merged
+-- partitions) or "partitioned" (partitioned parts, none merged yet).
+function shards.merge_kind(dir)
+  local d = scan(dir)
+  local has_parts, has_merged, has_pparts = next(d.parts) ~= nil, next(d.merged) ~= nil, next(d.pparts) ~= nil
+  if has_parts and (has_merged or has_pparts) then
+    error(("%s holds both parts (part-K-of-N) and partitioned parts or merged partitions: "
+      .. "use one directory per run"):format(dir), 0)
+  end
+  if has_parts then return "parts" end
+  if has_merged then return "merged" end
+  if has_pparts then return "partitioned", d.pcount end
+  error(dir .. ": no parts to merge (part-K-of-N, part-K-of-N.p-r-of-R or merged-r-of-R files)", 0)
+end
+
+-- Checks that dir holds every part of one run of this script with these
+-- arguments, then calls each(k, payload) for k = 0..n-1 in order.
+function shards.each_part(dir, manifest_sha256, each)
+  local d = scan(dir)
+  local found, n = d.parts, d.n
   if not n then error(dir .. ": no parts to merge (part-K-of-N files)", 0) end
   local missing = {}
   for k = 0, n - 1 do if not found[k] then missing[#missing + 1] = part_name(k, n) end end
   if #missing > 0 then error(("%s: missing %s"):format(dir, table.concat(missing, ", ")), 0) end
-  local sha, args = script_identity()
-  local want_args = encode_args(args)
-  local run_manifest
+  local run = {}
   for k = 0, n - 1 do
     local header, payload = read_part(found[k])
-    if header.script_sha256 ~= sha then
-      error(("%s was made by a different script (%s, sha256 %s; this one is %s)")
-        :format(found[k], header.script or "?", header.script_sha256 or "?", sha), 0)
-    end
-    if header.arguments ~= want_args then
-      error(("%s was made with other arguments (%s; now %s)"):format(found[k], header.arguments or "?", want_args), 0)
-    end
-    run_manifest = run_manifest or header.manifest_sha256
-    if header.manifest_sha256 ~= run_manifest then
-      error(("%s comes from another manifest than %s"):format(found[k], found[0]), 0)
-    end
-    if manifest_sha256 and header.manifest_sha256 ~= manifest_sha256 then
-      error(("%s was made from another manifest (sha256 %s)"):format(found[k], header.manifest_sha256), 0)
-    end
+    check_identity(found[k], header, run, manifest_sha256)
     each(k, payload)
   end
   return n
+end
+
+-- Partition r of every shard: checks that dir holds all n parts of it, made
+-- by one run of this script (same arguments, manifest and partition count),
+-- then calls each(k, payload, header) for k = 0..n-1 in order.  Returns n,
+-- the partition count and the parts' manifest hash ("none" without one).
+function shards.each_partition_part(dir, r, manifest_sha256, each)
+  local d = scan(dir)
+  local parts, n = d.pcount, d.pn
+  if not parts then
+    error(dir .. ": no partitioned parts to merge (part-K-of-N.p-r-of-R files, written by --shard K/N --partitions R)", 0)
+  end
+  if r >= parts then
+    error(("%s: the parts are split into %d partitions (0..%d): there is no partition %d"):format(dir, parts, parts - 1, r), 0)
+  end
+  local found = d.pparts[r] or {}
+  local missing = {}
+  for k = 0, n - 1 do if not found[k] then missing[#missing + 1] = part_name(k, n, r, parts) end end
+  if #missing > 0 then error(("%s: missing %s"):format(dir, table.concat(missing, ", ")), 0) end
+  local run = {}
+  for k = 0, n - 1 do
+    local header, payload = read_part(found[k])
+    check_field(found[k], header, "shard", k)
+    check_field(found[k], header, "shards", n)
+    check_field(found[k], header, "partition", r)
+    check_field(found[k], header, "partitions", parts)
+    check_identity(found[k], header, run, manifest_sha256)
+    each(k, payload, header)
+  end
+  return n, parts, run.manifest
+end
+
+-- The merged partitions in dir: checks that all R are there, made by one run
+-- of this script, then calls each(r, payload) for r = 0..R-1 in order.
+function shards.each_merged(dir, manifest_sha256, each)
+  local d = scan(dir)
+  local parts = d.mparts
+  if not parts then error(dir .. ": no merged partitions (merged-r-of-R files)", 0) end
+  local missing = {}
+  for r = 0, parts - 1 do if not d.merged[r] then missing[#missing + 1] = merged_name(r, parts) end end
+  if #missing > 0 then
+    error(("%s: missing %s (run --merge %s --partition r for each missing r)")
+      :format(dir, table.concat(missing, ", "), dir), 0)
+  end
+  local run, n = {}, nil
+  for r = 0, parts - 1 do
+    local path = d.merged[r]
+    local header, payload = read_part(path)
+    check_field(path, header, "partition", r)
+    check_field(path, header, "partitions", parts)
+    n = n or tonumber(header.shards)
+    if tonumber(header.shards) ~= n then
+      error(("%s merges %s shards, %s merges %d"):format(path, tostring(header.shards), d.merged[0], n), 0)
+    end
+    check_identity(path, header, run, manifest_sha256)
+    each(r, payload)
+  end
+  return parts
 end
 
 -- ---- the `plan` command -----------------------------------------------------

@@ -259,10 +259,10 @@ end
 --- (default "ll") descending, ties by opts.key (default "key") ascending,
 --- and the array of rows left out.  opts.min drops rows whose o11 is below
 --- it; opts.span multiplies r1 by the number of window positions around
---- each node occurrence (2 * window for a symmetric window: Evert 2008's
---- surface co-occurrence; dice and logdice keep the node's frequency, kept
---- in node_freq); rows whose counts cannot form a table raise an error
---- unless opts.on_invalid = "skip".
+--- each node occurrence, for rows counted without them (count.cooc's rows
+--- already count positions); dice and logdice use the words' frequencies
+--- f1 and f2 when the rows carry them (node_freq = f1); rows whose counts
+--- cannot form a table raise an error unless opts.on_invalid = "skip".
 function stats.collocations(rows, opts)
   if type(rows) ~= "table" then error("stats.collocations: rows must be an array", 2) end
   opts = opts or {}
@@ -295,11 +295,14 @@ function stats.collocations(rows, opts)
         local r = {}
         for k, v in pairs(row) do r[k] = v end
         for k, v in pairs(a) do if r[k] == nil or k == "r1" or k == "r2" then r[k] = v end end
-        if span ~= 1 then
-          -- Dice and logDice compare frequencies (Rychlý 2008): the node's
-          -- own frequency, not its window positions
-          r.node_freq = row.r1
-          r.dice = 2 * row.o11 / (row.r1 + row.c1)
+        -- Dice and logDice compare frequencies (Rychlý 2008): the words'
+        -- own frequencies (f1, f2, as count.cooc's with() gives them), not
+        -- their window positions
+        local f1, f2 = row.f1, row.f2
+        if span ~= 1 then f1, f2 = f1 or row.r1, f2 or row.c1 end
+        if type(f1) == "number" and type(f2) == "number" and f1 + f2 > 0 then
+          r.node_freq = f1
+          r.dice = 2 * row.o11 / (f1 + f2)
           r.logdice = 14 + (row.o11 > 0 and stats.log2(r.dice) or -math.huge)
         end
         out[#out + 1] = r

@@ -269,13 +269,13 @@ static void test_ngrams(void) {
         /* Dump round trip. */
         cr_wbuf w = { 0 };
         cr_ngrams_dump(&w, &m);
-        cr_rbuf r = { w.data, w.data + w.len };
+        cr_rbuf r = { w.data, w.data + w.len, 0 };
         cr_ngrams back;
         ok(cr_ngrams_undump(&r, &back) == 0 && r.p == r.end, "undump");
         ok(ngrams_match_ref(&back, &r2), "n=%u: dump round trip", k);
         int rejected = 1;
         for (size_t len = 0; len < w.len; len++) {
-            cr_rbuf t = { w.data, w.data + len };
+            cr_rbuf t = { w.data, w.data + len, 0 };
             cr_ngrams x;
             if (cr_ngrams_undump(&t, &x) == 0) { rejected = 0; cr_ngrams_free(&x); }
         }
@@ -394,10 +394,16 @@ static void test_cooc(void) {
     bad = 0;
     for (size_t i = 0; i < ncol; i++) {
         const char *k = c.vocab.entries[col[i].id].key;
-        if (col[i].o11 != ref_window(s, N, 5, "cat", k)) bad++;
+        /* two cat tokens: one event from each */
+        int64_t want = ref_window(s, N, 5, "cat", k) * (strcmp(k, "cat") == 0 ? 2 : 1);
+        if (col[i].o11 != want) bad++;
         if (i && col[i - 1].o11 < col[i].o11) bad++;
     }
     is_int(bad, 0, "collocates of cat match the reference, sorted");
+    bad = 0;
+    int64_t rowsum = 0;
+    for (size_t i = 0; i < ncol; i++) rowsum += col[i].o11;
+    is_int(rowsum, cr_cooc_margin(&c, (uint32_t)cat, CR_SIDE_BOTH), "cat's r1 is the sum of its o11");
     free(col);
 
     /* Merge of parts (cut at a segment boundary) equals the whole. */
@@ -421,7 +427,7 @@ static void test_cooc(void) {
 
     cr_wbuf wb = { 0 };
     cr_cooc_dump(&wb, &m);
-    cr_rbuf r = { wb.data, wb.data + wb.len };
+    cr_rbuf r = { wb.data, wb.data + wb.len, 0 };
     cr_cooc back;
     ok(cr_cooc_undump(&r, &back) == 0 && r.p == r.end, "cooc undump");
     bad = 0;
@@ -429,9 +435,27 @@ static void test_cooc(void) {
         for (size_t j = 0; j < NWORDS; j++)
             if (cooc_get_keys(&m, WORDS[i], WORDS[j]) != cooc_get_keys(&back, WORDS[i], WORDS[j])) bad++;
     is_int(bad, 0, "cooc round trip");
+    bad = 0;
+    for (size_t i = 0; i < NWORDS; i++) {
+        int64_t im = cr_counter_find(&m.vocab, WORDS[i], strlen(WORDS[i]));
+        int64_t iw = cr_counter_find(&w2.vocab, WORDS[i], strlen(WORDS[i]));
+        int64_t ib = cr_counter_find(&back.vocab, WORDS[i], strlen(WORDS[i]));
+        if (im < 0 || iw < 0 || ib < 0) { bad++; continue; }
+        for (int sd = CR_SIDE_BOTH; sd <= CR_SIDE_RIGHT; sd++) {
+            int64_t want = cr_cooc_margin(&w2, (uint32_t)iw, (cr_cooc_side)sd);
+            if (cr_cooc_margin(&m, (uint32_t)im, (cr_cooc_side)sd) != want) bad++;
+            if (cr_cooc_margin(&back, (uint32_t)ib, (cr_cooc_side)sd) != want) bad++;
+        }
+    }
+    for (int sd = CR_SIDE_BOTH; sd <= CR_SIDE_RIGHT; sd++)
+        if (cr_cooc_events(&m, (cr_cooc_side)sd) != cr_cooc_events(&w2, (cr_cooc_side)sd) ||
+            cr_cooc_events(&back, (cr_cooc_side)sd) != cr_cooc_events(&w2, (cr_cooc_side)sd)) bad++;
+    is_int(bad, 0, "window margins and N survive merge and dump/undump");
+    is_int(cr_cooc_events(&w2, CR_SIDE_RIGHT), (int64_t)(5 * (N / 2) - 15 + 5 * (N - N / 2) - 15),
+           "N (one side): 5 pairs per token, less 15 cut off at each segment's end");
     int rejected = 1;
     for (size_t len = 0; len < wb.len; len++) {
-        cr_rbuf t = { wb.data, wb.data + len };
+        cr_rbuf t = { wb.data, wb.data + len, 0 };
         cr_cooc x;
         if (cr_cooc_undump(&t, &x) == 0) { rejected = 0; cr_cooc_free(&x); }
     }

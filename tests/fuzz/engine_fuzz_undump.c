@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (size == 0) return 0;
-    cr_rbuf r = { data + 1, data + size };
+    cr_rbuf r = { data + 1, data + size, 0 };
     switch (data[0] % 4) {
     case 0: {
         cr_counter c;
