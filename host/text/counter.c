@@ -268,7 +268,16 @@ int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body) {
 }
 
 /* ---- counter ------------------------------------------------------------ */
-void cr_counter_init(cr_counter *c) { memset(c, 0, sizeof *c); }
+/* Distinct across every counter of the process, never 0. */
+static uint64_t new_epoch(void) {
+    static uint64_t last;
+    return __atomic_add_fetch(&last, 1, __ATOMIC_RELAXED);
+}
+
+void cr_counter_init(cr_counter *c) {
+    memset(c, 0, sizeof *c);
+    c->epoch = new_epoch();
+}
 
 void cr_counter_free(cr_counter *c) {
     cr_arena_free(&c->arena);
@@ -440,6 +449,7 @@ int cr_counter_prune(cr_counter *c, int64_t min) {
         if (c->entries[i].count >= min) c->entries[j++] = c->entries[i];
     if (j == c->size) return CR_OK;
     c->size = j;
+    c->epoch = new_epoch();
     /* Key bytes of removed entries stay in the arena until free; the slot
      * table is rebuilt at a size fitting what is left. */
     size_t nslots = 64;

@@ -119,6 +119,8 @@ typedef struct cr_counter {
     uint64_t *slots;     /* (hash32 << 32) | (id + 1); 0 = empty */
     size_t mask;         /* slot count - 1 (slot count is a power of two) */
     int64_t total;
+    uint64_t epoch;      /* new whenever ids may have been renumbered (init,
+                            prune): caches of key -> id check it */
 } cr_counter;
 
 #define CR_MAX_KEY 0x7fffffffu

@@ -20,10 +20,12 @@ void cr_textopts_default(cr_textopts *o);
 
 /* Scratch space reused across calls; zero-initialise, free with
  * cr_textscratch_free. */
+typedef struct cr_keycache cr_keycache;
 typedef struct cr_textscratch {
     cr_buf norm;
     uint32_t *ids;
     size_t nids, capids;
+    cr_keycache *cache;   /* short ASCII keys -> ids of one counter */
 } cr_textscratch;
 
 void cr_textscratch_free(cr_textscratch *s);

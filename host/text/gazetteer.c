@@ -73,7 +73,10 @@ int cr_gaz_add(cr_gazetteer *g, const cr_gaz_token *toks, size_t n, int sensitiv
             uint32_t t[3] = { node, kind, (uint32_t)label };
             if ((e = cr_tuples_add(&g->edges, t, child))) return e;
             g->nodes[g->nnodes++] = (cr_gaz_node){ 0, 0 };
-            if (toks[i].prefix) g->nodes[node].prefix_edges |= (uint8_t)(1u << (sensitive ? 1 : 0));
+            if (toks[i].prefix) {
+                g->nodes[node].prefix_edges |= (uint8_t)(1u << (sensitive ? 1 : 0));
+                g->prefix_kinds |= 1u << (sensitive ? 1 : 0);
+            }
         }
         node = (uint32_t)child;
     }
@@ -109,7 +112,7 @@ typedef struct mctx {
     const cr_gazetteer *g;
     const cr_gaz_text *t;
     size_t n;
-    int64_t *ids;        /* per token: exact-insensitive, exact-sensitive label */
+    const int64_t *ids;  /* per token: exact-insensitive, exact-sensitive label */
     hit *hits;
     size_t nhits, caphits;
     int err;
@@ -176,21 +179,21 @@ static int emit_hit(mctx *m, size_t start, const hit *h, cr_gaz_emit emit, void 
     return emit(ud, &mt);
 }
 
-int cr_gaz_match(const cr_gazetteer *g, const cr_gaz_text *toks, size_t n,
-                 cr_gaz_policy policy, cr_gaz_emit emit, void *ud) {
+int64_t cr_gaz_label(const cr_gazetteer *g, int sensitive, const char *key, size_t len) {
+    return cr_counter_find(&g->keys[LABEL_EXACT + (sensitive ? 1 : 0)], key, len);
+}
+
+int cr_gaz_match_labels(const cr_gazetteer *g, const cr_gaz_text *toks, const int64_t *labels,
+                        size_t n, cr_gaz_policy policy, cr_gaz_emit emit, void *ud) {
     if (n == 0 || g->nentries == 0) return CR_OK;
-    mctx m = { g, toks, n, NULL, NULL, 0, 0, 0 };
-    if (n > SIZE_MAX / (2 * sizeof *m.ids)) return CR_ENOMEM;
-    m.ids = malloc(2 * n * sizeof *m.ids);
-    if (!m.ids) return CR_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        m.ids[2 * i] = cr_counter_find(&g->keys[LABEL_EXACT], toks[i].key, toks[i].keylen);
-        m.ids[2 * i + 1] = g->has_sensitive && toks[i].exact
-            ? cr_counter_find(&g->keys[LABEL_EXACT + 1], toks[i].exact, toks[i].exactlen) : -1;
-    }
+    mctx m = { g, toks, n, labels, NULL, 0, 0, 0 };
+    /* Only a token with a label, or any token when the root has prefix
+     * edges, can start a match: the others need no walk. */
+    int any = g->nodes[0].prefix_edges != 0;
     int r = 0;
     size_t i = 0;
     while (i < n && !r) {
+        if (!any && labels[2 * i] < 0 && labels[2 * i + 1] < 0) { i++; continue; }
         m.nhits = 0;
         walk(&m, 0, i, i);
         if (m.err) { r = m.err; break; }
@@ -208,7 +211,22 @@ int cr_gaz_match(const cr_gazetteer *g, const cr_gaz_text *toks, size_t n,
         }
         i = policy == CR_GAZ_LONGEST ? m.hits[m.nhits - 1].end + 1 : i + 1;
     }
-    free(m.ids);
     free(m.hits);
+    return r;
+}
+
+int cr_gaz_match(const cr_gazetteer *g, const cr_gaz_text *toks, size_t n,
+                 cr_gaz_policy policy, cr_gaz_emit emit, void *ud) {
+    if (n == 0 || g->nentries == 0) return CR_OK;
+    if (n > SIZE_MAX / (2 * sizeof(int64_t))) return CR_ENOMEM;
+    int64_t *ids = malloc(2 * n * sizeof *ids);
+    if (!ids) return CR_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        ids[2 * i] = cr_gaz_label(g, 0, toks[i].key, toks[i].keylen);
+        ids[2 * i + 1] = g->has_sensitive && toks[i].exact
+            ? cr_gaz_label(g, 1, toks[i].exact, toks[i].exactlen) : -1;
+    }
+    int r = cr_gaz_match_labels(g, toks, ids, n, policy, emit, ud);
+    free(ids);
     return r;
 }

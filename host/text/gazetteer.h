@@ -49,6 +49,7 @@ typedef struct cr_gazetteer {
     size_t nentries, capentries;
     size_t aliases;      /* aliases added (duplicates included) */
     int has_sensitive;
+    unsigned prefix_kinds; /* bit 0: some insensitive alias has a prefix token, bit 1: sensitive */
 } cr_gazetteer;
 
 int cr_gaz_init(cr_gazetteer *g);
@@ -90,5 +91,18 @@ typedef int (*cr_gaz_emit)(void *ud, const cr_gaz_hit *m);
  * returned. */
 int cr_gaz_match(const cr_gazetteer *g, const cr_gaz_text *toks, size_t n,
                  cr_gaz_policy policy, cr_gaz_emit emit, void *ud);
+
+/* The label of a whole token key: its id among the exact keys of the
+ * insensitive (sensitive 0) or sensitive (1) aliases, or -1 when no alias
+ * has that token. */
+int64_t cr_gaz_label(const cr_gazetteer *g, int sensitive, const char *key, size_t len);
+
+/* cr_gaz_match with the labels of the tokens computed by the caller:
+ * labels[2 i] = cr_gaz_label(g, 0, toks[i].key, ...), labels[2 i + 1] the
+ * sensitive one (-1 when the gazetteer has no sensitive alias).  The keys
+ * of toks are then read only for prefix tokens (prefix_kinds): without
+ * them they may be left empty. */
+int cr_gaz_match_labels(const cr_gazetteer *g, const cr_gaz_text *toks, const int64_t *labels,
+                        size_t n, cr_gaz_policy policy, cr_gaz_emit emit, void *ud);
 
 #endif

@@ -2,6 +2,8 @@
  * JSONL loaders. */
 #include "gaztext.h"
 
+#include "asciikey.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +25,8 @@ void cr_gaztext_free(cr_gaztext *gt) {
     cr_buf_free(&gt->norm);
     free(gt->keys);
     free(gt->toks);
+    free(gt->labels);
+    free(gt->ltab);
     memset(gt, 0, sizeof *gt);
 }
 
@@ -81,13 +85,89 @@ int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *
     return cr_gaz_add(&gt->g, toks, n, sensitive, entity, elen, type, tlen, alias, alen);
 }
 
+/* ---- the label table -------------------------------------------------------
+ * Text tokens are looked up one by one, and most of them are no alias
+ * token.  For a token of at most 16 ASCII bytes the key is made and hashed
+ * in one pass (cr_akey_make, exactly cr_normalize's key) and looked up in a
+ * table that holds every insensitive exact key of that form: a miss there
+ * is a miss in the gazetteer, with no normalisation, no hash of the key
+ * bytes and no probe of the gazetteer's own tables. */
+typedef struct cr_gaz_lslot {
+    uint64_t k[2];
+    uint32_t tag;        /* key length + 1; 0: empty */
+    uint32_t label;
+} lslot;
+
+static int ltab_build(cr_gaztext *gt) {
+    const cr_counter *keys = &gt->g.keys[0];
+    size_t n = 0;
+    for (size_t i = 0; i < keys->size; i++) n += keys->entries[i].len <= CR_AKEY_MAX;
+    size_t slots = 64;
+    while (slots < 2 * n) slots *= 2;
+    lslot *t = calloc(slots, sizeof *t);
+    if (!t) return CR_ENOMEM;
+    for (size_t i = 0; i < keys->size; i++) {
+        const cr_centry *e = &keys->entries[i];
+        if (e->len > CR_AKEY_MAX || e->len == 0) continue;
+        int ascii = 1;
+        for (size_t j = 0; j < e->len; j++) ascii &= (unsigned char)e->key[j] < 0x80;
+        if (!ascii) continue; /* no ASCII token has this key */
+        unsigned char b[16] = { 0 };
+        memcpy(b, e->key, e->len);
+        cr_akey k;
+        memcpy(&k.k[0], b, 8);
+        memcpy(&k.k[1], b + 8, 8);
+        k.len = e->len;
+        size_t j = (size_t)(cr_akey_hash(&k) >> 32) & (slots - 1);
+        while (t[j].tag) j = (j + 1) & (slots - 1);
+        t[j] = (lslot){ { k.k[0], k.k[1] }, k.len + 1, (uint32_t)i };
+    }
+    free(gt->ltab);
+    gt->ltab = t;
+    gt->lmask = slots - 1;
+    gt->lkeys = keys->size;
+    return CR_OK;
+}
+
+static inline int64_t ltab_find(const cr_gaztext *gt, const cr_akey *k) {
+    const lslot *t = gt->ltab;
+    uint32_t tag = k->len + 1;
+    for (size_t j = (size_t)(cr_akey_hash(k) >> 32) & gt->lmask;; j = (j + 1) & gt->lmask) {
+        if (t[j].tag == tag && t[j].k[0] == k->k[0] && t[j].k[1] == k->k[1]) return t[j].label;
+        if (!t[j].tag) return -1;
+    }
+}
+
+/* Appends s[0..n) as it is to gt->keys; its offset in *off. */
+static int keep_bytes(cr_gaztext *gt, const char *s, size_t n, size_t *off) {
+    if (n > gt->keyscap - gt->keyslen) {
+        size_t cap = gt->keyscap ? gt->keyscap : 4096;
+        while (cap - gt->keyslen < n) {
+            if (cap > SIZE_MAX / 2) return CR_ENOMEM;
+            cap *= 2;
+        }
+        char *k = realloc(gt->keys, cap);
+        if (!k) return CR_ENOMEM;
+        gt->keys = k;
+        gt->keyscap = cap;
+    }
+    if (n) memcpy(gt->keys + gt->keyslen, s, n);
+    *off = gt->keyslen;
+    gt->keyslen += n;
+    return CR_OK;
+}
+
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
                      cr_gaz_emit emit, void *ud) {
-    if (gt->g.nentries == 0) return CR_OK;
+    const cr_gazetteer *g = &gt->g;
+    if (g->nentries == 0) return CR_OK;
+    int e;
+    if ((!gt->ltab || gt->lkeys != g->keys[0].size) && (e = ltab_build(gt))) return e;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &gt->tok);
     cr_token tok;
-    int sens = gt->g.has_sensitive, e;
+    int sens = g->has_sensitive;
+    int need_keys = (g->prefix_kinds & 1) != 0; /* prefix tokens compare key bytes */
     gt->keyslen = 0;
     gt->ntoks = 0;
     /* keys are kept as offsets first: the buffer may move while growing */
@@ -100,14 +180,35 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
             gt->toks = p;
             gt->captoks = cap;
         }
+        if (gt->ntoks * 2 + 2 > gt->caplabels) {
+            size_t cap = gt->caplabels ? gt->caplabels * 2 : 2048;
+            int64_t *p = realloc(gt->labels, cap * sizeof *p);
+            if (!p) return CR_ENOMEM;
+            gt->labels = p;
+            gt->caplabels = cap;
+        }
+        int64_t *label = &gt->labels[2 * gt->ntoks];
         cr_gaz_text *x = &gt->toks[gt->ntoks++];
-        size_t koff, xoff = 0;
-        if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, gt->level, &koff))) return e;
+        size_t koff = gt->keyslen, xoff = 0;
+        cr_akey k;
+        if (cr_akey_make(&k, text, len, tok.start, tok.stop, gt->level)) {
+            label[0] = ltab_find(gt, &k);
+            if (need_keys) {
+                char b[16];
+                cr_akey_bytes(&k, b);
+                if ((e = keep_bytes(gt, b, k.len, &koff))) return e;
+            }
+        } else {
+            if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, gt->level, &koff))) return e;
+            label[0] = cr_gaz_label(g, 0, gt->keys + koff, gt->keyslen - koff);
+        }
         x->keylen = gt->keyslen - koff;
         x->exactlen = 0;
+        label[1] = -1;
         if (sens) {
             if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, CR_NORM_NFC, &xoff))) return e;
             x->exactlen = gt->keyslen - xoff;
+            label[1] = cr_gaz_label(g, 1, gt->keys + xoff, x->exactlen);
         }
         x->start = tok.start;
         x->stop = tok.stop;
@@ -115,19 +216,14 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
         x->key = (const char *)(uintptr_t)koff;
         x->exact = (const char *)(uintptr_t)xoff;
     }
+    static const char empty[1] = "";
     for (size_t i = 0; i < gt->ntoks; i++) {
         cr_gaz_text *x = &gt->toks[i];
-        x->key = gt->keys + (uintptr_t)x->key;
-        x->exact = sens ? gt->keys + (uintptr_t)x->exact : NULL;
+        /* no token had a non-empty key: still valid pointers */
+        x->key = gt->keys ? gt->keys + (uintptr_t)x->key : empty;
+        x->exact = sens ? (gt->keys ? gt->keys + (uintptr_t)x->exact : empty) : NULL;
     }
-    if (!gt->keys) { /* no token had a non-empty key: still valid pointers */
-        static const char empty[1] = "";
-        for (size_t i = 0; i < gt->ntoks; i++) {
-            gt->toks[i].key = empty;
-            if (sens) gt->toks[i].exact = empty;
-        }
-    }
-    return cr_gaz_match(&gt->g, gt->toks, gt->ntoks, policy, emit, ud);
+    return cr_gaz_match_labels(g, gt->toks, gt->labels, gt->ntoks, policy, emit, ud);
 }
 
 /* ---- loaders ------------------------------------------------------------ */

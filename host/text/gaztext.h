@@ -17,6 +17,13 @@ typedef struct cr_gaztext {
     size_t keyslen, keyscap;
     cr_gaz_text *toks;
     size_t ntoks, captoks;
+    int64_t *labels;       /* two per token (cr_gaz_match_labels) */
+    size_t caplabels;
+    /* The labels of the short ASCII insensitive keys (asciikey.h), all of
+     * them, in a table of their own; rebuilt when aliases were added. */
+    struct cr_gaz_lslot *ltab;
+    size_t lmask;          /* slots - 1 */
+    size_t lkeys;          /* keys[0].size when the table was built */
 } cr_gaztext;
 
 int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts *tok);

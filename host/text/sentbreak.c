@@ -11,6 +11,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "ucd_tables.h"
 #include "utf8.h"
@@ -227,6 +230,27 @@ static int joins(const sb_state *st, unsigned c, const unsigned char *s, size_t 
 /* ASCII characters that can end a sentence or a paragraph. */
 static const unsigned char sb_special[128] = { ['.'] = 1, ['!'] = 1, ['?'] = 1, ['\r'] = 1, ['\n'] = 1 };
 
+/* The first position from i holding . ! ? CR LF or a byte >= 0x80 (len when
+ * none): sixteen bytes a step where SSE2 is there. */
+static size_t ascii_plain_end(const unsigned char *s, size_t len, size_t i) {
+#ifdef __SSE2__
+    const __m128i dot = _mm_set1_epi8('.'), bang = _mm_set1_epi8('!'), q = _mm_set1_epi8('?'),
+                  cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+    while (i + 16 <= len) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, bang)),
+                                   _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, q), _mm_cmpeq_epi8(v, cr)),
+                                                _mm_cmpeq_epi8(v, lf)));
+        /* movemask also takes each byte's high bit: the bytes >= 0x80 */
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(hit, v));
+        if (m) return i + (unsigned)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
+    while (i < len && s[i] < 0x80 && !sb_special[s[i]]) i++;
+    return i;
+}
+
 /* Skips whitespace from i; returns the first other position (or len). */
 static size_t skip_space(const unsigned char *s, size_t len, size_t i) {
     while (i < len) {
@@ -249,7 +273,7 @@ size_t cr_sb_next(const char *text, size_t len, size_t pos, const cr_sb_tailor *
         if (st.term == NONE && raw != NONE && !in(raw, PARASEP) && s[i] < 0x80 && !sb_special[s[i]]) {
             /* Inside a sentence, ASCII other than . ! ? CR LF changes nothing
              * but the previous character. */
-            do i++; while (i < len && s[i] < 0x80 && !sb_special[s[i]]);
+            i = ascii_plain_end(s, len, i + 1);
             st.prev = raw = CR_UCD_SB(cr_ucd_ascii[s[i - 1]]);
             continue;
         }

@@ -348,6 +348,7 @@ void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len, const cr_t
     if (opts) t->opts = *opts;
     else cr_tokenizer_opts_default(&t->opts);
     t->pend_kind = -1;
+    t->fast = 1;
     t->elide = t->opts.tailor && (t->opts.elisions > 0
                                   || (t->opts.elisions < 0 && t->opts.lang && !strcmp(t->opts.lang, "fr")));
     t->sb_langs = t->opts.lang ? cr_abbrevs_lang(t->opts.lang) : CR_ABBREVS_ALL;
@@ -379,6 +380,39 @@ static const unsigned char trig[256] = {
     [' '] = T_WS, ['\t'] = T_WS, ['\n'] = T_WS, ['\r'] = T_WS, ['\v'] = T_WS, ['\f'] = T_WS,
 };
 
+/* 1 for ASCII letters, 2 for ASCII digits, else 0. */
+static const unsigned char plain[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+/* The end of the run of ASCII letters and digits from i; *acc gains 1 when
+ * the run has a letter, 2 when it has a digit. */
+static inline size_t plain_run(const unsigned char *s, size_t len, size_t i, unsigned *acc) {
+    unsigned x, m = *acc;
+    while (i < len && (x = plain[s[i]]) != 0) { m |= x; i++; }
+    *acc = m;
+    return i;
+}
+
+/* ASCII characters after which a run of ASCII letters and digits is not
+ * known to be a whole token: the ones UAX #29 may join to a letter or digit
+ * (MidLetter, MidNum, MidNumLet, Single_Quote, ExtendNumLet: . , ; : ' _),
+ * CR, and what starts an e-mail address or a hyphen compound (@ % + -).
+ * (Bytes >= 0x80 are not either: Extend, Format, ZWJ, non-ASCII letters.) */
+static const unsigned char plain_join[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['\''] = 1, ['_'] = 1, ['\r'] = 1,
+    ['@'] = 1, ['%'] = 1, ['+'] = 1, ['-'] = 1,
+};
+
 /* The next token before kind filtering: [*a, *b) of kind *kind; 0 at the end. */
 static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) {
     const unsigned char *s = (const unsigned char *)t->text;
@@ -406,6 +440,25 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     const cr_tokenizer_opts *o = &t->opts;
     seg g;
     unsigned char c = s[a];
+    if (plain[c] && t->fast) {
+        /* The fast path for the commonest token: a run of ASCII letters and
+         * digits followed by an ASCII character that ends a UAX #29 word
+         * after a letter or digit (not . , ; : ' _ CR) and that no
+         * tailoring rule joins (not @ % + -).  Only a URL can start here;
+         * with no apostrophe inside, elisions and possessives cannot apply.
+         * What it returns is what the general path below returns. */
+        size_t e;
+        if ((tr & T_URL) && o->tailor && o->urls && (e = match_url(s, len, a)) != 0) {
+            *ta = a; *tb = t->pos = e; *tk = CR_TOK_URL;
+            return 1;
+        }
+        unsigned acc = plain[c];
+        size_t i = plain_run(s, len, a + 1, &acc);
+        if (i >= len || (s[i] < 0x80 && !plain_join[s[i]])) {
+            *ta = a; *tb = t->pos = i; *tk = (acc & 1) ? CR_TOK_WORD : CR_TOK_NUMBER;
+            return 1;
+        }
+    }
     if ((tr & (T_URL | T_AT | T_HASH)) && o->tailor) {
         size_t e;
         if (o->urls && (trig[c] & T_URL) && (e = match_url(s, len, a)) != 0) {

@@ -101,6 +101,9 @@ typedef struct cr_tokenizer {
     unsigned sb_langs;           /* abbreviation lists for sentences */
     unsigned kinds;              /* kinds returned */
     int skip_ws;                 /* space tokens are not returned */
+    int fast;                    /* the ASCII word fast path (1 after init;
+                                    tests clear it to compare with the
+                                    general path) */
 } cr_tokenizer;
 
 void cr_tokenizer_init(cr_tokenizer *t, const char *text, size_t len,

@@ -3,6 +3,7 @@
 #include "tap.h"
 #include "cooc.h"
 #include "counter.h"
+#include "countext.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -483,8 +484,59 @@ static void test_cooc(void) {
     is_int(cr_cooc_init(&u, CR_COOC_WINDOW, 0), CR_EINVAL, "window 0 refused");
 }
 
+/* The key cache of add_text (countext.c) holds ids of one counter: it must
+ * never hand out ids after a prune renumbered them, nor ids of another
+ * counter that shares the scratch, nor keys of another level. */
+static int add_fresh(cr_counter *c, const char *text, size_t len, const cr_textopts *o) {
+    cr_textscratch s = { 0 };
+    int e = cr_freq_add_text(c, text, len, o, &s);
+    cr_textscratch_free(&s);
+    return e;
+}
+
+static void test_key_cache(void) {
+    const char *text = "The cat saw the dog. A dog, the cat, THE DOG and a bird. The Cat's cat's.";
+    size_t len = strlen(text);
+    cr_textopts o;
+    cr_textopts_default(&o);
+    cr_textscratch s = { 0 };
+    cr_counter a, b, ref;
+    cr_counter_init(&a);
+    cr_counter_init(&b);
+    cr_counter_init(&ref);
+    ok(cr_freq_add_text(&a, text, len, &o, &s) == 0, "add_text fills the cache");
+    ok(cr_counter_prune(&a, 3) == 0, "prune renumbers the ids");
+    ok(cr_freq_add_text(&a, text, len, &o, &s) == 0 && add_fresh(&ref, text, len, &o) == 0,
+       "add_text after prune");
+    /* a's counts: the pruned survivors twice, the rest once */
+    int good = 1;
+    for (size_t i = 0; i < ref.size; i++) {
+        const cr_centry *e = &ref.entries[i];
+        int64_t want = e->count >= 3 ? 2 * e->count : e->count;
+        good &= cr_counter_get(&a, e->key, e->len) == want;
+    }
+    ok(good && a.size == ref.size, "counts after prune and add_text are exact");
+    ok(cr_freq_add_text(&b, "bird cat", 8, &o, &s) == 0, "the same scratch with another counter");
+    is_int(b.size, 2, "the other counter has its own ids");
+    is_int(cr_counter_get(&b, "bird", 4) + cr_counter_get(&b, "cat", 3), 2, "and its own counts");
+    o.level = CR_NORM_RAW;
+    ok(cr_freq_add_text(&b, "Cat cat", 7, &o, &s) == 0, "another level");
+    is_int(cr_counter_get(&b, "Cat", 3), 1, "raw keys are not casefolded keys");
+    is_int(cr_counter_get(&b, "cat", 3), 2, "the casefolded key counted once more");
+    cr_counter_free(&b);
+    cr_counter_init(&b);
+    ok(cr_freq_add_text(&b, "dog", 3, &o, &s) == 0, "a counter freed and initialised again");
+    is_int(b.size, 1, "starts empty");
+    is_int(cr_counter_get(&b, "dog", 3), 1, "and counts from its own ids");
+    cr_counter_free(&a);
+    cr_counter_free(&b);
+    cr_counter_free(&ref);
+    cr_textscratch_free(&s);
+}
+
 int main(void) {
     diag("engine: counting cores");
+    test_key_cache();
     test_counter_basics();
     test_counter_growth();
     test_counter_merge_dump();

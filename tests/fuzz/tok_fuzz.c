@@ -9,6 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "asciikey.h"
 #include "sentbreak.h"
 #include "tokenizer.h"
 #include "wordbreak.h"
@@ -100,12 +101,18 @@ static void tokens(const char *s, size_t len, unsigned flags) {
     o.spaces = (flags & 32) != 0;
     o.sentences = (flags & 64) != 0;
     o.lang = (flags & 128) ? "fr" : NULL;
-    cr_tokenizer t;
-    cr_token tok;
+    cr_tokenizer t, slow;
+    cr_token tok, stok;
     cr_tokenizer_init(&t, s, len, &o);
+    cr_tokenizer_init(&slow, s, len, &o);
+    slow.fast = 0;
     size_t last = 0, sentence = 0, covered = 0;
     cr_buf b = { 0 };
     while (cr_tokenizer_next(&t, &tok)) {
+        /* the ASCII word fast path returns what the general path returns */
+        check(cr_tokenizer_next(&slow, &stok));
+        check(tok.start == stok.start && tok.stop == stok.stop && tok.kind == stok.kind
+              && tok.sentence == stok.sentence);
         check(tok.start >= last && tok.stop > tok.start && tok.stop <= len);
         check((unsigned)tok.kind < CR_TOK__COUNT);
         check(tok.sentence >= sentence);
@@ -113,8 +120,19 @@ static void tokens(const char *s, size_t len, unsigned flags) {
         sentence = tok.sentence;
         covered += tok.stop - tok.start;
         last = tok.stop;
-        check(cr_normalize(&b, s + tok.start, tok.stop - tok.start, CR_NORM_KEY) == 0);
+        for (int level = CR_NORM_RAW; level <= CR_NORM_KEY; level++) {
+            check(cr_normalize(&b, s + tok.start, tok.stop - tok.start, (cr_norm_level)level) == 0);
+            cr_akey k;
+            if (cr_akey_make(&k, s, len, tok.start, tok.stop, (cr_norm_level)level)) {
+                /* the short ASCII key is the normalised key */
+                char kb[16];
+                cr_akey_bytes(&k, kb);
+                check(k.len == b.len && !memcmp(kb, b.data, b.len));
+                for (size_t z = k.len; z < 16; z++) check(kb[z] == 0);
+            }
+        }
     }
+    check(!cr_tokenizer_next(&slow, &stok));
     if (o.spaces && o.possessive != CR_POSSESSIVE_STRIP) check(covered == len);
     cr_buf_free(&b);
 }

@@ -1,0 +1,174 @@
+/* engine_gaztext.c — the gazetteer over text (gaztext.c, which looks short
+ * ASCII tokens up in a table of its own and keeps keys only where prefix
+ * tokens need them) against the plain way: every token normalised with
+ * cr_normalize and matched with cr_gaz_match.  On Brown files and random
+ * text, with plain, prefix, case-sensitive and non-ASCII aliases, both
+ * overlap policies. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gaztext.h"
+#include "tap.h"
+
+typedef struct out { char *buf; size_t len, cap; } out;
+
+static int collect(void *ud, const cr_gaz_hit *m) {
+    out *o = ud;
+    char line[512];
+    int n = snprintf(line, sizeof line, "%.*s|%.*s|%.*s|%zu|%zu|%zu\n", (int)m->elen, m->entity,
+                     (int)m->tlen, m->type, (int)m->alen, m->alias, m->start, m->stop, m->sentence);
+    if (n < 0) return 1;
+    if (o->len + (size_t)n + 1 > o->cap) {
+        o->cap = (o->cap + (size_t)n + 1) * 2;
+        o->buf = realloc(o->buf, o->cap);
+    }
+    memcpy(o->buf + o->len, line, (size_t)n + 1);
+    o->len += (size_t)n;
+    return 0;
+}
+
+/* The plain way, as gaztext.c did it before its table. */
+static int reference(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy, out *o) {
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &gt->tok);
+    cr_token tok;
+    size_t n = 0, cap = 1024;
+    cr_gaz_text *toks = malloc(cap * sizeof *toks);
+    char **keys = malloc(cap * 2 * sizeof *keys);
+    cr_buf b = { 0 };
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (tok.kind == CR_TOK_SPACE) continue;
+        if (n == cap) {
+            cap *= 2;
+            toks = realloc(toks, cap * sizeof *toks);
+            keys = realloc(keys, cap * 2 * sizeof *keys);
+        }
+        cr_normalize(&b, text + tok.start, tok.stop - tok.start, gt->level);
+        keys[2 * n] = strdup(b.data);
+        cr_normalize(&b, text + tok.start, tok.stop - tok.start, CR_NORM_NFC);
+        keys[2 * n + 1] = strdup(b.data);
+        toks[n] = (cr_gaz_text){ tok.start, tok.stop, tok.sentence, keys[2 * n], strlen(keys[2 * n]),
+                                 gt->g.has_sensitive ? keys[2 * n + 1] : NULL, strlen(keys[2 * n + 1]) };
+        n++;
+    }
+    int e = cr_gaz_match(&gt->g, toks, n, policy, collect, o);
+    for (size_t i = 0; i < 2 * n; i++) free(keys[i]);
+    free(keys);
+    free(toks);
+    cr_buf_free(&b);
+    return e;
+}
+
+static int same(cr_gaztext *gt, const char *text, size_t len, size_t *matches) {
+    int good = 1;
+    for (int p = 0; p < 2; p++) {
+        out a = { 0 }, b = { 0 };
+        int ea = cr_gaztext_match(gt, text, len, (cr_gaz_policy)p, collect, &a);
+        int eb = reference(gt, text, len, (cr_gaz_policy)p, &b);
+        good &= ea == eb && a.len == b.len && (!a.len || !memcmp(a.buf, b.buf, a.len));
+        for (size_t i = 0; i < a.len; i++) *matches += a.buf[i] == '\n';
+        free(a.buf);
+        free(b.buf);
+    }
+    return good;
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, r;
+    char *buf = malloc(cap);
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) buf = realloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* Aliases from the text itself: runs of one to three capitalised words. */
+static void add_names(cr_gaztext *gt, const char *s, size_t len, unsigned every) {
+    size_t i = 0, k = 0;
+    while (i < len) {
+        if (s[i] >= 'A' && s[i] <= 'Z' && (i == 0 || s[i - 1] == ' ')) {
+            size_t j = i, words = 0, want = 1 + k % 3;
+            while (j < len && words < want) {
+                while (j < len && s[j] != ' ' && s[j] != '\n') j++;
+                words++;
+                if (words < want && j + 1 < len && s[j] == ' ' && s[j + 1] >= 'A' && s[j + 1] <= 'Z') j++;
+                else break;
+            }
+            if (k++ % every == 0) cr_gaztext_add(gt, s + i, j - i, "NAME", 4, NULL, 0, 0);
+            i = j;
+        }
+        i++;
+    }
+}
+
+static const char *const extra[][3] = {
+    { "Iran", "", "Iran*" }, { "United", "", "Unit* States" }, { "US", "sensitive", "US" },
+    { "Cafe", "", "Caf\xc3\xa9" }, { "Zakani", "", "Zakani\xe2\x80\x99s" }, { "Long", "", "Abcdefghijklmnopqrstuvwxyz" },
+    { "The", "", "the" }, { "Apos", "", "O'Brien" }, { "Num", "", "1961" }, { "Mr", "sensitive", "Mr. Smith" },
+};
+
+int main(void) {
+    const char *root = getenv("CORPUSRUN_ROOT");
+    const char *files[] = { "ca01.txt", "cg22.txt", "cj01.txt" };
+    char *texts[3];
+    size_t lens[3];
+    for (int f = 0; f < 3; f++) {
+        char path[4096];
+        snprintf(path, sizeof path, "%s/tests/data/load/brown/%s", root ? root : ".", files[f]);
+        texts[f] = slurp(path, &lens[f]);
+        if (!texts[f]) { printf("Bail out! cannot read %s\n", path); return 1; }
+    }
+    /* variants: 0 plain names; 1 + prefix and non-ASCII aliases; 2 + sensitive ones */
+    for (int variant = 0; variant < 3; variant++) {
+        for (int level = CR_NORM_CASEFOLD; level <= CR_NORM_KEY; level++) {
+            cr_gaztext gt;
+            cr_gaztext_init(&gt, (cr_norm_level)level, NULL);
+            for (int f = 0; f < 3; f++) add_names(&gt, texts[f], lens[f], 3);
+            for (size_t x = 0; x < sizeof extra / sizeof extra[0] && variant > 0; x++) {
+                int sens = extra[x][1][0] != 0;
+                if (sens && variant < 2) continue;
+                cr_gaztext_add(&gt, extra[x][0], strlen(extra[x][0]), "X", 1, extra[x][2], strlen(extra[x][2]), sens);
+            }
+            int good = 1;
+            size_t matches = 0;
+            for (int f = 0; f < 3; f++) good &= same(&gt, texts[f], lens[f], &matches);
+            /* an alias added after matching is found too (the table is rebuilt) */
+            cr_gaztext_add(&gt, "Jury", 4, "X", 1, "grand jury", 10, 0);
+            good &= same(&gt, texts[0], lens[0], &matches);
+            /* random text: pieces of Brown with non-ASCII and odd characters between them */
+            static const char *const glue[] = { " ", ". ", "\xe2\x80\x99s ", " \xc3\xa9 ", "-", "\n\n", "'", " U.S. ",
+                                                "\xcc\x81", " Caf\xc3\xa9 ", " Iranian ", " US us ", "\0" };
+            unsigned long long r = 7 + (unsigned)variant;
+            for (int round = 0; round < 200; round++) {
+                char buf[2048];
+                size_t n = 0;
+                while (n < 1500) {
+                    r = r * 6364136223846793005ull + 1442695040888963407ull;
+                    int f = (int)(r >> 60) % 3;
+                    size_t at = (size_t)(r >> 20) % (lens[f] - 40), l = 1 + (size_t)(r >> 40) % 30;
+                    memcpy(buf + n, texts[f] + at, l);
+                    n += l;
+                    const char *gl = glue[(r >> 8) % (sizeof glue / sizeof glue[0])];
+                    size_t gl_len = *gl ? strlen(gl) : 1;
+                    memcpy(buf + n, gl, gl_len);
+                    n += gl_len;
+                }
+                char *s = malloc(n);
+                memcpy(s, buf, n);
+                good &= same(&gt, s, n, &matches);
+                free(s);
+            }
+            ok(good && matches > 1000, "variant %d, level %s: the same matches as the plain way (%zu)", variant,
+               cr_norm_level_name((cr_norm_level)level), matches);
+            cr_gaztext_free(&gt);
+        }
+    }
+    for (int f = 0; f < 3; f++) free(texts[f]);
+    return tap_done();
+}
