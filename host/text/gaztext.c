@@ -101,23 +101,24 @@ typedef struct cr_gaz_lslot {
 static int ltab_build(cr_gaztext *gt) {
     const cr_counter *keys = &gt->g.keys[0];
     size_t n = 0;
-    for (size_t i = 0; i < keys->size; i++) n += keys->entries[i].len <= CR_AKEY_MAX;
+    for (size_t i = 0; i < keys->size; i++) n += cr_centry_len(&keys->entries[i]) <= CR_AKEY_MAX;
     size_t slots = 64;
     while (slots < 2 * n) slots *= 2;
     lslot *t = calloc(slots, sizeof *t);
     if (!t) return CR_ENOMEM;
     for (size_t i = 0; i < keys->size; i++) {
         const cr_centry *e = &keys->entries[i];
-        if (e->len > CR_AKEY_MAX || e->len == 0) continue;
+        size_t len = cr_centry_len(e);
+        if (len > CR_AKEY_MAX || len == 0) continue;
         int ascii = 1;
-        for (size_t j = 0; j < e->len; j++) ascii &= (unsigned char)e->key[j] < 0x80;
+        for (size_t j = 0; j < len; j++) ascii &= (unsigned char)e->key[j] < 0x80;
         if (!ascii) continue; /* no ASCII token has this key */
         unsigned char b[16] = { 0 };
-        memcpy(b, e->key, e->len);
+        memcpy(b, e->key, len);
         cr_akey k;
         memcpy(&k.k[0], b, 8);
         memcpy(&k.k[1], b + 8, 8);
-        k.len = e->len;
+        k.len = len;
         size_t j = (size_t)(cr_akey_hash(&k) >> 32) & (slots - 1);
         while (t[j].tag) j = (j + 1) & (slots - 1);
         t[j] = (lslot){ { k.k[0], k.k[1] }, k.len + 1, (uint32_t)i };
