@@ -118,9 +118,7 @@ for doc in c:docs() do
     used = used + 1
     local text, gold = untag(doc.text)
     local spans = {}
-    discover.add(acc, text, (entities.word_tokens(text)), {
-      fold = function(s) return (require "tokenize").normalize(s, "casefold") end,
-      key = entities.key, spans = spans })
+    discover.add(acc, text, { key = entities.key, spans = spans })
     for _, sp in ipairs(spans) do occurrences[#occurrences + 1] = { doc = doc.id, s = sp.s, e = sp.e, key = sp.key } end
     gold_spans[doc.id] = {}
     np_bytes[doc.id] = gold

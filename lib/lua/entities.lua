@@ -5,8 +5,8 @@
 --   local t = entities.tables(r, {min = 1, top = 20})   -- rows for report
 --
 -- Counting runs in C (the gazetteer matcher finds every mention of a
--- document in one call); Lua sees one value per match, never per token,
--- except for discovery, which reads the word tokens of each document.
+-- document in one call, match.candidates every discovery candidate); Lua
+-- sees one value per match or candidate, never one per token.
 local tokenize = require "tokenize"
 local stats = require "stats"
 local report = require "report"
@@ -17,7 +17,6 @@ local entities = {}
 -- ---- adapters to the C modules ---------------------------------------------
 
 local function key(s) return tokenize.normalize(s, "key") end
-local function casefold(s) return tokenize.normalize(s, "casefold") end
 entities.key = key
 
 -- Every match of gazetteer g in text, in text order: rows { entity, type,
@@ -31,17 +30,6 @@ function entities.matches(g, text)
     if not (last and last.start == m.start and last.stop == m.stop and last.entity == m.entity) then
       out[#out + 1] = m
       last = m
-    end
-  end
-  return out
-end
-
--- Word tokens of text for discovery: { s, e, sent }.
-function entities.word_tokens(text)
-  local out = {}
-  for _, kind, start, stop, sentence in tokenize.tokens(text, { sentences = true }) do
-    if kind == "word" or kind == "number" then
-      out[#out + 1] = { s = start, e = stop, sent = sentence }
     end
   end
   return out
@@ -201,10 +189,7 @@ function entities.run(c, g, opts)
       end
       acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
       if opts.discover then
-        local toks = entities.word_tokens(text)
-        local covered = {}
-        for k, m in ipairs(ms) do covered[k] = { m.start, m.stop } end
-        discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
+        discover.add(acc.discovery, text, { key = key, covered = ms })
       end
     end)
   bar:finish()
