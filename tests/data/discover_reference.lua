@@ -227,35 +227,7 @@ function discover.add(acc, text, tokens, opts)
   end
 end
 
--- Ranked candidate rows: { candidate, key, kind, mentions, documents }, with
--- mentions >= opts.min (default 1) and at least one occurrence that is not
--- sentence-initial; at most opts.top rows (default all).
-function discover.rank(acc, opts)
-  opts = opts or {}
-  local min = opts.min or 1
-  local rows = {}
-  for key, c in pairs(acc.cands) do
-    if c.noninitial > 0 and c.mentions >= min then
-      local best, bestn
-      for form, k in pairs(c.forms) do
-        if bestn == nil or k > bestn or (k == bestn and form < best) then best, bestn = form, k end
-      end
-      rows[#rows + 1] = {
-        candidate = best, key = key, kind = best:find(" ", 1, true) and "sequence" or "acronym",
-        mentions = c.mentions, documents = c.documents,
-      }
-    end
-  end
-  table.sort(rows, function(a, b)
-    if a.documents ~= b.documents then return a.documents > b.documents end
-    if a.mentions ~= b.mentions then return a.mentions > b.mentions end
-    return a.key < b.key
-  end)
-  if opts.top and #rows > opts.top then
-    for k = #rows, opts.top + 1, -1 do rows[k] = nil end
-  end
-  return rows
-end
+-- (ranking is discover.rank's, shared: only the scan is the reference)
 
 discover.is_capitalised = is_capitalised
 discover.is_acronym = is_acronym
