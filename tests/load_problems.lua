@@ -140,6 +140,31 @@ do
   t.is(m[#m], "skipped TMP/arch/links.tar: member c.txt: not a regular file", "a symbolic link member is reported")
 end
 
+-- ---- a stray quote loses only its own row -----------------------------------------
+do
+  local rows = { "id,text", 'r1,"stray' }
+  for i = 1, 999 do rows[#rows + 1] = ("g%d,good row %d"):format(i, i) end
+  write("stray.csv", table.concat(rows, "\n") .. "\n")
+  local c = assert(corpus.open(tmp .. "/stray.csv", { on_error = "skip" }))
+  local n, last = 0, nil
+  for d in c:docs() do n, last = n + 1, d end
+  t.is_deeply({ n, #c, last.id, last.text }, { 999, 999, "g999", "good row 999" },
+    "csv: an unterminated quote at row 2 loses that row only: the 999 rows after it load")
+  t.is_deeply(messages(c), { "skipped TMP/stray.csv:2: unterminated quoted field: the quote at byte 11 " ..
+    "is never closed; reading resumes at line 3" }, "... one skipped item, with its line, byte and where reading resumed")
+  t.is(c:problems()[1].offset, 11, "... the offset is the quote's byte")
+  write("tweets.tsv", 'id\ttext\nt1\t"Quoted tweet, never closed\nt2\tplain\nt3\t"Quoted" tweet\nt4\tlast\n')
+  local tw = assert(corpus.open(tmp .. "/tweets.tsv", { on_error = "skip" }))
+  local got = {}
+  for d in tw:docs() do got[#got + 1] = d.id .. "=" .. d.text end
+  t.is_deeply(got, { "t2=plain", "t4=last" }, "tsv: a stray quote closed by a later row's quote loses only its row")
+  t.is_deeply(messages(tw), {
+    "skipped TMP/tweets.tsv:2: text after a closing quote: the field quoted at byte 11 runs over several lines; " ..
+      "reading resumes at line 3",
+    "skipped TMP/tweets.tsv:4: text after a closing quote",
+  }, "... each bad row reported once")
+end
+
 -- ---- the list of problems is bounded ---------------------------------------------
 do
   local f = assert(io.open(tmp .. "/bad.jsonl", "wb"))

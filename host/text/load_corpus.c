@@ -1242,7 +1242,20 @@ static int next_csv(ld_iter *it, ld_doc *d) {
         if (!wanted_slot(it, slot)) continue;
         if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, cv->rec_bytes, it->mpath.data);
         if (cv->err) {
-            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
+            int open_quote = strcmp(cv->err, "unterminated quoted field") == 0;
+            char resume[64] = "";
+            if (cv->resume_line)
+                snprintf(resume, sizeof resume, "; reading resumes at line %ld", cv->resume_line);
+            if (open_quote)
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, (int64_t)cv->err_at,
+                        "%s: the quote at byte %llu is never closed%s", cv->err,
+                        (unsigned long long)cv->err_at, resume);
+            else if (cv->resume_line)
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, (int64_t)cv->err_at,
+                        "%s: the field quoted at byte %llu runs over several lines%s", cv->err,
+                        (unsigned long long)cv->err_at, resume);
+            else
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
             continue;
         }
         if (cv->nf != it->nh) {
