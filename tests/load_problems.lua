@@ -160,6 +160,41 @@ do
   t.is(m[#m], "skipped TMP/arch/links.tar: member c.txt: not a regular file", "a symbolic link member is reported")
 end
 
+-- ---- misuse of an option names the option, what it takes, and argument 2 ---------------
+do
+  local function err(opts)
+    local ok, e = pcall(corpus.open, "corpus", opts)
+    return ok and "no error" or e
+  end
+  local pre = "bad argument #2 to 'corpus.open' (option "
+  local cases = {
+    { { on_error = "x" }, [['on_error' must be "warn", "error" or "skip", not 'x')]] },
+    { { on_error = true }, [['on_error' must be "warn", "error" or "skip", not a boolean)]] },
+    { { control = "x" }, [['control' must be "keep" or "strip", not 'x')]] },
+    { { format = "pdf" }, [['format' must be "text", "jsonl", "csv", "tsv", "html" or "xml", not 'pdf')]] },
+    { { text = 1 }, "'text' must be a string, not 1)" },
+    { { id = {} }, "'id' must be a string, not a table)" },
+    { { title = false }, "'title' must be a string, not a boolean)" },
+    { { element = 2 }, "'element' must be a string, not 2)" },
+    { { include = 3 }, "'include' must be a string or a list of strings, not 3)" },
+    { { exclude = { "*.txt", 2 } }, "'exclude' must be a string or a list of strings, not a list holding a number at 2)" },
+    { { name_fields = true }, "'name_fields' must be a string or a list of strings, not a boolean)" },
+    { { hidden = "yes" }, "'hidden' must be true or false, not 'yes')" },
+    { { sidecar = 0 }, "'sidecar' must be true or false, not 0)" },
+    { { max_bytes = -1 }, "'max_bytes' must be an integer >= 0 (bytes), not -1)" },
+    { { max_bytes = 1.5 }, "'max_bytes' must be an integer >= 0 (bytes), not 1.5)" },
+    { { encoding = "nope" }, [['encoding' must be "auto" or an encoding iconv knows (iconv -l), not 'nope')]] },
+    { { fallback = "nope" }, "'fallback' must be an encoding iconv knows (iconv -l), not 'nope')" },
+  }
+  for _, case in ipairs(cases) do
+    local k = next(case[1])
+    t.is(err(case[1]), pre .. case[2], "corpus.open: a bad " .. k .. "= is named with what it takes")
+  end
+  t.is(err({ colour = "red" }), "bad argument #2 to 'corpus.open' (unknown option 'colour')", "an unknown option")
+  t.is(err({ hidden = false, sidecar = true, max_bytes = 0, control = "strip", on_error = "skip", format = "text",
+    encoding = "latin1", fallback = "utf-16" }), "no error", "every option with a good value")
+end
+
 -- ---- a stray quote loses only its own row -----------------------------------------
 do
   local rows = { "id,text", 'r1,"stray' }
