@@ -220,6 +220,36 @@ do
   }, "... each bad row reported once")
 end
 
+-- ---- a table without the text column: one rule wherever it is found ----------------
+do
+  assert(os.execute("mkdir -p " .. q(tmp .. "/tables/d") .. " " .. q(tmp .. "/tables/d2")))
+  write("tables/d/g.csv", "name,kind\nEU,ORG\n")
+  write("tables/d/a.txt", "a text\n")
+  assert(os.execute("cd " .. q(tmp .. "/tables/d") .. " && tar -cf ../g.tar g.csv && cp ../g.tar ../d2/"))
+  local why = ': a table without a "text" column: not documents (name the column with text=)'
+  local function probe(src)
+    local c = assert(corpus.open(tmp .. "/tables/" .. src, { on_error = "skip" }))
+    for _ in c:docs() do end
+    return messages(c)
+  end
+  t.is_deeply(probe("d"), { "ignored TMP/tables/d/g.csv:1" .. why }, "found walking a directory: ignored")
+  t.is_deeply(probe("d/*.csv"), { "ignored TMP/tables/d/g.csv:1" .. why }, "found by a glob: ignored")
+  t.is_deeply(probe("g.tar"), { "ignored TMP/tables/g.tar/g.csv:1" .. why }, "a member of an archive named: ignored")
+  t.is_deeply(probe("d2"), { "ignored TMP/tables/d2/g.tar/g.csv:1" .. why },
+    "a member of an archive found in a directory: ignored, the same message")
+  t.is_deeply(probe("d/g.csv"), { "skipped TMP/tables/d/g.csv:1" .. why }, "the table named as the source: skipped")
+  local script = tmp .. "/tables/run.lua"
+  local f = assert(io.open(script, "wb"))
+  f:write('local c = require("corpus").open(arg[1]); local n = 0; for _ in c:docs() do n = n + 1 end; print(n)\n')
+  f:close()
+  local out, _, err = t.run(q(t.corpusrun) .. " " .. q(script) .. " " .. q(tmp .. "/tables/g.tar"))
+  t.is(out .. err, "0\n", "warn: an ignored table is not printed, from an archive as from a directory")
+  out, _, err = t.run(q(t.corpusrun) .. " " .. q(script) .. " " .. q(tmp .. "/tables/d/g.csv"))
+  t.is((err:gsub(tmp, "TMP")), "corpusrun: corpus: TMP/tables/d/g.csv:1" .. why .. "\n" ..
+    "corpusrun: corpus: 1 item skipped, 0 files decoded with a fallback encoding (c:problems() lists them)\n",
+    "warn: a table named as the source is reported")
+end
+
 -- ---- the list of problems is bounded ---------------------------------------------
 do
   local f = assert(io.open(tmp .. "/bad.jsonl", "wb"))

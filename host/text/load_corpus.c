@@ -1226,13 +1226,14 @@ static int next_csv(ld_iter *it, ld_doc *d) {
             }
             it->nh = cv->nf;
             if (it->text_col < 0) {
-                if (it->me && it->me->walked)
-                    problem(it->c, LD_IGNORED, it->mpath.data, line, -1,
-                            "a table without a \"%s\" column: not documents (name the column with text=)",
-                            o->text_field);
-                else
-                    problem(it->c, LD_SKIPPED, it->mpath.data, line, -1,
-                            "no \"%s\" column in the header; file not read", o->text_field);
+                /* one rule: a table that was found (walking a directory or
+                 * a glob, or a member of an archive) holds no documents and
+                 * is listed as ignored; a table named as a source is an
+                 * item that could not be loaded */
+                int found = it->me && (it->me->walked || (it->ar && it->me->fmt == LD_FMT_ARCHIVE));
+                problem(it->c, found ? LD_IGNORED : LD_SKIPPED, it->mpath.data, line, -1,
+                        "a table without a \"%s\" column: not documents (name the column with text=)",
+                        o->text_field);
                 return 0;
             }
             continue;
