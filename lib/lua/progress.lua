@@ -32,6 +32,9 @@ end
 local Progress = {}
 Progress.__index = Progress
 Progress.__name = "corpusrun.Progress"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods
+debug.getregistry()["corpusrun.Progress"] = Progress
 
 --- A progress reporter.  opts: total (documents expected), bytes (bytes
 --- expected), label, unit (default "docs"), quiet, stream (default
