@@ -279,8 +279,9 @@ local CorpusDB = {}
 CorpusDB.__index = CorpusDB
 CorpusDB.__name = "corpusrun.CorpusDB"
 -- registered under its name, as luaL_newmetatable registers the C types, so
--- that help() and completion find its methods
-debug.getregistry()["corpusrun.CorpusDB"] = CorpusDB
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.CorpusDB"] = CorpusDB end
 
 local function check(c)
   if getmetatable(c) ~= CorpusDB then error("corpusdb: not a corpus database object", 3) end

@@ -33,8 +33,9 @@ local Progress = {}
 Progress.__index = Progress
 Progress.__name = "corpusrun.Progress"
 -- registered under its name, as luaL_newmetatable registers the C types, so
--- that help() and completion find its methods
-debug.getregistry()["corpusrun.Progress"] = Progress
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.Progress"] = Progress end
 
 --- A progress reporter.  opts: total (documents expected), bytes (bytes
 --- expected), label, unit (default "docs"), quiet, stream (default
