@@ -47,6 +47,62 @@ t.like(out, "\n%d,human rights,16,", "freq --ngrams 2: 'human rights' 16 times")
 out = run("freq.lua", "--top 3")
 t.like(out, "^%d+ tokens, %d+ types in 5 documents", "freq text output starts with totals")
 
+-- freq --stem en: against a reference that stems every token on its own
+-- path (tokenize.words with stem = "en"), with each stem's most frequent
+-- form and its document count counted alongside.
+do
+  local tokenize = require "tokenize"
+  local c = require("corpus").open("corpus")
+  local stems, docs, form_n = {}, {}, {}
+  for doc in c:docs() do
+    local words = tokenize.words(doc.text, { level = "casefold", table = true })
+    local st = tokenize.words(doc.text, { level = "casefold", stem = "en", table = true })
+    local seen = {}
+    for i, s in ipairs(st) do
+      stems[s] = (stems[s] or 0) + 1
+      if not seen[s] then seen[s] = true; docs[s] = (docs[s] or 0) + 1 end
+      form_n[s] = form_n[s] or {}
+      form_n[s][words[i]] = (form_n[s][words[i]] or 0) + 1
+    end
+  end
+  local function best_form(s)
+    local best, bn
+    for w, k in pairs(form_n[s]) do
+      if not bn or k > bn or (k == bn and w < best) then best, bn = w, k end
+    end
+    return best
+  end
+  out, code, err = run("freq.lua", "--stem en --top 15 --format json")
+  t.is(code, 0, "freq --stem en exits 0", err)
+  rows = rows_of(out)
+  t.is(#rows, 15, "freq --stem: 15 rows")
+  local agree = #rows > 0
+  for i, r in ipairs(rows) do
+    if r.freq ~= stems[r.stem] or r.docs ~= docs[r.stem] or r.form ~= best_form(r.stem) then
+      agree = false
+      t.diag(("row %d: %s %s %s %s, reference %s %s %s"):format(i, r.stem, r.form, r.freq, r.docs,
+        stems[r.stem], docs[r.stem], best_form(r.stem)))
+    end
+    if i > 1 and (r.freq > rows[i - 1].freq or (r.freq == rows[i - 1].freq and r.stem < rows[i - 1].stem)) then
+      agree = false
+    end
+  end
+  t.ok(agree, "freq --stem: every row's count, documents and form as the per-token reference, in order")
+  out = run("freq.lua", "--stem en --stopwords en --top 10 --format json")
+  rows = rows_of(out)
+  t.is(find(rows, "stem", "regim").form, "regime", "freq --stem: regim shown as regime")
+  t.is(find(rows, "stem", "iran").freq, stems.iran, "freq --stem --stopwords: iran as the reference")
+  t.is(find(rows, "stem", "right").form, "rights", "freq --stem: right's most frequent form is rights")
+  out = run("freq.lua", "--stem en --top 2")
+  t.like(out, "words by en stem", "freq --stem: the heading says so")
+  t.like(out, "\nrank  stem +form ", "freq --stem: stem and form columns")
+  _, code, err = run("freq.lua", "--stem klingon")
+  t.is(code, 2, "freq --stem with an unknown language exits 2")
+  t.like(err, "no Snowball stemmer for 'klingon'", "and names the language")
+  out = run("freq.lua", "--help")
+  t.like(out, "lexicon%s+corpusrun%s+does%s+not%s+ship", "freq --help: no lemmas, and why")
+end
+
 -- keyness of 000 against 001: Brussels 13 times in 000 (grep -ow), never in
 -- 001; Zakani 15 times in 000, 4 of them Zakani’s: 11.
 out, code, err = run("keyness.lua", "--target '^000' --reference '^001' --format json")
