@@ -112,6 +112,30 @@ t.is(rows[1] and rows[1].word, "brussels", "keyness: brussels is the first key w
 t.is(find(rows, "word", "brussels").target, 13, "keyness: brussels 13 in the target")
 t.is(find(rows, "word", "brussels").reference, 0, "keyness: brussels 0 in the reference")
 t.is(find(rows, "word", "zakani").target, 11, "keyness: zakani 11")
+-- a second corpus as the reference, the whole first corpus as the target:
+-- 000 in one directory against 001 in another gives the same table as
+-- --target '^000' --reference '^001' over the sample corpus
+do
+  local dir = os.tmpname()
+  os.remove(dir)
+  os.execute("mkdir -p " .. q(dir .. "/a") .. " " .. q(dir .. "/b") .. " && cp corpus/000_*.txt " .. q(dir .. "/a/")
+    .. " && cp corpus/001_*.txt " .. q(dir .. "/b/"))
+  local want = run("keyness.lua", "--target '^000' --reference '^001' --format json")
+  local got, kcode, kerr = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus " .. q(dir .. "/b") .. " --format json")
+  t.is(kcode, 0, "keyness --reference-corpus without --target exits 0", kerr)
+  t.is(got, want, "keyness: a second corpus as the reference, the whole first corpus as the target")
+  got = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus corpus --reference '^001' --format json")
+  t.is(got, want, "keyness: --reference selects documents of the reference corpus")
+  got = run("keyness.lua", "--reference-corpus " .. q(dir .. "/b") .. " --target '^000' --format json")
+  t.is(got, want, "keyness: --target selects documents of the first corpus against the reference corpus")
+  local hout = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus " .. q(dir .. "/b"))
+  t.like(hout, "^Key words: 1 target documents %(514 tokens%) against 1 reference documents %(722 tokens%)",
+         "keyness --reference-corpus: the heading counts both corpora")
+  os.execute("rm -rf " .. q(dir))
+  _, kcode, kerr = run("keyness.lua", "")
+  t.is(kcode, 2, "keyness with neither --target nor --reference-corpus exits 2")
+  t.like(kerr, "missing option %-%-target", "and says what is missing")
+end
 _, code, err = run("keyness.lua", "--target '^nothing'")
 t.is(code, 1, "keyness: a target that selects nothing fails")
 t.like(err, "selects no document", "and says so")
