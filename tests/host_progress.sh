@@ -37,7 +37,24 @@ LUA
 on_tty() { script -qec "$1" /dev/null > "$tmp/tty" 2>&1 < /dev/null; }
 has() { tr '\r' '\n' < "$tmp/tty" | grep -Eq -- "$1"; }
 
-echo "1..12"
+# kwic.lines over something with :docs() that yields slowly.
+cat > "$tmp/slowkwic.lua" <<'LUA'
+local host = require "corpusrun"
+local src = { docs = function()
+  local i = 0
+  return function()
+    i = i + 1
+    if i > 4 then return nil end
+    local t = host.clock()
+    while host.clock() - t < 0.15 do end
+    return { id = i, text = "the regime said " .. i }
+  end
+end }
+setmetatable(src, { __len = function() return 4 end })
+print(#require("kwic").lines(src, "regime"))
+LUA
+
+echo "1..14"
 on_tty "'$CORPUSRUN' '$tmp/slow.lua' > '$tmp/out'"
 has '^slow  [1-4]/5 docs +[0-9]+%  [0-9.]+ MB  [0-9.]+ MB/s  ETA [0-9]+:[0-9]{2}' ; ok $? "-j 1 on a terminal: documents done, MB/s and ETA"
 has '^slow  5/5 docs  100%  [0-9.]+ MB  [0-9.]+ MB/s  in 0:0[0-9]' ; ok $? "-j 1: the last line counts every document"
@@ -59,3 +76,7 @@ on_tty "'$CORPUSRUN' '$tmp/slow.lua' --quiet"
 ! has 'docs' ; ok $? "the script's own --quiet: no progress line"
 on_tty "'$CORPUSRUN' '$tmp/slow.lua' --off"
 ! has 'docs' ; ok $? "c:fold{progress = false}: no progress line"
+
+on_tty "'$CORPUSRUN' '$tmp/slowkwic.lua' > '$tmp/out'"
+has '^kwic  4/4 docs  100%' ; ok $? "kwic.lines over a corpus: the progress line on a terminal"
+printf '4\n' | cmp -s - "$tmp/out"; ok $? "kwic.lines: stdout holds the script's output only"
