@@ -21,6 +21,7 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", help = "output format" },
     { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
     { name = "gexf", type = "output", help = "write the network as GEXF (Gephi)" },
     { name = "html", type = "output", help = "write a heat map as a standalone HTML page" },
   },
