@@ -42,6 +42,7 @@ local scriptlib = require "scriptlib"
 local c = scriptlib.open(corpus, opts.corpus)
 local node = tokenize.normalize(opts.node, "casefold")
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
+scriptlib.settings({ level = "casefold" }, { cooccurrence = copts })
 
 local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,
@@ -65,4 +66,4 @@ for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "de
 end
 scriptlib.output(scriptlib.render(rows, columns, opts.format, string.format(
   "Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,
-  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)), opts.out)
+  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)), opts.out, opts.format)

@@ -7,7 +7,7 @@ local spec = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "of", type = "enum", choices = { "words", "entities" }, default = "words",
       help = "what co-occurs: the most frequent words, or the entities of the gazetteer" },
-    { name = "entities", short = "e", type = "file",
+    { name = "entities", short = "e", type = "file", role = "gazetteer",
       help = "gazetteer for --of entities (default: entities.tsv in the corpus directory)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
@@ -42,14 +42,14 @@ local scriptlib = require "scriptlib"
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 local unit, window = opts.unit, nil
 if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+")) end
+scriptlib.settings({ level = "casefold" }, { cooccurrence = { of = opts.of, unit = opts.unit } })
 
 local nodes, pairs_rows = {}, {}
 if opts.of == "entities" then
-  local match = require "match"
   local entities = require "entities"
   local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
   local c = entities.open_corpus(corpus, corpus_path, gpath)
-  local g = assert(match.gazetteer(gpath))
+  local g = scriptlib.gazetteer(gpath)
   local r = entities.run(c, g, { unit = unit, window = window })
   local t = entities.tables(r, { min = 1, top = math.huge })
   local keep = {}
@@ -112,17 +112,17 @@ if opts.gexf then
   local ns, es = {}, {}
   for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, label = nd.key, frequency = nd.n } end
   for i, p in ipairs(pairs_rows) do es[i] = { source = p.a, target = p.b, weight = p.n, logdice = p.logdice } end
-  scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf)
+  scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf, "gexf")
 end
 if opts.html then
   local labels = {}
   for i, nd in ipairs(nodes) do labels[i] = nd.key end
   scriptlib.output(report.html({
-    title = "Co-occurrence",
+    title = "Co-occurrence", provenance = scriptlib.footer_fields(),
     { heading = "Co-occurrence of the " .. #nodes .. " most frequent " .. opts.of .. " (" .. opts.unit .. ")" },
     { heatmap = { rows = labels, cols = labels, values = values } },
     { table = pairs_rows, columns = { "a", "b", "n", "logdice", "ll" } },
-  }), opts.html)
+  }), opts.html, "html")
 end
 
 local text
@@ -142,4 +142,4 @@ else
   text = scriptlib.render(pairs_rows, columns, opts.format, string.format(
     "Co-occurrence of the %d most frequent %s (%s): %d pairs\n\n", #nodes, opts.of, opts.unit, #pairs_rows))
 end
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

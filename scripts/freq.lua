@@ -11,7 +11,7 @@ local spec = {
       help = "how words are normalised before counting" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
-    { name = "stopwords-file", type = "file", help = "leave out the words of a file (one per line)" },
+    { name = "stopwords-file", type = "file", role = "stopwords", help = "leave out the words of a file (one per line)" },
     { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
     { name = "min", type = "integer", min = 1, default = 1, help = "leave out words rarer than this" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
@@ -34,6 +34,7 @@ local scriptlib = require "scriptlib"
 
 local c = scriptlib.open(corpus, opts.corpus)
 local topts = { level = opts.level }
+scriptlib.settings(topts, { ngrams = opts.ngrams })
 
 local function new_counter()
   if opts.ngrams > 1 then return count.ngrams(opts.ngrams, topts) end
@@ -114,4 +115,4 @@ local text = scriptlib.render(rows, columns, opts.format, string.format(
   "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
   opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words",
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or ""))
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

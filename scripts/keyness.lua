@@ -60,6 +60,7 @@ end
 local is_target = selector(opts.target)
 local is_reference = selector(opts.reference)
 local topts = { level = opts.level }
+scriptlib.settings(topts)
 
 local c = scriptlib.open(corpus, opts.corpus)
 local acc = c:fold(
@@ -103,4 +104,4 @@ local columns = {
 }
 scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
   "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",
-  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out)
+  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out, opts.format)

@@ -443,7 +443,12 @@ end
 -- the error to stderr and exits 2.  `exit` (optional) replaces os.exit.
 function cli.parse(spec, argv, exit)
   local values, msg, status = cli.try(spec, argv)
-  if values then return values end
+  if values then
+    -- the files the script reads go into its provenance receipt
+    local okr, receipt = pcall(require, "receipt")
+    if okr and type(receipt) == "table" and receipt.note_options then receipt.note_options(spec, values) end
+    return values
+  end
   if status == 0 then io.stdout:write(msg); io.stdout:flush()
   else io.stderr:write(msg); io.stderr:flush() end
   ;(exit or os.exit)(status)
