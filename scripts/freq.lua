@@ -15,8 +15,8 @@ local spec = {
     { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
     { name = "min", type = "integer", min = 1, default = 1, help = "leave out words rarer than this" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
   },
   examples = {
     "corpusrun scripts/freq.lua --stopwords en --top 20",
