@@ -456,8 +456,9 @@ static int has_preload(lua_State *L, const char *name) {
 }
 
 /* package.preload.corpus, wrapped: after the binding opens, c:fold (from
- * lib/lua/fold.lua) is installed on the Corpus methods.  The binding stays
- * unaware of the Lua library above it. */
+ * lib/lua/fold.lua) is installed on the Corpus methods, and fold.install
+ * gets the module too (under --merge, --map and --reduce it defers
+ * corpus.open).  The binding stays unaware of the Lua library above it. */
 static int open_corpus_with_fold(lua_State *L) {
     int nargs = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -470,7 +471,8 @@ static int open_corpus_with_fold(lua_State *L) {
         lua_call(L, 1, 1);
         lua_getfield(L, -1, "install");
         lua_pushvalue(L, -3);
-        lua_call(L, 1, 0);
+        lua_pushvalue(L, 1);
+        lua_call(L, 2, 0);
         lua_pop(L, 1);
     }
     lua_settop(L, 1);

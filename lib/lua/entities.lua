@@ -115,7 +115,10 @@ function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
   local progress = require "progress"
-  local okn, total = pcall(function() return #c end)
+  -- the total, for the progress line; not in a cluster job, where the
+  -- shard is a part of the corpus and a merge does not read it
+  local okn, total = false, nil
+  if not require("corpusrun").cluster then okn, total = pcall(function() return #c end) end
   local bar = progress.new { total = okn and total or nil, label = "mentions", quiet = opts.quiet }
   local acc = c:fold(
     function()
@@ -578,7 +581,10 @@ function entities.provenance(c, argv, gazetteer_path, started)
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp
-  if type(c.fingerprint) == "function" then
+  -- a corpus a merge did not read (fold.lua's stand-in) is not read for this
+  if type(c) == "table" and rawget(c, "unread_description") then
+    fp = nil
+  elseif type(c.fingerprint) == "function" then
     local okf, v = pcall(c.fingerprint, c)
     if okf then fp = v end
   end
