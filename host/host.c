@@ -383,6 +383,11 @@ static int l_cwd(lua_State *L) {
     return 1;
 }
 
+static int l_clock(lua_State *L) {
+    lua_pushnumber(L, cr_host_clock());
+    return 1;
+}
+
 static void push_executable(lua_State *L) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -401,6 +406,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
         {"cwd", l_cwd},
+        {"clock", l_clock},
         {"base64_encode", l_base64_encode},
         {"base64_decode", l_base64_decode},
         {NULL, NULL}};

@@ -21,6 +21,7 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", output = true, help = "output format" },
     { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
     { name = "gexf", type = "output", output = true, help = "write the network as GEXF (Gephi)" },
     { name = "html", type = "output", output = true, help = "write a heat map as a standalone HTML page" },
   },

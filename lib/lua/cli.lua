@@ -255,11 +255,25 @@ local function wrap(text, width, indent)
   return table.concat(lines, "\n" .. string.rep(" ", indent))
 end
 
--- The generated usage text of a spec.
-function cli.help(spec)
+-- How the usage line names a script run as `path` (arg[0]): relative to
+-- the working directory when it lies under it, else as given.
+function cli.script_name(path)
+  if type(path) ~= "string" or path == "" then return nil end
+  if path:sub(1, 1) == "/" then
+    local okh, host = pcall(require, "corpusrun")
+    local cwd = okh and type(host) == "table" and host.cwd and host.cwd()
+    if cwd and cwd ~= "/" and path:sub(1, #cwd + 1) == cwd .. "/" then return path:sub(#cwd + 2) end
+  end
+  return path
+end
+
+-- The generated usage text of a spec; script: the path the script was run
+-- as (default: spec.script, else scripts/NAME.lua).
+function cli.help(spec, script)
   local c = compile(spec)
   local out = {}
-  local usage = "Usage: corpusrun " .. (spec.script or ("scripts/" .. spec.name .. ".lua")) .. " [options]"
+  local shown = spec.script or cli.script_name(script) or ("scripts/" .. spec.name .. ".lua")
+  local usage = "Usage: corpusrun " .. shown .. " [options]"
   for _, p in ipairs(c.args) do
     local a = (p.metavar or p.name:upper()) .. (p.repeatable and " ..." or "")
     usage = usage .. " " .. ((p.required == false or p.default ~= nil) and ("[" .. a .. "]") or a)
@@ -331,9 +345,12 @@ local function fold_list(c, values)
   return out
 end
 
--- Parses argv (an array, e.g. the global arg) against spec.
+-- Parses argv (an array, e.g. the global arg) against spec; argv[0], the
+-- script's path, names it in the usage line.
 -- Returns values, or nil, message, status: status 0 with the help or version
 -- text, status 2 with an error message naming the bad option.
+-- A boolean option named quiet, when true, also silences progress lines
+-- (progress.quiet), c:fold's included.
 function cli.try(spec, argv)
   local c = compile(spec)
   argv = argv or {}
@@ -364,7 +381,7 @@ function cli.try(spec, argv)
     elseif a == "--" then
       only_positional = true
     elseif a == "--help" or a == "-h" then
-      return nil, cli.help(spec), 0
+      return nil, cli.help(spec, argv[0]), 0
     elseif a == "--version" then
       return nil, cli.version_text(spec), 0
     elseif a:sub(1, 2) == "--" then
@@ -471,6 +488,9 @@ function cli.try(spec, argv)
         values[k] = {}
       end
     end
+  end
+  if c.long.quiet and c.long.quiet.type == "boolean" and values[key_of(c.long.quiet)] == true then
+    require("progress").quiet = true
   end
   last = { argv = argv, fold_args = fold_list(c, values) }
   return values
@@ -625,10 +645,10 @@ function cli.describe(path)
   return cli.describe_text(src, path)
 end
 
--- The header `corpusrun --describe` prints: name, version, description and
--- the generated option list.
-function cli.describe_header(spec)
-  return spec.name .. " " .. tostring(spec.version or "0") .. "\n" .. cli.help(spec)
+-- The header `corpusrun --describe PATH` prints: name, version, description
+-- and the generated option list (the usage line names PATH).
+function cli.describe_header(spec, path)
+  return spec.name .. " " .. tostring(spec.version or "0") .. "\n" .. cli.help(spec, path)
 end
 
 return cli

@@ -272,8 +272,9 @@ local function doc_label(doc)
 end
 
 -- Folds the documents next_doc() yields; returns the accumulator and how
--- many documents and bytes went into it.
-local function fold_docs(init, step, next_doc)
+-- many documents and bytes went into it.  tick(ndocs, nbytes), when given,
+-- hears the running totals after each document.
+local function fold_docs(init, step, next_doc, tick)
   local acc, ndocs, nbytes = init(), 0, 0
   for doc in next_doc do
     local ok, err = pcall(step, acc, doc)
@@ -283,13 +284,37 @@ local function fold_docs(init, step, next_doc)
     ndocs = ndocs + 1
     local okb, b = pcall(function() return doc.bytes or #doc.text end)
     if okb and math.type(b) == "integer" then nbytes = nbytes + b end
+    if tick then tick(ndocs, nbytes) end
     if host.interrupted() then error("interrupted!", 0) end
   end
   return acc, ndocs, nbytes
 end
 
-local function run_shard(c, init, step, k, n)
-  return (fold_docs(init, step, shard_docs(c, k, n)))
+local function run_shard(c, init, step, k, n, tick)
+  return fold_docs(init, step, shard_docs(c, k, n), tick)
+end
+
+-- ---- progress ---------------------------------------------------------------
+-- The fold's progress line on stderr (lib/lua/progress.lua: only on a
+-- terminal, never under --quiet), drawn by the parent process alone: at
+-- -j 1 after each document, at -j N from the totals the workers send
+-- through corpusrun.parallel's progress pipe.  Nil when nothing would show.
+
+local function progress_label(opts)
+  if type(opts.progress) == "string" then return opts.progress end
+  local script = host.script
+  local name = type(script) == "string" and script:match("([^/]+)$")
+  return name and (name:gsub("%.lua$", "")) or "fold"
+end
+
+local function fold_progress(c, opts)
+  if opts.progress == false then return nil end
+  local progress = require "progress"
+  local bar = progress.new { label = progress_label(opts), quiet = opts.quiet }
+  if not bar.enabled then return nil end
+  local okn, total = pcall(function() return #c end)
+  if okn and math.type(total) == "integer" then bar.total = total end
+  return bar
 end
 
 -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
@@ -498,7 +523,9 @@ local function reduce_stdin(combine)
   return acc
 end
 
--- c:fold(init, step [, opts]) with opts.jobs (default: -j) and opts.merge.
+-- c:fold(init, step [, opts]) with opts.jobs (default: -j), opts.merge and
+-- the progress line's opts.progress (a label, or false for none) and
+-- opts.quiet.
 function fold.run(c, init, step, opts)
   opts = opts or {}
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
@@ -520,14 +547,30 @@ function fold.run(c, init, step, opts)
     local ndocs = #c
     if jobs > ndocs then jobs = math.max(ndocs, 1) end
   end
+  local bar = fold_progress(c, opts)
   if jobs == 1 then
-    local acc = run_shard(c, init, step, 1, 1)
+    local acc = run_shard(c, init, step, 1, 1, bar and function(d, b) bar:update(d, b) end)
+    if bar then bar:finish() end
     if not opts.merge then check_mergeable(acc, "value") end
     return acc
   end
-  local parts = host.parallel(jobs, function(k)
-    return fold.serialize(run_shard(c, init, step, k, jobs))
-  end)
+  local on_progress
+  if bar then
+    local docs, bytes = {}, {}
+    for k = 1, jobs do docs[k], bytes[k] = 0, 0 end
+    on_progress = function(k, d, b)
+      docs[k], bytes[k] = d, b
+      local sd, sb = 0, 0
+      for i = 1, jobs do sd, sb = sd + docs[i], sb + bytes[i] end
+      bar:update(sd, sb)
+    end
+  end
+  local parts = host.parallel(jobs, function(k, report)
+    local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
+    if report then report(nd, nb, true) end
+    return fold.serialize(acc)
+  end, on_progress)
+  if bar then bar:finish() end
   local acc = fold.deserialize(parts[1])
   for k = 2, jobs do acc = combine(acc, fold.deserialize(parts[k])) end
   return acc
