@@ -33,6 +33,10 @@ local clock_default = okh and type(host) == "table" and host.clock or os.clock
 local Progress = {}
 Progress.__index = Progress
 Progress.__name = "corpusrun.Progress"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.Progress"] = Progress end
 
 --- A progress reporter.  opts: total (documents expected), bytes (bytes
 --- expected), label, unit (default "docs"), quiet, stream (default
