@@ -400,6 +400,11 @@ static int l_cwd(lua_State *L) {
     return 1;
 }
 
+static int l_clock(lua_State *L) {
+    lua_pushnumber(L, cr_host_clock());
+    return 1;
+}
+
 static void push_executable(lua_State *L) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -419,6 +424,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"sha256_file", l_sha256_file},
         {"file_kind", l_file_kind},
         {"cwd", l_cwd},
+        {"clock", l_clock},
         {"base64_encode", l_base64_encode},
         {"base64_decode", l_base64_decode},
         {NULL, NULL}};
@@ -474,8 +480,9 @@ static int has_preload(lua_State *L, const char *name) {
 }
 
 /* package.preload.corpus, wrapped: after the binding opens, c:fold (from
- * lib/lua/fold.lua) is installed on the Corpus methods.  The binding stays
- * unaware of the Lua library above it. */
+ * lib/lua/fold.lua) is installed on the Corpus methods, and fold.install
+ * gets the module too (under --merge, --map and --reduce it defers
+ * corpus.open).  The binding stays unaware of the Lua library above it. */
 static int open_corpus_with_fold(lua_State *L) {
     int nargs = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -488,7 +495,8 @@ static int open_corpus_with_fold(lua_State *L) {
         lua_call(L, 1, 1);
         lua_getfield(L, -1, "install");
         lua_pushvalue(L, -3);
-        lua_call(L, 1, 0);
+        lua_pushvalue(L, 1);
+        lua_call(L, 2, 0);
         lua_pop(L, 1);
     }
     lua_settop(L, 1);

@@ -20,6 +20,7 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", help = "output format" },
     { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/kwic.lua Zakani",

@@ -12,6 +12,10 @@ local M = {}
 local Handle = {}
 Handle.__index = Handle
 Handle.__name = "corpusrun.DB"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.DB"] = Handle end
 
 local function fail(h, what, sql)
   local msg = h.raw:isopen() and h.raw:errmsg() or "database is closed"

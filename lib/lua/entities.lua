@@ -110,13 +110,10 @@ end
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
 -- (metadata field), discover (boolean), rows (keep one row per match),
--- quiet (no progress line on a terminal).
+-- quiet (no progress line on a terminal; the line is c:fold's).
 function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
-  local progress = require "progress"
-  local okn, total = pcall(function() return #c end)
-  local bar = progress.new { total = okn and total or nil, label = "mentions", quiet = opts.quiet }
   local acc = c:fold(
     function()
       return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
@@ -125,7 +122,6 @@ function entities.run(c, g, opts)
     function(acc, doc)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
-      bar:add(1, #text)
       acc.ids[#acc.ids + 1] = doc.id
       local ms = g and entities.matches(g, text) or {}
       local in_doc = {}
@@ -191,8 +187,7 @@ function entities.run(c, g, opts)
       if opts.discover then
         discover.add(acc.discovery, text, { key = key, covered = ms })
       end
-    end)
-  bar:finish()
+    end, { progress = "mentions", quiet = opts.quiet })
   acc.unit = unit
   acc.window = opts.window
   return acc
@@ -583,7 +578,10 @@ function entities.provenance(c, argv, gazetteer_path, started)
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp
-  if type(c.fingerprint) == "function" then
+  -- a corpus a merge did not read (fold.lua's stand-in) is not read for this
+  if type(c) == "table" and rawget(c, "unread_description") then
+    fp = nil
+  elseif type(c.fingerprint) == "function" then
     local okf, v = pcall(c.fingerprint, c)
     if okf then fp = v end
   end

@@ -113,6 +113,11 @@ end
 
 -- Every document's id and SHA-256, in corpus order, and a fingerprint.
 local function describe_corpus(entry)
+  -- under --merge or --reduce a corpus the script never opened is described
+  -- from the manifest, or by the parts' document count: it is not read
+  local unread = type(entry.c) == "table" and rawget(entry.c, "unread_description")
+  local d = unread and unread()
+  if d then d.path = entry.path; return d end
   local docs, lines = {}, {}
   for doc in entry.c:docs() do
     local sha = host.sha256(doc.text)
@@ -124,6 +129,14 @@ local function describe_corpus(entry)
     fingerprint = host.sha256(table.concat(lines, "\n")),
     docs = docs,
   }
+end
+
+-- "N documents, fingerprint F", or what is known of a corpus a merge did
+-- not read.
+local function corpus_text(c)
+  if c.fingerprint then return ("%d documents, fingerprint %s"):format(c.documents, c.fingerprint) end
+  if c.error then return "not described: " .. c.error end
+  return (c.documents and (c.documents .. " documents, ") or "") .. (c.read_from or "not read")
 end
 
 -- The receipt of this run, as a table.  Built once; finished is now.
@@ -231,7 +244,7 @@ function receipt.summary(r)
       #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)"),
   }
   for _, c in ipairs(r.corpora) do
-    lines[#lines + 1] = ("corpus %s: %s documents, fingerprint %s"):format(c.path, tostring(c.documents), tostring(c.fingerprint))
+    lines[#lines + 1] = ("corpus %s: %s"):format(c.path, corpus_text(c))
   end
   for _, x in ipairs(r.inputs) do
     lines[#lines + 1] = ("%s %s sha256 %s"):format(x.role, x.path, tostring(x.sha256))
@@ -250,7 +263,7 @@ function receipt.footer_fields(r)
     { "arguments", #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)" },
   }
   for _, c in ipairs(r.corpora) do
-    f[#f + 1] = { "corpus", ("%s (%s documents, fingerprint %s)"):format(c.path, tostring(c.documents), tostring(c.fingerprint)) }
+    f[#f + 1] = { "corpus", ("%s (%s)"):format(c.path, corpus_text(c)) }
   end
   for _, x in ipairs(r.inputs) do f[#f + 1] = { x.role, x.path .. " (sha256 " .. tostring(x.sha256) .. ")" } end
   if r.settings and r.settings.tokenizer then

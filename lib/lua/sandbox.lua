@@ -266,7 +266,7 @@ function sandbox.environment(policy, opts)
         unicode_version = m.unicode_version, sqlite_version = m.sqlite_version, jobs = m.jobs,
         default_corpus = m.default_corpus, interrupted = m.interrupted, sha256 = m.sha256,
         started = m.started, cwd = m.cwd, receipt_state = m.receipt_state, libdir = m.libdir,
-        script = m.script,
+        script = m.script, clock = m.clock,
         sha256_file = function(path)
           if not policy.can_read(path) then policy_error("reading", path) end
           return m.sha256_file(path)

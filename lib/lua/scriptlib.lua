@@ -153,6 +153,39 @@ function scriptlib.stopwords(lang, file, level)
   return set
 end
 
+-- Groups the keys of counter f by their Snowball stem (tokenize.stem, lang):
+-- returns a count.freq of stems (the counts of their forms added up) and a
+-- table stem -> { form = the most frequent form (ties: the first in key
+-- order), n = its count, forms = every form, most frequent first }.
+-- opts.sep: n-gram keys, each word stemmed (default: one word a key);
+-- opts.keep(key): only the keys it accepts.  One stem per distinct key (the
+-- tokens were counted in C): the work grows with the vocabulary.
+function scriptlib.stems(f, lang, opts)
+  opts = opts or {}
+  local tokenize = require "tokenize"
+  local count = require "count"
+  local stem, sep, keep = tokenize.stem, opts.sep, opts.keep
+  local plain = sep and sep:gsub("%p", "%%%0")
+  local out, forms = count.freq(), {}
+  for key, n in f:items() do           -- most frequent first, then by key
+    if not keep or keep(key) then
+      local s
+      if sep then
+        local parts = {}
+        for w in (key .. sep):gmatch("(.-)" .. plain) do parts[#parts + 1] = stem(w, lang) end
+        s = table.concat(parts, sep)
+      else
+        s = stem(key, lang)
+      end
+      out:add(s, n)
+      local g = forms[s]
+      if not g then forms[s] = { form = key, n = n, forms = { key } }
+      else g.forms[#g.forms + 1] = key end
+    end
+  end
+  return out, forms
+end
+
 scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }
 
 return scriptlib
