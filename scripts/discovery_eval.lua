@@ -105,6 +105,7 @@ if total == 0 then
   os.exit(1)
 end
 local step = math.max(1, total // opts.files)
+require("receipt").note_corpus(c, opts.tagged)   -- read document by document, not through c:fold
 
 local acc = discover.new()
 local occurrences = {}   -- { doc, s, e, key }
@@ -232,8 +233,4 @@ else
     .. "Most frequent false positives:\n\n" .. tbl(fp_rows, { columns = { "candidate", "mentions" } }) .. "\n"
     .. "Most frequent misses (in scope):\n\n" .. tbl(miss_rows, { columns = { "name", "mentions" } })
 end
-if opts.out and opts.out ~= "-" then
-  local f = assert(io.open(opts.out, "wb")); f:write(out); f:close()
-else
-  io.stdout:write(out)
-end
+require("scriptlib").output(out, opts.out, opts.format)

@@ -16,13 +16,13 @@ local spec = {
         .. "each shown with its most frequent form" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
-    { name = "stopwords-file", type = "file", help = "leave out the words of a file (one per line)" },
+    { name = "stopwords-file", type = "file", role = "stopwords", help = "leave out the words of a file (one per line)" },
     { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
     { name = "min", type = "integer", min = 1, default = 1, help = "leave out words rarer than this" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
-    { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/freq.lua --stopwords en --top 20",
@@ -50,6 +50,7 @@ end
 
 local c = scriptlib.open(corpus, opts.corpus)
 local topts = { level = opts.level }
+scriptlib.settings(topts, { ngrams = opts.ngrams, stem = opts.stem })
 
 local function new_counter()
   if opts.ngrams > 1 then return count.ngrams(opts.ngrams, topts) end
@@ -150,4 +151,4 @@ local text = scriptlib.render(rows, columns, opts.format, string.format(
   "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
   (opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or ""))
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

@@ -20,17 +20,17 @@ local spec = {
     { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
       help = "how words are normalised" },
     { name = "direction", type = "enum", choices = { "positive", "negative", "both" }, default = "positive",
-      help = "words over-used by the target, under-used, or both" },
+      output = true, help = "words over-used by the target, under-used, or both" },
     { name = "correction", type = "enum", choices = { "none", "bonferroni", "sidak" }, default = "bonferroni",
-      help = "correction of p-values for the number of words tested" },
-    { name = "min", type = "integer", min = 1, default = 2, help = "leave out words rarer than this in the target" },
+      output = true, help = "correction of p-values for the number of words tested" },
+    { name = "min", type = "integer", min = 1, default = 2, output = true, help = "leave out words rarer than this in the target" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
-      help = "leave out the stopwords of a language" },
-    { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
+      output = true, help = "leave out the stopwords of a language" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 20, output = true, help = "rows to show" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
-    { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/keyness.lua --target '^000' --reference '^001'",
@@ -70,6 +70,7 @@ end
 local is_target = selector(opts.target) or function() return true end
 local is_reference = selector(opts.reference)
 local topts = { level = opts.level }
+scriptlib.settings(topts)
 
 local c = scriptlib.open(corpus, opts.corpus)
 local acc = c:fold(
@@ -114,4 +115,4 @@ local columns = {
 }
 scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
   "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",
-  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out)
+  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out, opts.format)

@@ -162,6 +162,9 @@ end
 -- (re-index when tokenize changed), corpus (options for corpus.open),
 -- progress (function(stats) called after each batch).
 -- Returns {added, changed, unchanged, removed, duplicates, documents, bytes}.
+-- A script's run (receipt.active()) is recorded in the database's `runs`
+-- table: the source corpus, the tokenizer options, the script and its
+-- arguments (see docs/api/receipt.md).
 function M.ingest(source, path, opts)
   if type(path) ~= "string" then error("bad argument #2 to 'ingest' (database path expected)", 2) end
   opts = opts or {}
@@ -169,6 +172,11 @@ function M.ingest(source, path, opts)
   local batch_bytes = opts.batch_bytes or 64 * 1024 * 1024
   local tokenize = opts.tokenize or ""
   local c = source_corpus(source, opts)
+  local receipt = require "receipt"
+  if receipt.active() then
+    receipt.note_corpus(c, type(source) == "string" and source or nil)
+    receipt.note_tokenizer(tokenize)
+  end
 
   local raw, _, msg = sqlite3.open(path)
   if not raw then error(("corpusdb.ingest: %s: %s"):format(path, msg), 0) end
@@ -262,6 +270,7 @@ function M.ingest(source, path, opts)
     local setm <close> = prepare(raw, "INSERT OR REPLACE INTO corpusrun_meta (key, value) VALUES (?, ?)")
     run(setm, "documents", tostring(stats.documents))
     run(setm, "corpusrun", host.version or "")
+    if receipt.active() then receipt.record(raw) end
     exec(raw, "COMMIT")
     if opts.progress then opts.progress(stats) end
   end)

@@ -442,6 +442,11 @@ end
 -- A standalone HTML report: summary, bar chart of mentions, co-mention heat
 -- map, entity table, per-document table, evidence lines, candidates.
 function entities.write_html(path, t, r, meta)
+  write_file(path, entities.html(t, r, meta))
+end
+
+-- The HTML report of entities.write_html, as a string.
+function entities.html(t, r, meta)
   local top = {}
   for i = 1, math.min(30, #t.entities.rows) do top[i] = t.entities.rows[i] end
   local hm = {}
@@ -490,7 +495,7 @@ function entities.write_html(path, t, r, meta)
     page[#page + 1] = { heading = "Candidates the gazetteer misses" }
     page[#page + 1] = { table = t.candidates.rows, columns = t.candidates.columns }
   end
-  write_file(path, report.html(page))
+  return report.html(page)
 end
 
 -- Writes the run to an SQLite database: a `runs` row (provenance) and, keyed
@@ -499,7 +504,7 @@ end
 -- substr(text, start + 1, stop - start) is the match), `entity_counts`,
 -- `comentions` and `candidates`.  A database that already holds runs gets a
 -- new one.
-function entities.write_db(path, r, t, meta)
+function entities.write_db(path, r, t, meta, provenance)
   local sqlite3 = require "lsqlite3"
   local db, _, err = sqlite3.open(path)
   if not db then error("mentions: cannot open " .. path .. ": " .. tostring(err), 0) end
@@ -536,7 +541,7 @@ function entities.write_db(path, r, t, meta)
     CREATE TABLE IF NOT EXISTS candidates (
       run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
   ]])
-  local p = meta.provenance or {}
+  local p = provenance or {}
   -- the full provenance receipt (lib/lua/receipt.lua), which `corpusrun
   -- replay` reads back
   local okr, receipt = pcall(require, "receipt")
@@ -573,7 +578,10 @@ function entities.provenance(c, argv, gazetteer_path, started)
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp
-  if type(c.fingerprint) == "function" then
+  -- a corpus a merge did not read (fold.lua's stand-in) is not read for this
+  if type(c) == "table" and rawget(c, "unread_description") then
+    fp = nil
+  elseif type(c.fingerprint) == "function" then
     local okf, v = pcall(c.fingerprint, c)
     if okf then fp = v end
   end

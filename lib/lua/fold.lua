@@ -343,10 +343,22 @@ local function check_mergeable(v, path)
   end
 end
 
+-- An error a user can cause (shards.fail): printed as `corpusrun: message`,
+-- with no traceback.
+local function fail(message) require("shards").fail(message) end
+
+-- corpus.open as the binding defines it, and the Corpus methods (set by
+-- fold.install).
+local real_open, corpus_methods
+
 local function merger(custom)
   if custom then return custom end
   return function(a, b) return merge(a, b, "value") end
 end
+
+-- What the merge read: the documents and bytes its parts record (for the
+-- receipt, which does not read the corpus either).
+local merged_info
 
 -- Partition r of every shard, merged (nil where a partition holds nothing);
 -- returns it and what the merged partition's header records.
@@ -388,21 +400,31 @@ local function merge_parts(cluster, combine, custom)
   end
   local kind, parts = shards.merge_kind(dir)
   local acc
+  local info = { documents = 0, bytes = 0 }
+  local function count(header)
+    info.documents = info.documents + (math.tointeger(tonumber(header.documents)) or 0)
+    info.bytes = info.bytes + (math.tointeger(tonumber(header.bytes)) or 0)
+  end
   if kind == "parts" then
     local first = true
-    shards.each_part(dir, manifest_sha, function(_, payload)
+    shards.each_part(dir, manifest_sha, function(_, payload, header)
+      count(header)
       local part = fold.deserialize(payload)
       if first then acc, first = part, false else acc = combine(acc, part) end
     end)
   elseif kind == "merged" then
-    shards.each_merged(dir, manifest_sha, function(_, payload)
+    shards.each_merged(dir, manifest_sha, function(_, payload, header)
+      count(header)
       acc = union(acc, fold.deserialize(payload), custom)
     end)
   else
     for r = 0, parts - 1 do
-      acc = union(acc, (merge_partition(shards, dir, r, manifest_sha, combine)), custom)
+      local part, pinfo = merge_partition(shards, dir, r, manifest_sha, combine)
+      count(pinfo)
+      acc = union(acc, part, custom)
     end
   end
+  merged_info = info
   fold.merged_parts = true
   return acc
 end
@@ -414,7 +436,7 @@ local function write_shard(c, init, step, cluster, custom)
   if cluster.manifest then
     manifest = shards.read_manifest(cluster.manifest)
     if manifest.shards ~= cluster.shards then
-      error(("fold: %s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards), 0)
+      fail(("%s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards))
     end
     next_doc = shards.manifest_docs(doc_stream(c), manifest, cluster.shard)
   else
@@ -464,8 +486,8 @@ local function map_stdin(init, step, custom, opts)
   end
   f:close()
   local ok, err = pcall(function()
-    local c, oerr = require("corpus").open(tmp, { format = "jsonl", text = opts.text, id = opts.id })
-    if not c then error("--map: " .. tostring(oerr), 0) end
+    local c, oerr = real_open(tmp, { format = "jsonl", text = opts.text, id = opts.id })
+    if not c then fail("--map: " .. tostring(oerr)) end
     local first
     local next_doc = doc_stream(c)
     local acc = fold_docs(init, step, function()
@@ -489,13 +511,14 @@ local function reduce_stdin(combine)
   for line in io.lines() do
     line_no = line_no + 1
     local value = line:match("^[^\t]*\t(.*)$")
-    if not value then error(("--reduce: stdin line %d is not 'key<TAB>value'"):format(line_no), 0) end
+    if not value then fail(("--reduce: stdin line %d is not 'key<TAB>value'"):format(line_no)) end
     local raw, err = host.base64_decode(value)
-    if not raw then error(("--reduce: stdin line %d: %s"):format(line_no, err), 0) end
-    local part = fold.deserialize(raw)
+    if not raw then fail(("--reduce: stdin line %d: %s"):format(line_no, err)) end
+    local okd, part = pcall(fold.deserialize, raw)
+    if not okd then fail(("--reduce: stdin line %d: %s"):format(line_no, tostring(part))) end
     if first then acc, first = part, false else acc = combine(acc, part) end
   end
-  if first then error("--reduce: no lines on stdin", 0) end
+  if first then fail("--reduce: no lines on stdin") end
   fold.merged_parts = true
   return acc
 end
@@ -553,9 +576,98 @@ function fold.run(c, init, step, opts)
   return acc
 end
 
--- Installs c:fold on the corpus type (the host calls this when `corpus` loads).
-function fold.install(methods)
+-- ---- the corpus under --merge, --map and --reduce --------------------------------
+-- There the first fold reads parts or standard input, never the corpus, so
+-- corpus.open returns a stand-in that opens the corpus only when the script
+-- reads it otherwise (a later fold, as freq.lua's second pass; c:get, #c,
+-- ...): a job whose script folds once needs no corpus at all.
+
+local function cluster_mode()
+  local cl = host.cluster
+  if not cl then return nil end
+  return cl.merge and "--merge" or cl.map and "--map" or cl.reduce and "--reduce" or nil
+end
+
+local function source_label(source)
+  if type(source) == "table" then return ("(%d sources)"):format(#source) end
+  return source or host.default_corpus() or os.getenv("CORPUSRUN_CORPUS") or "corpus"
+end
+
+local function deferred_open(source, opts)
+  local d = { label = source_label(source) }
+  local proxy = {}
+  local function real(what)
+    if d.c == nil then
+      local c, err = real_open(source, opts)
+      if not c then
+        fail(("%s: the script reads the corpus after its first fold (%s), but the corpus '%s' cannot be opened: %s")
+          :format(cluster_mode() or "corpus", what, d.label, tostring(err)))
+      end
+      d.c = c
+    end
+    return d.c
+  end
+  local function forward(c, v)
+    if type(v) ~= "function" then return v end
+    return function(self, ...)
+      if rawequal(self, proxy) then self = c end
+      return v(self, ...)
+    end
+  end
+  -- For the receipt: the corpus as far as the run knows it without reading
+  -- it (the manifest's documents, or the count the parts record); nil once
+  -- the corpus was opened.
+  rawset(proxy, "unread_description", function()
+    if d.c ~= nil then return nil end
+    local cl = host.cluster or {}
+    if cl.manifest then
+      local m = require("shards").read_manifest(cl.manifest)
+      local docs, lines = {}, {}
+      for i, x in ipairs(m.docs) do
+        docs[i] = { x.id, x.sha256 }
+        lines[i] = x.id .. "\t" .. x.sha256
+      end
+      return { path = d.label, documents = #docs, fingerprint = host.sha256(table.concat(lines, "\n")),
+               docs = docs, read_from = "manifest " .. cl.manifest }
+    end
+    return { path = d.label, documents = merged_info and merged_info.documents,
+             read_from = "not read (" .. (cluster_mode() or "merge") .. ")" }
+  end)
+  return setmetatable(proxy, {
+    __index = function(_, k)
+      if k == "fold" then return fold.run end
+      if d.c == nil then
+        if k == "source" then return function() return d.label end end
+        -- a method: the corpus opens when it is called, not when looked up
+        if corpus_methods[k] ~= nil then
+          return function(self, ...)
+            local c = real("c:" .. k)
+            if rawequal(self, proxy) then self = c end
+            return c[k](self, ...)
+          end
+        end
+      end
+      local c = real("c." .. tostring(k))
+      return forward(c, c[k])
+    end,
+    __len = function() return #real("#c") end,
+    __tostring = function()
+      if d.c then return tostring(d.c) end
+      return "corpus " .. d.label .. " (not opened)"
+    end,
+  })
+end
+
+-- Installs c:fold on the corpus type (the host calls this when `corpus`
+-- loads, with the module); under --merge, --map and --reduce corpus.open
+-- returns the stand-in above.
+function fold.install(methods, module)
   methods.fold = fold.run
+  corpus_methods = methods
+  if module and real_open == nil then
+    real_open = module.open
+    if cluster_mode() then module.open = deferred_open end
+  end
 end
 
 return fold
