@@ -39,6 +39,7 @@ typedef struct worker {
     size_t len, cap;
     int status;      /* waitpid status */
     int reaped;
+    int stopped;     /* terminated by us while still running (its own output may be cut) */
 } worker;
 
 typedef struct worker_set {
@@ -149,7 +150,10 @@ static void run_child(lua_State *L, int k, int fd, int prog_fd) {
 
 static void terminate_all(worker_set *s) {
     for (int i = 0; i < s->n; i++)
-        if (s->w[i].pid > 0 && !s->w[i].reaped) kill(s->w[i].pid, SIGTERM);
+        if (s->w[i].pid > 0 && !s->w[i].reaped) {
+            kill(s->w[i].pid, SIGTERM);
+            if (s->w[i].fd >= 0) s->w[i].stopped = 1;
+        }
 }
 
 static void reap_all(worker_set *s) {
@@ -360,9 +364,10 @@ static int l_parallel(lua_State *L) {
     if (cr_host_interrupted) return luaL_error(L, "interrupted!");
     if (rc == -2) return lua_error(L); /* on_progress's own error */
     if (rc != 0) return luaL_error(L, "cannot read from the fold's workers: %s", strerror(errno));
-    /* A worker's own error first: the others may have been stopped for it. */
+    /* A worker's own error first: the others may have been stopped for it,
+     * some halfway through writing an error of their own. */
     for (int i = 0; i < s->n; i++)
-        if (s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
+        if (!s->w[i].stopped && s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
             return lua_error(L);
     for (int i = 0; i < s->n; i++)
         if (push_failure(L, &s->w[i], i + 1)) return lua_error(L);
