@@ -200,6 +200,23 @@ static int l_interrupted(lua_State *L) {
     return 1;
 }
 
+/* file_kind(path) → "file", "directory", "character device", "block device",
+ * "fifo", "socket" or "other" (symbolic links followed), or nil, message. */
+static int l_file_kind(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    struct stat st;
+    if (stat(path, &st) != 0) return luaL_fileresult(L, 0, path);
+    const char *kind = "other";
+    if (S_ISREG(st.st_mode)) kind = "file";
+    else if (S_ISDIR(st.st_mode)) kind = "directory";
+    else if (S_ISCHR(st.st_mode)) kind = "character device";
+    else if (S_ISBLK(st.st_mode)) kind = "block device";
+    else if (S_ISFIFO(st.st_mode)) kind = "fifo";
+    else if (S_ISSOCK(st.st_mode)) kind = "socket";
+    lua_pushstring(L, kind);
+    return 1;
+}
+
 static int l_sha256(lua_State *L) {
     size_t len;
     const char *s = luaL_checklstring(L, 1, &len);
@@ -383,6 +400,11 @@ static int l_cwd(lua_State *L) {
     return 1;
 }
 
+static int l_clock(lua_State *L) {
+    lua_pushnumber(L, cr_host_clock());
+    return 1;
+}
+
 static void push_executable(lua_State *L) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -400,7 +422,9 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"interrupted", l_interrupted},
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
+        {"file_kind", l_file_kind},
         {"cwd", l_cwd},
+        {"clock", l_clock},
         {"base64_encode", l_base64_encode},
         {"base64_decode", l_base64_decode},
         {NULL, NULL}};
@@ -456,8 +480,9 @@ static int has_preload(lua_State *L, const char *name) {
 }
 
 /* package.preload.corpus, wrapped: after the binding opens, c:fold (from
- * lib/lua/fold.lua) is installed on the Corpus methods.  The binding stays
- * unaware of the Lua library above it. */
+ * lib/lua/fold.lua) is installed on the Corpus methods, and fold.install
+ * gets the module too (under --merge, --map and --reduce it defers
+ * corpus.open).  The binding stays unaware of the Lua library above it. */
 static int open_corpus_with_fold(lua_State *L) {
     int nargs = lua_gettop(L);
     lua_pushvalue(L, lua_upvalueindex(1));
@@ -470,7 +495,8 @@ static int open_corpus_with_fold(lua_State *L) {
         lua_call(L, 1, 1);
         lua_getfield(L, -1, "install");
         lua_pushvalue(L, -3);
-        lua_call(L, 1, 0);
+        lua_pushvalue(L, 1);
+        lua_call(L, 2, 0);
         lua_pop(L, 1);
     }
     lua_settop(L, 1);

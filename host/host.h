@@ -59,6 +59,8 @@ void cr_host_set_streaming(int map, int reduce);
 
 /* Adds corpusrun.parallel(n, fn) to the table on top of the stack. */
 void cr_host_open_parallel(lua_State *L);
+/* Seconds on a monotonic wall clock (host/parallel.c). */
+double cr_host_clock(void);
 
 /* sandbox.c: memory cap, CPU-time hook, supervised child with rlimits, and
  * corpusrun.realpath / corpusrun.memory for lib/lua/sandbox.lua. */

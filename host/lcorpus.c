@@ -95,32 +95,82 @@ static void tell_problems(lua_State *L, Core *k) {
 }
 
 /* ---- options ------------------------------------------------------------ */
+/* Every misuse of an option raises "bad argument #2 to 'open' (option 'key'
+ * must be ..., not ...)": the options table is open's second argument. */
+static int opt_error(lua_State *L, const char *key, const char *want, int idx) {
+    int ty = lua_type(L, idx);
+    const char *got = ty == LUA_TSTRING   ? lua_pushfstring(L, "'%s'", lua_tostring(L, idx))
+                      : ty == LUA_TNUMBER ? luaL_tolstring(L, idx, NULL)
+                                          : lua_pushfstring(L, "a %s", luaL_typename(L, idx));
+    return luaL_argerror(L, 2, lua_pushfstring(L, "option '%s' must be %s, not %s", key, want, got));
+}
+
 static void opt_list(lua_State *L, int t, const char *key, char ***list, size_t *n) {
+    static const char want[] = "a string or a list of strings";
     lua_getfield(L, t, key);
-    if (lua_isstring(L, -1)) {
+    if (lua_type(L, -1) == LUA_TSTRING) {
         if (ld_opts_push(list, n, lua_tostring(L, -1))) luaL_error(L, "out of memory");
     } else if (lua_istable(L, -1)) {
         lua_Integer len = luaL_len(L, -1);
         for (lua_Integer i = 1; i <= len; i++) {
             lua_geti(L, -1, i);
-            const char *s = lua_tostring(L, -1);
-            if (!s || lua_type(L, -1) != LUA_TSTRING)
-                luaL_error(L, "bad option '%s' (a list of strings expected)", key);
-            if (ld_opts_push(list, n, s)) luaL_error(L, "out of memory");
+            if (lua_type(L, -1) != LUA_TSTRING)
+                luaL_argerror(L, 2, lua_pushfstring(L, "option '%s' must be %s, not a list holding a %s at %I",
+                                                    key, want, luaL_typename(L, -1), i));
+            if (ld_opts_push(list, n, lua_tostring(L, -1))) luaL_error(L, "out of memory");
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1))
-        luaL_error(L, "bad option '%s' (string or list of strings expected)", key);
+        opt_error(L, key, want, lua_gettop(L));
     lua_pop(L, 1);
 }
 
 static void opt_str(lua_State *L, int t, const char *key, char **slot) {
     lua_getfield(L, t, key);
     if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "bad option '%s' (string expected)", key);
+        if (lua_type(L, -1) != LUA_TSTRING) opt_error(L, key, "a string", lua_gettop(L));
         if (ld_opts_set(slot, lua_tostring(L, -1))) luaL_error(L, "out of memory");
     }
     lua_pop(L, 1);
+}
+
+/* A boolean option: *slot unchanged when absent. */
+static void opt_bool(lua_State *L, int t, const char *key, int *slot) {
+    lua_getfield(L, t, key);
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isboolean(L, -1)) opt_error(L, key, "true or false", lua_gettop(L));
+        *slot = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+}
+
+/* One of a list of names: returns its index, or dflt when absent.  want
+ * is the list as the message shows it. */
+static int opt_choice(lua_State *L, int t, const char *key, const char *const names[], const char *want,
+                      int dflt) {
+    int r = dflt;
+    lua_getfield(L, t, key);
+    if (!lua_isnil(L, -1)) {
+        const char *v = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        int i = 0;
+        while (v && names[i] && strcmp(v, names[i]) != 0) i++;
+        if (!v || !names[i]) opt_error(L, key, want, lua_gettop(L));
+        r = i;
+    }
+    lua_pop(L, 1);
+    return r;
+}
+
+/* An encoding option naming an iconv encoding (checked here so a typo is
+ * misuse, not a problem per file). */
+static void opt_encoding(lua_State *L, const char *key, const char *name) {
+    ld_buf out = {0};
+    ld_decoded info;
+    int bad = ld_decode("", 0, name, NULL, NULL, &out, &info);
+    ld_buf_free(&out);
+    if (bad)
+        luaL_argerror(L, 2, lua_pushfstring(L, "option '%s' must be %san encoding iconv knows (iconv -l), not '%s'",
+                                            key, strcmp(key, "encoding") == 0 ? "\"auto\" or " : "", name));
 }
 
 static const char *const known_opts[] = {
@@ -144,9 +194,10 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
     }
     lua_getfield(L, t, "format");
     if (!lua_isnil(L, -1)) {
-        const char *f = luaL_checkstring(L, -1);
-        o->format = ld_format_from_name(f);
-        if (o->format == LD_FMT_NONE) luaL_argerror(L, 2, lua_pushfstring(L, "unknown format '%s'", f));
+        const char *f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+        o->format = f ? ld_format_from_name(f) : LD_FMT_NONE;
+        if (o->format == LD_FMT_NONE || o->format == LD_FMT_ARCHIVE)
+            opt_error(L, "format", "\"text\", \"jsonl\", \"csv\", \"tsv\", \"html\" or \"xml\"", lua_gettop(L));
     }
     lua_pop(L, 1);
     opt_str(L, t, "text", &o->text_field);
@@ -158,42 +209,21 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
     opt_list(L, t, "include", &o->include, &o->n_include);
     opt_list(L, t, "exclude", &o->exclude, &o->n_exclude);
     opt_list(L, t, "name_fields", &o->name_fields, &o->n_name_fields);
-    lua_getfield(L, t, "hidden");
-    o->hidden = lua_toboolean(L, -1);
-    lua_getfield(L, t, "sidecar");
-    if (!lua_isnil(L, -1)) o->sidecar = lua_toboolean(L, -1);
-    lua_getfield(L, t, "control");
-    if (!lua_isnil(L, -1)) {
-        static const char *const ctl[] = {"keep", "strip", NULL};
-        o->strip_control = luaL_checkoption(L, -1, NULL, ctl);
-    }
+    opt_bool(L, t, "hidden", &o->hidden);
+    opt_bool(L, t, "sidecar", &o->sidecar);
+    static const char *const ctl[] = {"keep", "strip", NULL};
+    o->strip_control = opt_choice(L, t, "control", ctl, "\"keep\" or \"strip\"", o->strip_control);
     lua_getfield(L, t, "max_bytes");
     if (!lua_isnil(L, -1)) {
-        lua_Integer m = luaL_checkinteger(L, -1);
-        if (m < 0) luaL_argerror(L, 2, "max_bytes must be >= 0");
-        o->max_bytes = (uint64_t)m;
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 0)
+            opt_error(L, "max_bytes", "an integer >= 0 (bytes)", lua_gettop(L));
+        o->max_bytes = (uint64_t)lua_tointeger(L, -1);
     }
-    lua_getfield(L, t, "on_error");
-    if (!lua_isnil(L, -1)) {
-        static const char *const modes[] = {"warn", "error", "skip", NULL};
-        *on_error = luaL_checkoption(L, -1, NULL, modes);
-    }
-    lua_pop(L, 5);
-    if (o->encoding && strcasecmp(o->encoding, "auto") != 0) {
-        /* checked here so a typo is misuse, not a problem per file */
-        ld_buf out = {0};
-        ld_decoded info;
-        int bad = ld_decode("", 0, o->encoding, NULL, NULL, &out, &info);
-        ld_buf_free(&out);
-        if (bad) luaL_argerror(L, 2, lua_pushfstring(L, "unknown encoding '%s'", o->encoding));
-    }
-    if (o->fallback) {
-        ld_buf out = {0};
-        ld_decoded info;
-        int bad = ld_decode("", 0, o->fallback, NULL, NULL, &out, &info);
-        ld_buf_free(&out);
-        if (bad) luaL_argerror(L, 2, lua_pushfstring(L, "unknown encoding '%s'", o->fallback));
-    }
+    lua_pop(L, 1);
+    static const char *const modes[] = {"warn", "error", "skip", NULL};
+    *on_error = opt_choice(L, t, "on_error", modes, "\"warn\", \"error\" or \"skip\"", *on_error);
+    if (o->encoding && strcasecmp(o->encoding, "auto") != 0) opt_encoding(L, "encoding", o->encoding);
+    if (o->fallback) opt_encoding(L, "fallback", o->fallback);
 }
 
 /* Holds an ld_opts during open so a raised error cannot leak it. */

@@ -2,9 +2,11 @@
  * compiled into a token trie and matched in C.  Exports luaopen_match. */
 #include <lauxlib.h>
 #include <lua.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "discover.h"
 #include "engine_opts.h"
 #include "gaztext.h"
 
@@ -321,6 +323,108 @@ static int m_tostring(lua_State *L) {
     return 1;
 }
 
+/* ---- match.candidates: discovery of entities the gazetteer misses ---- */
+
+#define SCRATCH_MT "corpusrun.DiscoverScratch"
+
+/* Reused across calls (an upvalue of match.candidates): the scanner's
+ * buffers and the covered spans converted from Lua. */
+typedef struct Scratch {
+    cr_discover *d;
+    cr_span *cov;
+    size_t cov_cap;
+} Scratch;
+
+static int scratch_gc(lua_State *L) {
+    Scratch *s = luaL_checkudata(L, 1, SCRATCH_MT);
+    cr_discover_free(s->d);
+    free(s->cov);
+    s->d = NULL;
+    s->cov = NULL;
+    s->cov_cap = 0;
+    return 0;
+}
+
+/* A bound of covered span i: field name, else position pos. */
+static lua_Integer span_bound(lua_State *L, lua_Integer i, const char *name, int pos) {
+    if (lua_getfield(L, -1, name) == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_geti(L, -1, pos);
+    }
+    int isnum;
+    lua_Integer v = lua_tointegerx(L, -1, &isnum);
+    if (!isnum) luaL_error(L, "match.candidates: covered[%I] needs integer %s (or [%d])", i, name, pos);
+    lua_pop(L, 1);
+    return v;
+}
+
+/* The covered spans at idx ({start, stop} or rows with start and stop,
+ * 1-based and inclusive, sorted by start) as byte ranges. */
+static size_t read_covered(lua_State *L, int idx, Scratch *s) {
+    if (lua_isnoneornil(L, idx)) return 0;
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, idx);
+    if (n <= 0) return 0;
+    if ((size_t)n > s->cov_cap) {
+        cr_span *p = realloc(s->cov, (size_t)n * sizeof *p);
+        if (!p) luaL_error(L, "match.candidates: out of memory");
+        s->cov = p;
+        s->cov_cap = (size_t)n;
+    }
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_geti(L, idx, i) != LUA_TTABLE) luaL_error(L, "match.candidates: covered[%I] is not a table", i);
+        lua_Integer a = span_bound(L, i, "start", 1), b = span_bound(L, i, "stop", 2);
+        lua_pop(L, 1);
+        if (a < 1 || b < a - 1) luaL_error(L, "match.candidates: covered[%I] is not a span (%I, %I)", i, a, b);
+        s->cov[i - 1] = (cr_span){ (size_t)a - 1, (size_t)b };
+    }
+    return (size_t)n;
+}
+
+/* match.candidates(text [, covered]) -> array of {form, start, stop, initial} */
+static int l_candidates(lua_State *L) {
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    Scratch *s = luaL_checkudata(L, lua_upvalueindex(1), SCRATCH_MT);
+    if (!s->d && !(s->d = cr_discover_new())) return luaL_error(L, "match.candidates: out of memory");
+    size_t ncov = read_covered(L, 2, s);
+    if (cr_discover_scan(s->d, text, len, s->cov, ncov) < 0) return luaL_error(L, "match.candidates: out of memory");
+    const cr_discover *d = s->d;
+    lua_createtable(L, d->ncands > INT32_MAX ? 0 : (int)d->ncands, 0);
+    for (size_t i = 0; i < d->ncands; i++) {
+        const cr_candidate *c = &d->cands[i];
+        lua_createtable(L, 0, 4);
+        lua_pushlstring(L, d->forms + c->form_off, c->form_len);
+        lua_setfield(L, -2, "form");
+        lua_pushinteger(L, (lua_Integer)c->start + 1);
+        lua_setfield(L, -2, "start");
+        lua_pushinteger(L, (lua_Integer)c->stop);
+        lua_setfield(L, -2, "stop");
+        lua_pushboolean(L, c->initial);
+        lua_setfield(L, -2, "initial");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* match.is_capitalised(word), match.is_acronym(word): the tests behind
+ * match.candidates, for scripts that judge words the same way. */
+static int l_is_capitalised(lua_State *L) {
+    size_t len;
+    const char *w = luaL_checklstring(L, 1, &len);
+    cr_buf b = { 0 };
+    lua_pushboolean(L, cr_discover_is_capitalised(w, len, &b));
+    cr_buf_free(&b);
+    return 1;
+}
+
+static int l_is_acronym(lua_State *L) {
+    size_t len;
+    const char *w = luaL_checklstring(L, 1, &len);
+    lua_pushboolean(L, cr_discover_is_acronym(w, len));
+    return 1;
+}
+
 static const luaL_Reg methods[] = {
     { "add", m_add }, { "load", m_load }, { "find", m_find }, { "matches", m_matches },
     { "count", m_count }, { "close", m_close }, { NULL, NULL }
@@ -329,7 +433,10 @@ static const luaL_Reg meta[] = {
     { "__len", m_len }, { "__gc", m_close }, { "__close", m_close }, { "__tostring", m_tostring },
     { "__index", NULL }, { NULL, NULL }
 };
-static const luaL_Reg funcs[] = { { "gazetteer", l_gazetteer }, { NULL, NULL } };
+static const luaL_Reg funcs[] = {
+    { "gazetteer", l_gazetteer }, { "is_capitalised", l_is_capitalised }, { "is_acronym", l_is_acronym },
+    { NULL, NULL }
+};
 
 int luaopen_match(lua_State *L) {
     luaL_newmetatable(L, GAZ_MT);
@@ -338,5 +445,14 @@ int luaopen_match(lua_State *L) {
     lua_setfield(L, -2, "__index");
     lua_pop(L, 1);
     luaL_newlib(L, funcs);
+    Scratch *s = lua_newuserdatauv(L, sizeof *s, 0);
+    *s = (Scratch){ 0 };
+    if (luaL_newmetatable(L, SCRATCH_MT)) {
+        lua_pushcfunction(L, scratch_gc);
+        lua_setfield(L, -2, "__gc");
+    }
+    lua_setmetatable(L, -2);
+    lua_pushcclosure(L, l_candidates, 1);
+    lua_setfield(L, -2, "candidates");
     return 1;
 }

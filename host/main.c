@@ -455,7 +455,7 @@ static int describe(lua_State *L, const char *path) {
         "local cli = require 'cli'\n"
         "local spec, err = cli.describe(path)\n"
         "if not spec then return err end\n"
-        "io.write(cli.describe_header(spec))\n";
+        "io.write(cli.describe_header(spec, path))\n";
     int status = luaL_loadbuffer(L, chunk, sizeof chunk - 1, "=describe");
     if (status == LUA_OK) {
         lua_pushstring(L, path);

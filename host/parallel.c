@@ -7,15 +7,25 @@
  * followed by the payload (the returned string, or the error message).
  * A worker that dies without a status byte is reported with its exit status
  * or signal.  The parent reaps every child on every path: no zombies, and on
- * failure or Ctrl-C the remaining workers are terminated. */
+ * failure or Ctrl-C the remaining workers are terminated.
+ *
+ * corpusrun.parallel(n, fn, on_progress): fn(k, report) also gets a report
+ * function; report(docs, bytes [, final]) sends worker k's running totals to
+ * the parent (at most every 0.1 s unless final) through one progress pipe
+ * that every worker shares (a record is shorter than PIPE_BUF, so writes
+ * never interleave), and the parent calls on_progress(k, docs, bytes) as
+ * records arrive.  Nothing of it reaches stdout or stderr. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <lauxlib.h>
@@ -29,12 +39,25 @@ typedef struct worker {
     size_t len, cap;
     int status;      /* waitpid status */
     int reaped;
+    int stopped;     /* terminated by us while still running (its own output may be cut) */
 } worker;
 
 typedef struct worker_set {
     worker *w;
     int n;
+    int prog[2];     /* the progress pipe, or -1 */
 } worker_set;
+
+/* One progress record: worker k's totals so far. */
+typedef struct progress_rec {
+    int64_t k, docs, bytes;
+} progress_rec;
+
+double cr_host_clock(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static int append(worker *w, const char *buf, size_t n) {
     if (w->len + n > w->cap) {
@@ -65,11 +88,44 @@ static void write_all(int fd, const char *p, size_t n) {
     }
 }
 
-/* In the child: run fn(k), send the outcome, never return. */
-static void run_child(lua_State *L, int k, int fd) {
+/* report(docs, bytes [, final]) in a worker: upvalues worker k and the
+ * progress pipe's write end. */
+static int l_report(lua_State *L) {
+    static double last;
+    progress_rec r;
+    r.k = (int64_t)lua_tointeger(L, lua_upvalueindex(1));
+    int fd = (int)lua_tointeger(L, lua_upvalueindex(2));
+    r.docs = (int64_t)luaL_checkinteger(L, 1);
+    r.bytes = (int64_t)luaL_checkinteger(L, 2);
+    double now = cr_host_clock();
+    if (!lua_toboolean(L, 3) && now - last < 0.1) return 0;
+    last = now;
+    const char *p = (const char *)&r;
+    size_t n = sizeof r;
+    while (n > 0) {
+        ssize_t k = write(fd, p, n);
+        if (k < 0) {
+            if (errno == EINTR) continue;
+            return 0; /* the parent stopped listening: progress is optional */
+        }
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
+}
+
+/* In the child: run fn(k [, report]), send the outcome, never return. */
+static void run_child(lua_State *L, int k, int fd, int prog_fd) {
     lua_pushvalue(L, 2);
     lua_pushinteger(L, k);
-    int status = cr_host_docall(L, 1, 1);
+    int nargs = 1;
+    if (prog_fd >= 0) {
+        lua_pushinteger(L, k);
+        lua_pushinteger(L, prog_fd);
+        lua_pushcclosure(L, l_report, 2);
+        nargs = 2;
+    }
+    int status = cr_host_docall(L, nargs, 1);
     const char *tag = "+";
     size_t len = 0;
     const char *payload = "";
@@ -94,7 +150,10 @@ static void run_child(lua_State *L, int k, int fd) {
 
 static void terminate_all(worker_set *s) {
     for (int i = 0; i < s->n; i++)
-        if (s->w[i].pid > 0 && !s->w[i].reaped) kill(s->w[i].pid, SIGTERM);
+        if (s->w[i].pid > 0 && !s->w[i].reaped) {
+            kill(s->w[i].pid, SIGTERM);
+            if (s->w[i].fd >= 0) s->w[i].stopped = 1;
+        }
 }
 
 static void reap_all(worker_set *s) {
@@ -114,6 +173,8 @@ static void free_all(worker_set *s) {
     }
     free(s->w);
     s->w = NULL;
+    for (int i = 0; i < 2; i++)
+        if (s->prog[i] >= 0) close(s->prog[i]), s->prog[i] = -1;
 }
 
 /* __gc / __close of the set: on any exit path (errors included) the
@@ -125,13 +186,50 @@ static int set_gc(lua_State *L) {
         reap_all(s);
         free_all(s);
     }
+    for (int i = 0; i < 2; i++)
+        if (s->prog[i] >= 0) close(s->prog[i]), s->prog[i] = -1;
     return 0;
 }
 
-/* Reads every pipe to EOF.  Returns 0, or -1 on Ctrl-C or a failed read. */
-static int collect(worker_set *s) {
-    struct pollfd *pfd = calloc((size_t)s->n, sizeof *pfd);
+/* The progress records waiting on the progress pipe: on_progress (stack
+ * index cb) is called for each.  Returns 0, or -1 when on_progress raised
+ * (its message is then on the stack top). */
+typedef struct prog_buf {
+    char data[sizeof(progress_rec) * 64];
+    size_t len;
+} prog_buf;
+
+static int read_progress(lua_State *L, worker_set *s, int cb, prog_buf *pb) {
+    for (;;) {
+        ssize_t k = read(s->prog[0], pb->data + pb->len, sizeof pb->data - pb->len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) return 0; /* EAGAIN (nothing more for now) or EOF */
+        pb->len += (size_t)k;
+        size_t off = 0;
+        while (pb->len - off >= sizeof(progress_rec)) {
+            progress_rec r;
+            memcpy(&r, pb->data + off, sizeof r);
+            off += sizeof r;
+            lua_pushvalue(L, cb);
+            lua_pushinteger(L, (lua_Integer)r.k);
+            lua_pushinteger(L, (lua_Integer)r.docs);
+            lua_pushinteger(L, (lua_Integer)r.bytes);
+            if (lua_pcall(L, 3, 0, 0) != LUA_OK) return -1;
+        }
+        memmove(pb->data, pb->data + off, pb->len - off);
+        pb->len -= off;
+    }
+}
+
+/* Reads every result pipe to EOF, and the progress pipe (when cb is not 0)
+ * as records come.  Returns 0; -1 on Ctrl-C or a failed read; -2 when
+ * on_progress raised an error (left on the stack). */
+static int collect(lua_State *L, worker_set *s, int cb) {
+    int np = s->n + (cb ? 1 : 0);
+    struct pollfd *pfd = calloc((size_t)np, sizeof *pfd);
     if (pfd == NULL) return -1;
+    prog_buf pb;
+    pb.len = 0;
     char buf[65536];
     int open_count = s->n;
     while (open_count > 0) {
@@ -139,11 +237,21 @@ static int collect(worker_set *s) {
             pfd[i].fd = s->w[i].fd;
             pfd[i].events = POLLIN;
         }
-        int r = poll(pfd, (nfds_t)s->n, -1);
+        if (cb) {
+            pfd[s->n].fd = s->prog[0];
+            pfd[s->n].events = POLLIN;
+        }
+        int r = poll(pfd, (nfds_t)np, -1);
         if (r < 0) {
             if (errno == EINTR && !cr_host_interrupted) continue;
             free(pfd);
             return -1;
+        }
+        if (cb && (pfd[s->n].revents & (POLLIN | POLLHUP | POLLERR))) {
+            if (read_progress(L, s, cb, &pb) != 0) {
+                free(pfd);
+                return -2;
+            }
         }
         for (int i = 0; i < s->n; i++) {
             if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -163,6 +271,9 @@ static int collect(worker_set *s) {
         }
     }
     free(pfd);
+    /* A worker writes its last record before its result: what is left in
+     * the pipe once every result is in is the last of it. */
+    if (cb && read_progress(L, s, cb, &pb) != 0) return -2;
     return 0;
 }
 
@@ -191,11 +302,17 @@ static int l_parallel(lua_State *L) {
     lua_Integer n = luaL_checkinteger(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     luaL_argcheck(L, n >= 1 && n <= 1024, 1, "worker count must be from 1 to 1024");
-    lua_settop(L, 2);
+    int cb = 0;
+    if (!lua_isnoneornil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TFUNCTION);
+        cb = 3;
+    }
+    lua_settop(L, 3);
 
     worker_set *s = lua_newuserdatauv(L, sizeof *s, 0);
     s->w = NULL;
     s->n = 0;
+    s->prog[0] = s->prog[1] = -1;
     if (luaL_newmetatable(L, "corpusrun.WorkerSet")) {
         lua_pushcfunction(L, set_gc);
         lua_setfield(L, -2, "__gc");
@@ -203,9 +320,16 @@ static int l_parallel(lua_State *L) {
         lua_setfield(L, -2, "__close");
     }
     lua_setmetatable(L, -2);
-    lua_toclose(L, 3);
+    lua_toclose(L, 4);
     s->w = calloc((size_t)n, sizeof *s->w);
     if (s->w == NULL) return luaL_error(L, "not enough memory for %d workers", (int)n);
+    if (cb) {
+        if (pipe(s->prog) != 0) return luaL_error(L, "cannot create a pipe: %s", strerror(errno));
+        /* the parent never blocks on it; programs a worker runs never inherit it */
+        fcntl(s->prog[0], F_SETFL, fcntl(s->prog[0], F_GETFL) | O_NONBLOCK);
+        fcntl(s->prog[0], F_SETFD, FD_CLOEXEC);
+        fcntl(s->prog[1], F_SETFD, FD_CLOEXEC);
+    }
 
     fflush(NULL); /* children must not write out the parent's buffers again */
     for (int i = 0; i < (int)n; i++) {
@@ -221,7 +345,8 @@ static int l_parallel(lua_State *L) {
         if (pid == 0) {
             close(fds[0]);
             for (int j = 0; j < i; j++) close(s->w[j].fd);
-            run_child(L, i + 1, fds[1]);
+            if (cb) close(s->prog[0]);
+            run_child(L, i + 1, fds[1], cb ? s->prog[1] : -1);
         }
         close(fds[1]);
         s->w[i].pid = pid;
@@ -229,14 +354,20 @@ static int l_parallel(lua_State *L) {
         s->n = i + 1;
     }
 
-    int rc = collect(s);
+    if (cb) {
+        close(s->prog[1]);
+        s->prog[1] = -1;
+    }
+    int rc = collect(L, s, cb);
     if (rc != 0) terminate_all(s);
     reap_all(s);
     if (cr_host_interrupted) return luaL_error(L, "interrupted!");
+    if (rc == -2) return lua_error(L); /* on_progress's own error */
     if (rc != 0) return luaL_error(L, "cannot read from the fold's workers: %s", strerror(errno));
-    /* A worker's own error first: the others may have been stopped for it. */
+    /* A worker's own error first: the others may have been stopped for it,
+     * some halfway through writing an error of their own. */
     for (int i = 0; i < s->n; i++)
-        if (s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
+        if (!s->w[i].stopped && s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
             return lua_error(L);
     for (int i = 0; i < s->n; i++)
         if (push_failure(L, &s->w[i], i + 1)) return lua_error(L);

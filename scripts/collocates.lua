@@ -16,14 +16,15 @@ local spec = {
     { name = "sort", type = "enum",
       choices = { "o11", "e11", "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice",
                   "deltap_c_given_n", "deltap_n_given_c", "log_ratio", "odds_ratio" },
-      default = "ll", help = "the measure that orders the table" },
-    { name = "min", type = "integer", min = 1, default = 2, help = "leave out collocates seen fewer times with the node" },
+      default = "ll", output = true, help = "the measure that orders the table" },
+    { name = "min", type = "integer", min = 1, default = 2, output = true, help = "leave out collocates seen fewer times with the node" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
-      help = "leave out the stopwords of a language" },
-    { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
+      output = true, help = "leave out the stopwords of a language" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 20, output = true, help = "rows to show" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/collocates.lua regime",
@@ -42,6 +43,7 @@ local scriptlib = require "scriptlib"
 local c = scriptlib.open(corpus, opts.corpus)
 local node = tokenize.normalize(opts.node, "casefold")
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
+scriptlib.settings({ level = "casefold" }, { cooccurrence = copts })
 
 local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,
@@ -65,4 +67,4 @@ for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "de
 end
 scriptlib.output(scriptlib.render(rows, columns, opts.format, string.format(
   "Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,
-  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)), opts.out)
+  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)), opts.out, opts.format)

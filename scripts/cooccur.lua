@@ -7,22 +7,23 @@ local spec = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "of", type = "enum", choices = { "words", "entities" }, default = "words",
       help = "what co-occurs: the most frequent words, or the entities of the gazetteer" },
-    { name = "entities", short = "e", type = "file",
+    { name = "entities", short = "e", type = "file", role = "gazetteer",
       help = "gazetteer for --of entities (default: entities.tsv in the corpus directory)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
       help = "what counts as together: the same sentence, the same document, or window:N, at most N tokens apart" },
     { name = "top", short = "n", type = "integer", min = 2, max = 500, default = 20,
-      help = "how many words or entities (the most frequent)" },
-    { name = "min", type = "integer", min = 1, default = 1, help = "leave out pairs seen fewer times" },
+      output = true, help = "how many words or entities (the most frequent)" },
+    { name = "min", type = "integer", min = 1, default = 1, output = true, help = "leave out pairs seen fewer times" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "en",
-      help = "leave out the stopwords of a language (words only)" },
-    { name = "matrix", type = "boolean", help = "print a matrix instead of a list of pairs" },
+      output = true, help = "leave out the stopwords of a language (words only)" },
+    { name = "matrix", type = "boolean", output = true, help = "print a matrix instead of a list of pairs" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
-    { name = "gexf", type = "output", help = "write the network as GEXF (Gephi)" },
-    { name = "html", type = "output", help = "write a heat map as a standalone HTML page" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
+    { name = "gexf", type = "output", output = true, help = "write the network as GEXF (Gephi)" },
+    { name = "html", type = "output", output = true, help = "write a heat map as a standalone HTML page" },
   },
   examples = {
     "corpusrun scripts/cooccur.lua --top 15",
@@ -42,14 +43,14 @@ local scriptlib = require "scriptlib"
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 local unit, window = opts.unit, nil
 if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+")) end
+scriptlib.settings({ level = "casefold" }, { cooccurrence = { of = opts.of, unit = opts.unit } })
 
 local nodes, pairs_rows = {}, {}
 if opts.of == "entities" then
-  local match = require "match"
   local entities = require "entities"
   local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
   local c = entities.open_corpus(corpus, corpus_path, gpath)
-  local g = assert(match.gazetteer(gpath))
+  local g = scriptlib.gazetteer(gpath)
   local r = entities.run(c, g, { unit = unit, window = window })
   local t = entities.tables(r, { min = 1, top = math.huge })
   local keep = {}
@@ -112,17 +113,17 @@ if opts.gexf then
   local ns, es = {}, {}
   for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, label = nd.key, frequency = nd.n } end
   for i, p in ipairs(pairs_rows) do es[i] = { source = p.a, target = p.b, weight = p.n, logdice = p.logdice } end
-  scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf)
+  scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf, "gexf")
 end
 if opts.html then
   local labels = {}
   for i, nd in ipairs(nodes) do labels[i] = nd.key end
   scriptlib.output(report.html({
-    title = "Co-occurrence",
+    title = "Co-occurrence", provenance = scriptlib.footer_fields(),
     { heading = "Co-occurrence of the " .. #nodes .. " most frequent " .. opts.of .. " (" .. opts.unit .. ")" },
     { heatmap = { rows = labels, cols = labels, values = values } },
     { table = pairs_rows, columns = { "a", "b", "n", "logdice", "ll" } },
-  }), opts.html)
+  }), opts.html, "html")
 end
 
 local text
@@ -142,4 +143,4 @@ else
   text = scriptlib.render(pairs_rows, columns, opts.format, string.format(
     "Co-occurrence of the %d most frequent %s (%s): %d pairs\n\n", #nodes, opts.of, opts.unit, #pairs_rows))
 end
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

@@ -105,6 +105,7 @@ if total == 0 then
   os.exit(1)
 end
 local step = math.max(1, total // opts.files)
+require("receipt").note_corpus(c, opts.tagged)   -- read document by document, not through c:fold
 
 local acc = discover.new()
 local occurrences = {}   -- { doc, s, e, key }
@@ -118,9 +119,7 @@ for doc in c:docs() do
     used = used + 1
     local text, gold = untag(doc.text)
     local spans = {}
-    discover.add(acc, text, (entities.word_tokens(text)), {
-      fold = function(s) return (require "tokenize").normalize(s, "casefold") end,
-      key = entities.key, spans = spans })
+    discover.add(acc, text, { key = entities.key, spans = spans })
     for _, sp in ipairs(spans) do occurrences[#occurrences + 1] = { doc = doc.id, s = sp.s, e = sp.e, key = sp.key } end
     gold_spans[doc.id] = {}
     np_bytes[doc.id] = gold
@@ -234,8 +233,4 @@ else
     .. "Most frequent false positives:\n\n" .. tbl(fp_rows, { columns = { "candidate", "mentions" } }) .. "\n"
     .. "Most frequent misses (in scope):\n\n" .. tbl(miss_rows, { columns = { "name", "mentions" } })
 end
-if opts.out and opts.out ~= "-" then
-  local f = assert(io.open(opts.out, "wb")); f:write(out); f:close()
-else
-  io.stdout:write(out)
-end
+require("scriptlib").output(out, opts.out, opts.format)

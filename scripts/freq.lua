@@ -1,25 +1,32 @@
 local spec = {
   name = "freq",
   version = "1.0.0",
-  description = "Word (or n-gram) frequency list of a corpus, with document frequency and "
-    .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language.",
+  description = "Word (or stem, or n-gram) frequency list of a corpus, with document frequency and "
+    .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language. "
+    .. "--stem LANG counts Snowball stems and shows each stem's most frequent form. Lemmas are not "
+    .. "offered: lemmatisation needs a lexicon corpusrun does not ship.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "ngrams", short = "N", type = "integer", min = 1, max = 8, default = 1,
       help = "count n-grams of N words instead of words" },
     { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
       help = "how words are normalised before counting" },
+    { name = "stem", type = "string", metavar = "LANG",
+      help = "count Snowball stems of language LANG (en, english, fr, ...; see tokenize.stemmers()), "
+        .. "each shown with its most frequent form" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
-    { name = "stopwords-file", type = "file", help = "leave out the words of a file (one per line)" },
+    { name = "stopwords-file", type = "file", role = "stopwords", help = "leave out the words of a file (one per line)" },
     { name = "top", short = "n", type = "integer", min = 1, default = 30, help = "rows to show" },
     { name = "min", type = "integer", min = 1, default = 1, help = "leave out words rarer than this" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/freq.lua --stopwords en --top 20",
+    "corpusrun scripts/freq.lua --stem en --stopwords en",
     "corpusrun scripts/freq.lua --ngrams 2 --stopwords en --format csv",
   },
 }
@@ -32,8 +39,18 @@ local stats = require "stats"
 local report = require "report"
 local scriptlib = require "scriptlib"
 
+if opts.stem then
+  local okst = pcall(require("tokenize").stem, "x", opts.stem)
+  if not okst then
+    io.stderr:write("freq: --stem: no Snowball stemmer for '", opts.stem, "' (one of: ",
+      table.concat(require("tokenize").stemmers(), " "), ")\n(try --help)\n")
+    os.exit(2)
+  end
+end
+
 local c = scriptlib.open(corpus, opts.corpus)
 local topts = { level = opts.level }
+scriptlib.settings(topts, { ngrams = opts.ngrams, stem = opts.stem })
 
 local function new_counter()
   if opts.ngrams > 1 then return count.ngrams(opts.ngrams, topts) end
@@ -56,11 +73,20 @@ local function keep(key)
   return false
 end
 
--- the top words, stopwords left out
+-- the top words, stopwords left out; with --stem, the distinct words
+-- counted in C are grouped by stem (one stem per word type, not per token)
 local rows = {}
 local want = opts.top
 local n = want
-while true do
+local forms
+if opts.stem then
+  local sf
+  sf, forms = scriptlib.stems(acc.f, opts.stem, { keep = keep, sep = opts.ngrams > 1 and " " or nil })
+  for _, kv in ipairs(sf:top(want)) do
+    if kv[2] >= opts.min then rows[#rows + 1] = { word = kv[1], freq = kv[2], form = forms[kv[1]].form } end
+  end
+end
+while not opts.stem do
   rows = {}
   local top = acc.f:top(n)
   for _, kv in ipairs(top) do
@@ -73,9 +99,14 @@ while true do
 end
 
 -- pass 2: document frequency and dispersion of the words shown, from their
--- counts in each document (arrays concatenate in document order)
+-- counts in each document (arrays concatenate in document order); a stem's
+-- count is that of its forms
 local shown = {}
-for _, r in ipairs(rows) do shown[#shown + 1] = r.word end
+local shown_forms = {}
+for _, r in ipairs(rows) do
+  shown[#shown + 1] = r.word
+  shown_forms[r.word] = forms and forms[r.word].forms or { r.word }
+end
 local per = c:fold(
   function()
     local v = {}
@@ -88,7 +119,9 @@ local per = c:fold(
     acc.sizes[#acc.sizes + 1] = one:total()
     for _, w in ipairs(shown) do
       local list = acc.v[w]
-      list[#list + 1] = one:get(w) or 0
+      local k = 0
+      for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
+      list[#list + 1] = k
     end
   end)
 local total = acc.f:total()
@@ -105,13 +138,17 @@ end
 for i, r in ipairs(rows) do r.rank = i end
 
 local columns = {
-  { key = "rank", title = "rank" }, { key = "word", title = opts.ngrams > 1 and "ngram" or "word" },
+  { key = "rank", title = "rank" },
+  { key = "word", title = opts.stem and "stem" or opts.ngrams > 1 and "ngram" or "word" },
+}
+if opts.stem then columns[#columns + 1] = { key = "form", title = "form" } end
+for _, col in ipairs({
   { key = "freq", title = "freq" }, { key = "per_million", title = "per_million", digits = 1 },
   { key = "docs", title = "docs" }, { key = "juilland_d", title = "juilland_d", digits = 3 },
   { key = "dp", title = "dp", digits = 3 },
-}
+}) do columns[#columns + 1] = col end
 local text = scriptlib.render(rows, columns, opts.format, string.format(
   "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
-  opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words",
+  (opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or ""))
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

@@ -29,6 +29,7 @@ local corpus = require "corpus"
 local scriptlib = require "scriptlib"
 
 local source = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+scriptlib.settings(opts.tokenize)
 local ok, s = pcall(corpus.ingest, source, opts.db, {
   tokenize = opts.tokenize, rebuild = opts.rebuild, batch = opts.batch,
   corpus = { exclude = scriptlib.SIDECARS },
@@ -42,4 +43,4 @@ local rows = { {
   unchanged = s.unchanged, removed = s.removed, duplicates = s.duplicates or 0, bytes = s.bytes,
 } }
 local columns = { "documents", "added", "changed", "unchanged", "removed", "duplicates", "bytes" }
-scriptlib.output(scriptlib.render(rows, columns, opts.format, opts.db .. "\n\n"), opts.out)
+scriptlib.output(scriptlib.render(rows, columns, opts.format, opts.db .. "\n\n"), opts.out, opts.format)

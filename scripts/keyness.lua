@@ -4,31 +4,37 @@ local spec = {
   description = "Key words of a target sub-corpus against a reference: the words the target uses "
     .. "more (or less) than the reference, with log-likelihood G2, chi-squared, log ratio, %DIFF "
     .. "and corrected p-values.  The target and reference are documents whose id matches a "
-    .. "pattern, documents with a metadata value, or a second corpus.",
+    .. "pattern, documents with a metadata value, or a second corpus: with --reference-corpus "
+    .. "and no --target, the whole corpus is the target.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
-    { name = "target", short = "t", type = "string", required = true,
-      help = "target documents: a Lua pattern on the document id, or FIELD=VALUE with --by-meta" },
+    { name = "target", short = "t", type = "string",
+      help = "target documents: a Lua pattern on the document id, or FIELD=VALUE with --by-meta "
+        .. "(required unless --reference-corpus is given; then the default is every document)" },
     { name = "reference", short = "r", type = "string",
-      help = "reference documents, like --target (default: every other document)" },
-    { name = "reference-corpus", type = "corpus", help = "a second corpus as the reference" },
+      help = "reference documents, like --target (default: every other document, or every "
+        .. "document of --reference-corpus)" },
+    { name = "reference-corpus", type = "corpus",
+      help = "a second corpus as the reference (--reference then selects its documents)" },
     { name = "by-meta", type = "boolean", help = "--target and --reference are FIELD=VALUE metadata tests" },
     { name = "level", type = "enum", choices = { "raw", "nfc", "casefold", "key" }, default = "casefold",
       help = "how words are normalised" },
     { name = "direction", type = "enum", choices = { "positive", "negative", "both" }, default = "positive",
-      help = "words over-used by the target, under-used, or both" },
+      output = true, help = "words over-used by the target, under-used, or both" },
     { name = "correction", type = "enum", choices = { "none", "bonferroni", "sidak" }, default = "bonferroni",
-      help = "correction of p-values for the number of words tested" },
-    { name = "min", type = "integer", min = 1, default = 2, help = "leave out words rarer than this in the target" },
+      output = true, help = "correction of p-values for the number of words tested" },
+    { name = "min", type = "integer", min = 1, default = 2, output = true, help = "leave out words rarer than this in the target" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
-      help = "leave out the stopwords of a language" },
-    { name = "top", short = "n", type = "integer", min = 1, default = 20, help = "rows to show" },
+      output = true, help = "leave out the stopwords of a language" },
+    { name = "top", short = "n", type = "integer", min = 1, default = 20, output = true, help = "rows to show" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
-    { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+      default = "text", output = true, help = "output format" },
+    { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/keyness.lua --target '^000' --reference '^001'",
+    "corpusrun scripts/keyness.lua -c speeches/2024 --reference-corpus speeches/2023",
     "corpusrun scripts/keyness.lua --by-meta --target outlet=signal",
   },
 }
@@ -57,9 +63,14 @@ local function selector(s)
   end
   return function(doc) return doc.id:find(s) ~= nil end
 end
-local is_target = selector(opts.target)
+if not opts.target and not opts.reference_corpus then
+  io.stderr:write("keyness: missing option --target (or a second corpus with --reference-corpus)\n(try --help)\n")
+  os.exit(2)
+end
+local is_target = selector(opts.target) or function() return true end
 local is_reference = selector(opts.reference)
 local topts = { level = opts.level }
+scriptlib.settings(topts)
 
 local c = scriptlib.open(corpus, opts.corpus)
 local acc = c:fold(
@@ -79,7 +90,8 @@ if opts.reference_corpus then
   acc.r, acc.nr = racc.r, racc.nr
 end
 if acc.nt == 0 then
-  io.stderr:write("keyness: --target '", opts.target, "' selects no document\n")
+  if opts.target then io.stderr:write("keyness: --target '", opts.target, "' selects no document\n")
+  else io.stderr:write("keyness: the corpus holds no document\n") end
   os.exit(1)
 end
 if acc.nr == 0 then
@@ -103,4 +115,4 @@ local columns = {
 }
 scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
   "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",
-  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out)
+  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out, opts.format)

@@ -10,7 +10,7 @@ local spec = {
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "entity", short = "E", type = "string", help = "an entity of the gazetteer: every alias of it" },
-    { name = "entities", short = "e", type = "file",
+    { name = "entities", short = "e", type = "file", role = "gazetteer",
       help = "gazetteer for --entity (default: entities.tsv in the corpus directory)" },
     { name = "window", short = "w", type = "integer", min = 1, max = 200, default = 6,
       help = "context words on each side" },
@@ -20,6 +20,7 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", help = "output format" },
     { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+    { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/kwic.lua Zakani",
@@ -43,14 +44,14 @@ local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "co
 local c = scriptlib.open(corpus, opts.corpus)
 local what = opts.pattern
 local kopts = { window = opts.window, sort = opts.sort }
+scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
 if opts.entity then
-  local match = require "match"
   local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
   if not gpath:match("%.jsonl$") and #scriptlib.gazetteer_entries(gpath, opts.entity) == 0 then
     io.stderr:write("kwic: --entity: no entity '", opts.entity, "' in ", gpath, "\n")
     os.exit(2)
   end
-  what = assert(match.gazetteer(gpath))
+  what = scriptlib.gazetteer(gpath)
   kopts.entity = opts.entity
 end
 
@@ -70,4 +71,4 @@ else
   }
   text = scriptlib.render(rows, columns, opts.format, heading)
 end
-scriptlib.output(text, opts.out)
+scriptlib.output(text, opts.out, opts.format)

@@ -9,7 +9,7 @@ local spec = {
   options = {
     { name = "corpus", short = "c", type = "corpus",
       help = "corpus to read (default: the default corpus, corpus/)" },
-    { name = "entities", short = "e", type = "file",
+    { name = "entities", short = "e", type = "file", role = "gazetteer",
       help = "gazetteer: TSV (entity, type, alias) or spaCy-style JSONL (default: entities.tsv in the corpus directory)" },
     { name = "discover", type = "boolean",
       help = "no gazetteer: list candidate entities only" },
@@ -21,21 +21,21 @@ local spec = {
       help = "what counts as mentioned together: the same sentence, the same document, or "
         .. "window:N, the later mention starting at most N tokens after the earlier one ends" },
     { name = "top", short = "n", type = "integer", min = 1, default = 20,
-      help = "rows of co-mention pairs and candidates to show" },
+      output = true, help = "rows of co-mention pairs and candidates to show" },
     { name = "min", type = "integer", min = 1, default = 1,
-      help = "leave out entities, pairs and candidates with fewer mentions" },
+      output = true, help = "leave out entities, pairs and candidates with fewer mentions" },
     { name = "kwic", type = "integer", min = 0, default = 0, metavar = "N",
       help = "show N evidence lines (keyword in context) per entity" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
-      default = "text", help = "output format" },
+      default = "text", output = true, help = "output format" },
     { name = "table", type = "enum", choices = { "entities", "comentions", "candidates", "by", "evidence" },
       default = "entities", help = "the table that csv, tsv and json print" },
-    { name = "out", short = "o", type = "output", help = "write the report to FILE instead of stdout" },
+    { name = "out", short = "o", type = "output", output = true, help = "write the report to FILE instead of stdout" },
     { name = "db", type = "output", help = "write mentions (one row per match with its byte span), "
       .. "entity_counts, comentions and candidates, with the run's provenance, to an SQLite database" },
-    { name = "html", type = "output", help = "write a standalone HTML report" },
-    { name = "gexf", type = "output", help = "write the co-mention network as GEXF (Gephi)" },
-    { name = "quiet", short = "q", type = "boolean", help = "no progress on stderr" },
+    { name = "html", type = "output", output = true, help = "write a standalone HTML report" },
+    { name = "gexf", type = "output", output = true, help = "write the co-mention network as GEXF (Gephi)" },
+    { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress on stderr" },
   },
   examples = {
     "corpusrun scripts/mentions.lua",
@@ -49,8 +49,8 @@ local cli = require "cli"
 local opts = cli.parse(spec, arg)
 
 local corpus = require "corpus"
-local match = require "match"
 local entities = require "entities"
+local scriptlib = require "scriptlib"
 local started = os.date("!%Y-%m-%dT%H:%M:%SZ")
 
 -- ---- inputs -------------------------------------------------------------------
@@ -74,14 +74,7 @@ end
 
 local c = entities.open_corpus(corpus, corpus_path, gazetteer_path)
 local g
-if not opts.discover then
-  local err
-  g, err = match.gazetteer(gazetteer_path)
-  if not g then
-    io.stderr:write("mentions: ", tostring(err), "\n")
-    os.exit(1)
-  end
-end
+if not opts.discover then g = scriptlib.gazetteer(gazetteer_path) end
 
 -- ---- one pass over the corpus, then the tables ----------------------------------
 
@@ -105,17 +98,18 @@ local meta = {
   script = "scripts/mentions.lua", version = spec.version, corpus = corpus_path, by = opts.by,
   gazetteer = gazetteer_path or "(none)", unit = opts.unit, documents = r.documents,
 }
-meta.provenance = entities.provenance(c, arg, gazetteer_path, started)
 
 -- Every result carries the run's receipt (`corpusrun replay` checks it): a
--- column of the runs table, a sidecar beside each file.
-local receipt = require "receipt"
-if gazetteer_path then receipt.note_input("gazetteer", gazetteer_path) end
-receipt.note_setting("mentions", { unit = opts.unit, top = opts.top, min = opts.min, by = opts.by })
-local written = {}
-if opts.db then entities.write_db(opts.db, r, t, meta) end
-if opts.html then entities.write_html(opts.html, t, r, meta); written[#written + 1] = opts.html end
-if opts.gexf then entities.write_gexf(opts.gexf, t); written[#written + 1] = opts.gexf end
+-- column of the runs table, a footer in HTML and Markdown reports, a
+-- sidecar beside other files.
+scriptlib.settings({ level = "key" }, { mentions = { unit = opts.unit, top = opts.top, min = opts.min, by = opts.by } })
+meta.provenance = scriptlib.footer_fields()
+if opts.db then entities.write_db(opts.db, r, t, meta, entities.provenance(c, arg, gazetteer_path, started)) end
+if opts.html then scriptlib.output(entities.html(t, r, meta), opts.html, "html") end
+if opts.gexf then
+  entities.write_gexf(opts.gexf, t)
+  require("receipt").write_sidecar(opts.gexf)
+end
 
 local text
 if opts.format == "text" or opts.format == "md" then
@@ -129,10 +123,4 @@ else
   text = entities.render_table(x, opts.format)
 end
 
-if opts.out and opts.out ~= "-" then
-  entities.write_file(opts.out, text)
-  written[#written + 1] = opts.out
-else
-  io.stdout:write(text)
-end
-for _, path in ipairs(written) do receipt.write_sidecar(path) end
+scriptlib.output(text, opts.out, opts.format)

@@ -9,7 +9,7 @@ local spec = {
     { name = "query", metavar = "QUERY", help = "what to search for" },
   },
   options = {
-    { name = "db", short = "d", type = "file", default = "corpus.db", help = "the corpus database" },
+    { name = "db", short = "d", type = "file", role = "corpus database", default = "corpus.db", help = "the corpus database" },
     { name = "limit", short = "n", type = "integer", min = 1, default = 10, help = "documents to show" },
     { name = "offset", type = "integer", min = 0, default = 0, help = "skip the first N results" },
     { name = "tokens", type = "integer", min = 1, max = 64, default = 12, help = "snippet length in tokens" },
@@ -51,4 +51,4 @@ end
 local columns = { { key = "n", title = "n" }, { key = "id", title = "id" }, { key = "rank", title = "rank", digits = 2 },
                   { key = "snippet", title = "snippet" } }
 scriptlib.output(scriptlib.render(rows, columns, opts.format,
-  string.format("%d documents for %s\n\n", #rows, opts.query)), opts.out)
+  string.format("%d documents for %s\n\n", #rows, opts.query)), opts.out, opts.format)

@@ -92,14 +92,16 @@ wait_done() { # job ids...: wait until none is pending or running (60 s at most)
 
 cd "$root" || exit 1
 "$cr" -j 1 "$script" > "$dir/single.txt"
+"$cr" -j 1 "$script" --out "$dir/single.out"
+# as docs/cluster.md's recipe: the merge job alone writes --out
 array=$(sbatch --parsable --array=0-3 -o "$dir/shard-%a.log" \
   --wrap "cd '$root' && '$cr' --shard /4 --parts '$dir/parts' '$script'")
-merge=$(sbatch --parsable --dependency=afterok:"$array" -o "$dir/merged.txt" \
-  --wrap "cd '$root' && '$cr' --merge '$dir/parts' '$script'")
+merge=$(sbatch --parsable --dependency=afterok:"$array" -o "$dir/merge.log" \
+  --wrap "cd '$root' && '$cr' --merge '$dir/parts' '$script' --out '$dir/merged.out'")
 wait_done "$array" "$merge"; ok $? "the shard array and the merge job finish"
 [ "$(ls "$dir/parts" | grep -c '^part-[0-3]-of-4$')" = 4 ]; ok $? "four parts were written"
-[ -s "$dir/single.txt" ] && cmp -s "$dir/single.txt" "$dir/merged.txt"
-ok $? "the merged output equals a single-process run ($(wc -l < "$dir/single.txt") lines)"
+[ -s "$dir/single.out" ] && cmp -s "$dir/single.out" "$dir/merged.out"
+ok $? "the merge job's --out file equals a single-process run's ($(wc -l < "$dir/single.out") lines)"
 
 # Shard 2 fails: the afterok merge must never run.
 bad=$(sbatch --parsable --array=0-3 -o "$dir/bad-%a.log" \

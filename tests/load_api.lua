@@ -85,9 +85,9 @@ end
 
 -- misuse raises
 t.raises(function() corpus.open("corpus", { colour = "red" }) end, "unknown option 'colour'", "unknown option")
-t.raises(function() corpus.open("corpus", { format = "pdf" }) end, "unknown format 'pdf'", "unknown format")
-t.raises(function() corpus.open("corpus", { encoding = "klingon" }) end, "unknown encoding 'klingon'", "unknown encoding")
-t.raises(function() corpus.open("corpus", { on_error = "explode" }) end, "invalid option 'explode'", "bad on_error")
+t.raises(function() corpus.open("corpus", { format = "pdf" }) end, "bad argument #2 to 'open' %(option 'format' must be", "unknown format")
+t.raises(function() corpus.open("corpus", { encoding = "klingon" }) end, "option 'encoding' must be \"auto\" or an encoding iconv knows %(iconv %-l%), not 'klingon'", "unknown encoding")
+t.raises(function() corpus.open("corpus", { on_error = "explode" }) end, "bad argument #2 to 'open' %(option 'on_error' must be \"warn\", \"error\" or \"skip\", not 'explode'%)", "bad on_error")
 t.raises(function() corpus.open(42) end, "bad argument #1", "bad source type")
 t.raises(function() c:filter(42) end, "bad argument #1 to 'filter'", "bad filter")
 t.raises(function() c:shard(3, 2) end, "bad argument", "bad shard")

@@ -61,21 +61,41 @@ do
   t.is_deeply(h:ids(), { ".hidden.txt", "big.txt", "good.txt" }, "hidden=true loads hidden files")
 end
 
--- ---- unreadable file (permissions do not stop root) -------------------------------
+-- ---- unreadable files --------------------------------------------------------------
+-- /proc/self/mem opens but fails to read at byte 0 (EIO), for root too; a
+-- chmod 000 file is unreadable for everyone else (root ignores permissions).
 do
+  local c = assert(corpus.open("/proc/self/mem", { on_error = "skip" }))
+  local n = 0
+  for _ in c:docs() do n = n + 1 end
+  t.is_deeply({ n, messages(c) }, { 0, { "skipped /proc/self/mem: read error at byte 0: Input/output error" } },
+    "a file that cannot be read is reported with the byte and the system's reason")
+  assert(os.execute("mkdir -p " .. q(tmp .. "/unread")))
+  write("unread/a.txt", "fine\n")
+  write("unread/z.txt", "also fine\n")
+  assert(os.execute("ln -s /proc/self/mem " .. q(tmp .. "/unread/m.txt")))
+  local d = assert(corpus.open(tmp .. "/unread", { on_error = "skip" }))
+  local got = {}
+  for doc in d:docs() do got[#got + 1] = doc.id end
+  t.is_deeply({ got, messages(d) },
+    { { "a.txt", "z.txt" }, { "skipped TMP/unread/m.txt: read error at byte 0: Input/output error" } },
+    "... and the files around it in a directory still load")
   write("locked.txt", "secret\n")
   os.execute("chmod 000 " .. q(tmp .. "/locked.txt"))
   local f = io.open(tmp .. "/locked.txt", "rb")
   if f then
     f:close()
-    t.skip("running as root: permissions cannot make a file unreadable")
+    t.diag("running as root: a chmod 000 file stays readable; /proc/self/mem above is the unreadable case")
   else
-    local c = assert(corpus.open(tmp .. "/locked.txt", { on_error = "skip" }))
-    local n = 0
+    c = assert(corpus.open(tmp .. "/locked.txt", { on_error = "skip" }))
+    n = 0
     for _ in c:docs() do n = n + 1 end
     t.is_deeply({ n, messages(c) }, { 0, { "skipped TMP/locked.txt: cannot open: Permission denied" } },
-      "an unreadable file is reported")
+      "a file without read permission is reported")
   end
+end
+
+do
   local c, err = corpus.open(tmp .. "/no/such/dir")
   t.is(c, nil, "a missing source: nil")
   t.is(err and err:gsub(tmp, "TMP", 1), "TMP/no/such/dir: No such file or directory", "... and a message naming it")
@@ -138,6 +158,96 @@ do
   t.like(m[1] or "", "^skipped TMP/arch/cut.tar/a.txt: read error at byte %d+: Truncated", "a truncated member is reported with its byte")
   t.is(m[#m - 1], "skipped TMP/arch/fake.txt.gz: not compressed data (by its extension it should be)", "a .gz that is not gzip")
   t.is(m[#m], "skipped TMP/arch/links.tar: member c.txt: not a regular file", "a symbolic link member is reported")
+end
+
+-- ---- misuse of an option names the option, what it takes, and argument 2 ---------------
+do
+  local function err(opts)
+    local ok, e = pcall(corpus.open, "corpus", opts)
+    return ok and "no error" or e
+  end
+  local pre = "bad argument #2 to 'corpus.open' (option "
+  local cases = {
+    { { on_error = "x" }, [['on_error' must be "warn", "error" or "skip", not 'x')]] },
+    { { on_error = true }, [['on_error' must be "warn", "error" or "skip", not a boolean)]] },
+    { { control = "x" }, [['control' must be "keep" or "strip", not 'x')]] },
+    { { format = "pdf" }, [['format' must be "text", "jsonl", "csv", "tsv", "html" or "xml", not 'pdf')]] },
+    { { text = 1 }, "'text' must be a string, not 1)" },
+    { { id = {} }, "'id' must be a string, not a table)" },
+    { { title = false }, "'title' must be a string, not a boolean)" },
+    { { element = 2 }, "'element' must be a string, not 2)" },
+    { { include = 3 }, "'include' must be a string or a list of strings, not 3)" },
+    { { exclude = { "*.txt", 2 } }, "'exclude' must be a string or a list of strings, not a list holding a number at 2)" },
+    { { name_fields = true }, "'name_fields' must be a string or a list of strings, not a boolean)" },
+    { { hidden = "yes" }, "'hidden' must be true or false, not 'yes')" },
+    { { sidecar = 0 }, "'sidecar' must be true or false, not 0)" },
+    { { max_bytes = -1 }, "'max_bytes' must be an integer >= 0 (bytes), not -1)" },
+    { { max_bytes = 1.5 }, "'max_bytes' must be an integer >= 0 (bytes), not 1.5)" },
+    { { encoding = "nope" }, [['encoding' must be "auto" or an encoding iconv knows (iconv -l), not 'nope')]] },
+    { { fallback = "nope" }, "'fallback' must be an encoding iconv knows (iconv -l), not 'nope')" },
+  }
+  for _, case in ipairs(cases) do
+    local k = next(case[1])
+    t.is(err(case[1]), pre .. case[2], "corpus.open: a bad " .. k .. "= is named with what it takes")
+  end
+  t.is(err({ colour = "red" }), "bad argument #2 to 'corpus.open' (unknown option 'colour')", "an unknown option")
+  t.is(err({ hidden = false, sidecar = true, max_bytes = 0, control = "strip", on_error = "skip", format = "text",
+    encoding = "latin1", fallback = "utf-16" }), "no error", "every option with a good value")
+end
+
+-- ---- a stray quote loses only its own row -----------------------------------------
+do
+  local rows = { "id,text", 'r1,"stray' }
+  for i = 1, 999 do rows[#rows + 1] = ("g%d,good row %d"):format(i, i) end
+  write("stray.csv", table.concat(rows, "\n") .. "\n")
+  local c = assert(corpus.open(tmp .. "/stray.csv", { on_error = "skip" }))
+  local n, last = 0, nil
+  for d in c:docs() do n, last = n + 1, d end
+  t.is_deeply({ n, #c, last.id, last.text }, { 999, 999, "g999", "good row 999" },
+    "csv: an unterminated quote at row 2 loses that row only: the 999 rows after it load")
+  t.is_deeply(messages(c), { "skipped TMP/stray.csv:2: unterminated quoted field: the quote at byte 11 " ..
+    "is never closed; reading resumes at line 3" }, "... one skipped item, with its line, byte and where reading resumed")
+  t.is(c:problems()[1].offset, 11, "... the offset is the quote's byte")
+  write("tweets.tsv", 'id\ttext\nt1\t"Quoted tweet, never closed\nt2\tplain\nt3\t"Quoted" tweet\nt4\tlast\n')
+  local tw = assert(corpus.open(tmp .. "/tweets.tsv", { on_error = "skip" }))
+  local got = {}
+  for d in tw:docs() do got[#got + 1] = d.id .. "=" .. d.text end
+  t.is_deeply(got, { "t2=plain", "t4=last" }, "tsv: a stray quote closed by a later row's quote loses only its row")
+  t.is_deeply(messages(tw), {
+    "skipped TMP/tweets.tsv:2: text after a closing quote: the field quoted at byte 11 runs over several lines; " ..
+      "reading resumes at line 3",
+    "skipped TMP/tweets.tsv:4: text after a closing quote",
+  }, "... each bad row reported once")
+end
+
+-- ---- a table without the text column: one rule wherever it is found ----------------
+do
+  assert(os.execute("mkdir -p " .. q(tmp .. "/tables/d") .. " " .. q(tmp .. "/tables/d2")))
+  write("tables/d/g.csv", "name,kind\nEU,ORG\n")
+  write("tables/d/a.txt", "a text\n")
+  assert(os.execute("cd " .. q(tmp .. "/tables/d") .. " && tar -cf ../g.tar g.csv && cp ../g.tar ../d2/"))
+  local why = ': a table without a "text" column: not documents (name the column with text=)'
+  local function probe(src)
+    local c = assert(corpus.open(tmp .. "/tables/" .. src, { on_error = "skip" }))
+    for _ in c:docs() do end
+    return messages(c)
+  end
+  t.is_deeply(probe("d"), { "ignored TMP/tables/d/g.csv:1" .. why }, "found walking a directory: ignored")
+  t.is_deeply(probe("d/*.csv"), { "ignored TMP/tables/d/g.csv:1" .. why }, "found by a glob: ignored")
+  t.is_deeply(probe("g.tar"), { "ignored TMP/tables/g.tar/g.csv:1" .. why }, "a member of an archive named: ignored")
+  t.is_deeply(probe("d2"), { "ignored TMP/tables/d2/g.tar/g.csv:1" .. why },
+    "a member of an archive found in a directory: ignored, the same message")
+  t.is_deeply(probe("d/g.csv"), { "skipped TMP/tables/d/g.csv:1" .. why }, "the table named as the source: skipped")
+  local script = tmp .. "/tables/run.lua"
+  local f = assert(io.open(script, "wb"))
+  f:write('local c = require("corpus").open(arg[1]); local n = 0; for _ in c:docs() do n = n + 1 end; print(n)\n')
+  f:close()
+  local out, _, err = t.run(q(t.corpusrun) .. " " .. q(script) .. " " .. q(tmp .. "/tables/g.tar"))
+  t.is(out .. err, "0\n", "warn: an ignored table is not printed, from an archive as from a directory")
+  out, _, err = t.run(q(t.corpusrun) .. " " .. q(script) .. " " .. q(tmp .. "/tables/d/g.csv"))
+  t.is((err:gsub(tmp, "TMP")), "corpusrun: corpus: TMP/tables/d/g.csv:1" .. why .. "\n" ..
+    "corpusrun: corpus: 1 item skipped, 0 files decoded with a fallback encoding (c:problems() lists them)\n",
+    "warn: a table named as the source is reported")
 end
 
 -- ---- the list of problems is bounded ---------------------------------------------

@@ -90,7 +90,11 @@ do
   local _, c0, e0 = t.run("cd " .. q(t.root) .. " && " .. CR .. " scripts/mentions.lua --db " .. q(m .. "/m.db")
     .. " --html " .. q(m .. "/m.html") .. " --out " .. q(m .. "/m.csv") .. " --format csv")
   t.is(c0, 0, "mentions writes a database, an HTML report and a CSV file", e0)
-  t.ok(io.open(m .. "/m.csv.receipt.json") and io.open(m .. "/m.html.receipt.json"), "each file has its receipt")
+  t.ok(io.open(m .. "/m.csv.receipt.json"), "the CSV file has its sidecar receipt")
+  t.ok(not io.open(m .. "/m.html.receipt.json"), "the HTML report has none beside it")
+  local hf = io.open(m .. "/m.html"); local html = hf and hf:read("a") or ""; if hf then hf:close() end
+  t.like(html, '<footer class="provenance">', "the HTML report has a provenance footer")
+  t.like(html, '<script type="application/json" id="corpusrun%-receipt">{', "and the receipt embedded")
   local rj = t.run("sqlite3 " .. q(m .. "/m.db") .. " 'SELECT json_extract(receipt, \"$.inputs[0].role\") FROM runs'")
   t.is(rj, "gazetteer\n", "the runs table holds the receipt, with the gazetteer as an input")
   for _, target in ipairs({ "m.db", "m.csv", "m.html" }) do

@@ -54,6 +54,127 @@ package.preload.widget = nil
 help.docdir = nil
 os.execute("rm -rf " .. t.shell_quote(dir))
 
+-- Every function of every module and every method of every type resolves to
+-- a section of its own: a heading that names it ("count.freq",
+-- "sqlite3.open", "db:exec" for a lsqlite3 database, "h:exec" for a db
+-- handle).  Modules that are not part of the API are listed with the reason.
+local internal = {
+  shards = "the cluster runs' plumbing behind --shard/--merge (docs/cluster.md)",
+  count_sqlite = "what f:save and count.load call",
+  sandbox = "the --sandbox option's environment (docs/sandbox.md)",
+  _G = "standard Lua", string = "standard Lua", table = "standard Lua", math = "standard Lua",
+  io = "standard Lua", os = "standard Lua", coroutine = "standard Lua", utf8 = "standard Lua",
+  debug = "standard Lua", package = "standard Lua",
+}
+local function names_in(text)
+  local set = {}
+  local heading = text:match("^([^\n]*)\n%-+\n") -- a section: its heading underlined
+  if not heading then return set end
+  for owner, sep, name in heading:gsub("`", ""):gmatch("([%w_]+)([.:])([%a_][%w_]*)") do
+    set[owner .. sep .. name] = true
+  end
+  return set
+end
+do
+  local modules = {}
+  for name in pairs(package.preload) do modules[#modules + 1] = name end
+  local ls = assert(io.popen("ls " .. t.shell_quote(t.root .. "/lib/lua")))
+  for file in ls:lines() do modules[#modules + 1] = file:match("^(.*)%.lua$") end
+  ls:close()
+  table.sort(modules)
+  local missing, checked = {}, 0
+  for _, m in ipairs(modules) do
+    if not internal[m] then
+      local mod = require(m)
+      local owners = { m }
+      for _, a in ipairs(help.aliases[m] or {}) do owners[#owners + 1] = a end
+      local keys = {}
+      for k, v in pairs(mod) do if type(k) == "string" and type(v) == "function" then keys[#keys + 1] = k end end
+      table.sort(keys)
+      for _, k in ipairs(keys) do
+        checked = checked + 1
+        local set = names_in(help.text(mod[k]))
+        local found = false
+        for _, o in ipairs(owners) do found = found or set[o .. "." .. k] end
+        if not found then missing[#missing + 1] = m .. "." .. k end
+      end
+    end
+  end
+  t.ok(checked > 150, "module functions enumerated", checked)
+  t.is(table.concat(missing, " "), "", "every module function has a section whose heading names it")
+
+  -- objects, so that every type's metatable is registered
+  local sqlite3 = require "lsqlite3"
+  local db = sqlite3.open_memory()
+  local st = db:prepare("SELECT 1")
+  local reg = debug.getregistry()
+  local types = {}
+  for key, mt in pairs(reg) do
+    if type(key) == "string" and key ~= "FILE*" and type(mt) == "table" and type(rawget(mt, "__index")) == "table" then
+      types[#types + 1] = key
+    end
+  end
+  table.sort(types)
+  missing, checked = {}, 0
+  local untyped = {}
+  for _, tname in ipairs(types) do
+    local spec = help.types[tname]
+    if not spec then untyped[#untyped + 1] = tname end
+    local index = rawget(reg[tname], "__index")
+    local keys = {}
+    for k, v in pairs(index) do
+      if type(k) == "string" and type(v) == "function" and not k:match("^__") then keys[#keys + 1] = k end
+    end
+    table.sort(keys)
+    local pages = spec and (type(spec[1]) == "table" and spec[1] or { spec[1] }) or {}
+    for _, k in ipairs(keys) do
+      checked = checked + 1
+      local text = help.text(index[k])
+      local set = names_in(text)
+      local found = false
+      for i = 2, spec and #spec or 1 do found = found or set[spec[i] .. ":" .. k] end
+      local on_page = false
+      for _, page in ipairs(pages) do on_page = on_page or text:find("(docs/api/" .. page .. ".md)", 1, true) end
+      if not found or not on_page then
+        missing[#missing + 1] = tname .. ":" .. k
+      end
+    end
+  end
+  for _, need in ipairs({ "corpusrun.Corpus", "corpusrun.Freq", "corpusrun.Cooc", "corpusrun.DTM",
+      "corpusrun.Gazetteer", "corpusrun.Database", "corpusrun.Statement", "corpusrun.Context",
+      "corpusrun.Backup", "corpusrun.DB", "corpusrun.CorpusDB", "corpusrun.Progress" }) do
+    t.ok(reg[need] ~= nil, "type " .. need .. " is registered")
+  end
+  t.ok(checked > 120, "methods enumerated", checked)
+  t.is(table.concat(untyped, " "), "", "every type with methods has its page in help.types")
+  t.is(table.concat(missing, " "), "", "every method has a section on its type's page whose heading names it")
+  st:finalize()
+  db:close()
+  t.like(help.text(io.stdout.read), "^file:read is part of standard Lua", "file methods point to the manual")
+end
+
+-- Right page: an lsqlite3 database's exec is lsqlite3.md's db:exec, a db
+-- handle's is db.md's h:exec.
+do
+  local sqlite3 = require "lsqlite3"
+  local raw = sqlite3.open_memory()
+  t.like(help.text(raw.exec), "^db:exec%(", "lsqlite3 db:exec")
+  t.like(help.text(raw.exec), "%(docs/api/lsqlite3%.md%)$", "on the lsqlite3 page")
+  local h = require("db").open(":memory:")
+  t.like(help.text(h.exec), "^h:exec%(", "db handle h:exec")
+  t.like(help.text(h.exec), "%(docs/api/db%.md%)$", "on the db page")
+  t.like(help.text(sqlite3.open), "^sqlite3%.open%(", "help(sqlite3.open)")
+  t.like(help.text((require "corpus").ingest), "corpus%.ingest", "help(corpus.ingest) on the corpusdb page")
+  t.like(help.text((require "tokenize").abbreviations), "^tokenize%.abbreviations%(", "help(tokenize.abbreviations)")
+  t.like(help.text((require "match").is_acronym), "match%.is_acronym", "help(match.is_acronym)")
+  t.like(help.text("sqlite3.version"), "^sqlite3%.version%(", "by name, through the alias")
+  _G.hdb = raw
+  t.like(help.text("hdb:prepare"), "^db:prepare%(", "variable:method through the object's type")
+  _G.hdb = nil
+  h:close()
+  raw:close()
+end
+
 -- help(x) prints help.text(x).
 local tmp = os.tmpname()
 local real = io.stdout

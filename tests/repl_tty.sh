@@ -38,6 +38,16 @@ wait_for() {
     return 1
 }
 expect() { if wait_for "$1"; then ok "$2"; else not_ok "$2"; fi; }
+# Waits until the REPL shows an empty prompt ("> " or ">> ") as its last
+# line: keys typed before it would be echoed by the terminal ahead of the
+# prompt and garble the screen the next expect reads.
+at_prompt() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        case "$(screen | grep -v '^$' | tail -n 1)" in '>' | '>>' | '> ' | '>> ') return 0 ;; esac
+        sleep 0.1
+    done
+}
 type_line() { T send-keys -t repl -l -- "$1"; T send-keys -t repl Enter; }
 
 mkdir -p "$tmp/home" "$tmp/config/corpusrun"
@@ -54,6 +64,7 @@ expect '^> $' "prompt"
 type_line '6 * 7'
 expect '^42$' "an expression is printed"
 
+at_prompt
 type_line 'function sq(x)'
 expect '^>> $' "continuation prompt"
 type_line 'return x * x'
@@ -61,63 +72,80 @@ type_line 'end'
 type_line 'sq(12)'
 expect '^144$' "a multi-line function"
 
+at_prompt
 T send-keys -t repl -l 'string.fo'
 T send-keys -t repl Tab
 expect '^> string\.format$' "string.fo<TAB> completes string.format"
 type_line '("<%s>", "tab")'
 expect '^"<tab>"$' "and the completed line runs"
 
+at_prompt
 type_line 'word = "abc"'
+at_prompt
 T send-keys -t repl -l 'word:upp'
 T send-keys -t repl Tab
 expect '^> word:upper$' "methods complete after a colon"
 type_line '()'
 expect '^"ABC"$' "string method call"
 
+at_prompt
 T send-keys -t repl -l 'io.'
 T send-keys -t repl Tab
 expect 'stdout +tmpfile' "an ambiguous completion lists the candidates"
 T send-keys -t repl C-u
 type_line '"naïve café", #"é"'
 expect '^"naïve café" +2$' "UTF-8 text can be typed (even in the C locale)"
+at_prompt
 type_line '{ b = { 1, 2 }, a = "x" }'
 expect '^\{ a = "x", b = \{ 1, 2 \} \}$' "tables are pretty-printed"
 
+at_prompt
 type_line '_.b[2] * 100'
 expect '^200$' "_ holds the last result"
 
+at_prompt
 T send-keys -t repl -l '12345'
 T send-keys -t repl -H 3b   # ";" (a bare ";" would separate tmux commands)
 T send-keys -t repl Enter
+at_prompt
 type_line '_ + 1'
 expect '^12346$' "a trailing ; keeps the result quiet, and sets _"
 if screen | grep -Eq '^12345$'; then not_ok "nothing printed for the quiet line"; else ok "nothing printed for the quiet line"; fi
 
+at_prompt
 type_line 'help("pretty.quote")'
 expect '^pretty\.quote\(s\)$' "help(name) prints the docs"
 
+at_prompt
 type_line 'startup_value'
 expect '^777$' "the startup file ran"
 
+at_prompt
 type_line 'print("looping") while true do end'
 expect '^looping$' "a long evaluation started"
 T send-keys -t repl C-c
 expect 'interrupted!' "Ctrl-C interrupts the evaluation"
+at_prompt
 type_line '1000 + 1'
 expect '^1001$' "and the REPL goes on"
 
+at_prompt
 T send-keys -t repl -l 'abandoned line'
 T send-keys -t repl C-c
 expect '^> abandoned line\^C$' "Ctrl-C at the prompt abandons the line"
+at_prompt
 type_line '2000 + 2'
 expect '^2002$' "and a fresh prompt follows"
 
+at_prompt
 type_line 'if true then'
 expect '^>> $' "an unfinished chunk"
 T send-keys -t repl C-c
+at_prompt
 type_line '3000 + 3'
 expect '^3003$' "Ctrl-C abandons the unfinished chunk"
 
+at_prompt
 T send-keys -t repl C-d
 expect '^\[exited 0\]$' "Ctrl-D ends the session"
 
@@ -130,13 +158,17 @@ else
     sed 's/^/# /' "$hist" 2>/dev/null
 fi
 # Ctrl-Z at the prompt suspends corpusrun; fg brings back the line.
-T kill-session -t repl
-T new-session -d -s repl -x 120 -y 50 \
+# (the new session starts before the old one ends: a tmux server with no
+# session left exits, and a session started meanwhile can die with it)
+T new-session -d -s shell -x 120 -y 50 \
     "cd '$PWD' && env -i PATH=\"\$PATH\" HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' TERM=screen \
      PS1='$ ' bash --norc --noprofile -i"
+T kill-session -t repl
+T rename-session -t shell repl
 expect '^\$ ?$' "a shell"
 type_line "'$CORPUSRUN'"
 expect '^> $' "corpusrun started from it"
+at_prompt
 T send-keys -t repl -l '40 +'
 T send-keys -t repl C-z
 expect 'Stopped' "Ctrl-Z suspends"

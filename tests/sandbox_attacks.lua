@@ -118,6 +118,19 @@ print("wrote " .. n)
   local f = io.open(dir .. "/out/result.txt"); t.is(f and f:read("a"), "1\n", "the output file holds the result"); if f then f:close() end
   out = sandboxed(body, "--help")
   t.like(out, "Counts lines of the corpus", "--help works under the sandbox")
+
+  -- Names derived from a declared output: only the host's receipt sidecar.
+  local function writes(name)
+    return body:gsub('print%("wrote " %.%. n%)', 'local g = assert(io.open(o.out .. "' .. name .. '", "w")) g:write("x") g:close()')
+  end
+  local _, code2, err2 = sandboxed(writes(".evil"), "--out " .. q(dir .. "/out/result.txt"))
+  t.is(code2, 1, "writing OUT.evil beside a declared output fails")
+  t.like(err2, "writing '.-result%.txt%.evil' is not allowed", "with a clear error")
+  t.ok(not io.open(dir .. "/out/result.txt.evil"), "and OUT.evil was not created")
+  _, code2, err2 = sandboxed(writes(".receipt.json.sh"), "--out " .. q(dir .. "/out/result.txt"))
+  t.is(code2, 1, "writing OUT.receipt.json.sh is refused too", err2)
+  _, code2, err2 = sandboxed(writes(".receipt.json"), "--out " .. q(dir .. "/out/result.txt"))
+  t.is(code2, 0, "the receipt sidecar OUT.receipt.json may be written", err2)
 end
 
 -- The scripts analysts share run unchanged, writing their declared outputs.

@@ -181,4 +181,29 @@ end
 p:close()
 if n == 0 then t.skip("no scripts yet") end
 
+-- The usage line names the script as it was run (arg[0]), relative to the
+-- working directory when it lies under it; scripts outside scripts/ too.
+do
+  local q = t.shell_quote
+  local CR = t.corpusrun
+  local dir = os.tmpname()
+  os.remove(dir)
+  os.execute("mkdir -p " .. q(dir .. "/tools"))
+  local path = dir .. "/tools/count.lua"
+  local f = assert(io.open(path, "wb"))
+  f:write('local spec = { name = "count", options = {} }\nrequire("cli").parse(spec, arg)\n')
+  f:close()
+  local function usage(cmd) return (t.run(cmd)):match("^[^\n]*") end
+  t.is(usage(CR .. " " .. q(path) .. " --help"), "Usage: corpusrun " .. path .. " [options]",
+       "usage: a script outside the working directory by its absolute path")
+  t.is(usage("cd " .. q(dir) .. " && " .. CR .. " tools/count.lua --help"), "Usage: corpusrun tools/count.lua [options]",
+       "usage: a script outside scripts/ by the relative path it was run as")
+  t.is(usage("cd " .. q(dir) .. " && " .. CR .. " " .. q(path) .. " --help"), "Usage: corpusrun tools/count.lua [options]",
+       "usage: an absolute path under the working directory, made relative")
+  t.is(usage(CR .. " scripts/freq.lua --help"), "Usage: corpusrun scripts/freq.lua [options]", "usage: scripts/freq.lua")
+  local out = t.run("cd " .. q(dir) .. " && " .. CR .. " --describe tools/count.lua")
+  t.like(out, "\nUsage: corpusrun tools/count%.lua %[options%]", "--describe names the path it was given")
+  os.execute("rm -rf " .. q(dir))
+end
+
 t.done()

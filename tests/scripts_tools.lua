@@ -47,6 +47,62 @@ t.like(out, "\n%d,human rights,16,", "freq --ngrams 2: 'human rights' 16 times")
 out = run("freq.lua", "--top 3")
 t.like(out, "^%d+ tokens, %d+ types in 5 documents", "freq text output starts with totals")
 
+-- freq --stem en: against a reference that stems every token on its own
+-- path (tokenize.words with stem = "en"), with each stem's most frequent
+-- form and its document count counted alongside.
+do
+  local tokenize = require "tokenize"
+  local c = require("corpus").open("corpus")
+  local stems, docs, form_n = {}, {}, {}
+  for doc in c:docs() do
+    local words = tokenize.words(doc.text, { level = "casefold", table = true })
+    local st = tokenize.words(doc.text, { level = "casefold", stem = "en", table = true })
+    local seen = {}
+    for i, s in ipairs(st) do
+      stems[s] = (stems[s] or 0) + 1
+      if not seen[s] then seen[s] = true; docs[s] = (docs[s] or 0) + 1 end
+      form_n[s] = form_n[s] or {}
+      form_n[s][words[i]] = (form_n[s][words[i]] or 0) + 1
+    end
+  end
+  local function best_form(s)
+    local best, bn
+    for w, k in pairs(form_n[s]) do
+      if not bn or k > bn or (k == bn and w < best) then best, bn = w, k end
+    end
+    return best
+  end
+  out, code, err = run("freq.lua", "--stem en --top 15 --format json")
+  t.is(code, 0, "freq --stem en exits 0", err)
+  rows = rows_of(out)
+  t.is(#rows, 15, "freq --stem: 15 rows")
+  local agree = #rows > 0
+  for i, r in ipairs(rows) do
+    if r.freq ~= stems[r.stem] or r.docs ~= docs[r.stem] or r.form ~= best_form(r.stem) then
+      agree = false
+      t.diag(("row %d: %s %s %s %s, reference %s %s %s"):format(i, r.stem, r.form, r.freq, r.docs,
+        stems[r.stem], docs[r.stem], best_form(r.stem)))
+    end
+    if i > 1 and (r.freq > rows[i - 1].freq or (r.freq == rows[i - 1].freq and r.stem < rows[i - 1].stem)) then
+      agree = false
+    end
+  end
+  t.ok(agree, "freq --stem: every row's count, documents and form as the per-token reference, in order")
+  out = run("freq.lua", "--stem en --stopwords en --top 10 --format json")
+  rows = rows_of(out)
+  t.is(find(rows, "stem", "regim").form, "regime", "freq --stem: regim shown as regime")
+  t.is(find(rows, "stem", "iran").freq, stems.iran, "freq --stem --stopwords: iran as the reference")
+  t.is(find(rows, "stem", "right").form, "rights", "freq --stem: right's most frequent form is rights")
+  out = run("freq.lua", "--stem en --top 2")
+  t.like(out, "words by en stem", "freq --stem: the heading says so")
+  t.like(out, "\nrank  stem +form ", "freq --stem: stem and form columns")
+  _, code, err = run("freq.lua", "--stem klingon")
+  t.is(code, 2, "freq --stem with an unknown language exits 2")
+  t.like(err, "no Snowball stemmer for 'klingon'", "and names the language")
+  out = run("freq.lua", "--help")
+  t.like(out, "lexicon%s+corpusrun%s+does%s+not%s+ship", "freq --help: no lemmas, and why")
+end
+
 -- keyness of 000 against 001: Brussels 13 times in 000 (grep -ow), never in
 -- 001; Zakani 15 times in 000, 4 of them Zakani’s: 11.
 out, code, err = run("keyness.lua", "--target '^000' --reference '^001' --format json")
@@ -56,6 +112,30 @@ t.is(rows[1] and rows[1].word, "brussels", "keyness: brussels is the first key w
 t.is(find(rows, "word", "brussels").target, 13, "keyness: brussels 13 in the target")
 t.is(find(rows, "word", "brussels").reference, 0, "keyness: brussels 0 in the reference")
 t.is(find(rows, "word", "zakani").target, 11, "keyness: zakani 11")
+-- a second corpus as the reference, the whole first corpus as the target:
+-- 000 in one directory against 001 in another gives the same table as
+-- --target '^000' --reference '^001' over the sample corpus
+do
+  local dir = os.tmpname()
+  os.remove(dir)
+  os.execute("mkdir -p " .. q(dir .. "/a") .. " " .. q(dir .. "/b") .. " && cp corpus/000_*.txt " .. q(dir .. "/a/")
+    .. " && cp corpus/001_*.txt " .. q(dir .. "/b/"))
+  local want = run("keyness.lua", "--target '^000' --reference '^001' --format json")
+  local got, kcode, kerr = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus " .. q(dir .. "/b") .. " --format json")
+  t.is(kcode, 0, "keyness --reference-corpus without --target exits 0", kerr)
+  t.is(got, want, "keyness: a second corpus as the reference, the whole first corpus as the target")
+  got = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus corpus --reference '^001' --format json")
+  t.is(got, want, "keyness: --reference selects documents of the reference corpus")
+  got = run("keyness.lua", "--reference-corpus " .. q(dir .. "/b") .. " --target '^000' --format json")
+  t.is(got, want, "keyness: --target selects documents of the first corpus against the reference corpus")
+  local hout = run("keyness.lua", "-c " .. q(dir .. "/a") .. " --reference-corpus " .. q(dir .. "/b"))
+  t.like(hout, "^Key words: 1 target documents %(514 tokens%) against 1 reference documents %(722 tokens%)",
+         "keyness --reference-corpus: the heading counts both corpora")
+  os.execute("rm -rf " .. q(dir))
+  _, kcode, kerr = run("keyness.lua", "")
+  t.is(kcode, 2, "keyness with neither --target nor --reference-corpus exits 2")
+  t.like(kerr, "missing option %-%-target", "and says what is missing")
+end
 _, code, err = run("keyness.lua", "--target '^nothing'")
 t.is(code, 1, "keyness: a target that selects nothing fails")
 t.like(err, "selects no document", "and says so")

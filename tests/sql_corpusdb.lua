@@ -104,6 +104,26 @@ do
   local none, msg = c:search('"unbalanced')
   t.ok(none == nil and msg:find("unterminated string"), "a bad query returns nil, message", tostring(msg))
   t.is(#c:search("title:Urgent"), 1, "column filter")
+  -- a typed ASCII apostrophe in a term (not FTS5 bareword syntax)
+  local function ids(q)
+    local hits, err = c:search(q, { snippet = false, limit = 100 })
+    if not hits then return "error: " .. tostring(err) end
+    local out = {}
+    for _, h in ipairs(hits) do out[#out + 1] = h.id end
+    return table.concat(out, " ")
+  end
+  local zak = ids("Zakani")
+  t.is(ids("zakani's"), zak, "an ASCII possessive in a query term")
+  t.is(ids("Zakani\u{2019}s"), zak, "a typographic one")
+  t.is(ids('"zakani\'s"'), zak, "inside a phrase")
+  t.is(ids("zakani's*"), zak, "as a prefix")
+  t.is(ids("text:zakani's"), zak, "after a column filter")
+  t.is(ids("NEAR(Alireza Zakani's, 0)"), zak, "inside NEAR")
+  t.is(ids("Iran AND zakani's"), zak, "with AND")
+  t.is(ids("Iran NOT zakani's"), ids("Iran NOT Zakani"), "with NOT")
+  t.is(ids("zakani's OR \"Belgian mayors\""), ids("Zakani OR \"Belgian mayors\""), "with OR and a phrase")
+  t.is(ids("don't"), ids("\"don't\""), "an apostrophe inside a word")
+  t.is(ids("'"), "", "a lone apostrophe finds nothing, without an error")
   local sub = c:filter({}):shard(2, 2)
   for _, h in ipairs(sub:search("Iran")) do t.ok(sub:get(h.id) ~= nil, "search within a sub-corpus stays inside it") end
 end

@@ -56,14 +56,15 @@ t.raises(function() h:insert_many("people", { { name = {} } }) end, "row 1, colu
 t.is(h:value("SELECT count(*) FROM people"), 4, "a failed insert_many inserts nothing")
 t.raises(function() h:insert_many("nosuch", { {} }) end, "no table nosuch", "insert_many into a missing table")
 
--- write_table
-t.is(h:write_table("freq", { { word = "the", n = 10 }, { word = "a", n = 7, share = 0.5 } }), 2, "write_table infers a schema")
+-- write_table (the run_id column a script's run adds is tested in receipt_db.lua)
+local NORUN = { run_id = false }
+t.is(h:write_table("freq", { { word = "the", n = 10 }, { word = "a", n = 7, share = 0.5 } }, nil, NORUN), 2, "write_table infers a schema")
 t.is_deeply(h:columns("freq"), { "n", "word", "share" }, "columns in order of first appearance, sorted within a row")
 t.is(h:value("SELECT type FROM pragma_table_info('freq') WHERE name = 'n'"), "INTEGER", "integer column")
 t.is(h:value("SELECT type FROM pragma_table_info('freq') WHERE name = 'share'"), "REAL", "real column")
-t.is(h:write_table("freq", { { "x", 1 } }, { { "word", "TEXT" }, { "n", "INTEGER" } }), 1, "write_table replaces, with a schema")
+t.is(h:write_table("freq", { { "x", 1 } }, { { "word", "TEXT" }, { "n", "INTEGER" } }, NORUN), 1, "write_table replaces, with a schema")
 t.is_deeply(h:query("SELECT * FROM freq"), { { word = "x", n = 1 } }, "replaced")
-t.is(h:write_table("empty", {}, "a TEXT, b REAL"), 0, "a schema string and no rows")
+t.is(h:write_table("empty", {}, "a TEXT, b REAL", NORUN), 0, "a schema string and no rows")
 t.is_deeply(h:columns("empty"), { "a", "b" }, "table created")
 t.is(h:write_table("odd name", { { ["weird \"col\""] = 1 } }), 1, "identifiers are quoted")
 t.raises(function() h:write_table("nothing", {}) end, "no columns", "no rows and no schema raises")

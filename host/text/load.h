@@ -91,12 +91,21 @@ typedef struct ld_csv {
     uint64_t rec_offset;   /* byte offset where the current record starts */
     uint64_t rec_bytes;    /* bytes the current record spans */
     const char *err;       /* problem with the current record, or NULL */
+    uint64_t err_at;       /* with err: byte offset of the quote that opened the field */
+    long resume_line;      /* with err: the line after the record's first, where
+                              reading resumed (the record was cut), else 0 */
     size_t chunk;          /* current read size */
 } ld_csv;
 
 void ld_csv_init(ld_csv *c, ld_src src, char delim);
 /* 1: a record is ready (c->err may be set: the record is malformed, skip it),
- * 0: end of input, -1: read error. Blank lines are skipped. */
+ * 0: end of input, -1: read error. Blank lines are skipped.
+ * Recovery: a malformed record (a quoted field still open at the end of the
+ * input, or text after a closing quote) that runs over several lines is cut
+ * to its first line: that line is the bad record, and reading resumes at
+ * the next line, so a stray quote cannot swallow the rows after it.  The
+ * raw record stays in the input window until it ends, so the window grows
+ * with the longest record (as the record's fields do). */
 int ld_csv_next(ld_csv *c);
 const char *ld_csv_field(const ld_csv *c, size_t i, size_t *len);
 void ld_csv_free(ld_csv *c);

@@ -1226,13 +1226,14 @@ static int next_csv(ld_iter *it, ld_doc *d) {
             }
             it->nh = cv->nf;
             if (it->text_col < 0) {
-                if (it->me && it->me->walked)
-                    problem(it->c, LD_IGNORED, it->mpath.data, line, -1,
-                            "a table without a \"%s\" column: not documents (name the column with text=)",
-                            o->text_field);
-                else
-                    problem(it->c, LD_SKIPPED, it->mpath.data, line, -1,
-                            "no \"%s\" column in the header; file not read", o->text_field);
+                /* one rule: a table that was found (walking a directory or
+                 * a glob, or a member of an archive) holds no documents and
+                 * is listed as ignored; a table named as a source is an
+                 * item that could not be loaded */
+                int found = it->me && (it->me->walked || (it->ar && it->me->fmt == LD_FMT_ARCHIVE));
+                problem(it->c, found ? LD_IGNORED : LD_SKIPPED, it->mpath.data, line, -1,
+                        "a table without a \"%s\" column: not documents (name the column with text=)",
+                        o->text_field);
                 return 0;
             }
             continue;
@@ -1242,7 +1243,20 @@ static int next_csv(ld_iter *it, ld_doc *d) {
         if (!wanted_slot(it, slot)) continue;
         if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, cv->rec_bytes, it->mpath.data);
         if (cv->err) {
-            problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
+            int open_quote = strcmp(cv->err, "unterminated quoted field") == 0;
+            char resume[64] = "";
+            if (cv->resume_line)
+                snprintf(resume, sizeof resume, "; reading resumes at line %ld", cv->resume_line);
+            if (open_quote)
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, (int64_t)cv->err_at,
+                        "%s: the quote at byte %llu is never closed%s", cv->err,
+                        (unsigned long long)cv->err_at, resume);
+            else if (cv->resume_line)
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, (int64_t)cv->err_at,
+                        "%s: the field quoted at byte %llu runs over several lines%s", cv->err,
+                        (unsigned long long)cv->err_at, resume);
+            else
+                problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", cv->err);
             continue;
         }
         if (cv->nf != it->nh) {

@@ -52,15 +52,32 @@ static int end_field(ld_csv *c) {
     return 0;
 }
 
-/* Peeks the byte at pos, refilling as needed (keeping the record start). */
+/* Peeks the byte at pos, refilling as needed: the bytes from *keep on stay
+ * in the window, and *keep becomes their new index (0). */
 static int peek(ld_csv *c, size_t *keep) {
     if (c->pos >= c->in.len) {
+        if (c->eof) return -1;   /* nothing moved: *keep stays valid */
         size_t k = *keep;
         ssize_t r = refill(&c->src, &c->in, &c->pos, &c->offset, &c->eof, &c->src_error, k, &c->chunk);
         *keep = 0;
         if (r <= 0) return -1;
     }
     return (unsigned char)c->in.data[c->pos];
+}
+
+/* Cuts a malformed record that runs over several lines back to its first
+ * line (the raw record starts at in.data[rs]): the next record starts on
+ * the line after.  Returns 1 if the record was cut. */
+static int cut_to_first_line(ld_csv *c, size_t rs) {
+    const char *p = c->in.data + rs;
+    size_t n = c->pos - rs, i = 0;
+    while (i < n && p[i] != '\n' && p[i] != '\r') i++;
+    if (i == n) return 0;
+    if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n') i++;
+    if (i + 1 >= n) return 0;   /* the break is the record's own end */
+    c->pos = rs + i + 1;
+    c->line = c->rec_line + 1;
+    return 1;
 }
 
 int ld_csv_next(ld_csv *c) {
@@ -86,13 +103,19 @@ int ld_csv_next(ld_csv *c) {
             c->line++;
             continue;
         }
+        /* the raw record is kept in the window from rs (peek moves it to 0
+         * when it refills) so a malformed one can be cut to its first line */
+        size_t rs = c->pos;
+        uint64_t quote_at = 0;
         enum { START, UNQ, QUO, AFTER } st = START;
         for (;;) {
-            keep = c->pos;
-            ch = peek(c, &keep);
+            ch = peek(c, &rs);
             if (ch < 0) {
                 if (c->src_error) return -1;
-                if (st == QUO) c->err = "unterminated quoted field";
+                if (st == QUO) {
+                    c->err = "unterminated quoted field";
+                    c->err_at = quote_at;
+                }
                 if (end_field(c)) return -1;
                 break;
             }
@@ -100,8 +123,7 @@ int ld_csv_next(ld_csv *c) {
             if (st == QUO) {
                 if (b == '"') {
                     c->pos++;
-                    keep = c->pos;
-                    if (peek(c, &keep) == '"') {
+                    if (peek(c, &rs) == '"') {
                         if (ld_buf_addc(&c->rec, '"')) return -1;
                         c->pos++;
                     } else st = AFTER;
@@ -110,8 +132,7 @@ int ld_csv_next(ld_csv *c) {
                 if (b == '\n') c->line++;
                 else if (b == '\r') {
                     c->pos++;
-                    keep = c->pos;
-                    if (peek(c, &keep) != '\n') c->line++;
+                    if (peek(c, &rs) != '\n') c->line++;
                     if (ld_buf_addc(&c->rec, '\r')) return -1;
                     continue;
                 }
@@ -127,20 +148,26 @@ int ld_csv_next(ld_csv *c) {
             }
             if (b == '\n' || b == '\r') {
                 c->pos++;
-                if (b == '\r') {
-                    keep = c->pos;
-                    if (peek(c, &keep) == '\n') c->pos++;
-                }
+                if (b == '\r' && peek(c, &rs) == '\n') c->pos++;
                 c->line++;
                 if (end_field(c)) return -1;
                 break;
             }
-            if (st == START && b == '"') { st = QUO; c->pos++; continue; }
-            if (st == AFTER && !c->err) c->err = "text after a closing quote";
+            if (st == START && b == '"') {
+                st = QUO;
+                quote_at = c->offset + c->pos;
+                c->pos++;
+                continue;
+            }
+            if (st == AFTER && !c->err) {
+                c->err = "text after a closing quote";
+                c->err_at = quote_at;
+            }
             if (st == START) st = UNQ;
             if (ld_buf_addc(&c->rec, b)) return -1;
             c->pos++;
         }
+        c->resume_line = c->err && cut_to_first_line(c, rs) ? c->line : 0;
         c->rec_bytes = c->offset + c->pos - c->rec_offset;
         return 1;
     }

@@ -145,6 +145,22 @@ int cr_abbrevs_add(cr_abbrevs *a, const char *word, size_t len) {
 
 static int ascii_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
 
+int cr_dotted_abbrev(const char *word, size_t len) {
+    size_t groups = 0, run = 0;
+    for (size_t k = 0; k < len; k++) {
+        unsigned char c = (unsigned char)word[k];
+        if (ascii_alpha(c)) {
+            if (++run > 3) return 0;
+        } else if (c == '.' && run > 0) {
+            groups++;
+            run = 0;
+        } else {
+            return 0;
+        }
+    }
+    return run > 0 && groups >= 1;
+}
+
 /* Whether the full stop at s[term] closes an abbreviation or an initial, so
  * that the break SB11 would make after it is cancelled.  next is the first
  * character of what would be the next sentence. */
@@ -163,6 +179,7 @@ static int keeps_sentence(const unsigned char *s, size_t term, const cr_sb_tailo
             if (letter_place ? !ascii_alpha(s[w + k]) : s[w + k] != '.') { dotted = 0; break; }
         }
         if (dotted && (len % 2) == 1 && (len > 1 || (s[w] >= 'A' && s[w] <= 'Z'))) return 1;
+        if (cr_dotted_abbrev(word, len)) return 1; /* "Ph.D.", "e.g." */
     }
     if (memchr(word, '.', len)) return 0;
     if (t->langs && cr_abbrevs_builtin_has(t->langs, word, len)) return 1;

@@ -30,6 +30,12 @@ int cr_abbrevs_builtin_has(unsigned langs, const char *word, size_t len);
 /* The built-in list of one language bit, NULL-terminated. */
 const char *const *cr_abbrevs_builtin_list(unsigned lang_bit);
 
+/* Whether word (len bytes, no final full stop) is a dotted abbreviation:
+ * two or more groups of one to three ASCII letters joined by single full
+ * stops ("U.S", "U.S.A", "e.g", "Ph.D", "M.Sc").  Such a word keeps the full
+ * stop that follows it as a token and does not end a sentence with it. */
+int cr_dotted_abbrev(const char *word, size_t len);
+
 typedef struct cr_sb_tailor {
     unsigned langs;            /* built-in abbreviation lists (CR_ABBREVS_ALL, ...) */
     const cr_abbrevs *extra;   /* more abbreviations, or NULL */

@@ -299,12 +299,9 @@ static size_t match_email(const unsigned char *s, size_t len, size_t a) {
     }
 }
 
-/* "U.S" followed by "." : single letters between full stops. */
+/* A dotted abbreviation ("U.S", "e.g", "Ph.D"): see cr_dotted_abbrev. */
 static int dotted_letters(const unsigned char *s, size_t a, size_t b) {
-    if (b - a < 3 || (b - a) % 2 == 0) return 0;
-    for (size_t k = a; k < b; k++)
-        if ((k - a) % 2 == 0 ? !is_alpha(s[k]) : s[k] != '.') return 0;
-    return 1;
+    return cr_dotted_abbrev((const char *)s + a, b - a);
 }
 
 static const char *const elision_prefixes[] = {

@@ -51,6 +51,9 @@ local function compile(spec)
       spec_error("option --" .. o.name .. ": an enum needs choices")
     end
     if o.name == "help" or o.name == "version" then spec_error("option --" .. o.name .. " is reserved") end
+    if o.output ~= nil and type(o.output) ~= "boolean" then
+      spec_error("option --" .. o.name .. ": output must be true or false")
+    end
     if long[o.name] then spec_error("option --" .. o.name .. " declared twice") end
     long[o.name] = o
     if o.short ~= nil then
@@ -80,6 +83,15 @@ local function exists(path)
   local f = io.open(path, "rb")
   if f then f:close(); return true end
   return false
+end
+
+-- Under --merge, --map and --reduce the first fold does not read the corpus
+-- (fold.lua), which is opened only if the script reads it later: a corpus
+-- path need not exist then.
+local function corpus_deferred()
+  local ok, host = pcall(require, "corpusrun")
+  local cl = ok and type(host) == "table" and host.cluster
+  return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
 end
 
 local function is_readable_file(path)
@@ -128,7 +140,7 @@ local function convert(o, s)
     v = s
   elseif t == "corpus" then
     if s == "" then return nil, "empty corpus path" end
-    if not is_glob(s) and not exists(s) then return nil, "no such corpus '" .. s .. "'" end
+    if not is_glob(s) and not exists(s) and not corpus_deferred() then return nil, "no such corpus '" .. s .. "'" end
     v = s
   elseif t == "output" then
     if s == "" then return nil, "empty output path" end
@@ -243,11 +255,25 @@ local function wrap(text, width, indent)
   return table.concat(lines, "\n" .. string.rep(" ", indent))
 end
 
--- The generated usage text of a spec.
-function cli.help(spec)
+-- How the usage line names a script run as `path` (arg[0]): relative to
+-- the working directory when it lies under it, else as given.
+function cli.script_name(path)
+  if type(path) ~= "string" or path == "" then return nil end
+  if path:sub(1, 1) == "/" then
+    local okh, host = pcall(require, "corpusrun")
+    local cwd = okh and type(host) == "table" and host.cwd and host.cwd()
+    if cwd and cwd ~= "/" and path:sub(1, #cwd + 1) == cwd .. "/" then return path:sub(#cwd + 2) end
+  end
+  return path
+end
+
+-- The generated usage text of a spec; script: the path the script was run
+-- as (default: spec.script, else scripts/NAME.lua).
+function cli.help(spec, script)
   local c = compile(spec)
   local out = {}
-  local usage = "Usage: corpusrun " .. (spec.script or ("scripts/" .. spec.name .. ".lua")) .. " [options]"
+  local shown = spec.script or cli.script_name(script) or ("scripts/" .. spec.name .. ".lua")
+  local usage = "Usage: corpusrun " .. shown .. " [options]"
   for _, p in ipairs(c.args) do
     local a = (p.metavar or p.name:upper()) .. (p.repeatable and " ..." or "")
     usage = usage .. " " .. ((p.required == false or p.default ~= nil) and ("[" .. a .. "]") or a)
@@ -295,9 +321,36 @@ end
 
 -- ---- parsing ----------------------------------------------------------------
 
--- Parses argv (an array, e.g. the global arg) against spec.
+local last   -- the argv of the last successful parse and its fold arguments
+
+local function canonical(v)
+  if math.type(v) == "float" then return ("%.17g"):format(v) end
+  return tostring(v)
+end
+
+-- See cli.fold_arguments.
+local function fold_list(c, values)
+  local out = {}
+  local function add(prefix, v)
+    if type(v) == "table" then
+      for _, x in ipairs(v) do out[#out + 1] = prefix .. canonical(x) end
+    elseif v ~= nil and v ~= false then
+      out[#out + 1] = prefix .. canonical(v)
+    end
+  end
+  for _, o in ipairs(c.list) do
+    if not o.output then add("--" .. o.name .. "=", values[key_of(o)]) end
+  end
+  for _, p in ipairs(c.args) do add(p.name:upper() .. "=", values[key_of(p)]) end
+  return out
+end
+
+-- Parses argv (an array, e.g. the global arg) against spec; argv[0], the
+-- script's path, names it in the usage line.
 -- Returns values, or nil, message, status: status 0 with the help or version
 -- text, status 2 with an error message naming the bad option.
+-- A boolean option named quiet, when true, also silences progress lines
+-- (progress.quiet), c:fold's included.
 function cli.try(spec, argv)
   local c = compile(spec)
   argv = argv or {}
@@ -328,7 +381,7 @@ function cli.try(spec, argv)
     elseif a == "--" then
       only_positional = true
     elseif a == "--help" or a == "-h" then
-      return nil, cli.help(spec), 0
+      return nil, cli.help(spec, argv[0]), 0
     elseif a == "--version" then
       return nil, cli.version_text(spec), 0
     elseif a:sub(1, 2) == "--" then
@@ -436,14 +489,37 @@ function cli.try(spec, argv)
       end
     end
   end
+  if c.long.quiet and c.long.quiet.type == "boolean" and values[key_of(c.long.quiet)] == true then
+    require("progress").quiet = true
+  end
+  last = { argv = argv, fold_args = fold_list(c, values) }
   return values
+end
+
+-- What may change what the script accumulates, as parsed from argv by the
+-- last cli.try or cli.parse (nil when that was not argv): one "--name=value"
+-- for each option not declared output = true, with its value given or by
+-- default (in the order of the spec; a boolean only when true; a repeatable
+-- option once per value), then one "NAME=value" per positional argument.
+-- So `-c x` and `--corpus=x` are the same, and so are a default and the
+-- same value given.  `--merge` compares these with what the shards had.
+function cli.fold_arguments(argv)
+  if not (last and rawequal(last.argv, argv)) then return nil end
+  local copy = {}
+  for i, a in ipairs(last.fold_args) do copy[i] = a end
+  return copy
 end
 
 -- Like cli.try, but prints help or version to stdout and exits 0, or prints
 -- the error to stderr and exits 2.  `exit` (optional) replaces os.exit.
 function cli.parse(spec, argv, exit)
   local values, msg, status = cli.try(spec, argv)
-  if values then return values end
+  if values then
+    -- the files the script reads go into its provenance receipt
+    local okr, receipt = pcall(require, "receipt")
+    if okr and type(receipt) == "table" and receipt.note_options then receipt.note_options(spec, values) end
+    return values
+  end
   if status == 0 then io.stdout:write(msg); io.stdout:flush()
   else io.stderr:write(msg); io.stderr:flush() end
   ;(exit or os.exit)(status)
@@ -574,10 +650,10 @@ function cli.describe(path)
   return cli.describe_text(src, path)
 end
 
--- The header `corpusrun --describe` prints: name, version, description and
--- the generated option list.
-function cli.describe_header(spec)
-  return spec.name .. " " .. tostring(spec.version or "0") .. "\n" .. cli.help(spec)
+-- The header `corpusrun --describe PATH` prints: name, version, description
+-- and the generated option list (the usage line names PATH).
+function cli.describe_header(spec, path)
+  return spec.name .. " " .. tostring(spec.version or "0") .. "\n" .. cli.help(spec, path)
 end
 
 return cli

@@ -162,6 +162,9 @@ end
 -- (re-index when tokenize changed), corpus (options for corpus.open),
 -- progress (function(stats) called after each batch).
 -- Returns {added, changed, unchanged, removed, duplicates, documents, bytes}.
+-- A script's run (receipt.active()) is recorded in the database's `runs`
+-- table: the source corpus, the tokenizer options, the script and its
+-- arguments (see docs/api/receipt.md).
 function M.ingest(source, path, opts)
   if type(path) ~= "string" then error("bad argument #2 to 'ingest' (database path expected)", 2) end
   opts = opts or {}
@@ -169,6 +172,11 @@ function M.ingest(source, path, opts)
   local batch_bytes = opts.batch_bytes or 64 * 1024 * 1024
   local tokenize = opts.tokenize or ""
   local c = source_corpus(source, opts)
+  local receipt = require "receipt"
+  if receipt.active() then
+    receipt.note_corpus(c, type(source) == "string" and source or nil)
+    receipt.note_tokenizer(tokenize)
+  end
 
   local raw, _, msg = sqlite3.open(path)
   if not raw then error(("corpusdb.ingest: %s: %s"):format(path, msg), 0) end
@@ -262,6 +270,7 @@ function M.ingest(source, path, opts)
     local setm <close> = prepare(raw, "INSERT OR REPLACE INTO corpusrun_meta (key, value) VALUES (?, ?)")
     run(setm, "documents", tostring(stats.documents))
     run(setm, "corpusrun", host.version or "")
+    if receipt.active() then receipt.record(raw) end
     exec(raw, "COMMIT")
     if opts.progress then opts.progress(stats) end
   end)
@@ -278,6 +287,10 @@ end
 local CorpusDB = {}
 CorpusDB.__index = CorpusDB
 CorpusDB.__name = "corpusrun.CorpusDB"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.CorpusDB"] = CorpusDB end
 
 local function check(c)
   if getmetatable(c) ~= CorpusDB then error("corpusdb: not a corpus database object", 3) end
@@ -476,6 +489,46 @@ function CorpusDB:fold(init, step, opts)
   return require("fold").run(self, init, step, opts)
 end
 
+-- FTS5 barewords are letters, digits, "_" and non-ASCII bytes: a term typed
+-- with an ASCII apostrophe ("zakani's", "don't") is a syntax error there.
+-- Such a term, outside "strings", becomes a string ("zakani's"), which the
+-- corpusrun tokenizer splits as it split the text; a trailing "*" stays a
+-- prefix ("zakani's"*), and column filters, keywords, parentheses and
+-- strings are left as they are.
+local function fts_query(q)
+  if not q:find("'", 1, true) then return q end
+  local out, i, n = {}, 1, #q
+  while i <= n do
+    local c = q:sub(i, i)
+    if c == '"' then
+      local j = i + 1
+      while j <= n do
+        if q:sub(j, j) == '"' then
+          if q:sub(j + 1, j + 1) == '"' then j = j + 2 else break end
+        else
+          j = j + 1
+        end
+      end
+      out[#out + 1] = q:sub(i, j)
+      i = j + 1
+    else
+      local a, b = q:find("^[%w_\128-\255']+", i)
+      if a then
+        local term = q:sub(a, b)
+        if term:find("'", 1, true) and q:sub(b + 1, b + 1) ~= ":" then
+          term = '"' .. term .. '"'
+        end
+        out[#out + 1] = term
+        i = b + 1
+      else
+        out[#out + 1] = c
+        i = i + 1
+      end
+    end
+  end
+  return table.concat(out)
+end
+
 -- c:search(query [, opts]) -> array of documents with `rank` (bm25: lower
 -- is better) and `snippet`, best first (ties in corpus order); or nil,
 -- message for a query FTS5 cannot parse.  opts: limit (default 10), offset,
@@ -497,8 +550,9 @@ function CorpusDB:search(query, opts)
     local st = raw:prepare(sql)
     if not st then return nil, ("search %q: %s"):format(query, raw:errmsg()) end
     local st_ <close> = st
-    if want_snippet then st:bind_values(mark[1], mark[2], opts.tokens or 12, query)
-    else st:bind_values(query) end
+    local match = fts_query(query)
+    if want_snippet then st:bind_values(mark[1], mark[2], opts.tokens or 12, match)
+    else st:bind_values(match) end
     local inside
     if self.ns then inside = {}; for _, n in ipairs(self.ns) do inside[n] = true end end
     local out, skipped = {}, 0

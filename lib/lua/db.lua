@@ -12,6 +12,10 @@ local M = {}
 local Handle = {}
 Handle.__index = Handle
 Handle.__name = "corpusrun.DB"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.DB"] = Handle end
 
 local function fail(h, what, sql)
   local msg = h.raw:isopen() and h.raw:errmsg() or "database is closed"
@@ -265,13 +269,23 @@ function Handle:record_run()
   return self.run_id
 end
 
+-- Whether write_table records the run: opts.run_id if given, else whether
+-- this is a script's run (receipt.active()).
+local function wants_run(opts)
+  if opts and opts.run_id ~= nil then return opts.run_id end
+  local ok, receipt = pcall(require, "receipt")
+  return ok and receipt.active()
+end
+
 -- h:write_table(name, rows [, schema [, opts]]) replaces table `name` with
 -- rows, in one transaction.  Without a schema the columns and types come
--- from the rows.  opts.run_id = true adds a first column run_id referencing
--- this run's row of `runs` (h:record_run()).  Returns the number of rows.
+-- from the rows.  In a script's run (and whenever opts.run_id = true) the
+-- table gets a first column run_id referencing this run's row of `runs`
+-- (h:record_run()); opts.run_id = false leaves it out.  Returns the number
+-- of rows.
 function Handle:write_table(tname, rows, schema, opts)
   if type(rows) ~= "table" then error("bad argument #2 to 'write_table' (table of rows expected)", 2) end
-  local run_id = opts and opts.run_id and self:record_run()
+  local run_id = wants_run(opts) and self:record_run()
   local list, text = schema_list(schema or infer_schema(rows))
   local defs, columns = {}, nil
   if list then

@@ -5,8 +5,8 @@
 --   local t = entities.tables(r, {min = 1, top = 20})   -- rows for report
 --
 -- Counting runs in C (the gazetteer matcher finds every mention of a
--- document in one call); Lua sees one value per match, never per token,
--- except for discovery, which reads the word tokens of each document.
+-- document in one call, match.candidates every discovery candidate); Lua
+-- sees one value per match or candidate, never one per token.
 local tokenize = require "tokenize"
 local stats = require "stats"
 local report = require "report"
@@ -17,7 +17,6 @@ local entities = {}
 -- ---- adapters to the C modules ---------------------------------------------
 
 local function key(s) return tokenize.normalize(s, "key") end
-local function casefold(s) return tokenize.normalize(s, "casefold") end
 entities.key = key
 
 -- Every match of gazetteer g in text, in text order: rows { entity, type,
@@ -31,17 +30,6 @@ function entities.matches(g, text)
     if not (last and last.start == m.start and last.stop == m.stop and last.entity == m.entity) then
       out[#out + 1] = m
       last = m
-    end
-  end
-  return out
-end
-
--- Word tokens of text for discovery: { s, e, sent }.
-function entities.word_tokens(text)
-  local out = {}
-  for _, kind, start, stop, sentence in tokenize.tokens(text, { sentences = true }) do
-    if kind == "word" or kind == "number" then
-      out[#out + 1] = { s = start, e = stop, sent = sentence }
     end
   end
   return out
@@ -122,13 +110,10 @@ end
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
 -- (metadata field), discover (boolean), rows (keep one row per match),
--- quiet (no progress line on a terminal).
+-- quiet (no progress line on a terminal; the line is c:fold's).
 function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
-  local progress = require "progress"
-  local okn, total = pcall(function() return #c end)
-  local bar = progress.new { total = okn and total or nil, label = "mentions", quiet = opts.quiet }
   local acc = c:fold(
     function()
       return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
@@ -137,7 +122,6 @@ function entities.run(c, g, opts)
     function(acc, doc)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
-      bar:add(1, #text)
       acc.ids[#acc.ids + 1] = doc.id
       local ms = g and entities.matches(g, text) or {}
       local in_doc = {}
@@ -201,13 +185,9 @@ function entities.run(c, g, opts)
       end
       acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
       if opts.discover then
-        local toks = entities.word_tokens(text)
-        local covered = {}
-        for k, m in ipairs(ms) do covered[k] = { m.start, m.stop } end
-        discover.add(acc.discovery, text, toks, { fold = casefold, key = key, covered = covered })
+        discover.add(acc.discovery, text, { key = key, covered = ms })
       end
-    end)
-  bar:finish()
+    end, { progress = "mentions", quiet = opts.quiet })
   acc.unit = unit
   acc.window = opts.window
   return acc
@@ -462,6 +442,11 @@ end
 -- A standalone HTML report: summary, bar chart of mentions, co-mention heat
 -- map, entity table, per-document table, evidence lines, candidates.
 function entities.write_html(path, t, r, meta)
+  write_file(path, entities.html(t, r, meta))
+end
+
+-- The HTML report of entities.write_html, as a string.
+function entities.html(t, r, meta)
   local top = {}
   for i = 1, math.min(30, #t.entities.rows) do top[i] = t.entities.rows[i] end
   local hm = {}
@@ -510,7 +495,7 @@ function entities.write_html(path, t, r, meta)
     page[#page + 1] = { heading = "Candidates the gazetteer misses" }
     page[#page + 1] = { table = t.candidates.rows, columns = t.candidates.columns }
   end
-  write_file(path, report.html(page))
+  return report.html(page)
 end
 
 -- Writes the run to an SQLite database: a `runs` row (provenance) and, keyed
@@ -519,7 +504,7 @@ end
 -- substr(text, start + 1, stop - start) is the match), `entity_counts`,
 -- `comentions` and `candidates`.  A database that already holds runs gets a
 -- new one.
-function entities.write_db(path, r, t, meta)
+function entities.write_db(path, r, t, meta, provenance)
   local sqlite3 = require "lsqlite3"
   local db, _, err = sqlite3.open(path)
   if not db then error("mentions: cannot open " .. path .. ": " .. tostring(err), 0) end
@@ -556,7 +541,7 @@ function entities.write_db(path, r, t, meta)
     CREATE TABLE IF NOT EXISTS candidates (
       run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
   ]])
-  local p = meta.provenance or {}
+  local p = provenance or {}
   -- the full provenance receipt (lib/lua/receipt.lua), which `corpusrun
   -- replay` reads back
   local okr, receipt = pcall(require, "receipt")
@@ -593,7 +578,10 @@ function entities.provenance(c, argv, gazetteer_path, started)
   local args = {}
   for i = 1, #(argv or {}) do args[i] = argv[i] end
   local fp
-  if type(c.fingerprint) == "function" then
+  -- a corpus a merge did not read (fold.lua's stand-in) is not read for this
+  if type(c) == "table" and rawget(c, "unread_description") then
+    fp = nil
+  elseif type(c.fingerprint) == "function" then
     local okf, v = pcall(c.fingerprint, c)
     if okf then fp = v end
   end

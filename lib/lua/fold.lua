@@ -272,8 +272,9 @@ local function doc_label(doc)
 end
 
 -- Folds the documents next_doc() yields; returns the accumulator and how
--- many documents and bytes went into it.
-local function fold_docs(init, step, next_doc)
+-- many documents and bytes went into it.  tick(ndocs, nbytes), when given,
+-- hears the running totals after each document.
+local function fold_docs(init, step, next_doc, tick)
   local acc, ndocs, nbytes = init(), 0, 0
   for doc in next_doc do
     local ok, err = pcall(step, acc, doc)
@@ -283,13 +284,37 @@ local function fold_docs(init, step, next_doc)
     ndocs = ndocs + 1
     local okb, b = pcall(function() return doc.bytes or #doc.text end)
     if okb and math.type(b) == "integer" then nbytes = nbytes + b end
+    if tick then tick(ndocs, nbytes) end
     if host.interrupted() then error("interrupted!", 0) end
   end
   return acc, ndocs, nbytes
 end
 
-local function run_shard(c, init, step, k, n)
-  return (fold_docs(init, step, shard_docs(c, k, n)))
+local function run_shard(c, init, step, k, n, tick)
+  return fold_docs(init, step, shard_docs(c, k, n), tick)
+end
+
+-- ---- progress ---------------------------------------------------------------
+-- The fold's progress line on stderr (lib/lua/progress.lua: only on a
+-- terminal, never under --quiet), drawn by the parent process alone: at
+-- -j 1 after each document, at -j N from the totals the workers send
+-- through corpusrun.parallel's progress pipe.  Nil when nothing would show.
+
+local function progress_label(opts)
+  if type(opts.progress) == "string" then return opts.progress end
+  local script = host.script
+  local name = type(script) == "string" and script:match("([^/]+)$")
+  return name and (name:gsub("%.lua$", "")) or "fold"
+end
+
+local function fold_progress(c, opts)
+  if opts.progress == false then return nil end
+  local progress = require "progress"
+  local bar = progress.new { label = progress_label(opts), quiet = opts.quiet }
+  if not bar.enabled then return nil end
+  local okn, total = pcall(function() return #c end)
+  if okn and math.type(total) == "integer" then bar.total = total end
+  return bar
 end
 
 -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
@@ -318,10 +343,22 @@ local function check_mergeable(v, path)
   end
 end
 
+-- An error a user can cause (shards.fail): printed as `corpusrun: message`,
+-- with no traceback.
+local function fail(message) require("shards").fail(message) end
+
+-- corpus.open as the binding defines it, and the Corpus methods (set by
+-- fold.install).
+local real_open, corpus_methods
+
 local function merger(custom)
   if custom then return custom end
   return function(a, b) return merge(a, b, "value") end
 end
+
+-- What the merge read: the documents and bytes its parts record (for the
+-- receipt, which does not read the corpus either).
+local merged_info
 
 -- Partition r of every shard, merged (nil where a partition holds nothing);
 -- returns it and what the merged partition's header records.
@@ -363,21 +400,31 @@ local function merge_parts(cluster, combine, custom)
   end
   local kind, parts = shards.merge_kind(dir)
   local acc
+  local info = { documents = 0, bytes = 0 }
+  local function count(header)
+    info.documents = info.documents + (math.tointeger(tonumber(header.documents)) or 0)
+    info.bytes = info.bytes + (math.tointeger(tonumber(header.bytes)) or 0)
+  end
   if kind == "parts" then
     local first = true
-    shards.each_part(dir, manifest_sha, function(_, payload)
+    shards.each_part(dir, manifest_sha, function(_, payload, header)
+      count(header)
       local part = fold.deserialize(payload)
       if first then acc, first = part, false else acc = combine(acc, part) end
     end)
   elseif kind == "merged" then
-    shards.each_merged(dir, manifest_sha, function(_, payload)
+    shards.each_merged(dir, manifest_sha, function(_, payload, header)
+      count(header)
       acc = union(acc, fold.deserialize(payload), custom)
     end)
   else
     for r = 0, parts - 1 do
-      acc = union(acc, (merge_partition(shards, dir, r, manifest_sha, combine)), custom)
+      local part, pinfo = merge_partition(shards, dir, r, manifest_sha, combine)
+      count(pinfo)
+      acc = union(acc, part, custom)
     end
   end
+  merged_info = info
   fold.merged_parts = true
   return acc
 end
@@ -389,7 +436,7 @@ local function write_shard(c, init, step, cluster, custom)
   if cluster.manifest then
     manifest = shards.read_manifest(cluster.manifest)
     if manifest.shards ~= cluster.shards then
-      error(("fold: %s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards), 0)
+      fail(("%s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards))
     end
     next_doc = shards.manifest_docs(doc_stream(c), manifest, cluster.shard)
   else
@@ -439,8 +486,8 @@ local function map_stdin(init, step, custom, opts)
   end
   f:close()
   local ok, err = pcall(function()
-    local c, oerr = require("corpus").open(tmp, { format = "jsonl", text = opts.text, id = opts.id })
-    if not c then error("--map: " .. tostring(oerr), 0) end
+    local c, oerr = real_open(tmp, { format = "jsonl", text = opts.text, id = opts.id })
+    if not c then fail("--map: " .. tostring(oerr)) end
     local first
     local next_doc = doc_stream(c)
     local acc = fold_docs(init, step, function()
@@ -464,18 +511,21 @@ local function reduce_stdin(combine)
   for line in io.lines() do
     line_no = line_no + 1
     local value = line:match("^[^\t]*\t(.*)$")
-    if not value then error(("--reduce: stdin line %d is not 'key<TAB>value'"):format(line_no), 0) end
+    if not value then fail(("--reduce: stdin line %d is not 'key<TAB>value'"):format(line_no)) end
     local raw, err = host.base64_decode(value)
-    if not raw then error(("--reduce: stdin line %d: %s"):format(line_no, err), 0) end
-    local part = fold.deserialize(raw)
+    if not raw then fail(("--reduce: stdin line %d: %s"):format(line_no, err)) end
+    local okd, part = pcall(fold.deserialize, raw)
+    if not okd then fail(("--reduce: stdin line %d: %s"):format(line_no, tostring(part))) end
     if first then acc, first = part, false else acc = combine(acc, part) end
   end
-  if first then error("--reduce: no lines on stdin", 0) end
+  if first then fail("--reduce: no lines on stdin") end
   fold.merged_parts = true
   return acc
 end
 
--- c:fold(init, step [, opts]) with opts.jobs (default: -j) and opts.merge.
+-- c:fold(init, step [, opts]) with opts.jobs (default: -j), opts.merge and
+-- the progress line's opts.progress (a label, or false for none) and
+-- opts.quiet.
 function fold.run(c, init, step, opts)
   opts = opts or {}
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
@@ -497,22 +547,127 @@ function fold.run(c, init, step, opts)
     local ndocs = #c
     if jobs > ndocs then jobs = math.max(ndocs, 1) end
   end
+  local bar = fold_progress(c, opts)
   if jobs == 1 then
-    local acc = run_shard(c, init, step, 1, 1)
+    local acc = run_shard(c, init, step, 1, 1, bar and function(d, b) bar:update(d, b) end)
+    if bar then bar:finish() end
     if not opts.merge then check_mergeable(acc, "value") end
     return acc
   end
-  local parts = host.parallel(jobs, function(k)
-    return fold.serialize(run_shard(c, init, step, k, jobs))
-  end)
+  local on_progress
+  if bar then
+    local docs, bytes = {}, {}
+    for k = 1, jobs do docs[k], bytes[k] = 0, 0 end
+    on_progress = function(k, d, b)
+      docs[k], bytes[k] = d, b
+      local sd, sb = 0, 0
+      for i = 1, jobs do sd, sb = sd + docs[i], sb + bytes[i] end
+      bar:update(sd, sb)
+    end
+  end
+  local parts = host.parallel(jobs, function(k, report)
+    local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
+    if report then report(nd, nb, true) end
+    return fold.serialize(acc)
+  end, on_progress)
+  if bar then bar:finish() end
   local acc = fold.deserialize(parts[1])
   for k = 2, jobs do acc = combine(acc, fold.deserialize(parts[k])) end
   return acc
 end
 
--- Installs c:fold on the corpus type (the host calls this when `corpus` loads).
-function fold.install(methods)
+-- ---- the corpus under --merge, --map and --reduce --------------------------------
+-- There the first fold reads parts or standard input, never the corpus, so
+-- corpus.open returns a stand-in that opens the corpus only when the script
+-- reads it otherwise (a later fold, as freq.lua's second pass; c:get, #c,
+-- ...): a job whose script folds once needs no corpus at all.
+
+local function cluster_mode()
+  local cl = host.cluster
+  if not cl then return nil end
+  return cl.merge and "--merge" or cl.map and "--map" or cl.reduce and "--reduce" or nil
+end
+
+local function source_label(source)
+  if type(source) == "table" then return ("(%d sources)"):format(#source) end
+  return source or host.default_corpus() or os.getenv("CORPUSRUN_CORPUS") or "corpus"
+end
+
+local function deferred_open(source, opts)
+  local d = { label = source_label(source) }
+  local proxy = {}
+  local function real(what)
+    if d.c == nil then
+      local c, err = real_open(source, opts)
+      if not c then
+        fail(("%s: the script reads the corpus after its first fold (%s), but the corpus '%s' cannot be opened: %s")
+          :format(cluster_mode() or "corpus", what, d.label, tostring(err)))
+      end
+      d.c = c
+    end
+    return d.c
+  end
+  local function forward(c, v)
+    if type(v) ~= "function" then return v end
+    return function(self, ...)
+      if rawequal(self, proxy) then self = c end
+      return v(self, ...)
+    end
+  end
+  -- For the receipt: the corpus as far as the run knows it without reading
+  -- it (the manifest's documents, or the count the parts record); nil once
+  -- the corpus was opened.
+  rawset(proxy, "unread_description", function()
+    if d.c ~= nil then return nil end
+    local cl = host.cluster or {}
+    if cl.manifest then
+      local m = require("shards").read_manifest(cl.manifest)
+      local docs, lines = {}, {}
+      for i, x in ipairs(m.docs) do
+        docs[i] = { x.id, x.sha256 }
+        lines[i] = x.id .. "\t" .. x.sha256
+      end
+      return { path = d.label, documents = #docs, fingerprint = host.sha256(table.concat(lines, "\n")),
+               docs = docs, read_from = "manifest " .. cl.manifest }
+    end
+    return { path = d.label, documents = merged_info and merged_info.documents,
+             read_from = "not read (" .. (cluster_mode() or "merge") .. ")" }
+  end)
+  return setmetatable(proxy, {
+    __index = function(_, k)
+      if k == "fold" then return fold.run end
+      if d.c == nil then
+        if k == "source" then return function() return d.label end end
+        -- a method: the corpus opens when it is called, not when looked up
+        if corpus_methods[k] ~= nil then
+          return function(self, ...)
+            local c = real("c:" .. k)
+            if rawequal(self, proxy) then self = c end
+            return c[k](self, ...)
+          end
+        end
+      end
+      local c = real("c." .. tostring(k))
+      return forward(c, c[k])
+    end,
+    __len = function() return #real("#c") end,
+    __tostring = function()
+      if d.c then return tostring(d.c) end
+      return "corpus " .. d.label .. " (not opened)"
+    end,
+  })
+end
+
+-- Installs c:fold on the corpus type (the host calls this when `corpus`
+-- loads, with the module); under --merge, --map and --reduce corpus.open
+-- returns the stand-in above.
+function fold.install(methods, module)
   methods.fold = fold.run
+  corpus_methods = methods
+  if module and real_open == nil then
+    real_open = module.open
+    if cluster_mode() then module.open = deferred_open end
+  end
 end
 
 return fold

@@ -18,6 +18,37 @@ help.docdir = nil
 help.known = { "corpus", "tokenize", "lsqlite3", "sqlite3", "count", "match", "report",
   "stats", "kwic", "cli", "pretty", "help", "complete" }
 
+-- The page of a module whose functions are documented under another page or
+-- name: require "lsqlite3complete" and the REPL's global sqlite3 are
+-- lsqlite3, corpusdb is documented in db.md.
+help.pages = { lsqlite3complete = "lsqlite3", sqlite3 = "lsqlite3", corpusdb = "db" }
+
+-- The names a module's functions go by in headings besides its own
+-- ("sqlite3.open" for lsqlite3.open).
+help.aliases = { lsqlite3 = { "sqlite3" }, lsqlite3complete = { "lsqlite3", "sqlite3" },
+  sqlite3 = { "lsqlite3" } }
+
+-- Types (metatable names) whose methods are documented: the page (or the
+-- pages, in the order they are searched), then the
+-- variable names its headings use for an object of the type ("db:exec" is a
+-- method of corpusrun.Database in lsqlite3.md; "h:exec" of corpusrun.DB in
+-- db.md). A method of a type listed here is looked up only there.
+help.types = {
+  ["corpusrun.Corpus"] = { { "corpus", "fold" }, "c" },
+  ["corpusrun.CorpusDB"] = { { "db", "corpus", "fold" }, "c" }, -- its own c:search, and every corpus's methods
+  ["corpusrun.DB"] = { "db", "h" },
+  ["corpusrun.Freq"] = { "count", "f" },
+  ["corpusrun.Ngrams"] = { "count", "f" },
+  ["corpusrun.Cooc"] = { "count", "c", "f" },
+  ["corpusrun.DTM"] = { "count", "d" },
+  ["corpusrun.Gazetteer"] = { "match", "g" },
+  ["corpusrun.Database"] = { "lsqlite3", "db" },
+  ["corpusrun.Statement"] = { "lsqlite3", "stmt" },
+  ["corpusrun.Context"] = { "lsqlite3", "ctx" },
+  ["corpusrun.Backup"] = { "lsqlite3", "bu" },
+  ["corpusrun.Progress"] = { "progress", "p" },
+}
+
 local stdlib = { _G = true, string = true, table = true, math = true, io = true, os = true,
   coroutine = true, utf8 = true, debug = true, package = true }
 
@@ -80,7 +111,7 @@ local cache = {}
 local function load_doc(module)
   local dir = docdir()
   if not dir then return nil end
-  local path = dir .. "/" .. module .. ".md"
+  local path = dir .. "/" .. (help.pages[module] or module) .. ".md"
   if cache[path] == nil then
     local text = read_file(path)
     cache[path] = text and parse(text) or false
@@ -163,20 +194,46 @@ local function module_text(module, doc)
   return table.concat(out, "\n")
 end
 
+-- The names a heading documents: every "owner.name" and "owner:name" in it
+-- ("`db:errcode()`, `db:error_code()`" names db:errcode and db:error_code).
+local function heading_names(heading)
+  local names = {}
+  for owner, sep, name in plain(heading):gmatch("([%w_]+)([.:])([%a_][%w_]*)") do
+    names[#names + 1] = { owner = owner, sep = sep, name = name }
+  end
+  return names
+end
+
+-- The first section of doc whose heading names one of owners, sep, name.
+local function named_section(doc, owners, sep, name)
+  for _, sec in ipairs(doc.sections) do
+    for _, n in ipairs(heading_names(sec.heading)) do
+      if n.sep == sep and n.name == name then
+        for _, o in ipairs(owners) do
+          if n.owner == o then return sec end
+        end
+      end
+    end
+  end
+  return nil
+end
+
 -- The section of doc about a function: "mod.name(", ":name(" or ".name(".
 local function find_section(doc, module, name, method)
-  local patterns = {}
-  if module then patterns[#patterns + 1] = module .. (method and ":" or ".") .. name .. "(" end
-  patterns[#patterns + 1] = ":" .. name .. "("
-  patterns[#patterns + 1] = "." .. name .. "("
-  for _, sec in ipairs(doc.sections) do
-    if module and plain(sec.heading) == module .. "." .. name then return sec end
+  if module then
+    local owners = { module }
+    for _, a in ipairs(help.aliases[module] or {}) do owners[#owners + 1] = a end
+    local sec = named_section(doc, owners, method and ":" or ".", name)
+    if sec then return sec end
   end
+  local patterns = {}
+  patterns[#patterns + 1] = ":" .. name .. "("
+  if not module then patterns[#patterns + 1] = "." .. name .. "(" end
   for _, pat in ipairs(patterns) do
     for _, sec in ipairs(doc.sections) do
       local h = plain(sec.heading)
       local at = h:find(pat, 1, true)
-      if at and (pat:sub(1, 1) ~= "." and pat:sub(1, 1) ~= ":" or at == 1 or h:sub(at - 1, at - 1):match("[%w_]")) then
+      if at and (at == 1 or h:sub(at - 1, at - 1):match("[%w_]")) then
         return sec
       end
     end
@@ -220,7 +277,15 @@ local function overview()
 end
 
 -- The names a value is known by: module names for tables, "module.field"
--- for functions, and "Type:method" for methods of registered types.
+-- for functions, and "Type:method" for methods of registered types (in
+-- name order, so the answer does not depend on table traversal).
+local function sorted_keys(t)
+  local keys = {}
+  for k in pairs(t) do if type(k) == "string" then keys[#keys + 1] = k end end
+  table.sort(keys)
+  return keys
+end
+
 local function names_of(x)
   local found = {}
   local mods = {}
@@ -228,26 +293,28 @@ local function names_of(x)
     if type(name) == "string" and type(mod) == "table" then mods[#mods + 1] = name end
   end
   table.sort(mods)
-  for name, v in pairs(_G) do
-    if v == x and type(name) == "string" then found[#found + 1] = { module = name } end
+  for _, name in ipairs(sorted_keys(_G)) do
+    if _G[name] == x then found[#found + 1] = { module = name } end
   end
   for _, name in ipairs(mods) do
     local mod = package.loaded[name]
     if mod == x then table.insert(found, 1, { module = name }) end
     if type(x) == "function" then
-      for k, v in pairs(mod) do
-        if v == x and type(k) == "string" then
+      for _, k in ipairs(sorted_keys(mod)) do
+        if rawget(mod, k) == x then
           found[#found + 1] = { module = name ~= "_G" and name or nil, name = k }
         end
       end
     end
   end
   if type(x) == "function" then
-    for key, mt in pairs(debug.getregistry()) do
-      local index = type(key) == "string" and type(mt) == "table" and rawget(mt, "__index")
+    local reg = debug.getregistry()
+    for _, key in ipairs(sorted_keys(reg)) do
+      local mt = reg[key]
+      local index = type(mt) == "table" and rawget(mt, "__index")
       if type(index) == "table" then
-        for k, v in pairs(index) do
-          if v == x and type(k) == "string" then
+        for _, k in ipairs(sorted_keys(index)) do
+          if rawget(index, k) == x then
             found[#found + 1] = { type = key, name = k, method = true }
           end
         end
@@ -261,14 +328,33 @@ local function manual(name)
   return name .. " is part of standard Lua: https://www.lua.org/manual/5.4/manual.html#pdf-" .. name
 end
 
-
--- The section about a method "name" in any module's docs (":name(").
-local function method_text(name)
-  for _, module in ipairs(module_names()) do
-    local sec = find_section(load_doc(module), nil, name, true)
-    if sec and plain(sec.heading):find(":" .. name .. "(", 1, true) then
-      return section_text(module, sec)
+-- The section about method "name" of an object called var in headings
+-- ("c:docs"): a heading naming exactly var:name, else any ":name(" heading.
+local function method_text(name, var)
+  local mods = module_names()
+  if var then
+    for _, module in ipairs(mods) do
+      local sec = named_section(load_doc(module), { var }, ":", name)
+      if sec then return section_text(help.pages[module] or module, sec) end
     end
+  end
+  for _, module in ipairs(mods) do
+    local sec = find_section(load_doc(module), nil, name, true)
+    if sec then return section_text(help.pages[module] or module, sec) end
+  end
+  return nil
+end
+
+-- The section about method "name" of the type called tname: on the type's
+-- page only, under one of its variable names.
+local function type_method_text(tname, name)
+  if tname == "FILE*" then return manual("file:" .. name) end
+  local t = help.types[tname]
+  if not t then return method_text(name) end
+  for _, page in ipairs(type(t[1]) == "table" and t[1] or { t[1] }) do
+    local doc = load_doc(page)
+    local sec = doc and named_section(doc, { table.unpack(t, 2) }, ":", name)
+    if sec then return section_text(help.pages[page] or page, sec) end
   end
   return nil
 end
@@ -279,7 +365,7 @@ local function text_for_name(name)
   if not module then
     if not name:match("^[%w_]+$") then return nil end
     local doc = load_doc(name)
-    if doc then return module_text(name, doc) end
+    if doc then return module_text(help.pages[name] or name, doc) end
     if stdlib[name] then return manual(name) end
     if type(_G[name]) == "function" then
       local docb = load_doc("_G")
@@ -289,12 +375,33 @@ local function text_for_name(name)
     end
     return nil
   end
+  -- "db:exec" where db is a global object of a documented type
+  local obj = sep == ":" and rawget(_G, module)
+  local mt = obj ~= nil and debug.getmetatable(obj)
+  local tname = type(mt) == "table" and rawget(mt, "__name")
+  if type(tname) == "string" and help.types[tname] then return type_method_text(tname, fname) end
   local doc = load_doc(module)
   local sec = doc and find_section(doc, module, fname, sep == ":")
-  if sec then return section_text(module, sec) end
+  if sec then return section_text(help.pages[module] or module, sec) end
   if stdlib[module] then return manual(module .. "." .. fname) end
-  if not doc then return method_text(fname) end -- "c:fold": a variable, not a module
+  if not doc and sep == ":" then return method_text(fname, module) end -- "c:fold": a variable, not a module
+  -- documented on another page ("corpus.ingest" in db.md)
+  for _, other in ipairs(module_names()) do
+    sec = named_section(load_doc(other), { module }, sep, fname)
+    if sec then return section_text(help.pages[other] or other, sec) end
+  end
   return nil
+end
+
+-- The module of an object's type: help.types, else "corpusrun.Name" -> "name".
+local function type_module(x)
+  local mt = debug.getmetatable(x)
+  local tname = type(mt) == "table" and rawget(mt, "__name")
+  if type(tname) ~= "string" then return nil end
+  local t = help.types[tname]
+  if t then return type(t[1]) == "table" and t[1][1] or t[1] end
+  local base = tname:match("^corpusrun%.(%w+)$")
+  return base and base:lower()
 end
 
 function help.text(x)
@@ -302,10 +409,11 @@ function help.text(x)
   if type(x) == "string" then
     return text_for_name(x) or ("No documentation for " .. x .. ".")
   end
-  for _, n in ipairs(names_of(x)) do
+  local names = names_of(x)
+  for _, n in ipairs(names) do
     local text
     if n.type then
-      text = method_text(n.name) -- a method of a registered type
+      text = type_method_text(n.type, n.name) -- a method of a registered type
     elseif n.name then
       text = text_for_name((n.module and (n.module .. ".") or "") .. n.name)
     else
@@ -314,11 +422,8 @@ function help.text(x)
     if text then return text end
   end
   -- An object of a registered type "corpusrun.Corpus": its module's docs.
-  local mt = debug.getmetatable(x)
-  local tname = type(mt) == "table" and rawget(mt, "__name")
-  local base = type(tname) == "string" and tname:match("^corpusrun%.(%w+)$")
-  if base and load_doc(base:lower()) then return module_text(base:lower(), load_doc(base:lower())) end
-  local names = names_of(x)
+  local module = type_module(x)
+  if module and load_doc(module) then return module_text(help.pages[module] or module, load_doc(module)) end
   if names[1] and names[1].name then
     local n = names[1]
     return "No documentation for " .. (n.module or n.type or "") .. (n.type and ":" or ".") .. n.name .. "."

@@ -223,7 +223,9 @@ end
 --- opts: window (default 5), unit ("tokens" default, or "chars"), sort
 --- ("doc" default, "left", "right", "match"), entity (only this entity, or
 --- a set {name = true}, when pattern is a gazetteer), max (stop after that
---- many lines), count_punct (punctuation counts towards the window).
+--- many lines), count_punct (punctuation counts towards the window),
+--- progress (over a corpus: the progress line's label, default "kwic", or
+--- false; lib/lua/progress.lua decides whether it shows).
 --- Returns an array of rows {doc, left, match, right, start, stop,
 --- left_start, right_stop, sentence, entity, type, alias, left_words,
 --- right_words}; rows.columns names the ones to show.
@@ -245,10 +247,26 @@ function kwic.lines(source, pattern, opts)
                              { key = "right", max = 40 } } }
   local max = opts.max or math.huge
   local di = 0
+  local bar, nbytes
+  local okd, has_docs = pcall(function() return source.docs end)
+  if opts.progress ~= false and okd and type(has_docs) == "function" then
+    bar = need("progress").new { label = type(opts.progress) == "string" and opts.progress or "kwic" }
+    if bar.enabled then
+      local okn, total = pcall(function() return #source end)
+      if okn and math.type(total) == "integer" then bar.total = total end
+      nbytes = 0
+    else
+      bar = nil
+    end
+  end
   for doc in each_doc(source) do
     di = di + 1
     local text = doc.text
     if type(text) ~= "string" then error(format("kwic.lines: document %s has no text", tostring(doc.id)), 2) end
+    if bar then
+      nbytes = nbytes + #text
+      bar:update(di, nbytes)
+    end
     for entity, etype, alias, s, e, sentence in g:find(text) do
       if #rows >= max then break end
       if not entities or entities[entity] then
@@ -273,6 +291,7 @@ function kwic.lines(source, pattern, opts)
     end
     if #rows >= max then break end
   end
+  if bar then bar:finish() end
   if own and g.close then g:close() end
   if sort ~= "doc" then kwic.sort(rows, sort) end
   return rows

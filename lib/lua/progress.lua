@@ -25,18 +25,23 @@ local function env_quiet()
   return v ~= nil and v ~= "" and v ~= "0"
 end
 
-local function clock_default()
-  return os.clock()
-end
+-- Wall-clock seconds (corpusrun.clock, monotonic): a parent waiting on
+-- its workers uses no CPU time, so os.clock would stand still.
+local okh, host = pcall(require, "corpusrun")
+local clock_default = okh and type(host) == "table" and host.clock or os.clock
 
 local Progress = {}
 Progress.__index = Progress
 Progress.__name = "corpusrun.Progress"
+-- registered under its name, as luaL_newmetatable registers the C types, so
+-- that help() and completion find its methods (not inside --sandbox, whose
+-- modules have no debug library)
+if debug then debug.getregistry()["corpusrun.Progress"] = Progress end
 
 --- A progress reporter.  opts: total (documents expected), bytes (bytes
 --- expected), label, unit (default "docs"), quiet, stream (default
 --- io.stderr), tty (force on or off; default: is stderr a terminal),
---- clock (seconds; default os.clock), interval (seconds between redraws,
+--- clock (seconds; default corpusrun.clock, a monotonic wall clock), interval (seconds between redraws,
 --- default 0.2).
 function progress.new(opts)
   opts = opts or {}

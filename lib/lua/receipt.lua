@@ -8,8 +8,10 @@
 -- SHA-256, settings such as the tokeniser's, and start and end times.
 --
 --   receipt.note_corpus(c)            -- c:fold does this for every script
---   receipt.note_input("gazetteer", "corpus/entities.tsv")
---   receipt.note_setting("tokenizer", { level = "casefold" })
+--   receipt.note_input("gazetteer", "corpus/entities.tsv")  -- cli.parse notes
+--                                     -- the declared file options itself
+--   receipt.note_tokenizer({ level = "casefold" })
+--   receipt.note_setting("mentions", { unit = "sentence" })
 --   receipt.write_sidecar("out.csv")  -- out.csv.receipt.json
 --   local run_id = receipt.record(db) -- a row of the `runs` table
 local host = require "corpusrun"
@@ -42,15 +44,42 @@ function receipt.note_corpus(c, path)
   state.built = nil
 end
 
--- Remembers an input file (gazetteer, stopword list ...) by its SHA-256.
+-- True when this run is a script's (receipts are for scripts' results; a
+-- REPL session or `-e` has none to replay).
+function receipt.active() return host.script ~= nil end
+
+-- Remembers an input file (gazetteer, stopword list ...) by its SHA-256,
+-- computed when the receipt is built (so only runs that write results pay).
+-- The same file noted twice under one role is one input.
 function receipt.note_input(role, path)
-  local sha, err = host.sha256_file(path)
-  if not sha then error("receipt: cannot hash " .. tostring(err), 2) end
-  for _, x in ipairs(state.inputs) do
-    if x.role == role and x.path == path then x.sha256 = sha; state.built = nil; return end
+  if type(role) ~= "string" or type(path) ~= "string" then
+    error("bad argument to 'note_input' (role and path strings expected)", 2)
   end
-  state.inputs[#state.inputs + 1] = { role = role, path = path, sha256 = sha }
+  for _, x in ipairs(state.inputs) do
+    if x.role == role and x.path == path then return end
+  end
+  state.inputs[#state.inputs + 1] = { role = role, path = path }
   state.built = nil
+end
+
+-- Notes the values of a script's declared file options (cli.parse calls
+-- this): each under the option's `role`, or its name.
+local function declared(spec)
+  local list = {}
+  for _, o in ipairs(spec.options or {}) do list[#list + 1] = o end
+  for _, o in ipairs(spec.args or {}) do list[#list + 1] = o end
+  return list
+end
+
+function receipt.note_options(spec, values)
+  for _, o in ipairs(declared(spec)) do
+    if o.type == "file" then
+      local v = values[o.key or o.name:gsub("-", "_")]
+      for _, path in ipairs(type(v) == "table" and v or { v }) do
+        if type(path) == "string" then receipt.note_input(o.role or o.name, path) end
+      end
+    end
+  end
 end
 
 -- Remembers a setting that shapes the results (copied, must be JSON-able).
@@ -59,8 +88,36 @@ function receipt.note_setting(key, value)
   state.built = nil
 end
 
+-- Remembers the tokeniser's options (tokenize's option table; a string is
+-- the tokenize option string of a corpus database) and the normalisation
+-- level, as settings.tokenizer.  Unset level means tokenize's "casefold".
+function receipt.note_tokenizer(opts)
+  local t = {}
+  if type(opts) == "string" then
+    t.options = opts
+  else
+    for k, v in pairs(opts or {}) do t[k] = v end
+  end
+  if type(opts) ~= "string" then t.level = t.level or "casefold" end
+  receipt.note_setting("tokenizer", t)
+end
+
+-- The SHA-256 of every noted input (nil when it cannot be read).
+local function hash_inputs()
+  local out = {}
+  for i, x in ipairs(state.inputs) do
+    out[i] = { role = x.role, path = x.path, sha256 = (host.sha256_file(x.path)) }
+  end
+  return out
+end
+
 -- Every document's id and SHA-256, in corpus order, and a fingerprint.
 local function describe_corpus(entry)
+  -- under --merge or --reduce a corpus the script never opened is described
+  -- from the manifest, or by the parts' document count: it is not read
+  local unread = type(entry.c) == "table" and rawget(entry.c, "unread_description")
+  local d = unread and unread()
+  if d then d.path = entry.path; return d end
   local docs, lines = {}, {}
   for doc in entry.c:docs() do
     local sha = host.sha256(doc.text)
@@ -74,18 +131,30 @@ local function describe_corpus(entry)
   }
 end
 
+-- "N documents, fingerprint F", or what is known of a corpus a merge did
+-- not read.
+local function corpus_text(c)
+  if c.fingerprint then return ("%d documents, fingerprint %s"):format(c.documents, c.fingerprint) end
+  if c.error then return "not described: " .. c.error end
+  return (c.documents and (c.documents .. " documents, ") or "") .. (c.read_from or "not read")
+end
+
 -- The receipt of this run, as a table.  Built once; finished is now.
 function receipt.build()
   if not state.built then
     local script, sha, args = script_info()
     local corpora = {}
-    for i, entry in ipairs(state.corpora) do corpora[i] = describe_corpus(entry) end
+    for i, entry in ipairs(state.corpora) do
+      -- a corpus closed since it was read is named, not described
+      local ok, d = pcall(describe_corpus, entry)
+      corpora[i] = ok and d or { path = entry.path, error = tostring(d) }
+    end
     state.built = {
       receipt = 1,
       corpusrun = host.version, lua = host.lua_version, utf8proc = host.utf8proc_version,
       unicode = host.unicode_version, sqlite = host.sqlite_version,
       script = script, script_sha256 = sha, arguments = json.array(args), cwd = host.cwd(),
-      corpora = json.array(corpora), inputs = json.array(state.inputs),
+      corpora = json.array(corpora), inputs = json.array(hash_inputs()),
       settings = json.object(state.settings),
       started = iso_time(host.started),
     }
@@ -96,14 +165,73 @@ end
 
 function receipt.to_json(r) return json.encode(r or receipt.build(), { indent = "  " }) end
 
--- Writes path .. ".receipt.json" beside a CSV, TSV, JSON or text result.
+-- The sidecar receipt's name for a result file.
+function receipt.sidecar_name(path) return path .. ".receipt.json" end
+
+-- Whether a result written to path can carry a sidecar: true for a regular
+-- file (or one not yet made); false and why for stdout ("-"), /dev/null,
+-- pipes and other non-files, whose receipt goes nowhere (use --db).
+function receipt.is_result_file(path)
+  if path == nil or path == "-" then return false, "stdout is not a file" end
+  local kind = host.file_kind and host.file_kind(path)
+  if kind == nil or kind == "file" then return true end
+  return false, ("%s is not a file (%s)"):format(path, kind)
+end
+
+-- Writes path .. ".receipt.json" beside a CSV, TSV, JSON or text result and
+-- returns its name; for a path that is not a regular file (/dev/null, a
+-- pipe, "-") writes nothing and returns nil and the reason.
 function receipt.write_sidecar(path)
-  local name = path .. ".receipt.json"
+  local okfile, why = receipt.is_result_file(path)
+  if not okfile then return nil, why end
+  local name = receipt.sidecar_name(path)
   local f, err = io.open(name, "wb")
   if not f then error("receipt: " .. err, 2) end
   f:write(receipt.to_json(), "\n")
   f:close()
   return name
+end
+
+-- ---- receipts inside reports ----------------------------------------------------
+--
+-- An HTML or Markdown report carries its receipt itself: a visible footer
+-- (receipt.footer_fields, rendered by report) and, for `corpusrun replay`,
+-- the whole receipt as JSON, in HTML a <script type="application/json"
+-- id="corpusrun-receipt"> element before </body>, in Markdown an HTML
+-- comment "<!-- corpusrun receipt {...} -->" on the last line.  < > & are
+-- written \u003c \u003e \u0026, so the JSON cannot end either early.
+
+local HTML_OPEN = '<script type="application/json" id="corpusrun-receipt">'
+local MD_OPEN = "<!-- corpusrun receipt "
+
+local function embeddable_json(r)
+  local s = json.encode(r or receipt.build())
+  return (s:gsub("[<>&]", { ["<"] = "\\u003c", [">"] = "\\u003e", ["&"] = "\\u0026" }))
+end
+
+-- text (an "html" or "md" report) with this run's receipt embedded.
+function receipt.embed(text, format)
+  if format == "html" then
+    local tag = HTML_OPEN .. embeddable_json() .. "</script>\n"
+    local at = text:find("</body>", 1, true)
+    if at then return text:sub(1, at - 1) .. tag .. text:sub(at) end
+    return text .. tag
+  elseif format == "md" or format == "markdown" then
+    if text ~= "" and text:sub(-1) ~= "\n" then text = text .. "\n" end
+    return text .. MD_OPEN .. embeddable_json() .. " -->\n"
+  end
+  return text
+end
+
+local function embedded_json(text)
+  return text:match(HTML_OPEN:gsub("%p", "%%%0") .. "(.-)</script>")
+      or text:match(MD_OPEN:gsub("%p", "%%%0") .. "(.-) %-%->")
+end
+
+-- text without its embedded receipt (replay compares the rest).
+local function without_embedded(text)
+  text = text:gsub(HTML_OPEN:gsub("%p", "%%%0") .. ".-</script>\n?", "")
+  return (text:gsub(MD_OPEN:gsub("%p", "%%%0") .. ".- %-%->\n?", ""))
 end
 
 -- A few lines for report footers (Markdown or plain text).
@@ -116,10 +244,10 @@ function receipt.summary(r)
       #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)"),
   }
   for _, c in ipairs(r.corpora) do
-    lines[#lines + 1] = ("corpus %s: %d documents, fingerprint %s"):format(c.path, c.documents, c.fingerprint)
+    lines[#lines + 1] = ("corpus %s: %s"):format(c.path, corpus_text(c))
   end
   for _, x in ipairs(r.inputs) do
-    lines[#lines + 1] = ("%s %s sha256 %s"):format(x.role, x.path, x.sha256)
+    lines[#lines + 1] = ("%s %s sha256 %s"):format(x.role, x.path, tostring(x.sha256))
   end
   lines[#lines + 1] = ("run %s to %s"):format(r.started, r.finished)
   return lines
@@ -135,9 +263,16 @@ function receipt.footer_fields(r)
     { "arguments", #r.arguments > 0 and table.concat(r.arguments, " ") or "(none)" },
   }
   for _, c in ipairs(r.corpora) do
-    f[#f + 1] = { "corpus", ("%s (%d documents, fingerprint %s)"):format(c.path, c.documents, c.fingerprint) }
+    f[#f + 1] = { "corpus", ("%s (%s)"):format(c.path, corpus_text(c)) }
   end
-  for _, x in ipairs(r.inputs) do f[#f + 1] = { x.role, x.path .. " (sha256 " .. x.sha256 .. ")" } end
+  for _, x in ipairs(r.inputs) do f[#f + 1] = { x.role, x.path .. " (sha256 " .. tostring(x.sha256) .. ")" } end
+  if r.settings and r.settings.tokenizer then
+    local tk, keys = r.settings.tokenizer, {}
+    for k in pairs(tk) do keys[#keys + 1] = k end
+    table.sort(keys)
+    for i, k in ipairs(keys) do keys[i] = k .. "=" .. tostring(tk[k]) end
+    f[#f + 1] = { "tokenizer", table.concat(keys, " ") }
+  end
   f[#f + 1] = { "run", r.started .. " to " .. r.finished }
   return f
 end
@@ -188,14 +323,26 @@ function receipt.load(path)
     local sqlite3 = require "lsqlite3"
     local db = sqlite3.open(path, sqlite3.OPEN_READONLY)
     if not db then return nil, path .. ": cannot open the database" end
+    local has_runs
+    for _ in db:nrows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'") do has_runs = true end
     local text
-    for row in db:nrows("SELECT receipt FROM runs ORDER BY id DESC LIMIT 1") do text = row.receipt end
+    if has_runs then
+      for row in db:nrows("SELECT receipt FROM runs ORDER BY id DESC LIMIT 1") do text = row.receipt end
+    end
     db:close()
-    if not text then return nil, path .. ": no runs table with a receipt" end
+    if not has_runs then
+      return nil, path .. ": no runs table: no script recorded a run in this database "
+        .. "(it was written before receipts, or not through the db layer)"
+    end
+    if not text then return nil, path .. ": the runs table holds no receipt" end
     return json.decode(text), "db"
   end
   local text = path:match("%.receipt%.json$") and read_file(path) or read_file(path .. ".receipt.json")
-  if not text then return nil, path .. ": no receipt (" .. path .. ".receipt.json)" end
+  if not text then
+    local report = read_file(path)
+    text = report and embedded_json(report)
+  end
+  if not text then return nil, path .. ": no receipt (no " .. path .. ".receipt.json, none inside it)" end
   local r, err = json.decode(text)
   if not r then return nil, path .. ": bad receipt: " .. tostring(err) end
   return r, "file"
@@ -234,9 +381,20 @@ local function db_contents(path)
   local sqlite3 = require "lsqlite3"
   local db = sqlite3.open(path, sqlite3.OPEN_READONLY)
   if not db then return nil end
+  -- a full-text index's shadow tables (documents_fts_data ...) hold its
+  -- internal layout, which depends on how the index grew: its rows are
+  -- compared through the virtual table itself
+  local virtual = {}
+  for row in db:nrows("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'") do
+    virtual[#virtual + 1] = row.name
+  end
+  local function shadow(name)
+    for _, v in ipairs(virtual) do if name:sub(1, #v + 1) == v .. "_" then return true end end
+    return false
+  end
   local tables = {}
   for row in db:nrows("SELECT name FROM sqlite_master WHERE type = 'table' AND name <> 'runs' AND name NOT LIKE 'sqlite_%' ORDER BY name") do
-    tables[#tables + 1] = row.name
+    if not shadow(row.name) then tables[#tables + 1] = row.name end
   end
   local out = {}
   for _, name in ipairs(tables) do
@@ -262,6 +420,35 @@ end
 
 local function plain(s) return (s:gsub("%p", "%%%0")) end
 
+local function split_lines(s)
+  local lines = {}
+  for line in (s:sub(-1) == "\n" and s or s .. "\n"):gmatch("(.-)\r?\n") do lines[#lines + 1] = line end
+  return lines
+end
+
+local function shorten(s)
+  if #s > 120 then s = s:sub(1, 117) .. "..." end
+  return ("%q"):format(s)
+end
+
+-- How two lists of lines differ, in words: the number of differing lines
+-- (position by position) and the first of them, recorded and now; nil when
+-- they are the same.
+function receipt.line_difference(a, b, what)
+  what = what or "line"
+  local n, first = 0, nil
+  for i = 1, math.max(#a, #b) do
+    if a[i] ~= b[i] then
+      n = n + 1
+      first = first or i
+    end
+  end
+  if n == 0 then return nil end
+  local function side(x) return x == nil and "(none)" or shorten(x) end
+  return ("%d %s (%d recorded, %d now); first at %s %d: recorded %s, now %s"):format(
+    n, n == 1 and what .. " differs" or what .. "s differ", #a, #b, what, first, side(a[first]), side(b[first]))
+end
+
 local function compare_outputs(old, new, label, renames)
   if is_sqlite(old) and is_sqlite(new) then
     local a, b = db_contents(old), db_contents(new)
@@ -276,12 +463,15 @@ local function compare_outputs(old, new, label, renames)
       local ra, rb = (a or {})[name] or {}, (b or {})[name] or {}
       local same = #ra == #rb
       if same then for i = 1, #ra do if ra[i] ~= rb[i] then same = false break end end end
-      if not same then diffs[#diffs + 1] = ("%s: table %s differs (%d rows recorded, %d now)"):format(label, name, #ra, #rb) end
+      if not same then
+        diffs[#diffs + 1] = ("%s: table %s differs: %s"):format(label, name, receipt.line_difference(ra, rb, "row"))
+      end
     end
     return diffs
   end
   local a, b = read_file(old), read_file(new)
   if a == nil then return { label .. " is missing" } end
+  a, b = without_embedded(a), b and without_embedded(b)
   -- a report's provenance footer names the run's times: not part of the result
   local stamp = "%d%d%d%d%-%d%d%-%d%dT%d%d:%d%d:%d%dZ"
   a, b = a:gsub(stamp, "<time>"), b and b:gsub(stamp, "<time>")
@@ -289,8 +479,18 @@ local function compare_outputs(old, new, label, renames)
   for _, pair in ipairs(renames or {}) do
     if b then b = b:gsub(plain(pair[2]), (pair[1]:gsub("%%", "%%%%"))) end
   end
-  if a ~= b then return { ("%s differs from the new run's output"):format(label) } end
+  if b == nil then return { label .. ": the new run wrote no output" } end
+  if a ~= b then
+    local why = receipt.line_difference(split_lines(a), split_lines(b))
+      or "the same lines, but the end of the file differs"
+    return { ("%s differs from the new run's output: %s"):format(label, why) }
+  end
   return {}
+end
+
+local function in_dir(dir, path)
+  if dir and path:sub(1, 1) ~= "/" then return dir .. "/" .. path end
+  return path
 end
 
 -- corpusrun replay RESULT [--force]
@@ -319,7 +519,7 @@ local function replay(argv)
     for _, line in ipairs(receipt.corpus_changes(c)) do problems[#problems + 1] = line end
   end
   for _, x in ipairs(r.inputs or {}) do
-    local sha = host.sha256_file(x.path)
+    local sha = host.sha256_file(in_dir(r.cwd, x.path))
     if sha ~= x.sha256 then
       problems[#problems + 1] = ("%s %s changed (sha256 %s, was %s)"):format(x.role, x.path, tostring(sha), x.sha256)
     end
@@ -370,22 +570,31 @@ local function replay(argv)
     os.execute("rm -rf " .. shell_quote(scratch))
     return nil, "the re-run failed: " .. command
   end
-  local diffs = {}
+  local diffs, compared = {}, 0
   for _, pair in ipairs(pairs_out) do
-    local old = pair[1]
-    if old:sub(1, 1) ~= "/" and r.cwd then old = r.cwd .. "/" .. old end
-    for _, d in ipairs(compare_outputs(old, pair[2], pair[1], pairs_out)) do diffs[#diffs + 1] = d end
+    local old = pair[1] == "-" and "-" or in_dir(r.cwd, pair[1])
+    local isfile = receipt.is_result_file(old)
+    if isfile then
+      compared = compared + 1
+      for _, d in ipairs(compare_outputs(old, pair[2], pair[1], pairs_out)) do diffs[#diffs + 1] = d end
+    else
+      io.write("replay: not compared: ", pair[1] == "-" and "stdout is not a file" or (pair[1] .. " is not a file"), "\n")
+    end
   end
   os.execute("rm -rf " .. shell_quote(scratch))
   if #pairs_out == 0 then
     io.write("replay: the script re-ran; it declares no output to compare\n")
     return true
   end
+  if compared == 0 and #diffs == 0 then
+    io.write("replay: the script re-ran; none of its outputs is a file to compare\n")
+    return true
+  end
   if #diffs > 0 then
     for _, d in ipairs(diffs) do io.stderr:write("corpusrun: replay: ", d, "\n") end
     return nil, ("the new results differ from the recorded ones (%d difference%s)"):format(#diffs, #diffs == 1 and "" or "s")
   end
-  io.write(("replay: %d output%s identical to the recorded results\n"):format(#pairs_out, #pairs_out == 1 and "" or "s"))
+  io.write(("replay: %d output%s identical to the recorded results\n"):format(compared, compared == 1 and "" or "s"))
   return true
 end
 

@@ -384,16 +384,21 @@ function report.markdown(rows, opts)
   emit(titles)
   out[#out + 1] = "| " .. concat(rules, " | ") .. " |"
   for _, line in ipairs(cells) do emit(line) end
-  local prov = provenance_pairs(opts.provenance)
-  if #prov > 0 then
-    out[#out + 1] = ""
-    local parts = {}
-    for _, kv in ipairs(prov) do parts[#parts + 1] = md_cell(kv[1]) .. ": " .. md_cell(kv[2]) end
-    out[#out + 1] = "<sub>" .. concat(parts, " · ") .. "</sub>"
-  end
+  local footer = report.markdown_footer(opts.provenance)
+  if footer ~= "" then out[#out + 1] = "\n" .. footer:sub(1, -2) end
   return concat(out, "\n") .. "\n"
 end
 report.md = report.markdown
+
+--- A Markdown provenance footer (one <sub> line and a newline) from
+--- {name, value} pairs or a table name → value; "" when there is none.
+function report.markdown_footer(provenance)
+  local prov = provenance_pairs(provenance)
+  if #prov == 0 then return "" end
+  local parts = {}
+  for _, kv in ipairs(prov) do parts[#parts + 1] = md_cell(kv[1]) .. ": " .. md_cell(kv[2]) end
+  return "<sub>" .. concat(parts, " · ") .. "</sub>\n"
+end
 
 --- A JSON array of objects, one per row, members in column order (keys are
 --- the column titles).  NaN and infinities become null.  opts.indent
@@ -1055,8 +1060,9 @@ end
 
 --- Renders rows and saves them to path, the format from opts.format or the
 --- extension (default text), with the run's provenance receipt (a footer in
---- HTML and Markdown, path.receipt.json beside other formats; opts.receipt
---- = false leaves it out).  Returns true, or nil and a message.
+--- HTML and Markdown, with the whole receipt embedded for `corpusrun
+--- replay`; path.receipt.json beside other formats; opts.receipt = false
+--- leaves it out).  Returns true, or nil and a message.
 function report.save(path, rows, opts)
   opts = opts or {}
   local fmt = opts.format or report.format_for(path) or "text"
@@ -1069,7 +1075,9 @@ function report.save(path, rows, opts)
     copy.provenance = receipt.footer_fields()
     opts = copy
   end
-  local ok, err = report.write(path, report.render(rows, fmt, opts))
+  local text = report.render(rows, fmt, opts)
+  if receipt then text = receipt.embed(text, fmt) end
+  local ok, err = report.write(path, text)
   if not ok then return nil, err end
   if receipt and fmt ~= "html" and fmt ~= "md" and fmt ~= "markdown" then
     receipt.write_sidecar(path)

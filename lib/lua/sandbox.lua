@@ -24,6 +24,9 @@ local function within(path, root)
   return path == root or (root == "/" and path:sub(1, 1) == "/") or path:sub(1, #root + 1) == root .. "/"
 end
 
+-- The one sidecar name the receipt layer writes beside an output.
+local function receipt_sidecar(path) return require("receipt").sidecar_name(path) end
+
 -- A policy: read roots (directories or files) and write targets (files).
 local function new_policy()
   local p = { read = {}, write = {}, dirs = {} }
@@ -55,8 +58,9 @@ local function new_policy()
     local real = host.realpath(path, true)
     if not real then return false end
     for _, target in ipairs(p.write) do
-      -- the output itself, and sidecars named after it (out.csv.receipt.json)
-      if real == target or real:sub(1, #target + 1) == target .. "." then return true end
+      -- the output itself, and the receipt sidecar the host writes beside it
+      -- (out.csv.receipt.json); no other name derived from it
+      if real == target or real == receipt_sidecar(target) then return true end
     end
     return false
   end
@@ -262,10 +266,14 @@ function sandbox.environment(policy, opts)
         unicode_version = m.unicode_version, sqlite_version = m.sqlite_version, jobs = m.jobs,
         default_corpus = m.default_corpus, interrupted = m.interrupted, sha256 = m.sha256,
         started = m.started, cwd = m.cwd, receipt_state = m.receipt_state, libdir = m.libdir,
-        script = m.script,
+        script = m.script, clock = m.clock,
         sha256_file = function(path)
           if not policy.can_read(path) then policy_error("reading", path) end
           return m.sha256_file(path)
+        end,
+        file_kind = function(path)
+          if not policy.can_read(path) then policy_error("looking at", path) end
+          return m.file_kind(path)
         end,
       })
     end

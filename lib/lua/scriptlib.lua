@@ -48,21 +48,39 @@ function scriptlib.render(rows, columns, format, heading)
   return (heading or "") .. body
 end
 
--- Writes text to the file `out` (its provenance receipt beside it, as
--- out.receipt.json), or to stdout when out is nil or "-".
-function scriptlib.output(text, out)
-  if out and out ~= "-" then
-    local f, err = io.open(out, "wb")
-    if not f then
-      io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
-      os.exit(1)
-    end
-    f:write(text)
-    f:close()
-    require("receipt").write_sidecar(out)   -- provenance for `corpusrun replay`
-  else
+-- Formats whose reports carry the run's receipt as a footer; results in
+-- other formats (text, csv, tsv, json, gexf) get a sidecar out.receipt.json.
+scriptlib.FOOTER_FORMATS = { md = true, html = true }
+
+-- The receipt as {name, value} pairs for a report's footer (HTML pages take
+-- them as page.provenance).
+function scriptlib.footer_fields() return require("receipt").footer_fields() end
+
+local function fail(err)
+  io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
+  os.exit(1)
+end
+
+-- Writes text to the file `out`, or to stdout when out is nil or "-".  A
+-- file carries the run's provenance receipt: a Markdown report (format "md")
+-- gets a footer, an HTML page has one already (page.provenance =
+-- scriptlib.footer_fields()), and both get the whole receipt embedded
+-- (receipt.embed); anything else gets a sidecar out.receipt.json.  Output
+-- to stdout, /dev/null or a pipe carries none (a receipt needs a file: use
+-- --db or write to a file).
+function scriptlib.output(text, out, format)
+  if not out or out == "-" then
     io.stdout:write(text)
+    return
   end
+  local receipt = require "receipt"
+  if format == "md" then text = text .. "\n" .. require("report").markdown_footer(receipt.footer_fields()) end
+  if scriptlib.FOOTER_FORMATS[format] then text = receipt.embed(text, format) end
+  local f, err = io.open(out, "wb")
+  if not f then fail(err) end
+  f:write(text)
+  f:close()
+  if not scriptlib.FOOTER_FORMATS[format] then receipt.write_sidecar(out) end
 end
 
 -- The aliases of one entity (or of all when entity is nil) from a gazetteer
@@ -90,10 +108,34 @@ function scriptlib.gazetteer_entries(path, entity)
   return out
 end
 
+-- A gazetteer for the C matcher (match.gazetteer) from a TSV or JSONL
+-- file, noted in the run's receipt as its "gazetteer" input; on failure
+-- prints the reason and exits with status 1.
+function scriptlib.gazetteer(path)
+  require("receipt").note_input("gazetteer", path)
+  local g, err = require("match").gazetteer(path)
+  if not g then fail(err) end
+  return g
+end
+
+-- Notes the tokeniser's options (a tokenize option table; level defaults to
+-- "casefold") and any other settings that shape the results in the run's
+-- receipt, in one call: scriptlib.settings({ level = "key" }, { ngrams = 2 }).
+function scriptlib.settings(tokenizer, others)
+  local receipt = require "receipt"
+  receipt.note_tokenizer(tokenizer)
+  for k, v in pairs(others or {}) do receipt.note_setting(k, v) end
+end
+
 -- The stopword set for --stopwords LANG (tokenize.stopwords; "none": empty)
 -- plus the words of a file (one per line, # comments), normalised at level.
+-- Both go into the run's receipt (the language as a setting, the file as
+-- its "stopwords" input).
 function scriptlib.stopwords(lang, file, level)
   local tokenize = require "tokenize"
+  local receipt = require "receipt"
+  receipt.note_setting("stopwords", lang or "none")
+  if file then receipt.note_input("stopwords", file) end
   local set = {}
   if lang and lang ~= "none" then set = tokenize.stopwords(lang) end
   if file then
@@ -109,6 +151,39 @@ function scriptlib.stopwords(lang, file, level)
     f:close()
   end
   return set
+end
+
+-- Groups the keys of counter f by their Snowball stem (tokenize.stem, lang):
+-- returns a count.freq of stems (the counts of their forms added up) and a
+-- table stem -> { form = the most frequent form (ties: the first in key
+-- order), n = its count, forms = every form, most frequent first }.
+-- opts.sep: n-gram keys, each word stemmed (default: one word a key);
+-- opts.keep(key): only the keys it accepts.  One stem per distinct key (the
+-- tokens were counted in C): the work grows with the vocabulary.
+function scriptlib.stems(f, lang, opts)
+  opts = opts or {}
+  local tokenize = require "tokenize"
+  local count = require "count"
+  local stem, sep, keep = tokenize.stem, opts.sep, opts.keep
+  local plain = sep and sep:gsub("%p", "%%%0")
+  local out, forms = count.freq(), {}
+  for key, n in f:items() do           -- most frequent first, then by key
+    if not keep or keep(key) then
+      local s
+      if sep then
+        local parts = {}
+        for w in (key .. sep):gmatch("(.-)" .. plain) do parts[#parts + 1] = stem(w, lang) end
+        s = table.concat(parts, sep)
+      else
+        s = stem(key, lang)
+      end
+      out:add(s, n)
+      local g = forms[s]
+      if not g then forms[s] = { form = key, n = n, forms = { key } }
+      else g.forms[#g.forms + 1] = key end
+    end
+  end
+  return out, forms
 end
 
 scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }

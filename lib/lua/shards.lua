@@ -12,6 +12,21 @@ local host = require "corpusrun"
 
 local shards = {}
 
+-- Every error here is one a user can cause (a missing or truncated part,
+-- parts of another run, a bad manifest): raised as an object whose text is
+-- the whole message, so the host prints `corpusrun: message` and no
+-- traceback (see host.c's message handler).
+local FAIL_MT = { __tostring = function(e) return e.message end }
+local function fail(message)
+  error(setmetatable({ message = message }, FAIL_MT), 0)
+end
+shards.fail = fail
+
+-- Whether err was raised by shards.fail.
+function shards.is_failure(err)
+  return getmetatable(err) == FAIL_MT
+end
+
 local MANIFEST_MAGIC = "# corpusrun manifest 1"
 local PART_MAGIC = "corpusrun part 1\n"
 
@@ -48,14 +63,14 @@ function shards.plan(c, n, out_path, corpus_label)
   local assignment = shards.balance(sizes, n)
   local tmp = out_path .. ".tmp"
   local f, err = io.open(tmp, "wb")
-  if not f then error("cannot write the manifest: " .. err, 0) end
+  if not f then fail("cannot write the manifest: " .. err) end
   f:write(MANIFEST_MAGIC, "\n", "# corpus\t", corpus_label or "", "\n", "# shards\t", n, "\n",
           "shard\tid\tpath\tbytes\tsha256\n")
   for i, r in ipairs(rows) do
     for _, field in ipairs({ r.id, r.path }) do
       if tostring(field):find("[\t\n]") then
         f:close(); os.remove(tmp)
-        error(("document id or path %q holds a tab or newline, which a manifest cannot hold"):format(field), 0)
+        fail(("document id or path %q holds a tab or newline, which a manifest cannot hold"):format(field))
       end
     end
     f:write(assignment[i], "\t", r.id, "\t", r.path, "\t", r.bytes, "\t", r.sha256, "\n")
@@ -68,12 +83,12 @@ end
 -- Parses a manifest; errors name the file and line.
 function shards.read_manifest(path)
   local f, err = io.open(path, "rb")
-  if not f then error("cannot read the manifest: " .. err, 0) end
+  if not f then fail("cannot read the manifest: " .. err) end
   local m = { path = path, docs = {}, by_shard = {}, shards = nil }
   local line_no = 0
   for line in f:lines() do
     line_no = line_no + 1
-    local function bad(why) f:close(); error(("%s:%d: %s"):format(path, line_no, why), 0) end
+    local function bad(why) f:close(); fail(("%s:%d: %s"):format(path, line_no, why)) end
     if line_no == 1 then
       if line ~= MANIFEST_MAGIC then bad("not a corpusrun manifest") end
     elseif line:sub(1, 1) == "#" then
@@ -92,7 +107,7 @@ function shards.read_manifest(path)
     end
   end
   f:close()
-  if not m.shards then error(path .. ": no '# shards' line", 0) end
+  if not m.shards then fail(path .. ": no '# shards' line") end
   m.sha256 = assert(host.sha256_file(path))
   return m
 end
@@ -111,8 +126,8 @@ function shards.manifest_docs(next_doc, m, k)
           local ids = {}
           for id in pairs(wanted) do ids[#ids + 1] = id end
           table.sort(ids)
-          error(("%d document(s) of shard %d listed in %s are missing from the corpus: %s")
-            :format(missing, k, m.path, table.concat(ids, ", ", 1, math.min(#ids, 5))), 0)
+          fail(("%d document(s) of shard %d listed in %s are missing from the corpus: %s")
+            :format(missing, k, m.path, table.concat(ids, ", ", 1, math.min(#ids, 5))))
         end
         if ignored > 0 then
           io.stderr:write(("corpusrun: shard %d: %d document(s) not in the manifest were ignored\n"):format(k, ignored))
@@ -122,7 +137,7 @@ function shards.manifest_docs(next_doc, m, k)
       local d = wanted[doc.id]
       if d then
         if host.sha256(doc.text) ~= d.sha256 then
-          error(("document %s changed since the manifest %s was planned"):format(doc.id, m.path), 0)
+          fail(("document %s changed since the manifest %s was planned"):format(doc.id, m.path))
         end
         wanted[doc.id] = nil
         missing = missing - 1
@@ -138,18 +153,53 @@ end
 
 -- ---- parts ------------------------------------------------------------------
 
+-- The script's SHA-256, its arguments, and those of its arguments that may
+-- change what it accumulates: when the script parsed arg with cli.parse,
+-- all but those of options declared output = true (--out, --format, ...);
+-- otherwise all of them.
 local function script_identity()
   local script = arg and arg[0]
   local sha = script and host.sha256_file(script) or "none"
   local args = {}
   for i = 1, #(arg or {}) do args[i] = arg[i] end
-  return sha, args
+  local okc, cli = pcall(require, "cli")
+  local fold_args = okc and arg and cli.fold_arguments(arg) or args
+  return sha, args, fold_args
 end
 
 local function encode_args(args)
   local parts = {}
   for i, a in ipairs(args) do parts[i] = ("%q"):format(a) end
   return table.concat(parts, " ")
+end
+
+-- The items of encode_args's result, each still quoted.
+local function split_args(s)
+  local items, i = {}, 1
+  while i <= #s do
+    if s:sub(i, i) == '"' then
+      local j = i + 1
+      while j <= #s and s:sub(j, j) ~= '"' do
+        if s:sub(j, j) == "\\" then j = j + 1 end
+        j = j + 1
+      end
+      items[#items + 1] = s:sub(i, j)
+      i = j + 1
+    else
+      i = i + 1
+    end
+  end
+  return items
+end
+
+-- The items of a not in b, as text ("none" when there are none).
+local function only_in(a, b)
+  local seen, out = {}, {}
+  for _, x in ipairs(b) do seen[x] = (seen[x] or 0) + 1 end
+  for _, x in ipairs(a) do
+    if (seen[x] or 0) > 0 then seen[x] = seen[x] - 1 else out[#out + 1] = x end
+  end
+  return #out > 0 and table.concat(out, " ") or "none"
 end
 
 local function part_name(k, n, r, parts)
@@ -176,10 +226,10 @@ local function write_file(dir, name, header, payload)
   local final = dir .. "/" .. name
   local tmp = dir .. "/." .. name .. ".tmp"
   local f, err = io.open(tmp, "wb")
-  if not f then error("cannot write the part: " .. err, 0) end
+  if not f then fail("cannot write the part: " .. err) end
   local okw, werr = f:write(body, "\nend\t", host.sha256(body), "\n")
   local okc, cerr = f:close()
-  if not okw or not okc then os.remove(tmp); error("cannot write " .. tmp .. ": " .. tostring(werr or cerr), 0) end
+  if not okw or not okc then os.remove(tmp); fail("cannot write " .. tmp .. ": " .. tostring(werr or cerr)) end
   local sidecar = io.open(final .. ".info.tmp", "wb")
   if sidecar then sidecar:write(head); sidecar:close(); os.rename(final .. ".info.tmp", final .. ".info") end
   assert(os.rename(tmp, final))
@@ -187,22 +237,22 @@ local function write_file(dir, name, header, payload)
 end
 
 local function identity_header(info)
-  local sha, args = script_identity()
+  local sha, args, fold_args = script_identity()
   return { "script", arg and arg[0] or "" }, { "script_sha256", sha }, { "arguments", encode_args(args) },
-         { "manifest_sha256", info.manifest_sha256 or "none" }
+         { "fold_arguments", encode_args(fold_args) }, { "manifest_sha256", info.manifest_sha256 or "none" }
 end
 
 -- Writes shard k's serialised accumulator to dir/part-k-of-n, or with
 -- info.partitions = R its partition info.partition to
 -- dir/part-k-of-n.p-r-of-R, and the sidecar.
 function shards.write_part(dir, k, n, payload, info)
-  local s1, s2, s3, s4 = identity_header(info)
+  local s1, s2, s3, s4, s5 = identity_header(info)
   local header = { { "shard", k }, { "shards", n } }
   if info.partitions then
     header[#header + 1] = { "partition", info.partition }
     header[#header + 1] = { "partitions", info.partitions }
   end
-  for _, kv in ipairs({ s1, s2, s3, s4, { "documents", info.documents }, { "bytes", info.bytes },
+  for _, kv in ipairs({ s1, s2, s3, s4, s5, { "documents", info.documents }, { "bytes", info.bytes },
                         { "corpusrun", host.version } }) do
     header[#header + 1] = kv
   end
@@ -212,9 +262,9 @@ end
 -- Writes partition r (of parts) merged over n shards to dir/merged-r-of-R.
 -- info.manifest_sha256 is the parts' own.
 function shards.write_merged(dir, r, parts, n, payload, info)
-  local s1, s2, s3, s4 = identity_header(info)
+  local s1, s2, s3, s4, s5 = identity_header(info)
   return write_file(dir, merged_name(r, parts), {
-    { "partition", r }, { "partitions", parts }, { "shards", n }, s1, s2, s3, s4,
+    { "partition", r }, { "partitions", parts }, { "shards", n }, s1, s2, s3, s4, s5,
     { "documents", info.documents }, { "bytes", info.bytes }, { "corpusrun", host.version },
   }, payload)
 end
@@ -222,15 +272,15 @@ end
 -- Reads and checks one part file; returns its header table and payload.
 local function read_part(path)
   local f, err = io.open(path, "rb")
-  if not f then error("cannot read part: " .. err, 0) end
+  if not f then fail("cannot read part: " .. err) end
   local data = f:read("a")
   f:close()
   local body, sha = data:match("^(.*)\nend\t(%x+)\n$")
   if not body or body:sub(1, #PART_MAGIC) ~= PART_MAGIC or host.sha256(body) ~= sha then
-    error(path .. " is truncated or corrupt", 0)
+    fail(path .. " is truncated or corrupt")
   end
   local head_end = body:find("\n\n", #PART_MAGIC, true)
-  if not head_end then error(path .. " is truncated or corrupt", 0) end
+  if not head_end then fail(path .. " is truncated or corrupt") end
   local header = {}
   for line in body:sub(#PART_MAGIC + 1, head_end):gmatch("([^\n]+)") do
     local key, value = line:match("^([%w_]+)\t(.*)$")
@@ -245,7 +295,7 @@ local function scan(dir)
   local p = io.popen("ls -1 " .. shell_quote(dir) .. " 2>/dev/null")
   local d = { dir = dir, parts = {}, pparts = {}, merged = {} }
   local function same(field, value, message)
-    if d[field] and d[field] ~= value then error(message:format(dir, d[field], value), 0) end
+    if d[field] and d[field] ~= value then fail(message:format(dir, d[field], value)) end
     d[field] = value
   end
   for name in p:lines() do
@@ -276,29 +326,37 @@ end
 
 -- Checks that a part or merged partition was made by this script with these
 -- arguments from the same manifest as the others (run.manifest, set by the
--- first) and the one given (manifest_sha256, when given).
+-- first) and the one given (manifest_sha256, when given).  The arguments
+-- compared are those that may change what is accumulated (script_identity):
+-- output options such as --out may differ between the shards and the merge.
+-- (A part without fold_arguments, from an older corpusrun, compares all.)
 local function check_identity(path, header, run, manifest_sha256)
-  local sha, args = script_identity()
+  local sha, args, fold_args = script_identity()
   if header.script_sha256 ~= sha then
-    error(("%s was made by a different script (%s, sha256 %s; this one is %s)")
-      :format(path, header.script or "?", header.script_sha256 or "?", sha), 0)
+    fail(("%s was made by a different script (%s, sha256 %s; this one is %s)")
+      :format(path, header.script or "?", header.script_sha256 or "?", sha))
   end
-  local want_args = encode_args(args)
-  if header.arguments ~= want_args then
-    error(("%s was made with other arguments (%s; now %s)"):format(path, header.arguments or "?", want_args), 0)
+  local recorded, want_args = header.fold_arguments, encode_args(fold_args)
+  if recorded == nil then recorded, want_args = header.arguments, encode_args(args) end
+  if recorded ~= want_args then
+    local was, now = split_args(recorded), split_args(want_args)
+    local a, b = only_in(was, now), only_in(now, was)
+    if a == "none" and b == "none" then a, b = recorded, want_args end   -- only the order differs
+    fail(("%s was made with other arguments (%s; now %s): give the merge the arguments the shards had "
+      .. "(only output options, such as --out, may differ)"):format(path, a, b))
   end
   if run.manifest == nil then run.manifest, run.first = header.manifest_sha256, path end
   if header.manifest_sha256 ~= run.manifest then
-    error(("%s comes from another manifest than %s"):format(path, run.first), 0)
+    fail(("%s comes from another manifest than %s"):format(path, run.first))
   end
   if manifest_sha256 and header.manifest_sha256 ~= manifest_sha256 then
-    error(("%s was made from another manifest (sha256 %s)"):format(path, header.manifest_sha256), 0)
+    fail(("%s was made from another manifest (sha256 %s)"):format(path, header.manifest_sha256))
   end
 end
 
 local function check_field(path, header, field, want)
   if tonumber(header[field]) ~= want then
-    error(("%s is not what its name says (%s %s, expected %d)"):format(path, field, tostring(header[field]), want), 0)
+    fail(("%s is not what its name says (%s %s, expected %d)"):format(path, field, tostring(header[field]), want))
   end
 end
 
@@ -308,29 +366,29 @@ function shards.merge_kind(dir)
   local d = scan(dir)
   local has_parts, has_merged, has_pparts = next(d.parts) ~= nil, next(d.merged) ~= nil, next(d.pparts) ~= nil
   if has_parts and (has_merged or has_pparts) then
-    error(("%s holds both parts (part-K-of-N) and partitioned parts or merged partitions: "
-      .. "use one directory per run"):format(dir), 0)
+    fail(("%s holds both parts (part-K-of-N) and partitioned parts or merged partitions: "
+      .. "use one directory per run"):format(dir))
   end
   if has_parts then return "parts" end
   if has_merged then return "merged" end
   if has_pparts then return "partitioned", d.pcount end
-  error(dir .. ": no parts to merge (part-K-of-N, part-K-of-N.p-r-of-R or merged-r-of-R files)", 0)
+  fail(dir .. ": no parts to merge (part-K-of-N, part-K-of-N.p-r-of-R or merged-r-of-R files)")
 end
 
 -- Checks that dir holds every part of one run of this script with these
--- arguments, then calls each(k, payload) for k = 0..n-1 in order.
+-- arguments, then calls each(k, payload, header) for k = 0..n-1 in order.
 function shards.each_part(dir, manifest_sha256, each)
   local d = scan(dir)
   local found, n = d.parts, d.n
-  if not n then error(dir .. ": no parts to merge (part-K-of-N files)", 0) end
+  if not n then fail(dir .. ": no parts to merge (part-K-of-N files)") end
   local missing = {}
   for k = 0, n - 1 do if not found[k] then missing[#missing + 1] = part_name(k, n) end end
-  if #missing > 0 then error(("%s: missing %s"):format(dir, table.concat(missing, ", ")), 0) end
+  if #missing > 0 then fail(("%s: missing %s"):format(dir, table.concat(missing, ", "))) end
   local run = {}
   for k = 0, n - 1 do
     local header, payload = read_part(found[k])
     check_identity(found[k], header, run, manifest_sha256)
-    each(k, payload)
+    each(k, payload, header)
   end
   return n
 end
@@ -343,15 +401,15 @@ function shards.each_partition_part(dir, r, manifest_sha256, each)
   local d = scan(dir)
   local parts, n = d.pcount, d.pn
   if not parts then
-    error(dir .. ": no partitioned parts to merge (part-K-of-N.p-r-of-R files, written by --shard K/N --partitions R)", 0)
+    fail(dir .. ": no partitioned parts to merge (part-K-of-N.p-r-of-R files, written by --shard K/N --partitions R)")
   end
   if r >= parts then
-    error(("%s: the parts are split into %d partitions (0..%d): there is no partition %d"):format(dir, parts, parts - 1, r), 0)
+    fail(("%s: the parts are split into %d partitions (0..%d): there is no partition %d"):format(dir, parts, parts - 1, r))
   end
   local found = d.pparts[r] or {}
   local missing = {}
   for k = 0, n - 1 do if not found[k] then missing[#missing + 1] = part_name(k, n, r, parts) end end
-  if #missing > 0 then error(("%s: missing %s"):format(dir, table.concat(missing, ", ")), 0) end
+  if #missing > 0 then fail(("%s: missing %s"):format(dir, table.concat(missing, ", "))) end
   local run = {}
   for k = 0, n - 1 do
     local header, payload = read_part(found[k])
@@ -366,16 +424,16 @@ function shards.each_partition_part(dir, r, manifest_sha256, each)
 end
 
 -- The merged partitions in dir: checks that all R are there, made by one run
--- of this script, then calls each(r, payload) for r = 0..R-1 in order.
+-- of this script, then calls each(r, payload, header) for r = 0..R-1 in order.
 function shards.each_merged(dir, manifest_sha256, each)
   local d = scan(dir)
   local parts = d.mparts
-  if not parts then error(dir .. ": no merged partitions (merged-r-of-R files)", 0) end
+  if not parts then fail(dir .. ": no merged partitions (merged-r-of-R files)") end
   local missing = {}
   for r = 0, parts - 1 do if not d.merged[r] then missing[#missing + 1] = merged_name(r, parts) end end
   if #missing > 0 then
-    error(("%s: missing %s (run --merge %s --partition r for each missing r)")
-      :format(dir, table.concat(missing, ", "), dir), 0)
+    fail(("%s: missing %s (run --merge %s --partition r for each missing r)")
+      :format(dir, table.concat(missing, ", "), dir))
   end
   local run, n = {}, nil
   for r = 0, parts - 1 do
@@ -385,10 +443,10 @@ function shards.each_merged(dir, manifest_sha256, each)
     check_field(path, header, "partitions", parts)
     n = n or tonumber(header.shards)
     if tonumber(header.shards) ~= n then
-      error(("%s merges %s shards, %s merges %d"):format(path, tostring(header.shards), d.merged[0], n), 0)
+      fail(("%s merges %s shards, %s merges %d"):format(path, tostring(header.shards), d.merged[0], n))
     end
     check_identity(path, header, run, manifest_sha256)
-    each(r, payload)
+    each(r, payload, header)
   end
   return parts
 end
@@ -404,20 +462,20 @@ local function plan_command(argv)
     local a = argv[i]
     local function value()
       i = i + 1
-      if argv[i] == nil then error(("'%s' needs argument\n%s"):format(a, PLAN_USAGE), 0) end
+      if argv[i] == nil then fail(("'%s' needs argument\n%s"):format(a, PLAN_USAGE)) end
       return argv[i]
     end
     if a == "--shards" then n = math.tointeger(tonumber(value()))
-      if not n or n < 1 then error("bad value for '--shards' (a whole number from 1)", 0) end
+      if not n or n < 1 then fail("bad value for '--shards' (a whole number from 1)") end
     elseif a == "-o" or a == "--output" then out = value()
     elseif a == "-c" or a == "--corpus" then corpus_path = value()
     elseif a == "-h" or a == "--help" then io.write(PLAN_USAGE, "\n"); return true
-    else error(("unrecognized option '%s'\n%s"):format(a, PLAN_USAGE), 0) end
+    else fail(("unrecognized option '%s'\n%s"):format(a, PLAN_USAGE)) end
     i = i + 1
   end
-  if not n or not out then error("'--shards N' and '-o FILE' are required\n" .. PLAN_USAGE, 0) end
+  if not n or not out then fail("'--shards N' and '-o FILE' are required\n" .. PLAN_USAGE) end
   corpus_path = corpus_path or host.default_corpus()
-  if not corpus_path then error("no corpus: give -c PATH", 0) end
+  if not corpus_path then fail("no corpus: give -c PATH") end
   local c = require("corpus").open(corpus_path)
   local count = shards.plan(c, n, out, corpus_path)
   io.stderr:write(("corpusrun: planned %d documents in %d shards: %s\n"):format(count, n, out))

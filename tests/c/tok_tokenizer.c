@@ -81,6 +81,10 @@ int main(void) {
     is_str(toks("U.S. and U.N. forces, e.g. this. A.", &d),
            "U.S./word and/word U.N./word forces/word ,/punct e.g./word this/word ./punct A/word ./punct",
            "acronyms keep their final period");
+    is_str(toks("a Ph.D. and M.Sc. or U.S.A. (i.e. so) etc. end.Next. example.com. Ph.D, x.y", &d),
+           "a/word Ph.D./word and/word M.Sc./word or/word U.S.A./word (/punct i.e./word so/word )/punct "
+           "etc/word ./punct end.Next/word ./punct example.com/word ./punct Ph.D/word ,/punct x.y/word",
+           "dotted abbreviations (groups of one to three letters) keep their final period, as acronyms do");
 
     /* URLs, e-mail, mentions, hashtags, emoji. */
     is_str(toks("See https://example.com/a_(b)?q=1. Or www.x.org/path, (http://y.com/z).", &d),
@@ -130,6 +134,11 @@ int main(void) {
                  "It was in 2015 alone. He said so.", &d),
            "Mr. Van Rompuy met Dr. Masoud Kashfi at the U.N. Human Rights Council. |It was in 2015 alone. |He said so.",
            "abbreviations and acronyms stay inside the sentence");
+    is_str(sents("She has a Ph.D. from Leiden, e.g. in law. It ended.", &d),
+           "She has a Ph.D. from Leiden, e.g. in law. |It ended.",
+           "a dotted abbreviation does not end a sentence, as a dotted acronym does not");
+    is_str(sents("Turn left at the end.Next time. Done.", &d), "Turn left at the end.Next time. |Done.",
+           "longer groups are no abbreviation");
     is_str(sents("M. Dupont et Mme. Martin. Dhr. Jansen zei: ja! Echt? Ja.\n\nNieuw.", &d),
            "M. Dupont et Mme. Martin. |Dhr. Jansen zei: ja! |Echt? |Ja.\n\n|Nieuw.",
            "French and Dutch abbreviations; blank lines stay with their sentence");

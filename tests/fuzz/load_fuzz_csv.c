@@ -25,9 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ld_csv c;
     ld_csv_init(&c, (ld_src){chunky_read, &src}, delim);
     long last = 0;
-    uint64_t covered = 0;
+    uint64_t covered = 0, next_at = 0;
     while (ld_csv_next(&c) == 1) {
         if (c.rec_line < last || c.nf == 0) abort();   /* lines only grow; a record has a field */
+        if (c.resume_line && (!c.err || c.resume_line != c.rec_line + 1)) abort();   /* a cut record: its first line */
+        if (c.rec_offset < next_at) abort();   /* records follow one another, never overlap */
+        next_at = c.rec_offset + c.rec_bytes;
         last = c.rec_line;
         covered += c.rec_bytes;
         size_t total = 0;

@@ -1,0 +1,313 @@
+/* discover.c — candidate named entities: the rules of discover.h over the
+ * tokens of one text.  One pass tokenises and classifies the word tokens,
+ * a second finds the runs; nothing is allocated per token once the scratch
+ * has grown to the text. */
+#include "discover.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    TOK_CAP = 1,       /* starts with an upper-case character */
+    TOK_STOP = 2,      /* casefolded, a function word capitalised by position */
+    TOK_PART = 4,      /* as written, a name particle ("of", "van", "al") */
+    TOK_CONTENT = 8    /* has a letter, and is no function word or particle */
+};
+
+struct cr_discover_tok {
+    size_t start, stop, sentence;
+    unsigned flags;
+};
+
+/* Sorted (byte order) for binary search. */
+static const char *const initial_stop[] = {
+    "a", "about", "according", "after", "all", "also", "although", "an", "and", "another", "as",
+    "at", "because", "before", "both", "but", "by", "dr", "during", "each", "either", "even",
+    "every", "for", "from", "he", "her", "here", "his", "how", "however", "i", "if", "in", "it",
+    "its", "just", "last", "less", "madame", "many", "meanwhile", "miss", "mlle", "mme", "monsieur",
+    "more", "most", "mr", "mrs", "ms", "my", "neither", "next", "no", "nor", "not", "now", "of",
+    "on", "once", "one", "only", "or", "other", "our", "over", "she", "since", "sir", "so", "some",
+    "such", "than", "that", "the", "their", "then", "there", "these", "they", "this", "those",
+    "though", "three", "to", "today", "tomorrow", "two", "under", "unless", "until", "we", "what",
+    "when", "where", "whether", "which", "while", "who", "whom", "why", "with", "without",
+    "yesterday", "yet", "you", "your"
+};
+static const char *const particles[] = {
+    "al", "bin", "da", "de", "del", "den", "der", "des", "di", "du", "el", "ibn", "la", "le", "of",
+    "the", "van", "von"
+};
+static const char *const roman[] = { "II", "III", "IV", "IX", "VI", "VII", "VIII", "XI", "XII" };
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static int cmp_word(const char *s, size_t len, const char *w) {
+    size_t wlen = strlen(w);
+    int r = memcmp(s, w, len < wlen ? len : wlen);
+    if (r) return r;
+    return len < wlen ? -1 : len > wlen;
+}
+
+static int in_list(const char *s, size_t len, const char *const *list, size_t n) {
+    if (len == 0 || len > 9) return 0; /* no listed word is longer */
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int r = cmp_word(s, len, list[mid]);
+        if (r == 0) return 1;
+        if (r < 0) hi = mid;
+        else lo = mid + 1;
+    }
+    return 0;
+}
+
+int cr_discover_is_capitalised(const char *s, size_t len, cr_buf *scratch) {
+    if (len == 0) return 0;
+    unsigned char b = (unsigned char)s[0];
+    if (b >= 'A' && b <= 'Z') return 1;
+    if (b < 0xC0 || b > 0xF7) return 0;
+    size_t n = 1;
+    while (n < len && ((unsigned char)s[n] & 0xC0) == 0x80) n++;
+    if (n == 2 && b == 0xC3 && (unsigned char)s[1] == 0x9F) return 0; /* ß has no capital of its own */
+    if (cr_normalize(scratch, s, n, CR_NORM_CASEFOLD) < 0) return 0;
+    return scratch->len != n || memcmp(scratch->data, s, n) != 0;
+}
+
+int cr_discover_is_acronym(const char *s, size_t len) {
+    if (len < 2 || len > 12 || !(s[0] >= 'A' && s[0] <= 'Z')) return 0;
+    size_t caps = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') caps++;
+        else if (c != '.' && c != '-' && c != '&') return 0;
+    }
+    return caps >= 2 && !in_list(s, len, roman, COUNT(roman));
+}
+
+/* The length of s without a final possessive ('s, ’s, ‘s), which must
+ * leave at least one byte. */
+static size_t strip_possessive(const char *s, size_t len) {
+    if (len > 2 && s[len - 1] == 's' && s[len - 2] == '\'') return len - 2;
+    if (len > 4 && s[len - 1] == 's' && (unsigned char)s[len - 4] == 0xE2 && (unsigned char)s[len - 3] == 0x80 &&
+        ((unsigned char)s[len - 2] == 0x99 || (unsigned char)s[len - 2] == 0x98))
+        return len - 4;
+    return len;
+}
+
+/* Whether the text between two tokens keeps them in one run: one or more
+ * spaces, tabs and no-break spaces, nothing else. */
+static int joins(const unsigned char *g, size_t n) {
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = g[i];
+        if (c == 0xC2) {
+            if (i + 1 < n && g[i + 1] != 0xA0) return 0;
+        } else if (c != ' ' && c != '\t' && c != 0xA0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static int has_letter(const unsigned char *s, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return 1;
+    }
+    return 0;
+}
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size) {
+    if (need <= *cap) return p;
+    size_t n = *cap ? *cap : 64;
+    while (n < need) {
+        if (n > SIZE_MAX / 2 / size) return NULL;
+        n *= 2;
+    }
+    void *q = realloc(p, n * size);
+    if (q) *cap = n;
+    return q;
+}
+
+cr_discover *cr_discover_new(void) {
+    return calloc(1, sizeof(cr_discover));
+}
+
+void cr_discover_free(cr_discover *d) {
+    if (!d) return;
+    free(d->cands);
+    free(d->forms);
+    free(d->toks);
+    free(d->title);
+    cr_buf_free(&d->fold);
+    free(d);
+}
+
+/* Records whether sentence sent is in title case: three or more content
+ * words, nine in ten of them capitalised. */
+static int close_sentence(cr_discover *d, size_t sent, size_t words, size_t caps) {
+    void *p = grow(d->title, &d->title_cap, sent + 1, 1);
+    if (!p) return -1;
+    d->title = p;
+    d->title[sent] = (unsigned char)(words >= 3 && caps * 10 >= words * 9);
+    return 0;
+}
+
+/* The word and number tokens with their flags, and per sentence whether it
+ * is in title case. */
+static int classify(cr_discover *d, const char *text, size_t len) {
+    cr_tokenizer_opts o;
+    cr_tokenizer_opts_default(&o);
+    o.sentences = 1;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &o);
+    cr_token tok;
+    size_t words = 0, caps = 0, sent = 0;
+    d->ntoks = 0;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (tok.kind != CR_TOK_WORD && tok.kind != CR_TOK_NUMBER) continue;
+        for (; sent < tok.sentence; sent++, words = caps = 0)
+            if (close_sentence(d, sent, words, caps) < 0) return -1;
+        const char *w = text + tok.start;
+        size_t wn = tok.stop - tok.start;
+        unsigned flags = 0;
+        if (cr_discover_is_capitalised(w, wn, &d->fold)) flags |= TOK_CAP;
+        if (in_list(w, wn, particles, COUNT(particles))) flags |= TOK_PART;
+        if (cr_normalize(&d->fold, w, wn, CR_NORM_CASEFOLD) < 0) return -1;
+        int stop = in_list(d->fold.data, d->fold.len, initial_stop, COUNT(initial_stop));
+        if (stop) flags |= TOK_STOP;
+        if (has_letter((const unsigned char *)w, wn) && !stop &&
+            !in_list(d->fold.data, d->fold.len, particles, COUNT(particles))) {
+            flags |= TOK_CONTENT;
+            words++;
+            if (flags & TOK_CAP) caps++;
+        }
+        void *p = grow(d->toks, &d->toks_cap, d->ntoks + 1, sizeof *d->toks);
+        if (!p) return -1;
+        d->toks = p;
+        d->toks[d->ntoks++] = (struct cr_discover_tok){ tok.start, tok.stop, tok.sentence, flags };
+    }
+    return d->ntoks ? close_sentence(d, sent, words, caps) : 0;
+}
+
+/* Whether byte p lies inside a covered span (binary search). */
+static int inside(const cr_span *cov, size_t n, size_t p) {
+    ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1;
+    while (lo <= hi) {
+        ptrdiff_t mid = lo + (hi - lo) / 2;
+        if (p < cov[mid].start) hi = mid - 1;
+        else if (p >= cov[mid].stop) lo = mid + 1;
+        else return 1;
+    }
+    return 0;
+}
+
+static int add(cr_discover *d, size_t form_off, size_t start, size_t stop, int initial) {
+    void *p = grow(d->cands, &d->cands_cap, d->ncands + 1, sizeof *d->cands);
+    if (!p) return -1;
+    d->cands = p;
+    d->cands[d->ncands++] = (cr_candidate){ form_off, d->forms_len - form_off, start, stop, initial };
+    return 0;
+}
+
+static int append(cr_discover *d, const char *s, size_t n) {
+    void *p = grow(d->forms, &d->forms_cap, d->forms_len + n + 1, 1);
+    if (!p) return -1;
+    d->forms = p;
+    memcpy(d->forms + d->forms_len, s, n);
+    d->forms_len += n;
+    d->forms[d->forms_len] = '\0';
+    return 0;
+}
+
+/* The run of tokens first..last (inclusive), trimmed and recorded. */
+static int emit(cr_discover *d, const char *text, size_t first, size_t last, int initial, const cr_span *cov,
+                size_t ncov) {
+    const struct cr_discover_tok *tk = d->toks;
+    while (first <= last && (tk[first].flags & TOK_STOP)) {
+        first++;
+        initial = 0;
+    }
+    if (first > last) return 0;
+    if (d->title[tk[first].sentence]) initial = 1;
+    while (last >= first && (tk[last].flags & TOK_PART)) {
+        if (last == first) return 0;
+        last--;
+    }
+    int single = first == last;
+    size_t last_len = strip_possessive(text + tk[last].start, tk[last].stop - tk[last].start);
+    if (single && !cr_discover_is_acronym(text + tk[first].start, last_len)) return 0;
+    if (inside(cov, ncov, tk[last].start)) return 0;
+    if (!single) {
+        for (size_t i = first; i <= last; i++) {
+            const char *w = text + tk[i].start;
+            size_t wn = i == last ? last_len : tk[i].stop - tk[i].start;
+            wn = strip_possessive(w, wn);
+            if (cr_discover_is_acronym(w, wn) && !inside(cov, ncov, tk[i].start)) {
+                size_t off = d->forms_len;
+                if (append(d, w, wn) < 0 || add(d, off, tk[i].start, tk[i].stop, 0) < 0) return -1;
+            }
+        }
+    }
+    size_t off = d->forms_len;
+    for (size_t i = first; i <= last; i++) {
+        if (i > first && append(d, " ", 1) < 0) return -1;
+        if (append(d, text + tk[i].start, i == last ? last_len : tk[i].stop - tk[i].start) < 0) return -1;
+    }
+    return add(d, off, tk[first].start, tk[last].stop, initial && !single);
+}
+
+static int scan(cr_discover *d, const char *text, size_t len, const cr_span *cov, size_t ncov) {
+    if (classify(d, text, len) < 0) return -1;
+    const struct cr_discover_tok *tk = d->toks;
+    size_t n = d->ntoks;
+    int sent_first = 0;
+    size_t i = 0;
+    while (i < n) {
+        if (i == 0 || tk[i].sentence != tk[i - 1].sentence) sent_first = 1;
+        if (tk[i].flags & TOK_CAP) {
+            size_t last = i, j = i;
+            const char *w = text + tk[i].start;
+            size_t wn = tk[i].stop - tk[i].start;
+            int poss = strip_possessive(w, wn) != wn;
+            while (!poss) {
+                /* extend across up to two particles to the next capitalised word */
+                size_t k = j + 1;
+                int ok = 0;
+                while (k < n && k - j <= 3) {
+                    if (tk[k].sentence != tk[i].sentence ||
+                        !joins((const unsigned char *)text + tk[k - 1].stop, tk[k].start - tk[k - 1].stop))
+                        break;
+                    if (tk[k].flags & TOK_CAP) {
+                        ok = 1;
+                        break;
+                    }
+                    if (!(tk[k].flags & TOK_PART)) break;
+                    k++;
+                }
+                if (!ok) break;
+                j = last = k;
+                w = text + tk[k].start;
+                wn = tk[k].stop - tk[k].start;
+                poss = strip_possessive(w, wn) != wn;
+            }
+            if (emit(d, text, i, last, sent_first, cov, ncov) < 0) return -1;
+            i = last + 1;
+        } else {
+            i++;
+        }
+        sent_first = 0;
+    }
+    return 0;
+}
+
+int cr_discover_scan(cr_discover *d, const char *text, size_t len, const cr_span *covered, size_t ncovered) {
+    d->ncands = 0;
+    d->forms_len = 0;
+    if (scan(d, text, len, covered, ncovered) < 0) {
+        d->ncands = 0;
+        d->forms_len = 0;
+        return -1;
+    }
+    return 0;
+}
