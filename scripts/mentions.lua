@@ -103,7 +103,9 @@ local meta = {
 -- column of the runs table, a footer in HTML and Markdown reports, a
 -- sidecar beside other files.
 scriptlib.settings({ level = "key" }, { mentions = { unit = opts.unit, top = opts.top, min = opts.min, by = opts.by } })
-meta.provenance = scriptlib.footer_fields()
+-- (built only for a page that shows it: the receipt fingerprints the corpus,
+-- which reads every document again)
+if opts.html then meta.provenance = scriptlib.footer_fields() end
 if opts.db then entities.write_db(opts.db, r, t, meta, entities.provenance(c, arg, gazetteer_path, started)) end
 if opts.html then scriptlib.output(entities.html(t, r, meta), opts.html, "html") end
 if opts.gexf then
