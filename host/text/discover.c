@@ -41,6 +41,60 @@ static const char *const roman[] = { "II", "III", "IV", "IX", "VI", "VII", "VIII
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A word of at most 16 bytes as two integers, zero-padded (for equality
+ * only: the byte order is the machine's). */
+typedef struct word_key {
+    uint64_t hi, lo;
+} word_key;
+
+static inline word_key pack(const char *s, size_t n) {
+    unsigned char b[16] = { 0 };
+    memcpy(b, s, n);
+    word_key k;
+    memcpy(&k.hi, b, 8);
+    memcpy(&k.lo, b + 8, 8);
+    return k;
+}
+
+/* The function-word and particle lists in one small hash table, made once
+ * per scanner: a word's classes (TOK_STOP, TOK_PART) in one probe or two. */
+#define LIST_SLOTS 512 /* a power of two, over three times the words */
+
+struct cr_discover_lists {
+    word_key key[LIST_SLOTS]; /* {0, 0}: empty (no listed word is empty) */
+    unsigned char flags[LIST_SLOTS];
+    /* bit l of ends[n][f]: some listed word of n bytes starts with letter f
+     * and ends with letter l (a-z), so most words need no probe at all */
+    uint32_t ends[10][26];
+};
+
+static size_t slot_of(word_key k) {
+    return (size_t)(((k.hi ^ (k.lo * 0x9E3779B97F4A7C15u)) * 0xD6E8FEB86659FD93u) >> 55) & (LIST_SLOTS - 1);
+}
+
+static void list_add(struct cr_discover_lists *ls, const char *w, unsigned flag) {
+    word_key k = pack(w, strlen(w));
+    size_t i = slot_of(k);
+    while ((ls->key[i].hi || ls->key[i].lo) && !(ls->key[i].hi == k.hi && ls->key[i].lo == k.lo))
+        i = (i + 1) & (LIST_SLOTS - 1);
+    ls->key[i] = k;
+    ls->flags[i] |= (unsigned char)flag;
+    size_t n = strlen(w);
+    ls->ends[n][w[0] - 'a'] |= 1u << (w[n - 1] - 'a');
+}
+
+/* The classes of s[0..len): 0 unless it is a listed word. */
+static inline unsigned list_flags(const struct cr_discover_lists *ls, const char *s, size_t len) {
+    if (len == 0 || len > 9) return 0; /* no listed word is longer */
+    unsigned first = (unsigned char)s[0] - 'a', last = (unsigned char)s[len - 1] - 'a';
+    if (first >= 26 || last >= 26 || !(ls->ends[len][first] >> last & 1)) return 0;
+    word_key k = pack(s, len);
+    for (size_t i = slot_of(k);; i = (i + 1) & (LIST_SLOTS - 1)) {
+        if (ls->key[i].hi == k.hi && ls->key[i].lo == k.lo) return ls->flags[i];
+        if (!ls->key[i].hi && !ls->key[i].lo) return 0;
+    }
+}
+
 static int cmp_word(const char *s, size_t len, const char *w) {
     size_t wlen = strlen(w);
     int r = memcmp(s, w, len < wlen ? len : wlen);
@@ -130,7 +184,17 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size) {
 }
 
 cr_discover *cr_discover_new(void) {
-    return calloc(1, sizeof(cr_discover));
+    cr_discover *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->lists = malloc(sizeof *d->lists);
+    if (!d->lists) {
+        free(d);
+        return NULL;
+    }
+    memset(d->lists, 0, sizeof *d->lists);
+    for (size_t i = 0; i < COUNT(initial_stop); i++) list_add(d->lists, initial_stop[i], TOK_STOP);
+    for (size_t i = 0; i < COUNT(particles); i++) list_add(d->lists, particles[i], TOK_PART);
+    return d;
 }
 
 void cr_discover_free(cr_discover *d) {
@@ -139,8 +203,32 @@ void cr_discover_free(cr_discover *d) {
     free(d->forms);
     free(d->toks);
     free(d->title);
+    free(d->lists);
     cr_buf_free(&d->fold);
     free(d);
+}
+
+/* The casefolded token, as far as the word lists need it (*f, *fn): plain
+ * ASCII lower-cased in place of NFKC_Casefold, which is the same there, and
+ * nothing for ASCII words longer than any listed one.  *same: the token is
+ * its own casefolding. */
+static int folded(cr_discover *d, const char *w, size_t wn, const char **f, size_t *fn, int *same) {
+    size_t i = 0;
+    int upper = 0;
+    for (; i < wn && (unsigned char)w[i] < 0x80; i++) upper |= w[i] >= 'A' && w[i] <= 'Z';
+    if (i == wn) {
+        *same = !upper;
+        *f = upper ? d->lower : w;
+        *fn = wn > sizeof d->lower ? 0 : wn;
+        if (upper)
+            for (i = 0; i < *fn; i++) d->lower[i] = (char)(w[i] >= 'A' && w[i] <= 'Z' ? w[i] + 32 : w[i]);
+        return 0;
+    }
+    *same = 0;
+    if (cr_normalize(&d->fold, w, wn, CR_NORM_CASEFOLD) < 0) return -1;
+    *f = d->fold.data;
+    *fn = d->fold.len;
+    return 0;
 }
 
 /* Records whether sentence sent is in title case: three or more content
@@ -172,12 +260,17 @@ static int classify(cr_discover *d, const char *text, size_t len) {
         size_t wn = tok.stop - tok.start;
         unsigned flags = 0;
         if (cr_discover_is_capitalised(w, wn, &d->fold)) flags |= TOK_CAP;
-        if (in_list(w, wn, particles, COUNT(particles))) flags |= TOK_PART;
-        if (cr_normalize(&d->fold, w, wn, CR_NORM_CASEFOLD) < 0) return -1;
-        int stop = in_list(d->fold.data, d->fold.len, initial_stop, COUNT(initial_stop));
+        const struct cr_discover_lists *ls = d->lists;
+        unsigned raw = list_flags(ls, w, wn);
+        flags |= raw & TOK_PART;
+        const char *f;
+        size_t fn;
+        int same;
+        if (folded(d, w, wn, &f, &fn, &same) < 0) return -1;
+        unsigned fl = same ? raw : list_flags(ls, f, fn);
+        int stop = (fl & TOK_STOP) != 0;
         if (stop) flags |= TOK_STOP;
-        if (has_letter((const unsigned char *)w, wn) && !stop &&
-            !in_list(d->fold.data, d->fold.len, particles, COUNT(particles))) {
+        if (has_letter((const unsigned char *)w, wn) && !fl) {
             flags |= TOK_CONTENT;
             words++;
             if (flags & TOK_CAP) caps++;

@@ -56,6 +56,8 @@ typedef struct cr_discover {
     unsigned char *title; /* per sentence: 1 when title case */
     size_t title_cap;
     cr_buf fold;          /* the casefolded token */
+    char lower[16];       /* a short ASCII token, lower-cased */
+    struct cr_discover_lists *lists;
 } cr_discover;
 
 /* Allocates the scratch; NULL when out of memory. */

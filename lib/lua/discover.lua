@@ -17,15 +17,23 @@
 -- at least one occurrence is not at the start of a sentence.
 -- Ranked by documents, then mentions (descending), then key.
 --
--- The accumulator is a plain table of numbers and string-keyed tables, so
--- it merges by value under c:fold.
+-- The accumulator is a plain table of a number and four C counters (keys
+-- are merge keys; forms counts "key<TAB>form"), so it merges by value under
+-- c:fold, and the counters travel between workers as compact dumps.
 local match = require "match"
 local tokenize = require "tokenize"
+local count = require "count"
 
 local discover = {}
 
 function discover.new()
-  return { cands = {}, documents = 0 }
+  return {
+    documents = 0,          -- documents read
+    mentions = count.freq(), -- occurrences per key
+    spread = count.freq(),   -- documents per key
+    noninitial = count.freq(), -- occurrences not at the start of a sentence
+    forms = count.freq(),    -- occurrences per "key\tform"
+  }
 end
 
 local function default_key(s) return tokenize.normalize(s, "key") end
@@ -42,25 +50,20 @@ function discover.add(acc, text, opts)
   opts = opts or {}
   local keyf = opts.key or default_key
   local spans = opts.spans
-  local cands = acc.cands
+  local mentions, spread, noninitial, forms = acc.mentions, acc.spread, acc.noninitial, acc.forms
   acc.documents = acc.documents + 1
   local seen = {}
   for _, o in ipairs(match.candidates(text, opts.covered)) do
     local form = o.form
     local key = keyf(form)
     if key ~= nil and key ~= "" then
-      local c = cands[key]
-      if not c then
-        c = { mentions = 0, documents = 0, noninitial = 0, forms = {} }
-        cands[key] = c
-      end
       if spans then spans[#spans + 1] = { s = o.start, e = o.stop, key = key, initial = o.initial } end
-      c.mentions = c.mentions + 1
-      if not o.initial then c.noninitial = c.noninitial + 1 end
-      c.forms[form] = (c.forms[form] or 0) + 1
+      mentions:add(key)
+      if not o.initial then noninitial:add(key) end
+      forms:add(key .. "\t" .. form)
       if not seen[key] then
         seen[key] = true
-        c.documents = c.documents + 1
+        spread:add(key)
       end
     end
   end
@@ -72,16 +75,21 @@ end
 function discover.rank(acc, opts)
   opts = opts or {}
   local min = opts.min or 1
+  -- the most frequent form of each key (ties: the smaller form)
+  local best = {}
+  for kf, n in acc.forms:items() do
+    local key, form = kf:match("^(.-)\t(.*)$")
+    local b = best[key]
+    if not b or n > b[2] or (n == b[2] and form < b[1]) then best[key] = { form, n } end
+  end
   local rows = {}
-  for key, c in pairs(acc.cands) do
-    if c.noninitial > 0 and c.mentions >= min then
-      local best, bestn
-      for form, k in pairs(c.forms) do
-        if bestn == nil or k > bestn or (k == bestn and form < best) then best, bestn = form, k end
-      end
+  local noninitial, spread = acc.noninitial, acc.spread
+  for key, m in acc.mentions:items() do
+    if m >= min and noninitial:get(key) > 0 then
+      local form = best[key][1]
       rows[#rows + 1] = {
-        candidate = best, key = key, kind = best:find(" ", 1, true) and "sequence" or "acronym",
-        mentions = c.mentions, documents = c.documents,
+        candidate = form, key = key, kind = form:find(" ", 1, true) and "sequence" or "acronym",
+        mentions = m, documents = spread:get(key),
       }
     end
   end
