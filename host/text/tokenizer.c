@@ -395,6 +395,30 @@ static const unsigned char plain[256] = {
  * the run has a letter, 2 when it has a digit. */
 static inline size_t plain_run(const unsigned char *s, size_t len, size_t i, unsigned *acc) {
     unsigned x, m = *acc;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* Eight bytes a step: the high bit of each byte of `letters` and
+     * `digits` says what it is (computed on the low seven bits, so that no
+     * sum carries into the next byte, then bytes >= 0x80 are left out). */
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    while (i + 8 <= len) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        uint64_t w7 = w & ~high;
+#define IN_RANGE(lo, hi) ((w7 + ones * (0x80 - (lo))) & ~(w7 + ones * (0x7f - (hi))) & high)
+        uint64_t letters = (IN_RANGE('A', 'Z') | IN_RANGE('a', 'z')) & ~w;
+        uint64_t digits = IN_RANGE('0', '9') & ~w;
+#undef IN_RANGE
+        uint64_t stop = ~(letters | digits) & high;
+        uint64_t run = stop ? (stop & (0 - stop)) - 1 : ~0ull; /* the bytes before the first stop */
+        if (letters & run) m |= 1;
+        if (digits & run) m |= 2;
+        if (stop) {
+            *acc = m;
+            return i + (size_t)(__builtin_ctzll(stop) >> 3);
+        }
+        i += 8;
+    }
+#endif
     while (i < len && (x = plain[s[i]]) != 0) { m |= x; i++; }
     *acc = m;
     return i;
@@ -409,6 +433,19 @@ static const unsigned char plain_join[128] = {
     ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['\''] = 1, ['_'] = 1, ['\r'] = 1,
     ['@'] = 1, ['%'] = 1, ['+'] = 1, ['-'] = 1,
 };
+
+/* ASCII punctuation that is a token of its own when an ASCII character
+ * that is no letter, digit or join (a space, say) stands on either side:
+ * UAX #29 breaks around it and no tailoring rule starts with it. */
+static const unsigned char plain_punct[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['"'] = 1, ['('] = 1, [')'] = 1,
+};
+
+/* Whether the byte at j ends what came before it for the fast paths: the
+ * end of the text, or a space, tab or line feed. */
+static inline int plain_end(const unsigned char *s, size_t len, size_t j) {
+    return j >= len || s[j] == ' ' || s[j] == '\n' || s[j] == '\t';
+}
 
 /* The next token before kind filtering: [*a, *b) of kind *kind; 0 at the end. */
 static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) {
@@ -451,10 +488,18 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
         }
         unsigned acc = plain[c];
         size_t i = plain_run(s, len, a + 1, &acc);
-        if (i >= len || (s[i] < 0x80 && !plain_join[s[i]])) {
+        if (i >= len || (s[i] < 0x80 && !plain_join[s[i]]) ||
+            ((s[i] == '.' || s[i] == ',' || s[i] == ';') && plain_end(s, len, i + 1))) {
+            /* (a full stop, comma or semicolon with a space after it joins
+             * nothing: no letter or digit follows it, no acronym, address
+             * or number goes on) */
             *ta = a; *tb = t->pos = i; *tk = (acc & 1) ? CR_TOK_WORD : CR_TOK_NUMBER;
             return 1;
         }
+    }
+    if (c < 0x80 && plain_punct[c] && t->fast && (a == 0 || s[a - 1] < 0x80) && plain_end(s, len, a + 1)) {
+        *ta = a; *tb = t->pos = a + 1; *tk = CR_TOK_PUNCT;
+        return 1;
     }
     if ((tr & (T_URL | T_AT | T_HASH)) && o->tailor) {
         size_t e;
