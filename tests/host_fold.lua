@@ -79,7 +79,7 @@ end
 
 -- Ctrl-C stops every worker; nothing is left running.
 do
-  local dir = os.tmpname(); os.remove(dir); os.execute("mkdir -p " .. q(dir))
+  local dir = t.tempdir()
   local script = dir .. "/spin.lua"
   local h = assert(io.open(script, "w"))
   h:write([[

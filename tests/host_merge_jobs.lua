@@ -11,8 +11,7 @@ local q = t.shell_quote
 local CR = q(t.corpusrun)
 local S = t.root .. "/scripts/"
 
-local dir = os.tmpname(); os.remove(dir)
-os.execute("mkdir -p " .. q(dir))
+local dir = t.tempdir()
 -- every command runs in dir, where there is no corpus/, and without a default corpus
 local function run(cmd, input)
   return t.run("cd " .. q(dir) .. " && env -u CORPUSRUN_CORPUS " .. cmd, input)

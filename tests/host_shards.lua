@@ -5,8 +5,7 @@ local q = t.shell_quote
 local CR = q(t.corpusrun)
 local script = t.root .. "/tests/data/fold_script.lua"
 
-local dir = os.tmpname(); os.remove(dir)
-os.execute("mkdir -p " .. q(dir))
+local dir = t.tempdir()
 
 local base = t.run(CR .. " " .. q(script))
 

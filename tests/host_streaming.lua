@@ -7,8 +7,7 @@ local q = t.shell_quote
 local CR = q(t.corpusrun)
 local script = q(t.root .. "/tests/data/streaming_wc.lua")
 
-local dir = os.tmpname(); os.remove(dir)
-os.execute("mkdir -p " .. q(dir))
+local dir = t.tempdir()
 local lines = {}
 for doc in require("corpus").open(t.root .. "/corpus"):docs() do
   lines[#lines + 1] = json.encode({ id = doc.id, text = doc.text, outlet = "sample" })

@@ -7,9 +7,8 @@ local json = require "json"
 local q = t.shell_quote
 local CR = q(t.corpusrun)
 
-local dir = os.tmpname(); os.remove(dir)
-os.execute("mkdir -p " .. q(dir) .. " && cp -r " .. q(t.root .. "/corpus") .. " " .. q(dir .. "/corpus")
-  .. " && chmod -R a+rwX " .. q(dir))
+local dir = t.tempdir(true)
+os.execute("chmod -R a+rwX " .. q(dir))
 local function sh(cmd) return t.run("cd " .. q(dir) .. " && " .. cmd) end
 local function read(name)
   local f = io.open(name:sub(1, 1) == "/" and name or dir .. "/" .. name, "rb")

@@ -123,6 +123,19 @@ function tap.shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" 
 tap.corpusrun = os.getenv("CORPUSRUN") or "./corpusrun"
 tap.root = os.getenv("CORPUSRUN_ROOT") or "."
 
+-- A fresh empty directory for a test's files; with copy_corpus, a copy of
+-- the sample corpus in it as corpus/.
+function tap.tempdir(copy_corpus)
+  local dir = os.tmpname()
+  os.remove(dir)
+  local cmd = "mkdir -p " .. tap.shell_quote(dir)
+  if copy_corpus then
+    cmd = cmd .. " && cp -r " .. tap.shell_quote(tap.root .. "/corpus") .. " " .. tap.shell_quote(dir .. "/corpus")
+  end
+  assert(os.execute(cmd), "cannot make a temporary directory")
+  return dir
+end
+
 function tap.done()
   if not planned then out("1.." .. count) end
   io.stdout:flush()
