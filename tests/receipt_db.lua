@@ -19,4 +19,30 @@ t.is(h:value("SELECT run_id FROM plain"), id, "the same run")
 h:write_table("bare", { { w = "x" } }, nil, { run_id = false })
 t.is_deeply(h:columns("bare"), { "w" }, "run_id = false leaves the column out")
 h:close()
+
+-- count's f:save and dtm:to_sqlite tie their tables to the run as well.
+local count = require "count"
+local sqlite3 = require "lsqlite3"
+local raw = sqlite3.open_memory()
+local f = count.freq()
+f:add("iran", 3)
+f:add("eu")
+f:save(raw, "words")
+local function columns(name)
+  local cols = {}
+  for row in raw:nrows(("PRAGMA table_info(%q)"):format(name)) do cols[#cols + 1] = row.name end
+  return cols
+end
+t.is_deeply(columns("words"), { "run_id", "key", "n" }, "f:save: run_id comes first in a script's run")
+local rid
+for r in raw:urows("SELECT max(id) FROM runs") do rid = r end
+local refs
+for n in raw:urows("SELECT count(*) FROM words WHERE run_id = " .. rid) do refs = n end
+t.is(refs, 2, "f:save: every row references the run")
+f:save(raw, "words2")
+local runs
+for n in raw:urows("SELECT count(*) FROM runs") do runs = n end
+t.is(runs, 1, "f:save: one run per database")
+t.is(count.load(raw, "words"):get("iran"), 3, "count.load still reads the saved counter")
+raw:close()
 t.done()

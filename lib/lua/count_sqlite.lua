@@ -7,8 +7,20 @@
 --   Cooc:          <table>(a TEXT, b TEXT, n INTEGER, PRIMARY KEY (a, b))
 --   DTM:           <table>(doc TEXT, term TEXT, n INTEGER, PRIMARY KEY (doc, term))
 -- and, for the counters, one row in corpusrun_counters(name, type, total,
--- dump) that holds the exact counter for count.load.
+-- dump) that holds the exact counter for count.load.  In a script's run the
+-- table also gets a first column run_id referencing the run's row of `runs`
+-- (the provenance receipt, lib/lua/receipt.lua), recorded once per database.
 local M = {}
+
+local run_ids = setmetatable({}, { __mode = "k" })
+
+-- The column definition that ties a results table to this run, or "".
+local function run_column(db)
+  local receipt = require "receipt"
+  if not receipt.active() then return "" end
+  if not run_ids[db] then run_ids[db] = receipt.record(db) end
+  return ("run_id INTEGER NOT NULL DEFAULT %d REFERENCES runs(id), "):format(run_ids[db])
+end
 
 local function ok_name(name)
   if type(name) ~= "string" or not name:match("^[%a_][%w_]*$") then
@@ -66,13 +78,13 @@ function M.save(counter, db, name)
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
     local rows = {}
     if kind == "corpusrun.Cooc" then
-      exec(db, ("CREATE TABLE %q (a TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))"):format(name))
+      exec(db, ("CREATE TABLE %q (%sa TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))"):format(name, run_column(db)))
       for a, b, n in counter:items() do rows[#rows + 1] = { a, b, n } end
       local stmt = prepare(db, ("INSERT INTO %q (a, b, n) VALUES (?, ?, ?)"):format(name))
       step_all(db, stmt, rows)
       stmt:finalize()
     else
-      exec(db, ("CREATE TABLE %q (key TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL)"):format(name))
+      exec(db, ("CREATE TABLE %q (%skey TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL)"):format(name, run_column(db)))
       for k, n in counter:items() do rows[#rows + 1] = { k, n } end
       local stmt = prepare(db, ("INSERT INTO %q (key, n) VALUES (?, ?)"):format(name))
       step_all(db, stmt, rows)
@@ -108,7 +120,7 @@ function M.save_dtm(dtm, db, name)
   ok_name(name)
   in_transaction(db, function()
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
-    exec(db, ("CREATE TABLE %q (doc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name))
+    exec(db, ("CREATE TABLE %q (%sdoc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name, run_column(db)))
     local rows = {}
     for doc, term, n in dtm:entries() do rows[#rows + 1] = { doc, term, n } end
     local stmt = prepare(db, ("INSERT INTO %q (doc, term, n) VALUES (?, ?, ?)"):format(name))
