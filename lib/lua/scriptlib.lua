@@ -2,6 +2,7 @@
 -- were given, rendering one table in the format asked for, and writing the
 -- result to stdout or a file.
 local report = require "report"
+local json = require "json"
 
 local scriptlib = {}
 
@@ -81,6 +82,55 @@ function scriptlib.output(text, out, format)
   f:write(text)
   f:close()
   if not scriptlib.FOOTER_FORMATS[format] then receipt.write_sidecar(out) end
+end
+
+-- The SQL type of a report column (report.columns): INTEGER, REAL or TEXT.
+local SQL_TYPES = { integer = "INTEGER", number = "REAL", string = "TEXT" }
+
+-- Writes a script's result table to the outputs its --db and --html options
+-- ask for (out.db, out.html: file names; nil: not written).
+--   result = { name = "freq", rows = rows, columns = columns,
+--              title = "page title", heading = "line above the table",
+--              chart = { value = key, label = key } }   -- optional
+-- out.db: table `name` of an SQLite database, replaced, one row per result
+-- row, its columns named by the column titles (as in CSV and JSON) in the
+-- same order, typed INTEGER, REAL or TEXT as the values are; in a script's
+-- run a first column run_id references the run's receipt in `runs`
+-- (db.open + h:write_table).  out.html: a standalone page (report.html)
+-- with the heading, a bar chart of column chart.value labelled by
+-- chart.label when result.chart is given, the table, and the run's receipt
+-- as its footer (built only here: it fingerprints the corpus).
+function scriptlib.results(result, out)
+  out = out or {}
+  if not (out.db or out.html) then return end
+  local cols = report.columns(result.rows, { columns = result.columns })
+  if out.db then
+    local schema, records = {}, {}
+    for i, col in ipairs(cols) do schema[i] = { col.title, SQL_TYPES[col.type] or "TEXT" } end
+    for r, row in ipairs(result.rows) do
+      local rec = {}
+      for _, col in ipairs(cols) do
+        local v = row[col.key]
+        if v ~= json.null then rec[col.title] = v end
+      end
+      records[r] = rec
+    end
+    local ok, err = pcall(function()
+      local h <close> = require("db").open(out.db)
+      h:write_table(result.name, records, schema)
+    end)
+    if not ok then fail(err) end
+  end
+  if out.html then
+    local page = { title = result.title or result.name, provenance = scriptlib.footer_fields() }
+    if result.heading then page[#page + 1] = { text = (result.heading:gsub("%s+$", "")) } end
+    if result.chart and #result.rows > 0 then
+      page[#page + 1] = { bar = result.rows, label = result.chart.label, value = result.chart.value,
+                          title = result.chart.title }
+    end
+    page[#page + 1] = { table = result.rows, columns = result.columns }
+    scriptlib.output(report.html(page), out.html, "html")
+  end
 end
 
 -- The aliases of one entity (or of all when entity is nil) from a gazetteer
