@@ -42,6 +42,7 @@ end
 
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 local c = scriptlib.open(corpus, opts.corpus)
+require("receipt").note_corpus(c)   -- c:fold notes it; kwic.lines reads it without one
 local what = opts.pattern
 local kopts = { window = opts.window, sort = opts.sort }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
