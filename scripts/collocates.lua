@@ -24,11 +24,16 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", output = true, help = "output format" },
     { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "db", type = "output", output = true,
+      help = "also write the table to an SQLite database (table collocates, tied to the run's receipt)" },
+    { name = "html", type = "output", output = true,
+      help = "also write a standalone HTML report (bar chart of the --sort measure and the table)" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/collocates.lua regime",
     "corpusrun scripts/collocates.lua mayor --window 3 --sort logdice --min 1",
+    "corpusrun scripts/collocates.lua regime --db results.db --html regime.html",
   },
 }
 local cli = require "cli"
@@ -65,6 +70,10 @@ for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "de
                      "log_ratio", "odds_ratio" }) do
   columns[#columns + 1] = { key = m, title = titles[m] or m, digits = 2 }
 end
-scriptlib.output(scriptlib.render(rows, columns, opts.format, string.format(
-  "Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,
-  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)), opts.out, opts.format)
+local heading = string.format("Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,
+  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)
+scriptlib.results({ name = "collocates", title = "Collocates of '" .. opts.node .. "'", heading = heading,
+                    rows = rows, columns = columns,
+                    chart = { value = opts.sort, label = "key", title = titles[opts.sort] or opts.sort } },
+                  { db = opts.db, html = opts.html })
+scriptlib.output(scriptlib.render(rows, columns, opts.format, heading), opts.out, opts.format)

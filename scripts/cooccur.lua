@@ -24,11 +24,14 @@ local spec = {
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
     { name = "gexf", type = "output", output = true, help = "write the network as GEXF (Gephi)" },
     { name = "html", type = "output", output = true, help = "write a heat map as a standalone HTML page" },
+    { name = "db", type = "output", output = true,
+      help = "also write the pairs to an SQLite database (table cooccur, tied to the run's receipt)" },
   },
   examples = {
     "corpusrun scripts/cooccur.lua --top 15",
     "corpusrun scripts/cooccur.lua --of entities --unit document --matrix",
     "corpusrun scripts/cooccur.lua --of entities --gexf network.gexf",
+    "corpusrun scripts/cooccur.lua --top 15 --db results.db",
   },
 }
 local cli = require "cli"
@@ -109,6 +112,11 @@ for _, p in ipairs(pairs_rows) do
   values[i][j], values[j][i] = p.n, p.n
 end
 
+-- the pairs, as the list prints them (and --db stores them, with --matrix too)
+local pair_columns = { { key = "a", title = "a" }, { key = "b", title = "b" }, { key = "n", title = "n" },
+                       { key = "logdice", title = "logdice", digits = 2 }, { key = "ll", title = "ll", digits = 2 } }
+scriptlib.results({ name = "cooccur", rows = pairs_rows, columns = pair_columns }, { db = opts.db })
+
 if opts.gexf then
   local ns, es = {}, {}
   for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, label = nd.key, frequency = nd.n } end
@@ -138,9 +146,7 @@ if opts.matrix then
   end
   text = scriptlib.render(rows, columns, opts.format)
 else
-  local columns = { { key = "a", title = "a" }, { key = "b", title = "b" }, { key = "n", title = "n" },
-                    { key = "logdice", title = "logdice", digits = 2 }, { key = "ll", title = "ll", digits = 2 } }
-  text = scriptlib.render(pairs_rows, columns, opts.format, string.format(
+  text = scriptlib.render(pairs_rows, pair_columns, opts.format, string.format(
     "Co-occurrence of the %d most frequent %s (%s): %d pairs\n\n", #nodes, opts.of, opts.unit, #pairs_rows))
 end
 scriptlib.output(text, opts.out, opts.format)

@@ -22,12 +22,17 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", output = true, help = "output format" },
     { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "db", type = "output", output = true,
+      help = "also write the table to an SQLite database (table freq, tied to the run's receipt)" },
+    { name = "html", type = "output", output = true,
+      help = "also write a standalone HTML report (bar chart of the counts and the table)" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/freq.lua --stopwords en --top 20",
     "corpusrun scripts/freq.lua --stem en --stopwords en",
     "corpusrun scripts/freq.lua --ngrams 2 --stopwords en --format csv",
+    "corpusrun scripts/freq.lua --stopwords en --db results.db --html freq.html",
   },
 }
 local cli = require "cli"
@@ -147,8 +152,11 @@ for _, col in ipairs({
   { key = "docs", title = "docs" }, { key = "juilland_d", title = "juilland_d", digits = 3 },
   { key = "dp", title = "dp", digits = 3 },
 }) do columns[#columns + 1] = col end
-local text = scriptlib.render(rows, columns, opts.format, string.format(
+local heading = string.format(
   "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
   (opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
-  opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or ""))
+  opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "")
+scriptlib.results({ name = "freq", title = "Word frequencies", heading = heading, rows = rows, columns = columns,
+                    chart = { value = "freq", label = "word" } }, { db = opts.db, html = opts.html })
+local text = scriptlib.render(rows, columns, opts.format, heading)
 scriptlib.output(text, opts.out, opts.format)

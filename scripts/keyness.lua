@@ -30,12 +30,17 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", output = true, help = "output format" },
     { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
+    { name = "db", type = "output", output = true,
+      help = "also write the table to an SQLite database (table keyness, tied to the run's receipt)" },
+    { name = "html", type = "output", output = true,
+      help = "also write a standalone HTML report (bar chart of G2 and the table)" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/keyness.lua --target '^000' --reference '^001'",
     "corpusrun scripts/keyness.lua -c speeches/2024 --reference-corpus speeches/2023",
     "corpusrun scripts/keyness.lua --by-meta --target outlet=signal",
+    "corpusrun scripts/keyness.lua --target '^000' --db results.db --html keyness.html",
   },
 }
 local cli = require "cli"
@@ -113,6 +118,9 @@ local columns = {
   { key = "g2", title = "g2", digits = 2 }, { key = "log_ratio", title = "log_ratio", digits = 2 },
   { key = "p_adj", title = "p_adj", digits = 4 },
 }
-scriptlib.output(scriptlib.render(shown, columns, opts.format, string.format(
+local heading = string.format(
   "Key words: %d target documents (%d tokens) against %d reference documents (%d tokens)\n\n",
-  acc.nt, acc.t:total(), acc.nr, acc.r:total())), opts.out, opts.format)
+  acc.nt, acc.t:total(), acc.nr, acc.r:total())
+scriptlib.results({ name = "keyness", title = "Key words", heading = heading, rows = shown, columns = columns,
+                    chart = { value = "g2", label = "key", title = "g2" } }, { db = opts.db, html = opts.html })
+scriptlib.output(scriptlib.render(shown, columns, opts.format, heading), opts.out, opts.format)

@@ -20,12 +20,16 @@ local spec = {
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", help = "output format" },
     { name = "out", short = "o", type = "output", help = "write to FILE instead of stdout" },
+    { name = "db", type = "output", output = true,
+      help = "also write the lines to an SQLite database (table kwic, tied to the run's receipt)" },
+    { name = "html", type = "output", output = true, help = "also write the concordance as a standalone HTML page" },
     { name = "quiet", short = "q", type = "boolean", help = "no progress line on stderr" },
   },
   examples = {
     "corpusrun scripts/kwic.lua Zakani",
     "corpusrun scripts/kwic.lua 'Iran*' --sort right --top 10",
     "corpusrun scripts/kwic.lua --entity 'Massoud Kashefi'",
+    "corpusrun scripts/kwic.lua Zakani --db results.db --html zakani.html",
   },
 }
 local cli = require "cli"
@@ -61,15 +65,17 @@ if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
 local heading = string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)
+local columns = {
+  { key = "doc", title = "doc" }, { key = "start", title = "start" },
+  { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },
+  { key = "right", title = "right" },
+}
+scriptlib.results({ name = "kwic", title = "Concordance", heading = heading, rows = rows, columns = columns },
+                  { db = opts.db, html = opts.html })
 local text
 if opts.format == "text" then
   text = heading .. (#rows > 0 and kwic.format(rows) or "(none)\n")
 else
-  local columns = {
-    { key = "doc", title = "doc" }, { key = "start", title = "start" },
-    { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },
-    { key = "right", title = "right" },
-  }
   text = scriptlib.render(rows, columns, opts.format, heading)
 end
 scriptlib.output(text, opts.out, opts.format)
