@@ -3,24 +3,16 @@
 local t = require "tap"
 local q = t.shell_quote
 
-local function which(names)
-  for _, n in ipairs(names) do
-    local out, status = t.run("command -v " .. n)
-    if status == 0 and out ~= "" then return (out:gsub("%s+$", "")) end
-  end
-end
-local browser = which({ "chromium", "chromium-browser" })
-if not browser then t.skip_all("chromium not installed (make deps installs it)") end
+local chromium = require("browser")
+local exe = chromium.find()
 
 local dir = t.run("mktemp -d"):gsub("%s+$", "")
 local file = dir .. "/mentions.html"
 local _, code, err = t.run(q(t.corpusrun) .. " scripts/mentions.lua --kwic 1 --html " .. q(file) .. " --out /dev/null")
 t.is(code, 0, "mentions --html exits 0", err)
 
+-- (what the page shows, pushed into `out` once it has loaded)
 local PROBE = [[
-<script>
-window.addEventListener("load", function () {
-  var out = [];
   var tables = document.querySelectorAll("table");
   out.push("tables=" + tables.length);
   out.push("first-rows=" + tables[0].tBodies[0].rows.length);
@@ -31,36 +23,9 @@ window.addEventListener("load", function () {
   out.push("cells=" + document.querySelectorAll("svg.heatmap g.cell rect").length);
   var hb = document.querySelector("svg.heatmap").getBoundingClientRect();
   out.push("heatmap-rendered=" + (hb.width > 50 && hb.height > 50));
-  out.push("resources=" + performance.getEntriesByType("resource").length);
-  var p = document.createElement("pre"); p.id = "probe"; p.textContent = out.join("\n");
-  document.body.appendChild(p);
-});
-</script>
 ]]
-local f = assert(io.open(file, "rb"))
-local html = f:read("a")
-f:close()
-f = assert(io.open(file, "wb"))
-f:write((html:gsub("</body>", function() return PROBE .. "</body>" end)))
-f:close()
-
-local cmd = string.format("timeout 120 %s --headless --no-sandbox --disable-gpu --disable-background-networking"
-  .. " --disable-component-update --disable-sync --no-first-run --user-data-dir=%s --dump-dom %s",
-  q(browser), q(dir .. "/profile"), q("file://" .. file))
-local dom, status
-dom, status, err = t.run(cmd)
+local seen = chromium.probe(exe, file, PROBE, dir)
 os.execute("rm -rf " .. q(dir))
-t.is(status, 0, "chromium ran")
-local probe = dom:match('<pre id="probe">(.-)</pre>')
-if not t.ok(probe ~= nil, "the page loaded and the probe ran") then
-  t.diag(err:sub(1, 2000))
-  t.done()
-end
-local seen = {}
-for line in (probe .. "\n"):gmatch("(.-)\n") do
-  local k, v = line:match("^([%w-]+)=(.*)$")
-  if k then seen[k] = v end
-end
 t.ok(tonumber(seen.tables) and tonumber(seen.tables) >= 5,
      "entities, pairs, documents, evidence and candidates tables (" .. tostring(seen.tables) .. ")")
 t.is(seen["first-cell"], "Iran", "the entity table starts with the most mentioned")
