@@ -55,7 +55,8 @@ MODULES      := $(patsubst host/l%.c,%,$(BIND_SRC))
 # C unit tests: tests/c/<name>.c, each a TAP program linked with the cores.
 CTEST_SRC    := $(sort $(wildcard tests/c/*.c))
 CTEST_BIN    := $(CTEST_SRC:tests/c/%.c=$(BUILD)/tests/%)
-LUA_TESTS    := $(sort $(filter-out tests/tap.lua,$(wildcard tests/*.lua)))
+# (tests/tap.lua and tests/browser.lua are modules the tests require, not tests)
+LUA_TESTS    := $(sort $(filter-out tests/tap.lua tests/browser.lua,$(wildcard tests/*.lua)))
 SH_TESTS     := $(sort $(wildcard tests/*.sh))
 PROVE        ?= prove
 PROVE_FLAGS  ?= -j2
