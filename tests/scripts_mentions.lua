@@ -149,7 +149,7 @@ t.is(csv_iran, "41", "CSV row parsed back: Iran 41")
 
 -- ---- --db --------------------------------------------------------------------------------------
 local has_sqlite = pcall(require, "lsqlite3")
-if not has_sqlite then t.skip("the lsqlite3 module is not built yet", 8) end
+if not has_sqlite then t.skip("the lsqlite3 module is not built yet", 9) end
 if has_sqlite then
 local dbpath = os.tmpname()
 os.remove(dbpath)
@@ -163,6 +163,10 @@ local function one(sql)
 end
 t.is(one("SELECT count(*) AS n FROM mentions WHERE entity = 'Alireza Zakani'").n, 15, "db: 15 Zakani rows in mentions")
 t.is(one("SELECT count(*) AS n FROM runs").n, 1, "db: one run")
+t.is(one([[SELECT corpus_fingerprint = json_extract(receipt, '$.corpora[0].fingerprint') AND corpus_fingerprint IS NOT NULL
+             AND gazetteer_sha256 = json_extract(receipt, '$.inputs[0].sha256')
+             AND script_sha256 = json_extract(receipt, '$.script_sha256') AS same FROM runs]]).same, 1,
+     "db: the runs row's fingerprint and hashes are the receipt's")
 t.is(one("SELECT mentions FROM entity_counts WHERE entity = 'Iran'").mentions, 41, "db: entity_counts")
 t.is(one("SELECT comentions FROM comentions WHERE entity_a = 'Alireza Zakani' AND entity_b = 'Pascal Smet'").comentions, 4,
      "db: comentions")
