@@ -22,11 +22,6 @@ local function fail(message)
 end
 shards.fail = fail
 
--- Whether err was raised by shards.fail.
-function shards.is_failure(err)
-  return getmetatable(err) == FAIL_MT
-end
-
 local MANIFEST_MAGIC = "# corpusrun manifest 1"
 local PART_MAGIC = "corpusrun part 1\n"
 
