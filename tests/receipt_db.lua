@@ -45,4 +45,24 @@ for n in raw:urows("SELECT count(*) FROM runs") do runs = n end
 t.is(runs, 1, "f:save: one run per database")
 t.is(count.load(raw, "words"):get("iran"), 3, "count.load still reads the saved counter")
 raw:close()
+
+-- A receipt built again after a note reads no corpus again.
+local receipt = require "receipt"
+local reads = 0
+local fake = { docs = function()
+  reads = reads + 1
+  local done = false
+  return function()
+    if done then return nil end
+    done = true
+    return { id = "a.txt", text = "alpha" }
+  end
+end }
+receipt.note_corpus(fake, "fake")
+local first = receipt.build()
+receipt.note_setting("after", 1)
+local again = receipt.build()
+t.is(reads, 1, "the corpus is read once for two builds")
+t.is(again.settings.after, 1, "the second build has the new setting")
+t.is(again.corpora[#again.corpora].fingerprint, first.corpora[#first.corpora].fingerprint, "and the same description")
 t.done()

@@ -112,7 +112,10 @@ local function hash_inputs()
 end
 
 -- Every document's id and SHA-256, in corpus order, and a fingerprint.
+-- Read once per corpus: a receipt built again (a note after a result was
+-- written) reuses the description.
 local function describe_corpus(entry)
+  if entry.description then return entry.description end
   -- under --merge or --reduce a corpus the script never opened is described
   -- from the manifest, or by the parts' document count: it is not read
   local unread = type(entry.c) == "table" and rawget(entry.c, "unread_description")
@@ -124,11 +127,12 @@ local function describe_corpus(entry)
     docs[#docs + 1] = { doc.id, sha }
     lines[#lines + 1] = doc.id .. "\t" .. sha
   end
-  return {
+  entry.description = {
     path = entry.path, documents = #docs,
     fingerprint = host.sha256(table.concat(lines, "\n")),
     docs = docs,
   }
+  return entry.description
 end
 
 -- "N documents, fingerprint F", or what is known of a corpus a merge did
