@@ -97,8 +97,8 @@ function receipt.note_tokenizer(opts)
     t.options = opts
   else
     for k, v in pairs(opts or {}) do t[k] = v end
+    t.level = t.level or "casefold"
   end
-  if type(opts) ~= "string" then t.level = t.level or "casefold" end
   receipt.note_setting("tokenizer", t)
 end
 
@@ -177,7 +177,7 @@ function receipt.sidecar_name(path) return path .. ".receipt.json" end
 -- pipes and other non-files, whose receipt goes nowhere (use --db).
 function receipt.is_result_file(path)
   if path == nil or path == "-" then return false, "stdout is not a file" end
-  local kind = host.file_kind and host.file_kind(path)
+  local kind = host.file_kind(path)
   if kind == nil or kind == "file" then return true end
   return false, ("%s is not a file (%s)"):format(path, kind)
 end
