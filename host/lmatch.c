@@ -413,8 +413,10 @@ static int l_is_capitalised(lua_State *L) {
     size_t len;
     const char *w = luaL_checklstring(L, 1, &len);
     cr_buf b = { 0 };
-    lua_pushboolean(L, cr_discover_is_capitalised(w, len, &b));
+    int cap = cr_discover_is_capitalised(w, len, &b);
     cr_buf_free(&b);
+    if (cap < 0) return luaL_error(L, "match.is_capitalised: out of memory");
+    lua_pushboolean(L, cap);
     return 1;
 }
 

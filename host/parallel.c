@@ -184,10 +184,8 @@ static int set_gc(lua_State *L) {
     if (s->w != NULL) {
         terminate_all(s);
         reap_all(s);
-        free_all(s);
+        free_all(s); /* the progress pipe too */
     }
-    for (int i = 0; i < 2; i++)
-        if (s->prog[i] >= 0) close(s->prog[i]), s->prog[i] = -1;
     return 0;
 }
 

@@ -105,6 +105,15 @@ t.is(found["brussels urban summit"] and found["brussels urban summit"].kind, "se
 t.is(found["jcpoa"] and found["jcpoa"].kind, "acronym", "missed: JCPOA")
 t.is(found["minister of justice"] and found["minister of justice"].documents, 2, "missed: Minister of Justice, in two articles")
 
+-- a key function whose keys hold tabs: the ranking still finds each key's form
+local tacc = discover.new()
+discover.add(tacc, "We met Anna Smith and the JCPOA team. Then we saw Anna Smith again.",
+  { key = function(s) return "k\t" .. s:lower() end })
+local trows = discover.rank(tacc)
+t.is(#trows, 2, "rank: keys with a tab")
+t.is_deeply({ trows[1].key, trows[1].candidate, trows[1].mentions }, { "k\tanna smith", "Anna Smith", 2 },
+  "rank: a key with a tab keeps its form")
+
 -- ---- the binding --------------------------------------------------------------
 local cs = match.candidates("The Society of Iranian Experts met the U.N. in Brussels. Mayor Bonte’s aide spoke.")
 t.is(#cs, 3, "candidates: three")

@@ -46,6 +46,17 @@ t.is(runs, 1, "f:save: one run per database")
 t.is(count.load(raw, "words"):get("iran"), 3, "count.load still reads the saved counter")
 raw:close()
 
+-- A save that fails (here a table name that clashes with count's own
+-- record) keeps the runs row that the next save references.
+raw = sqlite3.open_memory()
+t.ok(not pcall(f.save, f, raw, "corpusrun_counters"), "f:save: a failing save raises")
+f:save(raw, "words")
+local ok_refs, referenced = pcall(function()
+  for n in raw:urows("SELECT count(*) FROM words WHERE run_id IN (SELECT id FROM runs)") do return n end
+end)
+t.is(ok_refs and referenced, 2, "f:save: the run a failed save recorded is still there for the next")
+raw:close()
+
 -- A receipt built again after a note reads no corpus again.
 local receipt = require "receipt"
 local reads = 0

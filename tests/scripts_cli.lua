@@ -186,8 +186,7 @@ if n == 0 then t.skip("no scripts yet") end
 do
   local q = t.shell_quote
   local CR = t.corpusrun
-  local dir = os.tmpname()
-  os.remove(dir)
+  local dir = t.tempdir()
   os.execute("mkdir -p " .. q(dir .. "/tools"))
   local path = dir .. "/tools/count.lua"
   local f = assert(io.open(path, "wb"))

@@ -116,8 +116,7 @@ t.is(find(rows, "word", "zakani").target, 11, "keyness: zakani 11")
 -- 000 in one directory against 001 in another gives the same table as
 -- --target '^000' --reference '^001' over the sample corpus
 do
-  local dir = os.tmpname()
-  os.remove(dir)
+  local dir = t.tempdir()
   os.execute("mkdir -p " .. q(dir .. "/a") .. " " .. q(dir .. "/b") .. " && cp corpus/000_*.txt " .. q(dir .. "/a/")
     .. " && cp corpus/001_*.txt " .. q(dir .. "/b/"))
   local want = run("keyness.lua", "--target '^000' --reference '^001' --format json")

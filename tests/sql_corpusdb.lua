@@ -124,6 +124,9 @@ do
   t.is(ids("zakani's OR \"Belgian mayors\""), ids("Zakani OR \"Belgian mayors\""), "with OR and a phrase")
   t.is(ids("don't"), ids("\"don't\""), "an apostrophe inside a word")
   t.is(ids("'"), "", "a lone apostrophe finds nothing, without an error")
+  t.is(ids("zakani's\"Belgian mayors\""), ids("Zakani\"Belgian mayors\""), "right before a phrase")
+  t.is(ids("\"Belgian mayors\"zakani's"), ids("\"Belgian mayors\"Zakani"), "right after a phrase")
+  t.ok(ids("Iran's\"Belgian mayors\"") ~= "", "right before a phrase: two strings, not one")
   local sub = c:filter({}):shard(2, 2)
   for _, h in ipairs(sub:search("Iran")) do t.ok(sub:get(h.id) ~= nil, "search within a sub-corpus stays inside it") end
 end

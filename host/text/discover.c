@@ -11,8 +11,7 @@
 enum {
     TOK_CAP = 1,       /* starts with an upper-case character */
     TOK_STOP = 2,      /* casefolded, a function word capitalised by position */
-    TOK_PART = 4,      /* as written, a name particle ("of", "van", "al") */
-    TOK_CONTENT = 8    /* has a letter, and is no function word or particle */
+    TOK_PART = 4       /* as written, a name particle ("of", "van", "al") */
 };
 
 struct cr_discover_tok {
@@ -20,7 +19,7 @@ struct cr_discover_tok {
     unsigned flags;
 };
 
-/* Sorted (byte order) for binary search. */
+/* Function words capitalised only by their place in a sentence. */
 static const char *const initial_stop[] = {
     "a", "about", "according", "after", "all", "also", "although", "an", "and", "another", "as",
     "at", "because", "before", "both", "but", "by", "dr", "during", "each", "either", "even",
@@ -95,23 +94,9 @@ static inline unsigned list_flags(const struct cr_discover_lists *ls, const char
     }
 }
 
-static int cmp_word(const char *s, size_t len, const char *w) {
-    size_t wlen = strlen(w);
-    int r = memcmp(s, w, len < wlen ? len : wlen);
-    if (r) return r;
-    return len < wlen ? -1 : len > wlen;
-}
-
-static int in_list(const char *s, size_t len, const char *const *list, size_t n) {
-    if (len == 0 || len > 9) return 0; /* no listed word is longer */
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int r = cmp_word(s, len, list[mid]);
-        if (r == 0) return 1;
-        if (r < 0) hi = mid;
-        else lo = mid + 1;
-    }
+static int is_roman(const char *s, size_t len) {
+    for (size_t i = 0; i < COUNT(roman); i++)
+        if (strlen(roman[i]) == len && memcmp(roman[i], s, len) == 0) return 1;
     return 0;
 }
 
@@ -123,7 +108,7 @@ int cr_discover_is_capitalised(const char *s, size_t len, cr_buf *scratch) {
     size_t n = 1;
     while (n < len && ((unsigned char)s[n] & 0xC0) == 0x80) n++;
     if (n == 2 && b == 0xC3 && (unsigned char)s[1] == 0x9F) return 0; /* ß has no capital of its own */
-    if (cr_normalize(scratch, s, n, CR_NORM_CASEFOLD) < 0) return 0;
+    if (cr_normalize(scratch, s, n, CR_NORM_CASEFOLD) < 0) return -1;
     return scratch->len != n || memcmp(scratch->data, s, n) != 0;
 }
 
@@ -135,7 +120,7 @@ int cr_discover_is_acronym(const char *s, size_t len) {
         if (c >= 'A' && c <= 'Z') caps++;
         else if (c != '.' && c != '-' && c != '&') return 0;
     }
-    return caps >= 2 && !in_list(s, len, roman, COUNT(roman));
+    return caps >= 2 && !is_roman(s, len);
 }
 
 /* The length of s without a final possessive ('s, ’s, ‘s), which must
@@ -259,7 +244,9 @@ static int classify(cr_discover *d, const char *text, size_t len) {
         const char *w = text + tok.start;
         size_t wn = tok.stop - tok.start;
         unsigned flags = 0;
-        if (cr_discover_is_capitalised(w, wn, &d->fold)) flags |= TOK_CAP;
+        int cap = cr_discover_is_capitalised(w, wn, &d->fold);
+        if (cap < 0) return -1;
+        if (cap) flags |= TOK_CAP;
         const struct cr_discover_lists *ls = d->lists;
         unsigned raw = list_flags(ls, w, wn);
         flags |= raw & TOK_PART;
@@ -271,7 +258,6 @@ static int classify(cr_discover *d, const char *text, size_t len) {
         int stop = (fl & TOK_STOP) != 0;
         if (stop) flags |= TOK_STOP;
         if (has_letter((const unsigned char *)w, wn) && !fl) {
-            flags |= TOK_CONTENT;
             words++;
             if (flags & TOK_CAP) caps++;
         }

@@ -72,7 +72,8 @@ int cr_discover_scan(cr_discover *d, const char *text, size_t len, const cr_span
 
 /* Whether s[0..len) begins with an upper-case character: A-Z, or a
  * character beyond ASCII (the lead byte and the continuation bytes after it)
- * that casefolding changes, except ß.  scratch: a caller's buffer. */
+ * that casefolding changes, except ß.  scratch: a caller's buffer.  -1 when
+ * out of memory. */
 int cr_discover_is_capitalised(const char *s, size_t len, cr_buf *scratch);
 
 /* Whether s[0..len) is an acronym by the rule above. */

@@ -493,8 +493,9 @@ end
 -- with an ASCII apostrophe ("zakani's", "don't") is a syntax error there.
 -- Such a term, outside "strings", becomes a string ("zakani's"), which the
 -- corpusrun tokenizer splits as it split the text; a trailing "*" stays a
--- prefix ("zakani's"*), and column filters, keywords, parentheses and
--- strings are left as they are.
+-- prefix ("zakani's"*), a string right beside it stays a string of its
+-- own, and column filters, keywords, parentheses and strings are left as
+-- they are.
 local function fts_query(q)
   if not q:find("'", 1, true) then return q end
   local out, i, n = {}, 1, #q
@@ -516,7 +517,10 @@ local function fts_query(q)
       if a then
         local term = q:sub(a, b)
         if term:find("'", 1, true) and q:sub(b + 1, b + 1) ~= ":" then
-          term = '"' .. term .. '"'
+          -- a space keeps it apart from a string right beside it (""
+          -- inside a string is an escaped quote: one string, not two)
+          term = (q:sub(a - 1, a - 1) == '"' and ' "' or '"') .. term ..
+            (q:sub(b + 1, b + 1) == '"' and '" ' or '"')
         end
         out[#out + 1] = term
         i = b + 1

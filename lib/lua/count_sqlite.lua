@@ -74,17 +74,18 @@ end
 function M.save(counter, db, name)
   ok_name(name)
   local kind = type_of(counter)
+  local runcol = run_column(db) -- committed on its own: a failed save must not roll back a run it cached
   in_transaction(db, function()
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
     local rows = {}
     if kind == "corpusrun.Cooc" then
-      exec(db, ("CREATE TABLE %q (%sa TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))"):format(name, run_column(db)))
+      exec(db, ("CREATE TABLE %q (%sa TEXT NOT NULL, b TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (a, b))"):format(name, runcol))
       for a, b, n in counter:items() do rows[#rows + 1] = { a, b, n } end
       local stmt = prepare(db, ("INSERT INTO %q (a, b, n) VALUES (?, ?, ?)"):format(name))
       step_all(db, stmt, rows)
       stmt:finalize()
     else
-      exec(db, ("CREATE TABLE %q (%skey TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL)"):format(name, run_column(db)))
+      exec(db, ("CREATE TABLE %q (%skey TEXT PRIMARY KEY NOT NULL, n INTEGER NOT NULL)"):format(name, runcol))
       for k, n in counter:items() do rows[#rows + 1] = { k, n } end
       local stmt = prepare(db, ("INSERT INTO %q (key, n) VALUES (?, ?)"):format(name))
       step_all(db, stmt, rows)
@@ -118,9 +119,10 @@ end
 -- dtm:to_sqlite(db, name)
 function M.save_dtm(dtm, db, name)
   ok_name(name)
+  local runcol = run_column(db)
   in_transaction(db, function()
     exec(db, ("DROP TABLE IF EXISTS %q"):format(name))
-    exec(db, ("CREATE TABLE %q (%sdoc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name, run_column(db)))
+    exec(db, ("CREATE TABLE %q (%sdoc TEXT NOT NULL, term TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (doc, term))"):format(name, runcol))
     local rows = {}
     for doc, term, n in dtm:entries() do rows[#rows + 1] = { doc, term, n } end
     local stmt = prepare(db, ("INSERT INTO %q (doc, term, n) VALUES (?, ?, ?)"):format(name))

@@ -75,10 +75,12 @@ end
 function discover.rank(acc, opts)
   opts = opts or {}
   local min = opts.min or 1
-  -- the most frequent form of each key (ties: the smaller form)
+  -- the most frequent form of each key (ties: the smaller form); a form
+  -- never holds a tab (its words are joined by spaces) but a key may (a
+  -- custom key function), so "key<TAB>form" splits at its last tab
   local best = {}
   for kf, n in acc.forms:items() do
-    local key, form = kf:match("^(.-)\t(.*)$")
+    local key, form = kf:match("^(.*)\t(.-)$")
     local b = best[key]
     if not b or n > b[2] or (n == b[2] and form < b[1]) then best[key] = { form, n } end
   end

@@ -107,11 +107,14 @@ local function parse(text)
   return doc
 end
 
+-- The page (docs/api/<page>.md) that documents module.
+local function page_of(module) return help.pages[module] or module end
+
 local cache = {}
 local function load_doc(module)
   local dir = docdir()
   if not dir then return nil end
-  local path = dir .. "/" .. (help.pages[module] or module) .. ".md"
+  local path = dir .. "/" .. page_of(module) .. ".md"
   if cache[path] == nil then
     local text = read_file(path)
     cache[path] = text and parse(text) or false
@@ -175,7 +178,7 @@ end
 
 local function section_text(module, sec)
   return render({ plain(sec.heading), string.rep("-", #plain(sec.heading)), table.unpack(sec.body) })
-    .. "\n(docs/api/" .. module .. ".md)"
+    .. "\n(docs/api/" .. page_of(module) .. ".md)"
 end
 
 local function module_text(module, doc)
@@ -190,7 +193,7 @@ local function module_text(module, doc)
     out[#out + 1] = "Contents (help(\"name\") for one):"
     out[#out + 1] = table.concat(names, "\n")
   end
-  out[#out + 1] = "(docs/api/" .. module .. ".md)"
+  out[#out + 1] = "(docs/api/" .. page_of(module) .. ".md)"
   return table.concat(out, "\n")
 end
 
@@ -335,15 +338,25 @@ local function method_text(name, var)
   if var then
     for _, module in ipairs(mods) do
       local sec = named_section(load_doc(module), { var }, ":", name)
-      if sec then return section_text(help.pages[module] or module, sec) end
+      if sec then return section_text(module, sec) end
     end
   end
   for _, module in ipairs(mods) do
     local sec = find_section(load_doc(module), nil, name, true)
-    if sec then return section_text(help.pages[module] or module, sec) end
+    if sec then return section_text(module, sec) end
   end
   return nil
 end
+
+-- The name of x's type (its metatable's __name), or nil.
+local function type_name(x)
+  local mt = debug.getmetatable(x)
+  local tname = type(mt) == "table" and rawget(mt, "__name")
+  return type(tname) == "string" and tname or nil
+end
+
+-- The pages of an entry of help.types, in the order they are searched.
+local function type_pages(t) return type(t[1]) == "table" and t[1] or { t[1] } end
 
 -- The section about method "name" of the type called tname: on the type's
 -- page only, under one of its variable names.
@@ -351,10 +364,10 @@ local function type_method_text(tname, name)
   if tname == "FILE*" then return manual("file:" .. name) end
   local t = help.types[tname]
   if not t then return method_text(name) end
-  for _, page in ipairs(type(t[1]) == "table" and t[1] or { t[1] }) do
+  for _, page in ipairs(type_pages(t)) do
     local doc = load_doc(page)
     local sec = doc and named_section(doc, { table.unpack(t, 2) }, ":", name)
-    if sec then return section_text(help.pages[page] or page, sec) end
+    if sec then return section_text(page, sec) end
   end
   return nil
 end
@@ -365,7 +378,7 @@ local function text_for_name(name)
   if not module then
     if not name:match("^[%w_]+$") then return nil end
     local doc = load_doc(name)
-    if doc then return module_text(help.pages[name] or name, doc) end
+    if doc then return module_text(name, doc) end
     if stdlib[name] then return manual(name) end
     if type(_G[name]) == "function" then
       local docb = load_doc("_G")
@@ -376,30 +389,27 @@ local function text_for_name(name)
     return nil
   end
   -- "db:exec" where db is a global object of a documented type
-  local obj = sep == ":" and rawget(_G, module)
-  local mt = obj ~= nil and debug.getmetatable(obj)
-  local tname = type(mt) == "table" and rawget(mt, "__name")
-  if type(tname) == "string" and help.types[tname] then return type_method_text(tname, fname) end
+  local tname = sep == ":" and type_name(rawget(_G, module))
+  if tname and help.types[tname] then return type_method_text(tname, fname) end
   local doc = load_doc(module)
   local sec = doc and find_section(doc, module, fname, sep == ":")
-  if sec then return section_text(help.pages[module] or module, sec) end
+  if sec then return section_text(module, sec) end
   if stdlib[module] then return manual(module .. "." .. fname) end
   if not doc and sep == ":" then return method_text(fname, module) end -- "c:fold": a variable, not a module
   -- documented on another page ("corpus.ingest" in db.md)
   for _, other in ipairs(module_names()) do
     sec = named_section(load_doc(other), { module }, sep, fname)
-    if sec then return section_text(help.pages[other] or other, sec) end
+    if sec then return section_text(other, sec) end
   end
   return nil
 end
 
 -- The module of an object's type: help.types, else "corpusrun.Name" -> "name".
 local function type_module(x)
-  local mt = debug.getmetatable(x)
-  local tname = type(mt) == "table" and rawget(mt, "__name")
-  if type(tname) ~= "string" then return nil end
+  local tname = type_name(x)
+  if not tname then return nil end
   local t = help.types[tname]
-  if t then return type(t[1]) == "table" and t[1][1] or t[1] end
+  if t then return type_pages(t)[1] end
   local base = tname:match("^corpusrun%.(%w+)$")
   return base and base:lower()
 end
@@ -423,7 +433,7 @@ function help.text(x)
   end
   -- An object of a registered type "corpusrun.Corpus": its module's docs.
   local module = type_module(x)
-  if module and load_doc(module) then return module_text(help.pages[module] or module, load_doc(module)) end
+  if module and load_doc(module) then return module_text(module, load_doc(module)) end
   if names[1] and names[1].name then
     local n = names[1]
     return "No documentation for " .. (n.module or n.type or "") .. (n.type and ":" or ".") .. n.name .. "."
