@@ -57,6 +57,23 @@ end)
 t.is(ok_refs and referenced, 2, "f:save: the run a failed save recorded is still there for the next")
 raw:close()
 
+-- f:save and the db layer's write_table share one run per database.
+raw = sqlite3.open_memory()
+f:save(raw, "words")
+local wrapped = require("db").wrap(raw)
+wrapped:write_table("more", { { w = "x" } })
+local nruns
+for n in raw:urows("SELECT count(*) FROM runs") do nruns = n end
+t.is(nruns, 1, "f:save and write_table: one run in the database")
+local same
+for n in raw:urows("SELECT count(*) FROM more WHERE run_id = (SELECT run_id FROM words LIMIT 1)") do same = n end
+t.is(same, 1, "both tables reference it")
+raw:exec("DELETE FROM runs")
+f:save(raw, "words")
+for n in raw:urows("SELECT count(*) FROM words WHERE run_id IN (SELECT id FROM runs)") do same = n end
+t.is(same, 2, "a run deleted since is recorded again")
+raw:close()
+
 -- A receipt built again after a note reads no corpus again.
 local receipt = require "receipt"
 local reads = 0

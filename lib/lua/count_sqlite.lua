@@ -12,14 +12,11 @@
 -- (the provenance receipt, lib/lua/receipt.lua), recorded once per database.
 local M = {}
 
-local run_ids = setmetatable({}, { __mode = "k" })
-
 -- The column definition that ties a results table to this run, or "".
 local function run_column(db)
   local receipt = require "receipt"
   if not receipt.active() then return "" end
-  if not run_ids[db] then run_ids[db] = receipt.record(db) end
-  return ("run_id INTEGER NOT NULL DEFAULT %d REFERENCES runs(id), "):format(run_ids[db])
+  return ("run_id INTEGER NOT NULL DEFAULT %d REFERENCES runs(id), "):format(receipt.record(db))
 end
 
 local function ok_name(name)

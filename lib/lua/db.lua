@@ -262,11 +262,10 @@ local function schema_list(schema)
 end
 
 -- h:record_run() records this run's provenance receipt as a row of the
--- `runs` table (lib/lua/receipt.lua), once per handle, and returns its id.
+-- `runs` table (lib/lua/receipt.lua), once per database, and returns its id.
 function Handle:record_run()
   check_open(self)
-  if not self.run_id then self.run_id = require("receipt").record(self.raw) end
-  return self.run_id
+  return require("receipt").record(self.raw)
 end
 
 -- Whether write_table records the run: opts.run_id if given, else whether

@@ -281,9 +281,26 @@ function receipt.footer_fields(r)
   return f
 end
 
--- Records the receipt in db (an lsqlite3 database) as a row of `runs`;
--- returns its id, which results tables reference as run_id.
+-- The id of this run's row in each database it was recorded in (weak: a
+-- closed database is forgotten).
+local recorded = setmetatable({}, { __mode = "k" })
+
+local function still_recorded(db, id)
+  local stmt = db:prepare("SELECT 1 FROM runs WHERE id = ?")
+  if not stmt then return false end
+  stmt:bind_values(id)
+  local found = stmt:step() == 100 -- ROW
+  stmt:finalize()
+  return found
+end
+
+-- Records the receipt in db (an lsqlite3 database) as a row of `runs`, once
+-- per database however many results tables refer to it (a row rolled back
+-- or deleted since is recorded again); returns its id, which results tables
+-- reference as run_id.
 function receipt.record(db)
+  local id = recorded[db]
+  if id and still_recorded(db, id) then return id end
   local r = receipt.build()
   local ok = db:exec([[CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY, corpusrun TEXT, lua TEXT, utf8proc TEXT, unicode TEXT, sqlite TEXT,
@@ -302,8 +319,13 @@ function receipt.record(db)
   local rc = stmt:step()
   stmt:finalize()
   if rc ~= 101 then error("receipt: cannot record the run: " .. db:errmsg(), 2) end
-  return db:last_insert_rowid()
+  recorded[db] = db:last_insert_rowid()
+  return recorded[db]
 end
+
+-- Formats whose reports carry the receipt themselves (a footer, and the
+-- whole receipt embedded); results in any other format get a sidecar.
+receipt.FOOTER_FORMATS = { md = true, markdown = true, html = true }
 
 -- ---- reading receipts back ------------------------------------------------------
 

@@ -1069,7 +1069,8 @@ function report.save(path, rows, opts)
   -- Every saved result carries its run's receipt (opts.receipt = false
   -- leaves it out): a footer in HTML and Markdown, a sidecar otherwise.
   local receipt = opts.receipt ~= false and require("receipt") or nil
-  if receipt and (fmt == "html" or fmt == "md" or fmt == "markdown") and opts.provenance == nil then
+  local footer = receipt and receipt.FOOTER_FORMATS[fmt]
+  if footer and opts.provenance == nil then
     local copy = {}
     for k, v in pairs(opts) do copy[k] = v end
     copy.provenance = receipt.footer_fields()
@@ -1079,9 +1080,7 @@ function report.save(path, rows, opts)
   if receipt then text = receipt.embed(text, fmt) end
   local ok, err = report.write(path, text)
   if not ok then return nil, err end
-  if receipt and fmt ~= "html" and fmt ~= "md" and fmt ~= "markdown" then
-    receipt.write_sidecar(path)
-  end
+  if receipt and not footer then receipt.write_sidecar(path) end
   return true
 end
 

@@ -51,7 +51,7 @@ end
 
 -- Formats whose reports carry the run's receipt as a footer; results in
 -- other formats (text, csv, tsv, json, gexf) get a sidecar out.receipt.json.
-scriptlib.FOOTER_FORMATS = { md = true, html = true }
+scriptlib.FOOTER_FORMATS = require("receipt").FOOTER_FORMATS
 
 -- The receipt as {name, value} pairs for a report's footer (HTML pages take
 -- them as page.provenance).
