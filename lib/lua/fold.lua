@@ -309,12 +309,7 @@ end
 
 local function fold_progress(c, opts)
   if opts.progress == false then return nil end
-  local progress = require "progress"
-  local bar = progress.new { label = progress_label(opts), quiet = opts.quiet }
-  if not bar.enabled then return nil end
-  local okn, total = pcall(function() return #c end)
-  if okn and math.type(total) == "integer" then bar.total = total end
-  return bar
+  return require("progress").for_corpus(c, { label = progress_label(opts), quiet = opts.quiet })
 end
 
 -- At -j 1 nothing is merged; still refuse what -j N could not move, so a

@@ -250,14 +250,8 @@ function kwic.lines(source, pattern, opts)
   local bar, nbytes
   local okd, has_docs = pcall(function() return source.docs end)
   if opts.progress ~= false and okd and type(has_docs) == "function" then
-    bar = need("progress").new { label = type(opts.progress) == "string" and opts.progress or "kwic" }
-    if bar.enabled then
-      local okn, total = pcall(function() return #source end)
-      if okn and math.type(total) == "integer" then bar.total = total end
-      nbytes = 0
-    else
-      bar = nil
-    end
+    bar = need("progress").for_corpus(source, { label = type(opts.progress) == "string" and opts.progress or "kwic" })
+    nbytes = 0
   end
   for doc in each_doc(source) do
     di = di + 1

@@ -58,6 +58,17 @@ function progress.new(opts)
   return p
 end
 
+--- The progress line for reading a corpus (or any source whose `#` counts
+--- its documents; a count that fails is left out), or nil when the line is
+--- off (stderr is no terminal, or quiet).  opts as for progress.new.
+function progress.for_corpus(c, opts)
+  local p = progress.new(opts)
+  if not p.enabled then return nil end
+  local ok, total = pcall(function() return #c end)
+  if ok and math.type(total) == "integer" then p.total = total end
+  return p
+end
+
 local function fmt_time(s)
   if s ~= s or s == math.huge or s < 0 then return "--:--" end
   s = math.floor(s + 0.5)
