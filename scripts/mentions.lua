@@ -105,20 +105,7 @@ scriptlib.settings({ level = "key" }, { mentions = { unit = opts.unit, top = opt
 -- (built only for a page that shows it: the receipt fingerprints the corpus,
 -- which reads every document again)
 if opts.html then meta.provenance = scriptlib.footer_fields() end
--- The runs row's columns come from the receipt write_db stores whole, so the
--- corpus is read once for its fingerprint (entities.provenance would read
--- it again for c:fingerprint, and hash the script and gazetteer again).
-local function provenance()
-  local rc = require("receipt").build()
-  local p = { script = rc.script, script_sha256 = rc.script_sha256, corpusrun_version = rc.corpusrun,
-              arguments = table.concat(rc.arguments, " "), started = rc.started, finished = rc.finished,
-              corpus_fingerprint = rc.corpora[1] and rc.corpora[1].fingerprint }
-  for _, x in ipairs(rc.inputs) do
-    if x.role == "gazetteer" and x.path == gazetteer_path then p.gazetteer_sha256 = x.sha256 end
-  end
-  return p
-end
-if opts.db then entities.write_db(opts.db, r, t, meta, provenance()) end
+if opts.db then entities.write_db(opts.db, r, t, meta) end
 if opts.html then scriptlib.output(entities.html(t, r, meta), opts.html, "html") end
 if opts.gexf then
   entities.write_gexf(opts.gexf, t)

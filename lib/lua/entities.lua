@@ -503,7 +503,9 @@ end
 -- offset of the first byte, `stop` one past the last, so
 -- substr(text, start + 1, stop - start) is the match), `entity_counts`,
 -- `comentions` and `candidates`.  A database that already holds runs gets a
--- new one.
+-- new one.  The runs row's columns come from this run's receipt
+-- (lib/lua/receipt.lua), which it also holds whole for `corpusrun replay`;
+-- provenance, when given, overrides them.
 function entities.write_db(path, r, t, meta, provenance)
   local sqlite3 = require "lsqlite3"
   local db, _, err = sqlite3.open(path)
@@ -541,11 +543,20 @@ function entities.write_db(path, r, t, meta, provenance)
     CREATE TABLE IF NOT EXISTS candidates (
       run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
   ]])
-  local p = provenance or {}
-  -- the full provenance receipt (lib/lua/receipt.lua), which `corpusrun
-  -- replay` reads back
+  local p, receipt_json = provenance or {}, nil
   local okr, receipt = pcall(require, "receipt")
-  local receipt_json = okr and receipt.to_json() or nil
+  if okr then
+    local rc = receipt.build()
+    receipt_json = receipt.to_json(rc)
+    if not provenance then
+      p = { script = rc.script, script_sha256 = rc.script_sha256, corpusrun_version = rc.corpusrun,
+            arguments = table.concat(rc.arguments, " "), started = rc.started, finished = rc.finished,
+            corpus_fingerprint = rc.corpora[1] and rc.corpora[1].fingerprint }
+      for _, x in ipairs(rc.inputs) do
+        if x.role == "gazetteer" and x.path == meta.gazetteer then p.gazetteer_sha256 = x.sha256 end
+      end
+    end
+  end
   insert([[INSERT INTO runs (script, script_version, script_sha256, corpusrun_version, arguments, corpus,
              corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished, receipt)
            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
@@ -569,31 +580,6 @@ function entities.write_db(path, r, t, meta, provenance)
   exec("COMMIT;")
   db:close()
   return run
-end
-
--- The run's provenance: versions, arguments, corpus fingerprint, times.
-function entities.provenance(c, argv, gazetteer_path, started)
-  local okh, host = pcall(require, "corpusrun")
-  if not okh then host = {} end
-  local args = {}
-  for i = 1, #(argv or {}) do args[i] = argv[i] end
-  local fp
-  -- a corpus a merge did not read (fold.lua's stand-in) is not read for this
-  if type(c) == "table" and rawget(c, "unread_description") then
-    fp = nil
-  elseif type(c.fingerprint) == "function" then
-    local okf, v = pcall(c.fingerprint, c)
-    if okf then fp = v end
-  end
-  local script = argv and argv[0] or nil
-  local function hash(path) return path and host.sha256_file and (host.sha256_file(path)) or nil end
-  return {
-    script = script, script_sha256 = hash(script), gazetteer_sha256 = hash(gazetteer_path),
-    corpusrun_version = host.version, lua_version = host.lua_version,
-    unicode_version = host.unicode_version, sqlite_version = host.sqlite_version,
-    arguments = table.concat(args, " "), corpus_fingerprint = fp, gazetteer = gazetteer_path,
-    started = started, finished = os.date("!%Y-%m-%dT%H:%M:%SZ"),
-  }
 end
 
 return entities
