@@ -9,8 +9,8 @@ $(BUILD)/bench/engine_scan: bench/engine_scan.c $(BUILD)/libcorpustext.a $(BUILD
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(TEXT_LIB) $(LDLIBS)
 
 # make fuzz-engine [FUZZ_TIME=seconds]: libFuzzer (clang, from mk/load.mk and
-# mk/tok.mk's packages) on the dump parsers, the gazetteer loaders and the
-# discovery scan.
+# mk/tok.mk's packages) on the dump parsers, the gazetteer loaders, the
+# discovery scan and the counting loop of cr_freq_add_text.
 FUZZ_TIME ?= 30
 FUZZ_CC   ?= clang
 ENGINE_FUZZ_SRC := host/text/counter.c host/text/cooc.c host/text/gazetteer.c host/text/gaztext.c \
@@ -24,12 +24,16 @@ build-fuzz/engine_fuzz_%: tests/fuzz/engine_fuzz_%.c $(ENGINE_FUZZ_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ENGINE_FUZZ_FLAGS) -o $@ $< $(ENGINE_FUZZ_SRC) $(shell pkg-config --libs libutf8proc) -lm
 
-fuzz-engine: build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz/engine_fuzz_discover
-	@mkdir -p build-fuzz/corpus-engine-gaz build-fuzz/corpus-engine-undump build-fuzz/corpus-engine-discover
+fuzz-engine: build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz/engine_fuzz_discover \
+             build-fuzz/engine_fuzz_freq
+	@mkdir -p build-fuzz/corpus-engine-gaz build-fuzz/corpus-engine-undump build-fuzz/corpus-engine-discover \
+	  build-fuzz/corpus-engine-freq
 	@printf '\001\004\005The Society of Iranian Experts met the U.N. in Brussels.' > build-fuzz/corpus-engine-discover/seed
 	@printf '\000entity\ttype\talias\nEU\tORG\tEU\nIran\tGPE\tIran*\n' > build-fuzz/corpus-engine-gaz/tsv
 	@printf '\001{"label": "ORG", "pattern": [{"LOWER": "eu"}], "id": "x"}\n' > build-fuzz/corpus-engine-gaz/jsonl
-	@for t in undump gaz discover; do \
+	@printf '\000\000The well-known U.S. senator didn'"'"'t say; "Iran" -- e-mail x@y.org, 1,000.' \
+	  > build-fuzz/corpus-engine-freq/seed
+	@for t in undump gaz discover freq; do \
 	  echo "fuzz-engine: $$t for $(FUZZ_TIME)s"; \
 	  build-fuzz/engine_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
 	    build-fuzz/corpus-engine-$$t || exit 1; \

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "asciikey.h"
+#include "tokfast.h"
 
 void cr_textopts_default(cr_textopts *o) {
     memset(o, 0, sizeof *o);
@@ -16,16 +17,16 @@ void cr_textopts_default(cr_textopts *o) {
 
 /* ---- the key cache --------------------------------------------------------
  * Most tokens are short ASCII words, and a few thousand types make up most of
- * them.  A cache of their keys (folded and hashed in one pass, cr_akey_make)
- * in front of the counter turns the normalisation, the hash of the key bytes
- * and the probe of the counter's table (whose slots, entries and key bytes
- * are three cache misses once the vocabulary is large) into one look-up in a
- * table that stays in the CPU's cache.  Two-way set associative, the most
- * recent first; it grows with the counter's vocabulary up to KC_MAX_BITS
- * (1.5 MB: room for the 48 854 types of Brown; 2^14 slots missed 9 % of
- * its tokens), so that small counters stay small.  It holds ids of one counter
- * at one normalisation level; the counter's epoch tells when ids were
- * renumbered. */
+ * them.  A cache of their keys (asciikey.h: made by cr_akey_make, or by the
+ * counting loop while it reads the word) in front of the counter turns the
+ * normalisation, the hash of the key bytes and the probe of the counter's
+ * table (whose slots, entries and key bytes are three cache misses once the
+ * vocabulary is large) into one look-up in a table that stays in the CPU's
+ * cache.  Two-way set associative, the most recent first; it grows with the
+ * counter's vocabulary up to KC_MAX_BITS (1.5 MB: room for the 48 854 types
+ * of Brown; 2^14 slots missed 9 % of its tokens), keeping what it holds, so
+ * that small counters stay small.  It holds ids of one counter at one
+ * normalisation level; the counter's epoch tells when ids were renumbered. */
 #define KC_MIN_BITS 8
 #define KC_MAX_BITS 16
 
@@ -43,6 +44,14 @@ struct cr_keycache {
     kc_slot slots[];
 };
 
+/* The set of a key: multiplicative hashing, whose top bits depend on every
+ * bit of the key (the length needs no part in it: the tag tells keys that
+ * differ only in trailing NUL bytes apart). */
+static inline kc_slot *kc_set(cr_keycache *kc, const cr_akey *key) {
+    uint64_t h = key->k[0] * 0x9e3779b97f4a7c15ull ^ key->k[1] * 0xc2b2ae3d27d4eb4full;
+    return &kc->slots[(h >> (64 - kc->bits)) & ~(uint64_t)1];
+}
+
 /* The cache ready for counter c at level, or NULL (no cache: the general
  * path is taken for every token). */
 static cr_keycache *cache_for(cr_textscratch *s, const cr_counter *c, cr_norm_level level) {
@@ -51,11 +60,35 @@ static cr_keycache *cache_for(cr_textscratch *s, const cr_counter *c, cr_norm_le
     unsigned bits = KC_MIN_BITS;
     while (bits < KC_MAX_BITS && ((size_t)1 << bits) < 2 * c->size) bits++;
     if (!kc || kc->bits < bits) {
-        free(kc);
-        kc = s->cache = malloc(sizeof *kc + ((size_t)1 << bits) * sizeof(kc_slot));
-        if (!kc) return NULL;
-        kc->owner = NULL;
-        kc->bits = bits;
+        cr_keycache *old = kc;
+        kc = malloc(sizeof *kc + ((size_t)1 << bits) * sizeof(kc_slot));
+        if (!kc) {
+            if (!old) return NULL;
+            kc = old; /* (the smaller cache still works) */
+        } else {
+            memset(kc->slots, 0, ((size_t)1 << bits) * sizeof(kc_slot));
+            kc->owner = NULL;
+            kc->bits = bits;
+            if (old && old->owner == c && old->epoch == c->epoch && old->level == level) {
+                /* What the old cache knew goes into the new one, so that
+                 * growing costs no look-ups in the counter. */
+                kc->owner = c;
+                kc->epoch = c->epoch;
+                kc->level = level;
+                for (size_t i = 0; i < ((size_t)1 << old->bits); i += 2) {
+                    for (size_t w = 2; w-- > 0;) { /* the less recent of the pair first */
+                        const kc_slot *x = &old->slots[i + w];
+                        if (!x->tag) continue;
+                        cr_akey key = { { x->k[0], x->k[1] }, x->tag - 1 };
+                        kc_slot *set = kc_set(kc, &key);
+                        set[1] = set[0];
+                        set[0] = *x;
+                    }
+                }
+            }
+            free(old);
+            s->cache = kc;
+        }
     }
     if (kc->owner != c || kc->epoch != c->epoch || kc->level != level) {
         memset(kc->slots, 0, ((size_t)1 << kc->bits) * sizeof(kc_slot));
@@ -71,6 +104,30 @@ void cr_textscratch_free(cr_textscratch *s) {
     free(s->ids);
     free(s->cache);
     memset(s, 0, sizeof *s);
+}
+
+/* The id of a short key whose set is set, interned in c on a miss. */
+static inline __attribute__((always_inline)) int64_t kc_id_in(cr_counter *c, kc_slot *set, const cr_akey *key) {
+    uint32_t tag = key->len + 1;
+    if (set[0].tag == tag && set[0].k[0] == key->k[0] && set[0].k[1] == key->k[1]) return set[0].id;
+    kc_slot x;
+    if (set[1].tag == tag && set[1].k[0] == key->k[0] && set[1].k[1] == key->k[1]) {
+        x = set[1];
+    } else {
+        char bytes[16];
+        cr_akey_bytes(key, bytes);
+        int64_t id = cr_counter_intern(c, bytes, key->len);
+        if (id < 0) return id;
+        x = (kc_slot){ { key->k[0], key->k[1] }, tag, (uint32_t)id };
+    }
+    set[1] = set[0];
+    set[0] = x;
+    return x.id;
+}
+
+/* The id of a short key, interned in c on a miss. */
+static inline int64_t kc_id(cr_counter *c, cr_keycache *kc, const cr_akey *key) {
+    return kc_id_in(c, kc_set(kc, key), key);
 }
 
 static int push_id(cr_textscratch *s, uint32_t id) {
@@ -89,24 +146,7 @@ static int push_id(cr_textscratch *s, uint32_t id) {
 static inline int64_t intern_token(cr_counter *vocab, const char *text, size_t len, const cr_token *tok,
                                    cr_norm_level level, cr_textscratch *s, cr_keycache *kc) {
     cr_akey key;
-    if (kc && cr_akey_make(&key, text, len, tok->start, tok->stop, level)) {
-        kc_slot *set = &kc->slots[(cr_akey_hash(&key) >> (64 - kc->bits)) & ~(uint64_t)1];
-        uint32_t tag = key.len + 1;
-        if (set[0].tag == tag && set[0].k[0] == key.k[0] && set[0].k[1] == key.k[1]) return set[0].id;
-        kc_slot x;
-        if (set[1].tag == tag && set[1].k[0] == key.k[0] && set[1].k[1] == key.k[1]) {
-            x = set[1];
-        } else {
-            char bytes[16];
-            cr_akey_bytes(&key, bytes);
-            int64_t id = cr_counter_intern(vocab, bytes, key.len);
-            if (id < 0) return id;
-            x = (kc_slot){ { key.k[0], key.k[1] }, tag, (uint32_t)id };
-        }
-        set[1] = set[0];
-        set[0] = x;
-        return x.id;
-    }
+    if (kc && cr_akey_make(&key, text, len, tok->start, tok->stop, level)) return kc_id(vocab, kc, &key);
     if (cr_normalize(&s->norm, text + tok->start, tok->stop - tok->start, level)) return CR_ENOMEM;
     return cr_counter_intern(vocab, s->norm.data ? s->norm.data : "", s->norm.len);
 }
@@ -138,22 +178,265 @@ int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_t
     return CR_OK;
 }
 
+/* ---- counting a text: cr_freq_add_text ------------------------------------
+ * The tokenizer's fast paths (tokfast.h) are taken here rather than in the
+ * iterator, so that the bytes of a short word become its key while they are
+ * read, and the iterator is called only for what they do not take.  What is
+ * counted is exactly what the iterator alone would give: tests/c/
+ * tok_fastpath.c compares the two on random and real text under many
+ * options. */
+
+/* What the counting loop carries: the counter and its cache, the iterator
+ * for what the fast paths do not take, and how many tokens were counted. */
+typedef struct freqrun {
+    cr_counter *c;
+    cr_keycache *kc;
+    cr_tokenizer *t;
+    const cr_textopts *o;
+    cr_textscratch *sc;
+    unsigned want;       /* kinds both counted and returned by the iterator */
+    int64_t added;
+} freqrun;
+
+/* One more of id; the caller adds to the counter's total. */
+static inline int count_one(cr_counter *c, int64_t id) {
+    int64_t n;
+    if (__builtin_add_overflow(c->entries[id].count, 1, &n)) return CR_EOVERFLOW;
+    c->entries[id].count = n;
+    return CR_OK;
+}
+
+/* One more of the token [a, b) of kind. */
+static int count_span(freqrun *r, size_t a, size_t b, cr_token_kind kind) {
+    cr_token tok = { a, b, kind, 0 };
+    int64_t id = intern_token(r->c, r->t->text, r->t->len, &tok, r->o->level, r->sc, r->kc);
+    int e = id < 0 ? (int)id : count_one(r->c, id);
+    if (!e) r->added++;
+    return e;
+}
+
+/* One step of the iterator from pos, and the token it split off that one,
+ * if any, counted: the position after them, or 0 when no token is left or
+ * on failure (*e set). */
+static size_t iterator_step(freqrun *r, size_t pos, int *e) {
+    cr_tokenizer *t = r->t;
+    cr_token tok;
+    t->pos = pos;
+    int more = cr_tokenizer_next(t, &tok);
+    while (more) {
+        if ((r->o->kinds & CR_KIND_BIT(tok.kind)) && (*e = count_span(r, tok.start, tok.stop, tok.kind)))
+            return 0;
+        more = t->pend_kind >= 0 && cr_tokenizer_next(t, &tok);
+    }
+    return t->pos > pos ? t->pos : 0;
+}
+
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LEAN_LOOP 1
+
+/* ASCII letters and digits among eight bytes (the high bit of each byte
+ * says), with the letters among them and the capitals. */
+static inline uint64_t alnum8(uint64_t w, uint64_t *letter, uint64_t *upper) {
+    const uint64_t ones = CR_FAST_ONES, high = CR_FAST_HIGH;
+    uint64_t w7 = w & ~high;
+    uint64_t f = w7 | ones * 0x20; /* A-Z and a-z, and only they, fold into a-z */
+    uint64_t l = (f + ones * (0x80 - 'a')) & ~(f + ones * (0x7f - 'z')) & ~w & high;
+    uint64_t d = (w7 + ones * (0x80 - '0')) & ~(w7 + ones * (0x7f - '9')) & ~w & high;
+    *letter = l;
+    *upper = l & ~(w << 2); /* bit 5 clear: a capital */
+    return l | d;
+}
+
+/* Short keys wait in a ring for LEAN_DEPTH words before they are looked up
+ * and counted, while their sets come from memory (prefetched).  They are
+ * counted in the order of the text, before anything else is, so that new
+ * keys get their ids in order of first occurrence as with the iterator. */
+#define LEAN_DEPTH 4
+typedef struct keyring {
+    cr_akey key[LEAN_DEPTH];
+    kc_slot *set[LEAN_DEPTH];
+    unsigned first, end;  /* waiting: first .. end - 1, at index % LEAN_DEPTH */
+} keyring;
+
+static inline int ring_count_first(freqrun *r, keyring *q) {
+    unsigned k = q->first++ % LEAN_DEPTH;
+    int64_t id = kc_id_in(r->c, q->set[k], &q->key[k]);
+    int e = id < 0 ? (int)id : count_one(r->c, id);
+    if (!e) r->added++;
+    return e;
+}
+
+static inline int ring_push(freqrun *r, keyring *q, const cr_akey *key) {
+    int e;
+    if (q->end - q->first == LEAN_DEPTH && (e = ring_count_first(r, q))) return e;
+    unsigned k = q->end++ % LEAN_DEPTH;
+    q->key[k] = *key;
+    q->set[k] = kc_set(r->kc, key);
+    __builtin_prefetch(q->set[k]);
+    return CR_OK;
+}
+
+static int ring_drain(freqrun *r, keyring *q) {
+    int e;
+    while (q->first != q->end)
+        if ((e = ring_count_first(r, q))) return e;
+    return CR_OK;
+}
+
+/* Where a word that the iterator makes of several runs of letters and
+ * digits ends, in the two common cases taken here: run [.., i) joined by
+ * hyphens to further runs (hyphens "join", with a letter on one side of
+ * each hyphen at least), and by apostrophes between letters (UAX #29 WB6,
+ * WB7) when neither possessives nor elisions split words; the word must end
+ * as cr_fast_word_ends says.  0 when it is neither (the iterator decides).
+ * left_letter: whether the run has a letter. */
+static size_t joined_end(const freqrun *r, const unsigned char *s, size_t len, size_t i, int left_letter) {
+    const cr_tokenizer_opts *o = &r->t->opts;
+    int hyphens = o->tailor && o->hyphens == CR_HYPHENS_JOIN;
+    int apostrophes = !o->tailor || (o->possessive == CR_POSSESSIVE_KEEP && !r->t->elide);
+    size_t end = i;
+    for (;;) {
+        if (end + 2 > len) return 0;
+        unsigned char c = s[end], next = s[end + 1];
+        unsigned acc = 0;
+        if (c == '-' && hyphens && cr_fast_plain[next]) {
+            size_t k = cr_fast_run(s, len, end + 1, &acc);
+            int right_letter = (acc & 1) != 0;
+            if (!left_letter && !right_letter) return 0;
+            left_letter = right_letter;
+            end = k;
+        } else if (c == '\'' && apostrophes && cr_fast_plain[next] == 1 && cr_fast_plain[s[end - 1]] == 1) {
+            end = cr_fast_run(s, len, end + 1, &acc);
+            left_letter = 1;
+        } else {
+            break;
+        }
+    }
+    if (end == i || end + 2 > len || !cr_fast_word_ends_at(s, end)) return 0;
+    return end;
+}
+
+/* Where a single space after end goes with what ends there: one past it
+ * when an ASCII character that is no white space follows (computed, not
+ * branched on). */
+static inline size_t past_one_space(const unsigned char *s, size_t end) {
+    return end + ((s[end] == ' ') & (cr_fast_bits[s[end + 1]] >> 5));
+}
+
+/* Counts the text up to where fewer than 32 bytes remain (so that its
+ * eight-byte reads never pass the end), taking the common tokens with as
+ * few branches as natural text allows: words of ASCII letters and digits
+ * (their keys made while they are read, looked up through the ring),
+ * hyphen compounds and words with apostrophes, white space, and
+ * punctuation (not counted: the loop runs only when punctuation and
+ * symbols are not).  Returns where it stopped, len when the text is done or
+ * on failure (*e set). */
+static size_t freq_lean(freqrun *r, int *e) {
+    const unsigned char *s = (const unsigned char *)r->t->text;
+    size_t len = r->t->len, pos = 0;
+    if (len < 32) return 0;
+    size_t limit = len - 32;
+    uint64_t fold = r->o->level >= CR_NORM_CASEFOLD ? ~0ull : 0; /* small capitals in keys */
+    unsigned urls = r->t->opts.tailor && r->t->opts.urls;
+    unsigned want = r->want;
+    keyring q = { .first = 0, .end = 0 };
+    while (pos < limit) {
+        unsigned ch = s[pos];
+        if (cr_fast_plain[ch]) {
+            if (urls & (cr_fast_bits[ch] >> 3) & (cr_fast_bits[s[pos + 1]] >> 4)) goto iterator;
+            cr_akey key;
+            uint64_t w0, l0, u0, has_letter;
+            memcpy(&w0, s + pos, 8);
+            uint64_t stop = ~alnum8(w0, &l0, &u0) & CR_FAST_HIGH;
+            size_t i;
+            if (stop) {
+                unsigned n = (unsigned)__builtin_ctzll(stop) >> 3;
+                uint64_t before = (stop & (0 - stop)) - 1; /* the bytes before the stop, and 7 bits */
+                key.k[0] = (w0 | ((u0 & fold) >> 2)) & (before >> 7);
+                key.k[1] = 0;
+                key.len = n;
+                has_letter = l0 & before;
+                i = pos + n;
+            } else {
+                uint64_t w1, l1, u1;
+                memcpy(&w1, s + pos + 8, 8);
+                stop = ~alnum8(w1, &l1, &u1) & CR_FAST_HIGH;
+                if (stop) {
+                    unsigned n = 8 + ((unsigned)__builtin_ctzll(stop) >> 3);
+                    uint64_t before = (stop & (0 - stop)) - 1;
+                    key.k[0] = w0 | ((u0 & fold) >> 2);
+                    key.k[1] = (w1 | ((u1 & fold) >> 2)) & (before >> 7);
+                    key.len = n;
+                    has_letter = l0 | (l1 & before);
+                    i = pos + n;
+                } else { /* sixteen bytes or more: no short key */
+                    unsigned acc = 0;
+                    i = cr_fast_run(s, len, pos + 16, &acc);
+                    if (i + 2 > len) goto iterator;
+                    has_letter = l0 | l1 | (acc & 1);
+                    key.len = 0;
+                }
+            }
+            cr_token_kind kind = has_letter ? CR_TOK_WORD : CR_TOK_NUMBER;
+            if (!cr_fast_word_ends_at(s, i)) {
+                size_t end = joined_end(r, s, len, i, has_letter != 0);
+                if (!end) goto iterator;
+                if ((want & CR_KIND_BIT(CR_TOK_WORD))
+                    && ((*e = ring_drain(r, &q)) || (*e = count_span(r, pos, end, CR_TOK_WORD))))
+                    return len;
+                pos = past_one_space(s, end);
+                continue;
+            }
+            if (want & CR_KIND_BIT(kind)) {
+                if (key.len) *e = ring_push(r, &q, &key);
+                else if (!(*e = ring_drain(r, &q))) *e = count_span(r, pos, i, kind);
+                if (*e) return len;
+            }
+            pos = past_one_space(s, i);
+            continue;
+        }
+        if (cr_fast_space(ch)) {
+            size_t i = pos + 1;
+            while (i < len && cr_fast_space(s[i])) i++;
+            if (i == len) break;
+            if (s[i] >= 0x80) goto iterator; /* the last space may belong to it */
+            pos = i;
+            continue;
+        }
+        if ((cr_fast_bits[ch] & CR_FAST_SKIP) && (pos == 0 || s[pos - 1] < 0x80) && s[pos + 1] < 0x80) {
+            pos = past_one_space(s, pos + 1);
+            continue;
+        }
+    iterator:
+        if ((*e = ring_drain(r, &q))) return len;
+        pos = iterator_step(r, pos, e);
+        if (!pos) return len;
+    }
+    if ((*e = ring_drain(r, &q))) return len;
+    return pos < limit ? len : pos;
+}
+#endif
+
 int cr_freq_add_text(cr_counter *c, const char *text, size_t len, const cr_textopts *o,
                      cr_textscratch *s) {
     cr_tokenizer_opts topts = o->tok;
     topts.sentences = 0;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &topts);
-    cr_token tok;
-    cr_keycache *kc = cache_for(s, c, o->level);
-    while (cr_tokenizer_next(&t, &tok)) {
-        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
-        int64_t id = intern_token(c, text, len, &tok, o->level, s, kc);
-        if (id < 0) return (int)id;
-        int e = cr_counter_add_id(c, (uint32_t)id, 1);
-        if (e) return e;
-    }
-    return CR_OK;
+    freqrun r = { c, cache_for(s, c, o->level), &t, o, s, o->kinds & t.kinds, 0 };
+    int e = CR_OK;
+    size_t pos = 0;
+#ifdef LEAN_LOOP
+    /* (punctuation and symbols are counted only through the iterator) */
+    if (r.kc && t.skip_ws && t.fast
+        && !(r.want & (CR_KIND_BIT(CR_TOK_PUNCT) | CR_KIND_BIT(CR_TOK_SYMBOL))))
+        pos = freq_lean(&r, &e);
+#endif
+    while (!e && pos < len && (pos = iterator_step(&r, pos, &e)) != 0) {}
+    int64_t total;
+    if (__builtin_add_overflow(c->total, r.added, &total)) return e ? e : CR_EOVERFLOW;
+    c->total = total;
+    return e;
 }
 
 static int cmp_u32(const void *a, const void *b) {

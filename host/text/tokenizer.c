@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sentbreak.h"
+#include "tokfast.h"
 #include "ucd_tables.h"
 #include "utf8.h"
 #include "wordbreak.h"
@@ -377,76 +378,6 @@ static const unsigned char trig[256] = {
     [' '] = T_WS, ['\t'] = T_WS, ['\n'] = T_WS, ['\r'] = T_WS, ['\v'] = T_WS, ['\f'] = T_WS,
 };
 
-/* 1 for ASCII letters, 2 for ASCII digits, else 0. */
-static const unsigned char plain[256] = {
-    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
-    ['8'] = 2, ['9'] = 2,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-};
-
-/* The end of the run of ASCII letters and digits from i; *acc gains 1 when
- * the run has a letter, 2 when it has a digit. */
-static inline size_t plain_run(const unsigned char *s, size_t len, size_t i, unsigned *acc) {
-    unsigned x, m = *acc;
-#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    /* Eight bytes a step: the high bit of each byte of `letters` and
-     * `digits` says what it is (computed on the low seven bits, so that no
-     * sum carries into the next byte, then bytes >= 0x80 are left out). */
-    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    while (i + 8 <= len) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        uint64_t w7 = w & ~high;
-#define IN_RANGE(lo, hi) ((w7 + ones * (0x80 - (lo))) & ~(w7 + ones * (0x7f - (hi))) & high)
-        uint64_t letters = (IN_RANGE('A', 'Z') | IN_RANGE('a', 'z')) & ~w;
-        uint64_t digits = IN_RANGE('0', '9') & ~w;
-#undef IN_RANGE
-        uint64_t stop = ~(letters | digits) & high;
-        uint64_t run = stop ? (stop & (0 - stop)) - 1 : ~0ull; /* the bytes before the first stop */
-        if (letters & run) m |= 1;
-        if (digits & run) m |= 2;
-        if (stop) {
-            *acc = m;
-            return i + (size_t)(__builtin_ctzll(stop) >> 3);
-        }
-        i += 8;
-    }
-#endif
-    while (i < len && (x = plain[s[i]]) != 0) { m |= x; i++; }
-    *acc = m;
-    return i;
-}
-
-/* ASCII characters after which a run of ASCII letters and digits is not
- * known to be a whole token: the ones UAX #29 may join to a letter or digit
- * (MidLetter, MidNum, MidNumLet, Single_Quote, ExtendNumLet: . , ; : ' _),
- * CR, and what starts an e-mail address or a hyphen compound (@ % + -).
- * (Bytes >= 0x80 are not either: Extend, Format, ZWJ, non-ASCII letters.) */
-static const unsigned char plain_join[128] = {
-    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['\''] = 1, ['_'] = 1, ['\r'] = 1,
-    ['@'] = 1, ['%'] = 1, ['+'] = 1, ['-'] = 1,
-};
-
-/* ASCII punctuation that is a token of its own when an ASCII character
- * that is no letter, digit or join (a space, say) stands on either side:
- * UAX #29 breaks around it and no tailoring rule starts with it. */
-static const unsigned char plain_punct[128] = {
-    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['"'] = 1, ['('] = 1, [')'] = 1,
-};
-
-/* Whether the byte at j ends what came before it for the fast paths: the
- * end of the text, or a space, tab or line feed. */
-static inline int plain_end(const unsigned char *s, size_t len, size_t j) {
-    return j >= len || s[j] == ' ' || s[j] == '\n' || s[j] == '\t';
-}
-
 /* The next token before kind filtering: [*a, *b) of kind *kind; 0 at the end. */
 static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) {
     const unsigned char *s = (const unsigned char *)t->text;
@@ -474,30 +405,24 @@ static int raw_next(cr_tokenizer *t, size_t *ta, size_t *tb, cr_token_kind *tk) 
     const cr_tokenizer_opts *o = &t->opts;
     seg g;
     unsigned char c = s[a];
-    if (plain[c] && t->fast) {
-        /* The fast path for the commonest token: a run of ASCII letters and
-         * digits followed by an ASCII character that ends a UAX #29 word
-         * after a letter or digit (not . , ; : ' _ CR) and that no
-         * tailoring rule joins (not @ % + -).  Only a URL can start here;
-         * with no apostrophe inside, elisions and possessives cannot apply.
-         * What it returns is what the general path below returns. */
+    if (cr_fast_plain[c] && t->fast) {
+        /* The fast path for the commonest token (tokfast.h).  Only a URL
+         * can start here; with no apostrophe inside, elisions and
+         * possessives cannot apply.  What it returns is what the general
+         * path below returns. */
         size_t e;
         if ((tr & T_URL) && o->tailor && o->urls && (e = match_url(s, len, a)) != 0) {
             *ta = a; *tb = t->pos = e; *tk = CR_TOK_URL;
             return 1;
         }
-        unsigned acc = plain[c];
-        size_t i = plain_run(s, len, a + 1, &acc);
-        if (i >= len || (s[i] < 0x80 && !plain_join[s[i]]) ||
-            ((s[i] == '.' || s[i] == ',' || s[i] == ';') && plain_end(s, len, i + 1))) {
-            /* (a full stop, comma or semicolon with a space after it joins
-             * nothing: no letter or digit follows it, no acronym, address
-             * or number goes on) */
+        unsigned acc = cr_fast_plain[c];
+        size_t i = cr_fast_run(s, len, a + 1, &acc);
+        if (cr_fast_word_ends(s, len, i)) {
             *ta = a; *tb = t->pos = i; *tk = (acc & 1) ? CR_TOK_WORD : CR_TOK_NUMBER;
             return 1;
         }
     }
-    if (c < 0x80 && plain_punct[c] && t->fast && (a == 0 || s[a - 1] < 0x80) && plain_end(s, len, a + 1)) {
+    if (t->fast && cr_fast_punct(s, len, a)) {
         *ta = a; *tb = t->pos = a + 1; *tk = CR_TOK_PUNCT;
         return 1;
     }

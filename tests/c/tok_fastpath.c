@@ -1,16 +1,20 @@
 /* tok_fastpath.c — the fast paths give what the general paths give: the
  * tokenizer's ASCII word path (cr_tokenizer.fast) against the general path,
- * and the short ASCII keys (asciikey.h) against cr_normalize, on random text
- * built from the characters the rules look at and on Brown files, under
- * many option sets. */
+ * the short ASCII keys (asciikey.h) against cr_normalize, the decision
+ * table of tokfast.h against its definitions, and the counting loop of
+ * cr_freq_add_text (which takes the fast paths itself) against counting
+ * what the general path gives, on random text built from the characters
+ * the rules look at and on Brown files, under many option sets. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "asciikey.h"
+#include "countext.h"
 #include "sentbreak.h"
 #include "tap.h"
 #include "tokenizer.h"
+#include "tokfast.h"
 
 static unsigned long long rng = 0x9e3779b97f4a7c15ull;
 static unsigned rnd(unsigned n) {
@@ -29,6 +33,12 @@ static const char *const pieces[] = {
     "\xe3\x82\xa2", "\xef\xbc\x83", "\xf0\x9f\x98\x80", "\xe2\x80\x80", "\x00", "\xff", "l'",
     "qu'", "U.S.", "e.g.", "co-op", "'s", "\xe2\x80\x99s", "mr.", "Dr. ", "A. ", "x@y.org",
     "12,5", "3.14", "ABCDEFGHIJKLMNOPQRSTU", "abcdefgh", "abcdefghi",
+    /* what the counting loop takes without the iterator, and its edges */
+    "don't", "rock'n'roll", "80's", "a'", "'b", "well-known", "Well-Known-", "1-2", "x-1", "e-mail",
+    "-", "--", ";;", ".;", ".-", ".@", "..", ",,", ":)", "' ", "word:", "x.x", "ABCDEFGHIJKLMNO",
+    "abcdefghijklmnop", "ABCDEFGHIJKLMNOPQ", "internationalization", "Mississippi", "HTTP", "www",
+    "wt", "ft", "%", "$", "&", "*", "/", "<", "[", "]", "{", "|", "~", "\xe2\x80\x94", "\xcc\x81",
+    "     ", "\n\n", "\t", "\v", "\f",
 };
 #define NPIECES (sizeof pieces / sizeof pieces[0])
 
@@ -122,6 +132,112 @@ static int same_sentences(const char *s, size_t len) {
     return same;
 }
 
+/* Every entry of cr_fast_bits against the definitions it encodes, and the
+ * table's cr_fast_word_ends_at against cr_fast_word_ends for every pair of
+ * bytes after a word: the number of disagreements. */
+static size_t table_errors(void) {
+    size_t bad = 0;
+    for (unsigned c = 0; c < 256; c++) {
+        int ascii = c < 0x80, alnum = cr_fast_plain[c] != 0;
+        int join = ascii && cr_fast_join[c];
+        unsigned want = 0;
+        if (ascii && !alnum && !join) want |= CR_FAST_ENDS;
+        if (c == ',' || c == ';' || c == ':' || c == '\'') want |= CR_FAST_MID;
+        if (ascii && !alnum) want |= CR_FAST_NOT_WORD;
+        if (ascii && !alnum && !(c && strchr("._%+-@", (int)c))) want |= CR_FAST_DOT_END;
+        if (c == '.') want |= CR_FAST_DOT;
+        if (c && strchr("hHwWfF", (int)c)) want |= CR_FAST_URL1;
+        if (c && strchr("tTwW", (int)c)) want |= CR_FAST_URL2;
+        if (ascii && !cr_fast_space((unsigned char)c)) want |= CR_FAST_NEXT_OWN;
+        if (c && strchr("!\"$%&'()*+,-./:;<=>?[\\]^`{|}~", (int)c)) want |= CR_FAST_SKIP;
+        if (cr_fast_bits[c] != want) {
+            printf("# cr_fast_bits[0x%02x] is 0x%03x, not 0x%03x\n", c, cr_fast_bits[c], want);
+            bad++;
+        }
+    }
+    unsigned char w[6] = { 'a', 'b', 0, 0, 'x', 'x' };
+    for (unsigned c = 0; c < 256; c++)
+        for (unsigned d = 0; d < 256; d++) {
+            w[2] = (unsigned char)c;
+            w[3] = (unsigned char)d;
+            if (cr_fast_plain[c]) continue; /* (not the end of the run) */
+            if (cr_fast_word_ends_at(w, 2) != (unsigned)cr_fast_word_ends(w, sizeof w, 2)) {
+                if (bad++ < 5) printf("# word end before 0x%02x 0x%02x differs\n", c, d);
+            }
+        }
+    return bad;
+}
+
+/* Counts s the plain way: every token of the general path, normalised by
+ * cr_normalize, added one by one. */
+static int count_plainly(cr_counter *c, const char *s, size_t len, const cr_textopts *o) {
+    cr_tokenizer t;
+    cr_token tok;
+    cr_tokenizer_opts topts = o->tok;
+    topts.sentences = 0;
+    cr_tokenizer_init(&t, s, len, &topts);
+    t.fast = 0;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
+        if (cr_normalize(&nb, s + tok.start, tok.stop - tok.start, o->level)) return CR_ENOMEM;
+        int e = cr_counter_add(c, nb.data ? nb.data : "", nb.len, 1);
+        if (e) return e;
+    }
+    return CR_OK;
+}
+
+/* 1 when two counters hold the same keys with the same ids and counts. */
+static int same_counts(const cr_counter *a, const cr_counter *b) {
+    if (a->size != b->size || a->total != b->total) {
+        printf("# %zu types, %lld tokens against %zu, %lld\n", a->size, (long long)a->total, b->size,
+               (long long)b->total);
+        return 0;
+    }
+    for (size_t i = 0; i < a->size; i++) {
+        const cr_centry *x = &a->entries[i], *y = &b->entries[i];
+        size_t n = cr_centry_len(x);
+        if (n != cr_centry_len(y) || memcmp(x->key, y->key, n) || x->count != y->count) {
+            printf("# id %zu: \"%.*s\" %lld against \"%.*s\" %lld\n", i, (int)n, x->key,
+                   (long long)x->count, (int)cr_centry_len(y), y->key, (long long)y->count);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* Counting options of round r: tokenizer options, levels and kinds. */
+static void set_textopts(cr_textopts *o, unsigned r) {
+    static const unsigned kinds[] = {
+        CR_KINDS_WORDS, CR_KIND_BIT(CR_TOK_WORD), CR_KIND_BIT(CR_TOK_NUMBER),
+        CR_KINDS_WORDS | CR_KIND_BIT(CR_TOK_PUNCT), ~0u,
+        CR_KINDS_WORDS | CR_KIND_BIT(CR_TOK_URL) | CR_KIND_BIT(CR_TOK_ID),
+    };
+    cr_textopts_default(o);
+    set_opts(&o->tok, r);
+    o->level = (cr_norm_level)((r >> 10) % 4);
+    o->kinds = kinds[(r >> 12) % (sizeof kinds / sizeof kinds[0])];
+    if ((r >> 15) % 5 == 0) o->tok.kinds = CR_KIND_BIT(CR_TOK_WORD) | CR_KIND_BIT(CR_TOK_PUNCT);
+}
+
+/* Counts texts into one counter both ways (so that the key cache carries
+ * over from text to text): 1 when they agree after every text. */
+static int same_freq(char *const *texts, const size_t *lens, size_t n, const cr_textopts *o) {
+    cr_counter a, b;
+    cr_counter_init(&a);
+    cr_counter_init(&b);
+    cr_textscratch sc = { 0 };
+    int same = 1;
+    for (size_t i = 0; i < n && same; i++) {
+        int ea = cr_freq_add_text(&a, texts[i], lens[i], o, &sc);
+        int eb = count_plainly(&b, texts[i], lens[i], o);
+        same = ea == 0 && eb == 0 && same_counts(&a, &b);
+    }
+    cr_textscratch_free(&sc);
+    cr_counter_free(&a);
+    cr_counter_free(&b);
+    return same;
+}
+
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -166,8 +282,34 @@ int main(void) {
            ntok, nkeys);
     ok(ntok > 100000 && nkeys > 10000, "random text exercised the fast paths");
 
+    is_int(table_errors(), 0, "the fast path's table says what its definitions say");
+
+    /* counting: batches of random texts, sizes around the 32 bytes below
+     * which the counting loop leaves everything to the iterator */
+    size_t fbad = 0, fwords = 0;
+    for (unsigned round = 0; round < 4000; round++) {
+        enum { BATCH = 6 };
+        char *texts[BATCH];
+        size_t lens[BATCH];
+        for (size_t i = 0; i < BATCH; i++) {
+            size_t n = random_text(text, (round % 3 == 0) ? 64 : sizeof text);
+            texts[i] = malloc(n ? n : 1);
+            memcpy(texts[i], text, n);
+            lens[i] = n;
+            fwords += n / 6;
+        }
+        cr_textopts o;
+        set_textopts(&o, round * 2654435761u);
+        if (!same_freq(texts, lens, BATCH, &o) && fbad++ < 5) printf("# counting round %u differs\n", round);
+        for (size_t i = 0; i < BATCH; i++) free(texts[i]);
+    }
+    is_int(fbad, 0, "random text: cr_freq_add_text counts what the general path gives (about %zu words)",
+           fwords);
+
     const char *root = getenv("CORPUSRUN_ROOT");
     const char *files[] = { "ca01.txt", "cg22.txt", "cj01.txt" };
+    char *brown[9] = { 0 };
+    size_t brown_len[9] = { 0 };
     for (size_t f = 0; f < 3; f++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/tests/data/load/brown/%s", root ? root : ".", files[f]);
@@ -182,10 +324,34 @@ int main(void) {
             all &= same(s, len, &o, &ntok, &nkeys);
         }
         ok(same_sentences(s, len), "Brown %s: sentence boundaries do not depend on the ASCII scan", files[f]);
+        int counts = 1;
+        for (unsigned r = 0; r < 48; r++) {
+            cr_textopts o;
+            set_textopts(&o, r * 2654435761u);
+            char *one[1] = { s };
+            counts &= same_freq(one, &len, 1, &o);
+        }
+        ok(counts, "Brown %s: cr_freq_add_text counts what the general path gives, under 48 option sets",
+           files[f]);
+        for (size_t k = 0; k < 3; k++) {
+            brown[3 * k + f] = malloc(len);
+            memcpy(brown[3 * k + f], s, len);
+            brown_len[3 * k + f] = len;
+        }
         ok(all, "Brown %s: the fast paths agree with the general paths (%zu tokens, %zu keys)", files[f],
            ntok, nkeys);
         free(s);
     }
+    /* one counter through all three files three times: its key cache grows
+     * on the way, keeping what it knew */
+    int grown = brown[8] != NULL;
+    for (unsigned r = 0; r < 8 && grown; r++) {
+        cr_textopts o;
+        set_textopts(&o, r * 40503u);
+        grown &= same_freq(brown, brown_len, 9, &o);
+    }
+    ok(grown, "Brown: counting file after file into one counter, while its key cache grows");
+    for (size_t i = 0; i < 9; i++) free(brown[i]);
     cr_buf_free(&nb);
     return tap_done();
 }

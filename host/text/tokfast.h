@@ -1,0 +1,187 @@
+/* tokfast.h — the tokenizer's fast paths for plain ASCII text, as inline
+ * pieces shared by the iterator (tokenizer.c) and the bulk counting loop
+ * (countext.c), so that both take exactly the same tokens the same way.
+ * Private to host/text; pure C, header only.
+ *
+ * A token the fast path takes is a run of ASCII letters and digits that
+ * starts where a token search starts and is followed by a character that
+ * ends a UAX #29 word after a letter or digit and that no tailoring rule
+ * joins (cr_fast_word_ends), or a lone ASCII punctuation mark between
+ * spaces (cr_fast_punct).  A run starting with h, w or f followed by t or w
+ * may be a URL ("http://", "ftp://", "www."): the iterator tries its URL
+ * rule first then.  Everything else goes to the general path.
+ */
+#ifndef CORPUSRUN_TOKFAST_H
+#define CORPUSRUN_TOKFAST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* 1 for ASCII letters, 2 for ASCII digits, else 0. */
+static const unsigned char cr_fast_plain[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+/* ASCII characters after which a run of ASCII letters and digits is not
+ * known to be a whole token: the ones UAX #29 may join to a letter or digit
+ * (MidLetter, MidNum, MidNumLet, Single_Quote, ExtendNumLet: . , ; : ' _),
+ * CR, and what starts an e-mail address or a hyphen compound (@ % + -).
+ * (Bytes >= 0x80 are not either: Extend, Format, ZWJ, non-ASCII letters.) */
+static const unsigned char cr_fast_join[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['\''] = 1, ['_'] = 1, ['\r'] = 1,
+    ['@'] = 1, ['%'] = 1, ['+'] = 1, ['-'] = 1,
+};
+
+/* ASCII punctuation that is a token of its own when an ASCII character
+ * that is no letter, digit or join (a space, say) stands on either side:
+ * UAX #29 breaks around it and no tailoring rule starts with it. */
+static const unsigned char cr_fast_punct_char[128] = {
+    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['"'] = 1, ['('] = 1, [')'] = 1,
+};
+
+/* ASCII white space the iterator skips without segmenting (when space
+ * tokens are not wanted). */
+static inline int cr_fast_space(unsigned char c) {
+    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+/* Whether the byte at j ends what came before it for the fast paths: the
+ * end of the text, or a space, tab or line feed. */
+static inline int cr_fast_plain_end(const unsigned char *s, size_t len, size_t j) {
+    return j >= len || s[j] == ' ' || s[j] == '\n' || s[j] == '\t';
+}
+
+/* Whether the ASCII punctuation mark at a is a token by itself: an ASCII
+ * character (or nothing) before it, a space or the end after it. */
+static inline int cr_fast_punct(const unsigned char *s, size_t len, size_t a) {
+    return s[a] < 0x80 && cr_fast_punct_char[s[a]] && (a == 0 || s[a - 1] < 0x80)
+           && cr_fast_plain_end(s, len, a + 1);
+}
+
+/* Whether the run of letters and digits that ends at i (the first byte
+ * after it) is a whole token:
+ *   - the end of the text, or an ASCII character that ends a word and joins
+ *     nothing;
+ *   - a comma, semicolon, colon or apostrophe (UAX #29 MidNum, MidLetter,
+ *     Single_Quote) followed by the end or by an ASCII character that is no
+ *     letter or digit: those rules join only between letters or digits, and
+ *     no tailoring rule starts at them;
+ *   - a full stop followed likewise, and by none of . _ % + - @: then it
+ *     ends no dotted abbreviation (the run has no full stop), and no e-mail
+ *     address can go on through it. */
+static inline int cr_fast_word_ends(const unsigned char *s, size_t len, size_t i) {
+    if (i >= len) return 1;
+    unsigned char c = s[i];
+    if (c >= 0x80) return 0;
+    if (!cr_fast_join[c]) return 1;
+    if (c != ',' && c != ';' && c != ':' && c != '\'' && c != '.') return 0;
+    if (i + 1 >= len) return 1;
+    unsigned char d = s[i + 1];
+    if (d >= 0x80 || cr_fast_plain[d]) return 0;
+    return c != '.' || !d || !strchr("._%+-@", d);
+}
+
+/* The same decisions as a table, for loops that would rather look up than
+ * branch (natural text makes such branches hard to predict):
+ *   CR_FAST_ENDS: a run of letters and digits followed by this byte is a
+ *     whole token (an ASCII byte that joins nothing);
+ *   CR_FAST_MID: it is when the byte after this one is a CR_FAST_NOT_WORD
+ *     (comma, semicolon, colon, apostrophe);
+ *   CR_FAST_NOT_WORD: an ASCII byte that is no letter or digit;
+ *   CR_FAST_DOT: the full stop, which ends the run when the byte after it
+ *     is a CR_FAST_DOT_END;
+ *   CR_FAST_DOT_END: a CR_FAST_NOT_WORD that is none of . _ % + - @;
+ *   CR_FAST_URL1, CR_FAST_URL2: h w f and t w, the first and second
+ *     letters of what may start a URL;
+ *   CR_FAST_NEXT_OWN: an ASCII byte that is no white space (a single space
+ *     before it ends there);
+ *   CR_FAST_SKIP: ASCII punctuation and symbols that make a token of one
+ *     byte wherever a token search starts at them, when the bytes on both
+ *     sides are ASCII: UAX #29 joins them to nothing on their right (the
+ *     rules that join such a mark need a letter or digit on its left, which
+ *     would have taken it already) and no tailoring rule starts with them
+ *     (not @ # _, which start mentions, hashtags and identifiers). */
+enum {
+    CR_FAST_ENDS = 1, CR_FAST_MID = 2, CR_FAST_NOT_WORD = 4, CR_FAST_URL1 = 8, CR_FAST_URL2 = 16,
+    CR_FAST_NEXT_OWN = 32, CR_FAST_SKIP = 64, CR_FAST_DOT_END = 128, CR_FAST_DOT = 256
+};
+/* (generated from the definitions above; tests/c/tok_fastpath.c checks
+ * every entry; bytes from 0x80 on are all 0) */
+static const uint16_t cr_fast_bits[256] = {
+    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x00 */
+    0x0a5, 0x085, 0x085, 0x085, 0x085, 0x084, 0x0a5, 0x0a5,  /* 0x08 */
+    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x10 */
+    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x18 */
+    0x085, 0x0e5, 0x0e5, 0x0a5, 0x0e5, 0x064, 0x0e5, 0x0e6,  /* 0x20 */
+    0x0e5, 0x0e5, 0x0e5, 0x064, 0x0e6, 0x064, 0x164, 0x0e5,  /* 0x28 */
+    0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x30 */
+    0x020, 0x020, 0x0e6, 0x0e6, 0x0e5, 0x0e5, 0x0e5, 0x0e5,  /* 0x38 */
+    0x024, 0x020, 0x020, 0x020, 0x020, 0x020, 0x028, 0x020,  /* 0x40 */
+    0x028, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x48 */
+    0x020, 0x020, 0x020, 0x020, 0x030, 0x020, 0x020, 0x038,  /* 0x50 */
+    0x020, 0x020, 0x020, 0x0e5, 0x0e5, 0x0e5, 0x0e5, 0x024,  /* 0x58 */
+    0x0e5, 0x020, 0x020, 0x020, 0x020, 0x020, 0x028, 0x020,  /* 0x60 */
+    0x028, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x68 */
+    0x020, 0x020, 0x020, 0x020, 0x030, 0x020, 0x020, 0x038,  /* 0x70 */
+    0x020, 0x020, 0x020, 0x0e5, 0x0e5, 0x0e5, 0x0e5, 0x0a5,  /* 0x78 */
+};
+
+/* cr_fast_word_ends by the table, without a branch, when i + 1 < len. */
+static inline unsigned cr_fast_word_ends_at(const unsigned char *s, size_t i) {
+    unsigned c = cr_fast_bits[s[i]], d = cr_fast_bits[s[i + 1]];
+    return (c | ((c >> 1) & (d >> 2)) | ((c >> 8) & (d >> 7))) & 1;
+}
+
+#define CR_FAST_ONES 0x0101010101010101ull
+#define CR_FAST_HIGH 0x8080808080808080ull
+
+/* Eight bytes w classified: the high bit of each byte of *letters, *digits
+ * and *upper says whether it is an ASCII letter, digit or capital (computed
+ * on the low seven bits, so that no sum carries into the next byte, then
+ * bytes >= 0x80 are left out). */
+static inline void cr_fast_classify8(uint64_t w, uint64_t *letters, uint64_t *digits, uint64_t *upper) {
+    uint64_t w7 = w & ~CR_FAST_HIGH;
+#define CR_FAST_IN(lo, hi) \
+    ((w7 + CR_FAST_ONES * (0x80 - (lo))) & ~(w7 + CR_FAST_ONES * (0x7f - (hi))) & CR_FAST_HIGH)
+    uint64_t up = CR_FAST_IN('A', 'Z') & ~w;
+    *upper = up;
+    *letters = (up | CR_FAST_IN('a', 'z')) & ~w;
+    *digits = CR_FAST_IN('0', '9') & ~w;
+#undef CR_FAST_IN
+}
+
+/* The end of the run of ASCII letters and digits from i; *acc gains 1 when
+ * the run has a letter, 2 when it has a digit. */
+static inline size_t cr_fast_run(const unsigned char *s, size_t len, size_t i, unsigned *acc) {
+    unsigned x, m = *acc;
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    while (i + 8 <= len) {
+        uint64_t w, letters, digits, upper;
+        memcpy(&w, s + i, 8);
+        cr_fast_classify8(w, &letters, &digits, &upper);
+        uint64_t stop = ~(letters | digits) & CR_FAST_HIGH;
+        uint64_t run = stop ? (stop & (0 - stop)) - 1 : ~0ull; /* the bits before the first stop */
+        if (letters & run) m |= 1;
+        if (digits & run) m |= 2;
+        if (stop) {
+            *acc = m;
+            return i + (size_t)(__builtin_ctzll(stop) >> 3);
+        }
+        i += 8;
+    }
+#endif
+    while (i < len && (x = cr_fast_plain[s[i]]) != 0) { m |= x; i++; }
+    *acc = m;
+    return i;
+}
+
+#endif

@@ -1,0 +1,63 @@
+/* engine_fuzz_freq.c — libFuzzer: cr_freq_add_text, which takes the
+ * tokenizer's fast paths itself, against counting every token of the
+ * general path one by one, on any bytes under options taken from the first
+ * two bytes; aborts when the counters differ. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "countext.h"
+
+static cr_buf nb;
+
+static int count_plainly(cr_counter *c, const char *s, size_t len, const cr_textopts *o) {
+    cr_tokenizer t;
+    cr_token tok;
+    cr_tokenizer_init(&t, s, len, &o->tok);
+    t.fast = 0;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
+        if (cr_normalize(&nb, s + tok.start, tok.stop - tok.start, o->level)) return CR_ENOMEM;
+        if (cr_counter_add(c, nb.data ? nb.data : "", nb.len, 1)) return CR_ENOMEM;
+    }
+    return CR_OK;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    if (size < 2) return 0;
+    unsigned f = data[0] | (unsigned)data[1] << 8;
+    cr_textopts o;
+    cr_textopts_default(&o);
+    o.tok.tailor = !(f & 1);
+    o.tok.hyphens = (f & 2) ? CR_HYPHENS_SPLIT : CR_HYPHENS_JOIN;
+    o.tok.possessive = (cr_possessive)((f >> 2) % 3);
+    o.tok.elisions = (f & 16) ? 1 : -1;
+    o.tok.lang = (f & 32) ? "fr" : NULL;
+    o.tok.urls = !(f & 64);
+    o.tok.emails = !(f & 128);
+    o.level = (cr_norm_level)((f >> 8) & 3);
+    static const unsigned kinds[] = { CR_KINDS_WORDS, CR_KIND_BIT(CR_TOK_WORD),
+                                      CR_KINDS_WORDS | CR_KIND_BIT(CR_TOK_EMOJI), ~0u };
+    o.kinds = kinds[(f >> 10) & 3];
+    const char *text = (const char *)data + 2;
+    size_t len = size - 2;
+    cr_counter a, b;
+    cr_counter_init(&a);
+    cr_counter_init(&b);
+    cr_textscratch sc = { 0 };
+    /* twice, so that the second pass finds its keys in the cache */
+    for (int pass = 0; pass < 2; pass++) {
+        if (cr_freq_add_text(&a, text, len, &o, &sc) || count_plainly(&b, text, len, &o)) abort();
+        if (a.size != b.size || a.total != b.total) abort();
+        for (size_t i = 0; i < a.size; i++) {
+            size_t n = cr_centry_len(&a.entries[i]);
+            if (n != cr_centry_len(&b.entries[i]) || memcmp(a.entries[i].key, b.entries[i].key, n)
+                || a.entries[i].count != b.entries[i].count)
+                abort();
+        }
+    }
+    cr_textscratch_free(&sc);
+    cr_counter_free(&a);
+    cr_counter_free(&b);
+    return 0;
+}
