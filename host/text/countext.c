@@ -151,52 +151,27 @@ static inline int64_t intern_token(cr_counter *vocab, const char *text, size_t l
     return cr_counter_intern(vocab, s->norm.data ? s->norm.data : "", s->norm.len);
 }
 
-int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
-                     cr_textscratch *s, cr_segment_fn fn, void *ud) {
-    cr_tokenizer_opts topts = o->tok;
-    topts.sentences = o->sentences ? 1 : 0;
-    cr_tokenizer t;
-    cr_tokenizer_init(&t, text, len, &topts);
-    cr_token tok;
-    size_t sentence = 0;
-    int e;
-    cr_keycache *kc = cache_for(s, vocab, o->level);
-    s->nids = 0;
-    while (cr_tokenizer_next(&t, &tok)) {
-        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
-        if (o->sentences && tok.sentence != sentence) {
-            if (s->nids && (e = fn(ud, s->ids, s->nids))) return e;
-            s->nids = 0;
-            sentence = tok.sentence;
-        }
-        int64_t id = intern_token(vocab, text, len, &tok, o->level, s, kc);
-        if (id < 0) return (int)id;
-        if ((e = push_id(s, (uint32_t)id))) return e;
-    }
-    if (s->nids && (e = fn(ud, s->ids, s->nids))) return e;
-    s->nids = 0;
-    return CR_OK;
-}
-
-/* ---- counting a text: cr_freq_add_text ------------------------------------
+/* ---- a text's tokens as ids: cr_freq_add_text, cr_text_segments ----------
  * The tokenizer's fast paths (tokfast.h) are taken here rather than in the
  * iterator, so that the bytes of a short word become its key while they are
- * read, and the iterator is called only for what they do not take.  What is
- * counted is exactly what the iterator alone would give: tests/c/
- * tok_fastpath.c compares the two on random and real text under many
- * options. */
+ * read, and the iterator is called only for what they do not take.  Each
+ * token's id is counted (cr_freq_add_text) or collected in order
+ * (cr_text_segments).  The ids are exactly what the iterator alone would
+ * give: tests/c/tok_fastpath.c compares the two on random and real text
+ * under many options. */
 
-/* What the counting loop carries: the counter and its cache, the iterator
- * for what the fast paths do not take, and how many tokens were counted. */
-typedef struct freqrun {
+/* What the loop carries: the counter and its cache, the iterator for what
+ * the fast paths do not take, and what becomes of the ids. */
+typedef struct textrun {
     cr_counter *c;
     cr_keycache *kc;
     cr_tokenizer *t;
     const cr_textopts *o;
     cr_textscratch *sc;
-    unsigned want;       /* kinds both counted and returned by the iterator */
-    int64_t added;
-} freqrun;
+    unsigned want;       /* kinds both taken and returned by the iterator */
+    int collect;         /* ids go to sc->ids; else each is counted */
+    int64_t added;       /* tokens counted */
+} textrun;
 
 /* One more of id; the caller adds to the counter's total. */
 static inline int count_one(cr_counter *c, int64_t id) {
@@ -206,25 +181,31 @@ static inline int count_one(cr_counter *c, int64_t id) {
     return CR_OK;
 }
 
-/* One more of the token [a, b) of kind. */
-static int count_span(freqrun *r, size_t a, size_t b, cr_token_kind kind) {
-    cr_token tok = { a, b, kind, 0 };
-    int64_t id = intern_token(r->c, r->t->text, r->t->len, &tok, r->o->level, r->sc, r->kc);
-    int e = id < 0 ? (int)id : count_one(r->c, id);
+/* The next token's id: counted, or collected. */
+static inline int take_id(textrun *r, int64_t id) {
+    if (r->collect) return push_id(r->sc, (uint32_t)id);
+    int e = count_one(r->c, id);
     if (!e) r->added++;
     return e;
 }
 
+/* The token [a, b) of kind, taken. */
+static int take_span(textrun *r, size_t a, size_t b, cr_token_kind kind) {
+    cr_token tok = { a, b, kind, 0 };
+    int64_t id = intern_token(r->c, r->t->text, r->t->len, &tok, r->o->level, r->sc, r->kc);
+    return id < 0 ? (int)id : take_id(r, id);
+}
+
 /* One step of the iterator from pos, and the token it split off that one,
- * if any, counted: the position after them, or 0 when no token is left or
+ * if any, taken: the position after them, or 0 when no token is left or
  * on failure (*e set). */
-static size_t iterator_step(freqrun *r, size_t pos, int *e) {
+static size_t iterator_step(textrun *r, size_t pos, int *e) {
     cr_tokenizer *t = r->t;
     cr_token tok;
     t->pos = pos;
     int more = cr_tokenizer_next(t, &tok);
     while (more) {
-        if ((r->o->kinds & CR_KIND_BIT(tok.kind)) && (*e = count_span(r, tok.start, tok.stop, tok.kind)))
+        if ((r->o->kinds & CR_KIND_BIT(tok.kind)) && (*e = take_span(r, tok.start, tok.stop, tok.kind)))
             return 0;
         more = t->pend_kind >= 0 && cr_tokenizer_next(t, &tok);
     }
@@ -248,9 +229,10 @@ static inline uint64_t alnum8(uint64_t w, uint64_t *letter, uint64_t *upper) {
 }
 
 /* Short keys wait in a ring for LEAN_DEPTH words before they are looked up
- * and counted, while their sets come from memory (prefetched).  They are
- * counted in the order of the text, before anything else is, so that new
- * keys get their ids in order of first occurrence as with the iterator. */
+ * and taken, while their sets come from memory (prefetched).  They are
+ * taken in the order of the text, before anything else is, so that new keys
+ * get their ids in order of first occurrence as with the iterator, and
+ * collected ids come in the text's order. */
 #define LEAN_DEPTH 4
 typedef struct keyring {
     cr_akey key[LEAN_DEPTH];
@@ -258,17 +240,15 @@ typedef struct keyring {
     unsigned first, end;  /* waiting: first .. end - 1, at index % LEAN_DEPTH */
 } keyring;
 
-static inline int ring_count_first(freqrun *r, keyring *q) {
+static inline int ring_take_first(textrun *r, keyring *q) {
     unsigned k = q->first++ % LEAN_DEPTH;
     int64_t id = kc_id_in(r->c, q->set[k], &q->key[k]);
-    int e = id < 0 ? (int)id : count_one(r->c, id);
-    if (!e) r->added++;
-    return e;
+    return id < 0 ? (int)id : take_id(r, id);
 }
 
-static inline int ring_push(freqrun *r, keyring *q, const cr_akey *key) {
+static inline int ring_push(textrun *r, keyring *q, const cr_akey *key) {
     int e;
-    if (q->end - q->first == LEAN_DEPTH && (e = ring_count_first(r, q))) return e;
+    if (q->end - q->first == LEAN_DEPTH && (e = ring_take_first(r, q))) return e;
     unsigned k = q->end++ % LEAN_DEPTH;
     q->key[k] = *key;
     q->set[k] = kc_set(r->kc, key);
@@ -276,10 +256,10 @@ static inline int ring_push(freqrun *r, keyring *q, const cr_akey *key) {
     return CR_OK;
 }
 
-static int ring_drain(freqrun *r, keyring *q) {
+static int ring_drain(textrun *r, keyring *q) {
     int e;
     while (q->first != q->end)
-        if ((e = ring_count_first(r, q))) return e;
+        if ((e = ring_take_first(r, q))) return e;
     return CR_OK;
 }
 
@@ -290,7 +270,7 @@ static int ring_drain(freqrun *r, keyring *q) {
  * WB7) when neither possessives nor elisions split words; the word must end
  * as cr_fast_word_ends says.  0 when it is neither (the iterator decides).
  * left_letter: whether the run has a letter. */
-static size_t joined_end(const freqrun *r, const unsigned char *s, size_t len, size_t i, int left_letter) {
+static size_t joined_end(const textrun *r, const unsigned char *s, size_t len, size_t i, int left_letter) {
     const cr_tokenizer_opts *o = &r->t->opts;
     int hyphens = o->tailor && o->hyphens == CR_HYPHENS_JOIN;
     int apostrophes = !o->tailor || (o->possessive == CR_POSSESSIVE_KEEP && !r->t->elide);
@@ -323,15 +303,15 @@ static inline size_t past_one_space(const unsigned char *s, size_t end) {
     return end + ((s[end] == ' ') & (cr_fast_bits[s[end + 1]] >> 5));
 }
 
-/* Counts the text up to where fewer than 32 bytes remain (so that its
- * eight-byte reads never pass the end), taking the common tokens with as
- * few branches as natural text allows: words of ASCII letters and digits
+/* Takes the text's tokens up to where fewer than 32 bytes remain (so that
+ * its eight-byte reads never pass the end), the common ones with as few
+ * branches as natural text allows: words of ASCII letters and digits
  * (their keys made while they are read, looked up through the ring),
  * hyphen compounds and words with apostrophes, white space, and
  * punctuation (not counted: the loop runs only when punctuation and
  * symbols are not).  Returns where it stopped, len when the text is done or
  * on failure (*e set). */
-static size_t freq_lean(freqrun *r, int *e) {
+static size_t lean_loop(textrun *r, int *e) {
     const unsigned char *s = (const unsigned char *)r->t->text;
     size_t len = r->t->len, pos = 0;
     if (len < 32) return 0;
@@ -382,14 +362,14 @@ static size_t freq_lean(freqrun *r, int *e) {
                 size_t end = joined_end(r, s, len, i, has_letter != 0);
                 if (!end) goto iterator;
                 if ((want & CR_KIND_BIT(CR_TOK_WORD))
-                    && ((*e = ring_drain(r, &q)) || (*e = count_span(r, pos, end, CR_TOK_WORD))))
+                    && ((*e = ring_drain(r, &q)) || (*e = take_span(r, pos, end, CR_TOK_WORD))))
                     return len;
                 pos = past_one_space(s, end);
                 continue;
             }
             if (want & CR_KIND_BIT(kind)) {
                 if (key.len) *e = ring_push(r, &q, &key);
-                else if (!(*e = ring_drain(r, &q))) *e = count_span(r, pos, i, kind);
+                else if (!(*e = ring_drain(r, &q))) *e = take_span(r, pos, i, kind);
                 if (*e) return len;
             }
             pos = past_one_space(s, i);
@@ -417,25 +397,75 @@ static size_t freq_lean(freqrun *r, int *e) {
 }
 #endif
 
+/* Takes every token of r's text: the lean loop where it can, then the
+ * iterator. */
+static int run_text(textrun *r) {
+    int e = CR_OK;
+    size_t pos = 0;
+#ifdef LEAN_LOOP
+    /* (punctuation and symbols are taken only through the iterator) */
+    if (r->kc && r->t->skip_ws && r->t->fast
+        && !(r->want & (CR_KIND_BIT(CR_TOK_PUNCT) | CR_KIND_BIT(CR_TOK_SYMBOL))))
+        pos = lean_loop(r, &e);
+#endif
+    while (!e && pos < r->t->len && (pos = iterator_step(r, pos, &e)) != 0) {}
+    return e;
+}
+
 int cr_freq_add_text(cr_counter *c, const char *text, size_t len, const cr_textopts *o,
                      cr_textscratch *s) {
     cr_tokenizer_opts topts = o->tok;
     topts.sentences = 0;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &topts);
-    freqrun r = { c, cache_for(s, c, o->level), &t, o, s, o->kinds & t.kinds, 0 };
-    int e = CR_OK;
-    size_t pos = 0;
-#ifdef LEAN_LOOP
-    /* (punctuation and symbols are counted only through the iterator) */
-    if (r.kc && t.skip_ws && t.fast
-        && !(r.want & (CR_KIND_BIT(CR_TOK_PUNCT) | CR_KIND_BIT(CR_TOK_SYMBOL))))
-        pos = freq_lean(&r, &e);
-#endif
-    while (!e && pos < len && (pos = iterator_step(&r, pos, &e)) != 0) {}
+    textrun r = { c, cache_for(s, c, o->level), &t, o, s, o->kinds & t.kinds, 0, 0 };
+    int e = run_text(&r);
     int64_t total;
     if (__builtin_add_overflow(c->total, r.added, &total)) return e ? e : CR_EOVERFLOW;
     c->total = total;
+    return e;
+}
+
+/* By sentence: each token's sentence from the iterator. */
+static int segments_by_sentence(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
+                                cr_textscratch *s, cr_segment_fn fn, void *ud) {
+    cr_tokenizer_opts topts = o->tok;
+    topts.sentences = 1;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &topts);
+    cr_token tok;
+    size_t sentence = 0;
+    int e;
+    cr_keycache *kc = cache_for(s, vocab, o->level);
+    s->nids = 0;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
+        if (tok.sentence != sentence) {
+            if (s->nids && (e = fn(ud, s->ids, s->nids))) return e;
+            s->nids = 0;
+            sentence = tok.sentence;
+        }
+        int64_t id = intern_token(vocab, text, len, &tok, o->level, s, kc);
+        if (id < 0) return (int)id;
+        if ((e = push_id(s, (uint32_t)id))) return e;
+    }
+    if (s->nids && (e = fn(ud, s->ids, s->nids))) return e;
+    s->nids = 0;
+    return CR_OK;
+}
+
+int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
+                     cr_textscratch *s, cr_segment_fn fn, void *ud) {
+    if (o->sentences) return segments_by_sentence(vocab, text, len, o, s, fn, ud);
+    cr_tokenizer_opts topts = o->tok;
+    topts.sentences = 0;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &topts);
+    textrun r = { vocab, cache_for(s, vocab, o->level), &t, o, s, o->kinds & t.kinds, 1, 0 };
+    s->nids = 0;
+    int e = run_text(&r);
+    if (!e && s->nids) e = fn(ud, s->ids, s->nids);
+    s->nids = 0;
     return e;
 }
 

@@ -219,6 +219,68 @@ static void set_textopts(cr_textopts *o, unsigned r) {
     if ((r >> 15) % 5 == 0) o->tok.kinds = CR_KIND_BIT(CR_TOK_WORD) | CR_KIND_BIT(CR_TOK_PUNCT);
 }
 
+/* The ids of s's tokens the plain way (one segment; by sentence when
+ * o->sentences), checked against the segments cr_text_segments gives. */
+typedef struct segcheck {
+    const uint32_t *want;   /* the plain ids, all segments one after another */
+    size_t nwant, at;
+    const size_t *ends;     /* where each plain segment ends in want */
+    size_t nsegs, seg;
+    int bad;
+} segcheck;
+
+static int check_segment(void *ud, const uint32_t *ids, size_t n) {
+    segcheck *k = ud;
+    size_t end = k->seg < k->nsegs ? k->ends[k->seg] : (size_t)-1;
+    if (k->seg >= k->nsegs || end - k->at != n || memcmp(ids, k->want + k->at, n * sizeof *ids)) {
+        k->bad = 1;
+        return 1;
+    }
+    k->at = end;
+    k->seg++;
+    return 0;
+}
+
+static int same_segments(const char *s, size_t len, const cr_textopts *o) {
+    cr_counter a, b;
+    cr_counter_init(&a);
+    cr_counter_init(&b);
+    cr_textscratch sc = { 0 };
+    size_t cap = len + 1, n = 0, nsegs = 0;
+    uint32_t *ids = malloc(cap * sizeof *ids);
+    size_t *ends = malloc(cap * sizeof *ends);
+    int same = ids && ends;
+    for (int pass = 0; pass < 2 && same; pass++) { /* twice: the cache knows the keys the second time */
+        cr_tokenizer t;
+        cr_token tok;
+        cr_tokenizer_opts topts = o->tok;
+        topts.sentences = o->sentences != 0;
+        cr_tokenizer_init(&t, s, len, &topts);
+        t.fast = 0;
+        size_t sentence = 0;
+        n = nsegs = 0;
+        while (same && cr_tokenizer_next(&t, &tok)) {
+            if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
+            if (o->sentences && tok.sentence != sentence && n) ends[nsegs++] = n;
+            sentence = tok.sentence;
+            same = !cr_normalize(&nb, s + tok.start, tok.stop - tok.start, o->level);
+            int64_t id = same ? cr_counter_intern(&b, nb.data ? nb.data : "", nb.len) : -1;
+            same = id >= 0;
+            if (same) ids[n++] = (uint32_t)id;
+        }
+        if (n) ends[nsegs++] = n;
+        segcheck k = { ids, n, 0, ends, nsegs, 0, 0 };
+        same = same && cr_text_segments(&a, s, len, o, &sc, check_segment, &k) == 0 && !k.bad
+               && k.seg == nsegs && a.size == b.size;
+    }
+    free(ids);
+    free(ends);
+    cr_textscratch_free(&sc);
+    cr_counter_free(&a);
+    cr_counter_free(&b);
+    return same;
+}
+
 /* Counts texts into one counter both ways (so that the key cache carries
  * over from text to text): 1 when they agree after every text. */
 static int same_freq(char *const *texts, const size_t *lens, size_t n, const cr_textopts *o) {
@@ -286,7 +348,7 @@ int main(void) {
 
     /* counting: batches of random texts, sizes around the 32 bytes below
      * which the counting loop leaves everything to the iterator */
-    size_t fbad = 0, fwords = 0;
+    size_t fbad = 0, fwords = 0, sbad2 = 0;
     for (unsigned round = 0; round < 4000; round++) {
         enum { BATCH = 6 };
         char *texts[BATCH];
@@ -301,10 +363,13 @@ int main(void) {
         cr_textopts o;
         set_textopts(&o, round * 2654435761u);
         if (!same_freq(texts, lens, BATCH, &o) && fbad++ < 5) printf("# counting round %u differs\n", round);
+        o.sentences = round & 1;
+        if (!same_segments(texts[0], lens[0], &o) && sbad2++ < 5) printf("# segments round %u differ\n", round);
         for (size_t i = 0; i < BATCH; i++) free(texts[i]);
     }
     is_int(fbad, 0, "random text: cr_freq_add_text counts what the general path gives (about %zu words)",
            fwords);
+    is_int(sbad2, 0, "random text: cr_text_segments gives the general path's ids, whole and by sentence");
 
     const char *root = getenv("CORPUSRUN_ROOT");
     const char *files[] = { "ca01.txt", "cg22.txt", "cj01.txt" };
@@ -330,8 +395,10 @@ int main(void) {
             set_textopts(&o, r * 2654435761u);
             char *one[1] = { s };
             counts &= same_freq(one, &len, 1, &o);
+            o.sentences = r & 1;
+            counts &= same_segments(s, len, &o);
         }
-        ok(counts, "Brown %s: cr_freq_add_text counts what the general path gives, under 48 option sets",
+        ok(counts, "Brown %s: cr_freq_add_text and cr_text_segments agree with the general path, under 48 option sets",
            files[f]);
         for (size_t k = 0; k < 3; k++) {
             brown[3 * k + f] = malloc(len);
