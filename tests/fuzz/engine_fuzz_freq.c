@@ -1,7 +1,7 @@
-/* engine_fuzz_freq.c — libFuzzer: cr_freq_add_text, which takes the
- * tokenizer's fast paths itself, against counting every token of the
- * general path one by one, on any bytes under options taken from the first
- * two bytes; aborts when the counters differ. */
+/* engine_fuzz_freq.c — libFuzzer: cr_freq_add_text and cr_text_segments,
+ * which take the tokenizer's fast paths themselves, against counting and
+ * interning every token of the general path one by one, on any bytes under
+ * options taken from the first two bytes; aborts when they differ. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +21,39 @@ static int count_plainly(cr_counter *c, const char *s, size_t len, const cr_text
         if (cr_counter_add(c, nb.data ? nb.data : "", nb.len, 1)) return CR_ENOMEM;
     }
     return CR_OK;
+}
+
+/* cr_text_segments' ids, all segments one after another. */
+typedef struct { uint32_t *ids; size_t n, cap; } idlist;
+
+static int collect(void *ud, const uint32_t *ids, size_t n) {
+    idlist *l = ud;
+    if (l->n + n > l->cap) {
+        size_t cap = (l->n + n) * 2;
+        uint32_t *p = realloc(l->ids, cap * sizeof *p);
+        if (!p) abort();
+        l->ids = p;
+        l->cap = cap;
+    }
+    memcpy(l->ids + l->n, ids, n * sizeof *ids);
+    l->n += n;
+    return 0;
+}
+
+/* The ids of the general path's tokens interned one by one. */
+static void plain_ids(cr_counter *c, const char *s, size_t len, const cr_textopts *o, idlist *l) {
+    cr_tokenizer t;
+    cr_token tok;
+    cr_tokenizer_init(&t, s, len, &o->tok);
+    t.fast = 0;
+    while (cr_tokenizer_next(&t, &tok)) {
+        if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
+        if (cr_normalize(&nb, s + tok.start, tok.stop - tok.start, o->level)) abort();
+        int64_t id = cr_counter_intern(c, nb.data ? nb.data : "", nb.len);
+        if (id < 0) abort();
+        uint32_t u = (uint32_t)id;
+        collect(l, &u, 1);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -56,6 +89,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         }
     }
+    /* the same text as ids, whole or by sentence (bit 12) */
+    cr_counter va, vb;
+    cr_counter_init(&va);
+    cr_counter_init(&vb);
+    o.sentences = (f >> 12) & 1;
+    for (int pass = 0; pass < 2; pass++) {
+        idlist la = { 0 }, lb = { 0 };
+        if (cr_text_segments(&va, text, len, &o, &sc, collect, &la)) abort();
+        plain_ids(&vb, text, len, &o, &lb);
+        if (la.n != lb.n || (la.n && memcmp(la.ids, lb.ids, la.n * sizeof *la.ids)) || va.size != vb.size)
+            abort();
+        free(la.ids);
+        free(lb.ids);
+    }
+    cr_counter_free(&va);
+    cr_counter_free(&vb);
     cr_textscratch_free(&sc);
     cr_counter_free(&a);
     cr_counter_free(&b);
