@@ -8,6 +8,7 @@
  */
 #include "wordbreak.h"
 
+#include "tokfast.h"
 #include "ucd_tables.h"
 #include "utf8.h"
 
@@ -45,20 +46,6 @@ static unsigned next_solid(const unsigned char *s, size_t len, size_t i) {
     }
     return NONE;
 }
-
-/* 1 for ASCII letters, 2 for ASCII digits, 0 for every other byte. */
-static const unsigned char ascii_alnum[256] = {
-    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
-    ['8'] = 2, ['9'] = 2,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
-};
 
 /* Whether rules WB5..WB16 keep prev2 prev | cur together (no break). */
 static int joins(unsigned prev2, unsigned prev, unsigned cur, unsigned ri_count,
@@ -123,14 +110,14 @@ size_t cr_wb_next(const char *text, size_t len, size_t pos, uint32_t *seen) {
             /* An ASCII word: letters and digits always join (WB5, WB8..10). */
             unsigned acc = k, b;
             size_t i = pos + 1;
-            while (i < len && (b = ascii_alnum[s[i]]) != 0) { acc |= b; i++; }
+            while (i < len && (b = cr_fast_plain[s[i]]) != 0) { acc |= b; i++; }
             uint32_t mask = ((acc & 1) ? 1u << CR_WB_ALetter : 0) | ((acc & 2) ? 1u << CR_WB_Numeric : 0);
             if (i >= len || (s[i] < 0x80 && (k = ascii_class[s[i]]) != A_JOINER && k != A_SPECIAL)) {
                 if (seen) *seen = mask;
                 return i;
             }
-            unsigned last = ascii_alnum[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
-            unsigned before = i - pos >= 2 ? (ascii_alnum[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric) : NONE;
+            unsigned last = cr_fast_plain[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
+            unsigned before = i - pos >= 2 ? (cr_fast_plain[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric) : NONE;
             return wb_loop(s, len, i, last, before, last, 0, mask, seen);
         }
         unsigned char d = s[pos + 1];
@@ -157,7 +144,7 @@ static size_t wb_loop(const unsigned char *s, size_t len, size_t i, unsigned pre
         unsigned char c = s[i];
         unsigned cur;
         if (c < 0x80) {
-            unsigned a = ascii_alnum[c];
+            unsigned a = cr_fast_plain[c];
             if (a && raw == prev && in(prev, AHLETTER | B(Numeric) | B(ExtendNumLet))) {
                 /* WB5, WB8, WB9, WB10, WB13b: an ASCII letter or digit after a
                  * letter, digit or connector; run through the ASCII word. */
@@ -166,11 +153,11 @@ static size_t wb_loop(const unsigned char *s, size_t len, size_t i, unsigned pre
                 do {
                     mask |= 1u << (a == 1 ? CR_WB_ALetter : CR_WB_Numeric);
                     i++;
-                } while (i < len && s[i] < 0x80 && (a = ascii_alnum[s[i]]) != 0);
+                } while (i < len && s[i] < 0x80 && (a = cr_fast_plain[s[i]]) != 0);
                 if (i < len && s[i] < 0x80 && ascii_class[s[i]] != A_JOINER && ascii_class[s[i]] != A_SPECIAL)
                     break; /* an ASCII character no rule joins to a letter or digit */
-                prev = raw = ascii_alnum[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
-                prev2 = i - start >= 2 ? (ascii_alnum[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric)
+                prev = raw = cr_fast_plain[s[i - 1]] == 1 ? CR_WB_ALetter : CR_WB_Numeric;
+                prev2 = i - start >= 2 ? (cr_fast_plain[s[i - 2]] == 1 ? CR_WB_ALetter : CR_WB_Numeric)
                                        : before;
                 ri_count = 0;
                 continue;
