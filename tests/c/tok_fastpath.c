@@ -400,6 +400,25 @@ int main(void) {
         }
         ok(counts, "Brown %s: cr_freq_add_text and cr_text_segments agree with the general path, under 48 option sets",
            files[f]);
+        /* the same with every e accented: most words go to the iterator,
+         * which then takes the rest of the text */
+        char *acc = malloc(2 * len + 1);
+        size_t alen = 0;
+        for (size_t k = 0; k < len; k++) {
+            if (s[k] == 'e') { acc[alen++] = (char)0xC3; acc[alen++] = (char)0xA9; }
+            else acc[alen++] = s[k];
+        }
+        int accented = 1;
+        for (unsigned r = 0; r < 8; r++) {
+            cr_textopts o;
+            set_textopts(&o, r * 2654435761u);
+            char *one[1] = { acc };
+            accented &= same_freq(one, &alen, 1, &o);
+            o.sentences = 0;
+            accented &= same_segments(acc, alen, &o);
+        }
+        ok(accented, "Brown %s with every e accented: the same counts and ids as the general path", files[f]);
+        free(acc);
         for (size_t k = 0; k < 3; k++) {
             brown[3 * k + f] = malloc(len);
             memcpy(brown[3 * k + f], s, len);
