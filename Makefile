@@ -98,6 +98,15 @@ $(BUILD)/tests/%: tests/c/%.c $(TEXT_LIB) $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) -Itests/c $(ALL_CFLAGS) -o $@ $< $(TEXT_LIB) $(LDLIBS)
 
+# The same test of the counting loop with its portable word scan (what
+# builds without SSE2 run): countext.c again, with -DCR_NO_SIMD.
+CTEST_BIN += $(BUILD)/tests/tok_fastpath_no_simd
+$(BUILD)/tests/tok_fastpath_no_simd: tests/c/tok_fastpath.c host/text/countext.c host/text/tokfast.h \
+                                     host/text/asciikey.h $(TEXT_LIB) $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -DCR_NO_SIMD -Itests/c $(ALL_CFLAGS) -o $@ tests/c/tok_fastpath.c host/text/countext.c \
+	  $(TEXT_LIB) $(LDLIBS)
+
 FORCE:
 
 -include $(TEXT_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
