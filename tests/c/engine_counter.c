@@ -534,8 +534,49 @@ static void test_key_cache(void) {
     cr_textscratch_free(&s);
 }
 
+/* Whether index a of c comes before index b in a top: count descending,
+ * then key bytes, then id. */
+static int top_before(const cr_counter *c, uint32_t a, uint32_t b) {
+    const cr_centry *x = &c->entries[a], *y = &c->entries[b];
+    if (x->count != y->count) return x->count > y->count;
+    size_t xl = cr_centry_len(x), yl = cr_centry_len(y), n = xl < yl ? xl : yl;
+    int r = memcmp(x->key, y->key, n);
+    if (r) return r < 0;
+    if (xl != yl) return xl < yl;
+    return a < b;
+}
+
+static void test_counter_top_long(void) {
+    /* Many ties, keys sharing their first eight bytes or more, keys with NUL
+     * and high bytes, short keys that are prefixes of longer ones: a long
+     * top (sorted with key prefixes) against a short one (a heap) and
+     * against the order itself. */
+    cr_counter c;
+    cr_counter_init(&c);
+    unsigned long long x = 12345;
+    char key[24];
+    for (int i = 0; i < 6000; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        size_t n = 1 + (size_t)(x >> 60);
+        for (size_t j = 0; j < n; j++) key[j] = "abcdefgh\0\xff"[(x >> (3 * j % 48)) % 10];
+        if (i % 3 == 0) memcpy(key, "commonpre", n < 9 ? n : 9);
+        cr_counter_add(&c, key, n, (int64_t)((x >> 20) % 5) + 1);
+    }
+    uint32_t *all = malloc(c.size * sizeof *all), *few = malloc(c.size * sizeof *few);
+    size_t n = cr_counter_top(&c, c.size, all);
+    int ordered = n == c.size;
+    for (size_t i = 1; i < n && ordered; i++) ordered = top_before(&c, all[i - 1], all[i]);
+    ok(ordered, "a top of every key (%zu) is in order: count, then key bytes", n);
+    size_t m = cr_counter_top(&c, 100, few);
+    ok(m == 100 && memcmp(few, all, m * sizeof *few) == 0, "and begins as a top of 100 does");
+    free(all);
+    free(few);
+    cr_counter_free(&c);
+}
+
 int main(void) {
     diag("engine: counting cores");
+    test_counter_top_long();
     test_key_cache();
     test_counter_basics();
     test_counter_growth();
