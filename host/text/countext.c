@@ -233,14 +233,9 @@ static const unsigned char lean_keep[32] = {
 /* ASCII letters and digits among eight bytes (the high bit of each byte
  * says), with the letters among them and the capitals. */
 static inline uint64_t alnum8(uint64_t w, uint64_t *letter, uint64_t *upper) {
-    const uint64_t ones = CR_FAST_ONES, high = CR_FAST_HIGH;
-    uint64_t w7 = w & ~high;
-    uint64_t f = w7 | ones * 0x20; /* A-Z and a-z, and only they, fold into a-z */
-    uint64_t l = (f + ones * (0x80 - 'a')) & ~(f + ones * (0x7f - 'z')) & ~w & high;
-    uint64_t d = (w7 + ones * (0x80 - '0')) & ~(w7 + ones * (0x7f - '9')) & ~w & high;
-    *letter = l;
-    *upper = l & ~(w << 2); /* bit 5 clear: a capital */
-    return l | d;
+    uint64_t digit;
+    cr_fast_classify8(w, letter, &digit, upper);
+    return *letter | digit;
 }
 #endif
 

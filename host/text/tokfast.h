@@ -67,29 +67,6 @@ static inline int cr_fast_punct(const unsigned char *s, size_t len, size_t a) {
            && cr_fast_plain_end(s, len, a + 1);
 }
 
-/* Whether the run of letters and digits that ends at i (the first byte
- * after it) is a whole token:
- *   - the end of the text, or an ASCII character that ends a word and joins
- *     nothing;
- *   - a comma, semicolon, colon or apostrophe (UAX #29 MidNum, MidLetter,
- *     Single_Quote) followed by the end or by an ASCII character that is no
- *     letter or digit: those rules join only between letters or digits, and
- *     no tailoring rule starts at them;
- *   - a full stop followed likewise, and by none of . _ % + - @: then it
- *     ends no dotted abbreviation (the run has no full stop), and no e-mail
- *     address can go on through it. */
-static inline int cr_fast_word_ends(const unsigned char *s, size_t len, size_t i) {
-    if (i >= len) return 1;
-    unsigned char c = s[i];
-    if (c >= 0x80) return 0;
-    if (!cr_fast_join[c]) return 1;
-    if (c != ',' && c != ';' && c != ':' && c != '\'' && c != '.') return 0;
-    if (i + 1 >= len) return 1;
-    unsigned char d = s[i + 1];
-    if (d >= 0x80 || cr_fast_plain[d]) return 0;
-    return c != '.' || !d || !strchr("._%+-@", d);
-}
-
 /* The same decisions as a table, for loops that would rather look up than
  * branch (natural text makes such branches hard to predict):
  *   CR_FAST_ENDS: a run of letters and digits followed by this byte is a
@@ -135,10 +112,29 @@ static const uint16_t cr_fast_bits[256] = {
     0x020, 0x020, 0x020, 0x0e5, 0x0e5, 0x0e5, 0x0e5, 0x0a5,  /* 0x78 */
 };
 
-/* cr_fast_word_ends by the table, without a branch, when i + 1 < len. */
+/* cr_fast_word_ends without a branch, when i + 1 < len. */
 static inline unsigned cr_fast_word_ends_at(const unsigned char *s, size_t i) {
     unsigned c = cr_fast_bits[s[i]], d = cr_fast_bits[s[i + 1]];
     return (c | ((c >> 1) & (d >> 2)) | ((c >> 8) & (d >> 7))) & 1;
+}
+
+/* Whether the run of letters and digits that ends at i (the first byte
+ * after it) is a whole token:
+ *   - the end of the text, or an ASCII character that ends a word and joins
+ *     nothing;
+ *   - a comma, semicolon, colon or apostrophe (UAX #29 MidNum, MidLetter,
+ *     Single_Quote) followed by the end or by an ASCII character that is no
+ *     letter or digit: those rules join only between letters or digits, and
+ *     no tailoring rule starts at them;
+ *   - a full stop followed likewise, and by none of . _ % + - @: then it
+ *     ends no dotted abbreviation (the run has no full stop), and no e-mail
+ *     address can go on through it. */
+static inline int cr_fast_word_ends(const unsigned char *s, size_t len, size_t i) {
+    if (i >= len) return 1;
+    if (i + 1 < len) return (int)cr_fast_word_ends_at(s, i);
+    /* the last byte of the text: nothing follows a mark that ends a word
+     * only when no letter or digit follows it */
+    return (cr_fast_bits[s[i]] & (CR_FAST_ENDS | CR_FAST_MID | CR_FAST_DOT)) != 0;
 }
 
 #define CR_FAST_ONES 0x0101010101010101ull
@@ -149,14 +145,13 @@ static inline unsigned cr_fast_word_ends_at(const unsigned char *s, size_t i) {
  * on the low seven bits, so that no sum carries into the next byte, then
  * bytes >= 0x80 are left out). */
 static inline void cr_fast_classify8(uint64_t w, uint64_t *letters, uint64_t *digits, uint64_t *upper) {
-    uint64_t w7 = w & ~CR_FAST_HIGH;
-#define CR_FAST_IN(lo, hi) \
-    ((w7 + CR_FAST_ONES * (0x80 - (lo))) & ~(w7 + CR_FAST_ONES * (0x7f - (hi))) & CR_FAST_HIGH)
-    uint64_t up = CR_FAST_IN('A', 'Z') & ~w;
-    *upper = up;
-    *letters = (up | CR_FAST_IN('a', 'z')) & ~w;
-    *digits = CR_FAST_IN('0', '9') & ~w;
-#undef CR_FAST_IN
+    const uint64_t ones = CR_FAST_ONES, high = CR_FAST_HIGH;
+    uint64_t w7 = w & ~high;
+    uint64_t f = w7 | ones * 0x20; /* A-Z and a-z, and only they, fold into a-z */
+    uint64_t l = (f + ones * (0x80 - 'a')) & ~(f + ones * (0x7f - 'z')) & ~w & high;
+    *letters = l;
+    *digits = (w7 + ones * (0x80 - '0')) & ~(w7 + ones * (0x7f - '9')) & ~w & high;
+    *upper = l & ~(w << 2); /* bit 5 clear: a capital */
 }
 
 /* The end of the run of ASCII letters and digits from i; *acc gains 1 when
