@@ -33,6 +33,8 @@ fuzz-engine: build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz
 	@printf '\001{"label": "ORG", "pattern": [{"LOWER": "eu"}], "id": "x"}\n' > build-fuzz/corpus-engine-gaz/jsonl
 	@printf '\000\000The well-known U.S. senator didn'"'"'t say; "Iran" -- e-mail x@y.org, 1,000.' \
 	  > build-fuzz/corpus-engine-freq/seed
+	@printf '\000\000The Fulton County Grand Jury said Friday an investigation of Atlanta'"'"'s recent primary election\nproduced "no evidence" that any irregularities took place. The jury further said, in term-end presentments, that the City Executive Committee had charge of the election.' \
+	  > build-fuzz/corpus-engine-freq/prose
 	@for t in undump gaz discover freq; do \
 	  echo "fuzz-engine: $$t for $(FUZZ_TIME)s"; \
 	  build-fuzz/engine_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \

@@ -314,6 +314,133 @@ static inline size_t past_one_space(const unsigned char *s, size_t end) {
     return end + ((s[end] == ' ') & (cr_fast_bits[s[end + 1]] >> 5));
 }
 
+/* ---- sixty-four bytes at a time ------------------------------------------
+ * In plain ASCII prose the loop above is bound by latency: each word's end,
+ * and so where the next word starts, waits on loads of the word's bytes.  A
+ * block of 64 bytes is instead classified at once into bit masks (bit j for
+ * byte j): where the runs of letters and digits start and end comes from
+ * them with bit operations, and each word's key, look-up and count hang off
+ * that short chain, so that several words are under way together.
+ *
+ * The block goes only as far as its first byte that is not "plain": an
+ * ASCII letter or digit, a space, tab or line feed, or a mark the loop skips
+ * (CR_FAST_SKIP: ASCII punctuation and symbols but # @ _; with no byte from
+ * 0x80 on before the first bad byte, both neighbours of each such mark in it
+ * are ASCII).  Between its words there are then only bytes that the loop
+ * skips without a token, so taking its words is exactly what the loop would
+ * do.  A word the loop would not take whole (too long for a short key, one
+ * that may start a URL, or one that does not end as cr_fast_word_ends says)
+ * stops the block there: the loop takes it. */
+typedef struct block_masks {
+    uint64_t alnum, letter, plain;
+} block_masks;
+
+#ifdef LEAN_SSE2
+static inline unsigned block_part(const unsigned char *s, unsigned *letter, unsigned *plain) {
+    __m128i x = _mm_loadu_si128((const __m128i *)s);
+    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
+    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+    /* (signed: bytes from 0x80 on are below ' ' + 1) */
+    __m128i print = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(' ')), _mm_cmpgt_epi8(_mm_set1_epi8(0x7f), x));
+    __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('#')), _mm_cmpeq_epi8(x, _mm_set1_epi8('@'))),
+                               _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
+    __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
+                              _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
+    *letter = (unsigned)_mm_movemask_epi8(let);
+    *plain = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(odd, print), ws));
+    return (unsigned)_mm_movemask_epi8(_mm_or_si128(let, dig));
+}
+
+static inline void block_classify(const unsigned char *s, block_masks *m) {
+    m->alnum = m->letter = m->plain = 0;
+    for (unsigned k = 0; k < 64; k += 16) {
+        unsigned letter, plain, alnum = block_part(s + k, &letter, &plain);
+        m->alnum |= (uint64_t)alnum << k;
+        m->letter |= (uint64_t)letter << k;
+        m->plain |= (uint64_t)plain << k;
+    }
+}
+
+/* The short key of the n bytes (n < 16) at s, capitals made small when fold. */
+static inline void block_key(const unsigned char *s, unsigned n, uint64_t fold, cr_akey *key) {
+    __m128i x = _mm_loadu_si128((const __m128i *)s);
+    if (fold) {
+        __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
+        x = _mm_or_si128(x, _mm_and_si128(let, _mm_set1_epi8(0x20)));
+    }
+    __m128i kv = _mm_and_si128(x, _mm_loadu_si128((const __m128i *)(lean_keep + 16 - n)));
+    key->k[0] = (uint64_t)_mm_cvtsi128_si64(kv);
+    key->k[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(kv, kv));
+    key->len = n;
+}
+#else
+static inline void block_classify(const unsigned char *s, block_masks *m) {
+    m->alnum = m->letter = m->plain = 0;
+    for (unsigned k = 0; k < 64; k++) {
+        unsigned c = s[k], x = cr_fast_plain[c];
+        uint64_t bit = 1ull << k;
+        if (x) m->alnum |= bit;
+        if (x == 1) m->letter |= bit;
+        if (x || c == ' ' || c == '\n' || c == '\t' || (cr_fast_bits[c] & CR_FAST_SKIP)) m->plain |= bit;
+    }
+}
+
+static inline void block_key(const unsigned char *s, unsigned n, uint64_t fold, cr_akey *key) {
+    uint64_t w[2], letter, digit, upper;
+    memcpy(w, s, 16);
+    for (unsigned h = 0; h < 2; h++) {
+        cr_fast_classify8(w[h], &letter, &digit, &upper);
+        w[h] |= (upper & fold) >> 2;
+    }
+    unsigned n0 = n < 8 ? n : 8, n1 = n - n0;
+    key->k[0] = n0 == 8 ? w[0] : w[0] & ((1ull << (8 * n0)) - 1);
+    key->k[1] = n1 ? w[1] & ((1ull << (8 * n1)) - 1) : 0;
+    key->len = n;
+}
+#endif
+
+/* Takes the words of the block at pos (at least pos + 80 <= len, so that
+ * key loads stay in the text) as the loop would.  Returns where the loop
+ * goes on: the start of the word that stopped the block, or the end of its
+ * last word, or pos + 64 when the whole block was plain and the byte after
+ * it is ASCII (the loop would have come there with no token on the way).
+ * *resume: the position from which a block is worth trying again. */
+static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t pos, uint64_t fold,
+                          unsigned urls, unsigned want, size_t *resume, int *e) {
+    block_masks m;
+    block_classify(s + pos, &m);
+    uint64_t bad = ~m.plain;
+    uint64_t valid = bad ? (bad & (0 - bad)) - 1 : ~0ull;  /* the bytes before the first bad one */
+    uint64_t starts = m.alnum & ~(m.alnum << 1) & valid;
+    uint64_t ends = ~m.alnum & (m.alnum << 1) & (valid | (valid + 1)); /* up to the first bad byte */
+    size_t done = pos;
+    *resume = bad ? pos + (size_t)__builtin_ctzll(bad) + 1 : 0;
+    while (starts) {
+        if (!ends) return pos + (size_t)__builtin_ctzll(starts); /* a run on past the block */
+        unsigned a = (unsigned)__builtin_ctzll(starts), b = (unsigned)__builtin_ctzll(ends);
+        starts &= starts - 1;
+        ends &= ends - 1;
+        size_t p = pos + a, i = pos + b;
+        unsigned n = b - a;
+        if (n >= 16 || (urls & (cr_fast_bits[s[p]] >> 3) & (cr_fast_bits[s[p + 1]] >> 4))
+            || !cr_fast_word_ends_at(s, i)) {
+            if (*resume < i) *resume = i;
+            return p;
+        }
+        cr_token_kind kind = ((m.letter >> a) & ((1u << n) - 1)) ? CR_TOK_WORD : CR_TOK_NUMBER;
+        if (want & CR_KIND_BIT(kind)) {
+            cr_akey key;
+            block_key(s + p, n, fold, &key);
+            if ((*e = ring_push(r, q, &key))) return p;
+        }
+        done = i;
+    }
+    if (!bad && s[pos + 64] < 0x80) return pos + 64;
+    return done;
+}
+
 /* When more than one token in LEAN_BYTES_PER_STEP bytes goes to the
  * iterator (text with many non-ASCII words, say), the loop leaves the rest
  * of the text to the iterator: each such token costs a scan here first.
@@ -338,7 +465,17 @@ static size_t lean_loop(textrun *r, int *e) {
     unsigned want = r->want;
     keyring q = { .first = 0, .end = 0 };
     size_t handed = 0; /* tokens handed to the iterator */
+    size_t block_limit = len - 80, resume = 0; /* (len >= 80: see below) */
+    int blocks = len >= 80;
     while (pos < limit) {
+        if (blocks && pos <= block_limit && pos >= resume && (pos == 0 || s[pos - 1] < 0x80)) {
+            size_t next = block_words(r, &q, s, pos, fold, urls, want, &resume, e);
+            if (*e) return len;
+            if (next > pos) {
+                pos = next;
+                continue;
+            }
+        }
         unsigned ch = s[pos];
         if (cr_fast_plain[ch]) {
             if (urls & (cr_fast_bits[ch] >> 3) & (cr_fast_bits[s[pos + 1]] >> 4)) goto iterator;

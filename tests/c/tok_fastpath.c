@@ -54,6 +54,36 @@ static size_t random_text(char *buf, size_t cap) {
     return n;
 }
 
+/* Prose: mostly ASCII words (some long, some capitalised or numbers) with
+ * spaces and common punctuation between them, now and then one of the
+ * pieces above, so that the counting loop's 64-byte blocks are taken whole
+ * and are stopped at every kind of byte and word, at every offset. */
+static const char *const prose_words[] = {
+    "the", "of", "and", "to", "a", "in", "was", "he", "with", "for", "from", "which", "Fulton", "County",
+    "jury", "said", "Friday", "investigation", "Atlanta", "1961", "3", "42nd", "B52", "x", "I", "US",
+    "Internationalization", "abcdefghijklmno", "abcdefghijklmnop", "Wt", "hTw", "ftw",
+};
+static const char *const prose_gaps[] = {
+    " ", " ", " ", " ", " ", " ", " ", " ", ", ", ". ", "\n", "\n\n", "\t", " (", ") ", " \"", "\" ",
+    "; ", ": ", "! ", "? ", " - ", "--", " ' ", "'", ",", ".", "  ", " $", "% ", " *", "/", "[", "]",
+};
+
+static size_t prose_text(char *buf, size_t cap) {
+    size_t n = 0, want = 80 + rnd((unsigned)cap - 80);
+    while (n < want) {
+        const char *p;
+        unsigned k = rnd(100);
+        if (k < 3) p = pieces[rnd(NPIECES)];
+        else if (k < 55) p = prose_words[rnd(sizeof prose_words / sizeof prose_words[0])];
+        else p = prose_gaps[rnd(sizeof prose_gaps / sizeof prose_gaps[0])];
+        size_t l = *p ? strlen(p) : 1;
+        if (n + l > cap) break;
+        memcpy(buf + n, p, l);
+        n += l;
+    }
+    return n;
+}
+
 static void set_opts(cr_tokenizer_opts *o, unsigned flags) {
     cr_tokenizer_opts_default(o);
     o->tailor = !(flags & 1);
@@ -406,6 +436,29 @@ int main(void) {
     is_int(fbad, 0, "random text: cr_freq_add_text counts what the general path gives (about %zu words)",
            fwords);
     is_int(sbad2, 0, "random text: cr_text_segments gives the general path's ids, whole and by sentence");
+
+    /* the same on prose, where the loop takes 64-byte blocks */
+    size_t pbad = 0, pbytes = 0, psbad = 0;
+    for (unsigned round = 0; round < 3000; round++) {
+        enum { BATCH = 3 };
+        char *texts[BATCH];
+        size_t lens[BATCH];
+        for (size_t i = 0; i < BATCH; i++) {
+            size_t n = prose_text(text, (round % 4 == 0) ? 200 : sizeof text);
+            texts[i] = malloc(n);
+            memcpy(texts[i], text, n);
+            lens[i] = n;
+            pbytes += n;
+        }
+        cr_textopts o;
+        set_textopts(&o, round * 2246822519u);
+        if (!same_freq(texts, lens, BATCH, &o) && pbad++ < 5) printf("# prose counting round %u differs\n", round);
+        o.sentences = round & 1;
+        if (!same_segments(texts[1], lens[1], &o) && psbad++ < 5) printf("# prose segments round %u differ\n", round);
+        for (size_t i = 0; i < BATCH; i++) free(texts[i]);
+    }
+    is_int(pbad, 0, "prose: cr_freq_add_text counts what the general path gives (%zu bytes)", pbytes);
+    is_int(psbad, 0, "prose: cr_text_segments gives the general path's ids, whole and by sentence");
 
     const char *root = getenv("CORPUSRUN_ROOT");
     const char *files[] = { "ca01.txt", "cg22.txt", "cj01.txt" };
