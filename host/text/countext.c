@@ -24,8 +24,10 @@ void cr_textopts_default(cr_textopts *o) {
  * vocabulary is large) into one look-up in a table that stays in the CPU's
  * cache.  Two-way set associative, the most recent first; it grows with the
  * counter's vocabulary up to KC_MAX_BITS (1.5 MB: room for the 48 854 types
- * of Brown; 2^14 slots missed 9 % of its tokens), keeping what it holds, so
- * that small counters stay small.  It holds ids of one counter at one
+ * of Brown, whose tokens missed 9 % of 2^14 slots and 2.5 % of 2^16; 2^17
+ * slots would halve those misses and count Brown 5 % faster, but cost 1.5 MB
+ * more, which tests/count_rss_types.sh counts against the vocabulary),
+ * keeping what it holds, so that small counters stay small.  It holds ids of one counter at one
  * normalisation level; the counter's epoch tells when ids were renumbered. */
 #define KC_MIN_BITS 8
 #define KC_MAX_BITS 16
@@ -333,12 +335,15 @@ static inline size_t past_one_space(const unsigned char *s, size_t end) {
  * stops the block there: the loop takes it. */
 typedef struct block_masks {
     uint64_t alnum, letter, plain;
+    uint64_t space;   /* space, tab, line feed: a run of letters and digits ends before them */
+    uint64_t url;     /* h w f followed by t w, either case: a run starting there may be a URL */
+    uint64_t url2;    /* t w, either case */
 } block_masks;
 
 #ifdef LEAN_SSE2
-static inline unsigned block_part(const unsigned char *s, unsigned *letter, unsigned *plain) {
+static inline void block_part(const unsigned char *s, unsigned k, block_masks *m) {
     __m128i x = _mm_loadu_si128((const __m128i *)s);
-    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z and a-z fold into a-z */
     __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
     __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
     /* (signed: bytes from 0x80 on are below ' ' + 1) */
@@ -347,19 +352,21 @@ static inline unsigned block_part(const unsigned char *s, unsigned *letter, unsi
                                _mm_cmpeq_epi8(x, _mm_set1_epi8('_')));
     __m128i ws = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_set1_epi8('\n'))),
                               _mm_cmpeq_epi8(x, _mm_set1_epi8('\t')));
-    *letter = (unsigned)_mm_movemask_epi8(let);
-    *plain = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(odd, print), ws));
-    return (unsigned)_mm_movemask_epi8(_mm_or_si128(let, dig));
+    __m128i w = _mm_cmpeq_epi8(f, _mm_set1_epi8('w'));
+    __m128i u1 = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(f, _mm_set1_epi8('h')), _mm_cmpeq_epi8(f, _mm_set1_epi8('f'))), w);
+    __m128i u2 = _mm_or_si128(_mm_cmpeq_epi8(f, _mm_set1_epi8('t')), w);
+    m->alnum |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(let, dig)) << k;
+    m->letter |= (uint64_t)(unsigned)_mm_movemask_epi8(let) << k;
+    m->plain |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_andnot_si128(odd, print), ws)) << k;
+    m->space |= (uint64_t)(unsigned)_mm_movemask_epi8(ws) << k;
+    m->url |= (uint64_t)(unsigned)_mm_movemask_epi8(u1) << k;
+    m->url2 |= (uint64_t)(unsigned)_mm_movemask_epi8(u2) << k;
 }
 
 static inline void block_classify(const unsigned char *s, block_masks *m) {
-    m->alnum = m->letter = m->plain = 0;
-    for (unsigned k = 0; k < 64; k += 16) {
-        unsigned letter, plain, alnum = block_part(s + k, &letter, &plain);
-        m->alnum |= (uint64_t)alnum << k;
-        m->letter |= (uint64_t)letter << k;
-        m->plain |= (uint64_t)plain << k;
-    }
+    memset(m, 0, sizeof *m);
+    for (unsigned k = 0; k < 64; k += 16) block_part(s + k, k, m);
+    m->url &= m->url2 >> 1;
 }
 
 /* The short key of the n bytes (n < 16) at s, capitals made small when fold. */
@@ -377,14 +384,19 @@ static inline void block_key(const unsigned char *s, unsigned n, uint64_t fold, 
 }
 #else
 static inline void block_classify(const unsigned char *s, block_masks *m) {
-    m->alnum = m->letter = m->plain = 0;
+    memset(m, 0, sizeof *m);
     for (unsigned k = 0; k < 64; k++) {
-        unsigned c = s[k], x = cr_fast_plain[c];
+        unsigned c = s[k], x = cr_fast_plain[c], b = cr_fast_bits[c];
         uint64_t bit = 1ull << k;
+        int space = c == ' ' || c == '\n' || c == '\t';
         if (x) m->alnum |= bit;
         if (x == 1) m->letter |= bit;
-        if (x || c == ' ' || c == '\n' || c == '\t' || (cr_fast_bits[c] & CR_FAST_SKIP)) m->plain |= bit;
+        if (x || space || (b & CR_FAST_SKIP)) m->plain |= bit;
+        if (space) m->space |= bit;
+        if (b & CR_FAST_URL1) m->url |= bit;
+        if (b & CR_FAST_URL2) m->url2 |= bit;
     }
+    m->url &= m->url2 >> 1;
 }
 
 static inline void block_key(const unsigned char *s, unsigned n, uint64_t fold, cr_akey *key) {
@@ -415,27 +427,29 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
     uint64_t valid = bad ? (bad & (0 - bad)) - 1 : ~0ull;  /* the bytes before the first bad one */
     uint64_t starts = m.alnum & ~(m.alnum << 1) & valid;
     uint64_t ends = ~m.alnum & (m.alnum << 1) & (valid | (valid + 1)); /* up to the first bad byte */
+    uint64_t url = urls ? m.url : 0;
+    int any_kind = (want & CR_KINDS_WORDS) == CR_KINDS_WORDS;
     size_t done = pos;
     *resume = bad ? pos + (size_t)__builtin_ctzll(bad) + 1 : 0;
     while (starts) {
-        if (!ends) return pos + (size_t)__builtin_ctzll(starts); /* a run on past the block */
-        unsigned a = (unsigned)__builtin_ctzll(starts), b = (unsigned)__builtin_ctzll(ends);
+        unsigned a = (unsigned)__builtin_ctzll(starts);
+        if (!ends) return pos + a; /* a run on past the block */
+        unsigned b = (unsigned)__builtin_ctzll(ends), n = b - a;
         starts &= starts - 1;
         ends &= ends - 1;
-        size_t p = pos + a, i = pos + b;
-        unsigned n = b - a;
-        if (n >= 16 || (urls & (cr_fast_bits[s[p]] >> 3) & (cr_fast_bits[s[p + 1]] >> 4))
-            || !cr_fast_word_ends_at(s, i)) {
+        size_t i = pos + b;
+        if (n >= 16 || ((url >> a) & 1) || (!((m.space >> b) & 1) && !cr_fast_word_ends_at(s, i))) {
             if (*resume < i) *resume = i;
-            return p;
-        }
-        cr_token_kind kind = ((m.letter >> a) & ((1u << n) - 1)) ? CR_TOK_WORD : CR_TOK_NUMBER;
-        if (want & CR_KIND_BIT(kind)) {
-            cr_akey key;
-            block_key(s + p, n, fold, &key);
-            if ((*e = ring_push(r, q, &key))) return p;
+            return pos + a;
         }
         done = i;
+        if (!any_kind) {
+            cr_token_kind kind = ((m.letter >> a) & ((1u << n) - 1)) ? CR_TOK_WORD : CR_TOK_NUMBER;
+            if (!(want & CR_KIND_BIT(kind))) continue;
+        }
+        cr_akey key;
+        block_key(s + pos + a, n, fold, &key);
+        if ((*e = ring_push(r, q, &key))) return pos;
     }
     if (!bad && s[pos + 64] < 0x80) return pos + 64;
     return done;

@@ -271,6 +271,9 @@ local function doc_label(doc)
   return "?"
 end
 
+-- A document's size in bytes (a document that is no table may raise).
+local function doc_bytes(doc) return doc.bytes or #doc.text end
+
 -- Folds the documents next_doc() yields; returns the accumulator and how
 -- many documents and bytes went into it.  tick(ndocs, nbytes), when given,
 -- hears the running totals after each document.
@@ -282,7 +285,7 @@ local function fold_docs(init, step, next_doc, tick)
       error(("fold: step failed on document %s: %s"):format(doc_label(doc), tostring(err)), 0)
     end
     ndocs = ndocs + 1
-    local okb, b = pcall(function() return doc.bytes or #doc.text end)
+    local okb, b = pcall(doc_bytes, doc)
     if okb and math.type(b) == "integer" then nbytes = nbytes + b end
     if tick then tick(ndocs, nbytes) end
     if host.interrupted() then error("interrupted!", 0) end
