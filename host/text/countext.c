@@ -438,9 +438,35 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
         starts &= starts - 1;
         ends &= ends - 1;
         size_t i = pos + b;
-        if (n >= 16 || ((url >> a) & 1) || (!((m.space >> b) & 1) && !cr_fast_word_ends_at(s, i))) {
+        if (n >= 16 || ((url >> a) & 1)) {
             if (*resume < i) *resume = i;
             return pos + a;
+        }
+        if (!((m.space >> b) & 1) && !cr_fast_word_ends_at(s, i)) {
+            /* a hyphen compound or a word with an apostrophe, as the loop
+             * would take it; anything else is the loop's */
+            size_t end = joined_end(r, s, r->t->len, i, ((m.letter >> a) & ((1u << n) - 1)) != 0);
+            if (!end) {
+                if (*resume < i) *resume = i;
+                return pos + a;
+            }
+            if (want & CR_KIND_BIT(CR_TOK_WORD)) {
+                /* (its key as take_span would make it: a level may strip
+                 * a possessive) */
+                size_t p = pos + a;
+                cr_akey key;
+                if (cr_akey_make(&key, (const char *)s, r->t->len, p, end, r->o->level))
+                    *e = ring_push(r, q, &key);
+                else if (!(*e = ring_drain(r, q)))
+                    *e = take_span(r, p, end, CR_TOK_WORD);
+                if (*e) return pos;
+            }
+            if (end - pos >= 64) return end;
+            uint64_t through = (2ull << (end - pos)) - 1; /* the bits up to the word's end */
+            starts &= ~through;
+            ends &= ~through;
+            done = end;
+            continue;
         }
         done = i;
         if (!any_kind) {
