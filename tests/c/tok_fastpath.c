@@ -366,6 +366,35 @@ static int agree(char *s, size_t len, unsigned rounds) {
     return all;
 }
 
+/* rounds of batch texts made by gen (every small_every-th round's of at
+ * most small bytes), each batch counted into one counter, and one of its
+ * texts segmented, under the option sets of round * seed, both against the
+ * general path: two TAP results named after what. */
+static void compare_rounds(const char *what, size_t (*gen)(char *, size_t), unsigned rounds, size_t batch,
+                           unsigned small_every, size_t small, unsigned seed) {
+    static char text[4096];
+    char *texts[8];
+    size_t lens[8], bytes = 0, fbad = 0, sbad = 0;
+    for (unsigned round = 0; round < rounds; round++) {
+        for (size_t i = 0; i < batch; i++) {
+            size_t n = gen(text, (round % small_every == 0) ? small : sizeof text);
+            texts[i] = malloc(n ? n : 1);
+            memcpy(texts[i], text, n);
+            lens[i] = n;
+            bytes += n;
+        }
+        cr_textopts o;
+        set_textopts(&o, round * seed);
+        if (!same_freq(texts, lens, batch, &o) && fbad++ < 5) printf("# %s: counting round %u differs\n", what, round);
+        o.sentences = round & 1;
+        size_t k = round % batch;
+        if (!same_segments(texts[k], lens[k], &o) && sbad++ < 5) printf("# %s: segments round %u differ\n", what, round);
+        for (size_t i = 0; i < batch; i++) free(texts[i]);
+    }
+    is_int(fbad, 0, "%s: cr_freq_add_text counts what the general path gives (%zu bytes)", what, bytes);
+    is_int(sbad, 0, "%s: cr_text_segments gives the general path's ids, whole and by sentence", what);
+}
+
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -413,52 +442,10 @@ int main(void) {
     is_int(table_errors(), 0, "the fast path's table says what its definitions say");
 
     /* counting: batches of random texts, sizes around the 32 bytes below
-     * which the counting loop leaves everything to the iterator */
-    size_t fbad = 0, fwords = 0, sbad2 = 0;
-    for (unsigned round = 0; round < 4000; round++) {
-        enum { BATCH = 6 };
-        char *texts[BATCH];
-        size_t lens[BATCH];
-        for (size_t i = 0; i < BATCH; i++) {
-            size_t n = random_text(text, (round % 3 == 0) ? 64 : sizeof text);
-            texts[i] = malloc(n ? n : 1);
-            memcpy(texts[i], text, n);
-            lens[i] = n;
-            fwords += n / 6;
-        }
-        cr_textopts o;
-        set_textopts(&o, round * 2654435761u);
-        if (!same_freq(texts, lens, BATCH, &o) && fbad++ < 5) printf("# counting round %u differs\n", round);
-        o.sentences = round & 1;
-        if (!same_segments(texts[0], lens[0], &o) && sbad2++ < 5) printf("# segments round %u differ\n", round);
-        for (size_t i = 0; i < BATCH; i++) free(texts[i]);
-    }
-    is_int(fbad, 0, "random text: cr_freq_add_text counts what the general path gives (about %zu words)",
-           fwords);
-    is_int(sbad2, 0, "random text: cr_text_segments gives the general path's ids, whole and by sentence");
-
-    /* the same on prose, where the loop takes 64-byte blocks */
-    size_t pbad = 0, pbytes = 0, psbad = 0;
-    for (unsigned round = 0; round < 3000; round++) {
-        enum { BATCH = 3 };
-        char *texts[BATCH];
-        size_t lens[BATCH];
-        for (size_t i = 0; i < BATCH; i++) {
-            size_t n = prose_text(text, (round % 4 == 0) ? 200 : sizeof text);
-            texts[i] = malloc(n);
-            memcpy(texts[i], text, n);
-            lens[i] = n;
-            pbytes += n;
-        }
-        cr_textopts o;
-        set_textopts(&o, round * 2246822519u);
-        if (!same_freq(texts, lens, BATCH, &o) && pbad++ < 5) printf("# prose counting round %u differs\n", round);
-        o.sentences = round & 1;
-        if (!same_segments(texts[1], lens[1], &o) && psbad++ < 5) printf("# prose segments round %u differ\n", round);
-        for (size_t i = 0; i < BATCH; i++) free(texts[i]);
-    }
-    is_int(pbad, 0, "prose: cr_freq_add_text counts what the general path gives (%zu bytes)", pbytes);
-    is_int(psbad, 0, "prose: cr_text_segments gives the general path's ids, whole and by sentence");
+     * which the counting loop leaves everything to the iterator; then prose,
+     * where the loop takes 64-byte blocks */
+    compare_rounds("random text", random_text, 4000, 6, 3, 64, 2654435761u);
+    compare_rounds("prose", prose_text, 3000, 3, 4, 200, 2246822519u);
 
     const char *root = getenv("CORPUSRUN_ROOT");
     const char *files[] = { "ca01.txt", "cg22.txt", "cj01.txt" };
