@@ -250,7 +250,8 @@ static int m_find(lua_State *L) {
     return 1;
 }
 
-/* g:matches(text [, opts]) → array of {entity, type, alias, start, stop, sentence} */
+/* g:matches(text [, opts]) → array of {entity, type, alias, start, stop,
+ * sentence}, and the number of sentences in text */
 static int m_matches(lua_State *L) {
     static const char *const fields[] = { "entity", "type", "alias", "start", "stop", "sentence" };
     Gaz *g = checkgaz(L, 1);
@@ -264,7 +265,8 @@ static int m_matches(lua_State *L) {
         for (int f = 5; f >= 0; f--) lua_setfield(L, -2 - f, fields[f]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    return 1;
+    lua_pushinteger(L, (lua_Integer)g->gt.sentences);
+    return 2;
 }
 
 typedef struct counting {

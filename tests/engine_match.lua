@@ -20,6 +20,28 @@ local p = io.popen("ls corpus/*.txt")
 for f in p:lines() do docs[#docs + 1] = read(f) end
 p:close()
 
+-- g:matches' second value: the sentences tokenize.sentences yields, for the
+-- sample corpus and Brown files (and for an empty gazetteer)
+do
+  local tokenize = require "tokenize"
+  local texts = {}
+  for _, d in ipairs(docs) do texts[#texts + 1] = d end
+  for _, f in ipairs({ "ca01.txt", "cg22.txt", "cj01.txt" }) do texts[#texts + 1] = read("tests/data/load/brown/" .. f) end
+  texts[#texts + 1] = "  \n\n  "
+  texts[#texts + 1] = "Mr. Smith met Dr. Jones at the U.N. in Geneva.  \n\nThen? Nothing!\n"
+  local empty = match.gazetteer({})
+  local bad, total = {}, 0
+  for i, text in ipairs(texts) do
+    local n = 0
+    for _ in tokenize.sentences(text) do n = n + 1 end
+    local _, got = g:matches(text)
+    local _, got_empty = empty:matches(text)
+    if got ~= n or got_empty ~= n then bad[#bad + 1] = ("text %d: %s and %s, not %d"):format(i, got, got_empty, n) end
+    total = total + n
+  end
+  t.is(table.concat(bad, "; "), "", ("g:matches counts the %d sentences of %d texts as tokenize.sentences does"):format(total, #texts))
+end
+
 local function mentions(text)
   local rows = {}
   for entity, _, alias, s, e in g:find(text) do rows[#rows + 1] = { entity, alias, text:sub(s, e) } end

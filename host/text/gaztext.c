@@ -161,12 +161,21 @@ static int keep_bytes(cr_gaztext *gt, const char *s, size_t n, size_t *off) {
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
                      cr_gaz_emit emit, void *ud) {
     const cr_gazetteer *g = &gt->g;
-    if (g->nentries == 0) return CR_OK;
-    int e;
-    if ((!gt->ltab || gt->lkeys != g->keys[0].size) && (e = ltab_build(gt))) return e;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &gt->tok);
     cr_token tok;
+    size_t sentence = SIZE_MAX; /* of the last token */
+    gt->sentences = 0;
+    if (g->nentries == 0) { /* nothing to match: the sentences still count */
+        while (cr_tokenizer_next(&t, &tok))
+            if (tok.kind != CR_TOK_SPACE && tok.sentence != sentence) {
+                gt->sentences++;
+                sentence = tok.sentence;
+            }
+        return CR_OK;
+    }
+    int e;
+    if ((!gt->ltab || gt->lkeys != g->keys[0].size) && (e = ltab_build(gt))) return e;
     int sens = g->has_sensitive;
     int need_keys = (g->prefix_kinds & 1) != 0; /* prefix tokens compare key bytes */
     gt->keyslen = 0;
@@ -174,6 +183,10 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
     /* keys are kept as offsets first: the buffer may move while growing */
     while (cr_tokenizer_next(&t, &tok)) {
         if (tok.kind == CR_TOK_SPACE) continue;
+        if (tok.sentence != sentence) {
+            gt->sentences++;
+            sentence = tok.sentence;
+        }
         if (gt->ntoks == gt->captoks) {
             size_t cap = gt->captoks ? gt->captoks * 2 : 1024;
             cr_gaz_text *p = realloc(gt->toks, cap * sizeof *p);

@@ -24,6 +24,9 @@ typedef struct cr_gaztext {
     struct cr_gaz_lslot *ltab;
     size_t lmask;          /* slots - 1 */
     size_t lkeys;          /* keys[0].size when the table was built */
+    /* The number of sentences with a token in the text last matched, as
+     * the matches' sentence indices count them. */
+    size_t sentences;
 } cr_gaztext;
 
 int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts *tok);
@@ -36,7 +39,8 @@ void cr_gaztext_free(cr_gaztext *gt);
 int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *type, size_t tlen,
                    const char *alias, size_t alen, int sensitive);
 
-/* Finds the aliases in text (byte offsets in the match are into text). */
+/* Finds the aliases in text (byte offsets in the match are into text);
+ * sets gt->sentences. */
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
                      cr_gaz_emit emit, void *ud);
 

@@ -20,11 +20,12 @@ local function key(s) return tokenize.normalize(s, "key") end
 entities.key = key
 
 -- Every match of gazetteer g in text, in text order: rows { entity, type,
--- alias, start, stop (bytes, 1-based, inclusive), sentence (from 1) }.
+-- alias, start, stop (bytes, 1-based, inclusive), sentence (from 1) }; and
+-- the number of sentences in text, as the matcher segmented it.
 -- Two aliases of one entity that normalise alike ("Défi", "DéFI") match the
 -- same span twice; such a mention counts once.
 function entities.matches(g, text)
-  local ms = g:matches(text)
+  local ms, nsentences = g:matches(text)
   local out, last = {}, nil
   for _, m in ipairs(ms) do
     if not (last and last.start == m.start and last.stop == m.stop and last.entity == m.entity) then
@@ -32,7 +33,7 @@ function entities.matches(g, text)
       last = m
     end
   end
-  return out
+  return out, nsentences
 end
 
 function entities.sentence_count(text)
@@ -123,7 +124,8 @@ function entities.run(c, g, opts)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
       acc.ids[#acc.ids + 1] = doc.id
-      local ms = g and entities.matches(g, text) or {}
+      local ms, nsent = {}, nil
+      if g then ms, nsent = entities.matches(g, text) end
       local in_doc = {}
       local byv = opts.by and tostring((doc.meta or {})[opts.by] or "(none)")
       for _, m in ipairs(ms) do
@@ -167,7 +169,9 @@ function entities.run(c, g, opts)
           end
         end
       else
-        local nsent = entities.sentence_count(text)
+        -- (the matcher's count, when it ran: the same sentences as its
+        -- matches' indices, and no second pass over the text)
+        nsent = nsent or entities.sentence_count(text)
         acc.units = acc.units + nsent
         local i = 1
         while i <= #ms do
