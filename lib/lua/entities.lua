@@ -75,17 +75,29 @@ end
 
 local function bump(t, k, n) t[k] = (t[k] or 0) + (n or 1) end
 
--- Co-mentions of one group of matches (one sentence or one document):
--- each entity once, each unordered pair once.
-local function group(acc, ms)
+-- Co-mentions of one group of matches, ms[first..last] (one sentence or
+-- one document): each entity once, each unordered pair once.  (Most
+-- sentences with a mention have only one: no tables for them.)
+local function group(acc, ms, first, last)
+  local unit_freq = acc.unit_freq
+  if first == last then
+    local a = ms[first].entity
+    unit_freq[a] = (unit_freq[a] or 0) + 1
+    return
+  end
   local set, list = {}, {}
-  for _, m in ipairs(ms) do
-    if not set[m.entity] then set[m.entity] = true; list[#list + 1] = m.entity end
+  for k = first, last do
+    local e = ms[k].entity
+    if not set[e] then set[e] = true; list[#list + 1] = e end
   end
   table.sort(list)
+  local pairs_ = acc.pairs
   for i, a in ipairs(list) do
-    bump(acc.unit_freq, a)
-    for j = i + 1, #list do bump(acc.pairs, a .. "\t" .. list[j]) end
+    unit_freq[a] = (unit_freq[a] or 0) + 1
+    for j = i + 1, #list do
+      local k = a .. "\t" .. list[j]
+      pairs_[k] = (pairs_[k] or 0) + 1
+    end
   end
 end
 
@@ -150,7 +162,7 @@ function entities.run(c, g, opts)
       end
       if unit == "document" then
         acc.units = acc.units + 1
-        group(acc, ms)
+        group(acc, ms, 1, #ms)
       elseif unit == "window" then
         -- a pair: the later mention starts at most `window` tokens after
         -- the earlier one ends ("Dirk Claes, Mayor of Rotselaar": 3)
@@ -177,7 +189,7 @@ function entities.run(c, g, opts)
         while i <= #ms do
           local j = i
           while j < #ms and ms[j + 1].sentence == ms[i].sentence do j = j + 1 end
-          group(acc, table.move(ms, i, j, 1, {}))
+          group(acc, ms, i, j)
           i = j + 1
         end
       end
