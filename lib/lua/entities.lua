@@ -227,9 +227,28 @@ function entities.tables(r, opts)
   local min, top = opts.min or 1, opts.top or 20
   local out = {}
 
-  -- co-mention pairs with association scores
+  -- co-mention pairs with association scores; each entity's first
+  -- opts.partners partners (by logDice, then co-mentions, then name) kept
+  -- as the pairs go by, not all of them sorted
   local pairs_rows = {}
   local partners = {}
+  local keep = opts.partners or 3
+  local function before(x, y)
+    if x.score ~= y.score then return x.score > y.score end
+    if x.n ~= y.n then return x.n > y.n end
+    return x.name < y.name
+  end
+  local function add_partner(name, p)
+    local ps = partners[name]
+    if not ps then ps = {}; partners[name] = ps end
+    local i = #ps
+    if i >= keep then
+      if keep < 1 or not before(p, ps[keep]) then return end
+      i = keep - 1
+    end
+    while i >= 1 and before(p, ps[i]) do ps[i + 1] = ps[i]; i = i - 1 end
+    ps[i + 1] = p
+  end
   for k, o11 in pairs(r.pairs) do
     local a, b = k:match("^(.-)\t(.*)$")
     local ra, rb = r.unit_freq[a] or 0, r.unit_freq[b] or 0
@@ -238,10 +257,8 @@ function entities.tables(r, opts)
     local row = { entity_a = a, entity_b = b, comentions = o11, units_a = ra, units_b = rb,
                   logdice = s.logdice, ll = s.ll }
     pairs_rows[#pairs_rows + 1] = row
-    partners[a] = partners[a] or {}
-    partners[b] = partners[b] or {}
-    table.insert(partners[a], { name = b, n = o11, score = s.logdice })
-    table.insert(partners[b], { name = a, n = o11, score = s.logdice })
+    add_partner(a, { name = b, n = o11, score = s.logdice })
+    add_partner(b, { name = a, n = o11, score = s.logdice })
   end
   table.sort(pairs_rows, function(x, y)
     if x.comentions ~= y.comentions then return x.comentions > y.comentions end
@@ -268,13 +285,8 @@ function entities.tables(r, opts)
   for name, e in pairs(r.entities) do
     if e.mentions >= min then
       local ps = partners[name] or {}
-      table.sort(ps, function(x, y)
-        if x.score ~= y.score then return x.score > y.score end
-        if x.n ~= y.n then return x.n > y.n end
-        return x.name < y.name
-      end)
       local with = {}
-      for i = 1, math.min(opts.partners or 3, #ps) do with[i] = ps[i].name .. " (" .. ps[i].n .. ")" end
+      for i = 1, #ps do with[i] = ps[i].name .. " (" .. ps[i].n .. ")" end
       rows[#rows + 1] = { entity = name, type = main_type(e.types), mentions = e.mentions,
                           documents = e.documents, share = e.documents / math.max(r.documents, 1),
                           comentioned = table.concat(with, "; ") }
