@@ -361,4 +361,30 @@ else
   t.ok(#bad == 0, "every measure agrees with NLTK and SciPy", table.concat(bad, "\n"))
 end
 
+-- ---------------------------------------------------------------------------
+-- association(..., measures): each measure alone is what the full table
+-- gives, bit for bit, and the others are left out.
+do
+  local names = { "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap_c_given_n",
+                  "deltap_n_given_c", "log_ratio", "odds_ratio" }
+  local bad = {}
+  math.randomseed(7)
+  for _ = 1, 400 do
+    local n = math.random(1, 10000)
+    local r1, c1 = math.random(1, n), math.random(1, n)
+    local o11 = math.random(math.max(0, r1 + c1 - n), math.min(r1, c1))
+    local full = stats.association(o11, r1, c1, n)
+    for _, m in ipairs(names) do
+      local one = stats.association(o11, r1, c1, n, { m })
+      local same = one[m] == full[m] or (one[m] ~= one[m] and full[m] ~= full[m])
+      if not same or one.o22 ~= full.o22 or one.e11 ~= full.e11 then bad[#bad + 1] = m end
+    end
+    local two = stats.association(o11, r1, c1, n, { "logdice", "ll" })
+    if two.mi ~= nil or two.chi2 ~= nil or two.odds_ratio ~= nil then bad[#bad + 1] = "left in" end
+  end
+  t.is(table.concat(bad, " "), "", "association with a list of measures computes those, as the full table does")
+  local ok, err = pcall(stats.association, 1, 2, 3, 10, { "logdice", "pmi" })
+  t.ok(not ok and err:find("unknown measure 'pmi'", 1, true), "an unknown measure is an error: " .. tostring(err))
+end
+
 t.done()

@@ -222,6 +222,43 @@ end
 -- The result tables, each { columns = {...}, rows = {...} } for report:
 -- entities, comentions, candidates, by, evidence.
 -- opts: min, top, kwic (lines per entity), corpus (for evidence), partners (3).
+-- The comentions table's order: co-mentions descending, logDice descending,
+-- then the two names.  The rows are grouped by the two numbers first (few
+-- distinct values, sorted by the C comparison of numbers), so that a Lua
+-- comparator runs only on rows that tie on both.  (logDice of a pair is
+-- never NaN: it has at least one co-mention.)
+local function by_names(x, y)
+  if x.entity_a ~= y.entity_a then return x.entity_a < y.entity_a end
+  return x.entity_b < y.entity_b
+end
+
+local function sort_pairs(rows)
+  local groups, scores, counts = {}, {}, {}
+  for _, row in ipairs(rows) do
+    local c, s = row.comentions, row.logdice
+    local g = groups[c]
+    if not g then g = {}; groups[c] = g; scores[c] = {}; counts[#counts + 1] = c end
+    local l = g[s]
+    if not l then l = {}; g[s] = l; local sc = scores[c]; sc[#sc + 1] = s end
+    l[#l + 1] = row
+  end
+  table.sort(counts)
+  local out = {}
+  for i = #counts, 1, -1 do
+    local c = counts[i]
+    local sc = scores[c]
+    table.sort(sc)
+    for j = #sc, 1, -1 do
+      local l = groups[c][sc[j]]
+      if #l > 1 then table.sort(l, by_names) end
+      for k = 1, #l do out[#out + 1] = l[k] end
+    end
+  end
+  return out
+end
+
+local PAIR_MEASURES = { "logdice", "ll" }
+
 function entities.tables(r, opts)
   opts = opts or {}
   local min, top = opts.min or 1, opts.top or 20
@@ -253,19 +290,14 @@ function entities.tables(r, opts)
     local a, b = k:match("^(.-)\t(.*)$")
     local ra, rb = r.unit_freq[a] or 0, r.unit_freq[b] or 0
     local n = math.max(r.units, ra, rb, 1)
-    local s = stats.association(o11, ra, rb, n)
+    local s = stats.association(o11, ra, rb, n, PAIR_MEASURES)
     local row = { entity_a = a, entity_b = b, comentions = o11, units_a = ra, units_b = rb,
                   logdice = s.logdice, ll = s.ll }
     pairs_rows[#pairs_rows + 1] = row
     add_partner(a, { name = b, n = o11, score = s.logdice })
     add_partner(b, { name = a, n = o11, score = s.logdice })
   end
-  table.sort(pairs_rows, function(x, y)
-    if x.comentions ~= y.comentions then return x.comentions > y.comentions end
-    if x.logdice ~= y.logdice then return x.logdice > y.logdice end
-    if x.entity_a ~= y.entity_a then return x.entity_a < y.entity_a end
-    return x.entity_b < y.entity_b
-  end)
+  pairs_rows = sort_pairs(pairs_rows)
   local shown = {}
   for _, row in ipairs(pairs_rows) do
     if row.comentions >= min and #shown < top then shown[#shown + 1] = row end

@@ -154,11 +154,33 @@ local function xlogx_ratio(o, e, d)
   return o * log1p(d / e)
 end
 
+-- The measures stats.association computes, each with what it needs.
+local MEASURES = { mi = 1, mi3 = 1, t = 1, z = 1, ll = 1, chi2 = 1, dice = 1, logdice = 1,
+                   deltap_c_given_n = 1, deltap_n_given_c = 1, log_ratio = 1, odds_ratio = 1 }
+-- A list of measure names as a set, checked once per list.
+local measure_sets = setmetatable({}, { __mode = "k" })
+local function measure_set(list)
+  local set = measure_sets[list]
+  if set then return set end
+  if type(list) ~= "table" then
+    error("stats.association: measures must be a list of measure names, got " .. type(list), 3)
+  end
+  set = {}
+  for _, m in ipairs(list) do
+    if not MEASURES[m] then error("stats.association: unknown measure '" .. tostring(m) .. "'", 3) end
+    set[m] = true
+  end
+  measure_sets[list] = set
+  return set
+end
+
 --- The association of a node and a collocate from their contingency table:
 ---   o11 joint frequency, r1 node frequency (row total), c1 collocate
 ---   frequency (column total), n sample size.
---- Returns a table with o11..o22, r1, r2, c1, c2, n, e11 and every measure.
-function stats.association(o11, r1, c1, n)
+--- Returns a table with o11..o22, r1, r2, c1, c2, n, e11 and every measure,
+--- or only the measures of the list `measures` when it is given.
+function stats.association(o11, r1, c1, n, measures)
+  local want = measures ~= nil and measure_set(measures) or MEASURES
   check_count(o11, "o11", "association")
   check_count(r1, "r1", "association")
   check_count(c1, "c1", "association")
@@ -187,56 +209,68 @@ function stats.association(o11, r1, c1, n)
   local a = { o11 = o11, o12 = o12, o21 = o21, o22 = o22,
               r1 = r1, r2 = r2, c1 = c1, c2 = c2, n = n, e11 = e11 }
 
-  if o11 > 0 then
-    a.mi = log2(fo11 / e11)
-    a.mi3 = log2(fo11 ^ 3 / e11)
-    a.t = d / sqrt(fo11)
-  else
-    a.mi, a.mi3, a.t = -huge, -huge, -huge
+  if want.mi or want.mi3 or want.t then
+    if o11 > 0 then
+      a.mi = log2(fo11 / e11)
+      a.mi3 = log2(fo11 ^ 3 / e11)
+      a.t = d / sqrt(fo11)
+    else
+      a.mi, a.mi3, a.t = -huge, -huge, -huge
+    end
   end
-  a.z = d / sqrt(e11)
+  if want.z then a.z = d / sqrt(e11) end
 
   -- G2 = 2 sum o ln(o/e) over the four cells (0 ln 0 = 0)
-  local g = 0
-  if e11 > 0 then g = g + xlogx_ratio(fo11, e11, d) end
-  if e12 > 0 then g = g + xlogx_ratio(o12 + 0.0, e12, -d) end
-  if e21 > 0 then g = g + xlogx_ratio(o21 + 0.0, e21, -d) end
-  if e22 > 0 then g = g + xlogx_ratio(o22 + 0.0, e22, d) end
-  g = 2 * g
-  a.ll = g > 0 and g or 0.0
+  if want.ll then
+    local g = 0
+    if e11 > 0 then g = g + xlogx_ratio(fo11, e11, d) end
+    if e12 > 0 then g = g + xlogx_ratio(o12 + 0.0, e12, -d) end
+    if e21 > 0 then g = g + xlogx_ratio(o21 + 0.0, e21, -d) end
+    if e22 > 0 then g = g + xlogx_ratio(o22 + 0.0, e22, d) end
+    g = 2 * g
+    a.ll = g > 0 and g or 0.0
+  end
 
   -- Pearson's chi-squared without continuity correction: every cell is
   -- off its expectation by |d|, so X2 = d^2 * sum(1/e).
-  if r2 > 0 and c2 > 0 then
-    a.chi2 = d * d * (1 / e11 + 1 / e12 + 1 / e21 + 1 / e22)
-  else
-    a.chi2 = NaN
+  if want.chi2 then
+    if r2 > 0 and c2 > 0 then
+      a.chi2 = d * d * (1 / e11 + 1 / e12 + 1 / e21 + 1 / e22)
+    else
+      a.chi2 = NaN
+    end
   end
 
-  a.dice = 2 * fo11 / (fr1 + fc1)
-  a.logdice = 14 + (o11 > 0 and log2(a.dice) or -huge)
+  if want.dice or want.logdice then
+    a.dice = 2 * fo11 / (fr1 + fc1)
+    a.logdice = 14 + (o11 > 0 and log2(a.dice) or -huge)
+  end
 
   -- delta P (Gries 2013): how much the node raises the probability of the
   -- collocate, and the collocate that of the node.
-  a.deltap_c_given_n = r2 > 0 and (fo11 / fr1 - o21 / fr2) or NaN
-  a.deltap_n_given_c = c2 > 0 and (fo11 / fc1 - o12 / fc2) or NaN
+  if want.deltap_c_given_n then a.deltap_c_given_n = r2 > 0 and (fo11 / fr1 - o21 / fr2) or NaN end
+  if want.deltap_n_given_c then a.deltap_n_given_c = c2 > 0 and (fo11 / fc1 - o12 / fc2) or NaN end
 
   -- Log Ratio (Hardie 2014): relative frequency of the collocate with the
   -- node against without it; a zero frequency counts as 0.5.
-  if r2 > 0 then
-    local with = (o11 > 0 and fo11 or 0.5) / fr1
-    local without = (o21 > 0 and o21 or 0.5) / fr2
-    a.log_ratio = log2(with / without)
-  else
-    a.log_ratio = NaN
+  if want.log_ratio then
+    if r2 > 0 then
+      local with = (o11 > 0 and fo11 or 0.5) / fr1
+      local without = (o21 > 0 and o21 or 0.5) / fr2
+      a.log_ratio = log2(with / without)
+    else
+      a.log_ratio = NaN
+    end
   end
 
   -- Odds ratio; Haldane-Anscombe correction (0.5 added to every cell)
   -- when a cell is empty.
-  if o11 == 0 or o12 == 0 or o21 == 0 or o22 == 0 then
-    a.odds_ratio = ((fo11 + 0.5) * (o22 + 0.5)) / ((o12 + 0.5) * (o21 + 0.5))
-  else
-    a.odds_ratio = (fo11 * o22) / ((o12 + 0.0) * o21)
+  if want.odds_ratio then
+    if o11 == 0 or o12 == 0 or o21 == 0 or o22 == 0 then
+      a.odds_ratio = ((fo11 + 0.5) * (o22 + 0.5)) / ((o12 + 0.5) * (o21 + 0.5))
+    else
+      a.odds_ratio = (fo11 * o22) / ((o12 + 0.0) * o21)
+    end
   end
   return a
 end
