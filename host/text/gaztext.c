@@ -81,7 +81,9 @@ int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *
         prev_stop = tok.stop;
     }
     if (n == 0) return CR_EINVAL;
-    for (size_t i = 0; i < n; i++) toks[i].key = gt->keys + offs[i];
+    /* (no token with a non-empty key yet: gt->keys may still be NULL) */
+    static const char empty[1] = "";
+    for (size_t i = 0; i < n; i++) toks[i].key = gt->keys ? gt->keys + offs[i] : empty;
     return cr_gaz_add(&gt->g, toks, n, sensitive, entity, elen, type, tlen, alias, alen);
 }
 
