@@ -330,9 +330,10 @@ static inline size_t past_one_space(const unsigned char *s, size_t end) {
  * 0x80 on before the first bad byte, both neighbours of each such mark in it
  * are ASCII).  Between its words there are then only bytes that the loop
  * skips without a token, so taking its words is exactly what the loop would
- * do.  A word the loop would not take whole (too long for a short key, one
- * that may start a URL, or one that does not end as cr_fast_word_ends says)
- * stops the block there: the loop takes it. */
+ * do.  A word that does not end as cr_fast_word_ends says is taken as the
+ * loop takes it when it is a hyphen compound or has an apostrophe inside
+ * (joined_end).  Any other such word, one too long for a short key, or one
+ * that may start a URL stops the block there: the loop takes it. */
 typedef struct block_masks {
     uint64_t alnum, letter, plain;
     uint64_t space;   /* space, tab, line feed: a run of letters and digits ends before them */
