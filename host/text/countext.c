@@ -229,6 +229,28 @@ static size_t iterator_step(textrun *r, size_t pos, int *e) {
 static const unsigned char lean_keep[32] = {
     0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
+
+/* 0xff in each byte of x that is an ASCII letter, else 0.  (Signed
+ * comparisons: bytes from 0x80 on are below every bound.) */
+static inline __m128i sse_letters(__m128i x) {
+    __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z and a-z, and only they, fold into a-z */
+    return _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
+}
+
+/* The same for ASCII digits. */
+static inline __m128i sse_digits(__m128i x) {
+    return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+}
+
+/* The short key of the first n bytes (n < 16) of x, whose letters are let:
+ * capitals made small when fold. */
+static inline void sse_key(__m128i x, __m128i let, unsigned n, uint64_t fold, cr_akey *key) {
+    if (fold) x = _mm_or_si128(x, _mm_and_si128(let, _mm_set1_epi8(0x20)));
+    __m128i kv = _mm_and_si128(x, _mm_loadu_si128((const __m128i *)(lean_keep + 16 - n)));
+    key->k[0] = (uint64_t)_mm_cvtsi128_si64(kv);
+    key->k[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(kv, kv));
+    key->len = n;
+}
 #endif
 
 #ifndef LEAN_SSE2
@@ -345,8 +367,7 @@ typedef struct block_masks {
 static inline void block_part(const unsigned char *s, unsigned k, block_masks *m) {
     __m128i x = _mm_loadu_si128((const __m128i *)s);
     __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z and a-z fold into a-z */
-    __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
-    __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+    __m128i let = sse_letters(x), dig = sse_digits(x);
     /* (signed: bytes from 0x80 on are below ' ' + 1) */
     __m128i print = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(' ')), _mm_cmpgt_epi8(_mm_set1_epi8(0x7f), x));
     __m128i odd = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('#')), _mm_cmpeq_epi8(x, _mm_set1_epi8('@'))),
@@ -373,15 +394,7 @@ static inline void block_classify(const unsigned char *s, block_masks *m) {
 /* The short key of the n bytes (n < 16) at s, capitals made small when fold. */
 static inline void block_key(const unsigned char *s, unsigned n, uint64_t fold, cr_akey *key) {
     __m128i x = _mm_loadu_si128((const __m128i *)s);
-    if (fold) {
-        __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20));
-        __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)), _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
-        x = _mm_or_si128(x, _mm_and_si128(let, _mm_set1_epi8(0x20)));
-    }
-    __m128i kv = _mm_and_si128(x, _mm_loadu_si128((const __m128i *)(lean_keep + 16 - n)));
-    key->k[0] = (uint64_t)_mm_cvtsi128_si64(kv);
-    key->k[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(kv, kv));
-    key->len = n;
+    sse_key(x, sse_letters(x), n, fold, key);
 }
 #else
 static inline void block_classify(const unsigned char *s, block_masks *m) {
@@ -525,23 +538,13 @@ static size_t lean_loop(textrun *r, int *e) {
             size_t i;
 #ifdef LEAN_SSE2
             {
-                /* (signed comparisons: bytes from 0x80 on are below every
-                 * bound) */
                 __m128i x = _mm_loadu_si128((const __m128i *)(s + pos));
-                __m128i f = _mm_or_si128(x, _mm_set1_epi8(0x20)); /* A-Z and a-z fold into a-z */
-                __m128i let = _mm_and_si128(_mm_cmpgt_epi8(f, _mm_set1_epi8('a' - 1)),
-                                            _mm_cmpgt_epi8(_mm_set1_epi8('z' + 1), f));
-                __m128i dig = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)),
-                                            _mm_cmpgt_epi8(_mm_set1_epi8('9' + 1), x));
+                __m128i let = sse_letters(x);
                 unsigned lm = (unsigned)_mm_movemask_epi8(let);
-                unsigned stop = ~(lm | (unsigned)_mm_movemask_epi8(dig)) & 0xffffu;
+                unsigned stop = ~(lm | (unsigned)_mm_movemask_epi8(sse_digits(x))) & 0xffffu;
                 if (stop) {
                     unsigned n = (unsigned)__builtin_ctz(stop);
-                    __m128i low = fold ? _mm_or_si128(x, _mm_and_si128(let, _mm_set1_epi8(0x20))) : x; /* small */
-                    __m128i kv = _mm_and_si128(low, _mm_loadu_si128((const __m128i *)(lean_keep + 16 - n)));
-                    key.k[0] = (uint64_t)_mm_cvtsi128_si64(kv);
-                    key.k[1] = (uint64_t)_mm_cvtsi128_si64(_mm_unpackhi_epi64(kv, kv));
-                    key.len = n;
+                    sse_key(x, let, n, fold, &key);
                     has_letter = lm & ((1u << n) - 1);
                     i = pos + n;
                 } else { /* sixteen bytes or more: no short key */

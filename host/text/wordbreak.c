@@ -84,16 +84,7 @@ static int joins(unsigned prev2, unsigned prev, unsigned cur, unsigned ri_count,
  * preceding ASCII letter or digit only by WB6/7/11/12/13a (the "joiners"). */
 enum { A_ALONE = 0, A_LETTER = 1, A_DIGIT = 2, A_SPACE = 3, A_SPECIAL = 4, A_JOINER = 5 };
 static const unsigned char ascii_class[128] = {
-    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
-    ['8'] = 2, ['9'] = 2,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+    CR_ASCII_ALNUM_INIT(A_LETTER, A_DIGIT),
     [' '] = A_SPACE, ['\r'] = A_SPECIAL, ['_'] = A_SPECIAL,
     ['.'] = A_JOINER, [','] = A_JOINER, [';'] = A_JOINER, [':'] = A_JOINER, ['\''] = A_JOINER,
 };
