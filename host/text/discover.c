@@ -58,33 +58,38 @@ static inline word_key pack(const char *s, size_t n) {
 /* The function-word and particle lists in one small hash table, made once
  * per scanner: a word's classes (TOK_STOP, TOK_PART) in one probe or two. */
 #define LIST_SLOTS 512 /* a power of two, over three times the words */
+#define LIST_MAX_LEN 9 /* the longest listed word */
 
 struct cr_discover_lists {
     word_key key[LIST_SLOTS]; /* {0, 0}: empty (no listed word is empty) */
     unsigned char flags[LIST_SLOTS];
     /* bit l of ends[n][f]: some listed word of n bytes starts with letter f
      * and ends with letter l (a-z), so most words need no probe at all */
-    uint32_t ends[10][26];
+    uint32_t ends[LIST_MAX_LEN + 1][26];
 };
 
 static size_t slot_of(word_key k) {
     return (size_t)(((k.hi ^ (k.lo * 0x9E3779B97F4A7C15u)) * 0xD6E8FEB86659FD93u) >> 55) & (LIST_SLOTS - 1);
 }
 
-static void list_add(struct cr_discover_lists *ls, const char *w, unsigned flag) {
-    word_key k = pack(w, strlen(w));
+/* 0, or -1 for a word the table cannot hold (only a-z, at most
+ * LIST_MAX_LEN letters): cr_discover_new then fails, not a look-up. */
+static int list_add(struct cr_discover_lists *ls, const char *w, unsigned flag) {
+    size_t n = strlen(w);
+    if (n == 0 || n > LIST_MAX_LEN || strspn(w, "abcdefghijklmnopqrstuvwxyz") != n) return -1;
+    word_key k = pack(w, n);
     size_t i = slot_of(k);
     while ((ls->key[i].hi || ls->key[i].lo) && !(ls->key[i].hi == k.hi && ls->key[i].lo == k.lo))
         i = (i + 1) & (LIST_SLOTS - 1);
     ls->key[i] = k;
     ls->flags[i] |= (unsigned char)flag;
-    size_t n = strlen(w);
     ls->ends[n][w[0] - 'a'] |= 1u << (w[n - 1] - 'a');
+    return 0;
 }
 
 /* The classes of s[0..len): 0 unless it is a listed word. */
 static inline unsigned list_flags(const struct cr_discover_lists *ls, const char *s, size_t len) {
-    if (len == 0 || len > 9) return 0; /* no listed word is longer */
+    if (len == 0 || len > LIST_MAX_LEN) return 0; /* no listed word is longer */
     unsigned first = (unsigned char)s[0] - 'a', last = (unsigned char)s[len - 1] - 'a';
     if (first >= 26 || last >= 26 || !(ls->ends[len][first] >> last & 1)) return 0;
     word_key k = pack(s, len);
@@ -177,8 +182,13 @@ cr_discover *cr_discover_new(void) {
         return NULL;
     }
     memset(d->lists, 0, sizeof *d->lists);
-    for (size_t i = 0; i < COUNT(initial_stop); i++) list_add(d->lists, initial_stop[i], TOK_STOP);
-    for (size_t i = 0; i < COUNT(particles); i++) list_add(d->lists, particles[i], TOK_PART);
+    int bad = 0;
+    for (size_t i = 0; i < COUNT(initial_stop); i++) bad |= list_add(d->lists, initial_stop[i], TOK_STOP);
+    for (size_t i = 0; i < COUNT(particles); i++) bad |= list_add(d->lists, particles[i], TOK_PART);
+    if (bad) {
+        cr_discover_free(d);
+        return NULL;
+    }
     return d;
 }
 
