@@ -219,9 +219,6 @@ local function main_type(types)
   return best
 end
 
--- The result tables, each { columns = {...}, rows = {...} } for report:
--- entities, comentions, candidates, by, evidence.
--- opts: min, top, kwic (lines per entity), corpus (for evidence), partners (3).
 -- The comentions table's order: co-mentions descending, logDice descending,
 -- then the two names.  The rows are grouped by the two numbers first (few
 -- distinct values, sorted by the C comparison of numbers), so that a Lua
@@ -259,6 +256,9 @@ end
 
 local PAIR_MEASURES = { "logdice", "ll" }
 
+-- The result tables, each { columns = {...}, rows = {...} } for report:
+-- entities, comentions, candidates, by, evidence.
+-- opts: min, top, kwic (lines per entity), corpus (for evidence), partners (3).
 function entities.tables(r, opts)
   opts = opts or {}
   local min, top = opts.min or 1, opts.top or 20
