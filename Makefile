@@ -17,10 +17,10 @@ BUILD        ?= build
 CC           ?= cc
 
 # Debian packages needed to build and test; fragments append.
-DEB_PACKAGES := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev \
+DEB_PACKAGES := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev nettle-dev \
                 libsqlite3-dev sqlite3 libedit-dev tmux
 # pkg-config modules linked into the host; fragments append.
-PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit
+PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit nettle
 EXTRA_LIBS   := -lm
 
 # Fragments may define targets: keep `make` building the program.

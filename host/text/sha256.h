@@ -1,15 +1,14 @@
-/* sha256.h — SHA-256 (FIPS 180-4), for content hashes and provenance. */
+/* sha256.h — SHA-256 for content hashes and provenance: a thin face over
+ * Nettle's, which uses the processor's SHA instructions where it has them
+ * (about six times faster here than a portable C version; performance.md). */
 #ifndef CORPUSRUN_SHA256_H
 #define CORPUSRUN_SHA256_H
 
 #include <stddef.h>
-#include <stdint.h>
+#include <nettle/sha2.h>
 
 typedef struct cr_sha256 {
-    uint32_t h[8];
-    uint64_t total;      /* bytes hashed so far */
-    unsigned char block[64];
-    size_t fill;         /* bytes waiting in block */
+    struct sha256_ctx ctx;
 } cr_sha256;
 
 void cr_sha256_init(cr_sha256 *s);
