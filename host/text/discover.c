@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tokfast.h"
+
 enum {
     TOK_CAP = 1,       /* starts with an upper-case character */
     TOK_STOP = 2,      /* casefolded, a function word capitalised by position */
@@ -156,7 +158,7 @@ static int joins(const unsigned char *g, size_t n) {
 static int has_letter(const unsigned char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = s[i];
-        if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return 1;
+        if (c >= 0x80 || CR_ASCII_LETTER(c)) return 1;
     }
     return 0;
 }

@@ -15,6 +15,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "tokfast.h"
 #include "ucd_tables.h"
 #include "utf8.h"
 
@@ -143,7 +144,7 @@ int cr_abbrevs_add(cr_abbrevs *a, const char *word, size_t len) {
 
 /* ---- tailoring decisions ------------------------------------------------- */
 
-static int ascii_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+static int ascii_alpha(unsigned char c) { return CR_ASCII_LETTER(c); }
 
 int cr_dotted_abbrev(const char *word, size_t len) {
     size_t groups = 0, run = 0;

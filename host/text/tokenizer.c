@@ -118,10 +118,8 @@ int cr_tokenizer_opt_set(cr_tokenizer_opts *o, const char *key, const char *valu
 
 /* ---- small byte helpers -------------------------------------------------------- */
 
-static inline int is_alnum(unsigned char c) {
-    return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z');
-}
-static inline int is_alpha(unsigned char c) { return (c | 32) >= 'a' && (c | 32) <= 'z'; }
+static inline int is_alnum(unsigned char c) { return CR_ASCII_ALNUM(c); }
+static inline int is_alpha(unsigned char c) { return CR_ASCII_LETTER(c); }
 static inline int in_set(unsigned char c, const char *set) { return c && strchr(set, c); }
 
 size_t cr_apostrophe_len(const char *text, size_t len, size_t i) {

@@ -18,46 +18,60 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Designated initializers giving the ASCII letters the value L and the
- * ASCII digits D, for byte tables that classify them (this header's, and
- * wordbreak.c's). */
-#define CR_ASCII_ALNUM_INIT(L, D)                                                                 \
-    ['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D, ['5'] = D, ['6'] = D, ['7'] = D,       \
-    ['8'] = D, ['9'] = D,                                                                         \
-    ['A'] = L, ['B'] = L, ['C'] = L, ['D'] = L, ['E'] = L, ['F'] = L, ['G'] = L, ['H'] = L,       \
-    ['I'] = L, ['J'] = L, ['K'] = L, ['L'] = L, ['M'] = L, ['N'] = L, ['O'] = L, ['P'] = L,       \
-    ['Q'] = L, ['R'] = L, ['S'] = L, ['T'] = L, ['U'] = L, ['V'] = L, ['W'] = L, ['X'] = L,       \
-    ['Y'] = L, ['Z'] = L,                                                                         \
-    ['a'] = L, ['b'] = L, ['c'] = L, ['d'] = L, ['e'] = L, ['f'] = L, ['g'] = L, ['h'] = L,       \
-    ['i'] = L, ['j'] = L, ['k'] = L, ['l'] = L, ['m'] = L, ['n'] = L, ['o'] = L, ['p'] = L,       \
-    ['q'] = L, ['r'] = L, ['s'] = L, ['t'] = L, ['u'] = L, ['v'] = L, ['w'] = L, ['x'] = L,       \
-    ['y'] = L, ['z'] = L
+/* ---- What a plain ASCII word is: the one definition ----------------------
+ *
+ * Every fast path (the iterator's in tokenizer.c, the segmenter's entry in
+ * wordbreak.c, the counting loop and its 64-byte blocks in countext.c) and
+ * the small helpers of tokenizer.c and sentbreak.c read the predicates
+ * below or the tables built from them here; nothing spells the classes out
+ * again.  The predicates are constant expressions, so the tables are built
+ * by the compiler (tests/c/tok_fastpath.c checks them against the rules
+ * written out independently). */
 
-/* 1 for ASCII letters, 2 for ASCII digits, else 0. */
-static const unsigned char cr_fast_plain[256] = { CR_ASCII_ALNUM_INIT(1, 2) };
+#define CR_ASCII_LETTER(c) (((c) | 32) >= 'a' && ((c) | 32) <= 'z')
+#define CR_ASCII_DIGIT(c) ((c) >= '0' && (c) <= '9')
+#define CR_ASCII_ALNUM(c) (CR_ASCII_LETTER(c) || CR_ASCII_DIGIT(c))
+/* white space the iterator skips without segmenting: \t \n \v \f \r and space */
+#define CR_ASCII_SPACE(c) \
+    ((c) == ' ' || (c) == '\n' || (c) == '\t' || (c) == '\r' || (c) == '\v' || (c) == '\f')
+/* printable ASCII that is no letter, digit or space */
+#define CR_ASCII_PUNCT(c) ((c) > ' ' && (c) < 0x7f && !CR_ASCII_ALNUM(c))
+/* the ASCII characters UAX #29 may join between letters or digits
+ * (MidLetter, MidNum, MidNumLet, Single_Quote): . , ; : ' */
+#define CR_ASCII_MID(c) ((c) == '.' || (c) == ',' || (c) == ';' || (c) == ':' || (c) == '\'')
 
 /* ASCII characters after which a run of ASCII letters and digits is not
  * known to be a whole token: the ones UAX #29 may join to a letter or digit
- * (MidLetter, MidNum, MidNumLet, Single_Quote, ExtendNumLet: . , ; : ' _),
- * CR, and what starts an e-mail address or a hyphen compound (@ % + -).
- * (Bytes >= 0x80 are not either: Extend, Format, ZWJ, non-ASCII letters.) */
-static const unsigned char cr_fast_join[128] = {
-    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['\''] = 1, ['_'] = 1, ['\r'] = 1,
-    ['@'] = 1, ['%'] = 1, ['+'] = 1, ['-'] = 1,
-};
-
+ * (CR_ASCII_MID and ExtendNumLet's _), CR, and what starts an e-mail
+ * address or a hyphen compound (@ % + -).  (Bytes >= 0x80 are not either:
+ * Extend, Format, ZWJ, non-ASCII letters.) */
+#define CR_FAST_JOIN(c) (CR_ASCII_MID(c) || (c) == '_' || (c) == '\r' || (c) == '@' || (c) == '%' \
+                         || (c) == '+' || (c) == '-')
 /* ASCII punctuation that is a token of its own when an ASCII character
  * that is no letter, digit or join (a space, say) stands on either side:
  * UAX #29 breaks around it and no tailoring rule starts with it. */
-static const unsigned char cr_fast_punct_char[128] = {
-    ['.'] = 1, [','] = 1, [';'] = 1, [':'] = 1, ['!'] = 1, ['?'] = 1, ['"'] = 1, ['('] = 1, [')'] = 1,
-};
+#define CR_FAST_PUNCT_CHAR(c) ((c) == '.' || (c) == ',' || (c) == ';' || (c) == ':' || (c) == '!' \
+                               || (c) == '?' || (c) == '"' || (c) == '(' || (c) == ')')
+
+/* A byte table of F(c) for c in 0x00..0x7f (bytes from 0x80 on are 0). */
+#define CR_ASCII_ROW(F, r)                                                                         \
+    F((r) * 16 + 0), F((r) * 16 + 1), F((r) * 16 + 2), F((r) * 16 + 3), F((r) * 16 + 4),         \
+    F((r) * 16 + 5), F((r) * 16 + 6), F((r) * 16 + 7), F((r) * 16 + 8), F((r) * 16 + 9),         \
+    F((r) * 16 + 10), F((r) * 16 + 11), F((r) * 16 + 12), F((r) * 16 + 13), F((r) * 16 + 14),    \
+    F((r) * 16 + 15)
+#define CR_ASCII_TABLE(F)                                                                          \
+    CR_ASCII_ROW(F, 0), CR_ASCII_ROW(F, 1), CR_ASCII_ROW(F, 2), CR_ASCII_ROW(F, 3),              \
+    CR_ASCII_ROW(F, 4), CR_ASCII_ROW(F, 5), CR_ASCII_ROW(F, 6), CR_ASCII_ROW(F, 7)
+
+/* 1 for ASCII letters, 2 for ASCII digits, else 0. */
+#define CR_FAST_PLAIN_OF(c) (CR_ASCII_LETTER(c) ? 1 : CR_ASCII_DIGIT(c) ? 2 : 0)
+static const unsigned char cr_fast_plain[256] = { CR_ASCII_TABLE(CR_FAST_PLAIN_OF) };
+static const unsigned char cr_fast_join[128] = { CR_ASCII_TABLE(CR_FAST_JOIN) };
+static const unsigned char cr_fast_punct_char[128] = { CR_ASCII_TABLE(CR_FAST_PUNCT_CHAR) };
 
 /* ASCII white space the iterator skips without segmenting (when space
  * tokens are not wanted). */
-static inline int cr_fast_space(unsigned char c) {
-    return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
+static inline int cr_fast_space(unsigned char c) { return CR_ASCII_SPACE(c); }
 /* Whether the byte at j ends what came before it for the fast paths: the
  * end of the text, or a space, tab or line feed. */
 static inline int cr_fast_plain_end(const unsigned char *s, size_t len, size_t j) {
@@ -95,26 +109,18 @@ enum {
     CR_FAST_ENDS = 1, CR_FAST_MID = 2, CR_FAST_NOT_WORD = 4, CR_FAST_URL1 = 8, CR_FAST_URL2 = 16,
     CR_FAST_NEXT_OWN = 32, CR_FAST_SKIP = 64, CR_FAST_DOT_END = 128, CR_FAST_DOT = 256
 };
-/* (generated from the definitions above; tests/c/tok_fastpath.c checks
- * every entry; bytes from 0x80 on are all 0) */
-static const uint16_t cr_fast_bits[256] = {
-    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x00 */
-    0x0a5, 0x085, 0x085, 0x085, 0x085, 0x084, 0x0a5, 0x0a5,  /* 0x08 */
-    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x10 */
-    0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5, 0x0a5,  /* 0x18 */
-    0x085, 0x0e5, 0x0e5, 0x0a5, 0x0e5, 0x064, 0x0e5, 0x0e6,  /* 0x20 */
-    0x0e5, 0x0e5, 0x0e5, 0x064, 0x0e6, 0x064, 0x164, 0x0e5,  /* 0x28 */
-    0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x30 */
-    0x020, 0x020, 0x0e6, 0x0e6, 0x0e5, 0x0e5, 0x0e5, 0x0e5,  /* 0x38 */
-    0x024, 0x020, 0x020, 0x020, 0x020, 0x020, 0x028, 0x020,  /* 0x40 */
-    0x028, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x48 */
-    0x020, 0x020, 0x020, 0x020, 0x030, 0x020, 0x020, 0x038,  /* 0x50 */
-    0x020, 0x020, 0x020, 0x0e5, 0x0e5, 0x0e5, 0x0e5, 0x024,  /* 0x58 */
-    0x0e5, 0x020, 0x020, 0x020, 0x020, 0x020, 0x028, 0x020,  /* 0x60 */
-    0x028, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020, 0x020,  /* 0x68 */
-    0x020, 0x020, 0x020, 0x020, 0x030, 0x020, 0x020, 0x038,  /* 0x70 */
-    0x020, 0x020, 0x020, 0x0e5, 0x0e5, 0x0e5, 0x0e5, 0x0a5,  /* 0x78 */
-};
+#define CR_FAST_BITS_OF(c)                                                                          \
+    ((!CR_ASCII_ALNUM(c) && !CR_FAST_JOIN(c) ? CR_FAST_ENDS : 0)                                     \
+     | ((c) == ',' || (c) == ';' || (c) == ':' || (c) == '\'' ? CR_FAST_MID : 0)                   \
+     | (!CR_ASCII_ALNUM(c) ? CR_FAST_NOT_WORD : 0)                                                   \
+     | (((c) | 32) == 'h' || ((c) | 32) == 'w' || ((c) | 32) == 'f' ? CR_FAST_URL1 : 0)             \
+     | (((c) | 32) == 't' || ((c) | 32) == 'w' ? CR_FAST_URL2 : 0)                                  \
+     | (!CR_ASCII_SPACE(c) ? CR_FAST_NEXT_OWN : 0)                                                   \
+     | (CR_ASCII_PUNCT(c) && (c) != '@' && (c) != '#' && (c) != '_' ? CR_FAST_SKIP : 0)             \
+     | (!CR_ASCII_ALNUM(c) && (c) != '.' && (c) != '_' && (c) != '%' && (c) != '+' && (c) != '-'     \
+        && (c) != '@' ? CR_FAST_DOT_END : 0)                                                         \
+     | ((c) == '.' ? CR_FAST_DOT : 0))
+static const uint16_t cr_fast_bits[256] = { CR_ASCII_TABLE(CR_FAST_BITS_OF) };
 
 /* cr_fast_word_ends without a branch, when i + 1 < len. */
 static inline unsigned cr_fast_word_ends_at(const unsigned char *s, size_t i) {

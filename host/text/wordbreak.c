@@ -83,11 +83,10 @@ static int joins(unsigned prev2, unsigned prev, unsigned cur, unsigned ri_count,
  * digits, space, CR and the connector '_'), and which can be joined to a
  * preceding ASCII letter or digit only by WB6/7/11/12/13a (the "joiners"). */
 enum { A_ALONE = 0, A_LETTER = 1, A_DIGIT = 2, A_SPACE = 3, A_SPECIAL = 4, A_JOINER = 5 };
-static const unsigned char ascii_class[128] = {
-    CR_ASCII_ALNUM_INIT(A_LETTER, A_DIGIT),
-    [' '] = A_SPACE, ['\r'] = A_SPECIAL, ['_'] = A_SPECIAL,
-    ['.'] = A_JOINER, [','] = A_JOINER, [';'] = A_JOINER, [':'] = A_JOINER, ['\''] = A_JOINER,
-};
+#define ASCII_CLASS_OF(c)                                                                          \
+    (CR_ASCII_LETTER(c) ? A_LETTER : CR_ASCII_DIGIT(c) ? A_DIGIT : (c) == ' ' ? A_SPACE          \
+     : (c) == '\r' || (c) == '_' ? A_SPECIAL : CR_ASCII_MID(c) ? A_JOINER : A_ALONE)
+static const unsigned char ascii_class[128] = { CR_ASCII_TABLE(ASCII_CLASS_OF) };
 
 static size_t wb_loop(const unsigned char *s, size_t len, size_t i, unsigned prev,
                       unsigned prev2, unsigned raw, unsigned ri_count, uint32_t mask, uint32_t *seen);
