@@ -31,9 +31,19 @@ DEB_TEST_PACKAGES := tmux
 PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit nettle
 EXTRA_LIBS   := -lm
 
-# Tests left out of `make check` (each takes seconds, or needs a tool, a
-# fetched corpus or a cluster); fragments append.
-SLOW_TESTS   :=
+# The tests left out of `make check`: each takes seconds of CPU, or needs a
+# tool, a fetched corpus or a cluster.  Longest first: `make test` starts
+# them first, so that the two prove jobs end together.  Fragments append.
+SLOW_TESTS   := tests/bench_harness.sh tests/host_valgrind.sh tests/host_partitions.lua \
+                tests/sandbox_attacks.lua tests/host_scripts_scale.lua tests/tok_fuzz.sh \
+                tests/engine_brown.lua tests/cluster_slurm.sh tests/host_shards.lua \
+                tests/receipt_replay.lua tests/lualib_stats.lua tests/engine_match.lua \
+                tests/repl_tty.sh tests/scripts_mentions_html.lua tests/load_rss.sh \
+                tests/count_rss_types.sh tests/load_rss_files.sh tests/scripts_freq_html.lua \
+                tests/lualib_html.lua tests/host_progress.sh tests/receipt_outputs.lua \
+                tests/scripts_tools.lua tests/scripts_outputs.lua tests/scripts_mentions.lua \
+                tests/host_merge_jobs.lua tests/scripts_tutorial.lua tests/scripts_mentions_options.lua \
+                tests/engine_cooc_margins.lua tests/host_install.sh
 
 # The fuzz targets of the fragments: the compiler and seconds per target.
 FUZZ_CC      ?= clang
@@ -168,8 +178,8 @@ run: build-deps all
 
 TEST_ENV = CORPUSRUN=$(CURDIR)/$(BUILD)/corpusrun CORPUSRUN_ROOT=$(CURDIR) CORPUSRUN_BUILD=$(CURDIR)/$(BUILD) \
            CORPUSRUN_MAKE_OPT='$(OPT)' CORPUSRUN_MAKE_SAN='$(SAN_FLAGS)'
-ALL_TESTS   = $(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS)
-CHECK_TESTS = $(filter-out $(SLOW_TESTS),$(ALL_TESTS))
+CHECK_TESTS = $(filter-out $(SLOW_TESTS),$(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS))
+ALL_TESTS   = $(filter $(LUA_TESTS) $(SH_TESTS),$(SLOW_TESTS)) $(CHECK_TESTS)
 RUN_TESTS   = $(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner'
 
 test: build-deps all $(CTEST_BIN)
