@@ -1,34 +1,57 @@
 # corpusrun — build, run, test.
 #
-#   make deps    install missing Debian packages (apt-get as root, else print the command)
 #   make         build ./corpusrun
 #   make run     run the main job (scripts/mentions.lua on corpus/)
-#   make test    build and run every test through prove
+#   make check   the quick tier: C unit tests, conformance, API tests (< 1 min)
+#   make test    every test through prove (< 3 min); a test whose tool is
+#                missing says skip, except under CI=true where it fails
 #   make asan    build with ASan+UBSan and run the whole suite with it
+#   make deps    install every Debian package, test tools too (apt-get as
+#                root, else print the command); run, check and test install
+#                only what building and running need
 #   make install PREFIX=/usr/local
 #
 # Each area of the code may add an `mk/<area>.mk` fragment: it appends to
-# DEB_PACKAGES, PKG_MODULES, EXTRA_LIBS and may define targets of its own, so
-# that work on one area never edits the lines of another.
+# DEB_PACKAGES, DEB_TEST_PACKAGES, PKG_MODULES, EXTRA_LIBS, SLOW_TESTS and
+# may define targets of its own, so that work on one area never edits the
+# lines of another.
 
 VERSION      := 0.1.0
 PREFIX       ?= /usr/local
 BUILD        ?= build
 CC           ?= cc
 
-# Debian packages needed to build and test; fragments append.
-DEB_PACKAGES := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev nettle-dev \
-                libsqlite3-dev sqlite3 libedit-dev tmux
+# Debian packages; fragments append.  DEB_PACKAGES: what building, running
+# and the test runner (prove, from perl) need.  DEB_TEST_PACKAGES: the tools
+# some tests use; those tests skip without them (fail under CI=true).
+DEB_PACKAGES      := make gcc pkg-config perl liblua5.4-dev lua5.4 libutf8proc-dev nettle-dev \
+                     libsqlite3-dev sqlite3 libedit-dev
+DEB_TEST_PACKAGES := tmux
 # pkg-config modules linked into the host; fragments append.
 PKG_MODULES  := lua5.4 libutf8proc sqlite3 libedit nettle
 EXTRA_LIBS   := -lm
 
-# Fragments may define targets: keep `make` building the program.
-.DEFAULT_GOAL := all
--include mk/*.mk
+# The tests left out of `make check`: each takes seconds of CPU, or needs a
+# tool, a fetched corpus or a cluster.  Longest first: `make test` starts
+# them first, so that the two prove jobs end together.  Fragments append.
+SLOW_TESTS   := tests/bench_harness.sh tests/host_valgrind.sh tests/host_partitions.lua \
+                tests/sandbox_attacks.lua tests/host_scripts_scale.lua tests/tok_fuzz.sh \
+                tests/engine_brown.lua tests/cluster_slurm.sh tests/host_shards.lua \
+                tests/receipt_replay.lua tests/lualib_stats.lua tests/engine_match.lua \
+                tests/repl_tty.sh tests/scripts_mentions_html.lua tests/load_rss.sh \
+                tests/count_rss_types.sh tests/load_rss_files.sh tests/scripts_freq_html.lua \
+                tests/lualib_html.lua tests/host_progress.sh tests/receipt_outputs.lua \
+                tests/scripts_tools.lua tests/scripts_outputs.lua tests/scripts_mentions.lua \
+                tests/host_merge_jobs.lua tests/scripts_tutorial.lua tests/scripts_mentions_options.lua \
+                tests/engine_cooc_margins.lua tests/host_install.sh
+
+# The fuzz targets of the fragments: the compiler and seconds per target.
+FUZZ_CC      ?= clang
+FUZZ_TIME    ?= 30
 
 # `make` alone builds, whatever targets the fragments define first.
 .DEFAULT_GOAL := all
+-include mk/*.mk
 
 OPT          ?= -O2
 SAN_FLAGS    ?=
@@ -61,11 +84,12 @@ SH_TESTS     := $(sort $(wildcard tests/*.sh))
 PROVE        ?= prove
 PROVE_FLAGS  ?= -j2
 
-.PHONY: all deps run test asan asan-test clean install uninstall check-deps
-all: corpusrun
+.PHONY: all deps build-deps run check test asan asan-test clean install uninstall
+# ./corpusrun: a symbolic link to the default build's binary.
+all: $(BUILD)/corpusrun $(if $(filter build,$(BUILD)),corpusrun)
 
-corpusrun: $(BUILD)/corpusrun
-	@if [ "$(BUILD)" = build ]; then ln -sf $(BUILD)/corpusrun corpusrun; fi
+corpusrun: build/corpusrun
+	ln -sf build/corpusrun corpusrun
 
 $(BUILD)/corpusrun: $(HOST_OBJ) $(BIND_OBJ) $(TEXT_LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(HOST_OBJ) $(BIND_OBJ) $(TEXT_LIB) $(LDLIBS)
@@ -79,20 +103,34 @@ $(BUILD)/%.o: %.c $(BUILD)/preload.h $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-# Rebuild everything when the compiler flags change (asan vs plain, -O levels).
-$(BUILD)/.flags: FORCE
-	@mkdir -p $(@D)
-	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDLIBS)' | cmp -s - $@ || \
-	  echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDLIBS)' > $@
+# Stamps: the objects depend on $(BUILD)/.flags (rebuild when the compiler
+# flags change: asan vs plain, -O levels), preload.h on $(BUILD)/.modules
+# (the list of C modules).  A stamp is rewritten while the Makefile is read,
+# and only when its text changes, so an up-to-date tree stays up to date for
+# `make -n` and `make -q`; those two never write it, they report the rebuild.
+DRY_RUN := $(findstring n,$(firstword -$(MAKEFLAGS)))$(findstring q,$(firstword -$(MAKEFLAGS)))
+FLAGS_TEXT = $(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $(LDLIBS)
+define stamp
+ifneq ($$(file <$(1)),$$($(2)))
+ifeq ($(DRY_RUN),)
+$$(shell mkdir -p $(dir $(1)))
+$$(file >$(1),$$($(2)))
+else
+$(1): stale-stamp
+	@echo '$(1) is out of date'
+endif
+endif
+endef
+ifneq ($(MAKECMDGOALS),clean)
+$(eval $(call stamp,$(BUILD)/.flags,FLAGS_TEXT))
+$(eval $(call stamp,$(BUILD)/.modules,MODULES))
+endif
+.PHONY: stale-stamp
+stale-stamp: ;
 
 # The table of C modules for package.preload, one per host/l<mod>.c.
 $(BUILD)/preload.h: $(BUILD)/.modules
-	@mkdir -p $(@D)
 	@{ for m in $(MODULES); do echo "CORPUSRUN_MODULE($$m)"; done; } > $@
-
-$(BUILD)/.modules: FORCE
-	@mkdir -p $(@D)
-	@echo '$(MODULES)' | cmp -s - $@ || echo '$(MODULES)' > $@
 
 $(BUILD)/tests/%: tests/c/%.c $(TEXT_LIB) $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -107,33 +145,48 @@ $(BUILD)/tests/tok_fastpath_no_simd: tests/c/tok_fastpath.c host/text/countext.c
 	$(CC) $(CPPFLAGS) -DCR_NO_SIMD -Itests/c $(ALL_CFLAGS) -o $@ tests/c/tok_fastpath.c host/text/countext.c \
 	  $(TEXT_LIB) $(LDLIBS)
 
-FORCE:
-
 -include $(TEXT_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
 
 # ---- dependencies -----------------------------------------------------------
-deps:
-	@missing=""; for p in $(sort $(DEB_PACKAGES)); do \
+# $(call install_debs,PACKAGES): install the missing ones as root; as another
+# user, name them and the command, and fail.
+define install_debs
+@missing=""; for p in $(sort $(1)); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; \
+	if [ -z "$$missing" ]; then echo "$@: all Debian packages present"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-	  echo "deps: installing$$missing"; \
+	  echo "$@: installing$$missing"; \
 	  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
 	else \
-	  echo "deps: missing Debian packages:$$missing"; \
-	  echo "deps: run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
+	  echo "$@: missing Debian packages:$$missing"; \
+	  echo "$@: run: sudo apt-get update && sudo apt-get install -y$$missing"; exit 1; \
 	fi
+endef
+
+# Everything, test tools too (CI runs this).
+deps:
+	$(call install_debs,$(DEB_PACKAGES) $(DEB_TEST_PACKAGES))
+
+# What building and running need (run, check and test start with it).
+build-deps:
+	$(call install_debs,$(DEB_PACKAGES))
 
 # ---- run and test -----------------------------------------------------------
-run: deps all
+run: build-deps all
 	./corpusrun scripts/mentions.lua
 
 TEST_ENV = CORPUSRUN=$(CURDIR)/$(BUILD)/corpusrun CORPUSRUN_ROOT=$(CURDIR) CORPUSRUN_BUILD=$(CURDIR)/$(BUILD) \
            CORPUSRUN_MAKE_OPT='$(OPT)' CORPUSRUN_MAKE_SAN='$(SAN_FLAGS)'
+CHECK_TESTS = $(filter-out $(SLOW_TESTS),$(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS))
+ALL_TESTS   = $(filter $(LUA_TESTS) $(SH_TESTS),$(SLOW_TESTS)) $(CHECK_TESTS)
+RUN_TESTS   = $(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner'
 
-test: deps all $(CTEST_BIN)
-	$(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner' $(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS)
+test: build-deps all $(CTEST_BIN)
+	$(RUN_TESTS) $(ALL_TESTS)
+
+check: build-deps all $(CTEST_BIN)
+	$(RUN_TESTS) $(CHECK_TESTS)
 
 # Sanitizer build in its own directory; the same suite runs against it.
 asan:
@@ -143,7 +196,7 @@ asan:
 
 asan-test: $(BUILD)/corpusrun $(CTEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  $(TEST_ENV) CORPUSRUN_SANITIZED=1 $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner' $(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS)
+	  CORPUSRUN_SANITIZED=1 $(RUN_TESTS) $(ALL_TESTS)
 
 # ---- install ----------------------------------------------------------------
 install: $(BUILD)/corpusrun

@@ -9,7 +9,7 @@
 #   make bench BENCH_REPS=5         repetitions per command (median reported)
 
 # tests/bench_*.sh time commands with GNU time
-DEB_PACKAGES += time
+DEB_TEST_PACKAGES += time
 
 # the reference tools the benchmarks compare against
 BENCH_DEB_PACKAGES := time python3 python3-nltk sqlite3 lua5.4 coreutils grep findutils gzip tar
@@ -20,7 +20,7 @@ BENCH_ENV = BENCH_SIZE='$(BENCH_SIZE)' BENCH_REPS='$(BENCH_REPS)' BENCH_ONLY='$(
 
 .PHONY: bench bench-data bench-deps
 bench-deps:
-	@$(MAKE) --no-print-directory deps DEB_PACKAGES='$(BENCH_DEB_PACKAGES)'
+	$(call install_debs,$(BENCH_DEB_PACKAGES))
 
 bench-data: bench-deps
 	@for k in "names 50" "names 10000" "dir $(BENCH_SIZE)" "jsonl $(BENCH_SIZE)" "tgz $(BENCH_SIZE)"; do \

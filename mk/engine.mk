@@ -11,8 +11,6 @@ $(BUILD)/bench/engine_scan: bench/engine_scan.c $(BUILD)/libcorpustext.a $(BUILD
 # make fuzz-engine [FUZZ_TIME=seconds]: libFuzzer (clang, from mk/load.mk and
 # mk/tok.mk's packages) on the dump parsers, the gazetteer loaders, the
 # discovery scan and the counting loop of cr_freq_add_text.
-FUZZ_TIME ?= 30
-FUZZ_CC   ?= clang
 ENGINE_FUZZ_SRC := host/text/counter.c host/text/cooc.c host/text/gazetteer.c host/text/gaztext.c \
                    host/text/countext.c host/text/discover.c host/text/tokenizer.c host/text/normalize.c \
                    host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c

@@ -1,3 +1,3 @@
 # The host: the valgrind leak check runs in the plain (non-sanitizer) suite;
 # man renders the installed man page in the install test.
-DEB_PACKAGES += valgrind man-db
+DEB_TEST_PACKAGES += valgrind man-db

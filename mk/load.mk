@@ -1,12 +1,12 @@
 # load: the corpus module's loaders (host/text/load_*.c) and binding
 # (host/lcorpus.c): libxml2 for HTML/XML, libarchive for archives.
-DEB_PACKAGES += libxml2-dev libarchive-dev time
+DEB_PACKAGES += libxml2-dev libarchive-dev
+# tests/load_rss*.sh measure the peak RSS with GNU time
+DEB_TEST_PACKAGES += time
 PKG_MODULES  += libxml-2.0 libarchive
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
 # CSV readers, each for FUZZ_TIME seconds, seeded from tests/data/load.
-FUZZ_TIME ?= 30
-FUZZ_CC   ?= clang
 LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c))
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
@@ -14,7 +14,7 @@ LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
 
 .PHONY: fuzz-load fuzz-load-deps
 fuzz-load-deps:
-	@$(MAKE) --no-print-directory deps DEB_PACKAGES='clang'
+	$(call install_debs,clang libclang-rt-14-dev)
 
 build-fuzz/load_fuzz_%: tests/fuzz/load_fuzz_%.c $(LOAD_FUZZ_SRC) host/text/load.h
 	@mkdir -p $(@D)

@@ -2,4 +2,4 @@
 # Reference values for the statistics tests (NLTK, SciPy), graph readers
 # for the GEXF/GraphML tests (NetworkX), and a headless browser for the
 # HTML report test.
-DEB_PACKAGES += python3 python3-nltk python3-scipy python3-networkx chromium
+DEB_TEST_PACKAGES += python3 python3-nltk python3-scipy python3-networkx chromium

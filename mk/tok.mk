@@ -1,11 +1,8 @@
 # mk/tok.mk — the tokenizer: Unicode tables, conformance data, fuzzing.
 
-# Fragments are included before the Makefile's own rules: keep `make` = `make all`.
-.DEFAULT_GOAL := all
-
 # unicode-data: the UCD files the table generator and the conformance tests read.
 # clang + libclang-rt-14-dev: the libFuzzer harness (make fuzz).
-DEB_PACKAGES += unicode-data clang libclang-rt-14-dev
+DEB_TEST_PACKAGES += unicode-data clang libclang-rt-14-dev
 
 UNICODE_DIR ?= /usr/share/unicode
 
@@ -29,11 +26,11 @@ stopwords:
 	  lua5.4 tools/gen_stopwords.lua $(BUILD)/npm/package/stopwords-iso.json host/text/stopwords_data.c
 
 # ---- fuzzing (clang libFuzzer + ASan + UBSan) -------------------------------
-#   make fuzz                   build and fuzz for FUZZ_SECONDS (default 60)
-#   make fuzz FUZZ_SECONDS=600  longer; new inputs go to build-fuzz/corpus/
-#   make fuzz-check             replay a bounded, deterministic run (tests use it)
-FUZZ_CC      ?= clang
-FUZZ_SECONDS ?= 60
+#   make fuzz                   build and fuzz for FUZZ_TIME seconds (default 30)
+#   make fuzz FUZZ_TIME=600     longer; new inputs go to build-fuzz/corpus/
+#   make fuzz-check             a bounded, deterministic run (tests use it)
+# The corpus starts from the hand-written seeds in tests/fuzz/seeds, copied
+# into build-fuzz/: what the fuzzer generates never lands in the source tree.
 FUZZ_RUNS    ?= 20000
 FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 TOK_FUZZ_SRC := host/text/wordbreak.c host/text/sentbreak.c host/text/tokenizer.c \
@@ -47,15 +44,16 @@ build-fuzz/tok_fuzz: tests/fuzz/tok_fuzz.c $(TOK_FUZZ_SRC) $(TOK_FUZZ_HDR)
 
 fuzz: build-fuzz/tok_fuzz
 	@mkdir -p build-fuzz/corpus
-	build-fuzz/tok_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
-	  -artifact_prefix=build-fuzz/ build-fuzz/corpus tests/fuzz/seeds
+	cp tests/fuzz/seeds/* build-fuzz/corpus/
+	build-fuzz/tok_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
+	  -artifact_prefix=build-fuzz/ build-fuzz/corpus
 
-# New inputs go to a scratch directory emptied first, so the run is the same
-# every time and tests/fuzz/seeds stays as committed.
+# Starts from the seeds alone every time, so the run is the same every time.
 fuzz-check: build-fuzz/tok_fuzz
 	rm -rf build-fuzz/check && mkdir -p build-fuzz/check
+	cp tests/fuzz/seeds/* build-fuzz/check/
 	build-fuzz/tok_fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
-	  -artifact_prefix=build-fuzz/ build-fuzz/check tests/fuzz/seeds
+	  -artifact_prefix=build-fuzz/ build-fuzz/check
 
 # ---- benchmark of the core (bench/40_tokenize.sh builds it) ------------------
 $(BUILD)/tok_bench: bench/tok_bench.c $(BUILD)/libcorpustext.a

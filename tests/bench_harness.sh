@@ -8,7 +8,9 @@ ok() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok 
 check() { local name=$1; shift; if "$@" > /dev/null 2>&1; then ok 0 "$name"; else ok 1 "$name"; fi; }
 skip() { n=$((n + 1)); echo "ok $n # skip $1"; }
 
-if ! command -v lua5.4 > /dev/null || [ ! -x /usr/bin/time ]; then
+# (the harness runs /usr/bin/time itself)
+if ! command -v lua5.4 > /dev/null || [ ! -x /usr/bin/time ] || ! type -P time > /dev/null; then
+  if [ "${CI:-}" = true ]; then echo "1..1"; echo "not ok 1 - lua5.4 and GNU time are installed"; exit 1; fi
   echo "1..0 # skip needs lua5.4 and GNU time (/usr/bin/time)"; exit 0
 fi
 
@@ -60,8 +62,8 @@ data ensure dir 2K > /dev/null 2> "$T/err2"
 
 jsonl=$(data ensure jsonl 2K 2> "$T/err"); ok $? "jsonl: built"
 [ "$(wc -l < "$jsonl")" = $((copies * 2)) ]; ok $? "jsonl: one line per document"
-if [ -x /usr/bin/python3 ]; then
-  /usr/bin/python3 - "$jsonl" "$dir" <<'PY'
+if command -v python3 > /dev/null; then
+  python3 - "$jsonl" "$dir" <<'PY'
 import json, sys, os
 for line in open(sys.argv[1], encoding="utf-8"):
     d = json.loads(line)
@@ -69,8 +71,10 @@ for line in open(sys.argv[1], encoding="utf-8"):
         assert f.read() == d["text"], d["id"]
 PY
   ok $? "jsonl: valid JSON, texts equal to the files"
+elif [ "${CI:-}" = true ]; then
+  ok 1 "python3 is installed to check the JSON (CI installs it)"
 else
-  skip "no /usr/bin/python3 to check the JSON"
+  skip "no python3 to check the JSON"
 fi
 tgz=$(data ensure tgz 2K 2> "$T/err"); ok $? "tgz: built"
 [ "$(tar -tzf "$tgz" | grep -c '\.txt$')" = $((copies * 2)) ]; ok $? "tgz: every file in the archive"

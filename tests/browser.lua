@@ -9,10 +9,10 @@ local browser = {}
 -- The Chromium binary; skips the whole test file when there is none.
 function browser.find()
   for _, name in ipairs({ "chromium", "chromium-browser" }) do
-    local out, status = t.run("command -v " .. name)
-    if status == 0 and out ~= "" then return (out:gsub("%s+$", "")) end
+    local path = t.which(name)
+    if path then return path end
   end
-  t.skip_all("chromium not installed (make deps installs it)")
+  t.require_or_skip("chromium not installed (make deps installs it)")
 end
 
 -- Loads the page in file with the probe added before </body>, with a

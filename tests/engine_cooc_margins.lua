@@ -2,7 +2,8 @@
 -- against a straightforward Lua reference that counts co-occurrence events
 -- position by position, and the invariants O11 <= R1, O11 <= C1,
 -- R1 <= N, C1 <= N, R1 + C1 - O11 <= N for every node and collocate, in
--- every mode, on the sample corpus and on 50 Brown files.
+-- every mode, on the sample corpus and on a generated corpus of 12 000
+-- words.
 local t = require "tap"
 local count = require "count"
 
@@ -301,22 +302,56 @@ local ds = count.cooc { mode = "sentence" }:add_tokens { "a", "b" }:dump()
 t.is(assert(count.undump(as_v1(ds, 0))):get("a", "b"), 1, "a version 1 sentence counter still loads")
 t.is(assert(count.undump(as_v1(count.freq():add("x", 3):dump(), 0))):get("x"), 3, "a version 1 freq still loads")
 
--- ---- 50 Brown files: the values for every 40th word and the 30 most frequent,
--- the invariants for every 5th word and those 30 ----------------------------------
-local dir = (os.getenv("BENCH_DATA") or "bench/data") .. "/brown"
-p = io.popen("ls " .. t.shell_quote(dir) .. "/*.txt 2>/dev/null | head -n 50")
-local brown = {}
-for f in p:lines() do brown[#brown + 1] = f end
-p:close()
-if #brown < 50 then
-  t.skip("the Brown corpus is not in " .. dir .. " (make bench-data)", 16)
-else
-  local bdocs = load(brown, "%a+")
+-- ---- a generated corpus in the shape of running text: 24 documents of
+-- sentences of 3 to 30 words, the words drawn from a Zipf law over 2000
+-- types (a few very frequent words, a long tail seen once), so that the
+-- counters grow their tables, nodes have hundreds of collocates and margins
+-- run into the thousands.  The values for every 40th word and the 30 most
+-- frequent, the invariants for every 5th word and those 30. -----------------
+local function generated(ndocs, nwords, ntypes, seed)
+  local x = seed
+  local function rand()   -- a 64-bit LCG: the same corpus on every machine
+    x = x * 6364136223846793005 + 1442695040888963407
+    return ((x >> 11) & 0x1fffffffffffff) / 0x20000000000000
+  end
+  local cdf, sum = {}, 0
+  for r = 1, ntypes do sum = sum + 1 / r; cdf[r] = sum end
+  local words = {}
+  for r = 1, ntypes do   -- rank r as letters: a, b, ..., z, ba, bb, ...
+    local w, k = {}, r - 1
+    repeat w[#w + 1] = string.char(97 + k % 26); k = k // 26 until k == 0
+    words[r] = string.reverse(table.concat(w))
+  end
+  local function draw()
+    local u, lo, hi = rand() * sum, 1, ntypes
+    while lo < hi do
+      local mid = (lo + hi) // 2
+      if cdf[mid] < u then lo = mid + 1 else hi = mid end
+    end
+    return words[lo]
+  end
+  local docs = {}
+  for d = 1, ndocs do
+    local sents, n = {}, 0
+    while n < nwords do
+      local s = {}
+      for _ = 1, 3 + math.floor(rand() * 28) do s[#s + 1] = draw() end
+      sents[#sents + 1] = s
+      n = n + #s
+    end
+    docs[d] = sents
+  end
+  return docs
+end
+
+do
+  local gdocs = generated(24, 500, 2000, 20260101)
   local f = count.freq()
-  for _, sents in ipairs(bdocs) do for _, s in ipairs(sents) do f:add_tokens(s) end end
+  for _, sents in ipairs(gdocs) do for _, s in ipairs(sents) do f:add_tokens(s) end end
+  t.ok(#f >= 1000 and f:get("a") >= 1000, ("the generated corpus: %d types, %d of the most frequent"):format(#f, f:get("a")))
   local top = {}
   for _, row in ipairs(f:top(30)) do top[row.key] = true end
-  check_corpus("50 Brown files", bdocs, function(i, node) return i % 40 == 0 or top[node] end,
+  check_corpus("generated corpus", gdocs, function(i, node) return i % 40 == 0 or top[node] end,
     function(i, node) return i % 5 == 0 or top[node] end)
 end
 

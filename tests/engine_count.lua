@@ -328,8 +328,9 @@ local z = count.freq():add("q")
 z:close(); z:close()
 t.raises(function() z:get("q") end, "closed corpusrun.Freq", "use after close raises")
 t.is(tostring(z), "corpusrun.Freq (closed)", "tostring of a closed counter")
-do local w <close> = count.cooc() end
-t.ok(true, "to-be-closed counters")
+local scoped
+do local w <close> = count.cooc(); scoped = w end
+t.is(tostring(scoped), "corpusrun.Cooc (closed)", "to-be-closed counters close at the end of their scope")
 t.raises(function() f:merge(f) end, "itself", "merge into itself")
 t.raises(function() f.get({}, "x") end, "counter expected", "method on a wrong object")
 t.raises(function() for _ in f:items() do f:add("new") end end, "changed during iteration", "changes during items() are caught")

@@ -18,8 +18,12 @@ bin=$prefix/bin/corpusrun
 [ -x "$bin" ]; ok $? "the binary is installed"
 [ -f "$prefix/share/corpusrun/lua/fold.lua" ]; ok $? "the Lua library is installed"
 [ -f "$prefix/share/man/man1/corpusrun.1" ]; ok $? "the man page is installed"
-man -l "$prefix/share/man/man1/corpusrun.1" 2>/dev/null | grep -q "corpusrun - count, compare and report"
-ok $? "the man page renders"
+if command -v man > /dev/null || [ "${CI:-}" = true ]; then
+  man -l "$prefix/share/man/man1/corpusrun.1" 2>/dev/null | grep -q "corpusrun - count, compare and report"
+  ok $? "the man page renders"
+else
+  n=$((n+1)); echo "ok $n # skip man is not installed (Debian package man-db)"
+fi
 
 cd /tmp || exit 1
 out=$("$bin" -e 'print(require("corpusrun").libdir)')

@@ -71,11 +71,14 @@ end
 t.is_deeply(jl, { "n1", "news.jsonl#3", "4", "n8" }, "shards of a JSONL file")
 
 -- break out of a loop closes the iterator; close; use after close
-for doc in c:docs() do break end
+do
+  local f, s, ctl, tbc = c:docs()
+  for _ in f, s, ctl, tbc do break end
+  t.is(f(), nil, "break out of a loop closes the iterator: it gives no more documents")
+end
 local cc = assert(corpus.open("corpus"))
 cc:close()
-cc:close()
-t.ok(true, "close is idempotent")
+t.lives(function() cc:close() end, "close is idempotent: a second close raises nothing")
 t.raises(function() return #cc end, "closed corpus", "use after close raises")
 t.is(tostring(cc), "Corpus (closed)", "tostring of a closed corpus")
 do

@@ -204,9 +204,8 @@ t.raises(function() report.gexf({ "a" }, { { source = "a", target = "b" } }) end
 t.raises(function() report.graphml({ "a", "a" }, {}) end, "appears twice", "duplicate ids raise")
 
 -- Python reads what we write.
-local PY = "/usr/bin/python3"
-local have_py = io.open(PY, "r")
-if have_py then have_py:close() end
+local PY = t.which("python3")
+local have_py = PY ~= nil
 local function py(code, input)
   local f = os.tmpname()
   local h = assert(io.open(f, "w")); h:write(code); h:close()
@@ -215,7 +214,7 @@ local function py(code, input)
   return out, status, err
 end
 if not have_py then
-  t.skip("python3 not installed", 2)
+  t.missing("python3 not installed", 2)
 else
   local out = py([[
 import csv, sys, io
@@ -228,7 +227,7 @@ print(repr(rows))
   t.is(jout, "['Zakani', 'Iran, \"IR\"', 'line\\nbreak|pipe']\n", "Python's json module reads our JSON")
 end
 if not have_py or select(2, t.run(PY .. " -c 'import networkx'")) ~= 0 then
-  t.skip("python3-networkx not installed (make deps installs it)", 2)
+  t.missing("python3-networkx not installed (make deps installs it)", 2)
 else
   local code = [[
 import sys, networkx as nx

@@ -218,9 +218,8 @@ end
 -- ---------------------------------------------------------------------------
 -- Independent values: NLTK's association measures and SciPy.
 
-local PY = "/usr/bin/python3"
-local probe = io.open(PY, "r")
-if probe then probe:close() end
+local PY = t.which("python3")
+local probe = PY ~= nil
 local have = probe and select(2, t.run(PY .. " -c 'import nltk.metrics.association, scipy.stats' 2>/dev/null")) == 0
 
 -- Tables: hand-picked ones and seeded random ones (deterministic).
@@ -293,7 +292,7 @@ print("\n".join(out))
 ]==]
 
 if not have then
-  t.skip("python3-nltk and python3-scipy not installed (make deps installs them)", 1)
+  t.missing("python3-nltk and python3-scipy not installed (make deps installs them)", 1)
 else
   local lines = {}
   for _, tb in ipairs(tables) do lines[#lines + 1] = "A " .. table.concat(tb, " ") end

@@ -36,9 +36,16 @@ do
   t.is(err, "", "and says nothing on stderr")
   if as == "" then
     t.ok(not io.open("/dev/null.receipt.json"), "no /dev/null.receipt.json")
-  else   -- as nobody, writing it would have failed the run
-    t.ok(true, "no /dev/null.receipt.json was attempted")
+  else
+    -- as nobody, an attempt to write it fails and raises (receipt.write_sidecar),
+    -- so the exit status above is the check: make sure that premise holds
+    local _, c2 = t.run("runuser -u nobody -- sh -c ': > /dev/null.receipt.json'")
+    t.isnt(c2, 0, "nobody cannot create /dev/null.receipt.json, so exit 0 means none was attempted")
   end
+  local receipt = require "receipt"
+  local okfile, why = receipt.is_result_file("/dev/null")
+  t.is(okfile, false, "receipt.is_result_file: /dev/null takes no sidecar")
+  t.like(why, "^/dev/null is not a file", "and says why")
   _, code, err = sh(as .. CR .. " " .. script("mentions.lua") .. " -c corpus --format md --out /dev/null")
   t.is(code, 0, "mentions --format md --out /dev/null exits 0", err)
   local out

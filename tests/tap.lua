@@ -100,6 +100,23 @@ function tap.require_or_skip(reason)
   tap.skip_all(reason)
 end
 
+-- Skips n tests for want of a tool, except under CI=true, where the tool
+-- must be there: there one failing test says what is missing.
+function tap.missing(reason, n)
+  if os.getenv("CI") == "true" then
+    return tap.ok(false, reason .. " (CI=true: this test may not be skipped)")
+  end
+  tap.skip(reason, n)
+end
+
+-- The path of a program on PATH, or nil.
+function tap.which(name)
+  local out, code = tap.run("command -v " .. tap.shell_quote(name))
+  out = out:gsub("%s+$", "")
+  if code == 0 and out ~= "" then return out end
+  return nil
+end
+
 -- Runs a shell command; returns stdout, exit status (number) and stderr.
 function tap.run(cmd, input)
   local errf = os.tmpname()

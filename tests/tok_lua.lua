@@ -103,8 +103,9 @@ do
   t.is(it2(), "a", "iterator: one word")
   t.is(it2(), nil, "iterator: then nil")
   t.is(it2(), nil, "iterator: and nil again")
-  for _ in tokenize.words("a b c") do break end
-  t.ok(true, "break out of a loop closes the iterator")
+  local f, st, ctl, tbc = tokenize.words("a b c")
+  for _ in f, st, ctl, tbc do break end
+  t.is(tostring(tbc), "corpusrun.TokenIterator (closed)", "break out of a loop closes the iterator")
 end
 
 -- normalize, ngrams, stopwords, stem, width, abbreviations

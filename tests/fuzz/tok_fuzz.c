@@ -3,7 +3,7 @@
  * arbitrary bytes.  The first input byte chooses the options.  Checks: no
  * crash or sanitizer report, every span inside the text, spans in order,
  * segmentation always advances, normalised output is valid UTF-8.
- * Build and run: make fuzz (FUZZ_SECONDS=N, default 60). */
+ * Build and run: make fuzz (FUZZ_TIME=N seconds, default 30). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
