@@ -7,14 +7,6 @@
 #include "asciikey.h"
 #include "tokfast.h"
 
-void cr_textopts_default(cr_textopts *o) {
-    memset(o, 0, sizeof *o);
-    cr_tokenizer_opts_default(&o->tok);
-    o->level = CR_NORM_CASEFOLD;
-    o->kinds = CR_KINDS_WORDS;
-    o->sentences = 0;
-}
-
 /* ---- the key cache --------------------------------------------------------
  * Most tokens are short ASCII words, and a few thousand types make up most of
  * them.  A cache of their keys (asciikey.h: made by cr_akey_make, or by the
