@@ -77,9 +77,9 @@ static void check(lua_State *L, int err) {
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
-    eng_check_keys(L, 1, ENG_TEXT_OPTS);
+    eng_check_keys(L, 1, NULL);
     Count *c = newcount(L, K_FREQ);
-    eng_read_textopts(L, 1, &c->o, c->lang);
+    crl_read_textopts(L, 1, &c->o);
     cr_counter_init(&c->u.f);
     c->kind = K_FREQ;
     return 1;
@@ -100,16 +100,17 @@ static int l_ngrams(lua_State *L) {
     size_t seplen = 1;
     const char *sep = " ";
     lua_Integer skip = 0;
-    eng_check_keys(L, 2, ENG_TEXT_OPTS " sep skip");
+    eng_check_keys(L, 2, "sep skip");
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
-            if (!sep || seplen >= CR_SEP_MAX) luaL_error(L, "bad option 'sep' (a string of at most 15 bytes expected)");
+            if (lua_type(L, -1) != LUA_TSTRING || seplen >= CR_SEP_MAX)
+                luaL_argerror(L, 2, "option 'sep' must be a string of at most 15 bytes");
         }
         skip = eng_opt_int(L, 2, "skip", 0, 0, 8);
     }
     Count *c = newcount(L, K_NGRAMS);
-    eng_read_textopts(L, 2, &c->o, c->lang);
+    crl_read_textopts(L, 2, &c->o);
     check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
     c->kind = K_NGRAMS;
     return 1;
@@ -122,14 +123,14 @@ static int l_cooc(lua_State *L) {
     eng_check_opts(L, 1);
     int mode = CR_COOC_WINDOW, directed = 0;
     lua_Integer window = 5;
-    eng_check_keys(L, 1, ENG_TEXT_OPTS " mode window directed");
+    eng_check_keys(L, 1, "mode window directed");
     if (lua_istable(L, 1)) {
         eng_opt_enum(L, 1, "mode", mode_names, &mode);
         window = eng_opt_int(L, 1, "window", 5, 1, 1000);
         eng_opt_bool(L, 1, "directed", &directed);
     }
     Count *c = newcount(L, K_COOC);
-    eng_read_textopts(L, 1, &c->o, c->lang);
+    crl_read_textopts(L, 1, &c->o);
     check(L, cr_cooc_init(&c->u.c, (cr_cooc_mode)mode, (unsigned)window));
     c->kind = K_COOC;
     c->directed = directed;
@@ -142,11 +143,7 @@ static int m_add_text(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
-    char lang[8];
-    if (!lua_isnoneornil(L, 3)) {
-        eng_check_keys(L, 3, ENG_TEXT_OPTS);
-        eng_read_textopts(L, 3, &o, lang);
-    }
+    eng_textopts(L, 3, &o, NULL);
     int e;
     switch (c->kind) {
     case K_FREQ: e = cr_freq_add_text(&c->u.f, text, len, &o, &c->s); break;
@@ -740,7 +737,6 @@ typedef struct Dtm {
     int64_t *vals;
     size_t nnz, capnnz;
     cr_textopts o;
-    char lang[8];
     cr_textscratch s;
     int err;
 } Dtm;
@@ -834,12 +830,12 @@ static int l_dtm(lua_State *L) {
     }
     if (lua_type(L, 1) == LUA_TTABLE) lua_pop(L, 1);
     eng_check_opts(L, 2);
-    eng_check_keys(L, 2, ENG_TEXT_OPTS);
+    eng_check_keys(L, 2, NULL);
     Dtm *d = lua_newuserdatauv(L, sizeof *d, 0);
     memset(d, 0, sizeof *d);
     luaL_setmetatable(L, DTM_MT);
     cr_textopts_default(&d->o);
-    eng_read_textopts(L, 2, &d->o, d->lang);
+    crl_read_textopts(L, 2, &d->o);
     cr_counter_init(&d->terms);
     cr_counter_init(&d->docs);
     d->open = 1;
