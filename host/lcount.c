@@ -10,6 +10,7 @@
 #include "countext.h"
 #include "dtm.h"
 #include "engine_opts.h"
+#include "grow.h"
 
 static const char *kind_mt(int kind) {
     return kind == K_NGRAMS ? NGRAMS_MT : kind == K_COOC ? COOC_MT : FREQ_MT;
@@ -170,11 +171,9 @@ static int m_add_tokens(lua_State *L) {
         if (id < 0) fail(L, (int)id);
         lua_pop(L, 1);
         if (c->s.nids == c->s.capids) {
-            size_t cap = c->s.capids ? c->s.capids * 2 : 1024;
-            uint32_t *p = realloc(c->s.ids, cap * sizeof *p);
+            uint32_t *p = cr_grow(c->s.ids, &c->s.capids, c->s.nids + 1, sizeof *p, 1024);
             if (!p) fail(L, CR_ENOMEM);
             c->s.ids = p;
-            c->s.capids = cap;
         }
         c->s.ids[c->s.nids++] = (uint32_t)id;
     }

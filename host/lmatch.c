@@ -8,6 +8,7 @@
 
 #include "discover.h"
 #include "engine_opts.h"
+#include "grow.h"
 #include "gaztext.h"
 
 #define GAZ_MT "corpusrun.Gazetteer"
@@ -172,11 +173,9 @@ typedef struct collect {
 static int collect_hit(void *ud, const cr_gaz_hit *m) {
     collect *c = ud;
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        hitrec *p = realloc(c->h, cap * sizeof *p);
+        hitrec *p = cr_grow(c->h, &c->cap, c->n + 1, sizeof *p, 64);
         if (!p) return CR_ENOMEM;
         c->h = p;
-        c->cap = cap;
     }
     c->h[c->n++] = (hitrec){ m->entry, m->start, m->stop, m->sentence };
     return 0;

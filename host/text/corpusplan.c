@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "counter.h"
+#include "grow.h"
 
 /* splitmix64's finaliser. */
 static uint64_t mix64(uint64_t x) {
@@ -76,12 +77,9 @@ void cr_sample_order(cr_sample_item *items, size_t n) {
 
 int cr_shardplan_add(cr_shardplan *p, uint64_t bytes) {
     if (p->n == p->cap) {
-        size_t cap = p->cap ? p->cap * 2 : 1024;
-        if (cap > SIZE_MAX / sizeof *p->w) return CR_ENOMEM;
-        uint64_t *w = realloc(p->w, cap * sizeof *w);
+        uint64_t *w = cr_grow(p->w, &p->cap, p->n + 1, sizeof *w, 1024);
         if (!w) return CR_ENOMEM;
         p->w = w;
-        p->cap = cap;
     }
     uint64_t w = bytes < UINT64_MAX ? bytes + 1 : UINT64_MAX;
     p->w[p->n++] = w;

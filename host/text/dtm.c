@@ -1,6 +1,8 @@
 /* dtm.c — the document-term matrix (dtm.h). */
 #include "dtm.h"
 
+#include "grow.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,18 +25,11 @@ void cr_dtm_free(cr_dtm *m) {
 
 /* Grows *p (elements of elem bytes) to hold need; new elements are zeroed. */
 static int grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return CR_OK;
-    size_t n = *cap ? *cap : 256;
-    while (n < need) {
-        if (n > SIZE_MAX / 2) return CR_ENOMEM;
-        n *= 2;
-    }
-    if (n > SIZE_MAX / elem) return CR_ENOMEM;
-    void *q = realloc(*p, n * elem);
+    size_t old = *cap;
+    void *q = cr_grow(*p, cap, need, elem, 256);
     if (!q) return CR_ENOMEM;
-    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
+    memset((char *)q + old * elem, 0, (*cap - old) * elem);
     *p = q;
-    *cap = n;
     return CR_OK;
 }
 
