@@ -1,5 +1,5 @@
-/* engine_opts.h — option tables shared by the count and match bindings:
- * tokeniser options, normalisation level and counted kinds.  Included by
+/* engine_opts.h — the count and match bindings' shared types and the
+ * checks of their own options (the tokeniser options are textopts_lua.h's).  Included by
  * lcount.c and lmatch.c only (static functions). */
 #ifndef CORPUSRUN_ENGINE_OPTS_H
 #define CORPUSRUN_ENGINE_OPTS_H
@@ -11,6 +11,7 @@
 #include "cooc.h"
 #include "counter.h"
 #include "countext.h"
+#include "textopts_lua.h"
 #include "tokenizer.h"
 
 /* The counter userdata of lcount.c (the match binding counts into a Freq). */
@@ -25,7 +26,7 @@ typedef struct Count {
     int opened;          /* the kind it was opened as (for messages) */
     unsigned version;    /* bumped by every change: iterators check it */
     cr_textopts o;
-    char lang[8];
+    char lang[8];        /* lang of an undumped counter (c:dump keeps it) */
     int directed;        /* cooc: pairs() reports directions by default */
     cr_textscratch s;
     union {
@@ -35,31 +36,10 @@ typedef struct Count {
     } u;
 } Count;
 
-static const char *const eng_level_names[] = { "raw", "nfc", "casefold", "key", NULL };
-static const char *const eng_hyphen_names[] = { "join", "split", NULL };
-static const char *const eng_possessive_names[] = { "keep", "strip", "split", NULL };
-
-#define ENG_TEXT_OPTS "level kinds sentences hyphens possessive elisions tailor lang"
-
-/* Raises when the option table at idx has a key not among the
- * space-separated names of allowed (a typo must not pass silently). */
-static inline void eng_check_keys(lua_State *L, int idx, const char *allowed) {
-    if (!lua_istable(L, idx)) return;
-    idx = lua_absindex(L, idx);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        lua_pop(L, 1);
-        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
-        int found = 0;
-        if (k && *k && !strchr(k, ' ')) {
-            size_t n = strlen(k);
-            for (const char *p = strstr(allowed, k); p && !found; p = strstr(p + 1, k))
-                found = (p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0);
-        }
-        if (!found) {
-            luaL_error(L, "unknown option '%s' (options: %s)", k ? k : luaL_typename(L, -1), allowed);
-        }
-    }
+/* The tokeniser options (textopts_lua.h) plus these names of the function,
+ * checked and read from the table at argument arg. */
+static inline void eng_textopts(lua_State *L, int arg, cr_textopts *o, const char *extra) {
+    crl_textopts(L, arg, o, extra);
 }
 
 /* The option table at idx must be nil or a table. */
@@ -67,15 +47,36 @@ static inline void eng_check_opts(lua_State *L, int idx) {
     if (!lua_isnoneornil(L, idx)) luaL_checktype(L, idx, LUA_TTABLE);
 }
 
-/* Field of the table at idx as one of names; keeps *out when absent. */
+/* Raises, on argument arg, for a key of the table not among allowed
+ * (space-separated names) nor a tokeniser option. */
+static inline void eng_check_keys(lua_State *L, int arg, const char *allowed) {
+    crl_check_keys(L, arg, allowed);
+}
+
+/* The messages of the function's own options follow those of the tokeniser
+ * options: "option 'k' must be ALLOWED, not 'v'". */
 static inline void eng_opt_enum(lua_State *L, int idx, const char *field, const char *const names[], int *out) {
     if (lua_getfield(L, idx, field) != LUA_TNIL) {
-        const char *s = lua_tostring(L, -1);
+        const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         int i = 0;
         if (s)
             for (; names[i]; i++)
                 if (strcmp(names[i], s) == 0) break;
-        if (!s || !names[i]) luaL_error(L, "bad option '%s' (invalid value '%s')", field, s ? s : luaL_typename(L, -1));
+        if (!s || !names[i]) {
+            luaL_Buffer b;
+            luaL_buffinit(L, &b);
+            for (int j = 0; names[j]; j++) {
+                if (j) luaL_addstring(&b, names[j + 1] ? ", " : " or ");
+                luaL_addchar(&b, '"');
+                luaL_addstring(&b, names[j]);
+                luaL_addchar(&b, '"');
+            }
+            luaL_pushresult(&b);
+            const char *allowed = lua_tostring(L, -1);
+            if (s) luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %s, not '%s'", field, allowed, s));
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %s, not a %s", field, allowed,
+                                                  luaL_typename(L, -2)));
+        }
         *out = i;
     }
     lua_pop(L, 1);
@@ -83,7 +84,9 @@ static inline void eng_opt_enum(lua_State *L, int idx, const char *field, const 
 
 static inline void eng_opt_bool(lua_State *L, int idx, const char *field, int *out) {
     if (lua_getfield(L, idx, field) != LUA_TNIL) {
-        if (!lua_isboolean(L, -1)) luaL_error(L, "bad option '%s' (boolean expected, got %s)", field, luaL_typename(L, -1));
+        if (!lua_isboolean(L, -1))
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be true or false, not a %s", field,
+                                                  luaL_typename(L, -1)));
         *out = lua_toboolean(L, -1);
     }
     lua_pop(L, 1);
@@ -95,80 +98,14 @@ static inline lua_Integer eng_opt_int(lua_State *L, int idx, const char *field, 
     if (lua_getfield(L, idx, field) != LUA_TNIL) {
         int isint;
         v = lua_tointegerx(L, -1, &isint);
-        if (!isint) luaL_error(L, "bad option '%s' (integer expected, got %s)", field, luaL_typename(L, -1));
-        if (v < lo || v > hi) luaL_error(L, "bad option '%s' (must be %I..%I)", field, lo, hi);
+        if (!isint)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be an integer, not a %s", field,
+                                                  luaL_typename(L, -1)));
+        if (v < lo || v > hi)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %I..%I, not %I", field, lo, hi, v));
     }
     lua_pop(L, 1);
     return v;
-}
-
-/* kinds = {"word", "number", ...} or "all". */
-static inline void eng_opt_kinds(lua_State *L, int idx, unsigned *out) {
-    int t = lua_getfield(L, idx, "kinds");
-    if (t == LUA_TSTRING && strcmp(lua_tostring(L, -1), "all") == 0) {
-        *out = (1u << CR_TOK__COUNT) - 1u;
-        *out &= ~CR_KIND_BIT(CR_TOK_SPACE);
-    } else if (t == LUA_TSTRING) { /* "word,number" */
-        const char *s = lua_tostring(L, -1);
-        unsigned k = 0;
-        while (*s) {
-            size_t n = strcspn(s, ",");
-            char name[16];
-            int kind = -1;
-            if (n < sizeof name) {
-                memcpy(name, s, n);
-                name[n] = 0;
-                kind = cr_token_kind_from_name(name);
-            }
-            if (kind < 0) luaL_error(L, "bad option 'kinds' (unknown kind '%s')", s);
-            k |= CR_KIND_BIT(kind);
-            s += n + (s[n] == ',');
-        }
-        *out = k;
-    } else if (t == LUA_TTABLE) {
-        unsigned k = 0;
-        lua_Integer n = luaL_len(L, -1);
-        for (lua_Integer i = 1; i <= n; i++) {
-            lua_geti(L, -1, i);
-            const char *s = lua_tostring(L, -1);
-            int kind = s ? cr_token_kind_from_name(s) : -1;
-            if (kind < 0) luaL_error(L, "bad option 'kinds' (unknown kind '%s')", s ? s : luaL_typename(L, -1));
-            k |= CR_KIND_BIT(kind);
-            lua_pop(L, 1);
-        }
-        *out = k;
-    } else if (t != LUA_TNIL) {
-        luaL_error(L, "bad option 'kinds' (a list of kind names or \"all\" expected)");
-    }
-    lua_pop(L, 1);
-}
-
-/* lang is copied into langbuf (8 bytes) so that it outlives the table. */
-static inline void eng_opt_lang(lua_State *L, int idx, char *langbuf, const char **lang) {
-    if (lua_getfield(L, idx, "lang") != LUA_TNIL) {
-        size_t n;
-        const char *s = lua_tolstring(L, -1, &n);
-        if (!s || n == 0 || n > 7) luaL_error(L, "bad option 'lang' (a language code such as \"en\" expected)");
-        memcpy(langbuf, s, n + 1);
-        *lang = langbuf;
-    }
-    lua_pop(L, 1);
-}
-
-/* Reads tokenizer and counting options from the table at idx (nil: keep). */
-static inline void eng_read_textopts(lua_State *L, int idx, cr_textopts *o, char *langbuf) {
-    if (lua_isnoneornil(L, idx)) return;
-    luaL_checktype(L, idx, LUA_TTABLE);
-    int v;
-    v = (int)o->level; eng_opt_enum(L, idx, "level", eng_level_names, &v); o->level = (cr_norm_level)v;
-    v = (int)o->tok.hyphens; eng_opt_enum(L, idx, "hyphens", eng_hyphen_names, &v); o->tok.hyphens = (cr_hyphens)v;
-    v = (int)o->tok.possessive; eng_opt_enum(L, idx, "possessive", eng_possessive_names, &v);
-    o->tok.possessive = (cr_possessive)v;
-    eng_opt_bool(L, idx, "tailor", &o->tok.tailor);
-    eng_opt_bool(L, idx, "elisions", &o->tok.elisions);
-    eng_opt_bool(L, idx, "sentences", &o->sentences);
-    eng_opt_kinds(L, idx, &o->kinds);
-    eng_opt_lang(L, idx, langbuf, &o->tok.lang);
 }
 
 #endif

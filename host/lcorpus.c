@@ -18,6 +18,7 @@
 #include "lua.h"
 #include "lualib.h"
 
+#include "corpusplan.h"
 #include "load.h"
 
 #define CORE_MT "corpusrun.CorpusCore"
@@ -537,7 +538,7 @@ static int corpus_len(lua_State *L) {
     return 1;
 }
 
-typedef struct list_ctx { int list; lua_Integer n; uint64_t seed; } list_ctx;
+typedef struct list_ctx { int list; lua_Integer n; } list_ctx;
 
 static int add_id(lua_State *L, const ld_doc *d, void *ud) {
     list_ctx *x = ud;
@@ -549,7 +550,7 @@ static int add_id(lua_State *L, const ld_doc *d, void *ud) {
 static int corpus_ids(lua_State *L) {
     check_corpus(L, 1);
     lua_newtable(L);
-    list_ctx x = {lua_gettop(L), 0, 0};
+    list_ctx x = {lua_gettop(L), 0};
     each(L, 1, 0, add_id, &x);
     return 1;
 }
@@ -596,39 +597,9 @@ static int corpus_filter(lua_State *L) {
     return 1;
 }
 
-/* 64-bit mix (splitmix64 finaliser). */
-static uint64_t mix64(uint64_t x) {
-    x ^= x >> 30;
-    x *= 0xbf58476d1ce4e5b9ull;
-    x ^= x >> 27;
-    x *= 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
-}
-
-static uint64_t hash_bytes(uint64_t h, const char *s, size_t n) {
-    /* FNV-1a over 8-byte words, then mixed: fast and stable across runs */
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, s + i, 8);
-        h = (h ^ w) * 0x100000001b3ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return mix64(h ^ n);
-}
-
-typedef struct sample_item { uint64_t key; lua_Integer pos; } sample_item;
-
-
-static int cmp_sample(const void *a, const void *b) {
-    const sample_item *x = a, *y = b;
-    if (x->key != y->key) return x->key < y->key ? -1 : 1;
-    return x->pos < y->pos ? -1 : x->pos > y->pos;
-}
-
 /* c:sample(n [, seed]) -> a sub-corpus of n documents, chosen by a hash of
- * seed and id (so the choice does not depend on the order), in corpus order. */
+ * seed and id (corpusplan.h: the choice does not depend on the order), in
+ * corpus order. */
 static int corpus_sample(lua_State *L) {
     check_corpus(L, 1);
     lua_Integer n = luaL_checkinteger(L, 2);
@@ -636,22 +607,22 @@ static int corpus_sample(lua_State *L) {
     luaL_argcheck(L, n >= 0, 2, "must be >= 0");
     lua_newtable(L);
     int ids = lua_gettop(L);
-    list_ctx sc = {ids, 0, mix64((uint64_t)seed)};
+    list_ctx sc = {ids, 0};
     each(L, 1, 0, add_id, &sc);
-    lua_Integer total = sc.n;
-    sample_item *items = lua_newuserdatauv(L, (size_t)(total ? total : 1) * sizeof *items, 0);
-    for (lua_Integer i = 1; i <= total; i++) {
+    size_t total = (size_t)sc.n;
+    cr_sample_item *items = lua_newuserdatauv(L, (total ? total : 1) * sizeof *items, 0);
+    for (size_t i = 0; i < total; i++) {
         size_t len;
-        lua_rawgeti(L, ids, i);
+        lua_rawgeti(L, ids, (lua_Integer)i + 1);
         const char *id = lua_tolstring(L, -1, &len);
-        items[i - 1].key = hash_bytes(sc.seed, id, len);
-        items[i - 1].pos = i;
+        items[i].key = cr_sample_key((int64_t)seed, id, len);
+        items[i].pos = i + 1;
         lua_pop(L, 1);
     }
-    qsort(items, (size_t)total, sizeof *items, cmp_sample);
+    cr_sample_order(items, total);
     lua_newtable(L);   /* the set of chosen ids */
-    for (lua_Integer i = 0; i < n && i < total; i++) {
-        lua_rawgeti(L, ids, items[i].pos);
+    for (size_t i = 0; i < total && (lua_Integer)i < n; i++) {
+        lua_rawgeti(L, ids, (lua_Integer)items[i].pos);
         lua_pushboolean(L, 1);
         lua_rawset(L, -3);
     }
@@ -674,25 +645,30 @@ static int corpus_sample(lua_State *L) {
     Corpus *c = new_corpus(L, core, -1);
     c->lo = parent->lo;
     c->hi = parent->hi;
-    c->count = n < total ? n : total;
+    c->count = n < (lua_Integer)total ? n : (lua_Integer)total;
     return 1;
 }
 
-typedef struct slots_ctx { uint64_t *w; size_t n, cap; uint64_t first; int err; } slots_ctx;
+/* A shard plan owned by a userdata, so that an error raised while the
+ * documents are listed (on_error = "error") does not leak its weights. */
+#define SHARDPLAN_MT "corpusrun.ShardPlan"
 
-static int add_slot(lua_State *L, const ld_doc *d, void *ud) {
-    (void)L;
-    slots_ctx *x = ud;
-    if (x->n == x->cap) {
-        size_t cap = x->cap ? x->cap * 2 : 1024;
-        uint64_t *w = realloc(x->w, cap * sizeof *w);
-        if (!w) { x->err = 1; return 1; }
-        x->w = w;
-        x->cap = cap;
-    }
-    if (x->n == 0) x->first = d->slot;
-    x->w[x->n++] = d->bytes + 1;   /* every item weighs something */
+static int shardplan_gc(lua_State *L) {
+    cr_shardplan_free(luaL_checkudata(L, 1, SHARDPLAN_MT));
     return 0;
+}
+
+static cr_shardplan *new_shardplan(lua_State *L) {
+    cr_shardplan *p = lua_newuserdatauv(L, sizeof *p, 0);
+    memset(p, 0, sizeof *p);
+    if (luaL_newmetatable(L, SHARDPLAN_MT)) {
+        lua_pushcfunction(L, shardplan_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushcfunction(L, shardplan_gc);
+        lua_setfield(L, -2, "__close");
+    }
+    lua_setmetatable(L, -2);
+    return p;
 }
 
 /* c:shard(k, n) -> the k-th of n contiguous parts of the corpus, balanced
@@ -703,59 +679,45 @@ static int corpus_shard(lua_State *L) {
     lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
     luaL_argcheck(L, n >= 1, 3, "must be >= 1");
     luaL_argcheck(L, k >= 1 && k <= n, 2, "must be in 1..n");
-    slots_ctx x = {0};
+    lua_settop(L, 3);
+    cr_shardplan *p = new_shardplan(L);
+    lua_toclose(L, 4);
+    uint64_t first = c->lo;
     Iter *it = new_iter(L, 1, LD_SLOTS_ONLY);
     ld_doc d;
-    while (iter_step(L, it, &d))
-        if (add_slot(L, &d, &x)) break;
+    int err = 0;
+    while (!err && iter_step(L, it, &d)) {
+        if (p->n == 0) first = d.slot;
+        err = cr_shardplan_add(p, d.bytes);
+    }
     ld_iter_free(it->it);
     it->it = NULL;
     lua_pop(L, 1);
-    if (x.err) { free(x.w); return luaL_error(L, "out of memory"); }
-    uint64_t total = 0;
-    for (size_t i = 0; i < x.n; i++) total += x.w[i];
-    /* cut j: the first slot whose preceding weight reaches total * j / n */
-    uint64_t cuts[2];
-    for (int e = 0; e < 2; e++) {
-        uint64_t j = (uint64_t)(k - 1 + e), nn = (uint64_t)n;
-        uint64_t target = total / nn * j + total % nn * j / nn;
-        size_t i = 0;
-        uint64_t cum = 0;
-        if (j == nn) i = x.n;
-        else while (i < x.n && cum < target) cum += x.w[i++];
-        cuts[e] = i;
-    }
-    uint64_t base = x.n ? x.first : c->lo;
-    free(x.w);
+    if (err) return luaL_error(L, "out of memory");
+    size_t from, to;
+    cr_shardplan_part(p, (uint64_t)k, (uint64_t)n, &from, &to);
     lua_getiuservalue(L, 1, 1);
     lua_getiuservalue(L, 1, 2);
     Corpus *s = new_corpus(L, -2, -1);
-    s->lo = k == 1 ? c->lo : base + cuts[0];
-    s->hi = k == n ? c->hi : base + cuts[1];
+    s->lo = k == 1 ? c->lo : first + from;
+    s->hi = k == n ? c->hi : first + to;
     return 1;
 }
 
-typedef struct fp_ctx { uint64_t a, b, n; } fp_ctx;
-
 static int add_fp(lua_State *L, const ld_doc *d, void *ud) {
     (void)L;
-    fp_ctx *f = ud;
-    uint64_t h = hash_bytes(0x9e3779b97f4a7c15ull, d->id, d->id_len);
-    h = hash_bytes(h, d->text ? d->text : "", d->text_len);
-    f->a = mix64(f->a ^ h) + f->n;
-    f->b = f->b * 0x100000001b3ull + mix64(h + 0x632be59bd9b4e019ull);
-    f->n++;
+    cr_fingerprint_add(ud, d->id, d->id_len, d->text, d->text_len);
     return 0;
 }
 
 /* c:fingerprint() -> 32 hex digits over ids and texts, in order. */
 static int corpus_fingerprint(lua_State *L) {
     check_corpus(L, 1);
-    fp_ctx f = {0x84222325cbf29ce4ull, 0x1b3ull, 0};
+    cr_fingerprint f;
+    cr_fingerprint_init(&f);
     each(L, 1, 1, add_fp, &f);
-    char hex[40];
-    snprintf(hex, sizeof hex, "%016llx%016llx", (unsigned long long)mix64(f.a ^ f.n),
-             (unsigned long long)mix64(f.b + f.n));
+    char hex[33];
+    cr_fingerprint_hex(&f, hex);
     lua_pushstring(L, hex);
     return 1;
 }

@@ -8,7 +8,9 @@
 #include "cooc.h"
 #include "counter.h"
 #include "countext.h"
+#include "dtm.h"
 #include "engine_opts.h"
+#include "grow.h"
 
 static const char *kind_mt(int kind) {
     return kind == K_NGRAMS ? NGRAMS_MT : kind == K_COOC ? COOC_MT : FREQ_MT;
@@ -60,11 +62,6 @@ static cr_counter *vocab(Count *c) {
     return c->kind == K_NGRAMS ? &c->u.g.vocab : c->kind == K_COOC ? &c->u.c.vocab : &c->u.f;
 }
 
-static int cmp_ids(const void *a, const void *b) {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static int fail(lua_State *L, int err) {
     return luaL_error(L, "count: %s", cr_strerror(err));
 }
@@ -77,9 +74,9 @@ static void check(lua_State *L, int err) {
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
-    eng_check_keys(L, 1, ENG_TEXT_OPTS);
+    eng_check_keys(L, 1, NULL);
     Count *c = newcount(L, K_FREQ);
-    eng_read_textopts(L, 1, &c->o, c->lang);
+    crl_read_textopts(L, 1, &c->o);
     cr_counter_init(&c->u.f);
     c->kind = K_FREQ;
     return 1;
@@ -100,16 +97,17 @@ static int l_ngrams(lua_State *L) {
     size_t seplen = 1;
     const char *sep = " ";
     lua_Integer skip = 0;
-    eng_check_keys(L, 2, ENG_TEXT_OPTS " sep skip");
+    eng_check_keys(L, 2, "sep skip");
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
-            if (!sep || seplen >= CR_SEP_MAX) luaL_error(L, "bad option 'sep' (a string of at most 15 bytes expected)");
+            if (lua_type(L, -1) != LUA_TSTRING || seplen >= CR_SEP_MAX)
+                luaL_argerror(L, 2, "option 'sep' must be a string of at most 15 bytes");
         }
         skip = eng_opt_int(L, 2, "skip", 0, 0, 8);
     }
     Count *c = newcount(L, K_NGRAMS);
-    eng_read_textopts(L, 2, &c->o, c->lang);
+    crl_read_textopts(L, 2, &c->o);
     check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
     c->kind = K_NGRAMS;
     return 1;
@@ -122,14 +120,14 @@ static int l_cooc(lua_State *L) {
     eng_check_opts(L, 1);
     int mode = CR_COOC_WINDOW, directed = 0;
     lua_Integer window = 5;
-    eng_check_keys(L, 1, ENG_TEXT_OPTS " mode window directed");
+    eng_check_keys(L, 1, "mode window directed");
     if (lua_istable(L, 1)) {
         eng_opt_enum(L, 1, "mode", mode_names, &mode);
         window = eng_opt_int(L, 1, "window", 5, 1, 1000);
         eng_opt_bool(L, 1, "directed", &directed);
     }
     Count *c = newcount(L, K_COOC);
-    eng_read_textopts(L, 1, &c->o, c->lang);
+    crl_read_textopts(L, 1, &c->o);
     check(L, cr_cooc_init(&c->u.c, (cr_cooc_mode)mode, (unsigned)window));
     c->kind = K_COOC;
     c->directed = directed;
@@ -142,11 +140,7 @@ static int m_add_text(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
-    char lang[8];
-    if (!lua_isnoneornil(L, 3)) {
-        eng_check_keys(L, 3, ENG_TEXT_OPTS);
-        eng_read_textopts(L, 3, &o, lang);
-    }
+    eng_textopts(L, 3, &o, NULL);
     int e;
     switch (c->kind) {
     case K_FREQ: e = cr_freq_add_text(&c->u.f, text, len, &o, &c->s); break;
@@ -177,11 +171,9 @@ static int m_add_tokens(lua_State *L) {
         if (id < 0) fail(L, (int)id);
         lua_pop(L, 1);
         if (c->s.nids == c->s.capids) {
-            size_t cap = c->s.capids ? c->s.capids * 2 : 1024;
-            uint32_t *p = realloc(c->s.ids, cap * sizeof *p);
+            uint32_t *p = cr_grow(c->s.ids, &c->s.capids, c->s.nids + 1, sizeof *p, 1024);
             if (!p) fail(L, CR_ENOMEM);
             c->s.ids = p;
-            c->s.capids = cap;
         }
         c->s.ids[c->s.nids++] = (uint32_t)id;
     }
@@ -730,30 +722,13 @@ static void make_meta(lua_State *L, const char *name, const luaL_Reg *extra) {
 
 typedef struct Dtm {
     int open;
-    cr_counter terms;    /* counts: term frequency over all documents */
-    int64_t *df;         /* per term: documents containing it */
-    size_t dfcap;
-    cr_counter docs;     /* document id → row (counts: tokens in the row) */
-    size_t *row_start;   /* rows + 1 offsets into cols/vals */
-    size_t caprows;
-    uint32_t *cols;
-    int64_t *vals;
-    size_t nnz, capnnz;
+    cr_dtm m;
     cr_textopts o;
-    char lang[8];
-    cr_textscratch s;
-    int err;
 } Dtm;
 
 static void dtm_release(Dtm *d) {
     if (!d->open) return;
-    cr_counter_free(&d->terms);
-    cr_counter_free(&d->docs);
-    free(d->df);
-    free(d->row_start);
-    free(d->cols);
-    free(d->vals);
-    cr_textscratch_free(&d->s);
+    cr_dtm_free(&d->m);
     d->open = 0;
 }
 
@@ -763,60 +738,15 @@ static Dtm *checkdtm(lua_State *L, int idx) {
     return d;
 }
 
-/* Grows *p to hold need elements; new elements are zeroed. */
-static int dtm_grow(void **p, size_t *cap, size_t need, size_t elem) {
-    if (need <= *cap) return CR_OK;
-    size_t n = *cap ? *cap : 256;
-    while (n < need) n *= 2;
-    void *q = realloc(*p, n * elem);
-    if (!q) return CR_ENOMEM;
-    memset((char *)q + *cap * elem, 0, (n - *cap) * elem);
-    *p = q;
-    *cap = n;
-    return CR_OK;
-}
-
-static int dtm_segment(void *ud, const uint32_t *ids, size_t n) {
-    Dtm *d = ud;
-    uint32_t *v = (uint32_t *)ids;
-    qsort(v, n, sizeof *v, cmp_ids);
-    if (dtm_grow((void **)&d->df, &d->dfcap, d->terms.size, sizeof *d->df)) return CR_ENOMEM;
-    size_t capv = d->capnnz;
-    for (size_t i = 0; i < n;) {
-        size_t j = i;
-        while (j < n && v[j] == v[i]) j++;
-        if (dtm_grow((void **)&d->cols, &d->capnnz, d->nnz + 1, sizeof *d->cols)) return CR_ENOMEM;
-        if (dtm_grow((void **)&d->vals, &capv, d->capnnz, sizeof *d->vals)) return CR_ENOMEM;
-        d->cols[d->nnz] = v[i];
-        d->vals[d->nnz++] = (int64_t)(j - i);
-        d->df[v[i]]++;
-        d->terms.entries[v[i]].count += (int64_t)(j - i);
-        d->terms.total += (int64_t)(j - i);
-        i = j;
-    }
-    return CR_OK;
-}
-
 /* Adds one document (id at idx_id, text at idx_text). */
 static void dtm_add(lua_State *L, Dtm *d, int idx_id, int idx_text) {
     size_t idlen, len;
     const char *id = luaL_tolstring(L, idx_id, &idlen);
     const char *text = lua_tolstring(L, idx_text, &len);
     if (!text) luaL_error(L, "count.dtm: document %s has no text", id);
-    if (cr_counter_find(&d->docs, id, idlen) >= 0) luaL_error(L, "count.dtm: duplicate document id %s", id);
-    int64_t row = cr_counter_intern(&d->docs, id, idlen);
-    if (row < 0) fail(L, (int)row);
+    int e = cr_dtm_add(&d->m, id, idlen, text, len, &d->o);
+    if (e == CR_EINVAL) luaL_error(L, "count.dtm: duplicate document id %s", id);
     lua_pop(L, 1);
-    if (dtm_grow((void **)&d->row_start, &d->caprows, (size_t)row + 2, sizeof *d->row_start)) fail(L, CR_ENOMEM);
-    d->row_start[row] = d->nnz;
-    cr_textopts o = d->o;
-    o.sentences = 0;
-    int e = cr_text_segments(&d->terms, text, len, &o, &d->s, dtm_segment, d);
-    /* terms interned by a document without tokens kept: df stays sized */
-    if (!e && dtm_grow((void **)&d->df, &d->dfcap, d->terms.size, sizeof *d->df)) e = CR_ENOMEM;
-    d->row_start[row + 1] = d->nnz;
-    d->docs.entries[row].count = 0;
-    for (size_t i = d->row_start[row]; i < d->nnz; i++) d->docs.entries[row].count += d->vals[i];
     check(L, e);
 }
 
@@ -834,14 +764,13 @@ static int l_dtm(lua_State *L) {
     }
     if (lua_type(L, 1) == LUA_TTABLE) lua_pop(L, 1);
     eng_check_opts(L, 2);
-    eng_check_keys(L, 2, ENG_TEXT_OPTS);
+    eng_check_keys(L, 2, NULL);
     Dtm *d = lua_newuserdatauv(L, sizeof *d, 0);
     memset(d, 0, sizeof *d);
     luaL_setmetatable(L, DTM_MT);
     cr_textopts_default(&d->o);
-    eng_read_textopts(L, 2, &d->o, d->lang);
-    cr_counter_init(&d->terms);
-    cr_counter_init(&d->docs);
+    crl_read_textopts(L, 2, &d->o);
+    cr_dtm_init(&d->m);
     d->open = 1;
     int self = lua_gettop(L);
     if (corpus) {
@@ -887,7 +816,7 @@ static int l_dtm(lua_State *L) {
 static int64_t dtm_row(lua_State *L, Dtm *d, int idx) {
     size_t len;
     const char *id = luaL_tolstring(L, idx, &len);
-    int64_t row = cr_counter_find(&d->docs, id, len);
+    int64_t row = cr_dtm_row_of(&d->m, id, len);
     lua_pop(L, 1);
     return row;
 }
@@ -899,10 +828,12 @@ static int d_row(lua_State *L) {
     int64_t row = dtm_row(L, d, 2);
     if (row < 0) { luaL_pushfail(L); return 1; }
     lua_newtable(L);
-    for (size_t i = d->row_start[row]; i < d->row_start[row + 1]; i++) {
-        const cr_centry *t = &d->terms.entries[d->cols[i]];
-        lua_pushlstring(L, t->key, cr_centry_len(t));
-        lua_pushinteger(L, d->vals[i]);
+    const cr_dtm *m = &d->m;
+    for (size_t i = m->row_start[row]; i < m->row_start[row + 1]; i++) {
+        size_t n;
+        const char *term = cr_dtm_term(m, m->cols[i], &n);
+        lua_pushlstring(L, term, n);
+        lua_pushinteger(L, m->vals[i]);
         lua_rawset(L, -3);
     }
     return 1;
@@ -913,14 +844,17 @@ static int d_col(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
     size_t len;
     const char *k = luaL_checklstring(L, 2, &len);
-    int64_t id = cr_counter_find(&d->terms, k, len);
+    const cr_dtm *m = &d->m;
+    int64_t id = cr_dtm_col_of(m, k, len);
     lua_newtable(L);
     if (id < 0) return 1;
-    for (size_t r = 0; r < d->docs.size; r++)
-        for (size_t i = d->row_start[r]; i < d->row_start[r + 1]; i++)
-            if (d->cols[i] == (uint32_t)id) {
-                lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
-                lua_pushinteger(L, d->vals[i]);
+    for (size_t r = 0; r < cr_dtm_rows(m); r++)
+        for (size_t i = m->row_start[r]; i < m->row_start[r + 1]; i++)
+            if (m->cols[i] == (uint32_t)id) {
+                size_t n;
+                const char *doc = cr_dtm_doc(m, r, &n);
+                lua_pushlstring(L, doc, n);
+                lua_pushinteger(L, m->vals[i]);
                 lua_rawset(L, -3);
             }
     return 1;
@@ -930,16 +864,19 @@ static int d_df(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
     size_t len;
     const char *k = luaL_checklstring(L, 2, &len);
-    int64_t id = cr_counter_find(&d->terms, k, len);
-    lua_pushinteger(L, id < 0 ? 0 : d->df[id]);
+    int64_t id = cr_dtm_col_of(&d->m, k, len);
+    lua_pushinteger(L, id < 0 ? 0 : cr_dtm_df(&d->m, (uint32_t)id));
     return 1;
 }
 
 static int d_docs(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
-    lua_createtable(L, (int)d->docs.size, 0);
-    for (size_t r = 0; r < d->docs.size; r++) {
-        lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
+    size_t rows = cr_dtm_rows(&d->m);
+    lua_createtable(L, (int)rows, 0);
+    for (size_t r = 0; r < rows; r++) {
+        size_t n;
+        const char *doc = cr_dtm_doc(&d->m, r, &n);
+        lua_pushlstring(L, doc, n);
         lua_rawseti(L, -2, (lua_Integer)r + 1);
     }
     return 1;
@@ -948,18 +885,20 @@ static int d_docs(lua_State *L) {
 /* d:terms() → rows {key, n, df} sorted by n desc then key. */
 static int d_terms(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
-    size_t k = d->terms.size;
+    const cr_dtm *m = &d->m;
+    size_t k = cr_dtm_nterms(m);
     uint32_t *order = lua_newuserdatauv(L, (k ? k : 1) * sizeof *order, 0);
-    size_t n = cr_counter_top(&d->terms, k, order);
+    size_t n = cr_counter_top(&m->terms, k, order);
     lua_createtable(L, (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        const cr_centry *t = &d->terms.entries[order[i]];
+        size_t len;
+        const char *term = cr_dtm_term(m, order[i], &len);
         lua_createtable(L, 0, 3);
-        lua_pushlstring(L, t->key, cr_centry_len(t));
+        lua_pushlstring(L, term, len);
         lua_setfield(L, -2, "key");
-        lua_pushinteger(L, t->count);
+        lua_pushinteger(L, cr_dtm_term_count(m, order[i]));
         lua_setfield(L, -2, "n");
-        lua_pushinteger(L, d->df[order[i]]);
+        lua_pushinteger(L, cr_dtm_df(m, order[i]));
         lua_setfield(L, -2, "df");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -970,16 +909,20 @@ static int d_terms(lua_State *L) {
 static int d_next(lua_State *L) {
     Dtm *d = checkdtm(L, lua_upvalueindex(1));
     size_t r = (size_t)lua_tointeger(L, lua_upvalueindex(2)), i = (size_t)lua_tointeger(L, lua_upvalueindex(3));
-    while (r < d->docs.size && i >= d->row_start[r + 1]) r++;
-    if (r >= d->docs.size) return 0;
-    if (i < d->row_start[r]) i = d->row_start[r];
+    const cr_dtm *m = &d->m;
+    while (r < cr_dtm_rows(m) && i >= m->row_start[r + 1]) r++;
+    if (r >= cr_dtm_rows(m)) return 0;
+    if (i < m->row_start[r]) i = m->row_start[r];
     lua_pushinteger(L, (lua_Integer)r);
     lua_replace(L, lua_upvalueindex(2));
     lua_pushinteger(L, (lua_Integer)i + 1);
     lua_replace(L, lua_upvalueindex(3));
-    lua_pushlstring(L, d->docs.entries[r].key, cr_centry_len(&d->docs.entries[r]));
-    lua_pushlstring(L, d->terms.entries[d->cols[i]].key, cr_centry_len(&d->terms.entries[d->cols[i]]));
-    lua_pushinteger(L, d->vals[i]);
+    size_t n;
+    const char *s = cr_dtm_doc(m, r, &n);
+    lua_pushlstring(L, s, n);
+    s = cr_dtm_term(m, m->cols[i], &n);
+    lua_pushlstring(L, s, n);
+    lua_pushinteger(L, m->vals[i]);
     return 3;
 }
 
@@ -1000,13 +943,13 @@ static int d_to_sqlite(lua_State *L) {
 
 static int d_len(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
-    lua_pushinteger(L, (lua_Integer)d->docs.size);
+    lua_pushinteger(L, (lua_Integer)cr_dtm_rows(&d->m));
     return 1;
 }
 
 static int d_nterms(lua_State *L) {
     Dtm *d = checkdtm(L, 1);
-    lua_pushinteger(L, (lua_Integer)d->terms.size);
+    lua_pushinteger(L, (lua_Integer)cr_dtm_nterms(&d->m));
     return 1;
 }
 
@@ -1018,8 +961,8 @@ static int d_close(lua_State *L) {
 static int d_tostring(lua_State *L) {
     Dtm *d = luaL_checkudata(L, 1, DTM_MT);
     if (!d->open) lua_pushliteral(L, DTM_MT " (closed)");
-    else lua_pushfstring(L, DTM_MT " (%d documents, %d terms, %d entries)", (int)d->docs.size,
-                         (int)d->terms.size, (int)d->nnz);
+    else lua_pushfstring(L, DTM_MT " (%d documents, %d terms, %d entries)", (int)cr_dtm_rows(&d->m),
+                         (int)cr_dtm_nterms(&d->m), (int)d->m.nnz);
     return 1;
 }
 

@@ -8,6 +8,7 @@
 
 #include "discover.h"
 #include "engine_opts.h"
+#include "grow.h"
 #include "gaztext.h"
 
 #define GAZ_MT "corpusrun.Gazetteer"
@@ -15,7 +16,6 @@
 typedef struct Gaz {
     int open;
     cr_gaz_policy policy;
-    char lang[8];
     cr_gaztext gt;
 } Gaz;
 
@@ -109,7 +109,7 @@ static int l_gazetteer(lua_State *L) {
     int t = lua_type(L, 1);
     if (t != LUA_TTABLE && t != LUA_TSTRING) luaL_typeerror(L, 1, "table of entries or file name");
     eng_check_opts(L, 2);
-    eng_check_keys(L, 2, ENG_TEXT_OPTS " policy format");
+    eng_check_keys(L, 2, "policy format");
     Gaz *g = lua_newuserdatauv(L, sizeof *g, 0);
     memset(g, 0, sizeof *g);
     luaL_setmetatable(L, GAZ_MT);
@@ -119,7 +119,7 @@ static int l_gazetteer(lua_State *L) {
     int policy = CR_GAZ_LONGEST;
     const char *format = NULL;
     if (lua_istable(L, 2)) {
-        eng_read_textopts(L, 2, &o, g->lang);
+        crl_read_textopts(L, 2, &o);
         eng_opt_enum(L, 2, "policy", policy_names, &policy);
         if (lua_getfield(L, 2, "format") != LUA_TNIL) format = luaL_checkstring(L, -1);
         lua_pop(L, 1); /* the string stays alive in opts */
@@ -173,11 +173,9 @@ typedef struct collect {
 static int collect_hit(void *ud, const cr_gaz_hit *m) {
     collect *c = ud;
     if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        hitrec *p = realloc(c->h, cap * sizeof *p);
+        hitrec *p = cr_grow(c->h, &c->cap, c->n + 1, sizeof *p, 64);
         if (!p) return CR_ENOMEM;
         c->h = p;
-        c->cap = cap;
     }
     c->h[c->n++] = (hitrec){ m->entry, m->start, m->stop, m->sentence };
     return 0;

@@ -12,6 +12,7 @@
 
 #include "sentbreak.h"
 #include "stopwords.h"
+#include "textopts_lua.h"
 #include "tokenizer.h"
 #include "ucd_tables.h"
 #include "utf8.h"
@@ -74,28 +75,6 @@ static int opt_error(lua_State *L, const opt_ctx *c, const char *fmt, const char
     return luaL_argerror(L, c->arg, lua_pushfstring(L, fmt, a, b));
 }
 
-/* Reads a kind list: "word,number" or {"word", "number"}. */
-static void read_kinds(lua_State *L, const opt_ctx *c, int vi, cr_tokenizer_opts *o) {
-    unsigned mask = 0;
-    if (lua_type(L, vi) == LUA_TSTRING) {
-        if (cr_tokenizer_opt_set(o, "kinds", lua_tostring(L, vi)) != 0)
-            opt_error(L, c, "bad value '%s' for option 'kinds'", lua_tostring(L, vi), NULL);
-        return;
-    }
-    if (lua_type(L, vi) != LUA_TTABLE) opt_error(L, c, "option 'kinds' must be a string or an array of kind names", NULL, NULL);
-    lua_Integer n = luaL_len(L, vi);
-    for (lua_Integer i = 1; i <= n; i++) {
-        lua_rawgeti(L, vi, i);
-        const char *name = lua_tostring(L, -1);
-        int k = name && lua_type(L, -1) == LUA_TSTRING ? cr_token_kind_from_name(name) : -1;
-        if (k < 0) opt_error(L, c, "unknown kind '%s' in option 'kinds'", name ? name : luaL_typename(L, -1), NULL);
-        mask |= CR_KIND_BIT(k);
-        lua_pop(L, 1);
-    }
-    if (!mask) opt_error(L, c, "option 'kinds' is empty", NULL, NULL);
-    o->kinds = mask;
-}
-
 static struct sb_stemmer *new_stemmer(lua_State *L, const char *lang, const opt_ctx *c) {
     struct sb_stemmer *s = sb_stemmer_new(lang, "UTF_8");
     if (!s) {
@@ -105,74 +84,55 @@ static struct sb_stemmer *new_stemmer(lua_State *L, const char *lang, const opt_
     return s;
 }
 
-/* Reads the options table at c->arg into st (and its user values). */
-static void read_opts(lua_State *L, const opt_ctx *c, iter_state *st, int ud) {
-    cr_tokenizer_opts *o = &st->tok.opts;
-    if (lua_isnoneornil(L, c->arg)) return;
-    luaL_checktype(L, c->arg, LUA_TTABLE);
-    const char *stop_lang = NULL, *stem_lang = NULL;
-    int stop_default = 0;
-    lua_pushnil(L);
-    while (lua_next(L, c->arg)) {
-        int vi = lua_gettop(L);
-        if (lua_type(L, -2) != LUA_TSTRING) opt_error(L, c, "option names must be strings", NULL, NULL);
-        const char *key = lua_tostring(L, -2);
-        int t = lua_type(L, vi);
-        if (!strcmp(key, "table")) {
-            if (t != LUA_TBOOLEAN) opt_error(L, c, "option '%s' must be a boolean", key, NULL);
-            st->as_table = lua_toboolean(L, vi);
-        } else if (!strcmp(key, "abbreviations") && c->mode != MODE_WORDS) {
-            if (t != LUA_TTABLE) opt_error(L, c, "option 'abbreviations' must be an array of strings", NULL, NULL);
-            if (!st->abbrevs && !(st->abbrevs = cr_abbrevs_new())) luaL_error(L, "out of memory");
-            lua_Integer n = luaL_len(L, vi);
-            for (lua_Integer i = 1; i <= n; i++) {
-                lua_rawgeti(L, vi, i);
-                size_t len;
-                const char *w = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-                if (!w) opt_error(L, c, "option 'abbreviations' must be an array of strings", NULL, NULL);
-                if (len && w[len - 1] == '.') len--;
-                int r = cr_abbrevs_add(st->abbrevs, w, len);
-                if (r == -1) luaL_error(L, "out of memory");
-                if (r == -2) opt_error(L, c, "bad abbreviation '%s' (1 to 31 bytes)", w, NULL);
-                lua_pop(L, 1);
-            }
-            o->abbrevs = st->abbrevs;
-        } else if (c->mode == MODE_SENTENCES && strcmp(key, "tailor") && strcmp(key, "lang")) {
-            opt_error(L, c, "unknown option '%s'", key, NULL);
-        } else if (!strcmp(key, "level")) {
-            int lv = t == LUA_TSTRING ? cr_norm_level_from_name(lua_tostring(L, vi)) : -1;
-            if (lv < 0) opt_error(L, c, "bad value '%s' for option 'level' (raw, nfc, casefold, key)",
-                                  t == LUA_TSTRING ? lua_tostring(L, vi) : luaL_typename(L, vi), NULL);
-            st->level = lv;
-        } else if (!strcmp(key, "kinds")) {
-            read_kinds(L, c, vi, o);
-        } else if (!strcmp(key, "sentences") && c->mode == MODE_TOKENS) {
-            if (t != LUA_TBOOLEAN) opt_error(L, c, "option '%s' must be a boolean", key, NULL);
-            st->with_sentence = o->sentences = lua_toboolean(L, vi);
-        } else if (!strcmp(key, "stopwords") && c->mode == MODE_WORDS) {
-            if (t == LUA_TSTRING) stop_lang = lua_tostring(L, vi);
-            else if (t == LUA_TBOOLEAN) stop_default = lua_toboolean(L, vi);
-            else if (t == LUA_TTABLE) {
-                lua_pushvalue(L, vi);
-                lua_setiuservalue(L, ud, 2);
-                st->stop_set = 1;
-            } else opt_error(L, c, "option 'stopwords' must be a language, true or a set of words", NULL, NULL);
-        } else if (!strcmp(key, "stem") && c->mode == MODE_WORDS) {
-            if (t != LUA_TSTRING) opt_error(L, c, "option 'stem' must be a language name", NULL, NULL);
-            stem_lang = lua_tostring(L, vi);
-        } else if (cr_tokenizer_opt_is_bool(key) && strcmp(key, "sentences")) {
-            if (t != LUA_TBOOLEAN) opt_error(L, c, "option '%s' must be a boolean", key, NULL);
-            cr_tokenizer_opt_set(o, key, lua_toboolean(L, vi) ? "true" : "false");
-        } else {
-            const char *v = t == LUA_TSTRING ? lua_tostring(L, vi) : NULL;
-            int r = cr_tokenizer_opt_set(o, key, v ? v : "");
-            if (r == -1 || !strcmp(key, "sentences")) opt_error(L, c, "unknown option '%s'", key, NULL);
-            if (r == -2) opt_error(L, c, "bad value '%s' for option '%s'", v ? v : luaL_typename(L, vi), key);
-        }
+/* option 'abbreviations': more abbreviations for sentence splitting. */
+static void read_abbrevs(lua_State *L, const opt_ctx *c, iter_state *st, int vi) {
+    if (lua_type(L, vi) != LUA_TTABLE) opt_error(L, c, "option 'abbreviations' must be an array of strings", NULL, NULL);
+    if (!st->abbrevs && !(st->abbrevs = cr_abbrevs_new())) luaL_error(L, "out of memory");
+    lua_Integer n = luaL_len(L, vi);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, vi, i);
+        size_t len;
+        const char *w = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!w) opt_error(L, c, "option 'abbreviations' must be an array of strings", NULL, NULL);
+        if (len && w[len - 1] == '.') len--;
+        int r = cr_abbrevs_add(st->abbrevs, w, len);
+        if (r == -1) luaL_error(L, "out of memory");
+        if (r == -2) opt_error(L, c, "bad abbreviation '%s' (1 to 31 bytes)", w, NULL);
         lua_pop(L, 1);
     }
+}
+
+/* Reads the options table at c->arg: the tokeniser options into o
+ * (textopts_lua.h, the same as every tokenising function's), this
+ * module's own (table, abbreviations; stopwords and stem for words) into st
+ * and its user values. */
+static void read_opts(lua_State *L, const opt_ctx *c, iter_state *st, int ud, cr_textopts *o) {
+    if (lua_isnoneornil(L, c->arg)) return;
+    luaL_checktype(L, c->arg, LUA_TTABLE);
+    crl_check_keys(L, c->arg, c->mode == MODE_WORDS ? "table abbreviations stopwords stem" : "table abbreviations");
+    crl_read_textopts(L, c->arg, o);
+    const char *stop_lang = NULL, *stem_lang = NULL;
+    int stop_default = 0, t;
+    if ((t = lua_getfield(L, c->arg, "table")) != LUA_TNIL) {
+        if (t != LUA_TBOOLEAN) opt_error(L, c, "option 'table' must be true or false, not a %s", luaL_typename(L, -1), NULL);
+        st->as_table = lua_toboolean(L, -1);
+    }
+    if (lua_getfield(L, c->arg, "abbreviations") != LUA_TNIL) read_abbrevs(L, c, st, lua_gettop(L));
+    if (c->mode == MODE_WORDS) {
+        if ((t = lua_getfield(L, c->arg, "stopwords")) == LUA_TSTRING) stop_lang = lua_tostring(L, -1);
+        else if (t == LUA_TBOOLEAN) stop_default = lua_toboolean(L, -1);
+        else if (t == LUA_TTABLE) {
+            lua_pushvalue(L, -1);
+            lua_setiuservalue(L, ud, 2);
+            st->stop_set = 1;
+        } else if (t != LUA_TNIL) opt_error(L, c, "option 'stopwords' must be a language, true or a set of words", NULL, NULL);
+        if ((t = lua_getfield(L, c->arg, "stem")) != LUA_TNIL) {
+            if (t != LUA_TSTRING) opt_error(L, c, "option 'stem' must be a language name", NULL, NULL);
+            stem_lang = lua_tostring(L, -1);
+        }
+    }
     if (stop_lang || stop_default) {
-        const char *lang = stop_lang ? stop_lang : (o->lang ? o->lang : "en");
+        const char *lang = stop_lang ? stop_lang : (o->tok.lang ? o->tok.lang : "en");
         st->stop = cr_stopwords(lang);
         if (!st->stop) opt_error(L, c, "no stopword list for '%s'", lang, NULL);
     }
@@ -193,15 +153,21 @@ static iter_state *new_iter(lua_State *L, int mode, const char *fn) {
     lua_setiuservalue(L, ud, 1);   /* keeps the text alive */
     st->closed = 0;
     st->mode = mode;
-    st->level = mode == MODE_WORDS ? CR_NORM_CASEFOLD : -1;
-    cr_tokenizer_opts o;
-    cr_tokenizer_opts_default(&o);
-    if (mode == MODE_WORDS) o.kinds = CR_KINDS_WORDS;
-    st->tok.opts = o;
+    /* defaults: words are words and numbers, casefolded; tokens are every
+     * kind but space, with their own bytes unless a level is given */
+    cr_textopts o;
+    cr_textopts_default(&o);
+    if (mode != MODE_WORDS) o.kinds = ((1u << CR_TOK__COUNT) - 1u) & ~CR_KIND_BIT(CR_TOK_SPACE);
     opt_ctx c = { fn, 2, mode };
-    read_opts(L, &c, st, ud);
-    o = st->tok.opts;
-    cr_tokenizer_init(&st->tok, lua_tostring(L, 1), len, &o);
+    read_opts(L, &c, st, ud, &o);
+    int level_given = lua_istable(L, 2) && lua_getfield(L, 2, "level") != LUA_TNIL;
+    st->level = mode == MODE_WORDS || level_given ? (int)o.level : -1;
+    st->with_sentence = mode == MODE_TOKENS && o.sentences;
+    cr_tokenizer_opts topts = o.tok;
+    topts.kinds = o.kinds;
+    topts.sentences = st->with_sentence;
+    topts.abbrevs = st->abbrevs;
+    cr_tokenizer_init(&st->tok, lua_tostring(L, 1), len, &topts);
     lua_settop(L, ud);
     return st;
 }
@@ -587,10 +553,67 @@ static int l_ngrams(lua_State *L) {
 
 /* ---- module ------------------------------------------------------------------------- */
 
+/* tokenize.options(opts) -> the tokeniser options as the arguments of the
+ * FTS5 tokenizer `corpusrun` take them ("level casefold kinds word,number"),
+ * checked with the messages of every tokenising function.  opts is a table
+ * of options (written in the order of cr_textopts_keys) or such a string
+ * (returned as it is). */
+static int l_options(lua_State *L) {
+    char err[256];
+    cr_textopts o;
+    cr_textopts_default(&o);
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        const char *p = lua_tostring(L, 1), *key = NULL;
+        size_t keylen = 0;
+        for (;;) {
+            while (*p == ' ' || *p == '\t' || *p == '\n') p++;
+            if (!*p) break;
+            size_t n = strcspn(p, " \t\n");
+            if (!key) {
+                key = p;
+                keylen = n;
+            } else {
+                lua_pushlstring(L, key, keylen);
+                lua_pushlstring(L, p, n);
+                if (cr_textopts_set(&o, lua_tostring(L, -2), lua_tostring(L, -1), err, sizeof err) != 0)
+                    return luaL_argerror(L, 1, err);
+                lua_pop(L, 2);
+                key = NULL;
+            }
+            p += n;
+        }
+        if (key) return luaL_argerror(L, 1, lua_pushfstring(L, "option '%s' has no value", lua_pushlstring(L, key, keylen)));
+        lua_settop(L, 1);
+        return 1;
+    }
+    luaL_checktype(L, 1, LUA_TTABLE);
+    crl_check_keys(L, 1, NULL);
+    lua_settop(L, 1);
+    int parts = 0;
+    for (const char *const *k = cr_textopts_keys; *k; k++) {
+        if (lua_getfield(L, 1, *k) == LUA_TNIL) {
+            lua_pop(L, 1);
+            continue;
+        }
+        const char *v = crl_textopt_text(L, 1, *k, -1);
+        if (cr_textopts_set(&o, *k, v, err, sizeof err) != 0) crl_textopt_error(L, 1, err, v ? 0 : -2);
+        lua_remove(L, -2);   /* the value; its text stays */
+        luaL_checkstack(L, 3, NULL);
+        lua_pushstring(L, parts ? " " : "");
+        lua_pushstring(L, *k);
+        lua_pushliteral(L, " ");
+        lua_rotate(L, -4, -1);   /* text after "key " */
+        parts += 4;
+    }
+    lua_concat(L, parts);
+    return 1;
+}
+
 static const luaL_Reg funcs[] = {
     { "words", l_words },
     { "tokens", l_tokens },
     { "sentences", l_sentences },
+    { "options", l_options },
     { "normalize", l_normalize },
     { "ngrams", l_ngrams },
     { "stopwords", l_stopwords },

@@ -317,10 +317,10 @@ else
 end
 
 -- ---- misuse and lifetime ---------------------------------------------------
-t.raises(function() count.freq { level = "loud" } end, "invalid value 'loud'", "bad level")
+t.raises(function() count.freq { level = "loud" } end, "option 'level' must be .*, not 'loud'", "bad level")
 t.raises(function() count.ngrams(0) end, "n must be 1..8", "bad n")
 t.raises(function() count.cooc { window = 0 } end, "window", "bad window")
-t.raises(function() count.freq { kinds = { "nope" } } end, "unknown kind", "bad kind")
+t.raises(function() count.freq { kinds = { "nope" } } end, "option 'kinds' must be \"all\" or kind names %(word, .*%), not 'nope'", "bad kind")
 t.raises(function() count.cooc { windw = 5 } end, "unknown option 'windw'", "a misspelt option raises")
 t.raises(function() count.freq():add_text("x", { levle = "key" }) end, "unknown option 'levle'", "also per call")
 t.raises(function() c:with("x", { sid = "left" }) end, "unknown option 'sid'", "and in with()")

@@ -35,6 +35,7 @@ check() { # name, corpusrun arguments...
 check "an expression" -e 'print(("x"):rep(3))'
 check "an error with a traceback" -e 'local t = setmetatable({}, {__gc = function() end}) error("boom")'
 check "fold with 2 workers" -j 2 tests/data/fold_script.lua
+check "a shard whose listing raises (on_error=error)" tests/data/shard_error.lua
 check "a shard and a merge" --shard 0/1 --parts "$tmp/parts" tests/data/fold_script.lua
 check "the merge" --merge "$tmp/parts" tests/data/fold_script.lua
 check "the main job (corpus, tokenize, count, match, report)" scripts/mentions.lua

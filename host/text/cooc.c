@@ -1,5 +1,6 @@
 /* cooc.c — n-gram and co-occurrence counters over interned ids. */
 #include "cooc.h"
+#include "grow.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -363,12 +364,11 @@ static int cmp_u32(const void *a, const void *b) {
 /* Room for the slot deficits of every word of the vocabulary. */
 static int def_reserve(cr_cooc *c, size_t need) {
     if (need <= c->defcap) return CR_OK;
-    size_t cap = c->defcap ? c->defcap : 1024;
-    while (cap < need) cap *= 2;
-    int64_t *l = realloc(c->defl, cap * sizeof *l);
+    size_t cap = c->defcap, capr = c->defcap;
+    int64_t *l = cr_grow(c->defl, &cap, need, sizeof *l, 1024);
     if (!l) return CR_ENOMEM;
     c->defl = l;
-    int64_t *r = realloc(c->defr, cap * sizeof *r);
+    int64_t *r = cr_grow(c->defr, &capr, need, sizeof *r, 1024);
     if (!r) return CR_ENOMEM;
     c->defr = r;
     memset(l + c->defcap, 0, (cap - c->defcap) * sizeof *l);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "grow.h"
+
 const char *cr_strerror(int err) {
     switch (err) {
     case CR_OK: return "no error";
@@ -141,15 +143,9 @@ void cr_wbuf_free(cr_wbuf *w) {
 static int wbuf_reserve(cr_wbuf *w, size_t n) {
     if (w->failed) return -1;
     if (n <= w->cap - w->len) return 0;
-    size_t cap = w->cap ? w->cap : 256;
-    while (cap - w->len < n) {
-        if (cap > SIZE_MAX / 2) { w->failed = 1; return -1; }
-        cap *= 2;
-    }
-    unsigned char *d = realloc(w->data, cap);
+    unsigned char *d = n > SIZE_MAX - w->len ? NULL : cr_grow(w->data, &w->cap, w->len + n, 1, 256);
     if (!d) { w->failed = 1; return -1; }
     w->data = d;
-    w->cap = cap;
     return 0;
 }
 
@@ -386,11 +382,9 @@ int64_t cr_counter_intern(cr_counter *c, const char *key, size_t len) {
         i = counter_probe(c, key, len, h32, &found);
     }
     if (c->size == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 64;
-        cr_centry *e = realloc(c->entries, cap * sizeof *e);
+        cr_centry *e = cr_grow(c->entries, &c->cap, c->size + 1, sizeof *e, 64);
         if (!e) return CR_ENOMEM;
         c->entries = e;
-        c->cap = cap;
     }
     char *k = counter_key(&c->arena, key, len);
     if (!k) return CR_ENOMEM;
@@ -703,14 +697,14 @@ int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n) {
         s = tuples_probe(t, ids, h, &found);
     }
     if (t->size == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 64;
-        uint32_t *ni = realloc(t->ids, cap * t->width * sizeof *ni);
+        size_t capi = t->cap, capc = t->cap;
+        uint32_t *ni = cr_grow(t->ids, &capi, t->size + 1, t->width * sizeof *ni, 64);
         if (!ni) return CR_ENOMEM;
         t->ids = ni;
-        int64_t *nc = realloc(t->counts, cap * sizeof *nc);
+        int64_t *nc = cr_grow(t->counts, &capc, t->size + 1, sizeof *nc, 64);
         if (!nc) return CR_ENOMEM;
         t->counts = nc;
-        t->cap = cap;
+        t->cap = capc;
     }
     size_t i = t->size++;
     memcpy(t->ids + i * t->width, ids, t->width * sizeof *ids);

@@ -5,15 +5,8 @@
 #include <string.h>
 
 #include "asciikey.h"
+#include "grow.h"
 #include "tokfast.h"
-
-void cr_textopts_default(cr_textopts *o) {
-    memset(o, 0, sizeof *o);
-    cr_tokenizer_opts_default(&o->tok);
-    o->level = CR_NORM_CASEFOLD;
-    o->kinds = CR_KINDS_WORDS;
-    o->sentences = 0;
-}
 
 /* ---- the key cache --------------------------------------------------------
  * Most tokens are short ASCII words, and a few thousand types make up most of
@@ -134,11 +127,9 @@ static inline int64_t kc_id(cr_counter *c, cr_keycache *kc, const cr_akey *key) 
 
 static int push_id(cr_textscratch *s, uint32_t id) {
     if (s->nids == s->capids) {
-        size_t cap = s->capids ? s->capids * 2 : 1024;
-        uint32_t *p = realloc(s->ids, cap * sizeof *p);
+        uint32_t *p = cr_grow(s->ids, &s->capids, s->nids + 1, sizeof *p, 1024);
         if (!p) return CR_ENOMEM;
         s->ids = p;
-        s->capids = cap;
     }
     s->ids[s->nids++] = id;
     return CR_OK;

@@ -5,18 +5,8 @@
 
 #include "cooc.h"
 #include "counter.h"
+#include "textopts.h"
 #include "tokenizer.h"
-
-typedef struct cr_textopts {
-    cr_tokenizer_opts tok;
-    cr_norm_level level;  /* normalisation of the counted keys */
-    unsigned kinds;       /* CR_KIND_BIT set of counted token kinds */
-    int sentences;        /* segments are sentences (else the whole text) */
-} cr_textopts;
-
-/* Defaults: tokenizer defaults, level casefold, kinds word and number,
- * whole-text segments. */
-void cr_textopts_default(cr_textopts *o);
 
 /* Scratch space reused across calls; zero-initialise, free with
  * cr_textscratch_free. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "tokfast.h"
 
 enum {
@@ -164,15 +165,7 @@ static int has_letter(const unsigned char *s, size_t n) {
 }
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size) {
-    if (need <= *cap) return p;
-    size_t n = *cap ? *cap : 64;
-    while (n < need) {
-        if (n > SIZE_MAX / 2 / size) return NULL;
-        n *= 2;
-    }
-    void *q = realloc(p, n * size);
-    if (q) *cap = n;
-    return q;
+    return cr_grow(p, cap, need, size, 64);
 }
 
 cr_discover *cr_discover_new(void) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ftstok.h"
+#include "textopts.h"
 #include "tokenizer.h"
 
 /* FTS5 refuses nothing, but very long tokens are useless as terms and
@@ -22,30 +23,27 @@ unsigned cr_fts5_default_kinds(void) {
     return all & ~(CR_KIND_BIT(CR_TOK_PUNCT) | CR_KIND_BIT(CR_TOK_SYMBOL) | CR_KIND_BIT(CR_TOK_SPACE));
 }
 
+/* Arguments come in name/value pairs, the tokeniser options of
+ * textopts.h: the names, values and defaults of every tokenising function
+ * (kinds here default to cr_fts5_default_kinds, level to key). */
 static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out) {
     (void)ctx;
     *out = NULL;
-    if (argc % 2) return SQLITE_ERROR;   /* options come in name/value pairs */
+    if (argc % 2) return SQLITE_ERROR;
+    cr_textopts o;
+    cr_textopts_default(&o);
+    o.kinds = cr_fts5_default_kinds();
+    o.level = CR_NORM_KEY;
+    for (int i = 0; i < argc; i += 2)
+        if (cr_textopts_set(&o, argv[i], argv[i + 1], NULL, 0) != 0) return SQLITE_ERROR;
     ftstok *t = (ftstok *)malloc(sizeof *t);
     if (!t) return SQLITE_NOMEM;
-    cr_tokenizer_opts_default(&t->opts);
-    t->opts.kinds = cr_fts5_default_kinds();
-    t->level = CR_NORM_KEY;
-    for (int i = 0; i < argc; i += 2) {
-        if (!strcmp(argv[i], "level")) {
-            int level = cr_norm_level_from_name(argv[i + 1]);
-            if (level < 0) goto bad;
-            t->level = (cr_norm_level)level;
-        } else if (!strcmp(argv[i], "sentences") || !strcmp(argv[i], "spaces")
-                   || cr_tokenizer_opt_set(&t->opts, argv[i], argv[i + 1]) != 0) {
-            goto bad;
-        }
-    }
+    t->opts = o.tok;
+    t->opts.kinds = o.kinds;
+    t->opts.sentences = 0;
+    t->level = o.level;
     *out = (Fts5Tokenizer *)t;
     return SQLITE_OK;
-bad:
-    free(t);
-    return SQLITE_ERROR;
 }
 
 static void tok_delete(Fts5Tokenizer *p) {

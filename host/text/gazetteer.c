@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 enum { LABEL_EXACT = 0, LABEL_PREFIX = 2 }; /* + 1 when sensitive */
 
 int cr_gaz_init(cr_gazetteer *g) {
@@ -32,12 +34,10 @@ void cr_gaz_free(cr_gazetteer *g) {
 /* Grows *arr (of elem-sized items, *cap of them) to hold one more. */
 static int grow(void **arr, size_t *cap, size_t used, size_t elem) {
     if (used < *cap) return CR_OK;
-    size_t ncap = *cap ? *cap * 2 : 64;
-    if (ncap > 0xffffffffu) return CR_EOVERFLOW;
-    void *p = realloc(*arr, ncap * elem);
+    if (used >= 0xffffffffu) return CR_EOVERFLOW;
+    void *p = cr_grow(*arr, cap, used + 1, elem, 64);
     if (!p) return CR_ENOMEM;
     *arr = p;
-    *cap = ncap;
     return CR_OK;
 }
 

@@ -8,16 +8,14 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 /* ---- buffers ------------------------------------------------------------ */
 int ld_buf_reserve(ld_buf *b, size_t extra) {
     if (extra <= b->cap - b->len) return 0;
-    if (extra > SIZE_MAX / 2 - b->len) return -1;
-    size_t need = b->len + extra, cap = b->cap ? b->cap : 256;
-    while (cap < need) cap *= 2;
-    char *p = realloc(b->data, cap);
+    char *p = extra > SIZE_MAX - b->len ? NULL : cr_grow(b->data, &b->cap, b->len + extra, 1, 256);
     if (!p) return -1;
     b->data = p;
-    b->cap = cap;
     return 0;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
+#include "grow.h"
 #include "utf8.h"
 
 void cr_buf_free(cr_buf *b) {
@@ -22,25 +23,17 @@ void cr_buf_free(cr_buf *b) {
 
 int cr_buf_reserve(cr_buf *b, size_t cap) {
     if (cap < b->cap) return 0;
-    if (cap >= SIZE_MAX / 2) return -1;
-    size_t ncap = b->cap ? b->cap : 64;
-    while (ncap <= cap) ncap *= 2;
-    char *d = realloc(b->data, ncap);
+    char *d = cap == SIZE_MAX ? NULL : cr_grow(b->data, &b->cap, cap + 1, 1, 64);   /* + the NUL */
     if (!d) return -1;
     b->data = d;
-    b->cap = ncap;
     return 0;
 }
 
 static int work_reserve(cr_buf *b, size_t n) {
     if (n <= b->work_cap) return 0;
-    if (n >= SIZE_MAX / 8) return -1;
-    size_t ncap = b->work_cap ? b->work_cap : 64;
-    while (ncap < n) ncap *= 2;
-    int32_t *w = realloc(b->work, ncap * sizeof *w);
+    int32_t *w = cr_grow(b->work, &b->work_cap, n, sizeof *w, 64);
     if (!w) return -1;
     b->work = w;
-    b->work_cap = ncap;
     return 0;
 }
 

@@ -22,6 +22,7 @@
 local sqlite3 = require "lsqlite3"
 local host = require "corpusrun"
 local json = require "json"
+local tokenize_options = require("tokenize").options
 
 local M = {}
 local SCHEMA = "1"
@@ -71,10 +72,16 @@ local function open_corpus_db(path)
   return raw
 end
 
+-- The tokenize directive of the FTS5 table: a value FTS5 would not read as
+-- one word (kinds word,number) is quoted, doubled for the SQL literal.
 local function tokenize_clause(options)
   if options == "" then return "corpusrun" end
   if options:find("'", 1, true) then error("corpusdb: tokenize options must not contain quotes", 0) end
-  return "corpusrun " .. options
+  local args = { "corpusrun" }
+  for word in options:gmatch("%S+") do
+    args[#args + 1] = word:find("[^%w_]") and "''" .. word .. "''" or word
+  end
+  return table.concat(args, " ")
 end
 
 local function create_schema(raw, tokenize)
@@ -158,7 +165,8 @@ end
 -- corpusdb.ingest(source, path [, opts]) -> stats
 -- source: anything corpus.open takes, or a corpus.  opts: batch (documents
 -- per transaction, default 2000), batch_bytes (default 64 MB), tokenize
--- (options of the corpusrun tokenizer, e.g. "level casefold"), rebuild
+-- (the tokeniser options, a table as every tokenising function takes or
+-- the FTS5 tokenizer's arguments, e.g. "level casefold"), rebuild
 -- (re-index when tokenize changed), corpus (options for corpus.open),
 -- progress (function(stats) called after each batch).
 -- Returns {added, changed, unchanged, removed, duplicates, documents, bytes}.
@@ -170,7 +178,10 @@ function M.ingest(source, path, opts)
   opts = opts or {}
   local batch = opts.batch or 2000
   local batch_bytes = opts.batch_bytes or 64 * 1024 * 1024
-  local tokenize = opts.tokenize or ""
+  local okt, tokenize = pcall(tokenize_options, opts.tokenize or "")
+  if not okt then  -- the option's message, as the argument of ingest
+    error(("bad argument #3 to 'ingest' (%s)"):format(tokenize:match("^bad argument #1 to '[^']*' %((.*)%)$") or tokenize), 2)
+  end
   local c = source_corpus(source, opts)
   local receipt = require "receipt"
   if receipt.active() then
