@@ -16,9 +16,10 @@ typedef struct plist {
 
 static struct {
     int active, locked;
+    int refused; /* the last failure was the policy's */
     plist read;    /* real paths: directory trees or files that may be read */
     plist write;   /* real paths: files that may be written (and read) */
-    plist missing; /* absolute paths of write targets whose directory is missing */
+    plist missing; /* absolute paths granted whose directory is missing */
 } pol;
 
 static const char WHY[] =
@@ -44,6 +45,8 @@ static void plist_free(plist *l) {
 }
 
 int pp_active(void) { return pol.active; }
+
+int pp_refused(void) { return pol.refused; }
 
 int pp_activate(void) {
     pol.active = 1;
@@ -150,6 +153,7 @@ static const char *verb(pp_access how) {
 }
 
 static void refuse(const char *path, pp_access how, char *msg, size_t msgsize) {
+    pol.refused = 1;
     if (msg && msgsize) snprintf(msg, msgsize, "sandbox: %s '%s' is not allowed %s", verb(how), path, WHY);
     errno = EACCES;
 }
@@ -164,7 +168,7 @@ int pp_grant(const char *path, pp_access how, char *msg, size_t msgsize) {
     if (resolve(path, real, &exists) != 0) {
         int e = errno;
         char abs[PATH_MAX];
-        if (how == PP_WRITE && e == ENOENT && absolute(path, abs) == 0) return plist_add(&pol.missing, abs);
+        if (e == ENOENT && absolute(path, abs) == 0) return plist_add(&pol.missing, abs);
         if (msg && msgsize) snprintf(msg, msgsize, "%s: %s", path, strerror(e));
         return -1;
     }
@@ -175,36 +179,43 @@ int pp_grant(const char *path, pp_access how, char *msg, size_t msgsize) {
     return 0;
 }
 
+/* A path that is not there because a granted path's directory is missing:
+ * -1 with the reason (no refusal), or 0 when path is no such thing. */
+static int missing_dir(const char *path, pp_access how, char *msg, size_t msgsize) {
+    char abs[PATH_MAX];
+    if (absolute(path, abs) != 0) return 0;
+    for (size_t i = 0; i < pol.missing.n; i++) {
+        if (how == PP_LOOK && is_parent_of(abs, pol.missing.v[i])) { /* "does it exist?": no */
+            if (msg && msgsize) snprintf(msg, msgsize, "%s: %s", path, strerror(ENOENT));
+            errno = ENOENT;
+            return -1;
+        }
+        if (strcmp(abs, pol.missing.v[i]) != 0) continue;
+        char *slash = strrchr(abs, '/');
+        if (slash != NULL && slash != abs) *slash = '\0';
+        if (msg && msgsize)
+            snprintf(msg, msgsize, "sandbox: cannot %s '%s': the directory '%s' does not exist",
+                     how == PP_WRITE ? "write" : "read", path, abs);
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
 int pp_check(const char *path, pp_access how, char *real, char *msg, size_t msgsize) {
     char buf[PATH_MAX];
     if (real == NULL) real = buf;
+    pol.refused = 0;
     if (!pol.active) {
         snprintf(real, PATH_MAX, "%s", path);
         return 0;
     }
     int exists;
-    if (resolve(path, real, &exists) != 0) {
-        char abs[PATH_MAX];
-        if (errno == ENOENT && absolute(path, abs) == 0) {
-            for (size_t i = 0; i < pol.missing.n; i++) {
-                if (strcmp(abs, pol.missing.v[i]) != 0) continue;
-                char *slash = strrchr(abs, '/');
-                if (slash != NULL && slash != abs) *slash = '\0';
-                if (msg && msgsize)
-                    snprintf(msg, msgsize, "sandbox: cannot %s '%s': the directory '%s' does not exist",
-                             how == PP_WRITE ? "write" : "read", path, abs);
-                errno = ENOENT;
-                return -1;
-            }
-        }
-        refuse(path, how, msg, msgsize);
-        return -1;
-    }
-    if (!allowed(real, how)) {
-        refuse(path, how, msg, msgsize);
-        return -1;
-    }
-    return 0;
+    int rc = resolve(path, real, &exists);
+    if (rc == 0 && allowed(real, how)) return 0;
+    if ((rc == 0 ? !exists : errno == ENOENT) && missing_dir(path, how, msg, msgsize) != 0) return -1;
+    refuse(path, how, msg, msgsize);
+    return -1;
 }
 
 int pp_fd_allowed(int fd, pp_access how) {
@@ -224,6 +235,7 @@ static void os_error(const char *path, char *msg, size_t msgsize) {
 }
 
 int pp_open(const char *path, int flags, mode_t mode, char *msg, size_t msgsize) {
+    pol.refused = 0;
     if (!pol.active) {
         int fd = open(path, flags | O_CLOEXEC, mode);
         if (fd < 0) os_error(path, msg, msgsize);
@@ -271,6 +283,7 @@ static int mode_flags(const char *mode) {
 }
 
 FILE *pp_fopen(const char *path, const char *mode, char *msg, size_t msgsize) {
+    pol.refused = 0;
     if (!pol.active) {
         FILE *f = fopen(path, mode);
         if (f == NULL) os_error(path, msg, msgsize);
@@ -293,6 +306,7 @@ FILE *pp_fopen(const char *path, const char *mode, char *msg, size_t msgsize) {
 }
 
 DIR *pp_opendir(const char *path, char *msg, size_t msgsize) {
+    pol.refused = 0;
     if (!pol.active) {
         DIR *d = opendir(path);
         if (d == NULL) os_error(path, msg, msgsize);

@@ -34,8 +34,8 @@ int pp_active(void);
 int pp_activate(void);
 /* Grants path: PP_READ a file or a directory tree, PP_WRITE one file (and
  * reading it).  -1 with msg set when the policy is locked or off, or the path
- * cannot be resolved (a write target whose directory is missing is kept, so
- * that writing it is later reported as a missing directory). */
+ * cannot be resolved (a path whose directory is missing is kept, so that
+ * opening it is later reported as a missing directory, not a refusal). */
 int pp_grant(const char *path, pp_access how, char *msg, size_t msgsize);
 /* No more grants from now on. */
 void pp_lock(void);
@@ -51,6 +51,11 @@ int pp_check(const char *path, pp_access how, char *real, char *msg, size_t msgs
 int pp_open(const char *path, int flags, mode_t mode, char *msg, size_t msgsize);
 FILE *pp_fopen(const char *path, const char *mode, char *msg, size_t msgsize);
 DIR *pp_opendir(const char *path, char *msg, size_t msgsize);
+
+/* Whether the last pp_check, pp_open, pp_fopen or pp_opendir that failed
+ * was refused by the policy (1), rather than by the system or for a missing
+ * directory (0). */
+int pp_refused(void);
 
 /* Whether the file open as fd lies where `how` allows (1), judged by the
  * path the kernel reports for it; 1 when the policy is off or the kernel

@@ -83,10 +83,14 @@ int main(void) {
     ok(can(at("out"), PP_LOOK) && !can(at("out"), PP_READ), "its directory: looked at, not read");
     ok(!can(at("out/dangling.txt"), PP_WRITE), "a dangling link is not written (its target would be made)");
 
-    ok(pp_check(at("secret/s.txt"), PP_READ, NULL, msg, sizeof msg) == -1 && errno == EACCES, "refused: EACCES");
+    ok(pp_check(at("secret/s.txt"), PP_READ, NULL, msg, sizeof msg) == -1 && errno == EACCES && pp_refused(),
+       "refused: EACCES, pp_refused");
     ok(strstr(msg, "sandbox: reading '") == msg && strstr(msg, "s.txt' is not allowed"), "message: %s", msg);
     ok(pp_check(at("nodir/x.txt"), PP_WRITE, NULL, msg, sizeof msg) == -1, "an output whose directory is missing");
     ok(strstr(msg, "the directory '") && strstr(msg, "nodir' does not exist"), "message: %s", msg);
+    ok(!pp_refused() && errno == ENOENT, "a missing directory is no refusal: ENOENT");
+    ok(pp_check(at("nodir"), PP_LOOK, NULL, msg, sizeof msg) == -1 && !pp_refused() && strstr(msg, "No such file"),
+       "looking at that missing directory: it does not exist (%s)", msg);
     ok(pp_check(at("nodir2/x.txt"), PP_WRITE, NULL, msg, sizeof msg) == -1 && strstr(msg, "is not allowed"),
        "a missing directory that was not granted: not allowed");
 
@@ -94,7 +98,9 @@ int main(void) {
     int fd = pp_open(at("corpus/a.txt"), O_RDONLY, 0, msg, sizeof msg);
     ok(fd >= 0, "pp_open inside");
     if (fd >= 0) close(fd);
-    ok(pp_open(at("corpus/link.txt"), O_RDONLY, 0, msg, sizeof msg) == -1, "pp_open through a link out");
+    ok(pp_open(at("corpus/link.txt"), O_RDONLY, 0, msg, sizeof msg) == -1 && pp_refused(), "pp_open through a link out");
+    ok(pp_open(at("corpus/none.txt"), O_RDONLY, 0, msg, sizeof msg) == -1 && !pp_refused() && strstr(msg, "No such file"),
+       "a missing file inside: the system's message (%s)", msg);
     ok(pp_fopen(at("corpus/a.txt"), "w", msg, sizeof msg) == NULL, "pp_fopen: no writing what is only readable");
     FILE *f = pp_fopen(at("out/old.txt"), "w", msg, sizeof msg);
     ok(f != NULL, "pp_fopen 'w' of an output");
