@@ -150,10 +150,16 @@ static sqlite3_vfs policy_vfs;
 
 /* A journal or WAL file is judged by its database: written when the database
  * may be written, read when it may be read.  Anonymous temporary files
- * (name NULL) live in SQLite's temporary directory, which a sandboxed
- * script cannot set, and are deleted on close. */
+ * (name NULL) are made in the system's temporary directory and unlinked at
+ * once; a directory set for them (sqlite3.temp_directory is refused, but
+ * `PRAGMA temp_store_directory` sets it too) would place them anywhere, so
+ * none is made then. */
 static int policy_xopen(sqlite3_vfs *vfs, const char *name, sqlite3_file *file, int flags, int *out) {
     (void)vfs;
+    if (name == NULL && sqlite3_temp_directory != NULL) {
+        sqlite3_log(SQLITE_CANTOPEN, "sandbox: a temporary file in '%s' is not allowed", sqlite3_temp_directory);
+        return SQLITE_CANTOPEN;
+    }
     if (name != NULL) {
         const char *path = (flags & (SQLITE_OPEN_MAIN_JOURNAL | SQLITE_OPEN_WAL)) ? sqlite3_filename_database(name)
                                                                                   : name;

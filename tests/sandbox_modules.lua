@@ -27,6 +27,7 @@ local REFUSED_AS = {
   ["db:load_extension"] = "not supported",
   ["sqlite3.attach"] = "too many attached databases",
   ["sqlite3.vacuum_into"] = "too many attached databases",
+  ["PRAGMA temp_store_directory"] = "unable to open database file",
 }
 
 -- name -> the Lua expression that passes a forbidden path (F, FD, FDB, GAZ:
@@ -76,6 +77,12 @@ local CASES = {
   ["entities.write_gexf"] = "require('entities').write_gexf(W, { entities = { rows = {} }, comentions = { all = {} } })",
   ["entities.write_file"] = "require('entities').write_file(W, 'x')",
   ["sqlite3.temp_directory"] = "sqlite3.temp_directory(FD)",
+  ["PRAGMA temp_store_directory"] = "(function() local d = sqlite3.open_memory() "
+    .. "assert(d:exec(\"PRAGMA temp_store_directory = '\" .. FD .. \"'\") == 0, d:errmsg()) "
+    .. "assert(d:exec('PRAGMA temp_store = FILE; CREATE TEMP TABLE t (x); PRAGMA temp.cache_size = 2; "
+    .. "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c LIMIT 200) "
+    .. "INSERT INTO t SELECT randomblob(10000) FROM c') == 0, "
+    .. "d:errmsg()) end)()",
   ["cli.describe"] = "assert(require('cli').describe(F))",
   ["shards.read_manifest"] = "require('shards').read_manifest(F)",
   ["shards.plan"] = "require('shards').plan(corpus.open(), 1, W, 'c')",
