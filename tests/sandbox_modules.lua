@@ -139,6 +139,41 @@ for _, name in ipairs(names) do
   t.ok(listed(name), name .. " (documented with a file parameter) is tried here or said not to take one")
 end
 
+-- The C sources open files by name only through pathpolicy.h's pp_open,
+-- pp_fopen and pp_opendir; these raw calls are the known exceptions.
+local RAW_CALLS = { "fopen", "freopen", "open", "openat", "creat", "opendir", "archive_read_open_filename",
+  "sqlite3_open", "sqlite3_open_v2", "luaL_loadfile", "luaL_loadfilex", "luaL_dofile", "mkdir", "mkstemp",
+  "tmpfile", "rename", "unlink", "remove", "truncate", "popen", "system", "dlopen", "gzopen", "xmlReadFile",
+  "htmlReadFile", "execv", "execvp", "execl" }
+local KNOWN_RAW = {
+  ["host/llsqlite3.c sqlite3_open_v2"] = 1,  -- the name checked by policy_flags; SQLite's opens by the VFS
+  ["host/main.c luaL_loadfile"] = 2,         -- the host's own -l and script loading; not under --sandbox
+  ["host/repl.c luaL_loadfile"] = 1, ["host/repl.c opendir"] = 1, ["host/repl.c mkdir"] = 1,  -- the REPL
+}
+do
+  local found = {}
+  local p = io.popen("cd " .. q(t.root) .. " && ls host/*.c host/text/*.c")
+  for file in p:lines() do
+    if file ~= "host/text/pathpolicy.c" then
+      for line in io.lines(t.root .. "/" .. file) do
+        if not line:match("^%s*/?%*") and not line:match("^%s*//") then
+          for _, fn in ipairs(RAW_CALLS) do
+            for _ in (" " .. line):gmatch("[^%w_%.:>]" .. fn .. "%(") do   -- not x.open( (Lua in a string)
+              local k = file .. " " .. fn
+              found[k] = (found[k] or 0) + 1
+            end
+          end
+        end
+      end
+    end
+  end
+  p:close()
+  for k, n in pairs(found) do
+    t.is(n, KNOWN_RAW[k] or 0, k .. ": files a script can name are opened through pp_open/pp_fopen/pp_opendir")
+  end
+  for k, n in pairs(KNOWN_RAW) do t.is(found[k], n, k .. ": the known raw call is still there") end
+end
+
 local PRELUDE = ([[
 local F, FD, FDB, GAZ, W, WDB, CORPUS = %q, %q, %q, %q, %q, %q, %q
 local corpus, match, sqlite3, corpusrun = require "corpus", require "match", require "lsqlite3", require "corpusrun"
