@@ -1443,14 +1443,16 @@ static int policy_flags(lua_State *L, const char *filename, int flags) {
     if (!pp_active()) return flags;
     flags &= ~SQLITE_OPEN_URI;
     if (strcmp(filename, ":memory:") == 0 || filename[0] == '\0') return flags;
-    char why[PP_MSG_SIZE];
-    if (flags & SQLITE_OPEN_READWRITE) {
+    char why[PP_MSG_SIZE], rwhy[PP_MSG_SIZE];
+    int writing = (flags & SQLITE_OPEN_READWRITE) != 0;
+    if (writing) {
         if (pp_check(filename, PP_WRITE, NULL, why, sizeof why) == 0) return flags;
         if (!pp_refused()) goto fail;
         flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
     }
-    if (pp_check(filename, PP_READ, NULL, why, sizeof why) == 0) return flags;
-    if (pp_refused()) return luaL_error(L, "%s", why);
+    if (pp_check(filename, PP_READ, NULL, rwhy, sizeof rwhy) == 0) return flags;
+    if (pp_refused()) return luaL_error(L, "%s", writing ? why : rwhy); /* what was asked for */
+    memcpy(why, rwhy, sizeof why);
 fail:
     lua_pushnil(L);
     lua_pushinteger(L, SQLITE_CANTOPEN);

@@ -38,7 +38,7 @@ prints([[print(load("\27Lua"))]], "nil\tattempt to load a binary chunk (mode is 
 prints([[print(string.dump, debug, dofile, loadfile, package.loadlib, package.searchers, package.cpath)]],
   "nil\tnil\tnil\tnil\tnil\tnil\tnil\n", "no string.dump, debug, dofile, loadfile, loadlib, searchers")
 prints([[print(os.execute, os.remove, os.rename, os.tmpname, io.popen, os.getenv("HOME"))]], "nil\tnil\tnil\tnil\tnil\tnil\n", "no process, environment or file-system calls")
-prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading '/etc' is not allowed (only the corpus and the script's declared inputs can be read, and its declared outputs written)\n",
+prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading '/etc' is not allowed (only the corpus and the paths given on the command line to the script's declared inputs can be read, and to its declared outputs written)\n",
   "package.preload hands out the sandbox's own modules")
 refused([[require "socket"]], "module 'socket' not found", "require of a C module from the path")
 refused([[collectgarbage("stop")]], "collectgarbage only answers 'count'", "collectgarbage beyond count")

@@ -23,7 +23,8 @@ static struct {
 } pol;
 
 static const char WHY[] =
-    "(only the corpus and the script's declared inputs can be read, and its declared outputs written)";
+    "(only the corpus and the paths given on the command line to the script's declared inputs can be read, "
+    "and to its declared outputs written)";
 
 static int plist_add(plist *l, const char *s) {
     if (l->n == l->cap) {

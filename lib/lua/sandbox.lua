@@ -211,7 +211,7 @@ function sandbox.environment(core, opts)
         unicode_version = m.unicode_version, sqlite_version = m.sqlite_version, jobs = m.jobs,
         default_corpus = m.default_corpus, interrupted = m.interrupted, sha256 = m.sha256,
         started = m.started, cwd = m.cwd, receipt_state = m.receipt_state, libdir = m.libdir,
-        script = m.script, clock = m.clock, memory = m.memory,
+        script = m.script, clock = m.clock,
         sha256_file = m.sha256_file, file_kind = m.file_kind,
       })
     end
