@@ -88,7 +88,9 @@ do
     assert(db:exec("VACUUM INTO ']] .. dir .. [[/out/copy.db'") == 0, db:errmsg())]], "too many attached databases", "SQLite VACUUM INTO another file")
   t.ok(not io.open(dir .. "/out/copy.db"), "VACUUM INTO wrote nothing")
   refused([[local db = require("lsqlite3").open_memory() db:load_extension("/tmp/x.so")]], "not supported", "SQLite load_extension")
-  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "reading '.-other%.db' is not allowed", "opening a database outside the corpus")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db", require("lsqlite3").OPEN_READONLY)]],
+    "sandbox: reading '.-other%.db' is not allowed", "opening a database outside the corpus to read it")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "sandbox: writing '.-other%.db' is not allowed", "opening a database outside the corpus")
   refused([[local db = require("lsqlite3").open("]] .. dir .. [[/corpus/input.db")
     assert(db:exec("INSERT INTO secret VALUES (1)") == 0, db:errmsg())]], "readonly database", "a database in the corpus opens read-only")
   refused([[local db = require("lsqlite3").open_memory()
