@@ -76,6 +76,14 @@ refused([[io.open("]] .. dir .. [[/corpus/link.txt")]], "reading '.-link%.txt' i
 refused([[io.open("]] .. dir .. [[/out/x.txt", "w")]], "writing '.-x%.txt' is not allowed", "writing a file that is no declared output")
 refused([[io.lines("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "io.lines outside the corpus")
 prints([[for l in io.lines("]] .. dir .. [[/corpus/a.txt") do print(l) end]], "Zakani visited Brussels.\n", "reading inside the corpus works")
+do -- a FIFO inside the corpus does not hold the script (its limit is CPU time, not waiting)
+  os.execute("mkfifo " .. q(dir .. "/corpus/fifo"))
+  local s = write("script.lua", [[print(#io.open("]] .. dir .. [[/corpus/fifo"):read("a"))]])
+  local out, code, err = t.run("timeout 20 " .. CR .. " -c " .. q(dir .. "/corpus") .. " --sandbox " .. q(s))
+  t.is(out, "0\n", "opening a FIFO in the corpus does not wait for a writer", err)
+  t.is(code, 0, "and the script ends")
+  os.remove(dir .. "/corpus/fifo")
+end
 
 -- SQLite: no other database files, no extensions, read-only inputs, time limit.
 do

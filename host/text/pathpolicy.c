@@ -246,11 +246,21 @@ int pp_open(const char *path, int flags, mode_t mode, char *msg, size_t msgsize)
     char real[PATH_MAX];
     if (pp_check(path, how, real, msg, msgsize) != 0) return -1;
     /* The checked real path, no link followed at its end; truncation only
-     * once the file opened is known to be the one allowed. */
-    int fd = open(real, (flags & ~O_TRUNC) | O_NOFOLLOW | O_CLOEXEC, mode);
+     * once the file opened is known to be the one allowed.  Non-blocking,
+     * so that a FIFO does not hold the open (a sandboxed script's limit is
+     * CPU time, not waiting); blocking again once open. */
+    int fd = open(real, (flags & ~O_TRUNC) | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK, mode);
     if (fd < 0) {
         os_error(path, msg, msgsize);
         return -1;
+    }
+    if (!(flags & O_NONBLOCK)) {
+        int fl = fcntl(fd, F_GETFL);
+        if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+            os_error(path, msg, msgsize);
+            close(fd);
+            return -1;
+        }
     }
     if (!pp_fd_allowed(fd, how)) {
         close(fd);
