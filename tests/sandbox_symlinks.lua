@@ -77,6 +77,19 @@ print(pcall(function() return %s end))
   t.ok(not all:find("CANARY", 1, true), name .. ": shows nothing of the file")
 end
 
+-- Names inside documents are not followed either: an XML document's
+-- external entities and XIncludes are not loaded (a guard: the markup
+-- reader parses from memory without entity loading or network).
+do
+  write("corpus/x.xml", '<?xml version="1.0"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM "file://' .. dir
+    .. '/secret/shadow.txt">]>\n<d><p>Hello &x; world</p><xi:include xmlns:xi="http://www.w3.org/2001/XInclude" href="'
+    .. dir .. '/secret/shadow.txt" parse="text"/></d>\n')
+  local out, _, err = sandboxed([[for d in require("corpus").open():docs() do print(d.id, d.text) end]])
+  t.like(out, "x%.xml\tHello +world", "an XML document is read", err)
+  t.ok(not (out .. err):find("CANARY", 1, true), "without its external entity or XInclude")
+  os.remove(dir .. "/corpus/x.xml")
+end
+
 -- Links inside the corpus work.
 do
   local out, code, err = sandboxed(("print(io.open(%q):read('a'))"):format(C .. "/inside.txt"))
