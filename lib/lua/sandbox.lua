@@ -278,6 +278,12 @@ end
 function sandbox.run(script, args, opts)
   local core = opts.core
   core.grant(grants_for(script, args))
+  -- What the host itself requires while the script runs (corpus.open of a
+  -- database loads corpusdb, c:fold loads fold) comes from corpusrun's own
+  -- lib/lua only: not from the current directory, LUA_PATH or
+  -- CORPUSRUN_PATH, and no C library.
+  package.path = host.libdir and (host.libdir .. "/?.lua;" .. host.libdir .. "/?/init.lua") or ""
+  package.cpath = ""
   local env = sandbox.environment(core, opts)
   local f, err = raw_io_open(script, "rb")
   if not f then error_(err, 0) end
