@@ -69,6 +69,8 @@ void cr_sandbox_count_memory(lua_State *L);
 void cr_sandbox_set_memory_limit(size_t bytes);
 void cr_sandbox_set_cpu_limit(lua_State *L, double seconds);
 int cr_sandbox_fork(size_t memory, double seconds, size_t file_size);
+int cr_sandbox_policy_begin(void);
+void cr_sandbox_push_core(lua_State *L);
 void cr_sandbox_open(lua_State *L);
 
 /* Runs the interactive loop (repl.c) until end of input.  Returns 0. */

@@ -10,6 +10,7 @@
  * core.  Documents are tables with the metatable corpusrun.Document.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "corpusplan.h"
 #include "load.h"
+#include "pathpolicy.h"
 
 #define CORE_MT "corpusrun.CorpusCore"
 #define CORPUS_MT "corpusrun.Corpus"
@@ -762,7 +764,8 @@ static int corpus_problems(lua_State *L) {
 
 /* ---- open --------------------------------------------------------------- */
 static int is_sqlite(const char *path) {
-    FILE *f = fopen(path, "rb");
+    char why[PP_MSG_SIZE];
+    FILE *f = pp_fopen(path, "rb", why, sizeof why);
     if (!f) return 0;
     char magic[16];
     size_t n = fread(magic, 1, sizeof magic, f);
@@ -802,6 +805,28 @@ static const char *default_source(lua_State *L) {
     return s && *s ? s : "corpus";
 }
 
+/* Under the sandbox, a source must be readable (a glob: the directory it
+ * walks; the walk checks each file and link).  Raises the refusal. */
+static void check_source(lua_State *L, const char *source) {
+    if (!pp_active()) return;
+    char path[PATH_MAX];
+    if (snprintf(path, sizeof path, "%s", source) >= (int)sizeof path) luaL_error(L, "path too long: %s", source);
+    char *cut = NULL;
+    for (char *p = path; *p; p++) {
+        if (*p == '/') cut = p;
+        if (*p == '*' || *p == '?' || *p == '[') {
+            if (cut == NULL) strcpy(path, ".");
+            else if (cut == path) cut[1] = '\0';
+            else *cut = '\0';
+            break;
+        }
+    }
+    char msg[PP_MSG_SIZE];
+    if (pp_check(path, PP_READ, NULL, msg, sizeof msg) != 0 && pp_refused()) {
+        luaL_error(L, "%s", msg);
+    }
+}
+
 /* corpus.open([source [, opts]]) -> Corpus | nil, message */
 static int corpus_open(lua_State *L) {
     int st = lua_type(L, 1);
@@ -813,6 +838,13 @@ static int corpus_open(lua_State *L) {
         lua_pushstring(L, default_source(L));
         lua_replace(L, 1);
         lua_settop(L, 2);
+    }
+    if (lua_type(L, 1) == LUA_TSTRING) check_source(L, lua_tostring(L, 1));
+    else if (lua_type(L, 1) == LUA_TTABLE) {
+        for (lua_Integer i = 1, n = luaL_len(L, 1); i <= n; i++) {
+            if (lua_geti(L, 1, i) == LUA_TSTRING) check_source(L, lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
     }
     if (lua_type(L, 1) == LUA_TSTRING && is_sqlite(lua_tostring(L, 1)))
         return open_db(L, 1, lua_isnil(L, 2) ? 0 : 2);

@@ -27,6 +27,7 @@
 
 #include "ftstok.h"
 #include "llsqlite3.h"
+#include "pathpolicy.h"
 
 #define LSQLITE_VERSION "0.9.6"
 
@@ -1434,7 +1435,33 @@ static void apply_sandbox(lua_State *L, sq_db *d) {
     lua_pop(L, 1);
 }
 
+/* Under the sandbox a database file goes through the path policy (and every
+ * file SQLite opens, through the sandbox's VFS): one that may be read but not
+ * written opens read-only, one that may not be read raises the refusal.
+ * Returns the flags to open with, or -1 with nil, code, message pushed. */
+static int policy_flags(lua_State *L, const char *filename, int flags) {
+    if (!pp_active()) return flags;
+    flags &= ~SQLITE_OPEN_URI;
+    if (strcmp(filename, ":memory:") == 0 || filename[0] == '\0') return flags;
+    char why[PP_MSG_SIZE], rwhy[PP_MSG_SIZE];
+    int writing = (flags & SQLITE_OPEN_READWRITE) != 0;
+    if (writing) {
+        if (pp_check(filename, PP_WRITE, NULL, why, sizeof why) == 0) return flags;
+        if (!pp_refused()) goto fail;
+        flags = (flags & ~(SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) | SQLITE_OPEN_READONLY;
+    }
+    if (pp_check(filename, PP_READ, NULL, rwhy, sizeof rwhy) == 0) return flags;
+    if (pp_refused()) return luaL_error(L, "%s", writing ? why : rwhy); /* what was asked for */
+    memcpy(why, rwhy, sizeof why);
+fail:
+    lua_pushnil(L);
+    lua_pushinteger(L, SQLITE_CANTOPEN);
+    lua_pushstring(L, why);
+    return -1;
+}
+
 static int do_open(lua_State *L, const char *filename, int flags) {
+    if ((flags = policy_flags(L, filename, flags)) < 0) return 3;
     sq_db *d = new_db(L);
     int rc = sqlite3_open_v2(filename, &d->db, flags, NULL);
     if (rc == SQLITE_OK) {
@@ -1481,6 +1508,9 @@ static int lsqlite_complete(lua_State *L) {
 /* temp_directory([dir]) -> previous directory; nil resets. */
 static int lsqlite_temp_directory(lua_State *L) {
     char *old = sqlite3_temp_directory;
+    if (pp_active() && !lua_isnone(L, 1))
+        return luaL_error(L, "sandbox: setting SQLite's temporary directory to '%s' is not allowed",
+                          luaL_optstring(L, 1, ""));
     lua_pushstring(L, old);
     if (!lua_isnone(L, 1)) {
         const char *dir = luaL_optstring(L, 1, NULL);

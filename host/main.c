@@ -529,6 +529,10 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
         fprintf(stderr, "%s: cannot start the sandbox process: %s\n", progname, strerror(errno));
         return 0;
     }
+    if (cr_sandbox_policy_begin() != 0) {
+        fprintf(stderr, "%s: cannot route SQLite through the sandbox's file policy\n", progname);
+        return 0;
+    }
     cr_sandbox_count_memory(L);
     cr_sandbox_set_memory_limit(memory);
     lua_getglobal(L, "require");
@@ -542,9 +546,11 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
         lua_pushstring(L, argv[i]);
         lua_rawseti(L, -2, i - script);
     }
-    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 2);
     lua_pushinteger(L, (lua_Integer)output);
     lua_setfield(L, -2, "max_output");
+    cr_sandbox_push_core(L);
+    lua_setfield(L, -2, "core");
     cr_sandbox_set_cpu_limit(L, seconds);
     status = cr_host_docall(L, 3, 2);
     if (status != LUA_OK) return cr_host_report(L, status) == LUA_OK;

@@ -38,7 +38,7 @@ prints([[print(load("\27Lua"))]], "nil\tattempt to load a binary chunk (mode is 
 prints([[print(string.dump, debug, dofile, loadfile, package.loadlib, package.searchers, package.cpath)]],
   "nil\tnil\tnil\tnil\tnil\tnil\tnil\n", "no string.dump, debug, dofile, loadfile, loadlib, searchers")
 prints([[print(os.execute, os.remove, os.rename, os.tmpname, io.popen, os.getenv("HOME"))]], "nil\tnil\tnil\tnil\tnil\tnil\n", "no process, environment or file-system calls")
-prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading corpus '/etc' is not allowed (only the corpus and the script's declared inputs can be read, and its declared outputs written)\n",
+prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading '/etc' is not allowed (only the corpus and the paths given on the command line to the script's declared inputs can be read, and to its declared outputs written)\n",
   "package.preload hands out the sandbox's own modules")
 refused([[require "socket"]], "module 'socket' not found", "require of a C module from the path")
 refused([[collectgarbage("stop")]], "collectgarbage only answers 'count'", "collectgarbage beyond count")
@@ -53,6 +53,9 @@ refused([[getmetatable(io.stdout).__index.write = nil]], "attempt to index a nil
 -- Memory and time.
 refused([[local s = ("x"):rep(1 << 40)]], "string%.rep of %d+ bytes exceeds the memory limit", "string.rep bomb through the string metatable")
 refused([[local t = {} for i = 1, 1e9 do t[i] = {i, i, i, i} end]], "not enough memory", "a table that grows without end")
+refused([[local s = ("x"):rep(2^61, "yy")]], "string%.rep of %d+ bytes exceeds the memory limit", "string.rep whose size overflows an integer")
+refused([[local s = ("xy"):rep(math.maxinteger, "z")]], "string%.rep of %d+ copies of 3 bytes exceeds the memory limit", "string.rep whose size overflows size_t")
+refused([[local s = string.rep("x", 1e300)]], "number has no integer representation", "string.rep of a count that is no integer")
 refused([[while true do pcall(function() while true do end end) end]], "CPU time limit exceeded", "an infinite loop inside pcall", "--max-seconds 1")
 refused([[local co = coroutine.wrap(function() while true do end end) co()]], "CPU time limit exceeded", "an infinite loop inside a coroutine", "--max-seconds 1")
 refused([[xpcall(function() while true do end end, function() while true do end end) error("after")]], "CPU time limit exceeded", "a looping message handler", "--max-seconds 1")
@@ -73,6 +76,14 @@ refused([[io.open("]] .. dir .. [[/corpus/link.txt")]], "reading '.-link%.txt' i
 refused([[io.open("]] .. dir .. [[/out/x.txt", "w")]], "writing '.-x%.txt' is not allowed", "writing a file that is no declared output")
 refused([[io.lines("/etc/passwd")]], "reading '/etc/passwd' is not allowed", "io.lines outside the corpus")
 prints([[for l in io.lines("]] .. dir .. [[/corpus/a.txt") do print(l) end]], "Zakani visited Brussels.\n", "reading inside the corpus works")
+do -- a FIFO inside the corpus does not hold the script (its limit is CPU time, not waiting)
+  os.execute("mkfifo " .. q(dir .. "/corpus/fifo"))
+  local s = write("script.lua", [[print(#io.open("]] .. dir .. [[/corpus/fifo"):read("a"))]])
+  local out, code, err = t.run("timeout 20 " .. CR .. " -c " .. q(dir .. "/corpus") .. " --sandbox " .. q(s))
+  t.is(out, "0\n", "opening a FIFO in the corpus does not wait for a writer", err)
+  t.is(code, 0, "and the script ends")
+  os.remove(dir .. "/corpus/fifo")
+end
 
 -- SQLite: no other database files, no extensions, read-only inputs, time limit.
 do
@@ -85,7 +96,9 @@ do
     assert(db:exec("VACUUM INTO ']] .. dir .. [[/out/copy.db'") == 0, db:errmsg())]], "too many attached databases", "SQLite VACUUM INTO another file")
   t.ok(not io.open(dir .. "/out/copy.db"), "VACUUM INTO wrote nothing")
   refused([[local db = require("lsqlite3").open_memory() db:load_extension("/tmp/x.so")]], "not supported", "SQLite load_extension")
-  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "opening database '.-other%.db' is not allowed", "opening a database outside the corpus")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db", require("lsqlite3").OPEN_READONLY)]],
+    "sandbox: reading '.-other%.db' is not allowed", "opening a database outside the corpus to read it")
+  refused([[require("lsqlite3").open("]] .. dir .. [[/other.db")]], "sandbox: writing '.-other%.db' is not allowed", "opening a database outside the corpus")
   refused([[local db = require("lsqlite3").open("]] .. dir .. [[/corpus/input.db")
     assert(db:exec("INSERT INTO secret VALUES (1)") == 0, db:errmsg())]], "readonly database", "a database in the corpus opens read-only")
   refused([[local db = require("lsqlite3").open_memory()
@@ -131,6 +144,20 @@ print("wrote " .. n)
   t.is(code2, 1, "writing OUT.receipt.json.sh is refused too", err2)
   _, code2, err2 = sandboxed(writes(".receipt.json"), "--out " .. q(dir .. "/out/result.txt"))
   t.is(code2, 0, "the receipt sidecar OUT.receipt.json may be written", err2)
+end
+
+-- An output whose directory is missing is reported as missing, whether the
+-- script's own option parsing or the write finds it.
+do
+  local spec = [[local spec = { name = "o", version = "1", description = "d",
+  options = { { name = "out", type = "output", help = "result" } } }
+]]
+  local out, code, err = sandboxed(spec .. [[local o = require("cli").parse(spec, arg)]], "--out " .. q(dir .. "/nodir/x.csv"))
+  t.is(code, 2, "a missing output directory: cli.parse fails as without the sandbox", out .. err)
+  t.like(err, "directory '[^']*/nodir' of output '[^']*/nodir/x%.csv' does not exist", "and says the directory does not exist")
+  out, code, err = sandboxed(spec .. [[print(io.open(arg[2], "w"))]], "--out " .. q(dir .. "/nodir/x.csv"))
+  t.like(out, "^nil\tsandbox: cannot write '[^']*/nodir/x%.csv': the directory '[^']*/nodir' does not exist", "io.open says so too", err)
+  t.is(code, 0, "as a failure to open, not a refusal")
 end
 
 -- The scripts analysts share run unchanged, writing their declared outputs.

@@ -3,6 +3,7 @@
 #include "gaztext.h"
 
 #include "asciikey.h"
+#include "pathpolicy.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -254,9 +255,10 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...) {
 
 /* Reads a whole file; *len its size.  NULL with err set on failure. */
 static char *slurp(const char *path, size_t *len, char *err, size_t errlen) {
-    FILE *f = fopen(path, "rb");
+    char why[PP_MSG_SIZE];
+    FILE *f = pp_fopen(path, "rb", why, sizeof why);
     if (!f) {
-        set_err(err, errlen, "%s: %s", path, strerror(errno));
+        set_err(err, errlen, "%s", why);
         return NULL;
     }
     size_t cap = 65536, n = 0;

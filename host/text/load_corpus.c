@@ -2,6 +2,7 @@
  * list, sidecar metadata, problems, and the document iterator that streams
  * plain text, JSON Lines, CSV/TSV, HTML, XML and archive members. */
 #include "load.h"
+#include "pathpolicy.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -367,6 +368,10 @@ typedef struct wdir {
     long ix;
 } wdir;
 
+/* What to say when a pp_* open failed: the sandbox's refusal, or the
+ * system's reason. */
+static const char *open_failure(const char *msg) { return pp_refused() ? msg : strerror(errno); }
+
 /* Considers one directory entry: recurse, add, or report. */
 static int walk_one(walk *w, wdir *wd, const char *path, const char *rel, const char *name) {
     ld_corpus *c = w->c;
@@ -378,6 +383,11 @@ static int walk_one(walk *w, wdir *wd, const char *path, const char *rel, const 
         return 0;
     }
     if (S_ISLNK(lst.st_mode)) {
+        char why[PP_MSG_SIZE];
+        if (pp_check(path, PP_LOOK, NULL, why, sizeof why) != 0) {
+            problem(c, LD_SKIPPED, path, 0, -1, "symbolic link leads outside what the sandbox may read");
+            return 0;
+        }
         if (stat(path, &st) != 0) {
             problem(c, LD_SKIPPED, path, 0, -1, "broken symbolic link: %s", strerror(errno));
             return 0;
@@ -413,9 +423,10 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
         problem(c, LD_SKIPPED, dir, 0, -1, "cannot stat: %s", strerror(errno));
         return 0;
     }
-    DIR *d = opendir(dir);
+    char why[PP_MSG_SIZE];
+    DIR *d = pp_opendir(dir, why, sizeof why);
     if (!d) {
-        problem(c, LD_SKIPPED, dir, 0, -1, "cannot read directory: %s", strerror(errno));
+        problem(c, LD_SKIPPED, dir, 0, -1, "cannot read directory: %s", open_failure(why));
         return 0;
     }
     char **names = NULL;
@@ -481,7 +492,8 @@ static int load_sidecar(ld_corpus *c, const char *dir) {
     for (int k = 0; k < 2; k++) {
         char *path = join(dir, names[k]);
         if (!path) return -2;
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        char why[PP_MSG_SIZE];
+        int fd = pp_open(path, O_RDONLY, 0, why, sizeof why);
         if (fd < 0) { free(path); continue; }
         root *nr = realloc(c->roots, (c->nroots + 1) * sizeof *nr);
         if (!nr) { close(fd); free(path); return -2; }
@@ -567,6 +579,12 @@ int ld_corpus_add(ld_corpus *c, const char *source, char *msg, size_t msgsize) {
     w->rootix = -1;
     int rc = 0;
     if (stat(source, &st) == 0) {
+        char why[PP_MSG_SIZE];
+        if (pp_check(source, PP_READ, NULL, why, sizeof why) != 0) {
+            snprintf(msg, msgsize, "%s", why);
+            free(w);
+            return -1;
+        }
         if (S_ISDIR(st.st_mode)) {
             if (c->o.sidecar) {
                 int ix = load_sidecar(c, source);
@@ -658,6 +676,7 @@ struct ld_iter {
 
     /* current archive */
     struct archive *ar;
+    int arfd;                   /* the file it reads, or -1 */
     const entry *ae;
 
     /* document under construction */
@@ -675,6 +694,7 @@ ld_iter *ld_iter_new(ld_corpus *c, int flags) {
     it->c = c;
     it->flags = flags;
     it->hi = UINT64_MAX;
+    it->arfd = -1;
     it->fd = -1;
     return it;
 }
@@ -706,6 +726,8 @@ static void close_multi(ld_iter *it) {
 static void close_archive(ld_iter *it) {
     if (it->ar) archive_read_free(it->ar);
     it->ar = NULL;
+    if (it->arfd >= 0) close(it->arfd);
+    it->arfd = -1;
 }
 
 void ld_iter_free(ld_iter *it) {
@@ -1450,13 +1472,22 @@ static void open_archive(ld_iter *it, const entry *e) {
     archive_read_support_filter_all(a);
     if (e->fmt == LD_FMT_COMPRESSED) archive_read_support_format_raw(a);
     else archive_read_support_format_all(a);
-    if (archive_read_open_filename(a, e->path, 65536) != ARCHIVE_OK) {
-        problem(it->c, LD_SKIPPED, e->path, 0, -1, "cannot open archive: %s",
-                archive_error_string(a) ? archive_error_string(a) : "unknown error");
+    char why[PP_MSG_SIZE];
+    int fd = pp_open(e->path, O_RDONLY, 0, why, sizeof why);
+    if (fd < 0) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "cannot open archive: %s", open_failure(why));
         archive_read_free(a);
         return;
     }
+    if (archive_read_open_fd(a, fd, 65536) != ARCHIVE_OK) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "cannot open archive: %s",
+                archive_error_string(a) ? archive_error_string(a) : "unknown error");
+        archive_read_free(a);
+        close(fd);
+        return;
+    }
     it->ar = a;
+    it->arfd = fd;
     it->ae = e;
 }
 
@@ -1500,10 +1531,11 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
                     continue;
                 }
             }
-            fd = open(e->path, O_RDONLY | O_CLOEXEC);
+            char why[PP_MSG_SIZE];
+            fd = pp_open(e->path, O_RDONLY, 0, why, sizeof why);
             if (fd < 0) {
                 if (!multi) it->slot++;
-                problem(c, LD_SKIPPED, e->path, 0, -1, "cannot open: %s", strerror(errno));
+                problem(c, LD_SKIPPED, e->path, 0, -1, "cannot open: %s", open_failure(why));
                 continue;
             }
         }
