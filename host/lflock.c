@@ -1,0 +1,128 @@
+/* lflock.c — the `flock` module: advisory whole-file locks (flock(2)) that
+ * the kernel releases when the process holding them ends, however it ends.
+ * corpusdb takes one on a corpus database for the length of an ingest, so
+ * that two writers never interleave; SQLite's own locks (fcntl byte ranges)
+ * are a separate mechanism and are not disturbed.  Exports luaopen_flock. */
+#include <lauxlib.h>
+#include <lua.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LOCK_MT "corpusrun.Lock"
+
+typedef struct Lock {
+    int fd;      /* -1 once released */
+    pid_t owner; /* the process that took it (a forked child does not release it) */
+} Lock;
+
+static Lock *checklock(lua_State *L, int idx) { return luaL_checkudata(L, idx, LOCK_MT); }
+
+static void release(Lock *k) {
+    if (k->fd < 0) return;
+    /* a forked child holds the same open file description: closing its copy
+     * of the descriptor leaves the parent's lock alone, unlocking would not */
+    if (k->owner == getpid()) flock(k->fd, LOCK_UN);
+    close(k->fd);
+    k->fd = -1;
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {}
+}
+
+/* flock.lock(path [, opts]) -> lock, or nil, message, "busy" | "error".
+ * opts: shared (default false: exclusive), wait (seconds to wait for a lock
+ * held elsewhere, default 0), create (default false: the file must exist). */
+static int l_lock(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    int shared = 0, create = 0;
+    lua_Number wait = 0;
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        lua_getfield(L, 2, "shared");
+        shared = lua_toboolean(L, -1);
+        lua_getfield(L, 2, "create");
+        create = lua_toboolean(L, -1);
+        lua_getfield(L, 2, "wait");
+        if (!lua_isnil(L, -1)) {
+            int isnum;
+            wait = lua_tonumberx(L, -1, &isnum);
+            if (!isnum || !(wait >= 0) || wait > 86400)
+                luaL_argerror(L, 2, "option 'wait' must be a number of seconds from 0 to 86400");
+        }
+        lua_pop(L, 3);
+    }
+    Lock *k = lua_newuserdatauv(L, sizeof *k, 0);
+    k->fd = -1;
+    k->owner = getpid();
+    luaL_setmetatable(L, LOCK_MT);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+    if (fd < 0) {
+        int e = errno;
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, strerror(e));
+        lua_pushliteral(L, "error");
+        return 3;
+    }
+    k->fd = fd;
+    long waited = 0, limit = (long)(wait * 1000);
+    for (;;) {
+        if (flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0) return 1;
+        int e = errno;
+        if (e == EINTR) continue;
+        if (e != EWOULDBLOCK || waited >= limit) {
+            release(k);
+            lua_pushnil(L);
+            if (e == EWOULDBLOCK) lua_pushfstring(L, "%s: locked by another process", path);
+            else lua_pushfstring(L, "%s: %s", path, strerror(e));
+            lua_pushstring(L, e == EWOULDBLOCK ? "busy" : "error");
+            return 3;
+        }
+        long step = limit - waited < 50 ? limit - waited : 50;
+        sleep_ms(step);
+        waited += step;
+    }
+}
+
+/* lock:release(): idempotent; also on garbage collection and <close>. */
+static int m_release(lua_State *L) {
+    release(checklock(L, 1));
+    return 0;
+}
+
+static int m_held(lua_State *L) {
+    lua_pushboolean(L, checklock(L, 1)->fd >= 0);
+    return 1;
+}
+
+static int m_tostring(lua_State *L) {
+    Lock *k = checklock(L, 1);
+    lua_pushfstring(L, "Lock (%s)", k->fd >= 0 ? "held" : "released");
+    return 1;
+}
+
+/* flock.pid() -> the id of this process (a fold worker has its own). */
+static int l_pid(lua_State *L) {
+    lua_pushinteger(L, (lua_Integer)getpid());
+    return 1;
+}
+
+int luaopen_flock(lua_State *L) {
+    static const luaL_Reg methods[] = { { "release", m_release }, { "held", m_held }, { NULL, NULL } };
+    static const luaL_Reg meta[] = {
+        { "__gc", m_release }, { "__close", m_release }, { "__tostring", m_tostring }, { NULL, NULL } };
+    static const luaL_Reg funcs[] = { { "lock", l_lock }, { "pid", l_pid }, { NULL, NULL } };
+    luaL_newmetatable(L, LOCK_MT);
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_newlib(L, funcs);
+    return 1;
+}
