@@ -79,7 +79,7 @@ static int l_lock(lua_State *L) {
         if (e != EWOULDBLOCK || waited >= limit) {
             release(k);
             lua_pushnil(L);
-            if (e == EWOULDBLOCK) lua_pushfstring(L, "%s: locked by another process", path);
+            if (e == EWOULDBLOCK) lua_pushfstring(L, "%s: already locked", path);
             else lua_pushfstring(L, "%s: %s", path, strerror(e));
             lua_pushstring(L, e == EWOULDBLOCK ? "busy" : "error");
             return 3;

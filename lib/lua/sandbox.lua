@@ -247,6 +247,21 @@ function sandbox.environment(policy, opts)
         return m.gazetteer(entries, o)
       end
       return frozen(name, w)
+    elseif name == "flock" then
+      -- locking opens the file (and may create it): a read, or a write
+      return frozen(name, {
+        pid = m.pid,
+        lock = function(path, o)
+          if type(path) == "string" then
+            if type(o) == "table" and o.create then
+              if not policy.can_write(path) then policy_error("creating", path) end
+            elseif not policy.can_read(path) then
+              policy_error("locking", path)
+            end
+          end
+          return m.lock(path, o)
+        end,
+      })
     elseif name == "lsqlite3" or name == "lsqlite3complete" then
       local w = {}
       for k, v in pairs(m) do w[k] = v end
