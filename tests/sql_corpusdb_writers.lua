@@ -93,6 +93,9 @@ do
   t.like(out, "another ingest is writing this database %(pid %d+, since ", "and says that another ingest holds it")
   t.ok(not out:find("UNIQUE constraint", 1, true), "not a constraint error", out)
   t.ok(not out:find("traceback", 1, true), "no traceback", out)
+  t.like(out, "scripts/ingest%.lua %-%-wait SECONDS", "and how to wait for it")
+  t.raises(function() corpusdb.ingest(other, db, { wait = -1 }) end, "option 'wait' must be a number of seconds",
+    "a negative wait is misuse")
   local okw, outw = run(ingest_cmd(other, db, "--wait 0.3"))
   t.ok(not okw and outw:find("waited 0.3 s", 1, true), "--wait: it says how long it waited", outw)
   -- the same while the first writer is held: an ingest that waits long

@@ -222,9 +222,6 @@ end
 local function take_writer_lock(raw, path, wait)
   local file = raw:db_filename("main") or ""
   if file == "" then return { release = function() end } end -- in memory
-  if wait ~= nil and (type(wait) ~= "number" or wait < 0) then
-    error("bad option 'wait' to 'ingest' (seconds expected)", 3)
-  end
   local lock, msg, why = flock.lock(file, { wait = math.max(wait or 0, 0.25) })
   if lock then return lock end
   if why ~= "busy" then return nil, ("corpusdb.ingest: %s: cannot lock the database: %s"):format(path, msg) end
@@ -242,7 +239,7 @@ local function take_writer_lock(raw, path, wait)
   end
   return nil, ("corpusdb.ingest: %s: another ingest is writing this database%s; run this one when it has "
     .. "finished%s"):format(path, holder, wait and wait > 0 and (" (waited %g s)"):format(wait) or
-    " (or give it time to finish: --wait SECONDS)")
+    ", or let it wait for it (option wait = SECONDS; scripts/ingest.lua --wait SECONDS)")
 end
 
 local function source_corpus(source, opts)
@@ -269,6 +266,9 @@ end
 function M.ingest(source, path, opts)
   if type(path) ~= "string" then error("bad argument #2 to 'ingest' (database path expected)", 2) end
   opts = opts or {}
+  if opts.wait ~= nil and (type(opts.wait) ~= "number" or not (opts.wait >= 0)) then
+    error("bad argument #3 to 'ingest' (option 'wait' must be a number of seconds)", 2)
+  end
   local batch = opts.batch or 2000
   local batch_bytes = opts.batch_bytes or 64 * 1024 * 1024
   local tokenize = opts.tokenize or ""
