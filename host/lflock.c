@@ -2,7 +2,13 @@
  * the kernel releases when the process holding them ends, however it ends.
  * corpusdb takes one on a corpus database for the length of an ingest, so
  * that two writers never interleave; SQLite's own locks (fcntl byte ranges)
- * are a separate mechanism and are not disturbed.  Exports luaopen_flock. */
+ * are a separate mechanism and are not disturbed.
+ *
+ * A descriptor this module opens is never closed while the process runs:
+ * closing any descriptor of a file drops every fcntl lock the process holds
+ * on it, SQLite's read and write locks on the same database included.  A
+ * released lock's descriptor is kept and reused by the next lock of the
+ * same file.  Exports luaopen_flock. */
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -10,6 +16,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,12 +29,42 @@ typedef struct Lock {
 
 static Lock *checklock(lua_State *L, int idx) { return luaL_checkudata(L, idx, LOCK_MT); }
 
+/* Descriptors of released locks, by file, for the next lock of the same
+ * file (the host is single-threaded; forked workers get their own copy).
+ * One more than the table holds stays open unrecorded. */
+#define PARKED 16
+static struct { dev_t dev; ino_t ino; int fd; } parked[PARKED];
+static int nparked;
+
+static void park(int fd) {
+    struct stat st;
+    if (nparked < PARKED && fstat(fd, &st) == 0) {
+        parked[nparked].dev = st.st_dev;
+        parked[nparked].ino = st.st_ino;
+        parked[nparked].fd = fd;
+        nparked++;
+    }
+}
+
+/* A parked descriptor of the file at path, or -1. */
+static int unpark(const char *path) {
+    struct stat st;
+    if (stat(path, &st) != 0) return -1;
+    for (int i = 0; i < nparked; i++)
+        if (parked[i].dev == st.st_dev && parked[i].ino == st.st_ino) {
+            int fd = parked[i].fd;
+            parked[i] = parked[--nparked];
+            return fd;
+        }
+    return -1;
+}
+
 static void release(Lock *k) {
     if (k->fd < 0) return;
-    /* a forked child holds the same open file description: closing its copy
-     * of the descriptor leaves the parent's lock alone, unlocking would not */
+    /* a forked child holds the same open file description: unlocking there
+     * would unlock the parent */
     if (k->owner == getpid()) flock(k->fd, LOCK_UN);
-    close(k->fd);
+    park(k->fd);
     k->fd = -1;
 }
 
@@ -62,7 +99,8 @@ static int l_lock(lua_State *L) {
     k->fd = -1;
     k->owner = getpid();
     luaL_setmetatable(L, LOCK_MT);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
+    int fd = unpark(path);
+    if (fd < 0) fd = open(path, O_RDONLY | O_CLOEXEC | (create ? O_CREAT : 0), 0666);
     if (fd < 0) {
         int e = errno;
         lua_pushnil(L);

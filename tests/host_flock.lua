@@ -54,6 +54,33 @@ t.ok(io.open(dir .. "/created") ~= nil, "create = true makes the file")
 c:release(); c:release()
 t.is(tostring(c), "Lock (released)", "release twice is harmless")
 
+-- Releasing a lock leaves SQLite's own locks on the file alone (closing a
+-- descriptor of a file drops all the fcntl locks the process holds on it):
+-- a corpus opened from a database keeps the WAL its snapshot reads from,
+-- though another process closes the last other connection.
+do
+  local corpus = require "corpus"
+  local db = dir .. "/snap.db"
+  local function docs(name, n, word)
+    os.execute("mkdir -p " .. q(dir .. "/" .. name))
+    for i = 1, n do write(("%s/%s/%d.txt"):format(dir, name, i), word .. " " .. i) end
+    return dir .. "/" .. name
+  end
+  corpus.ingest(docs("a", 5, "alpha"), db)
+  local c = assert(corpus.open(db))
+  t.run(("%s scripts/ingest.lua -c %s --db %s"):format(CR, q(docs("b", 9, "beta")), q(db)))
+  t.ok(io.open(db .. "-wal") ~= nil, "another process wrote into the WAL")
+  assert(flock.lock(db)):release()
+  local l2 = assert(flock.lock(db, { shared = true }))
+  l2:release()
+  t.run(("%s -e %s"):format(CR, q(("local s = require 'lsqlite3' local d = s.open(%q) for n in d:urows('SELECT count(*) FROM documents') do end d:close()"):format(db))))
+  t.ok(io.open(db .. "-wal") ~= nil, "after locks were taken and released, another process's close cannot delete the WAL under the snapshot")
+  local n = 0
+  for _ in c:docs() do n = n + 1 end
+  t.is_deeply({ #c, n }, { 5, 5 }, "and the snapshot reads as it did")
+  c:close()
+end
+
 -- under --sandbox
 write(dir .. "/s.lua", ("print(pcall(require('flock').lock, %q))\nprint(pcall(require('flock').lock, %q, { create = true }))\n")
   :format("/etc/passwd", dir .. "/new"))
