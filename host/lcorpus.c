@@ -927,8 +927,67 @@ static int corpus_ingest(lua_State *L) {
     return lua_gettop(L);
 }
 
+/* ---- word lists ---------------------------------------------------------- */
+typedef struct line_notes {
+    lua_State *L;
+    int list;              /* stack index of the problems table */
+    const char *name;
+} line_notes;
+
+static int note_line(void *ud, size_t line, uint64_t offset, int mixed, const char *encoding) {
+    line_notes *c = ud;
+    lua_State *L = c->L;
+    char reason[160];
+    if (mixed)
+        snprintf(reason, sizeof reason, "invalid UTF-8 at byte %llu: its invalid bytes decoded as %s, its UTF-8 kept",
+                 (unsigned long long)offset, encoding);
+    else
+        snprintf(reason, sizeof reason, "invalid UTF-8 at byte %llu: decoded as %s", (unsigned long long)offset,
+                 encoding);
+    lua_createtable(L, 0, 6);
+    lua_pushstring(L, c->name);
+    lua_setfield(L, -2, "path");
+    lua_pushinteger(L, (lua_Integer)line);
+    lua_setfield(L, -2, "line");
+    lua_pushinteger(L, (lua_Integer)offset);
+    lua_setfield(L, -2, "offset");
+    lua_pushstring(L, reason);
+    lua_setfield(L, -2, "reason");
+    lua_pushliteral(L, "encoding");
+    lua_setfield(L, -2, "kind");
+    lua_pushfstring(L, "%s:%I: %s", c->name, (lua_Integer)line, reason);
+    lua_setfield(L, -2, "message");
+    lua_rawseti(L, c->list, (lua_Integer)luaL_len(L, c->list) + 1);
+    return 0;
+}
+
+/* corpus.decode_lines(bytes [, name]) -> text, problems: a word list or
+ * other line-oriented file as UTF-8, decided line by line as the gazetteer
+ * loader does (load.h, ld_decode_lines); problems lists the lines decoded
+ * with a guess, as c:problems() lists files. */
+static int corpus_decode_lines(lua_State *L) {
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    const char *name = luaL_optstring(L, 2, "(text)");
+    lua_settop(L, 2);
+    lua_newtable(L); /* 3: problems */
+    line_notes c = { L, 3, name };
+    ld_buf out = { 0 };
+    ld_decoded info;
+    int r = ld_decode_lines(s, n, NULL, &out, &info, note_line, &c);
+    if (r) {
+        ld_buf_free(&out);
+        return luaL_error(L, "corpus.decode_lines: %s: %s", name, info.msg);
+    }
+    lua_pushlstring(L, out.data ? out.data : "", out.len);
+    ld_buf_free(&out);
+    lua_pushvalue(L, 3);
+    return 2;
+}
+
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
+    {"decode_lines", corpus_decode_lines},
     {"ingest", corpus_ingest},
     {NULL, NULL},
 };

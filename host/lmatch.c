@@ -3,6 +3,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,10 +98,47 @@ static void load_file(lua_State *L, Gaz *g, const char *path, const char *format
         format = n >= 6 && (strcmp(path + n - 6, ".jsonl") == 0) ? "jsonl" : "tsv";
     }
     int e = CR_OK;
+    size_t told = g->gt.nnotes;
     if (strcmp(format, "jsonl") == 0) e = cr_gaztext_load_jsonl(&g->gt, path, err, sizeof err);
     else if (strcmp(format, "tsv") == 0) e = cr_gaztext_load_tsv(&g->gt, path, err, sizeof err);
     else luaL_error(L, "match: unknown format '%s' (tsv or jsonl)", format);
+    /* every line decoded with a guess is told, as the corpus reader tells
+     * its files (g:problems() lists them) */
+    for (size_t i = told; i < g->gt.nnotes; i++) {
+        const cr_gaz_note *n = &g->gt.notes[i];
+        char reason[160];
+        fprintf(stderr, "corpusrun: gazetteer: %s:%zu: %s\n", n->path, n->line,
+                cr_gaz_note_reason(n, reason, sizeof reason));
+    }
+    if (told < g->gt.nnotes) fflush(stderr);
     if (e) luaL_error(L, "match: %s", err);
+}
+
+/* g:problems() -> list of {path, line, offset, reason, kind = "encoding",
+ * message}: the lines of its files decoded with a guess. */
+static int m_problems(lua_State *L) {
+    Gaz *g = checkgaz(L, 1);
+    lua_createtable(L, (int)g->gt.nnotes, 0);
+    for (size_t i = 0; i < g->gt.nnotes; i++) {
+        const cr_gaz_note *n = &g->gt.notes[i];
+        char reason[160];
+        cr_gaz_note_reason(n, reason, sizeof reason);
+        lua_createtable(L, 0, 6);
+        lua_pushstring(L, n->path);
+        lua_setfield(L, -2, "path");
+        lua_pushinteger(L, (lua_Integer)n->line);
+        lua_setfield(L, -2, "line");
+        lua_pushinteger(L, (lua_Integer)n->offset);
+        lua_setfield(L, -2, "offset");
+        lua_pushstring(L, reason);
+        lua_setfield(L, -2, "reason");
+        lua_pushliteral(L, "encoding");
+        lua_setfield(L, -2, "kind");
+        lua_pushfstring(L, "%s:%I: %s", n->path, (lua_Integer)n->line, reason);
+        lua_setfield(L, -2, "message");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
 }
 
 /* match.gazetteer(entries [, opts]) */
@@ -429,7 +467,7 @@ static int l_is_acronym(lua_State *L) {
 
 static const luaL_Reg methods[] = {
     { "add", m_add }, { "load", m_load }, { "find", m_find }, { "matches", m_matches },
-    { "count", m_count }, { "close", m_close }, { NULL, NULL }
+    { "count", m_count }, { "problems", m_problems }, { "close", m_close }, { NULL, NULL }
 };
 static const luaL_Reg meta[] = {
     { "__len", m_len }, { "__gc", m_close }, { "__close", m_close }, { "__tostring", m_tostring },

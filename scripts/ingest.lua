@@ -12,6 +12,8 @@ local spec = {
       help = "options of the index's tokenizer, e.g. \"level casefold possessive split\"" },
     { name = "rebuild", type = "boolean", help = "re-index when --tokenize differs from the database's" },
     { name = "batch", type = "integer", min = 1, default = 500, help = "documents per transaction" },
+    { name = "wait", type = "number", min = 0, default = 0, metavar = "SECONDS",
+      help = "wait up to SECONDS for another ingest of the same database to finish (default: fail at once)" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", help = "output format of the counts" },
     { name = "out", short = "o", type = "output", help = "write the counts to FILE instead of stdout" },
@@ -31,7 +33,7 @@ local scriptlib = require "scriptlib"
 local source = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 scriptlib.settings(opts.tokenize)
 local ok, s = pcall(corpus.ingest, source, opts.db, {
-  tokenize = opts.tokenize, rebuild = opts.rebuild, batch = opts.batch,
+  tokenize = opts.tokenize, rebuild = opts.rebuild, batch = opts.batch, wait = opts.wait,
   corpus = { exclude = scriptlib.SIDECARS },
 })
 if not ok or not s then

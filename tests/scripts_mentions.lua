@@ -164,7 +164,8 @@ end
 t.is(one("SELECT count(*) AS n FROM mentions WHERE entity = 'Alireza Zakani'").n, 15, "db: 15 Zakani rows in mentions")
 t.is(one("SELECT count(*) AS n FROM runs").n, 1, "db: one run")
 t.is(one([[SELECT corpus_fingerprint = json_extract(receipt, '$.corpora[0].fingerprint') AND corpus_fingerprint IS NOT NULL
-             AND gazetteer_sha256 = json_extract(receipt, '$.inputs[0].sha256')
+             AND json_extract(inputs, '$[0].sha256') = json_extract(receipt, '$.inputs[0].sha256')
+             AND json_extract(inputs, '$[0].role') = 'gazetteer'
              AND script_sha256 = json_extract(receipt, '$.script_sha256') AS same FROM runs]]).same, 1,
      "db: the runs row's fingerprint and hashes are the receipt's")
 t.is(one("SELECT mentions FROM entity_counts WHERE entity = 'Iran'").mentions, 41, "db: entity_counts")

@@ -171,6 +171,10 @@ write("d.txt", "Fourth\nNew text.")
 local s2 = corpusdb.ingest(dir, dbpath)
 t.is_deeply({ s2.added, s2.changed, s2.unchanged, s2.removed }, { 1, 1, 1, 1 },
   "re-ingest after editing, adding and deleting files")
+t.is_deeply(cd:ids(), { "a.txt", "b.txt", "c.txt" }, "a corpus opened before the ingest keeps its snapshot")
+t.is(#cd:search("fourth"), 0, "its searches too")
+cd:close()
+cd = corpusdb.open(dbpath)
 t.is_deeply(cd:ids(), { "a.txt", "b.txt", "d.txt" }, "the database follows the source")
 t.is(#cd:search("Zakani"), 2, "the edited document is re-indexed")
 t.is(#cd:search("short"), 0, "the deleted document is gone from the index")
@@ -194,7 +198,10 @@ do
     end
   end }
   t.raises(function() corpusdb.ingest(failing, dbpath, { batch = 1 }) end, "source failed", "a failing source raises")
-  local ids = corpusdb.open(dbpath):ids()
+  local none, why = corpusdb.open(dbpath)
+  t.ok(none == nil and why:find("incomplete: an ingest stopped before it finished (4 documents stored)", 1, true),
+    "the database the failed ingest left is incomplete", why)
+  local ids = corpusdb.open(dbpath, { incomplete = true }):ids()
   table.sort(ids)
   t.is_deeply(ids, { "a.txt", "b.txt", "d.txt", "e.txt" },
     "committed batches stay, and nothing is removed when the source was not read whole")

@@ -3,6 +3,7 @@
 #include "gaztext.h"
 
 #include "asciikey.h"
+#include "load.h"
 #include "pathpolicy.h"
 
 #include <errno.h>
@@ -28,6 +29,8 @@ void cr_gaztext_free(cr_gaztext *gt) {
     free(gt->toks);
     free(gt->labels);
     free(gt->ltab);
+    for (size_t i = 0; i < gt->nnotes; i++) free(gt->notes[i].path);
+    free(gt->notes);
     memset(gt, 0, sizeof *gt);
 }
 
@@ -282,6 +285,68 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen) {
     return buf;
 }
 
+const char *cr_gaz_note_reason(const cr_gaz_note *n, char *buf, size_t len) {
+    if (n->mixed)
+        snprintf(buf, len, "invalid UTF-8 at byte %llu: its invalid bytes decoded as %s, its UTF-8 kept",
+                 (unsigned long long)n->offset, n->encoding);
+    else
+        snprintf(buf, len, "invalid UTF-8 at byte %llu: decoded as %s", (unsigned long long)n->offset,
+                 n->encoding);
+    return buf;
+}
+
+typedef struct note_ctx {
+    cr_gaztext *gt;
+    const char *path;
+} note_ctx;
+
+/* Keeps a note; 1 (stop: out of memory) or 0. */
+static int add_note(void *ud, size_t line, uint64_t offset, int mixed, const char *encoding) {
+    note_ctx *c = ud;
+    cr_gaztext *gt = c->gt;
+    if (gt->nnotes == gt->capnotes) {
+        size_t cap = gt->capnotes ? gt->capnotes * 2 : 8;
+        cr_gaz_note *p = cap > SIZE_MAX / sizeof *p ? NULL : realloc(gt->notes, cap * sizeof *p);
+        if (!p) return 1;
+        gt->notes = p;
+        gt->capnotes = cap;
+    }
+    cr_gaz_note *n = &gt->notes[gt->nnotes];
+    if (!(n->path = strdup(c->path))) return 1;
+    n->line = line;
+    n->offset = offset;
+    n->mixed = mixed;
+    snprintf(n->encoding, sizeof n->encoding, "%s", encoding);
+    gt->nnotes++;
+    return 0;
+}
+
+/* The file as UTF-8 (decoded line by line, guesses noted): the buffer, its
+ * length in *len; NULL with err set on failure. */
+static char *read_decoded(cr_gaztext *gt, const char *path, size_t *len, char *err, size_t errlen) {
+    size_t n;
+    char *raw = slurp(path, &n, err, errlen);
+    if (!raw) return NULL;
+    ld_buf out = { 0 };
+    ld_decoded info;
+    note_ctx ctx = { gt, path };
+    int r = ld_decode_lines(raw, n, NULL, &out, &info, add_note, &ctx);
+    free(raw);
+    if (r) {
+        if (r == 1) set_err(err, errlen, "%s: out of memory", path);
+        else set_err(err, errlen, "%s: %s", path, info.msg);
+        ld_buf_free(&out);
+        return NULL;
+    }
+    if (ld_buf_reserve(&out, 1)) {   /* never NULL, even for an empty file */
+        ld_buf_free(&out);
+        set_err(err, errlen, "%s: out of memory", path);
+        return NULL;
+    }
+    *len = out.len;
+    return out.data;
+}
+
 static int add_checked(cr_gaztext *gt, const char *path, size_t line,
                        const char *entity, size_t elen, const char *type, size_t tlen,
                        const char *alias, size_t alen, int sensitive, char *err, size_t errlen) {
@@ -311,7 +376,7 @@ static int case_value(const char *s, size_t n) {
 
 int cr_gaztext_load_tsv(cr_gaztext *gt, const char *path, char *err, size_t errlen) {
     size_t len;
-    char *buf = slurp(path, &len, err, errlen);
+    char *buf = read_decoded(gt, path, &len, err, errlen);
     if (!buf) return CR_EINVAL;
     int header = 0, ncols = 0, e = CR_OK;
     size_t line = 0, pos = 0;
@@ -605,7 +670,7 @@ static int parse_entry(jp *j, cr_buf *label, cr_buf *pattern, cr_buf *id, int *s
 
 int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t errlen) {
     size_t len;
-    char *buf = slurp(path, &len, err, errlen);
+    char *buf = read_decoded(gt, path, &len, err, errlen);
     if (!buf) return CR_EINVAL;
     jp j;
     memset(&j, 0, sizeof j);

@@ -7,6 +7,16 @@
 #include "gazetteer.h"
 #include "tokenizer.h"
 
+/* A line of a gazetteer file that was not valid UTF-8, and what it was
+ * decoded as (the loaders decode line by line: load.h, ld_decode_lines). */
+typedef struct cr_gaz_note {
+    char *path;            /* owned */
+    size_t line;           /* from 1 */
+    uint64_t offset;       /* of its first invalid byte in the file */
+    int mixed;             /* it also held UTF-8: only its invalid bytes were decoded */
+    char encoding[32];     /* what they were decoded as */
+} cr_gaz_note;
+
 typedef struct cr_gaztext {
     cr_gazetteer g;
     cr_tokenizer_opts tok;
@@ -27,6 +37,9 @@ typedef struct cr_gaztext {
     /* The number of sentences with a token in the text last matched, as
      * the matches' sentence indices count them. */
     size_t sentences;
+    /* lines of the loaded files decoded with a guess, in order */
+    cr_gaz_note *notes;
+    size_t nnotes, capnotes;
 } cr_gaztext;
 
 int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts *tok);
@@ -45,8 +58,14 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
                      cr_gaz_emit emit, void *ud);
 
 /* Loaders: on failure they return a CR_E* code and write a message naming
- * the file and line into err (size errlen). */
+ * the file and line into err (size errlen).  A file that is not UTF-8 is
+ * decoded line by line (a byte order mark decides for the whole: UTF-16,
+ * UTF-32); every line decoded with a guess adds a note to gt->notes. */
 int cr_gaztext_load_tsv(cr_gaztext *gt, const char *path, char *err, size_t errlen);
 int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t errlen);
+
+/* "invalid UTF-8 at byte N: decoded as ENC" (what a note says, without its
+ * file and line) into buf; returns buf. */
+const char *cr_gaz_note_reason(const cr_gaz_note *n, char *buf, size_t len);
 
 #endif

@@ -144,6 +144,22 @@ size_t ld_utf8_check(const char *s, size_t n);
  * iconv name.  Returns 0, or -1 with info->msg set. */
 int ld_decode(const char *in, size_t n, const char *encoding, const char *fallback,
               const char *declared, ld_buf *out, ld_decoded *info);
+/* A line ld_decode_lines decoded with a guess: its number (from 1), the
+ * offset in the input of its first invalid byte, whether it also held valid
+ * UTF-8 sequences (then only its invalid bytes were decoded as encoding). */
+typedef int (*ld_line_guess)(void *ud, size_t line, uint64_t offset, int mixed, const char *encoding);
+/* Decodes a line-oriented text (word lists, gazetteers) into out as UTF-8,
+ * deciding line by line where no byte order mark decides for the whole:
+ * UTF-16 and UTF-32 with a BOM are converted, a UTF-8 BOM is dropped; then
+ * a line that is valid UTF-8 stays as it is, a line with invalid bytes and
+ * no valid multi-byte sequence is decoded as fallback (default
+ * windows-1252; bytes it leaves undefined become the code points of the
+ * same value), and in a line holding both only the runs of invalid bytes
+ * are.  Every guessed line is passed to guess (NULL: none); a non-zero
+ * return from it stops with that value.  Returns 0, -1 with info->msg
+ * set, or guess's value. */
+int ld_decode_lines(const char *in, size_t n, const char *fallback, ld_buf *out, ld_decoded *info,
+                    ld_line_guess guess, void *ud);
 /* CRLF and CR become LF; with strip, C0 controls (but TAB and LF), DEL and
  * C1 controls are removed.  In place; returns the new length. */
 size_t ld_clean_text(char *s, size_t n, int strip);

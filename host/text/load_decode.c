@@ -188,6 +188,80 @@ int ld_decode(const char *in, size_t n, const char *encoding, const char *fallba
     return convert(in, n, encoding, 0, 0, out, info);
 }
 
+/* Whether s[0..n) holds a valid UTF-8 sequence of two bytes or more. */
+static int has_multibyte(const char *s, size_t n) {
+    size_t i = 0;
+    while (i < n) {
+        size_t ok = ld_utf8_check(s + i, n - i);
+        for (size_t k = i; k < i + ok; k++)
+            if ((unsigned char)s[k] >= 0x80) return 1;
+        i += ok + 1;   /* past the invalid byte */
+    }
+    return 0;
+}
+
+/* One line that is not valid UTF-8 (bad: its first invalid byte), into out. */
+static int decode_line(const char *s, size_t n, size_t bad, int mixed, const char *fallback,
+                       uint64_t base, ld_buf *out, ld_decoded *info) {
+    if (!mixed) return convert(s, n, fallback, 1, base, out, info);
+    size_t i = 0;
+    while (i < n) {
+        size_t ok = i == 0 ? bad : ld_utf8_check(s + i, n - i);
+        if (ok > 0) {
+            if (ld_buf_add(out, s + i, ok)) goto nomem;
+            i += ok;
+            continue;
+        }
+        size_t j = i + 1;   /* the run of invalid bytes */
+        while (j < n && (unsigned char)s[j] >= 0x80 && ld_utf8_check(s + j, n - j) == 0) j++;
+        if (convert(s + i, j - i, fallback, 1, base + i, out, info)) return -1;
+        i = j;
+    }
+    return 0;
+nomem:
+    snprintf(info->msg, sizeof info->msg, "out of memory");
+    return -1;
+}
+
+int ld_decode_lines(const char *in, size_t n, const char *fallback, ld_buf *out, ld_decoded *info,
+                    ld_line_guess guess, void *ud) {
+    const unsigned char *u = (const unsigned char *)in;
+    memset(info, 0, sizeof *info);
+    if (!fallback) fallback = "windows-1252";
+    info->encoding = "utf-8";
+    if ((n >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) || (u[0] == 0xFE && u[1] == 0xFF))) ||
+        (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF))
+        return ld_decode(in, n, "auto", fallback, NULL, out, info);   /* the BOM decides */
+    size_t pos = 0;
+    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) pos = 3, info->bom = 1;
+    size_t line = 0;
+    while (pos < n) {
+        const char *nl = memchr(in + pos, '\n', n - pos);
+        size_t end = nl ? (size_t)(nl - in) + 1 : n;   /* the newline stays with its line */
+        const char *s = in + pos;
+        size_t len = end - pos;
+        line++;
+        size_t bad = ld_utf8_check(s, len);
+        if (bad == len) {
+            if (ld_buf_add(out, s, len)) {
+                snprintf(info->msg, sizeof info->msg, "out of memory");
+                return -1;
+            }
+        } else {
+            int mixed = has_multibyte(s, len);
+            if (!info->fell_back) info->bad_at = pos + bad;
+            info->fell_back = 1;
+            if (decode_line(s, len, bad, mixed, fallback, pos, out, info)) return -1;
+            if (guess) {
+                int r = guess(ud, line, pos + bad, mixed, fallback);
+                if (r) return r;
+            }
+        }
+        pos = end;
+    }
+    return 0;
+}
+
 size_t ld_clean_text(char *s, size_t n, int strip) {
     size_t w = 0, i = 0;
     if (!strip) {   /* only CR matters: skip to the first one */

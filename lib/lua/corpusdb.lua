@@ -19,10 +19,18 @@
 --       stored once), kept in step by triggers.
 -- Ingest runs in WAL mode with synchronous=NORMAL, one transaction per batch;
 -- the index keeps up to 16 MB of new terms in memory (FTS5 'hashsize').
+-- One ingest at a time: it holds an exclusive flock(2) on the database file
+-- (released by the kernel however the process ends), and marks the database
+-- `ingest` in corpusrun_meta from its first batch until its last commit, so
+-- a database an ingest left unfinished (killed, or its source failed) is
+-- refused by open until an ingest completes it.
+-- A corpus opened from a database holds one read transaction for its life:
+-- every call (and every forked fold worker) reads the same snapshot.
 local sqlite3 = require "lsqlite3"
 local host = require "corpusrun"
 local json = require "json"
 local tokenize_options = require("tokenize").options
+local flock = require "flock"
 
 local M = {}
 local SCHEMA = "1"
@@ -55,19 +63,80 @@ local function value(raw, sql, ...)
   return nil
 end
 
--- Opens path read-only and checks it is a corpus database: raw or nil, message.
-local function open_corpus_db(path)
+-- The ingest under way or left unfinished, from the `ingest` mark: a
+-- phrase for messages, and the source it was reading.
+local function ingest_mark(raw)
+  local mark = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'ingest'")
+  if not mark then return nil end
+  local ok, m = pcall(json.decode, mark)
+  if not ok or type(m) ~= "table" then m = {} end
+  return m
+end
+
+local function shell_word(s)
+  if s:match("^[%w%./_%-=:,@+]+$") then return s end
+  return "'" .. s:gsub("'", "'\\''") .. "'"
+end
+
+-- How to finish what an ingest left undone.
+local function resume_hint(path, mark)
+  local source = mark and type(mark.source) == "string" and mark.source or nil
+  if source then
+    return ("run the ingest again to complete it: corpusrun scripts/ingest.lua -c %s --db %s")
+      :format(shell_word(source), shell_word(path))
+  end
+  return ("run the ingest of its corpus again to complete it: corpusrun scripts/ingest.lua -c SOURCE --db %s")
+    :format(shell_word(path))
+end
+
+-- Whether the database is complete: nil, or a message saying why not and
+-- what to do.  Read inside the caller's transaction.
+local function incomplete(raw, path, file)
+  local mark = ingest_mark(raw)
+  local stored = value(raw, "SELECT count(*) FROM documents") or 0
+  if mark then
+    -- an ingest holds the file locked while it runs
+    local probe = file ~= "" and flock.lock(file, { shared = true })
+    if file ~= "" and not probe then
+      return ("%s: an ingest is writing this database (pid %s, since %s; %d documents so far): "
+        .. "open it when the ingest has finished"):format(path, tostring(mark.pid or "?"),
+        tostring(mark.started or "?"), stored)
+    end
+    if probe then probe:release() end
+    return ("%s: incomplete: an ingest stopped before it finished (%d documents stored); %s")
+      :format(path, stored, resume_hint(path, mark))
+  end
+  local recorded = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'documents'")
+  if recorded == nil then
+    return ("%s: incomplete: no ingest finished writing it (%d documents stored); %s")
+      :format(path, stored, resume_hint(path, nil))
+  end
+  if tonumber(recorded) ~= stored then
+    return ("%s: inconsistent: it holds %d documents where its last ingest recorded %s; %s")
+      :format(path, stored, recorded, resume_hint(path, nil))
+  end
+  return nil
+end
+
+-- Opens path read-only, starts the read transaction that pins its
+-- snapshot, and checks it is a complete corpus database: raw or nil,
+-- message.  opts.incomplete: open a database an ingest left unfinished.
+local function open_corpus_db(path, opts)
   local raw, _, msg = sqlite3.open(path, sqlite3.OPEN_READONLY)
   if not raw then return nil, ("%s: %s"):format(path, msg) end
   raw:busy_timeout(5000)
+  local function refuse(m) raw:close(); return nil, m end
+  if raw:exec("BEGIN") ~= sqlite3.OK then return refuse(("%s: %s"):format(path, raw:errmsg())) end
   local ok, schema = pcall(value, raw, "SELECT value FROM corpusrun_meta WHERE key = 'schema'")
   if not ok or schema == nil then
-    raw:close()
-    return nil, ("%s: not a corpusrun corpus database"):format(path)
+    return refuse(("%s: not a corpusrun corpus database"):format(path))
   end
   if schema ~= SCHEMA then
-    raw:close()
-    return nil, ("%s: corpus database schema %s, this corpusrun reads schema %s"):format(path, schema, SCHEMA)
+    return refuse(("%s: corpus database schema %s, this corpusrun reads schema %s"):format(path, schema, SCHEMA))
+  end
+  if not (opts and opts.incomplete) then
+    local okc, why = pcall(incomplete, raw, path, raw:db_filename("main") or "")
+    if not okc or why then return refuse(why) end
   end
   return raw
 end
@@ -153,6 +222,33 @@ end
 
 -- ---- ingest --------------------------------------------------------------------
 
+-- The writer's lock: an exclusive flock on the database file, taken once
+-- SQLite has created it.  lock, or nil and a message naming the ingest that
+-- holds it.  A reader checking an unfinished database takes the lock shared
+-- for an instant: a short grace period keeps that from failing an ingest.
+local function take_writer_lock(raw, path, wait)
+  local file = raw:db_filename("main") or ""
+  if file == "" then return { release = function() end } end -- in memory
+  local lock, msg, why = flock.lock(file, { wait = math.max(wait or 0, 0.25) })
+  if lock then return lock end
+  if why ~= "busy" then return nil, ("corpusdb.ingest: %s: cannot lock the database: %s"):format(path, msg) end
+  local holder = ""
+  local okm, mark = pcall(function()
+    local r = sqlite3.open(file, sqlite3.OPEN_READONLY)
+    if not r then return nil end
+    r:busy_timeout(1000)
+    local okv, m = pcall(ingest_mark, r)
+    r:close()
+    return okv and m or nil
+  end)
+  if okm and mark then
+    holder = (" (pid %s, since %s)"):format(tostring(mark.pid or "?"), tostring(mark.started or "?"))
+  end
+  return nil, ("corpusdb.ingest: %s: another ingest is writing this database%s; run this one when it has "
+    .. "finished%s"):format(path, holder, wait and wait > 0 and (" (waited %g s)"):format(wait) or
+    ", or let it wait for it (option wait = SECONDS; scripts/ingest.lua --wait SECONDS)")
+end
+
 local function source_corpus(source, opts)
   if type(source) == "table" and source.docs then return source end
   if type(source) == "userdata" then return source end
@@ -168,7 +264,9 @@ end
 -- (the tokeniser options, a table as every tokenising function takes or
 -- the FTS5 tokenizer's arguments, e.g. "level casefold"), rebuild
 -- (re-index when tokenize changed), corpus (options for corpus.open),
--- progress (function(stats) called after each batch).
+-- progress (function(stats) called after each batch), wait (seconds to
+-- wait for another ingest of the same database to finish, default 0: fail
+-- at once).
 -- Returns {added, changed, unchanged, removed, duplicates, documents, bytes}.
 -- A script's run (receipt.active()) is recorded in the database's `runs`
 -- table: the source corpus, the tokenizer options, the script and its
@@ -176,6 +274,9 @@ end
 function M.ingest(source, path, opts)
   if type(path) ~= "string" then error("bad argument #2 to 'ingest' (database path expected)", 2) end
   opts = opts or {}
+  if opts.wait ~= nil and (type(opts.wait) ~= "number" or not (opts.wait >= 0)) then
+    error("bad argument #3 to 'ingest' (option 'wait' must be a number of seconds)", 2)
+  end
   local batch = opts.batch or 2000
   local batch_bytes = opts.batch_bytes or 64 * 1024 * 1024
   local okt, tokenize = pcall(tokenize_options, opts.tokenize or "")
@@ -191,6 +292,8 @@ function M.ingest(source, path, opts)
 
   local raw, _, msg = sqlite3.open(path)
   if not raw then error(("corpusdb.ingest: %s: %s"):format(path, msg), 0) end
+  local lock, lmsg = take_writer_lock(raw, path, opts.wait)
+  if not lock then raw:close(); error(lmsg, 0) end
   local stats = { added = 0, changed = 0, unchanged = 0, removed = 0, duplicates = 0, documents = 0, bytes = 0 }
   local ok, err = pcall(function()
     raw:busy_timeout(5000)
@@ -235,6 +338,15 @@ function M.ingest(source, path, opts)
       end
       st:reset()
     end
+
+    -- the mark says "unfinished" until the last commit removes it
+    exec(raw, "BEGIN IMMEDIATE")
+    do
+      local mark <close> = prepare(raw, "INSERT OR REPLACE INTO corpusrun_meta (key, value) VALUES ('ingest', ?)")
+      run(mark, json.encode(json.object({ pid = flock.pid(), started = os.date("!%Y-%m-%dT%H:%M:%SZ"),
+        source = type(source) == "string" and source or nil })))
+    end
+    exec(raw, "COMMIT")
 
     local seen, seq, pending, pending_bytes = {}, 0, 0, 0
     exec(raw, "BEGIN IMMEDIATE")
@@ -281,15 +393,18 @@ function M.ingest(source, path, opts)
     local setm <close> = prepare(raw, "INSERT OR REPLACE INTO corpusrun_meta (key, value) VALUES (?, ?)")
     run(setm, "documents", tostring(stats.documents))
     run(setm, "corpusrun", host.version or "")
+    exec(raw, "DELETE FROM corpusrun_meta WHERE key = 'ingest'")
     if receipt.active() then receipt.record(raw) end
     exec(raw, "COMMIT")
     if opts.progress then opts.progress(stats) end
   end)
   if not ok then
     if raw:isopen() then raw:exec("ROLLBACK"); raw:close() end
+    lock:release()
     error(err, 0)
   end
   raw:close()
+  lock:release()
   return stats
 end
 
@@ -305,33 +420,51 @@ if debug then debug.getregistry()["corpusrun.CorpusDB"] = CorpusDB end
 
 local function check(c)
   if getmetatable(c) ~= CorpusDB then error("corpusdb: not a corpus database object", 3) end
-  if c.closed then error("corpusdb: attempt to use a closed corpus", 3) end
+  if c.closed or not c.conn.raw then error("corpusdb: attempt to use a closed corpus", 3) end
   return c
 end
 
--- Runs fn(raw) on a fresh read-only connection (none is held between calls,
--- so forked fold workers each open their own).
+-- One connection per opened database, shared by the corpus and its
+-- sub-corpora, holding the read transaction that pins their snapshot.  It
+-- is closed with the corpus open returned, or when collected.  A forked fold
+-- worker reads through its copy inside that same transaction (the parent
+-- holds it open, and with it the snapshot's pages, until the worker is
+-- done) and never closes it: SQLite's locks belong to the parent.
+local Conn = {}
+Conn.__index = Conn
+
+local function conn_close(k)
+  if k.raw and k.pid == flock.pid() and k.raw:isopen() then
+    k.raw:exec("COMMIT")
+    k.raw:close()
+  end
+  k.raw = nil
+end
+Conn.__gc = conn_close
+
+local function new_conn(raw)
+  return setmetatable({ raw = raw, pid = flock.pid() }, Conn)
+end
+
+-- Runs fn(raw) on the corpus's connection.
 local function with_db(c, fn)
-  local raw, msg = open_corpus_db(c.path)
-  if not raw then error("corpusdb: " .. msg, 0) end
-  local res = table.pack(pcall(fn, raw))
-  raw:close()
-  if not res[1] then error(res[2], 0) end
-  return table.unpack(res, 2, res.n)
+  local raw = c.conn.raw
+  if not raw then error("corpusdb: attempt to use a closed corpus", 0) end
+  return fn(raw)
 end
 
-local function new_view(path, ns)
-  return setmetatable({ path = path, ns = ns }, CorpusDB)
+local function new_view(path, conn, ns)
+  return setmetatable({ path = path, conn = conn, ns = ns }, CorpusDB)
 end
 
--- corpusdb.open(path [, opts]) -> corpus, or nil, message.
+-- corpusdb.open(path [, opts]) -> corpus, or nil, message.  opts.incomplete:
+-- open a database an ingest has not finished (to look at what it holds).
 function M.open(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'open' (path expected)", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to 'open' (table expected)", 2) end
-  local raw, msg = open_corpus_db(path)
+  local raw, msg = open_corpus_db(path, opts)
   if not raw then return nil, msg end
-  raw:close()
-  return new_view(path, nil)
+  return new_view(path, new_conn(raw), nil)
 end
 
 function CorpusDB:__tostring()
@@ -345,22 +478,26 @@ function CorpusDB:__len()
   return with_db(self, function(raw) return value(raw, "SELECT count(*) FROM documents") end)
 end
 
-function CorpusDB:close() self.closed = true end
+-- c:close(): closes the corpus; closing the corpus that open returned lets
+-- its snapshot go, and its sub-corpora with it.
+function CorpusDB:close()
+  if self.closed then return end
+  self.closed = true
+  if not self.ns then conn_close(self.conn) end
+end
 CorpusDB.__close = CorpusDB.close
 
 -- c:docs() -> iterator over the documents in order; the loop's closing
--- value releases the connection on break.
+-- value finalizes the statement on break.
 function CorpusDB:docs()
   check(self)
-  local raw, msg = open_corpus_db(self.path)
-  if not raw then error("corpusdb: " .. msg, 0) end
+  local raw = self.conn.raw
   local mt = doc_metatable()
   local st, ns, i = nil, self.ns, 0
   if ns then st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents WHERE n = ?")
   else st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents ORDER BY seq, n") end
   local function release()
     if st:isopen() then st:finalize() end
-    if raw:isopen() then raw:close() end
   end
   local closer = setmetatable({}, { __close = release })
   local function iter()
@@ -445,7 +582,7 @@ function CorpusDB:filter(pred)
   local byid = {}
   for _, r in ipairs(listing(self)) do byid[r.id] = r.n end
   for doc in self:docs() do if keep(doc) then ns[#ns + 1] = byid[doc.id] end end
-  return new_view(self.path, ns)
+  return new_view(self.path, self.conn, ns)
 end
 
 -- c:sample(n [, seed]) -> n documents chosen by a hash of seed and id, in corpus order.
@@ -460,7 +597,7 @@ function CorpusDB:sample(n, seed)
   table.sort(pick)
   local ns = {}
   for j, i in ipairs(pick) do ns[j] = rows[i].n end
-  return new_view(self.path, ns)
+  return new_view(self.path, self.conn, ns)
 end
 
 -- c:shard(k, n) -> the k-th of n contiguous parts, balanced by bytes.
@@ -479,7 +616,7 @@ function CorpusDB:shard(k, n)
     if part == k then ns[#ns + 1] = r.n end
     acc = acc + r.bytes
   end
-  return new_view(self.path, ns)
+  return new_view(self.path, self.conn, ns)
 end
 
 -- c:fingerprint() -> 32 hex digits over the documents' hashes, in order.

@@ -558,18 +558,19 @@ function entities.html(t, r, meta)
   return report.html(page)
 end
 
--- Writes the run to an SQLite database: a `runs` row (provenance) and, keyed
--- by its id, `mentions` (one row per match with its byte span: `start` is the
+-- Writes the run to an SQLite database: a `runs` row (provenance, the
+-- table every script shares: receipt.record) and, referring to it by
+-- run_id, `mentions` (one row per match with its byte span: `start` is the
 -- offset of the first byte, `stop` one past the last, so
 -- substr(text, start + 1, stop - start) is the match), `entity_counts`,
 -- `comentions` and `candidates`.  A database that already holds runs gets a
--- new one.  The runs row's columns come from this run's receipt
--- (lib/lua/receipt.lua), which it also holds whole for `corpusrun replay`;
--- provenance, when given, overrides them.
-function entities.write_db(path, r, t, meta, provenance)
+-- new one; one in an older layout is migrated first.  Returns the run's id.
+function entities.write_db(path, r, t, meta)
   local sqlite3 = require "lsqlite3"
+  local receipt = require "receipt"
   local db, _, err = sqlite3.open(path)
   if not db then error("mentions: cannot open " .. path .. ": " .. tostring(err), 0) end
+  db:busy_timeout(5000)
   local function exec(sql)
     if db:exec(sql) ~= sqlite3.OK then error("mentions: " .. path .. ": " .. db:errmsg(), 0) end
   end
@@ -583,63 +584,47 @@ function entities.write_db(path, r, t, meta, provenance)
     end
     st:finalize()
   end
-  exec([[
-    PRAGMA foreign_keys = ON;
-    BEGIN;
-    CREATE TABLE IF NOT EXISTS runs (
-      id INTEGER PRIMARY KEY, script TEXT, script_version TEXT, script_sha256 TEXT,
-      corpusrun_version TEXT, arguments TEXT, corpus TEXT, corpus_fingerprint TEXT,
-      gazetteer TEXT, gazetteer_sha256 TEXT, unit TEXT, documents INTEGER,
-      started TEXT, finished TEXT, receipt TEXT);
-    CREATE TABLE IF NOT EXISTS mentions (
-      run INTEGER REFERENCES runs(id), doc TEXT, entity TEXT, type TEXT, alias TEXT,
-      start INTEGER, stop INTEGER, sentence INTEGER, text TEXT);
-    CREATE TABLE IF NOT EXISTS entity_counts (
-      run INTEGER REFERENCES runs(id), entity TEXT, type TEXT, mentions INTEGER,
-      documents INTEGER, share REAL);
-    CREATE TABLE IF NOT EXISTS comentions (
-      run INTEGER REFERENCES runs(id), entity_a TEXT, entity_b TEXT, unit TEXT,
-      comentions INTEGER, units_a INTEGER, units_b INTEGER, logdice REAL, ll REAL);
-    CREATE TABLE IF NOT EXISTS candidates (
-      run INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
-  ]])
-  local p, receipt_json = provenance or {}, nil
-  local okr, receipt = pcall(require, "receipt")
-  if okr then
-    local rc = receipt.build()
-    receipt_json = receipt.to_json(rc)
-    if not provenance then
-      p = { script = rc.script, script_sha256 = rc.script_sha256, corpusrun_version = rc.corpusrun,
-            arguments = table.concat(rc.arguments, " "), started = rc.started, finished = rc.finished,
-            corpus_fingerprint = rc.corpora[1] and rc.corpora[1].fingerprint }
-      for _, x in ipairs(rc.inputs) do
-        if x.role == "gazetteer" and x.path == meta.gazetteer then p.gazetteer_sha256 = x.sha256 end
-      end
-    end
+  local ok, res = pcall(function()
+    exec("PRAGMA foreign_keys = ON; BEGIN IMMEDIATE;")
+    local run = receipt.record(db)
+    exec([[
+      CREATE TABLE IF NOT EXISTS mentions (
+        run_id INTEGER REFERENCES runs(id), doc TEXT, entity TEXT, type TEXT, alias TEXT,
+        start INTEGER, stop INTEGER, sentence INTEGER, text TEXT);
+      CREATE TABLE IF NOT EXISTS entity_counts (
+        run_id INTEGER REFERENCES runs(id), entity TEXT, type TEXT, mentions INTEGER,
+        documents INTEGER, share REAL);
+      CREATE TABLE IF NOT EXISTS comentions (
+        run_id INTEGER REFERENCES runs(id), entity_a TEXT, entity_b TEXT, unit TEXT,
+        comentions INTEGER, units_a INTEGER, units_b INTEGER, logdice REAL, ll REAL);
+      CREATE TABLE IF NOT EXISTS candidates (
+        run_id INTEGER REFERENCES runs(id), candidate TEXT, kind TEXT, mentions INTEGER, documents INTEGER);
+    ]])
+    insert([[INSERT INTO mentions (run_id, doc, entity, type, alias, start, stop, sentence, text)
+             VALUES (?,?,?,?,?,?,?,?,?)]], r.rows, function(m)
+      return { run, m.doc, m.entity, m.type, m.alias, m.start - 1, m.stop, m.sentence, m.text }
+    end)
+    insert([[INSERT INTO entity_counts (run_id, entity, type, mentions, documents, share)
+             VALUES (?,?,?,?,?,?)]], t.entities.rows, function(x)
+      return { run, x.entity, x.type, x.mentions, x.documents, x.share }
+    end)
+    insert([[INSERT INTO comentions (run_id, entity_a, entity_b, unit, comentions, units_a, units_b, logdice, ll)
+             VALUES (?,?,?,?,?,?,?,?,?)]], t.comentions.all, function(x)
+      return { run, x.entity_a, x.entity_b, meta.unit, x.comentions, x.units_a, x.units_b, x.logdice, x.ll }
+    end)
+    insert([[INSERT INTO candidates (run_id, candidate, kind, mentions, documents)
+             VALUES (?,?,?,?,?)]], t.candidates.all or t.candidates.rows, function(x)
+      return { run, x.candidate, x.kind, x.mentions, x.documents }
+    end)
+    exec("COMMIT;")
+    return run
+  end)
+  if not ok then
+    if db:isopen() then db:exec("ROLLBACK"); db:close() end
+    error(res, 0)
   end
-  insert([[INSERT INTO runs (script, script_version, script_sha256, corpusrun_version, arguments, corpus,
-             corpus_fingerprint, gazetteer, gazetteer_sha256, unit, documents, started, finished, receipt)
-           VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)]], { p }, function(x)
-    return { x.script or meta.script, x.script_version or meta.version, x.script_sha256, x.corpusrun_version,
-             x.arguments, meta.corpus, x.corpus_fingerprint, meta.gazetteer, x.gazetteer_sha256, meta.unit,
-             meta.documents, x.started, x.finished, receipt_json }
-  end)
-  local run = db:last_insert_rowid()
-  insert("INSERT INTO mentions VALUES (?,?,?,?,?,?,?,?,?)", r.rows, function(m)
-    return { run, m.doc, m.entity, m.type, m.alias, m.start - 1, m.stop, m.sentence, m.text }
-  end)
-  insert("INSERT INTO entity_counts VALUES (?,?,?,?,?,?)", t.entities.rows, function(x)
-    return { run, x.entity, x.type, x.mentions, x.documents, x.share }
-  end)
-  insert("INSERT INTO comentions VALUES (?,?,?,?,?,?,?,?,?)", t.comentions.all, function(x)
-    return { run, x.entity_a, x.entity_b, meta.unit, x.comentions, x.units_a, x.units_b, x.logdice, x.ll }
-  end)
-  insert("INSERT INTO candidates VALUES (?,?,?,?,?)", t.candidates.all or t.candidates.rows, function(x)
-    return { run, x.candidate, x.kind, x.mentions, x.documents }
-  end)
-  exec("COMMIT;")
   db:close()
-  return run
+  return res
 end
 
 return entities

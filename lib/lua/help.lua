@@ -47,6 +47,7 @@ help.types = {
   ["corpusrun.Context"] = { "lsqlite3", "ctx" },
   ["corpusrun.Backup"] = { "lsqlite3", "bu" },
   ["corpusrun.Progress"] = { "progress", "p" },
+  ["corpusrun.Lock"] = { "flock", "lock" },
 }
 
 local stdlib = { _G = true, string = true, table = true, math = true, io = true, os = true,

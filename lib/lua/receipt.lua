@@ -72,6 +72,7 @@ local function declared(spec)
 end
 
 function receipt.note_options(spec, values)
+  if type(spec.version) == "string" then state.script_version = spec.version; state.built = nil end
   for _, o in ipairs(declared(spec)) do
     if o.type == "file" then
       local v = values[o.key or o.name:gsub("-", "_")]
@@ -157,7 +158,8 @@ function receipt.build()
       receipt = 1,
       corpusrun = host.version, lua = host.lua_version, utf8proc = host.utf8proc_version,
       unicode = host.unicode_version, sqlite = host.sqlite_version,
-      script = script, script_sha256 = sha, arguments = json.array(args), cwd = host.cwd(),
+      script = script, script_version = state.script_version, script_sha256 = sha,
+      arguments = json.array(args), cwd = host.cwd(),
       corpora = json.array(corpora), inputs = json.array(hash_inputs()),
       settings = json.object(state.settings),
       started = iso_time(host.started),
@@ -294,6 +296,156 @@ local function still_recorded(db, id)
   return found
 end
 
+-- ---- the runs table -------------------------------------------------------------
+--
+-- One `runs` table for every script that writes results into a database
+-- (db.write_table, f:save, entities.write_db, corpusdb.ingest), whatever
+-- wrote into the database before; results tables refer to it by a column
+-- `run_id`.  A table in an older layout is migrated in place, its rows kept:
+-- mentions.lua's (corpusrun_version, gazetteer, gazetteer_sha256, unit) and
+-- the first receipts' (no script_version, corpus, documents, inputs,
+-- settings); results columns named `run` become `run_id`.
+local RUNS = {
+  { "id", "INTEGER PRIMARY KEY" },
+  { "script", "TEXT" }, { "script_version", "TEXT" }, { "script_sha256", "TEXT" }, { "arguments", "TEXT" },
+  { "corpus", "TEXT" }, { "corpus_fingerprint", "TEXT" }, { "documents", "INTEGER" },
+  { "inputs", "TEXT" }, { "settings", "TEXT" },
+  { "corpusrun", "TEXT" }, { "lua", "TEXT" }, { "utf8proc", "TEXT" }, { "unicode", "TEXT" }, { "sqlite", "TEXT" },
+  { "started", "TEXT" }, { "finished", "TEXT" }, { "receipt", "TEXT" },
+}
+receipt.RUNS_COLUMNS = {}
+for i, c in ipairs(RUNS) do receipt.RUNS_COLUMNS[i] = c[1] end
+-- columns of older layouts, dropped once their values moved
+local LEGACY = { corpusrun_version = true, gazetteer = true, gazetteer_sha256 = true, unit = true }
+
+local function db_fail(db, what)
+  error(("receipt: %s: %s"):format(what, db:errmsg()), 0)
+end
+
+local function db_exec(db, sql)
+  if db:exec(sql) ~= 0 then db_fail(db, sql:match("^%s*(%u+ %u+)") or "SQL") end
+end
+
+local function table_columns(db, name)
+  local cols, list = {}, {}
+  local stmt = db:prepare("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+  if not stmt then db_fail(db, "reading the schema") end
+  stmt:bind_values(name)
+  while stmt:step() == 100 do
+    local c = stmt:get_value(0)
+    cols[c] = true
+    list[#list + 1] = c
+  end
+  stmt:finalize()
+  return cols, list
+end
+
+-- The new columns of one old row, from its receipt and its old columns.
+local function migrated_values(row)
+  local r
+  if type(row.receipt) == "string" then
+    local ok, v = pcall(json.decode, row.receipt)
+    if ok and type(v) == "table" then r = v end
+  end
+  r = r or {}
+  local corpus = type(r.corpora) == "table" and r.corpora[1] or {}
+  local inputs = type(r.inputs) == "table" and r.inputs or nil
+  if not inputs and row.gazetteer then
+    inputs = { { role = "gazetteer", path = row.gazetteer, sha256 = row.gazetteer_sha256 } }
+  end
+  local settings = type(r.settings) == "table" and r.settings or nil
+  if not settings and row.unit then settings = { mentions = { unit = row.unit } } end
+  local function pick(...)
+    for i = 1, select("#", ...) do local v = select(i, ...); if v ~= nil then return v end end
+    return nil
+  end
+  return {
+    script_version = pick(row.script_version, r.script_version),
+    corpus = pick(row.corpus, corpus.path),
+    documents = pick(row.documents, corpus.documents),
+    inputs = pick(row.inputs, inputs and json.encode(json.array(inputs))),
+    settings = pick(row.settings, settings and json.encode(json.object(settings))),
+    corpusrun = pick(row.corpusrun, row.corpusrun_version, r.corpusrun),
+    lua = pick(row.lua, r.lua), utf8proc = pick(row.utf8proc, r.utf8proc),
+    unicode = pick(row.unicode, r.unicode), sqlite = pick(row.sqlite, r.sqlite),
+  }
+end
+
+local function migrate_runs(db, have, list)
+  local added = {}
+  for _, c in ipairs(RUNS) do
+    if not have[c[1]] then
+      db_exec(db, ("ALTER TABLE runs ADD COLUMN %s %s"):format(c[1], c[2]))
+      added[#added + 1] = c[1]
+    end
+  end
+  local rows = {}
+  for row in db:nrows("SELECT * FROM runs") do rows[#rows + 1] = row end
+  local fill = { "script_version", "corpus", "documents", "inputs", "settings", "corpusrun", "lua", "utf8proc", "unicode", "sqlite" }
+  local sets = {}
+  for i, c in ipairs(fill) do sets[i] = c .. " = ?" end
+  local stmt = db:prepare("UPDATE runs SET " .. table.concat(sets, ", ") .. " WHERE id = ?")
+  if not stmt then db_fail(db, "migrating the runs table") end
+  for _, row in ipairs(rows) do
+    local v = migrated_values(row)
+    local vals = {}
+    for i, c in ipairs(fill) do vals[i] = v[c] end
+    vals[#fill + 1] = row.id
+    stmt:bind_values(table.unpack(vals, 1, #fill + 1))
+    if stmt:step() ~= 101 then stmt:finalize(); db_fail(db, "migrating the runs table") end
+    stmt:reset()
+  end
+  stmt:finalize()
+  for _, c in ipairs(list) do
+    if LEGACY[c] then db_exec(db, ("ALTER TABLE runs DROP COLUMN %s"):format(c)) end
+  end
+end
+
+-- Results tables whose column `run` refers to runs get it renamed run_id.
+local function rename_run_columns(db)
+  local names = {}
+  for row in db:nrows("SELECT name FROM sqlite_schema WHERE type = 'table' AND name <> 'runs' AND name NOT LIKE 'sqlite_%'") do
+    names[#names + 1] = row.name
+  end
+  for _, name in ipairs(names) do
+    local refers = false
+    local stmt = db:prepare("SELECT \"from\" FROM pragma_foreign_key_list(?) WHERE \"table\" = 'runs'")
+    if stmt then
+      stmt:bind_values(name)
+      while stmt:step() == 100 do if stmt:get_value(0) == "run" then refers = true end end
+      stmt:finalize()
+    end
+    if refers and not table_columns(db, name).run_id then
+      db_exec(db, ('ALTER TABLE "%s" RENAME COLUMN run TO run_id'):format(name:gsub('"', '""')))
+    end
+  end
+end
+
+-- receipt.ensure_runs(db): the runs table in the current layout, created
+-- or migrated (in one savepoint); results columns `run` renamed run_id.
+function receipt.ensure_runs(db)
+  local have, list = table_columns(db, "runs")
+  if #list == 0 then
+    local defs = {}
+    for i, c in ipairs(RUNS) do defs[i] = c[1] .. " " .. c[2] end
+    db_exec(db, "CREATE TABLE IF NOT EXISTS runs (" .. table.concat(defs, ", ") .. ")")
+    return
+  end
+  local current = #list == #RUNS
+  for _, c in ipairs(RUNS) do if not have[c[1]] then current = false end end
+  if current then return end
+  db_exec(db, "SAVEPOINT corpusrun_runs")
+  local ok, err = pcall(function()
+    migrate_runs(db, have, list)
+    rename_run_columns(db)
+  end)
+  if not ok then
+    db:exec("ROLLBACK TO corpusrun_runs; RELEASE corpusrun_runs")
+    error(err, 0)
+  end
+  db_exec(db, "RELEASE corpusrun_runs")
+end
+
 -- Records the receipt in db (an lsqlite3 database) as a row of `runs`, once
 -- per database however many results tables refer to it (a row rolled back
 -- or deleted since is recorded again); returns its id, which results tables
@@ -302,20 +454,29 @@ function receipt.record(db)
   local id = recorded[db]
   if id and still_recorded(db, id) then return id end
   local r = receipt.build()
-  local ok = db:exec([[CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY, corpusrun TEXT, lua TEXT, utf8proc TEXT, unicode TEXT, sqlite TEXT,
-    script TEXT, script_sha256 TEXT, arguments TEXT, corpus_fingerprint TEXT,
-    started TEXT, finished TEXT, receipt TEXT)]])
-  if ok ~= 0 then error("receipt: cannot create the runs table: " .. db:errmsg(), 2) end
-  local stmt = db:prepare([[INSERT INTO runs (corpusrun, lua, utf8proc, unicode, sqlite, script,
-    script_sha256, arguments, corpus_fingerprint, started, finished, receipt)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)]])
+  local okc, err = pcall(receipt.ensure_runs, db)
+  if not okc then error("receipt: cannot create the runs table: " .. tostring(err), 2) end
+  local cols, marks = {}, {}
+  for i = 2, #RUNS do cols[#cols + 1] = RUNS[i][1]; marks[#marks + 1] = "?" end
+  local stmt = db:prepare(("INSERT INTO runs (%s) VALUES (%s)"):format(table.concat(cols, ", "), table.concat(marks, ", ")))
   if not stmt then error("receipt: " .. db:errmsg(), 2) end
-  local fps = {}
-  for _, c in ipairs(r.corpora) do fps[#fps + 1] = c.fingerprint end
-  stmt:bind_values(r.corpusrun, r.lua, r.utf8proc, r.unicode, r.sqlite, r.script or "",
-    r.script_sha256 or "", json.encode(r.arguments), table.concat(fps, " "), r.started, r.finished,
-    receipt.to_json(r))
+  local fps, paths, docs = {}, {}, nil
+  for _, c in ipairs(r.corpora) do
+    fps[#fps + 1] = c.fingerprint
+    paths[#paths + 1] = c.path
+    if c.documents then docs = (docs or 0) + c.documents end
+  end
+  local row = {
+    script = r.script or "", script_version = r.script_version, script_sha256 = r.script_sha256 or "",
+    arguments = json.encode(r.arguments), corpus = #paths > 0 and table.concat(paths, " ") or nil,
+    corpus_fingerprint = table.concat(fps, " "), documents = docs,
+    inputs = json.encode(json.array(r.inputs)), settings = json.encode(r.settings),
+    corpusrun = r.corpusrun, lua = r.lua, utf8proc = r.utf8proc, unicode = r.unicode, sqlite = r.sqlite,
+    started = r.started, finished = r.finished, receipt = receipt.to_json(r),
+  }
+  local vals = {}
+  for i, c in ipairs(cols) do vals[i] = row[c] end
+  stmt:bind_values(table.unpack(vals, 1, #cols))
   local rc = stmt:step()
   stmt:finalize()
   if rc ~= 101 then error("receipt: cannot record the run: " .. db:errmsg(), 2) end

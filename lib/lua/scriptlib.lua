@@ -133,18 +133,34 @@ function scriptlib.results(result, out)
   end
 end
 
--- The aliases of one entity (or of all when entity is nil) from a gazetteer
--- TSV file (entity, type, alias; header; # comments), as entries for
--- match.gazetteer: { entity =, type =, alias = }.
-function scriptlib.gazetteer_entries(path, entity)
+-- The lines of a word list or gazetteer file as UTF-8, decoded line by line
+-- as the gazetteer loader does (corpus.decode_lines): every line decoded
+-- with a guess is told on stderr ("corpusrun: ROLE: file:line: invalid
+-- UTF-8 at byte N: decoded as windows-1252").  On a file that cannot be
+-- read prints why and exits with status 1.
+function scriptlib.read_lines(path, role)
   local f, err = io.open(path, "rb")
   if not f then
     io.stderr:write(tostring(err), "\n")
     os.exit(1)
   end
+  local bytes = f:read("a")
+  f:close()
+  local text, problems = require("corpus").decode_lines(bytes, path)
+  for _, p in ipairs(problems) do io.stderr:write("corpusrun: ", role or "input", ": ", p.message, "\n") end
+  local lines = {}
+  for line in text:gmatch("([^\n]*)\n?") do lines[#lines + 1] = (line:gsub("\r$", "")) end
+  if lines[#lines] == "" then lines[#lines] = nil end   -- after the last newline
+  return lines, problems
+end
+
+-- The aliases of one entity (or of all when entity is nil) from a gazetteer
+-- TSV file (entity, type, alias; header; # comments), as entries for
+-- match.gazetteer: { entity =, type =, alias = }.
+function scriptlib.gazetteer_entries(path, entity)
   local out = {}
   local first = true
-  for line in f:lines() do
+  for _, line in ipairs((scriptlib.read_lines(path, "gazetteer"))) do
     if not line:match("^%s*#") and line:match("%S") then
       if first then
         first = false
@@ -154,7 +170,6 @@ function scriptlib.gazetteer_entries(path, entity)
       end
     end
   end
-  f:close()
   return out
 end
 
@@ -189,16 +204,10 @@ function scriptlib.stopwords(lang, file, level)
   local set = {}
   if lang and lang ~= "none" then set = tokenize.stopwords(lang) end
   if file then
-    local f, err = io.open(file, "rb")
-    if not f then
-      io.stderr:write(tostring(err), "\n")
-      os.exit(1)
-    end
-    for line in f:lines() do
+    for _, line in ipairs((scriptlib.read_lines(file, "stopwords"))) do
       local w = line:gsub("#.*", ""):match("^%s*(.-)%s*$")
       if w ~= "" then set[tokenize.normalize(w, level or "casefold")] = true end
     end
-    f:close()
   end
   return set
 end

@@ -196,8 +196,58 @@ static void test_decode(void) {
     ok(n == 8 && memcmp(s2, "a\nb\ncde\t", 8) == 0, "clean: controls stripped, tab kept");
 }
 
+typedef struct guessed {
+    size_t n, line[4];
+    uint64_t offset[4];
+    int mixed[4];
+} guessed;
+
+static int note_guess(void *ud, size_t line, uint64_t offset, int mixed, const char *encoding) {
+    guessed *g = ud;
+    (void)encoding;
+    if (g->n < 4) g->line[g->n] = line, g->offset[g->n] = offset, g->mixed[g->n] = mixed;
+    g->n++;
+    return 0;
+}
+
+static int stop_guess(void *ud, size_t line, uint64_t offset, int mixed, const char *encoding) {
+    (void)ud, (void)line, (void)offset, (void)mixed, (void)encoding;
+    return 7;
+}
+
+static void test_decode_lines(void) {
+    ld_buf out = {0};
+    ld_decoded info;
+    guessed g = {0};
+    /* UTF-8, Latin-1, both in one line, an undefined windows-1252 byte, no final newline */
+    static const char in[] = "Caf\xc3\xa9\nCaf\xe9\r\nM\xc3\xbcnchen M\xfcnchen\nx\x81";
+    is_int(ld_decode_lines(in, sizeof in - 1, NULL, &out, &info, note_guess, &g), 0, "lines: decoded");
+    static const char want[] = "Caf\xc3\xa9\nCaf\xc3\xa9\r\nM\xc3\xbcnchen M\xc3\xbcnchen\nx\xc2\x81";
+    ok(out.len == sizeof want - 1 && memcmp(out.data, want, out.len) == 0,
+       "lines: UTF-8 lines kept, Latin-1 lines and runs decoded, newlines kept");
+    is_int((long long)g.n, 3, "lines: three lines guessed");
+    ok(g.line[0] == 2 && g.offset[0] == 9 && !g.mixed[0], "lines: line 2, byte 9, all of it");
+    ok(g.line[1] == 3 && g.offset[1] == 22 && g.mixed[1], "lines: line 3, byte 22, only its invalid run");
+    ok(g.line[2] == 4 && g.offset[2] == 30 && !g.mixed[2], "lines: line 4 without a newline");
+    ok(info.fell_back && info.bad_at == 9, "lines: the first guess in info");
+    out.len = 0;
+    memset(&g, 0, sizeof g);
+    is_int(ld_decode_lines("\xef\xbb\xbf" "a\nb", 6, NULL, &out, &info, note_guess, &g), 0, "lines: UTF-8 BOM");
+    ok(out.len == 3 && memcmp(out.data, "a\nb", 3) == 0 && g.n == 0 && info.bom, "lines: BOM dropped, nothing guessed");
+    out.len = 0;
+    is_int(ld_decode_lines("\xff\xfe" "a\0\xfc\0", 6, NULL, &out, &info, note_guess, &g), 0, "lines: UTF-16LE BOM");
+    ok(out.len == 3 && memcmp(out.data, "a\xc3\xbc", 3) == 0 && g.n == 0, "lines: UTF-16LE decided by its BOM");
+    out.len = 0;
+    is_int(ld_decode_lines("ok\n\xe9", 4, NULL, &out, &info, stop_guess, NULL), 7, "lines: a guess callback can stop");
+    out.len = 0;
+    is_int(ld_decode_lines("", 0, NULL, &out, &info, NULL, NULL), 0, "lines: empty input");
+    is_int((long long)out.len, 0, "lines: nothing out");
+    ld_buf_free(&out);
+}
+
 int main(void) {
     diag("loaders: json, csv, lines, glob, decode");
+    test_decode_lines();
     test_json();
     test_csv();
     test_lines();
