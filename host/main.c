@@ -293,8 +293,8 @@ static int collectargs(char **argv, int *first, host_options *ho) {
             }
             break;
         default: {
-            if (a[1] == '-' && a[2] == '\0') { /* -- */
-                *first = i + 1;
+            if (a[1] == '-' && a[2] == '\0') { /* -- : the script follows, if any */
+                *first = argv[i + 1] != NULL ? i + 1 : 0;
                 return args;
             }
             const long_option *o = find_option(a);

@@ -70,6 +70,41 @@ same("-e 'error()'", "nil error object")
 same("-W -e 'warn(\"hi\")'", "-W turns warnings on")
 same("-e 'warn(\"hi\")'", "warnings off by default")
 same("-E -e 'print(1)'", "-E")
+-- Every form lua5.4 accepts, each with a script on stdin: whether stdin is
+-- read, the arg table, and '--' anywhere, last included.
+local probe = "local a0 = arg and arg[0]\n"
+  .. "if a0 and (a0:find('lua5.4', 1, true) or a0:find('corpusrun', 1, true)) then a0 = 'INTERP' end\n"
+  .. "print('stdin ran', a0, arg and #arg, ...)\n"
+same("--", "-- alone: stdin is the script", probe)
+same("-e 'x=1' --", "-e then --: stdin is not read", probe)
+same("-e 'print(arg[0] ~= nil, arg[-1], #arg)' --", "-e then --: the arg table", probe)
+same("-v --", "-v then --: the version only", probe, false, true)
+same("-E --", "-E then --", probe)
+same("-W --", "-W then --", probe)
+same("-E -W -- ", "-E -W then --", probe)
+same("-- -", "-- then -: a file named '-'", probe)
+same("-- " .. q(argscript) .. " -- x", "-- before a script with -- among its arguments", probe)
+same("- --", "- with -- as an argument", probe)
+same("-", "- alone: stdin", probe)
+same("-v", "-v alone: no stdin", probe, false, true)
+same("-v -e 'print(5)'", "-v with -e", probe, false, true)
+same("'-eprint(6)'", "-e with its chunk attached", probe)
+same("'-eprint(7)' --", "-e attached then --", probe)
+same("-E -e 'print(8)' - a", "-E, -e and stdin with an argument", probe)
+same("--x", "-- with extra characters", probe, true)
+same("-vx", "-v with extra characters", probe, true)
+same("-Ex", "-E with extra characters", probe, true)
+same("-Wx", "-W with extra characters", probe, true)
+same("-l", "-l without argument, stdin given", probe, true)
+same("-e 'print(9)' -l", "-l without argument after -e", probe, true)
+same("-e", "-e at the end", probe, true)
+same("-e --", "-e with -- as its chunk", probe, true)
+same(q(argscript) .. " -e x --", "options after the script are its arguments", probe)
+do -- lua5.4's readline echoes piped input: compare what is evaluated
+  local out, code = t.run(CR .. " -i --", "print(40 + 2)\n")
+  t.like(out, "^corpusrun [^\n]*\n> 42\n> \n$", "-i then --: the REPL reads stdin")
+  t.is(code, 0, "-i then --: exit 0")
+end
 do -- lua5.4's readline echoes piped input; compare what is evaluated
   local out, code = t.run(CR .. " -e 'print(1)' -i", "x = 20\nprint(x + 1)\nx * 2\n")
   t.like(out, "^corpusrun [^\n]*\n1\n> > 21\n> 40\n> \n$", "-i: runs options, then reads and evaluates stdin")
