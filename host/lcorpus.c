@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lauxlib.h"
 #include "lua.h"
@@ -800,6 +801,8 @@ static int corpus_problems(lua_State *L) {
 
 /* ---- open --------------------------------------------------------------- */
 static int is_sqlite(const char *path) {
+    struct stat st; /* the type first: opening a FIFO would block */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     FILE *f = fopen(path, "rb");
     if (!f) return 0;
     char magic[16];
