@@ -15,6 +15,7 @@
 #include <lua.h>
 #include <lualib.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 #include "host.h"
@@ -410,9 +411,25 @@ static int apply_cluster_options(const host_options *ho) {
     return 1;
 }
 
+/* -c PATH: a path that does not exist (and is not a glob for corpus.open
+ * to expand), or that is neither a file nor a directory, is reported before
+ * the script runs. */
+static int check_corpus_path(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return 1;
+        fprintf(stderr, "%s: -c %s: not a regular file or directory\n", progname, path);
+        return 0;
+    }
+    if (errno == ENOENT && strpbrk(path, "*?[") != NULL) return 1;
+    fprintf(stderr, "%s: -c %s: %s\n", progname, path, strerror(errno));
+    return 0;
+}
+
 /* Options that must hold before any Lua runs: -c and -j. */
 static int apply_early_options(const host_options *ho) {
     if (!apply_cluster_options(ho)) return 0;
+    if (ho->corpus && !check_corpus_path(ho->corpus)) return 0;
     if (ho->corpus) cr_host_set_default_corpus(ho->corpus);
     if (ho->jobs) {
         int jobs;

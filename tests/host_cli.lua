@@ -161,14 +161,23 @@ end
 -- Default corpus: -c, --corpus, $CORPUSRUN_CORPUS, ./corpus.
 do
   local dc = "-e 'print(require(\"corpusrun\").default_corpus())'"
-  t.is((t.run("cd / && " .. CR .. " -c /data/x " .. dc)), "/data/x\n", "-c PATH")
-  t.is((t.run("cd / && " .. CR .. " --corpus /data/y " .. dc)), "/data/y\n", "--corpus PATH")
-  t.is((t.run("cd / && " .. CR .. " --corpus=/data/z " .. dc)), "/data/z\n", "--corpus=PATH")
+  t.is((t.run("cd / && " .. CR .. " -c /usr " .. dc)), "/usr\n", "-c PATH")
+  t.is((t.run("cd / && " .. CR .. " --corpus /etc " .. dc)), "/etc\n", "--corpus PATH")
+  t.is((t.run("cd / && " .. CR .. " --corpus=/var " .. dc)), "/var\n", "--corpus=PATH")
+  t.is((t.run("cd / && " .. CR .. " -c '/no/such/*.txt' " .. dc)), "/no/such/*.txt\n", "-c GLOB is left to corpus.open")
   t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " " .. dc)), "/env/c\n", "$CORPUSRUN_CORPUS")
-  t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " -c /opt " .. dc)), "/opt\n", "-c wins over the environment")
+  t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " -c /usr/lib " .. dc)), "/usr/lib\n", "-c wins over the environment")
   t.is((t.run("cd " .. q(t.root) .. " && " .. CR .. " " .. dc)), "corpus\n", "./corpus when it exists")
   t.is((t.run("cd / && " .. CR .. " " .. dc)), "nil\n", "no default corpus elsewhere")
-  local _, code, err = t.run(CR .. " -c")
+  local fifo = tmp .. "/fifo"
+  assert(os.execute("mkfifo " .. q(fifo)))
+  local out, code, err = t.run("timeout 20 " .. CR .. " -c " .. q(fifo) .. " -e 'print(1)'")
+  t.is(code, 1, "-c FIFO fails at once")
+  t.is(err, "corpusrun: -c " .. fifo .. ": not a regular file or directory\n", "-c FIFO: the host names it")
+  out, code = t.run("timeout 20 " .. CR .. " -e " .. q("print(require('corpus').open(" .. string.format("%q", fifo) .. "))"))
+  t.is(out, "nil\t" .. fifo .. ": not a regular file or directory\n", "corpus.open(FIFO) returns nil and a message naming it")
+  t.is(code, 0, "corpus.open(FIFO) does not block")
+  _, code, err = t.run(CR .. " -c")
   t.is(code, 1, "-c without a path fails")
   t.like(err, "'%-c' needs argument", "-c without a path says so")
 end
