@@ -78,8 +78,20 @@ int cr_host_report(lua_State *L, int status) {
     return status;
 }
 
-/* Message handler: error objects with __tostring print that string. */
+static volatile sig_atomic_t interrupt_reported = 0;
+
+int cr_host_was_interrupted(void) { return interrupt_reported != 0; }
+
+/* Message handler: error objects with __tostring print that string.  After
+ * Ctrl-C, whatever error ends the call (the interruption itself, or one it
+ * caused on the way out: an interrupted SQLite step, a stopped worker) is
+ * reported as "interrupted", without a traceback. */
 static int msghandler(lua_State *L) {
+    if (cr_host_interrupted) {
+        interrupt_reported = 1;
+        lua_pushliteral(L, CR_HOST_INTERRUPTED);
+        return 1;
+    }
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -90,14 +102,32 @@ static int msghandler(lua_State *L) {
     return 1;
 }
 
+/* Raises the interruption at the next Lua instruction, call or return, and
+ * stays armed until the protected call ends, so a script that catches the
+ * error (pcall in a loop) is stopped at its next call.  Only the message
+ * handler, called while the error unwinds, runs undisturbed. */
 static void stop_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted!");
+    if (ar->event == LUA_HOOKCALL && lua_getinfo(L, "f", ar)) {
+        int handler = lua_tocfunction(L, -1) == msghandler;
+        lua_pop(L, 1);
+        if (handler) return;
+    }
+    lua_pushliteral(L, CR_HOST_INTERRUPTED);
+    lua_error(L);
 }
 
-/* First Ctrl-C: ask the running Lua code (and SQLite) to stop at the next
- * safe point.  The handler is reset, so a second Ctrl-C kills the process. */
+static void set_sigint(void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking open, read or wait returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* First Ctrl-C: ask the running Lua code, SQLite and the C loops that poll
+ * cr_host_interrupted to stop at the next safe point.  The handler is reset,
+ * so a second Ctrl-C kills the process, as in lua5.4. */
 static void on_sigint(int sig) {
     signal(sig, SIG_DFL);
     cr_host_interrupted = 1;
@@ -113,10 +143,12 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
     lua_insert(L, base);
     interrupt_target = L;
     cr_host_interrupted = 0;
-    signal(SIGINT, on_sigint);
+    interrupt_reported = 0;
+    set_sigint(on_sigint);
     int status = lua_pcall(L, narg, nres, base);
     signal(SIGINT, SIG_DFL);
     interrupt_target = NULL;
+    if (lua_gethook(L) == stop_hook) lua_sethook(L, NULL, 0, 0);
     lua_remove(L, base);
     return status;
 }

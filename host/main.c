@@ -728,5 +728,6 @@ int main(int argc, char **argv) {
     int result = lua_toboolean(L, -1);
     cr_host_report(L, status);
     lua_close(L);
+    if (cr_host_was_interrupted()) return CR_HOST_INTERRUPTED_STATUS;
     return (result && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -290,7 +290,7 @@ local function fold_docs(init, step, next_doc, tick)
     local okb, b = pcall(doc_bytes, doc)
     if okb and math.type(b) == "integer" then nbytes = nbytes + b end
     if tick then tick(ndocs, nbytes) end
-    if host.interrupted() then error("interrupted!", 0) end
+    if host.interrupted() then error("interrupted", 0) end
   end
   return acc, ndocs, nbytes
 end
