@@ -5,6 +5,7 @@
 #include "host.h"
 #include "sha256.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -40,6 +41,7 @@ volatile sig_atomic_t cr_host_interrupted = 0;
 static lua_State *interrupt_target = NULL;
 static char default_corpus[PATH_MAX];
 static char lib_dir[PATH_MAX];
+static char scripts_dir[PATH_MAX];
 
 /* ---- default corpus -------------------------------------------------- */
 
@@ -155,9 +157,24 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
 
 /* ---- library directory and package.path ----------------------------- */
 
-/* Finds lib/lua relative to the executable: in the source tree (the binary
- * in build/ or its symlink at the top) or after `make install`
- * (PREFIX/bin → PREFIX/share/corpusrun/lua). */
+/* The first of the candidate directories (printf templates taking the
+ * executable's directory) that exists, resolved, into out; else "". */
+static void find_dir(const char *exe_dir, const char *const candidates[], char out[PATH_MAX]) {
+    for (int i = 0; candidates[i] != NULL; i++) {
+        char dir[PATH_MAX];
+        if (snprintf(dir, sizeof dir, candidates[i], exe_dir) >= (int)sizeof dir) continue;
+        char real[PATH_MAX];
+        if (is_dir(dir) && realpath(dir, real) != NULL) {
+            snprintf(out, PATH_MAX, "%s", real);
+            return;
+        }
+    }
+    out[0] = '\0';
+}
+
+/* Finds lib/lua and scripts/ relative to the executable: in the source tree
+ * (the binary in build/ or its symlink at the top) or after `make install`
+ * (PREFIX/bin → PREFIX/share/corpusrun/lua and .../scripts). */
 static void find_lib_dir(const char *argv0) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -170,19 +187,15 @@ static void find_lib_dir(const char *argv0) {
     char *slash = strrchr(exe, '/');
     if (slash == NULL) return;
     *slash = '\0';
-    static const char *const candidates[] = {
+    static const char *const lib_candidates[] = {
         "%s/lib/lua", "%s/../lib/lua", "%s/../share/corpusrun/lua", NULL};
-    for (int i = 0; candidates[i] != NULL; i++) {
-        char dir[PATH_MAX];
-        if (snprintf(dir, sizeof dir, candidates[i], exe) >= (int)sizeof dir) continue;
-        char real[PATH_MAX];
-        if (is_dir(dir) && realpath(dir, real) != NULL) {
-            snprintf(lib_dir, sizeof lib_dir, "%s", real);
-            return;
-        }
-    }
-    lib_dir[0] = '\0';
+    static const char *const script_candidates[] = {
+        "%s/../share/corpusrun/scripts", "%s/../scripts", NULL};
+    find_dir(exe, lib_candidates, lib_dir);
+    find_dir(exe, script_candidates, scripts_dir);
 }
+
+const char *cr_host_scripts_dir(void) { return scripts_dir[0] ? scripts_dir : NULL; }
 
 /* package.path = lib_dir templates; then CORPUSRUN_PATH with ";;" standing
  * for the default path (as LUA_PATH does), or the default path. */
@@ -246,6 +259,29 @@ static int l_file_kind(lua_State *L) {
     else if (S_ISFIFO(st.st_mode)) kind = "fifo";
     else if (S_ISSOCK(st.st_mode)) kind = "socket";
     lua_pushstring(L, kind);
+    return 1;
+}
+
+/* list_dir(path) → the sorted names in a directory ("." and ".." left
+ * out), or nil, message. */
+static int l_list_dir(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (d == NULL) return luaL_fileresult(L, 0, path);
+    lua_newtable(L);
+    lua_Integer n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, -3);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
     return 1;
 }
 
@@ -455,6 +491,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
         {"file_kind", l_file_kind},
+        {"list_dir", l_list_dir},
         {"cwd", l_cwd},
         {"clock", l_clock},
         {"base64_encode", l_base64_encode},
@@ -474,6 +511,9 @@ static int luaopen_corpusrun_host(lua_State *L) {
     if (lib_dir[0]) lua_pushstring(L, lib_dir);
     else lua_pushnil(L);
     lua_setfield(L, -2, "libdir");
+    if (scripts_dir[0]) lua_pushstring(L, scripts_dir);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "scripts_dir");
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);

@@ -41,6 +41,10 @@ void cr_host_message(const char *progname, const char *msg);
 const char *cr_host_default_corpus(void);
 void cr_host_set_default_corpus(const char *path);
 
+/* The directory of the analysis scripts (scripts/ in the source tree,
+ * PREFIX/share/corpusrun/scripts when installed), or NULL. */
+const char *cr_host_scripts_dir(void);
+
 /* The script being run (NULL for -e, stdin, the REPL): corpusrun.script. */
 void cr_host_set_script(const char *path);
 

@@ -33,12 +33,14 @@
 #define has_map 512      /* --map */
 #define has_reduce 1024  /* --reduce */
 #define has_quiet 2048   /* --quiet */
+#define has_list 4096    /* --list */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
 static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
+            "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
             "Available options are:\n"
@@ -72,12 +74,13 @@ static void print_usage_text(FILE *out) {
             "                 declared outputs (see docs/sandbox.md)\n"
             "  --max-memory SIZE, --max-seconds S, --max-output SIZE\n"
             "                 the sandbox's limits (defaults 1G, 600, 1G)\n"
+            "  --list         list the scripts a bare NAME runs, with what each does\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname);
+            progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -216,6 +219,7 @@ static const long_option long_options[] = {
     {"map", 0, has_map, NO_VALUE},
     {"reduce", 0, has_reduce, NO_VALUE},
     {"quiet", 0, has_quiet, NO_VALUE},
+    {"list", 0, has_list, NO_VALUE},
     {"help", 'h', has_help, NO_VALUE},
     {"version", 0, has_version, NO_VALUE},
     {NULL, 0, 0, 0}};
@@ -464,6 +468,50 @@ static int runargs(lua_State *L, char **argv, int optlim) {
     return 1;
 }
 
+/* Calls require("commands")[fn](word) for two results, left on the stack;
+ * returns the status (an error reported). */
+static int call_commands(lua_State *L, const char *fn, const char *word) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "commands");
+    int status = cr_host_docall(L, 1, 1);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    if (word) lua_pushstring(L, word);
+    status = cr_host_docall(L, word ? 1 : 0, 2);
+    return cr_host_report(L, status);
+}
+
+/* A bare name that is not a file ("freq", "kwic.lua") names a script of the
+ * scripts directory, as git runs its subcommands; a file of that name in
+ * the current directory comes first, as lua5.4 would run it.  Returns the
+ * path to run (word itself, or the script's path, kept alive in the
+ * registry), or NULL after saying what is wrong (with a suggestion). */
+static const char *resolve_script(lua_State *L, const char *word) {
+    if (strcmp(word, "-") == 0 || strchr(word, '/') != NULL || access(word, F_OK) == 0) return word;
+    if (call_commands(L, "resolve", word) != LUA_OK) return NULL;
+    if (lua_isnil(L, -2)) {
+        cr_host_message(progname, luaL_optstring(L, -1, "no such script"));
+        lua_pop(L, 2);
+        return NULL;
+    }
+    lua_pop(L, 1);
+    const char *path = lua_tostring(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "corpusrun.script_path"); /* anchors path */
+    return path;
+}
+
+/* --list: the scripts a bare name runs, each with its one-line summary. */
+static int list_scripts(lua_State *L) {
+    if (call_commands(L, "list_text", NULL) != LUA_OK) return 0;
+    int ok = lua_isstring(L, -2);
+    if (ok) fputs(lua_tostring(L, -2), stdout);
+    else cr_host_message(progname, luaL_optstring(L, -1, "no scripts"));
+    lua_pop(L, 2);
+    fflush(stdout);
+    return ok;
+}
+
 /* --describe SCRIPT: the script's declared header, read by lib/lua/cli.lua
  * from its leading spec table; the script itself does not run. */
 static int describe(lua_State *L, const char *path) {
@@ -672,6 +720,16 @@ static int pmain(lua_State *L) {
         cr_host_set_streaming((args & has_map) != 0, (args & has_reduce) != 0);
     }
     cr_host_setup(L, argv[0]);
+    if (args & has_list) {
+        lua_pushboolean(L, list_scripts(L));
+        return 1;
+    }
+    if (script > 0 && !(script > 1 && strcmp(argv[script - 1], "--") == 0 && strcmp(argv[script], "-") == 0)) {
+        const char *path = resolve_script(L, argv[script]);
+        if (path == NULL) return 0;
+        argv[script] = (char *)path; /* arg[0] and the script run: the resolved path */
+    }
+    if (ho.describe && (ho.describe = resolve_script(L, ho.describe)) == NULL) return 0;
     createargtable(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
     /* Incremental, not generational as lua.c: a corpus run allocates one

@@ -200,6 +200,45 @@ do
   t.is(out, "1\n", "--quiet sets CORPUSRUN_QUIET for the script and its workers")
 end
 
+-- A bare name that is not a file runs the script of that name from the
+-- scripts directory (as git runs its subcommands); a file of that name in
+-- the current directory comes first; a misspelt name gets a suggestion.
+do
+  local out, code, err = t.run("cd / && " .. CR .. " --list")
+  t.is(code, 0, "--list exits 0", err)
+  t.like(out, "\nfreq +Word %(or stem, or n%-gram%) frequency list", "--list: freq with its one-line summary")
+  t.like(out, "\nmentions +Who and what a corpus mentions\n", "--list: mentions with its one-line summary")
+  local widest = 0
+  for line in out:gmatch("[^\n]+") do widest = math.max(widest, utf8.len(line)) end
+  t.ok(widest <= 80, "--list: every line fits 80 columns", widest)
+  local cd = "cd " .. q(t.root) .. " && "
+  local want = t.run(cd .. CR .. " scripts/freq.lua --top 3 --quiet")
+  t.like(want, "\n +1 +the ", "the script by its path")
+  t.is((t.run(cd .. CR .. " freq --top 3 --quiet")), want, "'corpusrun freq' runs scripts/freq.lua")
+  t.is((t.run(cd .. CR .. " freq.lua --top 3 --quiet")), want, "'corpusrun freq.lua' too")
+  t.is((t.run(cd .. CR .. " -j 2 freq --top 3 --quiet")), want, "options before the name still apply")
+  out = t.run("cd / && " .. CR .. " -c " .. q(t.root .. "/corpus") .. " mentions --top 2 --quiet")
+  t.like(out, "Zakani", "'corpusrun mentions' from another directory")
+  out = t.run("cd / && " .. CR .. " --describe kwic")
+  t.like(out, "^kwic %d", "--describe takes a bare name too")
+  local _, c2, e2 = t.run("cd / && " .. CR .. " frq")
+  t.is(c2, 1, "a misspelt name fails")
+  t.like(e2, "^corpusrun: cannot open frq .-did you mean 'freq'%?", "a misspelt name gets a suggestion")
+  _, c2, e2 = t.run("cd / && " .. CR .. " mentons --top 1")
+  t.like(e2, "did you mean 'mentions'%?", "mentons: did you mean mentions")
+  _, c2, e2 = t.run("cd / && " .. CR .. " zzzzzz")
+  t.is(c2, 1, "an unknown name fails")
+  t.ok(not e2:find("did you mean", 1, true), "no suggestion when nothing is near", e2)
+  local d = tmp .. "/local"
+  os.execute("mkdir -p " .. q(d))
+  write("local/freq", "print('the local freq', arg[0])\n")
+  t.is((t.run("cd " .. q(d) .. " && " .. CR .. " freq")), "the local freq\tfreq\n", "a file named freq in the current directory comes first")
+  out = t.run(cd .. CR .. " -e 'print(arg[0])' freq --version")
+  t.like(out, "^" .. t.root:gsub("%p", "%%%0") .. "/scripts/freq%.lua\n", "arg[0] is the script's path")
+  out = t.run(CR .. " --help")
+  t.like(out, "%-%-list", "--help mentions --list")
+end
+
 -- --help, -h, --version, -v
 do
   local out, code = t.run(CR .. " --help")
