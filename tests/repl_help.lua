@@ -42,6 +42,7 @@ do
   t.ok(basics and cluster and basics < cluster, "help(corpus.open): the basics come before the cluster details", o)
   t.ok(basics and misuse and basics < misuse, "help(corpus.open): the sources before the misuse details")
   t.like(o, "\nOptions\n%-+\n", "help(corpus.open): its subsections (Options), with headings")
+  t.ok(not o:find("`", 1, true), "help(corpus.open): no backticks, even of code spans over two lines")
   t.like(o, "\n  on_error %(default: \"warn\"%)\n      \"warn\": a skipped item", "a wide table: one record per row")
   for _, page in ipairs({ corpus.open, "fold.run", "corpus", "fold", "count.freq", "report.table" }) do
     local text = help.text(page)

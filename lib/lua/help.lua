@@ -138,7 +138,8 @@ local function inline(line)
     if target:match("^https?://") then return text .. " <" .. target .. ">" end
     return text
   end)
-  return (line:gsub("`([^`]*)`", "%1"))
+  line = line:gsub("`([^`]*)`", "%1")
+  return (line:gsub("`", "")) -- the end of a code span that runs over two lines
 end
 
 -- The cells of a table row "| a | `b \\| c` |": pipes inside code or after a
