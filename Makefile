@@ -203,6 +203,8 @@ install: $(BUILD)/corpusrun
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/corpusrun/lua $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/corpusrun $(DESTDIR)$(PREFIX)/bin/corpusrun
 	cp -R lib/lua/. $(DESTDIR)$(PREFIX)/share/corpusrun/lua/
+	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/scripts
+	install -m 644 scripts/*.lua scripts/README.md $(DESTDIR)$(PREFIX)/share/corpusrun/scripts/
 	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/docs/api
 	install -m 644 docs/*.md $(DESTDIR)$(PREFIX)/share/corpusrun/docs/
 	install -m 644 docs/api/*.md $(DESTDIR)$(PREFIX)/share/corpusrun/docs/api/

@@ -5,6 +5,7 @@
 #include "host.h"
 #include "sha256.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -41,6 +42,7 @@ volatile sig_atomic_t cr_host_interrupted = 0;
 static lua_State *interrupt_target = NULL;
 static char default_corpus[PATH_MAX];
 static char lib_dir[PATH_MAX];
+static char scripts_dir[PATH_MAX];
 
 /* ---- default corpus -------------------------------------------------- */
 
@@ -79,8 +81,20 @@ int cr_host_report(lua_State *L, int status) {
     return status;
 }
 
-/* Message handler: error objects with __tostring print that string. */
+static volatile sig_atomic_t interrupt_reported = 0;
+
+int cr_host_was_interrupted(void) { return interrupt_reported != 0; }
+
+/* Message handler: error objects with __tostring print that string.  After
+ * Ctrl-C, whatever error ends the call (the interruption itself, or one it
+ * caused on the way out: an interrupted SQLite step, a stopped worker) is
+ * reported as "interrupted", without a traceback. */
 static int msghandler(lua_State *L) {
+    if (cr_host_interrupted) {
+        interrupt_reported = 1;
+        lua_pushliteral(L, CR_HOST_INTERRUPTED);
+        return 1;
+    }
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
@@ -91,14 +105,32 @@ static int msghandler(lua_State *L) {
     return 1;
 }
 
+/* Raises the interruption at the next Lua instruction, call or return, and
+ * stays armed until the protected call ends, so a script that catches the
+ * error (pcall in a loop) is stopped at its next call.  Only the message
+ * handler, called while the error unwinds, runs undisturbed. */
 static void stop_hook(lua_State *L, lua_Debug *ar) {
-    (void)ar;
-    lua_sethook(L, NULL, 0, 0);
-    luaL_error(L, "interrupted!");
+    if (ar->event == LUA_HOOKCALL && lua_getinfo(L, "f", ar)) {
+        int handler = lua_tocfunction(L, -1) == msghandler;
+        lua_pop(L, 1);
+        if (handler) return;
+    }
+    lua_pushliteral(L, CR_HOST_INTERRUPTED);
+    lua_error(L);
 }
 
-/* First Ctrl-C: ask the running Lua code (and SQLite) to stop at the next
- * safe point.  The handler is reset, so a second Ctrl-C kills the process. */
+static void set_sigint(void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking open, read or wait returns EINTR */
+    sigaction(SIGINT, &sa, NULL);
+}
+
+/* First Ctrl-C: ask the running Lua code, SQLite and the C loops that poll
+ * cr_host_interrupted to stop at the next safe point.  The handler is reset,
+ * so a second Ctrl-C kills the process, as in lua5.4. */
 static void on_sigint(int sig) {
     signal(sig, SIG_DFL);
     cr_host_interrupted = 1;
@@ -114,19 +146,36 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
     lua_insert(L, base);
     interrupt_target = L;
     cr_host_interrupted = 0;
-    signal(SIGINT, on_sigint);
+    interrupt_reported = 0;
+    set_sigint(on_sigint);
     int status = lua_pcall(L, narg, nres, base);
     signal(SIGINT, SIG_DFL);
     interrupt_target = NULL;
+    if (lua_gethook(L) == stop_hook) lua_sethook(L, NULL, 0, 0);
     lua_remove(L, base);
     return status;
 }
 
 /* ---- library directory and package.path ----------------------------- */
 
-/* Finds lib/lua relative to the executable: in the source tree (the binary
- * in build/ or its symlink at the top) or after `make install`
- * (PREFIX/bin → PREFIX/share/corpusrun/lua). */
+/* The first of the candidate directories (printf templates taking the
+ * executable's directory) that exists, resolved, into out; else "". */
+static void find_dir(const char *exe_dir, const char *const candidates[], char out[PATH_MAX]) {
+    for (int i = 0; candidates[i] != NULL; i++) {
+        char dir[PATH_MAX];
+        if (snprintf(dir, sizeof dir, candidates[i], exe_dir) >= (int)sizeof dir) continue;
+        char real[PATH_MAX];
+        if (is_dir(dir) && realpath(dir, real) != NULL) {
+            snprintf(out, PATH_MAX, "%s", real);
+            return;
+        }
+    }
+    out[0] = '\0';
+}
+
+/* Finds lib/lua and scripts/ relative to the executable: in the source tree
+ * (the binary in build/ or its symlink at the top) or after `make install`
+ * (PREFIX/bin → PREFIX/share/corpusrun/lua and .../scripts). */
 static void find_lib_dir(const char *argv0) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -139,19 +188,15 @@ static void find_lib_dir(const char *argv0) {
     char *slash = strrchr(exe, '/');
     if (slash == NULL) return;
     *slash = '\0';
-    static const char *const candidates[] = {
+    static const char *const lib_candidates[] = {
         "%s/lib/lua", "%s/../lib/lua", "%s/../share/corpusrun/lua", NULL};
-    for (int i = 0; candidates[i] != NULL; i++) {
-        char dir[PATH_MAX];
-        if (snprintf(dir, sizeof dir, candidates[i], exe) >= (int)sizeof dir) continue;
-        char real[PATH_MAX];
-        if (is_dir(dir) && realpath(dir, real) != NULL) {
-            snprintf(lib_dir, sizeof lib_dir, "%s", real);
-            return;
-        }
-    }
-    lib_dir[0] = '\0';
+    static const char *const script_candidates[] = {
+        "%s/../share/corpusrun/scripts", "%s/../scripts", NULL};
+    find_dir(exe, lib_candidates, lib_dir);
+    find_dir(exe, script_candidates, scripts_dir);
 }
+
+const char *cr_host_scripts_dir(void) { return scripts_dir[0] ? scripts_dir : NULL; }
 
 /* package.path = lib_dir templates; then CORPUSRUN_PATH with ";;" standing
  * for the default path (as LUA_PATH does), or the default path. */
@@ -222,6 +267,29 @@ static int l_file_kind(lua_State *L) {
     else if (S_ISFIFO(st.st_mode)) kind = "fifo";
     else if (S_ISSOCK(st.st_mode)) kind = "socket";
     lua_pushstring(L, kind);
+    return 1;
+}
+
+/* list_dir(path) → the sorted names in a directory ("." and ".." left
+ * out), or nil, message. */
+static int l_list_dir(lua_State *L) {
+    const char *path = luaL_checkstring(L, 1);
+    DIR *d = opendir(path);
+    if (d == NULL) return luaL_fileresult(L, 0, path);
+    lua_newtable(L);
+    lua_Integer n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0) continue;
+        lua_pushstring(L, e->d_name);
+        lua_rawseti(L, -2, ++n);
+    }
+    closedir(d);
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, -3);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
     return 1;
 }
 
@@ -435,6 +503,7 @@ static int luaopen_corpusrun_host(lua_State *L) {
         {"sha256", l_sha256},
         {"sha256_file", l_sha256_file},
         {"file_kind", l_file_kind},
+        {"list_dir", l_list_dir},
         {"cwd", l_cwd},
         {"clock", l_clock},
         {"base64_encode", l_base64_encode},
@@ -454,6 +523,9 @@ static int luaopen_corpusrun_host(lua_State *L) {
     if (lib_dir[0]) lua_pushstring(L, lib_dir);
     else lua_pushnil(L);
     lua_setfield(L, -2, "libdir");
+    if (scripts_dir[0]) lua_pushstring(L, scripts_dir);
+    else lua_pushnil(L);
+    lua_setfield(L, -2, "scripts_dir");
     lua_pushinteger(L, host_jobs > 0 ? host_jobs : 1);
     lua_setfield(L, -2, "jobs");
     cr_host_open_parallel(L);

@@ -19,9 +19,16 @@ int cr_host_setup(lua_State *L, const char *argv0);
 void cr_host_preload_globals(lua_State *L);
 
 /* Calls the function below narg arguments on the stack, like lua_pcall,
- * with a traceback message handler and Ctrl-C turned into an
- * "interrupted!" error.  Returns the lua_pcall status. */
+ * with a traceback message handler and Ctrl-C turned into an error whose
+ * message is CR_HOST_INTERRUPTED, without a traceback.  Returns the
+ * lua_pcall status. */
 int cr_host_docall(lua_State *L, int narg, int nres);
+
+#define CR_HOST_INTERRUPTED "interrupted"
+/* Exit status of a run stopped by Ctrl-C (128 + SIGINT, as shells report). */
+#define CR_HOST_INTERRUPTED_STATUS 130
+/* Did the last cr_host_docall end because of Ctrl-C? */
+int cr_host_was_interrupted(void);
 
 /* Prints the error message on top of the stack (if status != LUA_OK) to
  * stderr prefixed with the program name, and pops it.  Returns status. */
@@ -33,6 +40,10 @@ void cr_host_message(const char *progname, const char *msg);
 /* The default corpus path (-c, $CORPUSRUN_CORPUS, ./corpus) or NULL. */
 const char *cr_host_default_corpus(void);
 void cr_host_set_default_corpus(const char *path);
+
+/* The directory of the analysis scripts (scripts/ in the source tree,
+ * PREFIX/share/corpusrun/scripts when installed), or NULL. */
+const char *cr_host_scripts_dir(void);
 
 /* The script being run (NULL for -e, stdin, the REPL): corpusrun.script. */
 void cr_host_set_script(const char *path);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lauxlib.h"
 #include "lua.h"
@@ -339,11 +340,24 @@ static int corpus_close(lua_State *L) {
     return 0;
 }
 
+static int corpus_len(lua_State *L);
+
+/* "Corpus NAME (N documents)": N is #c (counted once, as __len counts it). */
 static int corpus_tostring(lua_State *L) {
     Corpus *c = luaL_checkudata(L, 1, CORPUS_MT);
-    if (!c->core) lua_pushstring(L, "Corpus (closed)");
-    else lua_pushfstring(L, "Corpus %s (%d files)", c->core->name ? c->core->name : "?",
-                         (int)ld_corpus_entries(c->core->c));
+    if (!c->core) {
+        lua_pushstring(L, "Corpus (closed)");
+        return 1;
+    }
+    const char *name = c->core->name ? c->core->name : "?";
+    lua_pushcfunction(L, corpus_len);
+    lua_pushvalue(L, 1);
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK || !lua_isinteger(L, -1)) {
+        lua_pushfstring(L, "Corpus %s (documents not counted: %s)", name, luaL_tolstring(L, -1, NULL));
+        return 1;
+    }
+    lua_Integer n = lua_tointeger(L, -1);
+    lua_pushfstring(L, "Corpus %s (%I %s)", name, (LUAI_UACINT)n, n == 1 ? "document" : "documents");
     return 1;
 }
 
@@ -764,6 +778,8 @@ static int corpus_problems(lua_State *L) {
 
 /* ---- open --------------------------------------------------------------- */
 static int is_sqlite(const char *path) {
+    struct stat st; /* the type first: opening a FIFO would block */
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
     char why[PP_MSG_SIZE];
     FILE *f = pp_fopen(path, "rb", why, sizeof why);
     if (!f) return 0;

@@ -15,6 +15,7 @@
 #include <lua.h>
 #include <lualib.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <utf8proc.h>
 
 #include "host.h"
@@ -32,12 +33,14 @@
 #define has_map 512      /* --map */
 #define has_reduce 1024  /* --reduce */
 #define has_quiet 2048   /* --quiet */
+#define has_list 4096    /* --list */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
 static void print_usage_text(FILE *out) {
     fprintf(out,
             "usage: %s [options] [script [args]]\n"
+            "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
             "Available options are:\n"
@@ -71,12 +74,13 @@ static void print_usage_text(FILE *out) {
             "                 declared outputs (see docs/sandbox.md)\n"
             "  --max-memory SIZE, --max-seconds S, --max-output SIZE\n"
             "                 the sandbox's limits (defaults 1G, 600, 1G)\n"
+            "  --list         list the scripts a bare NAME runs, with what each does\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname);
+            progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -215,6 +219,7 @@ static const long_option long_options[] = {
     {"map", 0, has_map, NO_VALUE},
     {"reduce", 0, has_reduce, NO_VALUE},
     {"quiet", 0, has_quiet, NO_VALUE},
+    {"list", 0, has_list, NO_VALUE},
     {"help", 'h', has_help, NO_VALUE},
     {"version", 0, has_version, NO_VALUE},
     {NULL, 0, 0, 0}};
@@ -293,8 +298,8 @@ static int collectargs(char **argv, int *first, host_options *ho) {
             }
             break;
         default: {
-            if (a[1] == '-' && a[2] == '\0') { /* -- */
-                *first = i + 1;
+            if (a[1] == '-' && a[2] == '\0') { /* -- : the script follows, if any */
+                *first = argv[i + 1] != NULL ? i + 1 : 0;
                 return args;
             }
             const long_option *o = find_option(a);
@@ -410,9 +415,25 @@ static int apply_cluster_options(const host_options *ho) {
     return 1;
 }
 
+/* -c PATH: a path that does not exist (and is not a glob for corpus.open
+ * to expand), or that is neither a file nor a directory, is reported before
+ * the script runs. */
+static int check_corpus_path(const char *path) {
+    struct stat st;
+    if (stat(path, &st) == 0) {
+        if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return 1;
+        fprintf(stderr, "%s: -c %s: not a regular file or directory\n", progname, path);
+        return 0;
+    }
+    if (errno == ENOENT && strpbrk(path, "*?[") != NULL) return 1;
+    fprintf(stderr, "%s: -c %s: %s\n", progname, path, strerror(errno));
+    return 0;
+}
+
 /* Options that must hold before any Lua runs: -c and -j. */
 static int apply_early_options(const host_options *ho) {
     if (!apply_cluster_options(ho)) return 0;
+    if (ho->corpus && !check_corpus_path(ho->corpus)) return 0;
     if (ho->corpus) cr_host_set_default_corpus(ho->corpus);
     if (ho->jobs) {
         int jobs;
@@ -445,6 +466,50 @@ static int runargs(lua_State *L, char **argv, int optlim) {
         if (status != LUA_OK) return 0;
     }
     return 1;
+}
+
+/* Calls require("commands")[fn](word) for two results, left on the stack;
+ * returns the status (an error reported). */
+static int call_commands(lua_State *L, const char *fn, const char *word) {
+    lua_getglobal(L, "require");
+    lua_pushliteral(L, "commands");
+    int status = cr_host_docall(L, 1, 1);
+    if (status != LUA_OK) return cr_host_report(L, status);
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    if (word) lua_pushstring(L, word);
+    status = cr_host_docall(L, word ? 1 : 0, 2);
+    return cr_host_report(L, status);
+}
+
+/* A bare name that is not a file ("freq", "kwic.lua") names a script of the
+ * scripts directory, as git runs its subcommands; a file of that name in
+ * the current directory comes first, as lua5.4 would run it.  Returns the
+ * path to run (word itself, or the script's path, kept alive in the
+ * registry), or NULL after saying what is wrong (with a suggestion). */
+static const char *resolve_script(lua_State *L, const char *word) {
+    if (strcmp(word, "-") == 0 || strchr(word, '/') != NULL || access(word, F_OK) == 0) return word;
+    if (call_commands(L, "resolve", word) != LUA_OK) return NULL;
+    if (lua_isnil(L, -2)) {
+        cr_host_message(progname, luaL_optstring(L, -1, "no such script"));
+        lua_pop(L, 2);
+        return NULL;
+    }
+    lua_pop(L, 1);
+    const char *path = lua_tostring(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "corpusrun.script_path"); /* anchors path */
+    return path;
+}
+
+/* --list: the scripts a bare name runs, each with its one-line summary. */
+static int list_scripts(lua_State *L) {
+    if (call_commands(L, "list_text", NULL) != LUA_OK) return 0;
+    int ok = lua_isstring(L, -2);
+    if (ok) fputs(lua_tostring(L, -2), stdout);
+    else cr_host_message(progname, luaL_optstring(L, -1, "no scripts"));
+    lua_pop(L, 2);
+    fflush(stdout);
+    return ok;
 }
 
 /* --describe SCRIPT: the script's declared header, read by lib/lua/cli.lua
@@ -661,6 +726,16 @@ static int pmain(lua_State *L) {
         cr_host_set_streaming((args & has_map) != 0, (args & has_reduce) != 0);
     }
     cr_host_setup(L, argv[0]);
+    if (args & has_list) {
+        lua_pushboolean(L, list_scripts(L));
+        return 1;
+    }
+    if (script > 0 && !(script > 1 && strcmp(argv[script - 1], "--") == 0 && strcmp(argv[script], "-") == 0)) {
+        const char *path = resolve_script(L, argv[script]);
+        if (path == NULL) return 0;
+        argv[script] = (char *)path; /* arg[0] and the script run: the resolved path */
+    }
+    if (ho.describe && (ho.describe = resolve_script(L, ho.describe)) == NULL) return 0;
     createargtable(L, argv, argc, script);
     lua_gc(L, LUA_GCRESTART);
     /* Incremental, not generational as lua.c: a corpus run allocates one
@@ -717,5 +792,6 @@ int main(int argc, char **argv) {
     int result = lua_toboolean(L, -1);
     cr_host_report(L, status);
     lua_close(L);
+    if (cr_host_was_interrupted()) return CR_HOST_INTERRUPTED_STATUS;
     return (result && status == LUA_OK) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -359,7 +359,7 @@ static int l_parallel(lua_State *L) {
     int rc = collect(L, s, cb);
     if (rc != 0) terminate_all(s);
     reap_all(s);
-    if (cr_host_interrupted) return luaL_error(L, "interrupted!");
+    if (cr_host_interrupted) return luaL_error(L, CR_HOST_INTERRUPTED);
     if (rc == -2) return lua_error(L); /* on_progress's own error */
     if (rc != 0) return luaL_error(L, "cannot read from the fold's workers: %s", strerror(errno));
     /* A worker's own error first: the others may have been stopped for it,

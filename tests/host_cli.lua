@@ -70,6 +70,41 @@ same("-e 'error()'", "nil error object")
 same("-W -e 'warn(\"hi\")'", "-W turns warnings on")
 same("-e 'warn(\"hi\")'", "warnings off by default")
 same("-E -e 'print(1)'", "-E")
+-- Every form lua5.4 accepts, each with a script on stdin: whether stdin is
+-- read, the arg table, and '--' anywhere, last included.
+local probe = "local a0 = arg and arg[0]\n"
+  .. "if a0 and (a0:find('lua5.4', 1, true) or a0:find('corpusrun', 1, true)) then a0 = 'INTERP' end\n"
+  .. "print('stdin ran', a0, arg and #arg, ...)\n"
+same("--", "-- alone: stdin is the script", probe)
+same("-e 'x=1' --", "-e then --: stdin is not read", probe)
+same("-e 'print(arg[0] ~= nil, arg[-1], #arg)' --", "-e then --: the arg table", probe)
+same("-v --", "-v then --: the version only", probe, false, true)
+same("-E --", "-E then --", probe)
+same("-W --", "-W then --", probe)
+same("-E -W -- ", "-E -W then --", probe)
+same("-- -", "-- then -: a file named '-'", probe)
+same("-- " .. q(argscript) .. " -- x", "-- before a script with -- among its arguments", probe)
+same("- --", "- with -- as an argument", probe)
+same("-", "- alone: stdin", probe)
+same("-v", "-v alone: no stdin", probe, false, true)
+same("-v -e 'print(5)'", "-v with -e", probe, false, true)
+same("'-eprint(6)'", "-e with its chunk attached", probe)
+same("'-eprint(7)' --", "-e attached then --", probe)
+same("-E -e 'print(8)' - a", "-E, -e and stdin with an argument", probe)
+same("--x", "-- with extra characters", probe, true)
+same("-vx", "-v with extra characters", probe, true)
+same("-Ex", "-E with extra characters", probe, true)
+same("-Wx", "-W with extra characters", probe, true)
+same("-l", "-l without argument, stdin given", probe, true)
+same("-e 'print(9)' -l", "-l without argument after -e", probe, true)
+same("-e", "-e at the end", probe, true)
+same("-e --", "-e with -- as its chunk", probe, true)
+same(q(argscript) .. " -e x --", "options after the script are its arguments", probe)
+do -- lua5.4's readline echoes piped input: compare what is evaluated
+  local out, code = t.run(CR .. " -i --", "print(40 + 2)\n")
+  t.like(out, "^corpusrun [^\n]*\n> 42\n> \n$", "-i then --: the REPL reads stdin")
+  t.is(code, 0, "-i then --: exit 0")
+end
 do -- lua5.4's readline echoes piped input; compare what is evaluated
   local out, code = t.run(CR .. " -e 'print(1)' -i", "x = 20\nprint(x + 1)\nx * 2\n")
   t.like(out, "^corpusrun [^\n]*\n1\n> > 21\n> 40\n> \n$", "-i: runs options, then reads and evaluates stdin")
@@ -126,14 +161,23 @@ end
 -- Default corpus: -c, --corpus, $CORPUSRUN_CORPUS, ./corpus.
 do
   local dc = "-e 'print(require(\"corpusrun\").default_corpus())'"
-  t.is((t.run("cd / && " .. CR .. " -c /data/x " .. dc)), "/data/x\n", "-c PATH")
-  t.is((t.run("cd / && " .. CR .. " --corpus /data/y " .. dc)), "/data/y\n", "--corpus PATH")
-  t.is((t.run("cd / && " .. CR .. " --corpus=/data/z " .. dc)), "/data/z\n", "--corpus=PATH")
+  t.is((t.run("cd / && " .. CR .. " -c /usr " .. dc)), "/usr\n", "-c PATH")
+  t.is((t.run("cd / && " .. CR .. " --corpus /etc " .. dc)), "/etc\n", "--corpus PATH")
+  t.is((t.run("cd / && " .. CR .. " --corpus=/var " .. dc)), "/var\n", "--corpus=PATH")
+  t.is((t.run("cd / && " .. CR .. " -c '/no/such/*.txt' " .. dc)), "/no/such/*.txt\n", "-c GLOB is left to corpus.open")
   t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " " .. dc)), "/env/c\n", "$CORPUSRUN_CORPUS")
-  t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " -c /opt " .. dc)), "/opt\n", "-c wins over the environment")
+  t.is((t.run("cd / && CORPUSRUN_CORPUS=/env/c " .. CR .. " -c /usr/lib " .. dc)), "/usr/lib\n", "-c wins over the environment")
   t.is((t.run("cd " .. q(t.root) .. " && " .. CR .. " " .. dc)), "corpus\n", "./corpus when it exists")
   t.is((t.run("cd / && " .. CR .. " " .. dc)), "nil\n", "no default corpus elsewhere")
-  local _, code, err = t.run(CR .. " -c")
+  local fifo = tmp .. "/fifo"
+  assert(os.execute("mkfifo " .. q(fifo)))
+  local out, code, err = t.run("timeout 20 " .. CR .. " -c " .. q(fifo) .. " -e 'print(1)'")
+  t.is(code, 1, "-c FIFO fails at once")
+  t.is(err, "corpusrun: -c " .. fifo .. ": not a regular file or directory\n", "-c FIFO: the host names it")
+  out, code = t.run("timeout 20 " .. CR .. " -e " .. q("print(require('corpus').open(" .. string.format("%q", fifo) .. "))"))
+  t.is(out, "nil\t" .. fifo .. ": not a regular file or directory\n", "corpus.open(FIFO) returns nil and a message naming it")
+  t.is(code, 0, "corpus.open(FIFO) does not block")
+  _, code, err = t.run(CR .. " -c")
   t.is(code, 1, "-c without a path fails")
   t.like(err, "'%-c' needs argument", "-c without a path says so")
 end
@@ -154,6 +198,45 @@ end
 do
   local out = t.run(CR .. " --quiet -e 'print(os.getenv(\"CORPUSRUN_QUIET\"))'")
   t.is(out, "1\n", "--quiet sets CORPUSRUN_QUIET for the script and its workers")
+end
+
+-- A bare name that is not a file runs the script of that name from the
+-- scripts directory (as git runs its subcommands); a file of that name in
+-- the current directory comes first; a misspelt name gets a suggestion.
+do
+  local out, code, err = t.run("cd / && " .. CR .. " --list")
+  t.is(code, 0, "--list exits 0", err)
+  t.like(out, "\nfreq +Word %(or stem, or n%-gram%) frequency list", "--list: freq with its one-line summary")
+  t.like(out, "\nmentions +Who and what a corpus mentions\n", "--list: mentions with its one-line summary")
+  local widest = 0
+  for line in out:gmatch("[^\n]+") do widest = math.max(widest, utf8.len(line)) end
+  t.ok(widest <= 80, "--list: every line fits 80 columns", widest)
+  local cd = "cd " .. q(t.root) .. " && "
+  local want = t.run(cd .. CR .. " scripts/freq.lua --top 3 --quiet")
+  t.like(want, "\n +1 +the ", "the script by its path")
+  t.is((t.run(cd .. CR .. " freq --top 3 --quiet")), want, "'corpusrun freq' runs scripts/freq.lua")
+  t.is((t.run(cd .. CR .. " freq.lua --top 3 --quiet")), want, "'corpusrun freq.lua' too")
+  t.is((t.run(cd .. CR .. " -j 2 freq --top 3 --quiet")), want, "options before the name still apply")
+  out = t.run("cd / && " .. CR .. " -c " .. q(t.root .. "/corpus") .. " mentions --top 2 --quiet")
+  t.like(out, "Zakani", "'corpusrun mentions' from another directory")
+  out = t.run("cd / && " .. CR .. " --describe kwic")
+  t.like(out, "^kwic %d", "--describe takes a bare name too")
+  local _, c2, e2 = t.run("cd / && " .. CR .. " frq")
+  t.is(c2, 1, "a misspelt name fails")
+  t.like(e2, "^corpusrun: cannot open frq .-did you mean 'freq'%?", "a misspelt name gets a suggestion")
+  _, c2, e2 = t.run("cd / && " .. CR .. " mentons --top 1")
+  t.like(e2, "did you mean 'mentions'%?", "mentons: did you mean mentions")
+  _, c2, e2 = t.run("cd / && " .. CR .. " zzzzzz")
+  t.is(c2, 1, "an unknown name fails")
+  t.ok(not e2:find("did you mean", 1, true), "no suggestion when nothing is near", e2)
+  local d = tmp .. "/local"
+  os.execute("mkdir -p " .. q(d))
+  write("local/freq", "print('the local freq', arg[0])\n")
+  t.is((t.run("cd " .. q(d) .. " && " .. CR .. " freq")), "the local freq\tfreq\n", "a file named freq in the current directory comes first")
+  out = t.run(cd .. CR .. " -e 'print(arg[0])' freq --version")
+  t.like(out, "^" .. t.root:gsub("%p", "%%%0") .. "/scripts/freq%.lua\n", "arg[0] is the script's path")
+  out = t.run(CR .. " --help")
+  t.like(out, "%-%-list", "--help mentions --list")
 end
 
 -- --help, -h, --version, -v
@@ -190,7 +273,7 @@ print("the script ran")
   t.like(err3, "'%-%-describe' needs argument", "--describe without a script says so")
 end
 
--- Ctrl-C stops a running script with "interrupted!", exit 1.
+-- Ctrl-C stops a running script with "interrupted", exit 130 (tests/host_interrupt.sh has more).
 do
   local outf, errf = tmp .. "/int.out", tmp .. "/int.err"
   local script = write("loop.lua", "io.write('ready\\n'); io.stdout:flush(); while true do end\n")
@@ -199,9 +282,9 @@ do
 for i in $(seq 1 100); do grep -q ready %s 2>/dev/null && break; sleep 0.1; done
 kill -INT $pid; wait $pid; echo $?]], CR, q(script), q(outf), q(errf), q(outf))
   local out = t.run("sh -c " .. q(sh))
-  t.is(out, "1\n", "Ctrl-C during a script exits 1")
+  t.is(out, "130\n", "Ctrl-C during a script exits 130")
   local ef = io.open(errf); local err = ef:read("a"); ef:close()
-  t.like(err, "^corpusrun: interrupted!\nstack traceback:", "Ctrl-C raises 'interrupted!' with a traceback")
+  t.is(err, "corpusrun: interrupted\n", "Ctrl-C says 'interrupted', without a traceback")
 end
 
 os.execute("rm -rf " .. q(tmp))

@@ -102,9 +102,44 @@ for i in $(seq 1 50); do [ "$(ps -o pid= --ppid $pid | wc -l)" = 0 ] && break; s
 ps -o pid= --ppid $pid | wc -l
 ]], CR, q(script), q(dir), q(dir), q(dir))
   local out = t.run("sh -c " .. q(sh))
-  t.like(out, "^status 1 kids 2\n0\n$", "Ctrl-C with -j 2: exit 1, both workers gone", out)
+  t.like(out, "^status 130 kids 2\n0\n$", "Ctrl-C with -j 2: exit 130, both workers gone", out)
   local ef = io.open(dir .. "/err"); local err = ef and ef:read("a") or ""; if ef then ef:close() end
-  t.like(err, "interrupted!", "Ctrl-C with -j 2 reports 'interrupted!'")
+  t.is(err, "corpusrun: interrupted\n", "Ctrl-C with -j 2 reports 'interrupted', no traceback")
+  os.execute("rm -rf " .. q(dir))
+end
+
+-- acc = step(acc, doc): a value step returns replaces the accumulator, nil
+-- keeps it; the same count on one core, two, as shards merged and streamed.
+do
+  local dir = t.tempdir()
+  local f = dir .. "/count.lua"
+  local h = assert(io.open(f, "w"))
+  h:write([[
+local c = assert(require("corpus").open())
+print(c:fold(function() return 0 end, function(a, d) return a + 1 end, { quiet = true }))
+local t = c:fold(function() return { n = 0, ids = {} } end, function(a, d)
+  if d.id:find("^00[13]") then return { n = a.n + 1, ids = { d.id, table.unpack(a.ids) } } end -- a new table
+  a.n = a.n + 1                                                     -- nil: the same table goes on
+end, { quiet = true })
+print(t.n, #t.ids)
+print(c:fold(function() return "" end, function(a, d) return a .. "x" end, { quiet = true, merge = function(a, b) return a .. b end }))
+]])
+  h:close()
+  local want = "5\n5\t2\nxxxxx\n"
+  local cmd = "cd " .. q(t.root) .. " && " .. CR
+  for _, j in ipairs({ 1, 2, 3 }) do
+    local out, code, err = t.run(cmd .. " -j " .. j .. " " .. q(f))
+    t.is(out, want, "-j " .. j .. ": the values step returns are the accumulator", err)
+    t.is(code, 0, "-j " .. j .. ": exit 0")
+  end
+  local parts = dir .. "/parts"
+  for k = 0, 1 do
+    local _, code, err = t.run(cmd .. " --shard " .. k .. "/2 --parts " .. q(parts) .. " " .. q(f))
+    t.is(code, 0, "--shard " .. k .. "/2 with a returning step", err)
+  end
+  local out, code, err = t.run(cmd .. " --merge " .. q(parts) .. " " .. q(f))
+  t.is(out, want, "--shard/--merge: the merged count")
+  t.is(code, 0, "--merge exit 0", err)
   os.execute("rm -rf " .. q(dir))
 end
 

@@ -38,5 +38,11 @@ out=$("$bin" -c "$root/corpus" -e 'print(#require("corpus").open())')
 out=$("$bin" -e 'print(require("help").text("fold.merge"))' 2>&1)
 case "$out" in *"Merges two accumulators"*) r=0 ;; *) r=1; echo "# $out" ;; esac
 ok $r "help() finds the installed documentation"
+out=$("$bin" --list 2>&1)
+case "$out" in *"mentions "*"Who and what a corpus mentions"*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "the installed corpusrun lists its scripts"
+out=$("$bin" -c "$root/corpus" freq --top 1 --quiet 2>&1)
+case "$out" in *" the "*) r=0 ;; *) r=1; echo "# $out" ;; esac
+ok $r "'corpusrun freq' runs the installed script from another directory"
 echo "1..$n"
 exit $((failed > 0))

@@ -10,7 +10,7 @@ local all = { "000_bffbd40d78d47571.txt", "001_e8d32c68db4d5ae8.txt", "002_1b500
 
 t.is(#c, 5, "#c")
 t.is_deeply(c:ids(), all, "c:ids() in corpus order")
-t.is(tostring(c), "Corpus corpus (6 files)", "__tostring of a corpus")
+t.is(tostring(c), "Corpus corpus (5 documents)", "__tostring of a corpus: its documents, as #c counts them (not its 6 files)")
 t.is(getmetatable(c).__name, "corpusrun.Corpus", "metatable name")
 
 local d = c:get("002_1b50013527941c34.txt")

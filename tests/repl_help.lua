@@ -30,6 +30,36 @@ t.is(help.text("nosuch.thing"), "No documentation for nosuch.thing.", "unknown n
 t.is(help.text(function() end), "No documentation for this function value.", "unknown function")
 t.is(help.text(42), "No documentation for this number value.", "other values")
 
+-- Markdown rendered for a terminal: headings underlined, code indented,
+-- tables aligned (or, too wide, one record per row), no markup left.
+do
+  local corpus = require "corpus"
+  local o = help.text(corpus.open)
+  t.like(o, "^corpus%.open%(%[source %[, opts%]%]%)\n%-+\n", "help(corpus.open): its heading first")
+  local basics = o:find("source is one of", 1, true)
+  local cluster = o:find("--merge", 1, true)
+  local misuse = o:find("Misuse", 1, true)
+  t.ok(basics and cluster and basics < cluster, "help(corpus.open): the basics come before the cluster details", o)
+  t.ok(basics and misuse and basics < misuse, "help(corpus.open): the sources before the misuse details")
+  t.like(o, "\nOptions\n%-+\n", "help(corpus.open): its subsections (Options), with headings")
+  t.ok(not o:find("`", 1, true), "help(corpus.open): no backticks, even of code spans over two lines")
+  t.like(o, "\n  on_error %(default: \"warn\"%)\n      \"warn\": a skipped item", "a wide table: one record per row")
+  for _, page in ipairs({ corpus.open, "fold.run", "corpus", "fold", "count.freq", "report.table" }) do
+    local text = help.text(page)
+    local name = type(page) == "string" and page or "corpus.open"
+    t.ok(not text:find("```", 1, true) and not text:find("|---", 1, true) and not text:find("%*%*%a")
+      and not text:find("\n#+ ") and not text:find("%]%([^)]*%.md"), "help(" .. name .. "): no raw Markdown", text)
+  end
+  local fo = help.text("fold.run")
+  t.like(fo, "\n  numbers\n      adding %(integers stay integers;", "a two-column table too wide: its rows as records")
+  t.like(fo, "\n  C counters %(count%.freq%(%) %.%.%.%)\n      their own :merge\n", "a cell with parentheses is not taken for a note")
+  t.ok(not fo:find("\n\n\n", 1, true), "no runs of blank lines")
+  local md = help.render_markdown({ "# Title", "", "Some `code` and **bold** and [a link](other.md) and [web](https://x.org).",
+    "", "| a | bb |", "|---|---|", "| 1 | `x \\| y` |", "", "```lua", "print(1)", "```", "```output", "1", "```" })
+  t.is(md, "Title\n=====\n\nSome code and bold and a link and web <https://x.org>.\n\n  a  bb\n  -  -----\n  1  x | y\n\n    print(1)\n  prints:\n    1",
+    "help.render_markdown: headings, inline markup, tables, code and output")
+end
+
 -- Methods of a registered type: found by their ":name(" heading, in a
 -- documentation directory of our own.
 local dir = os.tmpname()

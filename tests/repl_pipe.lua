@@ -42,6 +42,26 @@ t.like(session("help()\n"), "^> Modules", "help() lists the modules")
 t.like(session('help("pretty.format")\n'), "^> pretty%.format%(value", "help(name)")
 t.like(session("type(help), type(pretty)\n"), '^> "table"\t"nil"', "help is a global, pretty is not")
 
+-- A corpus prints what #c and the banner count: documents, not files; an
+-- iterator triple (c:docs(), pairs(t)) shows its first values, not
+-- "function: ... nil nil corpusrun.DocIter: 0x...".
+do
+  local cd = "cd " .. q(t.root) .. " && "
+  local o = t.run(cd .. q(t.corpusrun) .. " -i", 'c = corpus.open("corpus")\nc\n#c\n')
+  t.like(o, "\n> > Corpus corpus %(5 documents%)\n> 5\n", "a corpus prints its document count, as #c")
+  o = t.run(cd .. q(t.corpusrun) .. " -i", 'c = corpus.open("corpus/00[01]*.txt")\nc\nc:filter(function(d) return d.id:find("^000") end)\n')
+  t.like(o, "> Corpus corpus/00%[01%]%*%.txt %(2 documents%)\n> Corpus [^\n]- %(1 document%)\n", "a glob, and a filtered corpus (1 document)")
+  o = t.run(cd .. q(t.corpusrun) .. " -i", 'c = corpus.open("corpus")\nc:docs()\n')
+  t.like(o, "> > iterator %(for ... in it do ... end%), first 3 of its values:\n"
+    .. "  Document 000_bffbd40d78d47571%.txt \"[^\n]*\" %(%d+ bytes%)\n"
+    .. "  Document 001_[^\n]*\n  Document 002_[^\n]*\n  %.%.%.\n> \n$", "c:docs() shows its first documents")
+  t.ok(not o:find("0x", 1, true), "and no addresses", o)
+  o = t.run(q(t.corpusrun) .. " -i", 'pairs({ a = 1 })\nipairs({ "x", "y" })\n')
+  t.like(o, '> iterator %(for ... in it do ... end%), its values:\n  "a", 1\n> iterator [^\n]*\n  1, "x"\n  2, "y"\n> \n$', "pairs and ipairs show their pairs")
+  o = t.run(q(t.corpusrun) .. " -i", 'n = 0\nfunction f() n = n + 1 return print, 1, 2 end\nf()\nn\n')
+  t.like(o, "> function: print\t1\t2\n> 1\n", "a function returning a function and two values is printed, never called")
+end
+
 -- The startup file, and -E.
 local dir = os.tmpname()
 os.remove(dir)

@@ -54,7 +54,7 @@ type_line() { T send-keys -t repl -l -- "$1"; T send-keys -t repl Enter; }
 mkdir -p "$tmp/home" "$tmp/config/corpusrun"
 echo 'startup_value = 777' > "$tmp/config/corpusrun/init.lua"
 
-echo "1..31"
+echo "1..36"
 T new-session -d -s repl -x 120 -y 50 \
     "cd '$PWD' && env HOME='$tmp/home' XDG_STATE_HOME='$tmp/state' XDG_CONFIG_HOME='$tmp/config' \
      TERM=screen LC_ALL=C '$CORPUSRUN'; echo \"[exited \$?]\"; sleep 600"
@@ -125,10 +125,29 @@ at_prompt
 type_line 'print("looping") while true do end'
 expect '^looping$' "a long evaluation started"
 T send-keys -t repl C-c
-expect 'interrupted!' "Ctrl-C interrupts the evaluation"
+expect '(^|\^C)interrupted$' "Ctrl-C interrupts the evaluation: 'interrupted', no traceback"
+if screen | grep -q 'stack traceback'; then not_ok "no traceback after Ctrl-C"; else ok "no traceback after Ctrl-C"; fi
 at_prompt
 type_line '1000 + 1'
 expect '^1001$' "and the REPL goes on"
+
+at_prompt
+type_line 'corpus.open("corpus"):fold(function() return 0 end, function(n) print("in the fold") while true do end end)'
+expect '^in the fold$' "a fold started"
+T send-keys -t repl C-c
+interrupted_twice() {
+    local i
+    for ((i = 0; i < 200; i++)); do
+        [ "$(screen | grep -Ec '(^|\^C)interrupted$')" -ge 2 ] && return 0
+        sleep 0.1
+    done
+    return 1
+}
+if interrupted_twice; then ok "Ctrl-C during a fold: 'interrupted'"; else not_ok "Ctrl-C during a fold: 'interrupted'"; fi
+if screen | grep -Eq 'stack traceback|fold\.lua'; then not_ok "Ctrl-C during a fold: no traceback into fold.lua"; else ok "Ctrl-C during a fold: no traceback into fold.lua"; fi
+at_prompt
+type_line '1000 + 2'
+expect '^1002$' "and the REPL goes on after the fold"
 
 at_prompt
 T send-keys -t repl -l 'abandoned line'

@@ -1,7 +1,8 @@
 -- fold.lua: c:fold(init, step [, opts]) — one accumulation that runs the
 -- same on one core, on N cores (-j N) and as shards on a cluster.
 --
--- init() makes a fresh accumulator, step(acc, doc) adds one document to it.
+-- init() makes a fresh accumulator, step(acc, doc) adds one document to it
+-- (a value it returns replaces the accumulator; nil keeps it).
 -- Each worker folds a contiguous shard of the documents (so arrays
 -- concatenate in document order); the workers' accumulators travel as
 -- serialised strings and are merged by value, in worker order:
@@ -280,15 +281,16 @@ local function doc_bytes(doc) return doc.bytes or #doc.text end
 local function fold_docs(init, step, next_doc, tick)
   local acc, ndocs, nbytes = init(), 0, 0
   for doc in next_doc do
-    local ok, err = pcall(step, acc, doc)
+    local ok, res = pcall(step, acc, doc)
     if not ok then
-      error(("fold: step failed on document %s: %s"):format(doc_label(doc), tostring(err)), 0)
+      error(("fold: step failed on document %s: %s"):format(doc_label(doc), tostring(res)), 0)
     end
+    if res ~= nil then acc = res end -- acc = step(acc, doc); nil keeps acc
     ndocs = ndocs + 1
     local okb, b = pcall(doc_bytes, doc)
     if okb and math.type(b) == "integer" then nbytes = nbytes + b end
     if tick then tick(ndocs, nbytes) end
-    if host.interrupted() then error("interrupted!", 0) end
+    if host.interrupted() then error("interrupted", 0) end
   end
   return acc, ndocs, nbytes
 end

@@ -125,26 +125,162 @@ end
 
 local function plain(heading) return (heading:gsub("`", "")) end
 
--- Markdown to terminal text: code blocks indented, output blocks announced.
-local function render(lines)
-  local out, mode = {}, nil
-  for _, line in ipairs(lines) do
-    local lang = line:match("^```%s*(%S*)")
-    if lang and not mode then
-      mode = lang == "output" and "output" or "code"
-      if mode == "output" then out[#out + 1] = "  prints:" end
-    elseif lang and mode then
-      mode = nil
-    elseif mode then
-      out[#out + 1] = "    " .. line
+-- ---- Markdown for a terminal -------------------------------------------------
+
+help.width = 78 -- columns the rendering fits, where it can
+
+local function columns(s) return utf8.len(s) or #s end
+
+-- Inline markup: `code` keeps its text, **bold** its words, a link its text
+-- (a web link also its address).
+local function inline(line)
+  line = line:gsub("%*%*(.-)%*%*", "%1")
+  line = line:gsub("%[([^%]]*)%]%(([^)]*)%)", function(text, target)
+    if target:match("^https?://") then return text .. " <" .. target .. ">" end
+    return text
+  end)
+  line = line:gsub("`([^`]*)`", "%1")
+  return (line:gsub("`", "")) -- the end of a code span that runs over two lines
+end
+
+-- The cells of a table row "| a | `b \\| c` |": pipes inside code or after a
+-- backslash belong to the cell.
+local function row_cells(line)
+  local cells, cur, code = {}, {}, false
+  local body = line:match("^%s*|(.*)$") or line
+  local i = 1
+  while i <= #body do
+    local ch = body:sub(i, i)
+    if ch == "\\" and body:sub(i + 1, i + 1) == "|" then
+      cur[#cur + 1] = "|"; i = i + 1
+    elseif ch == "`" then
+      code = not code; cur[#cur + 1] = ch
+    elseif ch == "|" and not code then
+      cells[#cells + 1] = inline(table.concat(cur):match("^%s*(.-)%s*$")); cur = {}
     else
-      out[#out + 1] = (line:gsub("`([^`]*)`", "%1"))
+      cur[#cur + 1] = ch
+    end
+    i = i + 1
+  end
+  local last = table.concat(cur):match("^%s*(.-)%s*$")
+  if last ~= "" then cells[#cells + 1] = inline(last) end
+  return cells
+end
+
+-- Words of text on lines of at most width columns, each starting with indent.
+local function wrap(text, indent, width)
+  local lines, line = {}, indent
+  for word in text:gmatch("%S+") do
+    if line ~= indent and columns(line) + 1 + columns(word) > width then
+      lines[#lines + 1] = line
+      line = indent .. word
+    else
+      line = line == indent and (indent .. word) or (line .. " " .. word)
     end
   end
+  if line ~= indent then lines[#lines + 1] = line end
+  return lines
+end
+
+-- A table: aligned columns under a rule when it fits, else one record per
+-- row (first cell, short cells in parentheses, long ones wrapped below).
+local function render_table(rows, out)
+  local header = rows[1]
+  local body = {}
+  for i = 2, #rows do
+    if not (i == 2 and rows[i]:match("^%s*|[%s:|-]+$")) then body[#body + 1] = row_cells(rows[i]) end
+  end
+  local head = row_cells(header)
+  local n = #head
+  local widths = {}
+  for c = 1, n do widths[c] = columns(head[c]) end
+  for _, r in ipairs(body) do
+    for c = 1, n do widths[c] = math.max(widths[c], columns(r[c] or "")) end
+  end
+  local total = 2 + 2 * (n - 1)
+  for c = 1, n do total = total + widths[c] end
+  local function pad(s, w) return s .. string.rep(" ", w - columns(s)) end
+  if total <= help.width then
+    local function line(cells)
+      local parts = {}
+      for c = 1, n do parts[c] = c < n and pad(cells[c] or "", widths[c]) or (cells[c] or "") end
+      return ("  " .. table.concat(parts, "  ")):gsub("%s+$", "")
+    end
+    out[#out + 1] = line(head)
+    local rule = {}
+    for c = 1, n do rule[c] = string.rep("-", math.max(widths[c], 1)) end
+    out[#out + 1] = "  " .. table.concat(rule, "  ")
+    for _, r in ipairs(body) do out[#out + 1] = line(r) end
+    return
+  end
+  for _, r in ipairs(body) do
+    local first = "  " .. (r[1] or "")
+    local below, paren = {}, false
+    for c = 2, n do
+      local cell = r[c] or ""
+      local labelled = (c < n or n > 3) and (head[c] .. ": " .. cell) or cell
+      local short = head[c] .. ": " .. cell
+      if c < n and cell ~= "" and columns(first) + 3 + columns(short) <= help.width and columns(cell) <= 30 then
+        first = first .. (paren and "; " or " (") .. short
+        paren = true
+      elseif cell ~= "" then
+        below[#below + 1] = labelled
+      end
+    end
+    if paren then first = first .. ")" end
+    out[#out + 1] = first
+    for _, text in ipairs(below) do
+      for _, l in ipairs(wrap(text, "      ", help.width)) do out[#out + 1] = l end
+    end
+  end
+end
+
+-- Markdown (a list of lines) as terminal text: headings underlined (= for
+-- the first level, - below), code blocks indented, output blocks announced
+-- as "prints:", tables aligned, inline markup dropped.
+function help.render_markdown(lines)
+  local out, mode, tbl = {}, nil, nil
+  local function flush_table()
+    if tbl then render_table(tbl, out); tbl = nil end
+  end
+  for _, line in ipairs(lines) do
+    local lang = line:match("^```%s*(%S*)")
+    if mode then
+      if lang then mode = nil else out[#out + 1] = "    " .. line end
+    elseif lang then
+      flush_table()
+      mode = lang == "output" and "output" or "code"
+      if mode == "output" then
+        if out[#out] == "" and out[#out - 1] and out[#out - 1]:match("^    ") then out[#out] = nil end
+        out[#out + 1] = "  prints:"
+      end
+    elseif line:match("^%s*|") then
+      tbl = tbl or {}
+      tbl[#tbl + 1] = line
+    else
+      flush_table()
+      local hashes, heading = line:match("^(#+)%s+(.-)%s*$")
+      if hashes then
+        local text = inline(heading)
+        if #out > 0 and out[#out] ~= "" then out[#out + 1] = "" end
+        out[#out + 1] = text
+        out[#out + 1] = string.rep(#hashes == 1 and "=" or "-", columns(text))
+      else
+        out[#out + 1] = inline(line)
+      end
+    end
+  end
+  flush_table()
+  local squeezed = {} -- one blank line between blocks
+  for i, l in ipairs(out) do
+    if not (l == "" and (squeezed[#squeezed] == "" or i == 1)) then squeezed[#squeezed + 1] = l end
+  end
+  out = squeezed
   while out[1] == "" do table.remove(out, 1) end
   while out[#out] == "" do out[#out] = nil end
   return table.concat(out, "\n")
 end
+local render = help.render_markdown
 
 -- One line about a module: what its title says after the name ("fold —
 -- one script on..."), else the first sentence of its first paragraph of
@@ -177,9 +313,23 @@ local function summary(doc, max)
   return first
 end
 
+-- A section with its subsections (the headings below it, up to the next
+-- heading of its level or above).
 local function section_text(module, sec)
-  return render({ plain(sec.heading), string.rep("-", #plain(sec.heading)), table.unpack(sec.body) })
-    .. "\n(docs/api/" .. page_of(module) .. ".md)"
+  local lines = { plain(sec.heading), string.rep("-", columns(plain(sec.heading))), table.unpack(sec.body) }
+  local doc = load_doc(module)
+  local after = false
+  for _, other in ipairs(doc and doc.sections or {}) do
+    if other == sec then
+      after = true
+    elseif after then
+      if other.level <= sec.level then break end
+      lines[#lines + 1] = ""
+      lines[#lines + 1] = string.rep("#", other.level) .. " " .. other.heading
+      for _, l in ipairs(other.body) do lines[#lines + 1] = l end
+    end
+  end
+  return render(lines) .. "\n(docs/api/" .. page_of(module) .. ".md)"
 end
 
 local function module_text(module, doc)

@@ -77,7 +77,8 @@ local function function_names()
   end)
   for _, name in ipairs(mods) do
     for k, v in pairs(loaded[name]) do
-      if type(v) == "function" and type(k) == "string" and names[v] == nil then
+      -- not _G._, the REPL's last result
+      if type(v) == "function" and type(k) == "string" and names[v] == nil and not (name == "_G" and k == "_") then
         names[v] = name == "_G" and k or name .. "." .. k
       end
     end
@@ -254,10 +255,64 @@ function pretty.format(value, opts)
   return render(value, state, 0)
 end
 
+-- Iterator triples: f, s, ctl [, closing], what a generic for takes
+-- (c:docs(), pairs(t), ipairs(t)).  Only those that are safe to step are
+-- recognised: f is next or ipairs's stepper, or a fourth value closes (the
+-- iterators corpusrun's modules return).  Anything else prints as values.
+local ipairs_step = ipairs({})
+local function is_iterator(n, f, s, ctl, closing)
+  if type(f) ~= "function" then return false end
+  if n == 3 and (f == next or f == ipairs_step) then return true end
+  if n == 4 then
+    local mt = getmetatable(closing)
+    return type(mt) == "table" and rawget(mt, "__close") ~= nil
+  end
+  return false
+end
+pretty.is_iterator = function(...) return is_iterator(select("#", ...), ...) end
+
+-- How many values of an iterator pretty.format_iterator shows.
+pretty.iterator_items = 3
+
+-- Renders an iterator triple by its first values (pretty.iterator_items
+-- steps of it, each step's values separated by ", "), then "..." when it
+-- goes on.  Steps the iterator: print its values instead of running it.
+function pretty.format_iterator(f, s, ctl, closing, opts)
+  local o = options(opts)
+  o.depth = math.min(o.depth, 2)
+  local lines, k = {}, pretty.iterator_items
+  local more = false
+  for i = 1, k + 1 do
+    local vals = table.pack(f(s, ctl))
+    if vals[1] == nil then break end
+    if i > k then more = true break end
+    ctl = vals[1]
+    local parts = {}
+    for j = 1, vals.n do parts[j] = pretty.format(vals[j], o) end
+    lines[#lines + 1] = "  " .. table.concat(parts, ", "):gsub("\n", "\n  ")
+  end
+  if closing ~= nil then
+    local mt = getmetatable(closing)
+    local close = type(mt) == "table" and rawget(mt, "__close")
+    if close then pcall(close, closing) end
+  end
+  if more then lines[#lines + 1] = "  ..." end
+  local head = "iterator (for ... in it do ... end), "
+  if #lines == 0 then return head .. "empty" end
+  head = head .. (more and ("first " .. k .. " of its values:") or "its values:")
+  return head .. "\n" .. table.concat(lines, "\n")
+end
+
 -- Writes the renderings of its arguments to standard output, separated by
--- tabs and ended by a newline, as print does.
+-- tabs and ended by a newline, as print does; an iterator triple prints its
+-- first values (pretty.format_iterator).
 function pretty.print(...)
   local n = select("#", ...)
+  if is_iterator(n, ...) then
+    local f, s, ctl, closing = ...
+    io.stdout:write(pretty.format_iterator(f, s, ctl, closing), "\n")
+    return
+  end
   local out = {}
   for i = 1, n do out[i] = pretty.format((select(i, ...))) end
   io.stdout:write(table.concat(out, "\t"), "\n")
