@@ -20,8 +20,26 @@ local function register_counters()
   end
 end
 
--- Opens path (nil: the default corpus); on failure prints the reason and
--- exits with status 1.
+-- Under --merge, --map and --reduce the corpus is not read (fold.lua): its
+-- size says nothing then.
+local function corpus_deferred()
+  local ok, host = pcall(require, "corpusrun")
+  local cl = ok and type(host) == "table" and host.cluster
+  return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
+end
+
+-- Exits with status 1 and a message when corpus c holds no document: a
+-- report of nothing would read as a finding.
+function scriptlib.require_documents(c, path)
+  if corpus_deferred() or #c > 0 then return end
+  local where = path or (c.source and c:source()) or "the default corpus"
+  io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": the corpus '", tostring(where),
+    "' is empty: it holds no document\n")
+  os.exit(1)
+end
+
+-- Opens path (nil: the default corpus); on failure, or when it holds no
+-- document, prints the reason and exits with status 1.
 function scriptlib.open(corpus, path, opts)
   register_counters()
   local o = {}
@@ -33,6 +51,7 @@ function scriptlib.open(corpus, path, opts)
     io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
     os.exit(1)
   end
+  scriptlib.require_documents(c, path)
   return c
 end
 
