@@ -52,19 +52,27 @@ local kopts = { window = opts.window, sort = opts.sort }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
 if opts.entity then
   local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
-  if not gpath:match("%.jsonl$") and #scriptlib.gazetteer_entries(gpath, opts.entity) == 0 then
-    io.stderr:write("kwic: --entity: no entity '", opts.entity, "' in ", gpath, "\n")
-    os.exit(2)
+  local entity = opts.entity
+  if not gpath:match("%.jsonl$") then
+    local why
+    entity, why = scriptlib.resolve_entity(gpath, opts.entity)
+    if not entity then
+      io.stderr:write("kwic: --entity: ", why, "\n")
+      os.exit(2)
+    end
   end
   what = scriptlib.gazetteer(gpath)
-  kopts.entity = opts.entity
+  kopts.entity = entity
 end
 
+if not opts.entity then what = scriptlib.unquote(what) end
 local rows = kwic.lines(c, what, kopts)
+local found = #rows
 if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
-local heading = string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)
+local heading = string.format("%d lines for %s%s\n\n", found, kopts.entity or what,
+  found > #rows and (" (the first " .. #rows .. " shown)") or "")
 local columns = {
   { key = "doc", title = "doc" }, { key = "start", title = "start" },
   { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },

@@ -177,6 +177,63 @@ function scriptlib.gazetteer_entries(path, entity)
   return out
 end
 
+-- Levenshtein distance over bytes, for "did you mean" hints.
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    local ai = a:byte(i)
+    for j = 1, #b do
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai == b:byte(j) and 0 or 1))
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- The entity of gazetteer file `path` (TSV) that `name` names: an entity
+-- name, else one of its aliases (compared by token key, as the matcher
+-- does, so "zakani" and "Zakani’s" name Alireza Zakani).  Returns the
+-- entity, or nil and a message: no such name (with the nearest entity or
+-- alias as a suggestion), or an alias shared by several entities.
+function scriptlib.resolve_entity(path, name)
+  local entries = scriptlib.gazetteer_entries(path)
+  for _, e in ipairs(entries) do
+    if e.entity == name then return e.entity end
+  end
+  local tokenize = require "tokenize"
+  local function key(s)
+    local ws = {}
+    for w in tokenize.words(s, { level = "key" }) do ws[#ws + 1] = w end
+    return table.concat(ws, " ")
+  end
+  local want = key(name)
+  local found, list = {}, {}
+  for _, e in ipairs(entries) do
+    if (key(e.alias) == want or key(e.entity) == want) and not found[e.entity] then
+      found[e.entity] = true
+      list[#list + 1] = e.entity
+    end
+  end
+  if #list == 1 then return list[1] end
+  if #list > 1 then
+    table.sort(list)
+    return nil, "'" .. name .. "' is an alias of " .. #list .. " entities in " .. path .. ": "
+      .. table.concat(list, ", ") .. " (give one of them)"
+  end
+  local best, bestd
+  for _, e in ipairs(entries) do
+    for _, s in ipairs({ e.entity, e.alias }) do
+      local d = distance(key(s), want)
+      if bestd == nil or d < bestd or (d == bestd and s < best) then best, bestd = s, d end
+    end
+  end
+  local msg = "no entity or alias '" .. name .. "' in " .. path
+  if best and bestd <= math.max(2, #want // 3) then msg = msg .. " (did you mean '" .. best .. "'?)" end
+  return nil, msg
+end
+
 -- A gazetteer for the C matcher (match.gazetteer) from a TSV or JSONL
 -- file, noted in the run's receipt as its "gazetteer" input; on failure
 -- prints the reason and exits with status 1.
@@ -253,6 +310,15 @@ function scriptlib.stems(f, lang, opts)
     end
   end
   return out, forms
+end
+
+-- A node, pattern or phrase as typed, without the quotes around it that
+-- search engines take for a phrase: '"human rights"' is 'human rights'.
+function scriptlib.unquote(s)
+  local inner = s:match('^%s*"(.*)"%s*$') or s:match("^%s*\u{201C}(.*)\u{201D}%s*$")
+    or s:match("^%s*'(.*)'%s*$")
+  if inner and inner:match("%S") then return inner end
+  return s
 end
 
 scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }
