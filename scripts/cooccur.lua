@@ -8,7 +8,7 @@ local spec = {
     { name = "of", type = "enum", choices = { "words", "entities" }, default = "words",
       help = "what co-occurs: the most frequent words, or the entities of the gazetteer" },
     { name = "entities", short = "e", type = "file", role = "gazetteer",
-      help = "gazetteer for --of entities (default: entities.tsv in the corpus directory)" },
+      help = "gazetteer for --of entities (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
       help = "what counts as together: the same sentence, the same document, or window:N, at most N tokens apart" },
@@ -51,7 +51,7 @@ scriptlib.settings({ level = "casefold" }, { cooccurrence = { of = opts.of, unit
 local nodes, pairs_rows = {}, {}
 if opts.of == "entities" then
   local entities = require "entities"
-  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
+  local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
   local c = entities.open_corpus(corpus, corpus_path, gpath)
   local g = scriptlib.gazetteer(gpath)
   local r = entities.run(c, g, { unit = unit, window = window })

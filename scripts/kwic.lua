@@ -11,7 +11,7 @@ local spec = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "entity", short = "E", type = "string", help = "an entity of the gazetteer: every alias of it" },
     { name = "entities", short = "e", type = "file", role = "gazetteer",
-      help = "gazetteer for --entity (default: entities.tsv in the corpus directory)" },
+      help = "gazetteer for --entity (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "window", short = "w", type = "integer", min = 1, max = 200, default = 6,
       help = "context words on each side" },
     { name = "sort", type = "enum", choices = { "doc", "left", "right" }, default = "doc",
@@ -51,7 +51,7 @@ local what = opts.pattern
 local kopts = { window = opts.window, sort = opts.sort }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
 if opts.entity then
-  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
+  local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
   local entity = opts.entity
   if not gpath:match("%.jsonl$") then
     local why

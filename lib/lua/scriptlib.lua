@@ -177,6 +177,26 @@ function scriptlib.gazetteer_entries(path, entity)
   return out
 end
 
+-- The gazetteer kept beside a corpus: entities.tsv in the corpus directory,
+-- or in the directory of a corpus given as one file, a glob (the directory
+-- before its first wildcard) or a corpus database.
+function scriptlib.gazetteer_path(corpus_path)
+  local p = tostring(corpus_path or "corpus"):gsub("/+$", "")
+  if p == "" then return "/entities.tsv" end
+  local dir
+  local host = require "corpusrun"
+  if host.file_kind(p) == "directory" then
+    dir = p
+  else
+    local wild = p:find("[%*%?%[]")
+    local head = wild and p:sub(1, wild - 1) or p
+    dir = head:match("^(.*)/[^/]*$")
+    if dir == nil then dir = "." elseif dir == "" then dir = "/" end
+  end
+  if dir == "." then return "entities.tsv" end
+  return (dir:gsub("/+$", "")) .. "/entities.tsv"
+end
+
 -- Levenshtein distance over bytes, for "did you mean" hints.
 local function distance(a, b)
   local prev = {}
