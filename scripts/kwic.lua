@@ -9,8 +9,8 @@ local spec = {
   },
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
-    { name = "entity", short = "E", type = "string", help = "an entity of the gazetteer: every alias of it" },
-    { name = "entities", short = "e", type = "file", role = "gazetteer",
+    { name = "entity", type = "string", help = "an entity of the gazetteer: every alias of it" },
+    { name = "entities", short = "g", type = "file", role = "gazetteer",
       help = "gazetteer for --entity (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "window", short = "w", type = "integer", min = 1, max = 200, default = 6,
       help = "context words on each side" },

@@ -9,7 +9,7 @@ local spec = {
   options = {
     { name = "corpus", short = "c", type = "corpus",
       help = "corpus to read (default: the default corpus, corpus/)" },
-    { name = "entities", short = "e", type = "file", role = "gazetteer",
+    { name = "entities", short = "g", type = "file", role = "gazetteer",
       help = "gazetteer: TSV (entity, type, alias) or spaCy-style JSONL (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "discover", type = "boolean",
       help = "no gazetteer: list candidate entities only" },

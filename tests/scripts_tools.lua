@@ -178,7 +178,7 @@ rows = rows_of(out)
 local bi
 for _, r in ipairs(rows) do if r.a == "Belgium" and r.b == "Iran" then bi = r end end
 t.is(bi and bi.n, 4, "cooccur: Belgium and Iran in 4 documents")
-out, code = run("cooccur.lua", "--top 4 --matrix")
+out, code = run("cooccur.lua", "--top 4 --matrix --stopwords en")
 t.is(code, 0, "cooccur --matrix exits 0")
 t.like(out, "iran%s+iranian%s+regime", "cooccur matrix has the top words as columns")
 local tmp = os.tmpname()
@@ -209,7 +209,7 @@ t.is(#rows_of(out), 2, "search --limit 2")
 _, code, err = run("search.lua", "--db " .. q(db) .. " '\"unbalanced'")
 t.is(code, 2, "a bad query exits 2")
 t.like(err, "unterminated", "and says why")
-out, code = run("mentions.lua", "-c " .. q(db) .. " -e corpus/entities.tsv --format json")
+out, code = run("mentions.lua", "-c " .. q(db) .. " --entities corpus/entities.tsv --format json")
 t.is(code, 0, "mentions on the corpus database")
 t.is(find(rows_of(out), "entity", "Iran").mentions, 41, "the same counts from the database: Iran 41")
 for _, x in ipairs({ "", "-wal", "-shm" }) do os.remove(db .. x) end
