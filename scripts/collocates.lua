@@ -62,15 +62,15 @@ scriptlib.settings({ level = "casefold" }, { cooccurrence = copts })
 -- neither its collocates nor counted apart where it occurs.
 local shown = scriptlib.unquote(opts.node)
 local words = {}
-for w in tokenize.words(shown, { level = "casefold" }) do words[#words + 1] = w end
+for w in tokenize.words(shown, { level = "key" }) do words[#words + 1] = w end
 if #words == 0 then
   io.stderr:write("collocates: the node '", opts.node, "' holds no word\n(try --help)\n")
   os.exit(2)
 end
 local JOIN = "\u{203F}"
-local node = table.concat(words, JOIN)
+local node = #words > 1 and table.concat(words, JOIN) or tokenize.normalize(shown, "casefold")
 local phrase = #words > 1 and require("match").gazetteer(
-  { { entity = shown, type = "node", alias = shown } }, { level = "casefold" }) or nil
+  { { entity = shown, type = "node", alias = table.concat(words, " ") } }, { level = "key" }) or nil
 
 local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,
