@@ -22,8 +22,8 @@ for n in 50 10000; do
   for j in 1 2; do
     label="corpusrun scripts/mentions.lua -j $j"
     if [ ! -f scripts/mentions.lua ]; then bench_na "$label" "not yet available (no scripts/mentions.lua)"; continue; fi
-    if bench_probe "$label" "$(q "$CORPUSRUN") -c $(q "$base") scripts/mentions.lua -q --no-discover -e $(q "$tsv")" "[Kk]ennedy|[Ww]ashington"; then
-      bench_run "$label" "$(q "$CORPUSRUN") -j $j -c $(q "$data") scripts/mentions.lua -q --no-discover -e $(q "$tsv")"
+    if bench_probe "$label" "$(q "$CORPUSRUN") -c $(q "$base") scripts/mentions.lua -q --no-discover --entities $(q "$tsv")" "[Kk]ennedy|[Ww]ashington"; then
+      bench_run "$label" "$(q "$CORPUSRUN") -j $j -c $(q "$data") scripts/mentions.lua -q --no-discover --entities $(q "$tsv")"
     fi
   done
 done

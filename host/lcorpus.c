@@ -1001,10 +1001,23 @@ static int corpus_decode_lines(lua_State *L) {
     return 2;
 }
 
+/* corpus.glob_match(pattern, path): whether path matches the shell-style
+ * pattern as the corpus's include and exclude globs match (ld_glob_match). */
+static int corpus_glob_match(lua_State *L) {
+    size_t plen, slen;
+    const char *p = luaL_checklstring(L, 1, &plen);
+    const char *s = luaL_checklstring(L, 2, &slen);
+    luaL_argcheck(L, strlen(p) == plen, 1, "pattern holds a NUL byte");
+    luaL_argcheck(L, strlen(s) == slen, 2, "path holds a NUL byte");
+    lua_pushboolean(L, ld_glob_match(p, s));
+    return 1;
+}
+
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
     {"decode_lines", corpus_decode_lines},
     {"ingest", corpus_ingest},
+    {"glob_match", corpus_glob_match},
     {NULL, NULL},
 };
 

@@ -1,12 +1,14 @@
 local spec = {
   name = "collocates",
   version = "1.0.0",
-  description = "Collocates of a node word: the words found near it (within a window of words, or "
-    .. "in the same sentence), with every association measure in one table (joint frequency, "
-    .. "expected, MI, MI3, t, z, log-likelihood G2, chi-squared, Dice, logDice, delta P both ways, log "
-    .. "ratio, odds ratio), sortable by any of them.",
+  description = "Collocates of a node word or phrase: the words found near it (within a window of "
+    .. "words, or in the same sentence), with every association measure in one table (joint "
+    .. "frequency, expected, MI, MI3, t, z, log-likelihood G2, chi-squared, Dice, logDice, delta P "
+    .. "both ways, log ratio, odds ratio), sortable by any of them. A phrase ('human rights', quoted "
+    .. "or not) is counted as one unit. The heading gives the node's frequency; the node is not "
+    .. "its own collocate unless --include-node.",
   args = {
-    { name = "node", metavar = "WORD", help = "the node word" },
+    { name = "node", metavar = "WORD", help = "the node word, or a phrase of words" },
   },
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
@@ -17,6 +19,9 @@ local spec = {
       choices = { "o11", "e11", "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice",
                   "deltap_c_given_n", "deltap_n_given_c", "log_ratio", "odds_ratio" },
       default = "ll", output = true, help = "the measure that orders the table" },
+    { name = "include-node", type = "boolean", output = true,
+      help = "keep the node among its own collocates (a word repeated near itself: again and again, "
+        .. "step by step)" },
     { name = "min", type = "integer", min = 1, default = 2, output = true, help = "leave out collocates seen fewer times with the node" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       output = true, help = "leave out the stopwords of a language" },
@@ -33,6 +38,7 @@ local spec = {
   examples = {
     "corpusrun scripts/collocates.lua regime",
     "corpusrun scripts/collocates.lua mayor --window 3 --sort logdice --min 1",
+    "corpusrun scripts/collocates.lua 'human rights' --min 1",
     "corpusrun scripts/collocates.lua regime --db results.db --html regime.html",
   },
 }
@@ -46,18 +52,55 @@ local stats = require "stats"
 local scriptlib = require "scriptlib"
 
 local c = scriptlib.open(corpus, opts.corpus)
-local node = tokenize.normalize(opts.node, "casefold")
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
 scriptlib.settings({ level = "casefold" }, { cooccurrence = copts })
 
+-- The node: one word, or a phrase (its words compared by key, as kwic
+-- does), which the C matcher finds and each occurrence of which becomes one
+-- token before counting, its words joined by U+203F (a connector the
+-- tokeniser keeps inside a word).  A phrase is a unit: its own words are
+-- neither its collocates nor counted apart where it occurs.
+local shown = scriptlib.unquote(opts.node)
+local words = {}
+for w in tokenize.words(shown, { level = "key" }) do words[#words + 1] = w end
+if #words == 0 then
+  io.stderr:write("collocates: the node '", opts.node, "' holds no word\n(try --help)\n")
+  os.exit(2)
+end
+local JOIN = "\u{203F}"
+local node = #words > 1 and table.concat(words, JOIN) or tokenize.normalize(shown, "casefold")
+local phrase = #words > 1 and require("match").gazetteer(
+  { { entity = shown, type = "node", alias = table.concat(words, " ") } }, { level = "key" }) or nil
+
 local acc = c:fold(
   function() return { cooc = count.cooc(copts) } end,
-  function(acc, doc) acc.cooc:add_text(doc.text) end)
+  function(acc, doc)
+    local text = doc.text
+    if phrase then
+      local parts, from = nil, 1
+      for _, _, _, s, e in phrase:find(text) do
+        parts = parts or {}
+        parts[#parts + 1] = text:sub(from, s - 1)
+        parts[#parts + 1] = node
+        from = e + 1
+      end
+      if parts then
+        parts[#parts + 1] = text:sub(from)
+        text = table.concat(parts)
+      end
+    end
+    acc.cooc:add_text(text)
+  end)
 
+local node_freq = acc.cooc:freq(node) or 0
 local stop = scriptlib.stopwords(opts.stopwords)
 local rows = {}
 for _, r in ipairs(acc.cooc:with(node)) do
-  if not stop[r.key] then rows[#rows + 1] = r end
+  if not stop[r.key] and (opts.include_node or r.key ~= node) then
+    r.key = r.key:gsub(JOIN, " ")
+    r.node_freq = node_freq
+    rows[#rows + 1] = r
+  end
 end
 rows = stats.collocations(rows, { sort = opts.sort, min = opts.min })
 if #rows > opts.top then
@@ -65,15 +108,25 @@ if #rows > opts.top then
 end
 local columns = { { key = "key", title = "collocate" }, { key = "o11", title = "o11" },
   { key = "e11", title = "e11", digits = 2 } }
-local titles = { deltap_c_given_n = "dp_c|n", deltap_n_given_c = "dp_n|c" }
 for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap_c_given_n", "deltap_n_given_c",
                      "log_ratio", "odds_ratio" }) do
-  columns[#columns + 1] = { key = m, title = titles[m] or m, digits = 2 }
+  columns[#columns + 1] = { key = m, title = m, digits = 2 }
 end
-local heading = string.format("Collocates of '%s' (%s; sorted by %s)\n\n", opts.node,
+local heading = string.format("Collocates of '%s', %s %d %s (%s; sorted by %s)\n\n", shown,
+  opts.sentence and "in" or "seen", node_freq,
+  opts.sentence and (node_freq == 1 and "sentence" or "sentences") or (node_freq == 1 and "time" or "times"),
   opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)
-scriptlib.results({ name = "collocates", title = "Collocates of '" .. opts.node .. "'", heading = heading,
-                    rows = rows, columns = columns,
-                    chart = { value = opts.sort, label = "key", title = titles[opts.sort] or opts.sort } },
+if node_freq == 0 then
+  io.stderr:write("collocates: '", shown, "' does not occur in the corpus\n")
+end
+-- CSV, TSV, JSON and --db have no heading: the node's frequency is a column there
+local machine = {}
+for _, col in ipairs(columns) do machine[#machine + 1] = col end
+machine[#machine + 1] = { key = "node_freq", title = "node_freq" }
+scriptlib.results({ name = "collocates", title = "Collocates of '" .. shown .. "'", heading = heading,
+                    rows = rows, columns = machine,
+                    chart = { value = opts.sort, label = "key", title = opts.sort } },
                   { db = opts.db, html = opts.html })
-scriptlib.output(scriptlib.render(rows, columns, opts.format, heading), opts.out, opts.format)
+local text_formats = { text = true, md = true }
+scriptlib.output(scriptlib.render(rows, text_formats[opts.format] and columns or machine, opts.format, heading),
+  opts.out, opts.format)

@@ -7,15 +7,15 @@ local spec = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "of", type = "enum", choices = { "words", "entities" }, default = "words",
       help = "what co-occurs: the most frequent words, or the entities of the gazetteer" },
-    { name = "entities", short = "e", type = "file", role = "gazetteer",
-      help = "gazetteer for --of entities (default: entities.tsv in the corpus directory)" },
+    { name = "entities", short = "g", type = "file", role = "gazetteer",
+      help = "gazetteer for --of entities (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
       metavar = "sentence|document|window:N", default = "sentence",
       help = "what counts as together: the same sentence, the same document, or window:N, at most N tokens apart" },
     { name = "top", short = "n", type = "integer", min = 2, max = 500, default = 20,
       output = true, help = "how many words or entities (the most frequent)" },
     { name = "min", type = "integer", min = 1, default = 1, output = true, help = "leave out pairs seen fewer times" },
-    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "en",
+    { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       output = true, help = "leave out the stopwords of a language (words only)" },
     { name = "matrix", type = "boolean", output = true, help = "print a matrix instead of a list of pairs" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
@@ -51,7 +51,7 @@ scriptlib.settings({ level = "casefold" }, { cooccurrence = { of = opts.of, unit
 local nodes, pairs_rows = {}, {}
 if opts.of == "entities" then
   local entities = require "entities"
-  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
+  local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
   local c = entities.open_corpus(corpus, corpus_path, gpath)
   local g = scriptlib.gazetteer(gpath)
   local r = entities.run(c, g, { unit = unit, window = window })

@@ -70,6 +70,12 @@ local acc = c:fold(
     acc.docs = acc.docs + 1
   end)
 
+if acc.f:total() == 0 then
+  io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
+    opts.ngrams > 1 and (opts.ngrams .. "-grams") or "tokens", "\n")
+  os.exit(1)
+end
+
 -- the stopword filter
 local stop = scriptlib.stopwords(opts.stopwords, opts.stopwords_file, opts.level)
 local function keep(key)
@@ -152,10 +158,23 @@ for _, col in ipairs({
   { key = "docs", title = "docs" }, { key = "juilland_d", title = "juilland_d", digits = 3 },
   { key = "dp", title = "dp", digits = 3 },
 }) do columns[#columns + 1] = col end
+-- documents without tokens count in the total but weigh nothing in the
+-- dispersion (docs/statistics.md); with one document that has tokens, D and
+-- DP cannot say anything
+local empty, sized = 0, 0
+for _, s in ipairs(per.sizes) do if s == 0 then empty = empty + 1 else sized = sized + 1 end end
+local notes = {}
+if empty > 0 then
+  notes[#notes + 1] = string.format("%d of them hold no %s", empty, opts.ngrams > 1 and "n-grams" or "tokens")
+end
+if sized == 1 and #rows > 0 then
+  notes[#notes + 1] = "dispersion over a single document says nothing (D = 1, DP = 0)"
+end
 local heading = string.format(
-  "%d tokens, %d types in %d documents; %s%s\n\n", acc.f:total(), #acc.f, acc.docs,
+  "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), #acc.f, acc.docs,
   (opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
-  opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "")
+  opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "",
+  #notes > 0 and (table.concat(notes, "; ") .. "\n") or "")
 scriptlib.results({ name = "freq", title = "Word frequencies", heading = heading, rows = rows, columns = columns,
                     chart = { value = "freq", label = "word" } }, { db = opts.db, html = opts.html })
 local text = scriptlib.render(rows, columns, opts.format, heading)

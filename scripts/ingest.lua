@@ -31,6 +31,7 @@ local corpus = require "corpus"
 local scriptlib = require "scriptlib"
 
 local source = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+scriptlib.open(corpus, source)   -- says so and exits when it is missing or empty
 scriptlib.settings(opts.tokenize)
 local ok, s = pcall(corpus.ingest, source, opts.db, {
   tokenize = opts.tokenize, rebuild = opts.rebuild, batch = opts.batch, wait = opts.wait,

@@ -4,12 +4,13 @@ local spec = {
   description = "Key words of a target sub-corpus against a reference: the words the target uses "
     .. "more (or less) than the reference, with log-likelihood G2, chi-squared, log ratio, %DIFF "
     .. "and corrected p-values.  The target and reference are documents whose id matches a "
-    .. "pattern, documents with a metadata value, or a second corpus: with --reference-corpus "
+    .. "glob, documents with a metadata value, or a second corpus: with --reference-corpus "
     .. "and no --target, the whole corpus is the target.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "target", short = "t", type = "string",
-      help = "target documents: a Lua pattern on the document id, or FIELD=VALUE with --by-meta "
+      help = "target documents: a glob on the document id ('000*', '*-2024-*.txt'; without '/' it "
+        .. "matches the id's last part, as -c globs do), or FIELD=VALUE with --by-meta "
         .. "(required unless --reference-corpus is given; then the default is every document)" },
     { name = "reference", short = "r", type = "string",
       help = "reference documents, like --target (default: every other document, or every "
@@ -37,10 +38,10 @@ local spec = {
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
-    "corpusrun scripts/keyness.lua --target '^000' --reference '^001'",
+    "corpusrun scripts/keyness.lua --target '000*' --reference '001*'",
     "corpusrun scripts/keyness.lua -c speeches/2024 --reference-corpus speeches/2023",
     "corpusrun scripts/keyness.lua --by-meta --target outlet=signal",
-    "corpusrun scripts/keyness.lua --target '^000' --db results.db --html keyness.html",
+    "corpusrun scripts/keyness.lua --target '000*' --db results.db --html keyness.html",
   },
 }
 local cli = require "cli"
@@ -61,12 +62,21 @@ local function selector(s)
     end
     return function(doc) return tostring((doc.meta or {})[field]) == value end
   end
-  local okp = pcall(string.find, "", s)
-  if not okp then
-    io.stderr:write("keyness: bad pattern '", s, "'\n")
-    os.exit(2)
+  -- a glob, as corpus.open's include and exclude: without '/', on the id's
+  -- last part; with '/', on the whole id
+  local glob_match = corpus.glob_match
+  if s:find("/", 1, true) then return function(doc) return glob_match(s, tostring(doc.id)) end end
+  return function(doc) return glob_match(s, (tostring(doc.id):match("[^/]*$"))) end
+end
+-- a selection that found nothing: say so, and what a glob looks like when
+-- the user wrote a Lua or regular-expression pattern
+local function none_selected(what, s)
+  local hint = ""
+  if not opts.by_meta and s and (s:find("^%^") or s:find("%$$") or s:find("%%") or s:find("%.%*")) then
+    hint = " (document ids are matched by globs, as on the command line: '000*', not '^000')"
   end
-  return function(doc) return doc.id:find(s) ~= nil end
+  io.stderr:write("keyness: ", what, " '", s, "' selects no document", hint, "\n")
+  os.exit(1)
 end
 if not opts.target and not opts.reference_corpus then
   io.stderr:write("keyness: missing option --target (or a second corpus with --reference-corpus)\n(try --help)\n")
@@ -95,13 +105,22 @@ if opts.reference_corpus then
   acc.r, acc.nr = racc.r, racc.nr
 end
 if acc.nt == 0 then
-  if opts.target then io.stderr:write("keyness: --target '", opts.target, "' selects no document\n")
-  else io.stderr:write("keyness: the corpus holds no document\n") end
+  if opts.target then none_selected("--target", opts.target) end
+  io.stderr:write("keyness: the corpus holds no document\n")
   os.exit(1)
 end
 if acc.nr == 0 then
+  if opts.reference then none_selected("--reference", opts.reference) end
   io.stderr:write("keyness: the reference holds no document\n")
   os.exit(1)
+end
+-- documents without tokens (empty files) count, but a side with no token
+-- at all has no frequencies to compare
+for _, side in ipairs({ { "target", acc.t, acc.nt }, { "reference", acc.r, acc.nr } }) do
+  if side[2]:total() == 0 then
+    io.stderr:write("keyness: the ", side[1], "'s ", side[3], " documents hold no tokens\n")
+    os.exit(1)
+  end
 end
 
 local rows = stats.keywords(acc.t, acc.r, {

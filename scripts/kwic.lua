@@ -9,9 +9,9 @@ local spec = {
   },
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
-    { name = "entity", short = "E", type = "string", help = "an entity of the gazetteer: every alias of it" },
-    { name = "entities", short = "e", type = "file", role = "gazetteer",
-      help = "gazetteer for --entity (default: entities.tsv in the corpus directory)" },
+    { name = "entity", type = "string", help = "an entity of the gazetteer: every alias of it" },
+    { name = "entities", short = "g", type = "file", role = "gazetteer",
+      help = "gazetteer for --entity (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "window", short = "w", type = "integer", min = 1, max = 200, default = 6,
       help = "context words on each side" },
     { name = "sort", type = "enum", choices = { "doc", "left", "right" }, default = "doc",
@@ -51,20 +51,28 @@ local what = opts.pattern
 local kopts = { window = opts.window, sort = opts.sort }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
 if opts.entity then
-  local gpath = opts.entities or (corpus_path:gsub("/+$", "") .. "/entities.tsv")
-  if not gpath:match("%.jsonl$") and #scriptlib.gazetteer_entries(gpath, opts.entity) == 0 then
-    io.stderr:write("kwic: --entity: no entity '", opts.entity, "' in ", gpath, "\n")
-    os.exit(2)
+  local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
+  local entity = opts.entity
+  if not gpath:match("%.jsonl$") then
+    local why
+    entity, why = scriptlib.resolve_entity(gpath, opts.entity)
+    if not entity then
+      io.stderr:write("kwic: --entity: ", why, "\n")
+      os.exit(2)
+    end
   end
   what = scriptlib.gazetteer(gpath)
-  kopts.entity = opts.entity
+  kopts.entity = entity
 end
 
+if not opts.entity then what = scriptlib.unquote(what) end
 local rows = kwic.lines(c, what, kopts)
+local found = #rows
 if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
-local heading = string.format("%d lines for %s\n\n", #rows, opts.entity or opts.pattern)
+local heading = string.format("%d lines for %s%s\n\n", found, kopts.entity or what,
+  found > #rows and (" (the first " .. #rows .. " shown)") or "")
 local columns = {
   { key = "doc", title = "doc" }, { key = "start", title = "start" },
   { key = "left", title = "left", align = "right" }, { key = "match", title = "match" },

@@ -9,8 +9,8 @@ local spec = {
   options = {
     { name = "corpus", short = "c", type = "corpus",
       help = "corpus to read (default: the default corpus, corpus/)" },
-    { name = "entities", short = "e", type = "file", role = "gazetteer",
-      help = "gazetteer: TSV (entity, type, alias) or spaCy-style JSONL (default: entities.tsv in the corpus directory)" },
+    { name = "entities", short = "g", type = "file", role = "gazetteer",
+      help = "gazetteer: TSV (entity, type, alias) or spaCy-style JSONL (default: entities.tsv in the corpus directory, or beside a corpus file)" },
     { name = "discover", type = "boolean",
       help = "no gazetteer: list candidate entities only" },
     { name = "no-discover", type = "boolean", help = "do not list candidate entities" },
@@ -57,7 +57,7 @@ local scriptlib = require "scriptlib"
 local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
 local gazetteer_path = opts.entities
 if not gazetteer_path and not opts.discover then
-  local candidate = corpus_path:gsub("/+$", "") .. "/entities.tsv"
+  local candidate = scriptlib.gazetteer_path(corpus_path)
   local f = io.open(candidate, "rb")
   if f then f:close(); gazetteer_path = candidate end
 end

@@ -39,6 +39,7 @@ if not c or not c.search then
   io.stderr:write("search: ", opts.db, ": ", tostring(err or "not a corpus database"), "\n")
   os.exit(1)
 end
+scriptlib.require_documents(c, opts.db)
 local hits, qerr = c:search(opts.query, { limit = opts.limit, offset = opts.offset, tokens = opts.tokens })
 if not hits then
   io.stderr:write("search: ", tostring(qerr), "\n")

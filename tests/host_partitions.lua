@@ -129,7 +129,7 @@ local scripts = {
   { "cooccur.lua", "" },
   { "collocates.lua", "iran" },
   { "collocates.lua", "iran --sentence" },
-  { "keyness.lua", "--target '^g00'" },
+  { "keyness.lua", "--target 'g00*'" },
 }
 for si, s in ipairs(scripts) do
   local script, args = s[1], s[2]

@@ -54,7 +54,7 @@ local scripts = {
   { "kwic.lua", "Iran" },
   { "collocates.lua", "iran" },
   { "cooccur.lua", "" },
-  { "keyness.lua", "--target '^g00'" },
+  { "keyness.lua", "--target 'g00*'" },
   { "discovery_eval.lua", "--tagged " .. q(dir .. "/tagged") },
 }
 

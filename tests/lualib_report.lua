@@ -252,4 +252,50 @@ for a, b in sorted(tuple(sorted(e)) for e in g.edges):
   end
 end
 
+-- A wide cell: the text table is linear in its output (a 1 MB cell used
+-- to take more than ten minutes, every space run of each padded line tried
+-- by gsub("%s+$")), and cuts long cells with an ellipsis; CSV, TSV and JSON
+-- keep them whole.
+do
+  local big = ("x"):rep(500) .. "end"
+  local rows = { { w = "a", n = 1 }, { w = big, n = 2 }, { w = "b", n = 3 } }
+  local cols = { "w", "n" }
+  local text = report.text(rows, { columns = cols })
+  local lines = {}
+  for l in text:gmatch("[^\n]+") do lines[#lines + 1] = l end
+  t.is(#lines, 5, "a wide cell: header, rule and three rows")
+  t.is(lines[4], ("x"):rep(59) .. "…  2", "a cell wider than report.MAX_WIDTH ends with an ellipsis")
+  t.is(lines[3], "a" .. (" "):rep(60 - 1) .. "  1", "the column is as wide as its widest cut cell")
+  t.is(report.width(lines[4]), 63, "the cut line is MAX_WIDTH + gap + n wide")
+  t.ok(report.csv(rows, { columns = cols }):find(big, 1, true), "CSV keeps the whole cell")
+  t.ok(report.tsv(rows, { columns = cols }):find(big, 1, true), "TSV keeps the whole cell")
+  t.ok(report.json(rows, { columns = cols }):find(big, 1, true), "JSON keeps the whole cell")
+  t.is(report.text({ { w = ("y"):rep(30) } }, { max_width = 10 }), "w\n----------\nyyyyyyyyy…\n", "max_width sets the cut")
+  t.is(report.text({ { w = ("é"):rep(30) } }, { max_width = 5, no_header = true }), "éééé…\n",
+       "the cut is by characters, not bytes")
+  t.is(report.truncate(("z"):rep(100) .. "tail", 6, "left"), "…ztail", "truncate from the left keeps the end")
+  t.raises(function() report.text(rows, { max_width = 0 }) end, "max_width", "max_width 0 is refused")
+  -- uncut (max_width = false): three lines of a million columns, in a child
+  -- under a generous alarm (the old quadratic trim needed hours)
+  local f = os.tmpname()
+  local h = assert(io.open(f, "w"))
+  h:write([[
+local report = require "report"
+local big = ("x"):rep(1000000)
+local rows = { { w = "a", n = 1 }, { w = big, n = 2 }, { w = "b", n = 3 }, { w = "c d", n = 4 } }
+local s = report.text(rows, { columns = { "w", "n" }, max_width = false })
+local longest, trailing = 0, false
+for l in s:gmatch("[^\n]+") do
+  longest = math.max(longest, #l)
+  if l:find(" $") then trailing = true end
+end
+print(#s, longest, trailing)
+]])
+  h:close()
+  local out, status, err = t.run("timeout 60 " .. t.shell_quote(t.corpusrun) .. " " .. f)
+  os.remove(f)
+  t.is(status, 0, "an uncut 1 MB cell: the table is written well within the alarm", err)
+  t.is(out, string.format("%d\t%d\tfalse\n", 6 * 1000004, 1000003), "every line padded to the wide column, none with trailing spaces")
+end
+
 t.done()

@@ -68,6 +68,31 @@ do
   t.raises(function() stats.dispersion({ -1 }) end, "non%-negative", "negative frequency raises")
 end
 
+-- Parts of size 0 (documents without tokens): counted, weightless.  The
+-- Gries (2008) example with two empty parts added gives the same DP and D,
+-- and DPnorm's min share is that of the smallest non-empty part.
+do
+  local base = stats.dispersion({ 1, 2, 3, 4, 5 }, { 9, 10, 10, 10, 11 })
+  local d = stats.dispersion({ 1, 0, 2, 3, 4, 5, 0 }, { 9, 0, 10, 10, 10, 11, 0 })
+  t.is(d.parts, 7, "empty parts count in parts")
+  t.is(d.empty, 2, "and are reported as empty")
+  t.is(d.range, 5, "an empty part never adds to range")
+  close(d.dp, base.dp, 1e-12, "empty parts leave DP as it was")
+  close(d.dp_norm, base.dp_norm, 1e-12, "empty parts do not set DPnorm's min share")
+  close(d.d, base.d, 1e-12, "Juilland's D over the parts that have a size")
+  t.raises(function() stats.dispersion({ 1, 1 }, { 0, 3 }) end, "part 1 has size 0 but frequency 1",
+           "an occurrence in an empty part is an error")
+  t.raises(function() stats.dispersion({ 1 }, { -1 }) end, "non%-negative", "a negative size raises")
+  -- one part (a single-document corpus), alone or with empty ones: nothing
+  -- varies between parts, D = 1 and DP = DPnorm = 0
+  for _, c in ipairs({ { { 7 }, { 20 } }, { { 0, 7, 0 }, { 0, 20, 0 } } }) do
+    local one = stats.dispersion(c[1], c[2])
+    t.is(one.d, 1.0, "one non-empty part of " .. #c[1] .. ": Juilland's D is 1, not NaN")
+    t.is(one.dp, 0.0, "one non-empty part of " .. #c[1] .. ": DP is 0")
+    t.is(one.dp_norm, 0.0, "one non-empty part of " .. #c[1] .. ": DPnorm is 0")
+  end
+end
+
 -- ARF (Savický & Hlaváčová 2002), computed by hand.
 do
   -- n = 20, f = 4, v = 5: positions 1, 6, 11, 16 are evenly spaced: ARF = f

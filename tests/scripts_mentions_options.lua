@@ -22,7 +22,7 @@ write("entities.jsonl", table.concat({
 }, "\n") .. "\n")
 
 local function run(args)
-  return t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir) .. " -e " .. q(dir .. "/entities.jsonl") .. " " .. args)
+  return t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir) .. " --entities " .. q(dir .. "/entities.jsonl") .. " " .. args)
 end
 local function rows(out) local r = json.decode(out); return type(r) == "table" and r or {} end
 
@@ -83,7 +83,7 @@ t.like(err, "%-%-unit: expected sentence|document|window:N", "and names the opti
 _, code, err = t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir .. "/none"))
 t.is(code, 2, "a corpus that does not exist exits 2")
 write("bad.tsv", "entity\ttype\talias\nonly two\tcolumns\n")
-_, code, err = t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir) .. " -e " .. q(dir .. "/bad.tsv"))
+_, code, err = t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir) .. " --entities " .. q(dir .. "/bad.tsv"))
 t.is(code, 1, "a malformed gazetteer exits 1")
 t.like(err, "bad%.tsv", "and names the file")
 _, code, err = t.run(q(t.corpusrun) .. " scripts/mentions.lua -c " .. q(dir))

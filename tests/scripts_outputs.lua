@@ -50,7 +50,7 @@ local cases = {
   { script = "freq.lua", args = "--stopwords en --top 12", table = "freq", chart = true, first = "iran" },
   { script = "kwic.lua", args = "Zakani --top 7", table = "kwic", chart = false },
   { script = "collocates.lua", args = "regime --sort logdice --min 1 --top 15", table = "collocates", chart = true },
-  { script = "keyness.lua", args = "--target '^000' --top 10", table = "keyness", chart = true, first = "zakani" },
+  { script = "keyness.lua", args = "--target '000*' --top 10", table = "keyness", chart = true, first = "zakani" },
   { script = "cooccur.lua", args = "--top 10", table = "cooccur", html = false },
 }
 for _, case in ipairs(cases) do

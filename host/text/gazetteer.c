@@ -64,6 +64,8 @@ int cr_gaz_add(cr_gazetteer *g, const cr_gaz_token *toks, size_t n, int sensitiv
     int e;
     for (size_t i = 0; i < n; i++) {
         unsigned kind = (toks[i].prefix ? LABEL_PREFIX : LABEL_EXACT) + (sensitive ? 1 : 0);
+        if (toks[i].prefix && toks[i].len > g->prefix_maxlen[sensitive ? 1 : 0])
+            g->prefix_maxlen[sensitive ? 1 : 0] = toks[i].len;
         int64_t label = cr_counter_intern(&g->keys[kind], toks[i].key, toks[i].len);
         if (label < 0) return (int)label;
         int64_t child = edge_find(g, node, kind, (uint32_t)label);
@@ -144,7 +146,11 @@ static void walk(mctx *m, uint32_t node, size_t pos, size_t start) {
         const char *key = s ? m->t[pos].exact : m->t[pos].key;
         size_t len = s ? m->t[pos].exactlen : m->t[pos].keylen;
         if (!key) continue;
-        for (size_t l = 1; l <= len; l++) {
+        /* a label is at most prefix_maxlen bytes: the prefixes of a long
+         * token beyond that cannot match (and hashing each would make the
+         * token's cost quadratic in its length) */
+        size_t top = len < g->prefix_maxlen[s] ? len : g->prefix_maxlen[s];
+        for (size_t l = 1; l <= top; l++) {
             if (l < len && utf8_cont((unsigned char)key[l])) continue;
             int64_t pl = cr_counter_find(&g->keys[LABEL_PREFIX + s], key, l);
             if (pl < 0) continue;

@@ -50,6 +50,8 @@ typedef struct cr_gazetteer {
     size_t aliases;      /* aliases added (duplicates included) */
     int has_sensitive;
     unsigned prefix_kinds; /* bit 0: some insensitive alias has a prefix token, bit 1: sensitive */
+    size_t prefix_maxlen[2]; /* the longest prefix label, insensitive and sensitive:
+                                no longer prefix of a token is looked up */
 } cr_gazetteer;
 
 int cr_gaz_init(cr_gazetteer *g);

@@ -349,6 +349,35 @@ local function fold_list(c, values)
   return out
 end
 
+-- The format a file name's extension names.
+local EXTENSION_FORMATS = {
+  txt = "text", text = "text", csv = "csv", tsv = "tsv", tab = "tsv", json = "json", md = "md",
+  markdown = "md", html = "html", htm = "html", gexf = "gexf", graphml = "graphml", jsonl = "jsonl",
+}
+
+-- A script with both an --out FILE and a --format enum writes FILE in the
+-- format its extension names when --format is not given (f.csv: csv);
+-- an extension the script cannot write is an error, an unknown one (or
+-- none) keeps the default.  Returns an error message or nil.
+local function infer_format(c, values, seen)
+  local fo, oo = c.long.format, c.long.out
+  if not (fo and oo and fo.type == "enum" and oo.type == "output") or seen[fo] then return nil end
+  local out = values[key_of(oo)]
+  if type(out) ~= "string" or out == "-" then return nil end
+  local ext = out:match("%.([%w]+)$")
+  local fmt = ext and EXTENSION_FORMATS[ext:lower()]
+  if not fmt then return nil end
+  for _, choice in ipairs(fo.choices) do
+    if choice == fmt then
+      values[key_of(fo)] = fmt
+      return nil
+    end
+  end
+  local other = c.long[fmt]
+  local hint = (other and other.type == "output") and ("; use --" .. fmt .. " " .. out .. " for " .. fmt) or ""
+  return "--out " .. out .. ": cannot write " .. fmt .. " there (--format " .. choices_text(fo) .. hint .. ")"
+end
+
 -- Parses argv (an array, e.g. the global arg) against spec; argv[0], the
 -- script's path, names it in the usage line.
 -- Returns values, or nil, message, status: status 0 with the help or version
@@ -493,6 +522,8 @@ function cli.try(spec, argv)
       end
     end
   end
+  local ferr = infer_format(c, values, seen)
+  if ferr then return fail(ferr) end
   if c.long.quiet and c.long.quiet.type == "boolean" and values[key_of(c.long.quiet)] == true then
     require("progress").quiet = true
   end

@@ -301,6 +301,7 @@ end
 function kwic.format(rows, opts)
   opts = opts or {}
   local w = opts.width or 40
+  local mw = opts.match_width or report.MAX_WIDTH
   local show_doc = opts.doc ~= false
   local br = opts.brackets or { "", "" }
   local idw = 0
@@ -312,12 +313,14 @@ function kwic.format(rows, opts)
     local left = report.truncate(r.left, w, "left")
     local right = report.truncate(r.right, w)
     local lpad = string.rep(" ", w - report.width(left))
-    local line = lpad .. left .. "  " .. br[1] .. r.match .. br[2] .. "  " .. right
+    local match = report.truncate((r.match:gsub("%s+", " ")), mw)
+    local line = lpad .. left .. "  " .. br[1] .. match .. br[2] .. "  " .. right
     if show_doc then
       local id = tostring(r.doc)
       line = id .. string.rep(" ", idw - report.width(id)) .. "  " .. line
     end
-    out[#out + 1] = (line:gsub("%s+$", ""))
+    if right == "" then line = line:sub(1, #line - 2) end   -- no gap after the match
+    out[#out + 1] = line
   end
   if #out == 0 then return "" end
   return concat(out, "\n") .. "\n"

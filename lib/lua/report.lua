@@ -42,28 +42,34 @@ end
 function report.width_source() return width_source end
 
 -- Cuts s to at most w columns, marking the cut with "…": at the end, or
--- at the start when side is "left" (keeping the end of s).
+-- at the start when side is "left" (keeping the end of s).  Reads only the
+-- characters it keeps (and s's width once, in C): a 1 MB cell costs what
+-- its first w characters do.
 local function truncate(s, w, side)
   if width_fn(s) <= w then return s end
   if w < 1 then return "" end
   if not utf8.len(s) then s = json.valid_utf8(s) end
-  local chars = {}
-  for _, cp in utf8.codes(s) do chars[#chars + 1] = utf8.char(cp) end
-  local out, used = {}, 0
-  local from, to, step = 1, #chars, 1
-  if side == "left" then from, to, step = #chars, 1, -1 end
-  for i = from, to, step do
-    local cw = width_fn(chars[i])
-    if used + cw > w - 1 then break end
-    out[#out + 1] = chars[i]
-    used = used + cw
-  end
+  local used = 0
   if side == "left" then
-    local r = {}
-    for i = #out, 1, -1 do r[#r + 1] = out[i] end
-    return "…" .. concat(r)
+    local from = #s + 1             -- the kept tail is s:sub(from)
+    while from > 1 do
+      local p = utf8.offset(s, -1, from)
+      local cw = width_fn(s:sub(p, from - 1))
+      if used + cw > w - 1 then break end
+      used = used + cw
+      from = p
+    end
+    return "…" .. s:sub(from)
   end
-  return concat(out) .. "…"
+  local stop = 0                    -- the kept head is s:sub(1, stop)
+  for p in utf8.codes(s) do
+    local q = (utf8.offset(s, 2, p) or #s + 1) - 1
+    local cw = width_fn(s:sub(p, q))
+    if used + cw > w - 1 then break end
+    used = used + cw
+    stop = q
+  end
+  return s:sub(1, stop) .. "…"
 end
 report.truncate = truncate
 
@@ -228,40 +234,77 @@ local function pad(s, w, align)
   return s .. rep(" ", gap)
 end
 
+-- s without its trailing spaces, looking only at them (s:gsub("%s+$", "")
+-- would try every space run of the line: quadratic in a wide column).
+local function rtrim(s)
+  local e = #s
+  while e > 0 do
+    local b = s:byte(e)
+    if b ~= 32 and (b < 9 or b > 13) then break end
+    e = e - 1
+  end
+  return e == #s and s or s:sub(1, e)
+end
+
+--- The widest a text cell is shown when neither opts.max_width nor the
+--- column's max says otherwise.
+report.MAX_WIDTH = 60
+
 --- An aligned plain-text table.  opts: columns, header, digits, gap
---- (default 2 spaces), no_header.
+--- (default 2 spaces), no_header, max_width (the most columns a cell takes,
+--- longer ones are cut with "…"; default report.MAX_WIDTH, false for no
+--- limit; a column's own max wins).  Time and memory are linear in the
+--- output.
 function report.text(rows, opts)
   opts = opts or {}
   check_rows(rows, "text")
   local cols = report.columns(rows, opts)
   local gap = rep(" ", opts.gap or 2)
+  local limit = opts.max_width
+  if limit == nil then limit = report.MAX_WIDTH end
+  if limit ~= false and (type(limit) ~= "number" or limit < 1) then
+    error("report.text: max_width must be a positive number or false", 2)
+  end
   local cells, widths = {}, {}
   for j, col in ipairs(cols) do
     local title = flatten(col.title)
-    if col.max then title = truncate(title, col.max, col.clip) end
+    local max = col.max or limit
+    if max then title = truncate(title, max, col.clip) end
     widths[j] = opts.no_header and 0 or width_fn(title)
     col._title = title
+    col._max = max
   end
   for i, row in ipairs(rows) do
-    local line = {}
+    local line, ws = {}, {}
     for j, col in ipairs(cols) do
       local s = flatten(display_cell(col, row, opts))
-      if col.max then s = truncate(s, col.max, col.clip) end
+      if col._max then s = truncate(s, col._max, col.clip) end
       line[j] = s
       local w = width_fn(s)
+      ws[j] = w
       if w > widths[j] then widths[j] = w end
     end
+    line.widths = ws
     cells[i] = line
   end
   local out = {}
+  -- Pads every cell up to the last one that is not empty, and none after
+  -- it, so that the line has no padding at its end.
   local function emit(line)
-    local parts = {}
-    for j, col in ipairs(cols) do
-      local s = line[j]
-      if j == #cols and col.align ~= "right" then parts[j] = s
-      else parts[j] = pad(s, widths[j], col.align) end
+    local last = 0
+    for j = #cols, 1, -1 do
+      if line[j] ~= "" then last = j; break end
     end
-    out[#out + 1] = (concat(parts, gap):gsub("%s+$", ""))
+    local parts = {}
+    for j = 1, last do
+      local col, s = cols[j], line[j]
+      local w = line.widths and line.widths[j] or width_fn(s)
+      local fill = widths[j] - w
+      if fill > 0 and col.align == "right" then s = rep(" ", fill) .. s
+      elseif fill > 0 and j < last then s = s .. rep(" ", fill) end
+      parts[j] = s
+    end
+    out[#out + 1] = rtrim(concat(parts, gap))
   end
   if not opts.no_header and #cols > 0 then
     local titles, rules = {}, {}
@@ -270,6 +313,7 @@ function report.text(rows, opts)
     out[#out + 1] = concat(rules, gap)
   end
   for _, line in ipairs(cells) do emit(line) end
+  for _, col in ipairs(cols) do col._title, col._max = nil, nil end
   if #out == 0 then return "" end
   return concat(out, "\n") .. "\n"
 end

@@ -20,8 +20,26 @@ local function register_counters()
   end
 end
 
--- Opens path (nil: the default corpus); on failure prints the reason and
--- exits with status 1.
+-- Under --merge, --map and --reduce the corpus is not read (fold.lua): its
+-- size says nothing then.
+local function corpus_deferred()
+  local ok, host = pcall(require, "corpusrun")
+  local cl = ok and type(host) == "table" and host.cluster
+  return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
+end
+
+-- Exits with status 1 and a message when corpus c holds no document: a
+-- report of nothing would read as a finding.
+function scriptlib.require_documents(c, path)
+  if corpus_deferred() or #c > 0 then return end
+  local where = path or (c.source and c:source()) or "the default corpus"
+  io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": the corpus '", tostring(where),
+    "' is empty: it holds no document\n")
+  os.exit(1)
+end
+
+-- Opens path (nil: the default corpus); on failure, or when it holds no
+-- document, prints the reason and exits with status 1.
 function scriptlib.open(corpus, path, opts)
   register_counters()
   local o = {}
@@ -33,6 +51,7 @@ function scriptlib.open(corpus, path, opts)
     io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
     os.exit(1)
   end
+  scriptlib.require_documents(c, path)
   return c
 end
 
@@ -173,6 +192,83 @@ function scriptlib.gazetteer_entries(path, entity)
   return out
 end
 
+-- The gazetteer kept beside a corpus: entities.tsv in the corpus directory,
+-- or in the directory of a corpus given as one file, a glob (the directory
+-- before its first wildcard) or a corpus database.
+function scriptlib.gazetteer_path(corpus_path)
+  local p = tostring(corpus_path or "corpus"):gsub("/+$", "")
+  if p == "" then return "/entities.tsv" end
+  local dir
+  local host = require "corpusrun"
+  if host.file_kind(p) == "directory" then
+    dir = p
+  else
+    local wild = p:find("[%*%?%[]")
+    local head = wild and p:sub(1, wild - 1) or p
+    dir = head:match("^(.*)/[^/]*$")
+    if dir == nil then dir = "." elseif dir == "" then dir = "/" end
+  end
+  if dir == "." then return "entities.tsv" end
+  return (dir:gsub("/+$", "")) .. "/entities.tsv"
+end
+
+-- Levenshtein distance over bytes, for "did you mean" hints.
+local function distance(a, b)
+  local prev = {}
+  for j = 0, #b do prev[j] = j end
+  for i = 1, #a do
+    local cur = { [0] = i }
+    local ai = a:byte(i)
+    for j = 1, #b do
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai == b:byte(j) and 0 or 1))
+    end
+    prev = cur
+  end
+  return prev[#b]
+end
+
+-- The entity of gazetteer file `path` (TSV) that `name` names: an entity
+-- name, else one of its aliases (compared by token key, as the matcher
+-- does, so "zakani" and "Zakani’s" name Alireza Zakani).  Returns the
+-- entity, or nil and a message: no such name (with the nearest entity or
+-- alias as a suggestion), or an alias shared by several entities.
+function scriptlib.resolve_entity(path, name)
+  local entries = scriptlib.gazetteer_entries(path)
+  for _, e in ipairs(entries) do
+    if e.entity == name then return e.entity end
+  end
+  local tokenize = require "tokenize"
+  local function key(s)
+    local ws = {}
+    for w in tokenize.words(s, { level = "key" }) do ws[#ws + 1] = w end
+    return table.concat(ws, " ")
+  end
+  local want = key(name)
+  local found, list = {}, {}
+  for _, e in ipairs(entries) do
+    if (key(e.alias) == want or key(e.entity) == want) and not found[e.entity] then
+      found[e.entity] = true
+      list[#list + 1] = e.entity
+    end
+  end
+  if #list == 1 then return list[1] end
+  if #list > 1 then
+    table.sort(list)
+    return nil, "'" .. name .. "' is an alias of " .. #list .. " entities in " .. path .. ": "
+      .. table.concat(list, ", ") .. " (give one of them)"
+  end
+  local best, bestd
+  for _, e in ipairs(entries) do
+    for _, s in ipairs({ e.entity, e.alias }) do
+      local d = distance(key(s), want)
+      if bestd == nil or d < bestd or (d == bestd and s < best) then best, bestd = s, d end
+    end
+  end
+  local msg = "no entity or alias '" .. name .. "' in " .. path
+  if best and bestd <= math.max(2, #want // 3) then msg = msg .. " (did you mean '" .. best .. "'?)" end
+  return nil, msg
+end
+
 -- A gazetteer for the C matcher (match.gazetteer) from a TSV or JSONL
 -- file, noted in the run's receipt as its "gazetteer" input; on failure
 -- prints the reason and exits with status 1.
@@ -243,6 +339,15 @@ function scriptlib.stems(f, lang, opts)
     end
   end
   return out, forms
+end
+
+-- A node, pattern or phrase as typed, without the quotes around it that
+-- search engines take for a phrase: '"human rights"' is 'human rights'.
+function scriptlib.unquote(s)
+  local inner = s:match('^%s*"(.*)"%s*$') or s:match("^%s*\u{201C}(.*)\u{201D}%s*$")
+    or s:match("^%s*'(.*)'%s*$")
+  if inner and inner:match("%S") then return inner end
+  return s
 end
 
 scriptlib.STOPWORD_LANGUAGES = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }

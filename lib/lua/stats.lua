@@ -503,8 +503,11 @@ end
 -- Dispersion.
 
 --- Dispersion of a word over corpus parts: v[i] its frequency in part i,
---- sizes[i] the size of part i (nil: equal parts).  Returns
---- {f, parts, range, d (Juilland), dp, dp_norm (Gries; Lijffijt & Gries)}.
+--- sizes[i] the size of part i (nil: equal parts).  A part of size 0 (a
+--- document without tokens) counts in `parts` but weighs nothing: it can
+--- hold no occurrence (v[i] must be 0) and is left out of D and of DPnorm's
+--- min share.  Returns {f, parts, empty (parts of size 0), range, d
+--- (Juilland), dp, dp_norm (Gries; Lijffijt & Gries)}.
 function stats.dispersion(v, sizes)
   if type(v) ~= "table" then error("stats.dispersion: v must be an array of frequencies", 2) end
   local k = #v
@@ -515,48 +518,65 @@ function stats.dispersion(v, sizes)
       error(string.format("stats.dispersion: %d frequencies but %d sizes", k, #sizes), 2)
     end
   end
-  local f, total, range = 0, 0, 0
+  local f, total, range, empty = 0, 0, 0, 0
   for i = 1, k do
     local vi = v[i]
     if type(vi) ~= "number" or vi ~= vi or vi < 0 then
       error("stats.dispersion: v[" .. i .. "] must be a non-negative number", 2)
     end
     local si = sizes and sizes[i] or 1
-    if type(si) ~= "number" or not (si > 0) or si == huge then
-      error("stats.dispersion: sizes[" .. i .. "] must be a positive number", 2)
+    if type(si) ~= "number" or not (si >= 0) or si == huge then
+      error("stats.dispersion: sizes[" .. i .. "] must be a non-negative number", 2)
+    end
+    if si == 0 then
+      if vi > 0 then
+        error("stats.dispersion: part " .. i .. " has size 0 but frequency " .. tostring(vi), 2)
+      end
+      empty = empty + 1
     end
     f = f + vi; total = total + si
     if vi > 0 then range = range + 1 end
   end
-  local res = { f = f, parts = k, range = range }
+  local res = { f = f, parts = k, empty = empty, range = range }
   if f == 0 then
     res.d, res.dp, res.dp_norm = NaN, NaN, NaN
     return res
   end
-  -- DP: half the sum of |observed share - expected share|
+  -- DP: half the sum of |observed share - expected share|; an empty part
+  -- adds |0 - 0|, and does not set the smallest share
   local dp, smin = 0, huge
   for i = 1, k do
-    local s = (sizes and sizes[i] or 1) / total
-    if s < smin then smin = s end
-    dp = dp + abs(v[i] / f - s)
+    local si = sizes and sizes[i] or 1
+    if si > 0 then
+      local s = si / total
+      if s < smin then smin = s end
+      dp = dp + abs(v[i] / f - s)
+    end
   end
   dp = dp / 2
   res.dp = dp
-  res.dp_norm = smin < 1 and dp / (1 - smin) or NaN
-  -- Juilland's D on frequencies per unit of part size, population sd
-  if k > 1 then
+  -- one non-empty part: nothing can vary, DP is 0 and so is DPnorm
+  res.dp_norm = smin < 1 and dp / (1 - smin) or 0.0
+  -- Juilland's D on frequencies per unit of part size, population sd, over
+  -- the parts that have a size; with one such part there is no variation
+  -- between parts to measure: D = 1, as even as one part allows (DP = 0)
+  local n = k - empty
+  if n > 1 then
     local mean, rates = 0, {}
     for i = 1, k do
-      rates[i] = v[i] / (sizes and sizes[i] or 1)
-      mean = mean + rates[i]
+      local si = sizes and sizes[i] or 1
+      if si > 0 then
+        rates[#rates + 1] = v[i] / si
+        mean = mean + rates[#rates]
+      end
     end
-    mean = mean / k
+    mean = mean / n
     local ss = 0
-    for i = 1, k do ss = ss + (rates[i] - mean) ^ 2 end
-    local sd = sqrt(ss / k)
-    res.d = 1 - (sd / mean) / sqrt(k - 1)
+    for i = 1, n do ss = ss + (rates[i] - mean) ^ 2 end
+    local sd = sqrt(ss / n)
+    res.d = 1 - (sd / mean) / sqrt(n - 1)
   else
-    res.d = NaN
+    res.d = 1.0
   end
   return res
 end
