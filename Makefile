@@ -85,14 +85,21 @@ $(BUILD)/.flags: FORCE
 	@echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDLIBS)' | cmp -s - $@ || \
 	  echo '$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(LDLIBS)' > $@
 
-# The table of C modules for package.preload, one per host/l<mod>.c.
+# The table of C modules for package.preload, one per host/l<mod>.c: the
+# private core `<mod>.core` (luaopen_<mod>_core) under the public module
+# lib/lua/<mod>.lua, except the bindings listed in PUBLIC_BINDINGS, which
+# are their module (lsqlite3: the de facto SQLite API).
+PUBLIC_BINDINGS := lsqlite3
 $(BUILD)/preload.h: $(BUILD)/.modules
 	@mkdir -p $(@D)
-	@{ for m in $(MODULES); do echo "CORPUSRUN_MODULE($$m)"; done; } > $@
+	@{ for m in $(MODULES); do case " $(PUBLIC_BINDINGS) " in \
+	     *" $$m "*) echo "CORPUSRUN_MODULE($$m, \"$$m\", 0)" ;; \
+	     *) echo "CORPUSRUN_MODULE($${m}_core, \"$$m.core\", 1)" ;; esac; done; } > $@
 
 $(BUILD)/.modules: FORCE
 	@mkdir -p $(@D)
-	@echo '$(MODULES)' | cmp -s - $@ || echo '$(MODULES)' > $@
+	@echo '$(MODULES) (public: $(PUBLIC_BINDINGS); the others as <mod>.core)' | cmp -s - $@ || \
+	  echo '$(MODULES) (public: $(PUBLIC_BINDINGS); the others as <mod>.core)' > $@
 
 $(BUILD)/tests/%: tests/c/%.c $(TEXT_LIB) $(BUILD)/.flags
 	@mkdir -p $(@D)

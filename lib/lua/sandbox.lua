@@ -8,6 +8,7 @@
 -- cap, the CPU-time limit and the separate process with OS limits.
 local host = require "corpusrun"
 local cli = require "cli"
+local receipt = require "receipt"
 
 local sandbox = {}
 
@@ -25,7 +26,7 @@ local function within(path, root)
 end
 
 -- The one sidecar name the receipt layer writes beside an output.
-local function receipt_sidecar(path) return require("receipt").sidecar_name(path) end
+local function receipt_sidecar(path) return receipt.sidecar_name(path) end
 
 -- A policy: read roots (directories or files) and write targets (files).
 local function new_policy()
@@ -216,11 +217,13 @@ function sandbox.environment(policy, opts)
     type = io.type,
   })
 
-  -- Modules: corpusrun's built-in C modules (wrapped where they touch files)
-  -- and Lua modules from corpusrun's own lib/lua, loaded here, from text.
+  -- Modules: corpusrun's built-in modules (wrapped where they touch files):
+  -- its C modules (lsqlite3, corpusrun, the private cores NAME.core) and the
+  -- public modules over the cores (corpus, count, match, tokenize); and the
+  -- other Lua modules of corpusrun's own lib/lua, loaded here, from text.
   local loaded = {}
   local function wrap_module(name, m)
-    if name == "corpus" then
+    if name == "corpus" or name == "corpus.core" then
       local w = {}
       for k, v in pairs(m) do w[k] = v end
       w.open = function(source, o)
@@ -231,7 +234,7 @@ function sandbox.environment(policy, opts)
         end
         return m.open(source, o)
       end
-      if m.ingest then
+      if name == "corpus" and m.ingest then
         w.ingest = function(source, db, o)
           if not policy.can_read(source) then policy_error("reading corpus", source) end
           if not policy.can_write(db) then policy_error("writing", db) end
@@ -239,7 +242,7 @@ function sandbox.environment(policy, opts)
         end
       end
       return frozen(name, w)
-    elseif name == "match" then
+    elseif name == "match" or name == "match.core" then
       local w = {}
       for k, v in pairs(m) do w[k] = v end
       w.gazetteer = function(entries, o)
@@ -296,7 +299,7 @@ function sandbox.environment(policy, opts)
   env.require = function(name)
     if type(name) ~= "string" then error("bad argument #1 to 'require' (string expected)", 2) end
     if loaded[name] ~= nil then return loaded[name] end
-    if preload[name] then
+    if preload[name] or preload[name .. ".core"] then
       loaded[name] = wrap_module(name, require(name))
       protect_metatables()
       return loaded[name]
@@ -320,7 +323,11 @@ function sandbox.environment(policy, opts)
   -- What library modules look at in `package`: the modules loaded here and
   -- the names of the built-in ones (loading them goes through require).
   local preload_view = {}
-  for name in pairs(preload) do preload_view[name] = function() return env.require(name) end end
+  for name in pairs(preload) do
+    preload_view[name] = function() return env.require(name) end
+    local public = name:match("^([%w_]+)%.core$")
+    if public then preload_view[public] = function() return env.require(public) end end
+  end
   env.package = frozen("package", { loaded = loaded, preload = frozen("package.preload", preload_view) })
 
   env._G = env
