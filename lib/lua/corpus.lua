@@ -12,7 +12,10 @@ local corpus = {}
 for k, v in pairs(core) do
   if k:sub(1, 1) ~= "_" then corpus[k] = v end
 end
-corpus.ingest = corpusdb.ingest
+-- corpus.ingest(source, path [, opts]): corpusdb.ingest, as a function of
+-- its own so that tracebacks name it by one name, whatever order
+-- package.loaded is walked in
+function corpus.ingest(source, path, opts) return corpusdb.ingest(source, path, opts) end
 
 fold.install(core._methods, corpus)
 
