@@ -74,6 +74,9 @@ BIND_OBJ     := $(BIND_SRC:%.c=$(BUILD)/%.o)
 HOST_OBJ     := $(HOST_SRC:%.c=$(BUILD)/%.o)
 TEXT_LIB     := $(BUILD)/libcorpustext.a
 MODULES      := $(patsubst host/l%.c,%,$(BIND_SRC))
+# Bindings that are public modules themselves; the others load as <mod>.core.
+PUBLIC_BINDINGS := lsqlite3 flock
+MODULES_TEXT  = $(MODULES) (public: $(PUBLIC_BINDINGS))
 
 # C unit tests: tests/c/<name>.c, each a TAP program linked with the cores.
 CTEST_SRC    := $(sort $(wildcard tests/c/*.c))
@@ -123,14 +126,19 @@ endif
 endef
 ifneq ($(MAKECMDGOALS),clean)
 $(eval $(call stamp,$(BUILD)/.flags,FLAGS_TEXT))
-$(eval $(call stamp,$(BUILD)/.modules,MODULES))
+$(eval $(call stamp,$(BUILD)/.modules,MODULES_TEXT))
 endif
 .PHONY: stale-stamp
 stale-stamp: ;
 
-# The table of C modules for package.preload, one per host/l<mod>.c.
+# The table of C modules for package.preload, one per host/l<mod>.c: the
+# private core `<mod>.core` (luaopen_<mod>_core) under the public module
+# lib/lua/<mod>.lua, except the bindings listed in PUBLIC_BINDINGS, which
+# are their module (lsqlite3: the de facto SQLite API; flock: file locks).
 $(BUILD)/preload.h: $(BUILD)/.modules
-	@{ for m in $(MODULES); do echo "CORPUSRUN_MODULE($$m)"; done; } > $@
+	@{ for m in $(MODULES); do case " $(PUBLIC_BINDINGS) " in \
+	     *" $$m "*) echo "CORPUSRUN_MODULE($$m, \"$$m\", 0)" ;; \
+	     *) echo "CORPUSRUN_MODULE($${m}_core, \"$$m.core\", 1)" ;; esac; done; } > $@
 
 $(BUILD)/tests/%: tests/c/%.c $(TEXT_LIB) $(BUILD)/.flags
 	@mkdir -p $(@D)

@@ -13,11 +13,6 @@
  * executable.  Returns 0 or raises. */
 int cr_host_setup(lua_State *L, const char *argv0);
 
-/* Loads the C modules and library modules an interactive session expects as
- * globals (corpus, tokenize, sqlite3, count, match, report, ...); those not
- * built yet are skipped silently. */
-void cr_host_preload_globals(lua_State *L);
-
 /* Calls the function below narg arguments on the stack, like lua_pcall,
  * with a traceback message handler and Ctrl-C turned into an error whose
  * message is CR_HOST_INTERRUPTED, without a traceback.  Returns the

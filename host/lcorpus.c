@@ -1,5 +1,7 @@
-/* lcorpus.c — the `corpus` module: corpus.open and the corpusrun.Corpus
- * type over the loaders of host/text/load.h.
+/* lcorpus.c — `corpus.core`, the private core of the `corpus` module
+ * (lib/lua/corpus.lua): corpus.open and the corpusrun.Corpus type over the
+ * loaders of host/text/load.h.  It requires nothing: what lives in Lua (the
+ * corpus databases of lib/lua/corpusdb.lua, c:fold) is handed to it.
  *
  *   local c = corpus.open("news", {include = {"*.txt"}})
  *   for doc in c:docs() do print(doc.id, #doc.text) end
@@ -29,6 +31,7 @@
 #define ITER_MT "corpusrun.DocIter"
 #define DOC_MT "corpusrun.Document"
 #define DEFAULT_KEY "corpusrun.default_corpus"
+#define DATABASE_KEY "corpusrun.corpus.database_open"
 
 enum { ON_WARN, ON_ERROR, ON_SKIP };
 
@@ -789,27 +792,29 @@ static int is_sqlite(const char *path) {
     return n == 16 && memcmp(magic, "SQLite format 3", 16) == 0;
 }
 
-/* corpus.open(db [, opts]) through the corpusdb module, if present. */
+/* corpus.open(db [, opts]): the opener of corpus databases that the layer
+ * above handed to core._set_database (corpusdb.open). */
 static int open_db(lua_State *L, int src, int opts) {
-    lua_getglobal(L, "require");
-    lua_pushstring(L, "corpusdb");
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        const char *err = lua_tostring(L, -1);
-        if (err && strstr(err, "module 'corpusdb' not found")) {
-            lua_pushnil(L);
-            lua_pushfstring(L, "%s: an SQLite corpus database, but the corpusdb module is not available",
-                            lua_tostring(L, src));
-            return 2;
-        }
-        return lua_error(L);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, DATABASE_KEY) != LUA_TFUNCTION) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: an SQLite corpus database, but the corpusdb module is not loaded",
+                        lua_tostring(L, src));
+        return 2;
     }
-    lua_getfield(L, -1, "open");
-    if (!lua_isfunction(L, -1)) luaL_error(L, "corpusdb.open is not a function");
+    int base = lua_gettop(L) - 1;
     lua_pushvalue(L, src);
     if (opts) lua_pushvalue(L, opts);
     else lua_pushnil(L);
     lua_call(L, 2, LUA_MULTRET);
-    return lua_gettop(L) - 3;
+    return lua_gettop(L) - base;
+}
+
+/* core._set_database(open): open(path, opts) opens an SQLite corpus database. */
+static int corpus_set_database(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, DATABASE_KEY);
+    return 0;
 }
 
 static const char *default_source(lua_State *L) {
@@ -930,19 +935,6 @@ static const luaL_Reg corpus_meta[] = {
     {NULL, NULL},
 };
 
-/* corpus.ingest(source, path [, opts]): corpusdb.ingest, loaded on first use. */
-static int corpus_ingest(lua_State *L) {
-    int n = lua_gettop(L);
-    lua_getglobal(L, "require");
-    lua_pushliteral(L, "corpusdb");
-    lua_call(L, 1, 1);
-    lua_getfield(L, -1, "ingest");
-    lua_insert(L, 1);
-    lua_pop(L, 1);
-    lua_call(L, n, LUA_MULTRET);
-    return lua_gettop(L);
-}
-
 /* ---- word lists ---------------------------------------------------------- */
 typedef struct line_notes {
     lua_State *L;
@@ -1015,13 +1007,13 @@ static int corpus_glob_match(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
+    {"_set_database", corpus_set_database},
     {"decode_lines", corpus_decode_lines},
-    {"ingest", corpus_ingest},
     {"glob_match", corpus_glob_match},
     {NULL, NULL},
 };
 
-int luaopen_corpus(lua_State *L) {
+int luaopen_corpus_core(lua_State *L) {
     if (luaL_newmetatable(L, CORE_MT)) {
         lua_pushcfunction(L, core_gc);
         lua_setfield(L, -2, "__gc");
@@ -1044,7 +1036,9 @@ int luaopen_corpus(lua_State *L) {
         luaL_newlib(L, corpus_methods);
         lua_setfield(L, -2, "__index");
     }
-    lua_pop(L, 1);
     luaL_newlib(L, funcs);
+    lua_getfield(L, -2, "__index");
+    lua_setfield(L, -2, "_methods");   /* the Corpus methods, for c:fold */
+    lua_remove(L, -2);
     return 1;
 }

@@ -1,5 +1,8 @@
-/* lcount.c — the `count` module: frequency, document-frequency, n-gram and
- * co-occurrence counters fed whole documents in C.  Exports luaopen_count. */
+/* lcount.c — `count.core`, the private core of the `count` module
+ * (lib/lua/count.lua): frequency, document-frequency, n-gram and
+ * co-occurrence counters fed whole documents in C.  Exports
+ * luaopen_count_core.  It requires nothing: saving to SQLite lives in Lua
+ * (lib/lua/count_sqlite.lua), handed to it by count.lua. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdlib.h>
@@ -643,16 +646,28 @@ static int l_undump(lua_State *L) {
     return 1;
 }
 
-/* ---- save, load (count_sqlite.lua) ----------------------------------------- */
+/* ---- save, load (count_sqlite.lua, handed over by count.lua) --------------- */
+#define STORAGE_KEY "corpusrun.count.storage"
+
+/* Calls storage[fn] with the nargs arguments on the stack, the storage being
+ * the table that count.lua gave core._set_storage. */
 static int call_sqlite_helper(lua_State *L, const char *fn, int nargs) {
-    lua_getglobal(L, "require");
-    lua_pushliteral(L, "count_sqlite");
-    lua_call(L, 1, 1);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, STORAGE_KEY) != LUA_TTABLE)
+        return luaL_error(L, "count: saving to SQLite needs the count module (require \"count\")");
     lua_getfield(L, -1, fn);
     lua_insert(L, 1);
     lua_pop(L, 1);
     lua_call(L, nargs, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+/* core._set_storage(t): t.save(counter, db, name), t.load(db, name),
+ * t.save_dtm(dtm, db, name) back f:save, count.load and dtm:to_sqlite. */
+static int l_set_storage(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, STORAGE_KEY);
+    return 0;
 }
 
 static int m_save(lua_State *L) {
@@ -985,10 +1000,11 @@ static void make_dtm_meta(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     { "freq", l_freq }, { "df", l_df }, { "ngrams", l_ngrams }, { "cooc", l_cooc },
-    { "undump", l_undump }, { "partition", l_partition }, { "load", l_load }, { "dtm", l_dtm }, { NULL, NULL }
+    { "undump", l_undump }, { "partition", l_partition }, { "load", l_load }, { "dtm", l_dtm },
+    { "_set_storage", l_set_storage }, { NULL, NULL }
 };
 
-int luaopen_count(lua_State *L) {
+int luaopen_count_core(lua_State *L) {
     make_meta(L, FREQ_MT, freq_methods);
     make_meta(L, NGRAMS_MT, NULL);
     make_meta(L, COOC_MT, cooc_methods);

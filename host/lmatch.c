@@ -1,5 +1,6 @@
-/* lmatch.c — the `match` module: a gazetteer of entities and aliases,
- * compiled into a token trie and matched in C.  Exports luaopen_match. */
+/* lmatch.c — `match.core`, the private core of the `match` module
+ * (lib/lua/match.lua): a gazetteer of entities and aliases, compiled into a
+ * token trie and matched in C.  Exports luaopen_match_core. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdint.h>
@@ -478,7 +479,7 @@ static const luaL_Reg funcs[] = {
     { NULL, NULL }
 };
 
-int luaopen_match(lua_State *L) {
+int luaopen_match_core(lua_State *L) {
     luaL_newmetatable(L, GAZ_MT);
     luaL_setfuncs(L, meta, 0);
     luaL_newlib(L, methods);

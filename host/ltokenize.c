@@ -1,6 +1,7 @@
-/* ltokenize.c — the `tokenize` module: UAX #29 words and sentences with
- * corpus tailoring, normalisation, n-grams, stopwords, Snowball stems and
- * display width.  A thin binding over host/text/tokenizer.h: every per-token
+/* ltokenize.c — `tokenize.core`, the private core of the `tokenize` module
+ * (lib/lua/tokenize.lua): UAX #29 words and sentences with corpus
+ * tailoring, normalisation, n-grams, stopwords, Snowball stems and display
+ * width.  A thin binding over host/text/tokenizer.h: every per-token
  * loop is in C, and iterators return one value set per call without any Lua
  * function call per token.
  */
@@ -624,7 +625,7 @@ static const luaL_Reg funcs[] = {
     { NULL, NULL }
 };
 
-int luaopen_tokenize(lua_State *L) {
+int luaopen_tokenize_core(lua_State *L) {
     luaL_newmetatable(L, ITER_MT);
     lua_pushcfunction(L, iter_gc);
     lua_setfield(L, -2, "__gc");

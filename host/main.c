@@ -680,11 +680,11 @@ static int pmain(lua_State *L) {
     int argc = (int)lua_tointeger(L, 1);
     char **argv = (char **)lua_touserdata(L, 2);
     if (argc >= 2 && strcmp(argv[1], "plan") == 0) {
-        lua_pushboolean(L, run_subcommand(L, "shards", "plan_command", argc, argv) == LUA_OK);
+        lua_pushboolean(L, run_subcommand(L, "plan", "plan_command", argc, argv) == LUA_OK);
         return 1;
     }
     if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
-        lua_pushboolean(L, run_subcommand(L, "receipt", "replay_command", argc, argv) == LUA_OK);
+        lua_pushboolean(L, run_subcommand(L, "replay", "replay_command", argc, argv) == LUA_OK);
         return 1;
     }
     int script;

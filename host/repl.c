@@ -140,6 +140,24 @@ static void set_help_global(lua_State *L) {
     lua_settop(L, top);
 }
 
+/* The modules an interactive session has as globals (corpus, tokenize,
+ * sqlite3, count, match, report, ...); one that fails to load is skipped. */
+static void set_module_globals(lua_State *L) {
+    static const char *const globals[][2] = {
+        {"corpus", "corpus"}, {"tokenize", "tokenize"}, {"sqlite3", "lsqlite3"},
+        {"count", "count"},   {"match", "match"},       {"report", "report"},
+        {"stats", "stats"},   {"kwic", "kwic"},         {"db", "db"},
+        {NULL, NULL}};
+    for (int i = 0; globals[i][0] != NULL; i++) {
+        int top = lua_gettop(L);
+        lua_getglobal(L, "require");
+        lua_pushstring(L, globals[i][1]);
+        if (lua_pcall(L, 1, 1, 0) == LUA_OK)
+            lua_setglobal(L, globals[i][0]);
+        lua_settop(L, top);
+    }
+}
+
 /* ---- prompts and line reading ---------------------------------------- */
 
 /* The prompt: _PROMPT or _PROMPT2 converted with tostring, else the default. */
@@ -577,7 +595,7 @@ int cr_repl_run(lua_State *L) {
     struct repl r = {0};
     r.L = L;
     int tty = isatty(STDIN_FILENO);
-    cr_host_preload_globals(L);
+    set_module_globals(L);
     set_help_global(L);
     keep_module(L, "pretty", "corpusrun.repl.pretty");
     if (lua_getfield(L, LUA_REGISTRYINDEX, "corpusrun.repl.pretty") == LUA_TTABLE) {

@@ -42,15 +42,16 @@ local count = require "count"
 local stats = require "stats"
 local report = require "report"
 local scriptlib = require "scriptlib"
+local entities = require "entities"
+local host = require "corpusrun"
 
-local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local corpus_path = opts.corpus or host.default_corpus() or "corpus"
 local unit, window = opts.unit, nil
 if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+")) end
 scriptlib.settings({ level = "casefold" }, { cooccurrence = { of = opts.of, unit = opts.unit } })
 
 local nodes, pairs_rows = {}, {}
 if opts.of == "entities" then
-  local entities = require "entities"
   local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
   local c = entities.open_corpus(corpus, corpus_path, gpath)
   local g = scriptlib.gazetteer(gpath)

@@ -28,6 +28,9 @@ local corpus = require "corpus"
 local report = require "report"
 local discover = require "discover"
 local entities = require "entities"
+local receipt = require "receipt"
+local scriptlib = require "scriptlib"
+local json = require "json"
 
 -- ---- Brown word/tag text → plain text and gold name spans ------------------------
 
@@ -105,7 +108,7 @@ if total == 0 then
   os.exit(1)
 end
 local step = math.max(1, total // opts.files)
-require("receipt").note_corpus(c, opts.tagged)   -- read document by document, not through c:fold
+receipt.note_corpus(c, opts.tagged)   -- read document by document, not through c:fold
 
 local acc = discover.new()
 local occurrences = {}   -- { doc, s, e, key }
@@ -221,7 +224,6 @@ local columns = {
 }
 local out
 if opts.format == "json" then
-  local json = require "json"
   out = json.encode({ files = used, corpus_files = total, f1_names = F1, measures = rows,
                       false_positives = fp_rows, misses = miss_rows }) .. "\n"
 else
@@ -233,4 +235,4 @@ else
     .. "Most frequent false positives:\n\n" .. tbl(fp_rows, { columns = { "candidate", "mentions" } }) .. "\n"
     .. "Most frequent misses (in scope):\n\n" .. tbl(miss_rows, { columns = { "name", "mentions" } })
 end
-require("scriptlib").output(out, opts.out, opts.format)
+scriptlib.output(out, opts.out, opts.format)

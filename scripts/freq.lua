@@ -43,12 +43,13 @@ local count = require "count"
 local stats = require "stats"
 local report = require "report"
 local scriptlib = require "scriptlib"
+local tokenize = require "tokenize"
 
 if opts.stem then
-  local okst = pcall(require("tokenize").stem, "x", opts.stem)
+  local okst = pcall(tokenize.stem, "x", opts.stem)
   if not okst then
     io.stderr:write("freq: --stem: no Snowball stemmer for '", opts.stem, "' (one of: ",
-      table.concat(require("tokenize").stemmers(), " "), ")\n(try --help)\n")
+      table.concat(tokenize.stemmers(), " "), ")\n(try --help)\n")
     os.exit(2)
   end
 end

@@ -29,8 +29,9 @@ local opts = cli.parse(spec, arg)
 
 local corpus = require "corpus"
 local scriptlib = require "scriptlib"
+local host = require "corpusrun"
 
-local source = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local source = opts.corpus or host.default_corpus() or "corpus"
 scriptlib.open(corpus, source)   -- says so and exits when it is missing or empty
 scriptlib.settings(opts.tokenize)
 local ok, s = pcall(corpus.ingest, source, opts.db, {

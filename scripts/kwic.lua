@@ -38,15 +38,17 @@ local opts = cli.parse(spec, arg)
 local corpus = require "corpus"
 local kwic = require "kwic"
 local scriptlib = require "scriptlib"
+local receipt = require "receipt"
+local host = require "corpusrun"
 
 if not opts.pattern and not opts.entity then
   io.stderr:write("kwic: give a PATTERN or --entity NAME (try --help)\n")
   os.exit(2)
 end
 
-local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local corpus_path = opts.corpus or host.default_corpus() or "corpus"
 local c = scriptlib.open(corpus, opts.corpus)
-require("receipt").note_corpus(c)   -- c:fold notes it; kwic.lines reads it without one
+receipt.note_corpus(c)   -- c:fold notes it; kwic.lines reads it without one
 local what = opts.pattern
 local kopts = { window = opts.window, sort = opts.sort }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })

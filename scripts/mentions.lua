@@ -51,10 +51,12 @@ local opts = cli.parse(spec, arg)
 local corpus = require "corpus"
 local entities = require "entities"
 local scriptlib = require "scriptlib"
+local receipt = require "receipt"
+local host = require "corpusrun"
 
 -- ---- inputs -------------------------------------------------------------------
 
-local corpus_path = opts.corpus or (require "corpusrun").default_corpus() or "corpus"
+local corpus_path = opts.corpus or host.default_corpus() or "corpus"
 local gazetteer_path = opts.entities
 if not gazetteer_path and not opts.discover then
   local candidate = scriptlib.gazetteer_path(corpus_path)
@@ -109,7 +111,7 @@ if opts.db then entities.write_db(opts.db, r, t, meta) end
 if opts.html then scriptlib.output(entities.html(t, r, meta), opts.html, "html") end
 if opts.gexf then
   entities.write_gexf(opts.gexf, t)
-  require("receipt").write_sidecar(opts.gexf)
+  receipt.write_sidecar(opts.gexf)
 end
 
 local text

@@ -59,9 +59,11 @@ t.raises(function() report.text("x") end, "rows must be an array", "rows must be
 -- Display width: with tokenize.width (utf8proc) and without it.
 do
   local saved_loaded, saved_preload = package.loaded.tokenize, package.preload.tokenize
+  local saved_core_loaded, saved_core = package.loaded["tokenize.core"], package.preload["tokenize.core"]
   local cjk = { { w = "日本語", n = 1 }, { w = "ab", n = 22 } }
-  -- 1) without a tokenize module: one column per code point
+  -- 1) without a tokenize module (nor its C core): one column per code point
   package.loaded.tokenize, package.preload.tokenize = nil, nil
+  package.loaded["tokenize.core"], package.preload["tokenize.core"] = nil, nil
   package.loaded.report = nil
   local plain = require "report"
   t.is(plain.width_source(), "codepoints", "fallback: code points")
@@ -93,6 +95,7 @@ do
   t.is((require "report").width_source(), "codepoints", "a tokenize module without width: fallback")
   -- 4) the real module, when the host provides it
   package.loaded.tokenize, package.preload.tokenize = saved_loaded, saved_preload
+  package.loaded["tokenize.core"], package.preload["tokenize.core"] = saved_core_loaded, saved_core
   package.loaded.report = nil
   local real = require "report"
   if saved_preload or saved_loaded then

@@ -91,6 +91,7 @@ os.execute("rm -rf " .. t.shell_quote(dir))
 local internal = {
   shards = "the cluster runs' plumbing behind --shard/--merge (docs/cluster.md)",
   count_sqlite = "what f:save and count.load call",
+  plan = "the `corpusrun plan` command (docs/cluster.md)",
   sandbox = "the --sandbox option's environment (docs/sandbox.md)",
   _G = "standard Lua", string = "standard Lua", table = "standard Lua", math = "standard Lua",
   io = "standard Lua", os = "standard Lua", coroutine = "standard Lua", utf8 = "standard Lua",
@@ -107,7 +108,10 @@ local function names_in(text)
 end
 do
   local modules = {}
-  for name in pairs(package.preload) do modules[#modules + 1] = name end
+  -- (a private core, NAME.core, is documented through its public module NAME)
+  for name in pairs(package.preload) do
+    if not name:find("%.core$") then modules[#modules + 1] = name end
+  end
   local ls = assert(io.popen("ls " .. t.shell_quote(t.root .. "/lib/lua")))
   for file in ls:lines() do modules[#modules + 1] = file:match("^(.*)%.lua$") end
   ls:close()
@@ -119,7 +123,10 @@ do
       local owners = { m }
       for _, a in ipairs(help.aliases[m] or {}) do owners[#owners + 1] = a end
       local keys = {}
-      for k, v in pairs(mod) do if type(k) == "string" and type(v) == "function" then keys[#keys + 1] = k end end
+      -- (names starting with "_" are hooks between corpusrun's own modules, not API)
+      for k, v in pairs(mod) do
+        if type(k) == "string" and type(v) == "function" and k:sub(1, 1) ~= "_" then keys[#keys + 1] = k end
+      end
       table.sort(keys)
       for _, k in ipairs(keys) do
         checked = checked + 1

@@ -15,6 +15,10 @@
 --
 -- so that `cli.describe(path)` can read the declaration from the file text
 -- without running the script.
+local host = require "corpusrun"
+local progress = require "progress"
+local receipt = require "receipt"
+
 local cli = {}
 
 local TYPES = {
@@ -93,8 +97,7 @@ end
 -- (fold.lua), which is opened only if the script reads it later: a corpus
 -- path need not exist then.
 local function corpus_deferred()
-  local ok, host = pcall(require, "corpusrun")
-  local cl = ok and type(host) == "table" and host.cluster
+  local cl = host.cluster
   return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
 end
 
@@ -264,8 +267,7 @@ end
 function cli.script_name(path)
   if type(path) ~= "string" or path == "" then return nil end
   if path:sub(1, 1) == "/" then
-    local okh, host = pcall(require, "corpusrun")
-    local cwd = okh and type(host) == "table" and host.cwd and host.cwd()
+    local cwd = host.cwd and host.cwd()
     if cwd and cwd ~= "/" and path:sub(1, #cwd + 1) == cwd .. "/" then return path:sub(#cwd + 2) end
   end
   return path
@@ -525,7 +527,7 @@ function cli.try(spec, argv)
   local ferr = infer_format(c, values, seen)
   if ferr then return fail(ferr) end
   if c.long.quiet and c.long.quiet.type == "boolean" and values[key_of(c.long.quiet)] == true then
-    require("progress").quiet = true
+    progress.quiet = true
   end
   last = { argv = argv, fold_args = fold_list(c, values) }
   return values
@@ -551,8 +553,7 @@ function cli.parse(spec, argv, exit)
   local values, msg, status = cli.try(spec, argv)
   if values then
     -- the files the script reads go into its provenance receipt
-    local okr, receipt = pcall(require, "receipt")
-    if okr and type(receipt) == "table" and receipt.note_options then receipt.note_options(spec, values) end
+    receipt.note_options(spec, values)
     return values
   end
   if status == 0 then io.stdout:write(msg); io.stdout:flush()

@@ -6,8 +6,9 @@
 --   for doc in c:docs() do ... end
 --   for _, hit in ipairs(c:search("Zakani", { limit = 5 })) do print(hit.id, hit.snippet) end
 --
--- corpus.open(path) delegates here when path is an SQLite database, and
--- loading this module installs corpus.ingest.
+-- corpus.open(path) delegates here when path is an SQLite database (this
+-- module hands M.open to the core, corpus.core), and the corpus module
+-- exports M.ingest as corpus.ingest.
 --
 -- The database (schema 1):
 --   corpusrun_meta(key, value)   schema, tokenize options, counts, corpusrun version
@@ -31,6 +32,9 @@ local host = require "corpusrun"
 local json = require "json"
 local tokenize_options = require("tokenize").options
 local flock = require "flock"
+local core = require "corpus.core"
+local receipt = require "receipt"
+local fold = require "fold"
 
 local M = {}
 local SCHEMA = "1"
@@ -192,7 +196,6 @@ end
 local DOC_COLUMNS = "n, id, path, title, text, meta, bytes, hash"
 
 local function doc_metatable()
-  require "corpus"
   local mt = debug.getregistry()["corpusrun.Document"]
   if mt then return mt end
   return { __name = "corpusrun.Document", __tostring = function(d)
@@ -252,8 +255,7 @@ end
 local function source_corpus(source, opts)
   if type(source) == "table" and source.docs then return source end
   if type(source) == "userdata" then return source end
-  local corpus = require "corpus"
-  local c, msg = corpus.open(source, opts.corpus)
+  local c, msg = core.open(source, opts.corpus)
   if not c then error("corpusdb.ingest: " .. msg, 0) end
   return c
 end
@@ -284,7 +286,6 @@ function M.ingest(source, path, opts)
     error(("bad argument #3 to 'ingest' (%s)"):format(tokenize:match("^bad argument #1 to '[^']*' %((.*)%)$") or tokenize), 2)
   end
   local c = source_corpus(source, opts)
-  local receipt = require "receipt"
   if receipt.active() then
     receipt.note_corpus(c, type(source) == "string" and source or nil)
     receipt.note_tokenizer(tokenize)
@@ -634,7 +635,7 @@ end
 
 function CorpusDB:fold(init, step, opts)
   check(self)
-  return require("fold").run(self, init, step, opts)
+  return fold.run(self, init, step, opts)
 end
 
 -- FTS5 barewords are letters, digits, "_" and non-ASCII bytes: a term typed
@@ -726,10 +727,7 @@ function CorpusDB:search(query, opts)
   end)
 end
 
--- Loading this module gives the corpus module its ingest.
-do
-  local okc, corpus = pcall(require, "corpus")
-  if okc and type(corpus) == "table" then pcall(function() corpus.ingest = M.ingest end) end
-end
+-- corpus.open of an SQLite file opens it here.
+core._set_database(M.open)
 
 return M

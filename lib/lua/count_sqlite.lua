@@ -1,6 +1,6 @@
 -- count_sqlite.lua: saving counters to SQLite and loading them back, through
--- the lsqlite3 API.  Reached from the count module: f:save(db, table),
--- count.load(db, table), dtm:to_sqlite(db, table).
+-- the lsqlite3 API.  count.lua hands it to the count core, whose f:save(db,
+-- table), count.load(db, table) and dtm:to_sqlite(db, table) call it.
 --
 -- A saved counter is a table of rows anyone can query:
 --   Freq, Ngrams:  <table>(key TEXT PRIMARY KEY, n INTEGER)
@@ -10,11 +10,14 @@
 -- dump) that holds the exact counter for count.load.  In a script's run the
 -- table also gets a first column run_id referencing the run's row of `runs`
 -- (the provenance receipt, lib/lua/receipt.lua), recorded once per database.
+local sqlite3 = require "lsqlite3"
+local receipt = require "receipt"
+local core = require "count.core"
+
 local M = {}
 
 -- The column definition that ties a results table to this run, or "".
 local function run_column(db)
-  local receipt = require "receipt"
   if not receipt.active() then return "" end
   return ("run_id INTEGER NOT NULL DEFAULT %d REFERENCES runs(id), "):format(receipt.record(db))
 end
@@ -38,7 +41,7 @@ local function prepare(db, sql)
 end
 
 local function step_all(db, stmt, rows)
-  local done = require("lsqlite3").DONE
+  local done = sqlite3.DONE
   for _, r in ipairs(rows) do
     stmt:bind_values(table.unpack(r, 1, r.n or #r))
     local rc = stmt:step()
@@ -95,7 +98,7 @@ function M.save(counter, db, name)
     stmt:bind_blob(4, counter:dump())
     local rc = stmt:step()
     stmt:finalize()
-    if rc ~= require("lsqlite3").DONE then error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 0) end
+    if rc ~= sqlite3.DONE then error(("count: SQLite error %d: %s"):format(rc, db:errmsg()), 0) end
   end)
   return counter
 end
@@ -107,10 +110,10 @@ function M.load(db, name)
   if not stmt then return nil, "count.load: no saved counters in this database" end
   stmt:bind_values(name)
   local blob
-  if stmt:step() == require("lsqlite3").ROW then blob = stmt:get_value(0) end
+  if stmt:step() == sqlite3.ROW then blob = stmt:get_value(0) end
   stmt:finalize()
   if not blob then return nil, ("count.load: no counter saved as %s"):format(name) end
-  return require("count").undump(blob)
+  return core.undump(blob)
 end
 
 -- dtm:to_sqlite(db, name)

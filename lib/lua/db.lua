@@ -7,6 +7,7 @@
 --   h:write_table("freq", rows)
 --   for _, r in ipairs(h:query("SELECT * FROM freq WHERE n > ?", 10)) do ... end
 local sqlite3 = require "lsqlite3"
+local receipt = require "receipt"
 
 local M = {}
 local Handle = {}
@@ -265,15 +266,14 @@ end
 -- `runs` table (lib/lua/receipt.lua), once per database, and returns its id.
 function Handle:record_run()
   check_open(self)
-  return require("receipt").record(self.raw)
+  return receipt.record(self.raw)
 end
 
 -- Whether write_table records the run: opts.run_id if given, else whether
 -- this is a script's run (receipt.active()).
 local function wants_run(opts)
   if opts and opts.run_id ~= nil then return opts.run_id end
-  local ok, receipt = pcall(require, "receipt")
-  return ok and receipt.active()
+  return receipt.active()
 end
 
 -- h:write_table(name, rows [, schema [, opts]]) replaces table `name` with

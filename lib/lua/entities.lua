@@ -7,10 +7,13 @@
 -- Counting runs in C (the gazetteer matcher finds every mention of a
 -- document in one call, match.candidates every discovery candidate); Lua
 -- sees one value per match or candidate, never one per token.
+local sqlite3 = require "lsqlite3"
 local tokenize = require "tokenize"
 local stats = require "stats"
 local report = require "report"
 local discover = require "discover"
+local receipt = require "receipt"
+local scriptlib = require "scriptlib"
 
 local entities = {}
 
@@ -51,7 +54,7 @@ function entities.open_corpus(corpus, path, gazetteer_path)
       o.exclude[1] = gazetteer_path:sub(#dir + 2)
     end
   end
-  return require("scriptlib").open(corpus, path, o)
+  return scriptlib.open(corpus, path, o)
 end
 
 -- The last n characters of s (whole UTF-8 characters; stray bytes dropped).
@@ -566,8 +569,6 @@ end
 -- `comentions` and `candidates`.  A database that already holds runs gets a
 -- new one; one in an older layout is migrated first.  Returns the run's id.
 function entities.write_db(path, r, t, meta)
-  local sqlite3 = require "lsqlite3"
-  local receipt = require "receipt"
   local db, _, err = sqlite3.open(path)
   if not db then error("mentions: cannot open " .. path .. ": " .. tostring(err), 0) end
   db:busy_timeout(5000)

@@ -10,6 +10,10 @@
 --   by key, recursively; arrays (1..n, no other keys) concatenate; equal
 --   strings and booleans stay; anything else needs opts.merge.
 local host = require "corpusrun"
+local count = require "count"
+local progress = require "progress"
+local receipt = require "receipt"
+local shards = require "shards"
 
 local fold = {}
 
@@ -27,7 +31,7 @@ end
 
 -- The C counters travel through count's own dump format.
 local function count_undump(data)
-  local c, err = require("count").undump(data)
+  local c, err = count.undump(data)
   if not c then error("fold: " .. tostring(err), 0) end
   return c
 end
@@ -168,7 +172,7 @@ end
 -- Partition r (0..parts-1) of accumulator v, serialised; whole: the fold
 -- has its own merge, so nothing splits.
 function fold.serialize_partition(v, r, parts, whole)
-  partition_of = partition_of or require("count").partition
+  partition_of = partition_of or count.partition
   local out = {}
   if whole or not (splits(v) or is_string_map(v)) then
     if r == 0 then encode(v, out, "value") else out[1] = "z" end
@@ -314,7 +318,7 @@ end
 
 local function fold_progress(c, opts)
   if opts.progress == false then return nil end
-  return require("progress").for_corpus(c, { label = progress_label(opts), quiet = opts.quiet })
+  return progress.for_corpus(c, { label = progress_label(opts), quiet = opts.quiet })
 end
 
 -- At -j 1 nothing is merged; still refuse what -j N could not move, so a
@@ -345,7 +349,7 @@ end
 
 -- An error a user can cause (shards.fail): printed as `corpusrun: message`,
 -- with no traceback.
-local function fail(message) require("shards").fail(message) end
+local function fail(message) shards.fail(message) end
 
 -- corpus.open as the binding defines it, and the Corpus methods (set by
 -- fold.install).
@@ -389,7 +393,6 @@ end
 -- script; without it, DIR's merged partitions (or its partitioned parts,
 -- merged here one partition after the other) are put together.
 local function merge_parts(cluster, combine, custom)
-  local shards = require "shards"
   local manifest_sha = cluster.manifest and shards.read_manifest(cluster.manifest).sha256
   local dir = cluster.merge
   if cluster.partition then
@@ -431,7 +434,6 @@ end
 
 -- --shard K/N --parts DIR: fold one shard, write its part, end the script.
 local function write_shard(c, init, step, cluster, custom)
-  local shards = require "shards"
   local next_doc, manifest
   if cluster.manifest then
     manifest = shards.read_manifest(cluster.manifest)
@@ -531,7 +533,7 @@ function fold.run(c, init, step, opts)
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
   assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
   local combine = merger(opts.merge)
-  require("receipt").note_corpus(c)
+  receipt.note_corpus(c)
   local cluster = host.cluster
   -- The parts (or mapped lines) hold the script's first fold.  A later fold
   -- (a second pass that depends on the first, as freq.lua's dispersion
@@ -621,7 +623,7 @@ local function deferred_open(source, opts)
     if d.c ~= nil then return nil end
     local cl = host.cluster or {}
     if cl.manifest then
-      local m = require("shards").read_manifest(cl.manifest)
+      local m = shards.read_manifest(cl.manifest)
       local docs, lines = {}, {}
       for i, x in ipairs(m.docs) do
         docs[i] = { x.id, x.sha256 }
@@ -658,8 +660,8 @@ local function deferred_open(source, opts)
   })
 end
 
--- Installs c:fold on the corpus type (the host calls this when `corpus`
--- loads, with the module); under --merge, --map and --reduce corpus.open
+-- Installs c:fold on the corpus type (corpus.lua calls this with the
+-- Corpus methods and the module); under --merge, --map and --reduce corpus.open
 -- returns the stand-in above.
 function fold.install(methods, module)
   methods.fold = fold.run

@@ -20,8 +20,8 @@ help.known = { "corpus", "tokenize", "lsqlite3", "sqlite3", "count", "match", "r
 
 -- The page of a module whose functions are documented under another page or
 -- name: require "lsqlite3complete" and the REPL's global sqlite3 are
--- lsqlite3, corpusdb is documented in db.md.
-help.pages = { lsqlite3complete = "lsqlite3", sqlite3 = "lsqlite3", corpusdb = "db" }
+-- lsqlite3, corpusdb is documented in db.md, replay in receipt.md.
+help.pages = { lsqlite3complete = "lsqlite3", sqlite3 = "lsqlite3", corpusdb = "db", replay = "receipt" }
 
 -- The names a module's functions go by in headings besides its own
 -- ("sqlite3.open" for lsqlite3.open).

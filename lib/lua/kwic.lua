@@ -6,16 +6,13 @@
 --   local rows = kwic.lines(corpus.open("corpus"), "Zakani", {window = 5, sort = "right"})
 --   io.write(kwic.format(rows))
 local report = require "report"
+local match = require "match"
+local tokenize = require "tokenize"
+local progress = require "progress"
 
 local kwic = {}
 
 local concat, format = table.concat, string.format
-
-local function need(name)
-  local ok, mod = pcall(require, name)
-  if not ok then error("kwic: needs the " .. name .. " module: " .. tostring(mod), 3) end
-  return mod
-end
 
 -- Whitespace runs (newlines, tabs) become one space; ends trimmed.
 local function squeeze(s)
@@ -73,7 +70,6 @@ local function matcher_for(pattern, opts)
   if type(pattern) ~= "string" or pattern:match("^%s*$") then
     error("kwic: the pattern must be a non-empty string or a gazetteer", 3)
   end
-  local match = need("match")
   local g = match.gazetteer({ { entity = pattern, type = "kwic", alias = pattern } },
     { level = opts.level or "key" })
   return g, true
@@ -164,10 +160,9 @@ end
 -- Context words for sorting in chars mode: whitespace-separated, casefolded
 -- when tokenize can, else lowercased.
 local function words_of(s, reverse)
-  local tk = package.loaded.tokenize
   local out = {}
   for w in s:gmatch("%S+") do
-    out[#out + 1] = tk and tk.normalize and tk.normalize(w, "casefold") or w:lower()
+    out[#out + 1] = tokenize.normalize and tokenize.normalize(w, "casefold") or w:lower()
   end
   if reverse then
     local r = {}
@@ -242,7 +237,6 @@ function kwic.lines(source, pattern, opts)
   local entities = opts.entity
   if type(entities) == "string" then entities = { [entities] = true } end
   local g, own = matcher_for(pattern, opts)
-  local tokenize = unit == "tokens" and need("tokenize") or nil
   local rows = { columns = { "doc", { key = "left", align = "right", max = 40, clip = "left" }, "match",
                              { key = "right", max = 40 } } }
   local max = opts.max or math.huge
@@ -250,7 +244,7 @@ function kwic.lines(source, pattern, opts)
   local bar, nbytes
   local okd, has_docs = pcall(function() return source.docs end)
   if opts.progress ~= false and okd and type(has_docs) == "function" then
-    bar = need("progress").for_corpus(source, { label = type(opts.progress) == "string" and opts.progress or "kwic" })
+    bar = progress.for_corpus(source, { label = type(opts.progress) == "string" and opts.progress or "kwic" })
     nbytes = 0
   end
   for doc in each_doc(source) do

@@ -4,6 +4,8 @@
 --   local p = progress.new{total = #c, bytes = size, label = "counting"}
 --   for doc in c:docs() do ...; p:add(1, #doc.text) end
 --   p:finish()
+local host = require "corpusrun"
+
 local progress = {}
 
 --- Set by the command line's --quiet (or by a script): silences every
@@ -27,8 +29,7 @@ end
 
 -- Wall-clock seconds (corpusrun.clock, monotonic): a parent waiting on
 -- its workers uses no CPU time, so os.clock would stand still.
-local okh, host = pcall(require, "corpusrun")
-local clock_default = okh and type(host) == "table" and host.clock or os.clock
+local clock_default = host.clock or os.clock
 
 local Progress = {}
 Progress.__index = Progress

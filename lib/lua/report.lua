@@ -9,6 +9,10 @@
 -- Without opts.columns: the positions of array rows, or the union of the
 -- record keys in sorted order ("key" first).
 local json = require "json"
+local receipt = require "receipt"
+-- optional: without corpusrun's tokenize (a stock Lua without its C core),
+-- widths are counted one column per code point
+local has_tokenize, tokenize = pcall(require, "tokenize")
 
 local report = {}
 
@@ -24,9 +28,8 @@ local function codepoint_width(s)
 end
 
 local function resolve_width()
-  if package.loaded.tokenize or package.preload.tokenize then
-    local ok, tk = pcall(require, "tokenize")
-    if ok and type(tk) == "table" and type(tk.width) == "function" then return tk.width, "tokenize" end
+  if has_tokenize and type(tokenize) == "table" and type(tokenize.width) == "function" then
+    return tokenize.width, "tokenize"
   end
   return codepoint_width, "codepoints"
 end
@@ -1112,8 +1115,8 @@ function report.save(path, rows, opts)
   local fmt = opts.format or report.format_for(path) or "text"
   -- Every saved result carries its run's receipt (opts.receipt = false
   -- leaves it out): a footer in HTML and Markdown, a sidecar otherwise.
-  local receipt = opts.receipt ~= false and require("receipt") or nil
-  local footer = receipt and receipt.FOOTER_FORMATS[fmt]
+  local with_receipt = opts.receipt ~= false
+  local footer = with_receipt and receipt.FOOTER_FORMATS[fmt]
   if footer and opts.provenance == nil then
     local copy = {}
     for k, v in pairs(opts) do copy[k] = v end
@@ -1121,10 +1124,10 @@ function report.save(path, rows, opts)
     opts = copy
   end
   local text = report.render(rows, fmt, opts)
-  if receipt then text = receipt.embed(text, fmt) end
+  if with_receipt then text = receipt.embed(text, fmt) end
   local ok, err = report.write(path, text)
   if not ok then return nil, err end
-  if receipt and not footer then receipt.write_sidecar(path) end
+  if with_receipt and not footer then receipt.write_sidecar(path) end
   return true
 end
 

@@ -12,6 +12,7 @@
 -- with OS limits.
 local host = require "corpusrun"
 local cli = require "cli"
+local receipt = require "receipt"
 
 local sandbox = {}
 
@@ -61,7 +62,6 @@ local function grants_for(script, args)
   if not spec then return list end
   local values = cli.try(typed_only(spec), args)
   if type_(values) ~= "table" then return list end
-  local receipt = require "receipt"
   local declared = {}
   for _, o in ipairs(spec.options or {}) do declared[#declared + 1] = o end
   for _, a in ipairs(spec.args or {}) do declared[#declared + 1] = a end
@@ -236,7 +236,7 @@ function sandbox.environment(core, opts)
   env.require = function(name)
     if type_(name) ~= "string" then error_("bad argument #1 to 'require' (string expected)", 2) end
     if loaded[name] ~= nil then return loaded[name] end
-    if preload[name] then
+    if preload[name] or preload[name .. ".core"] then
       loaded[name] = wrap_module(name, real_require(name))
       protect_metatables()
       return loaded[name]
@@ -260,7 +260,11 @@ function sandbox.environment(core, opts)
   -- What library modules look at in `package`: the modules loaded here and
   -- the names of the built-in ones (loading them goes through require).
   local preload_view = {}
-  for name in next_, preload do preload_view[name] = function() return env.require(name) end end
+  for name in next_, preload do
+    preload_view[name] = function() return env.require(name) end
+    local public = s_match(name, "^([%w_]+)%.core$")
+    if public then preload_view[public] = function() return env.require(public) end end
+  end
   env.package = frozen("package", { loaded = loaded, preload = frozen("package.preload", preload_view) })
 
   env._G = env

@@ -3,6 +3,12 @@
 -- result to stdout or a file.
 local report = require "report"
 local json = require "json"
+local receipt = require "receipt"
+local count = require "count"
+local fold = require "fold"
+local db = require "db"
+local match = require "match"
+local tokenize = require "tokenize"
 
 local scriptlib = {}
 
@@ -12,9 +18,7 @@ scriptlib.SIDECARS = { "entities.tsv", "entities.jsonl" }
 -- c:fold moves C counters between workers through their dump and
 -- count.undump; make sure fold knows how (registering twice is harmless).
 local function register_counters()
-  local okc, count = pcall(require, "count")
-  local okf, fold = pcall(require, "fold")
-  if not (okc and okf and count.types and count.undump) then return end
+  if not (count.types and count.undump) then return end
   for _, name in ipairs(count.types) do
     if name ~= "corpusrun.DTM" then fold.register(name, count.undump) end
   end
@@ -70,11 +74,11 @@ end
 
 -- Formats whose reports carry the run's receipt as a footer; results in
 -- other formats (text, csv, tsv, json, gexf) get a sidecar out.receipt.json.
-scriptlib.FOOTER_FORMATS = require("receipt").FOOTER_FORMATS
+scriptlib.FOOTER_FORMATS = receipt.FOOTER_FORMATS
 
 -- The receipt as {name, value} pairs for a report's footer (HTML pages take
 -- them as page.provenance).
-function scriptlib.footer_fields() return require("receipt").footer_fields() end
+function scriptlib.footer_fields() return receipt.footer_fields() end
 
 local function fail(err)
   io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": ", tostring(err), "\n")
@@ -93,8 +97,7 @@ function scriptlib.output(text, out, format)
     io.stdout:write(text)
     return
   end
-  local receipt = require "receipt"
-  if format == "md" then text = text .. "\n" .. require("report").markdown_footer(receipt.footer_fields()) end
+  if format == "md" then text = text .. "\n" .. report.markdown_footer(receipt.footer_fields()) end
   if scriptlib.FOOTER_FORMATS[format] then text = receipt.embed(text, format) end
   local f, err = io.open(out, "wb")
   if not f then fail(err) end
@@ -135,7 +138,7 @@ function scriptlib.results(result, out)
       records[r] = rec
     end
     local ok, err = pcall(function()
-      local h <close> = require("db").open(out.db)
+      local h <close> = db.open(out.db)
       h:write_table(result.name, records, schema)
     end)
     if not ok then fail(err) end
@@ -273,8 +276,8 @@ end
 -- file, noted in the run's receipt as its "gazetteer" input; on failure
 -- prints the reason and exits with status 1.
 function scriptlib.gazetteer(path)
-  require("receipt").note_input("gazetteer", path)
-  local g, err = require("match").gazetteer(path)
+  receipt.note_input("gazetteer", path)
+  local g, err = match.gazetteer(path)
   if not g then fail(err) end
   return g
 end
@@ -283,7 +286,6 @@ end
 -- "casefold") and any other settings that shape the results in the run's
 -- receipt, in one call: scriptlib.settings({ level = "key" }, { ngrams = 2 }).
 function scriptlib.settings(tokenizer, others)
-  local receipt = require "receipt"
   receipt.note_tokenizer(tokenizer)
   for k, v in pairs(others or {}) do receipt.note_setting(k, v) end
 end
@@ -293,8 +295,6 @@ end
 -- Both go into the run's receipt (the language as a setting, the file as
 -- its "stopwords" input).
 function scriptlib.stopwords(lang, file, level)
-  local tokenize = require "tokenize"
-  local receipt = require "receipt"
   receipt.note_setting("stopwords", lang or "none")
   if file then receipt.note_input("stopwords", file) end
   local set = {}
@@ -317,8 +317,6 @@ end
 -- tokens were counted in C): the work grows with the vocabulary.
 function scriptlib.stems(f, lang, opts)
   opts = opts or {}
-  local tokenize = require "tokenize"
-  local count = require "count"
   local stem, sep, keep = tokenize.stem, opts.sep, opts.keep
   local plain = sep and sep:gsub("%p", "%%%0")
   local out, forms = count.freq(), {}

@@ -1,7 +1,7 @@
 -- shards.lua: running one fold as shards on a cluster's scheduler and
 -- merging the parts — manifests, part files and their checks.
 --
---   corpusrun plan --shards N [-c CORPUS] -o manifest.tsv
+--   corpusrun plan --shards N [-c CORPUS] -o manifest.tsv     (plan.lua)
 --   corpusrun --shard K/N --parts DIR [--manifest manifest.tsv] script.lua [args]
 --   corpusrun --merge DIR script.lua [args]
 -- and the partitioned merge:
@@ -9,6 +9,7 @@
 --   corpusrun --merge DIR --partition r script.lua [args]    (r = 0..R-1)
 --   corpusrun --merge DIR script.lua [args]                  (concatenates)
 local host = require "corpusrun"
+local cli = require "cli"
 
 local shards = {}
 
@@ -157,8 +158,7 @@ local function script_identity()
   local sha = script and host.sha256_file(script) or "none"
   local args = {}
   for i = 1, #(arg or {}) do args[i] = arg[i] end
-  local okc, cli = pcall(require, "cli")
-  local fold_args = okc and arg and cli.fold_arguments(arg) or args
+  local fold_args = arg and cli.fold_arguments(arg) or args
   return sha, args, fold_args
 end
 
@@ -444,43 +444,6 @@ function shards.each_merged(dir, manifest_sha256, each)
     each(r, payload, header)
   end
   return parts
-end
-
--- ---- the `plan` command -----------------------------------------------------
-
-local PLAN_USAGE = "usage: corpusrun plan --shards N [-c CORPUS] -o manifest.tsv"
-
-local function plan_command(argv)
-  local n, out, corpus_path
-  local i = 1
-  while i <= #argv do
-    local a = argv[i]
-    local function value()
-      i = i + 1
-      if argv[i] == nil then fail(("'%s' needs argument\n%s"):format(a, PLAN_USAGE)) end
-      return argv[i]
-    end
-    if a == "--shards" then n = math.tointeger(tonumber(value()))
-      if not n or n < 1 then fail("bad value for '--shards' (a whole number from 1)") end
-    elseif a == "-o" or a == "--output" then out = value()
-    elseif a == "-c" or a == "--corpus" then corpus_path = value()
-    elseif a == "-h" or a == "--help" then io.write(PLAN_USAGE, "\n"); return true
-    else fail(("unrecognized option '%s'\n%s"):format(a, PLAN_USAGE)) end
-    i = i + 1
-  end
-  if not n or not out then fail("'--shards N' and '-o FILE' are required\n" .. PLAN_USAGE) end
-  corpus_path = corpus_path or host.default_corpus()
-  if not corpus_path then fail("no corpus: give -c PATH") end
-  local c = require("corpus").open(corpus_path)
-  local count = shards.plan(c, n, out, corpus_path)
-  io.stderr:write(("corpusrun: planned %d documents in %d shards: %s\n"):format(count, n, out))
-end
-
--- Returns true, or nil and the message (the host prints it, exit 1).
-function shards.plan_command(argv)
-  local ok, err = pcall(plan_command, argv)
-  if ok then return true end
-  return nil, tostring(err)
 end
 
 return shards
