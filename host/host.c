@@ -278,8 +278,12 @@ static int l_file_kind(lua_State *L) {
  * out), or nil, message. */
 static int l_list_dir(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
-    DIR *d = opendir(path);
-    if (d == NULL) return luaL_fileresult(L, 0, path);
+    char why[PP_MSG_SIZE];
+    DIR *d = pp_opendir(path, why, sizeof why);
+    if (d == NULL) {
+        if (pp_refused()) return luaL_error(L, "%s", why);
+        return luaL_fileresult(L, 0, path);
+    }
     lua_newtable(L);
     lua_Integer n = 0;
     struct dirent *e;

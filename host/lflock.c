@@ -108,6 +108,7 @@ static int l_lock(lua_State *L) {
         char msg[PP_MSG_SIZE];
         if (create && pp_check(path, PP_WRITE, NULL, msg, sizeof msg) != 0) fd = -1;
         else fd = pp_open(path, O_RDONLY | (create ? O_CREAT : 0), 0666, msg, sizeof msg);
+        if (fd < 0 && pp_refused()) return luaL_error(L, "%s", msg); /* as io.open: a refusal raises */
         if (fd < 0) {
             lua_pushnil(L);
             lua_pushstring(L, msg);

@@ -50,6 +50,7 @@ local count = require "count"
 local tokenize = require "tokenize"
 local stats = require "stats"
 local scriptlib = require "scriptlib"
+local match = require "match"
 
 local c = scriptlib.open(corpus, opts.corpus)
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
@@ -69,7 +70,7 @@ if #words == 0 then
 end
 local JOIN = "\u{203F}"
 local node = #words > 1 and table.concat(words, JOIN) or tokenize.normalize(shown, "casefold")
-local phrase = #words > 1 and require("match").gazetteer(
+local phrase = #words > 1 and match.gazetteer(
   { { entity = shown, type = "node", alias = table.concat(words, " ") } }, { level = "key" }) or nil
 
 local acc = c:fold(

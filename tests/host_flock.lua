@@ -85,8 +85,8 @@ end
 write(dir .. "/s.lua", ("print(pcall(require('flock').lock, %q))\nprint(pcall(require('flock').lock, %q, { create = true }))\n")
   :format("/etc/passwd", dir .. "/new"))
 local out = t.run(CR .. " --sandbox " .. q(dir .. "/s.lua"))
-t.like(out, "^false\tsandbox: locking '/etc/passwd' is not allowed", "the sandbox refuses to lock a file it cannot read")
-t.like(out, "\nfalse\tsandbox: creating '.-/new' is not allowed", "or to create one")
+t.like(out, "^false\tsandbox: reading '/etc/passwd' is not allowed", "the sandbox refuses to lock a file it cannot read")
+t.like(out, "\nfalse\tsandbox: writing '.-/new' is not allowed", "or to create one")
 t.is(io.open(dir .. "/new"), nil, "nothing was created")
 
 os.execute("rm -rf " .. q(dir))

@@ -88,6 +88,13 @@ local CASES = {
   ["shards.plan"] = "require('shards').plan(corpus.open(), 1, W, 'c')",
   ["count.load"] = "require('count').load(sqlite3.open(FDB), 'canary')",
   ["f:save"] = "require('count').freq():save(sqlite3.open(WDB), 't')",
+  ["flock.lock"] = "assert(require('flock').lock(F))",
+  ["flock.lock/create"] = "assert(require('flock').lock(W, { create = true }))",
+  ["scriptlib.read_lines"] = "require('scriptlib').read_lines(F)",
+  ["scriptlib.resolve_entity"] = "require('scriptlib').resolve_entity(GAZ, 'x')",
+  ["corpusrun.list_dir"] = "assert(corpusrun.list_dir(FD))",
+  ["commands.names"] = "assert(require('commands').names(FD))",
+  ["commands.list_text"] = "assert(require('commands').list_text(FD))",
 }
 
 -- Documented functions whose file-like parameter is not a file name.
@@ -108,6 +115,9 @@ local NOT_A_PATH = {
   ["db:create_collation"] = "names a collation", ["stmt:get_name"] = "names a column",
   ["stmt:get_names"] = "names columns", ["stmt:inames"] = "names columns", ["stmt:get_unames"] = "names columns",
   ["db:get_ptr"] = "not supported",
+  ["corpus.glob_match"] = "matches a pattern against a name, opens nothing",
+  ["scriptlib.require_documents"] = "takes a corpus object",
+  ["receipt.ensure_runs"] = "takes an open database (sqlite3.open, listed)",
 }
 
 -- The documented functions with a parameter that names a file, a database

@@ -86,8 +86,7 @@ local function is_glob(s) return s:find("[%*%?%[]") ~= nil end
 -- Whether path exists, without opening it (under --sandbox the directory of
 -- an output may be looked at, not read).
 local function exists(path)
-  local okh, host = pcall(require, "corpusrun")
-  if okh and type(host) == "table" and host.file_kind then return host.file_kind(path) ~= nil end
+  if host.file_kind then return host.file_kind(path) ~= nil end
   local f = io.open(path, "rb")
   if f then f:close(); return true end
   return false

@@ -22,6 +22,7 @@ local s_match, s_find, s_format = string.match, string.find, string.format
 local raw_io_open, raw_io_lines = io.open, io.lines
 local raw_getmetatable = debug.getmetatable
 local next_, rawset_, type_, error_, select_, tostring_ = next, rawset, type, error, select, tostring
+local pairs_ = pairs
 
 local EXIT_MT = { __tostring = function() return "os.exit" end, __metatable = "os.exit" }
 
@@ -93,7 +94,9 @@ local READ_ONLY = setmetatable({}, { __mode = "k" })
 -- replaced.
 local function frozen(name, t)
   local copy = {}
-  for k, v in next_, t do copy[k] = v end
+  -- pairs, not next: a private core (corpus.core, ...) is a view whose
+  -- __pairs reaches its functions; t is always a table the host built.
+  for k, v in pairs_(t) do copy[k] = v end
   local view = setmetatable({}, {
     __index = copy,
     __newindex = function(_, k) error_(s_format("sandbox: %s.%s is read-only", name, tostring_(k)), 2) end,
@@ -212,7 +215,7 @@ function sandbox.environment(core, opts)
         default_corpus = m.default_corpus, interrupted = m.interrupted, sha256 = m.sha256,
         started = m.started, cwd = m.cwd, receipt_state = m.receipt_state, libdir = m.libdir,
         script = m.script, clock = m.clock,
-        sha256_file = m.sha256_file, file_kind = m.file_kind,
+        sha256_file = m.sha256_file, file_kind = m.file_kind, list_dir = m.list_dir,
       })
     end
     return frozen(name, m)

@@ -9,6 +9,8 @@ local fold = require "fold"
 local db = require "db"
 local match = require "match"
 local tokenize = require "tokenize"
+local corpus = require "corpus"
+local host = require "corpusrun"
 
 local scriptlib = {}
 
@@ -27,8 +29,7 @@ end
 -- Under --merge, --map and --reduce the corpus is not read (fold.lua): its
 -- size says nothing then.
 local function corpus_deferred()
-  local ok, host = pcall(require, "corpusrun")
-  local cl = ok and type(host) == "table" and host.cluster
+  local cl = host.cluster
   return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
 end
 
@@ -168,7 +169,7 @@ function scriptlib.read_lines(path, role)
   end
   local bytes = f:read("a")
   f:close()
-  local text, problems = require("corpus").decode_lines(bytes, path)
+  local text, problems = corpus.decode_lines(bytes, path)
   for _, p in ipairs(problems) do io.stderr:write("corpusrun: ", role or "input", ": ", p.message, "\n") end
   local lines = {}
   for line in text:gmatch("([^\n]*)\n?") do lines[#lines + 1] = (line:gsub("\r$", "")) end
@@ -202,7 +203,6 @@ function scriptlib.gazetteer_path(corpus_path)
   local p = tostring(corpus_path or "corpus"):gsub("/+$", "")
   if p == "" then return "/entities.tsv" end
   local dir
-  local host = require "corpusrun"
   if host.file_kind(p) == "directory" then
     dir = p
   else
@@ -240,7 +240,6 @@ function scriptlib.resolve_entity(path, name)
   for _, e in ipairs(entries) do
     if e.entity == name then return e.entity end
   end
-  local tokenize = require "tokenize"
   local function key(s)
     local ws = {}
     for w in tokenize.words(s, { level = "key" }) do ws[#ws + 1] = w end
