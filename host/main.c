@@ -563,6 +563,37 @@ static size_t parse_size(const char *s) {
     return (size_t)(v * unit);
 }
 
+/* The limits of --sandbox (--max-memory, --max-output, --max-seconds),
+ * defaults where not given; 0 with a message for a bad value.  Checked with
+ * the other options, before the script is looked for. */
+typedef struct sandbox_limits {
+    size_t memory, output;
+    double seconds;
+} sandbox_limits;
+
+static int parse_sandbox_limits(const host_options *ho, sandbox_limits *lim) {
+    lim->memory = (size_t)1 << 30;
+    lim->output = (size_t)1 << 30;
+    lim->seconds = 600;
+    if (ho->max_memory && !(lim->memory = parse_size(ho->max_memory))) {
+        fprintf(stderr, "%s: bad value for '--max-memory': '%s'\n", progname, ho->max_memory);
+        return 0;
+    }
+    if (ho->max_output && !(lim->output = parse_size(ho->max_output))) {
+        fprintf(stderr, "%s: bad value for '--max-output': '%s'\n", progname, ho->max_output);
+        return 0;
+    }
+    if (ho->max_seconds) {
+        char *end;
+        lim->seconds = strtod(ho->max_seconds, &end);
+        if (end == ho->max_seconds || *end != '\0' || !(lim->seconds > 0) || lim->seconds > 1e7) {
+            fprintf(stderr, "%s: bad value for '--max-seconds': '%s'\n", progname, ho->max_seconds);
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* --sandbox script [args]: a supervised child with OS limits runs the
  * script in lib/lua/sandbox.lua's environment. */
 static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **argv, int script,
@@ -571,26 +602,10 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
         fprintf(stderr, "%s: --sandbox runs a script file: no -e, -l, -i, stdin or REPL\n", progname);
         return 0;
     }
-    size_t memory = (size_t)1 << 30, output = (size_t)1 << 30;
-    double seconds = 600;
-    if (ho->max_memory && !(memory = parse_size(ho->max_memory))) {
-        fprintf(stderr, "%s: bad value for '--max-memory': '%s'\n", progname, ho->max_memory);
-        return 0;
-    }
-    if (ho->max_output && !(output = parse_size(ho->max_output))) {
-        fprintf(stderr, "%s: bad value for '--max-output': '%s'\n", progname, ho->max_output);
-        return 0;
-    }
-    if (ho->max_seconds) {
-        char *end;
-        seconds = strtod(ho->max_seconds, &end);
-        if (end == ho->max_seconds || *end != '\0' || seconds <= 0 || seconds > 1e7) {
-            fprintf(stderr, "%s: bad value for '--max-seconds': '%s'\n", progname, ho->max_seconds);
-            return 0;
-        }
-    }
+    sandbox_limits lim;
+    if (!parse_sandbox_limits(ho, &lim)) return 0;
     cr_host_set_script(argv[script]);
-    if (cr_sandbox_fork(memory, seconds, output) != 0) {
+    if (cr_sandbox_fork(lim.memory, lim.seconds, lim.output) != 0) {
         fprintf(stderr, "%s: cannot start the sandbox process: %s\n", progname, strerror(errno));
         return 0;
     }
@@ -599,7 +614,7 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
         return 0;
     }
     cr_sandbox_count_memory(L);
-    cr_sandbox_set_memory_limit(memory);
+    cr_sandbox_set_memory_limit(lim.memory);
     lua_getglobal(L, "require");
     lua_pushliteral(L, "sandbox");
     int status = cr_host_docall(L, 1, 1);
@@ -612,11 +627,11 @@ static int run_sandboxed(lua_State *L, const host_options *ho, int args, char **
         lua_rawseti(L, -2, i - script);
     }
     lua_createtable(L, 0, 2);
-    lua_pushinteger(L, (lua_Integer)output);
+    lua_pushinteger(L, (lua_Integer)lim.output);
     lua_setfield(L, -2, "max_output");
     cr_sandbox_push_core(L);
     lua_setfield(L, -2, "core");
-    cr_sandbox_set_cpu_limit(L, seconds);
+    cr_sandbox_set_cpu_limit(L, lim.seconds);
     status = cr_host_docall(L, 3, 2);
     if (status != LUA_OK) return cr_host_report(L, status) == LUA_OK;
     if (lua_isnil(L, -2)) { /* the script failed: its message has the traceback */
@@ -713,6 +728,8 @@ static int pmain(lua_State *L) {
     }
     apply_env_jobs(args & has_E);
     if (!apply_early_options(&ho)) return 0;
+    sandbox_limits checked_limits;
+    if ((args & has_sandbox) && !parse_sandbox_limits(&ho, &checked_limits)) return 0;
     if (args & has_quiet) setenv("CORPUSRUN_QUIET", "1", 1); /* lib/lua/progress.lua and workers read it */
     if (args & (has_map | has_reduce)) {
         if ((args & has_map) && (args & has_reduce)) {

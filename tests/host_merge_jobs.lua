@@ -77,7 +77,7 @@ end
 -- 3. A merge needs no corpus when the script folds once.
 do
   os.execute("cp -r " .. q(dir .. "/news") .. " " .. q(dir .. "/gone"))
-  local args = "-c gone -e gazetteer.tsv"
+  local args = "-c gone -g gazetteer.tsv"
   t.ok(shards("parts-gone", 2, "mentions.lua", args), "mentions: 2 shards of a corpus with an explicit gazetteer")
   local _, code, err = run(CR .. " -j 1 " .. S .. "mentions.lua " .. args .. " --out one.txt")
   t.is(code, 0, "the single run", err)

@@ -62,7 +62,7 @@ local value = { words = { "a", "b" }, n = 3, f = 0.125, nested = { x = { y = { z
 t.is_deeply(json.decode(json.encode(value)), value, "decode(encode(v)) == v")
 
 -- Python's json agrees on what we write.
-local PY = t.which("python3")
+local PY = t.debian_python()
 local fh = PY and io.open(PY, "r")
 if not fh then
   t.missing("python3 not installed", 1)

@@ -207,7 +207,7 @@ t.raises(function() report.gexf({ "a" }, { { source = "a", target = "b" } }) end
 t.raises(function() report.graphml({ "a", "a" }, {}) end, "appears twice", "duplicate ids raise")
 
 -- Python reads what we write.
-local PY = t.which("python3")
+local PY = t.debian_python()
 local have_py = PY ~= nil
 local function py(code, input)
   local f = os.tmpname()

@@ -243,7 +243,7 @@ end
 -- ---------------------------------------------------------------------------
 -- Independent values: NLTK's association measures and SciPy.
 
-local PY = t.which("python3")
+local PY = t.debian_python()
 local probe = PY ~= nil
 local have = probe and select(2, t.run(PY .. " -c 'import nltk.metrics.association, scipy.stats' 2>/dev/null")) == 0
 

@@ -117,6 +117,15 @@ function tap.which(name)
   return nil
 end
 
+-- The Python that Debian's python3-* packages (make deps) serve:
+-- /usr/bin/python3 when present (another python3 first on PATH, such as a
+-- version manager's, lacks them), else python3 on PATH, else nil.
+function tap.debian_python()
+  local f = io.open("/usr/bin/python3", "rb")
+  if f then f:close(); return "/usr/bin/python3" end
+  return tap.which("python3")
+end
+
 -- Runs a shell command; returns stdout, exit status (number) and stderr.
 function tap.run(cmd, input)
   local errf = os.tmpname()
