@@ -4,6 +4,7 @@
  * REPL. */
 #include "host.h"
 #include "llsqlite3.h"
+#include "interrupt.h"
 #include "sha256.h"
 
 #include <dirent.h>
@@ -138,6 +139,7 @@ static void set_sigint(void (*handler)(int)) {
 static void on_sigint(int sig) {
     signal(sig, SIG_DFL);
     cr_host_interrupted = 1;
+    cr_interrupt_requested = 1; /* the C loops' safe points (interrupt.h) */
     cr_sqlite_interrupt_all();
     if (interrupt_target != NULL)
         lua_sethook(interrupt_target, stop_hook,
@@ -150,6 +152,7 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
     lua_insert(L, base);
     interrupt_target = L;
     cr_host_interrupted = 0;
+    cr_interrupt_requested = 0;
     interrupt_reported = 0;
     set_sigint(on_sigint);
     int status = lua_pcall(L, narg, nres, base);

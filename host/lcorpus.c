@@ -23,6 +23,7 @@
 #include "lualib.h"
 
 #include "corpusplan.h"
+#include "interrupt.h"
 #include "load.h"
 #include "pathpolicy.h"
 
@@ -535,6 +536,7 @@ static lua_Integer each(lua_State *L, int ci, int want_docs, int (*fn)(lua_State
     ld_doc d;
     lua_Integer n = 0;
     while (iter_step(L, it, &d)) {
+        if ((n & 0x3FF) == 0 && cr_interrupted()) luaL_error(L, "interrupted"); /* Ctrl-C */
         if (filtered) {
             push_doc(L, &d);
             int ok = passes(L, ci);

@@ -14,6 +14,7 @@
 #include "dtm.h"
 #include "engine_opts.h"
 #include "grow.h"
+#include "interrupt.h"
 
 static const char *kind_mt(int kind) {
     return kind == K_NGRAMS ? NGRAMS_MT : kind == K_COOC ? COOC_MT : FREQ_MT;
@@ -351,6 +352,7 @@ static int m_pairs(lua_State *L) {
     cr_cooc_pair *p = push_pairs(L, c, min, directed, &n);
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
+        if ((i & 0xFFF) == 0 && cr_interrupted()) return luaL_error(L, "interrupted");
         push_pair_row(L, c, &p[i]);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
@@ -367,6 +369,7 @@ static int m_top(lua_State *L) {
         if ((lua_Integer)n > k) n = (size_t)k;
         lua_createtable(L, (int)(n > INT32_MAX ? 0 : n), 0);
         for (size_t i = 0; i < n; i++) {
+            if ((i & 0xFFF) == 0 && cr_interrupted()) return luaL_error(L, "interrupted");
             push_pair_row(L, c, &p[i]);
             lua_rawseti(L, -2, (lua_Integer)i + 1);
         }
@@ -377,6 +380,10 @@ static int m_top(lua_State *L) {
     cr_wbuf w = { 0 };
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
+        if ((i & 0xFFF) == 0 && cr_interrupted()) { /* Ctrl-C: a million rows take seconds */
+            cr_wbuf_free(&w);
+            return luaL_error(L, "interrupted");
+        }
         lua_createtable(L, 2, 2);
         push_key(L, c, order[i], &w);
         lua_pushvalue(L, -1);

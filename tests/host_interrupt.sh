@@ -68,6 +68,27 @@ while true do f:add_text(text) end
 LUA
 interrupt count pid "$CR" "$T/count.lua"
 
+# C loops that run for seconds without returning to Lua stop at their own
+# safe points, inside the call (interrupt.h): the rows of a counter's top()
+# (a million types, about 2 s), a pass over a corpus of a million JSON Lines
+# documents (c:ids(), about 1 s).  The error they raise from C is reported
+# as the interruption, as the Lua hook's is; the call never returns.
+{ cat <<'LUA'; ready top; echo 'local rows = words:top() print("top returned", #rows)'; } > "$T/top.lua"
+local parts = {} for i = 1, 1000000 do parts[i] = "w" .. i end
+local words = require("count").freq()
+words:add_text(table.concat(parts, " ")); parts = nil
+LUA
+interrupt top pid "$CR" "$T/top.lua"
+! grep -q returned "$T/top.out"; ok $? "top: words:top() did not return"
+
+"$CR" -e "local f = assert(io.open('$T/big.jsonl', 'w'))
+for i = 1, 1000000 do f:write(('{\"id\":\"d%d\",\"text\":\"alpha beta\"}\n'):format(i)) end f:close()"
+{ cat <<LUA; ready ids; echo 'local ids = c:ids() print("ids returned", #ids)'; } > "$T/ids.lua"
+local c = assert(require("corpus").open("$T/big.jsonl"))
+LUA
+interrupt ids pid "$CR" "$T/ids.lua"
+! grep -q returned "$T/ids.out"; ok $? "ids: c:ids() did not return"
+
 # c:fold at -j 1 and -j 2 over the sample corpus, again and again: the
 # SIGINT to the parent only, and to the whole group as a terminal sends it
 cat > "$T/fold.lua" <<LUA
