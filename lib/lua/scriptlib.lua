@@ -33,10 +33,17 @@ local function corpus_deferred()
   return type(cl) == "table" and (cl.merge or cl.map or cl.reduce) ~= nil
 end
 
+-- Whether corpus c holds a document: its first one is read, not all (#c
+-- would read every line of a JSON Lines corpus to count them).
+local function has_document(c)
+  for _ in c:docs() do return true end
+  return false
+end
+
 -- Exits with status 1 and a message when corpus c holds no document: a
 -- report of nothing would read as a finding.
 function scriptlib.require_documents(c, path)
-  if corpus_deferred() or #c > 0 then return end
+  if corpus_deferred() or has_document(c) then return end
   local where = path or (c.source and c:source()) or "the default corpus"
   io.stderr:write(tostring(arg and arg[0] or "corpusrun"), ": the corpus '", tostring(where),
     "' is empty: it holds no document\n")
