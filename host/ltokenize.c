@@ -510,7 +510,7 @@ static int l_ngrams(lua_State *L) {
                         for (int j = 0; j < c.ngaps; j++) dup |= c.gaps[j] == (int)g;
                         if (!dup) c.gaps[c.ngaps++] = (int)g;
                     }
-                    qsort(c.gaps, (size_t)c.ngaps, sizeof c.gaps[0], cmp_int);
+                    if (c.ngaps > 1) qsort(c.gaps, (size_t)c.ngaps, sizeof c.gaps[0], cmp_int);
                 } else {
                     luaL_argerror(L, 3, "option 'skip' must be an integer or an array of integers");
                 }

@@ -422,8 +422,8 @@ static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
         c->scratch = s;
         c->scratch_cap = n;
     }
-    memcpy(c->scratch, ids, n * sizeof *ids);
-    qsort(c->scratch, n, sizeof *c->scratch, cmp_u32);
+    if (n) memcpy(c->scratch, ids, n * sizeof *ids);
+    if (n > 1) qsort(c->scratch, n, sizeof *c->scratch, cmp_u32);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
         if (m == 0 || c->scratch[m - 1] != c->scratch[i]) c->scratch[m++] = c->scratch[i];

@@ -492,7 +492,7 @@ static size_t counter_top_sorted(const cr_counter *c, size_t k, uint32_t *out) {
         for (size_t j = 0; j < 8; j++) p = p << 8 | (j < n ? (unsigned char)e->key[j] : 0);
         r[i] = (toprec){ e->count, p, (uint32_t)i, e };
     }
-    qsort(r, c->size, sizeof *r, toprec_cmp);
+    if (c->size > 1) qsort(r, c->size, sizeof *r, toprec_cmp);
     for (size_t i = 0; i < k; i++) out[i] = r[i].id;
     free(r);
     return k;

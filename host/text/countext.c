@@ -701,7 +701,7 @@ static int cmp_u32(const void *a, const void *b) {
 static int df_segment(void *ud, const uint32_t *ids, size_t n) {
     cr_counter *c = ud;
     uint32_t *v = (uint32_t *)ids; /* the scratch array, ours to reorder */
-    qsort(v, n, sizeof *v, cmp_u32);
+    if (n > 1) qsort(v, n, sizeof *v, cmp_u32); /* ids is NULL for no token */
     for (size_t i = 0; i < n; i++) {
         if (i && v[i] == v[i - 1]) continue;
         cr_centry *e = &c->entries[v[i]];

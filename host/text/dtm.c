@@ -43,7 +43,7 @@ static int cmp_ids(const void *a, const void *b) {
 static int add_segment(void *ud, const uint32_t *ids, size_t n) {
     cr_dtm *m = ud;
     uint32_t *v = (uint32_t *)ids;   /* the scratch's own buffer */
-    qsort(v, n, sizeof *v, cmp_ids);
+    if (n > 1) qsort(v, n, sizeof *v, cmp_ids); /* ids is NULL for no token */
     int e;
     if ((e = grow((void **)&m->df, &m->dfcap, m->terms.size, sizeof *m->df))) return e;
     for (size_t i = 0; i < n;) {

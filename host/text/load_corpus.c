@@ -447,7 +447,7 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
     }
     closedir(d);
     if (rc == 0) {
-        qsort(names, n, sizeof *names, cmp_str);
+        if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty directory */
         w->dev[w->depth] = st.st_dev;
         w->ino[w->depth] = st.st_ino;
         w->depth++;
