@@ -238,6 +238,12 @@ $(BUILD)/libcorpusrun.a: $(EMBED_OBJ)
 	rm -f $@
 	ar rcs $@ $(EMBED_OBJ)
 
+# The test of the API links the library, as a program embedding it does.
+$(BUILD)/tests/embed_api: tests/c/embed_api.c host/corpusrun.h $(BUILD)/libcorpusrun.a $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -Ihost -Itests/c $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcorpusrun.a \
+	  $(shell pkg-config --libs $(EMBED_PKG_MODULES) 2>/dev/null) $(EXTRA_LIBS)
+
 # The example of docs/embedding.md.
 .PHONY: examples
 examples: $(BUILD)/examples/embed
@@ -301,11 +307,13 @@ install-embed: $(BUILD)/libcorpusrun.a
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
 	install -m 644 $(BUILD)/libcorpusrun.a $(DESTDIR)$(PREFIX)/lib/libcorpusrun.a
 	install -m 644 host/corpusrun.h $(DESTDIR)$(PREFIX)/include/corpusrun.h
+	@# A static library over shared ones: what it needs is in Requires and
+	@# Libs, so that `pkg-config --cflags --libs corpusrun` links a program.
 	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' \
 	  'luadir=$${prefix}/share/corpusrun/lua' '' \
 	  'Name: corpusrun' 'Description: corpusrun'"'"'s Lua environment for C programs (static library)' \
-	  'Version: $(VERSION)' 'Requires: lua5.4' 'Requires.private: $(filter-out lua5.4,$(EMBED_PKG_MODULES))' \
-	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcorpusrun' 'Libs.private: $(EXTRA_LIBS)' \
+	  'Version: $(VERSION)' 'Requires: $(EMBED_PKG_MODULES)' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcorpusrun $(EXTRA_LIBS)' \
 	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpusrun.pc
 
 clean:

@@ -12,7 +12,7 @@
  * as a message, never as an exit.
  *
  * Link with libcorpusrun.a and the libraries
- * `pkg-config --static --libs corpusrun` names (docs/embedding.md).
+ * `pkg-config --libs corpusrun` names (docs/embedding.md).
  *
  * Process-wide, as in the binary: the default corpus, the worker count and
  * the library directory are settings of the process, set by each

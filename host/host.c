@@ -168,13 +168,18 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
 /* ---- library directory and package.path ----------------------------- */
 
 /* The first of the candidate directories (printf templates taking the
- * executable's directory) that exists, resolved, into out; else "". */
-static void find_dir(const char *exe_dir, const char *const candidates[], char out[PATH_MAX]) {
+ * executable's directory) that exists and holds the file marker (NULL:
+ * any), resolved, into out; else "".  (PREFIX/lib/lua also holds the Lua
+ * modules' shared object, PREFIX/lib/lua/5.4, once installed: not the
+ * library.) */
+static void find_dir(const char *exe_dir, const char *const candidates[], const char *marker,
+                     char out[PATH_MAX]) {
     for (int i = 0; candidates[i] != NULL; i++) {
-        char dir[PATH_MAX];
+        char dir[PATH_MAX], file[PATH_MAX + 64];
         if (snprintf(dir, sizeof dir, candidates[i], exe_dir) >= (int)sizeof dir) continue;
+        snprintf(file, sizeof file, "%s/%s", dir, marker ? marker : ".");
         char real[PATH_MAX];
-        if (is_dir(dir) && realpath(dir, real) != NULL) {
+        if (is_dir(dir) && access(file, F_OK) == 0 && realpath(dir, real) != NULL) {
             snprintf(out, PATH_MAX, "%s", real);
             return;
         }
@@ -219,8 +224,8 @@ static void find_lib_dir(const char *argv0) {
         "%s/lib/lua", "%s/../lib/lua", "%s/../share/corpusrun/lua", NULL};
     static const char *const script_candidates[] = {
         "%s/../share/corpusrun/scripts", "%s/../scripts", NULL};
-    find_dir(exe, lib_candidates, lib_dir);
-    find_dir(exe, script_candidates, scripts_dir);
+    find_dir(exe, lib_candidates, "corpus.lua", lib_dir);
+    find_dir(exe, script_candidates, NULL, scripts_dir);
 }
 
 const char *cr_host_scripts_dir(void) { return scripts_dir[0] ? scripts_dir : NULL; }
