@@ -191,10 +191,10 @@ CHECK_TESTS = $(filter-out $(SLOW_TESTS),$(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS))
 ALL_TESTS   = $(filter $(LUA_TESTS) $(SH_TESTS),$(SLOW_TESTS)) $(CHECK_TESTS)
 RUN_TESTS   = $(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner'
 
-test: build-deps all $(CTEST_BIN)
+test: build-deps all lua-modules $(CTEST_BIN)
 	$(RUN_TESTS) $(ALL_TESTS)
 
-check: build-deps all $(CTEST_BIN)
+check: build-deps all lua-modules $(CTEST_BIN)
 	$(RUN_TESTS) $(CHECK_TESTS)
 
 # Sanitizer build in its own directory; the same suite runs against it.
@@ -203,7 +203,7 @@ asan:
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
 	  asan-test
 
-asan-test: $(BUILD)/corpusrun $(CTEST_BIN)
+asan-test: $(BUILD)/corpusrun lua-modules $(CTEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CORPUSRUN_SANITIZED=1 $(RUN_TESTS) $(ALL_TESTS)
 

@@ -150,5 +150,43 @@ ok $r "lua5.4 with the installed tree prints what corpusrun prints"
 got=$(cd "$root" && LUA_PATH="$ipath" LUA_CPATH="$icpath" stock_lua -e 'print(package.searchpath("corpus.core", package.cpath))' 2>&1)
 [ "$got" = "$cmod/corpus/core.so" ]; ok $? "corpus.core is the installed one ($got)"
 
+# The rockspec describes the same build: valid Lua, this version, the
+# Makefile's target, every C module the build links and every Lua module.
+version=$(sed -n 's/^VERSION *:= *//p' "$root/Makefile")
+rockspec=$root/corpusrun-$version-1.rockspec
+[ -f "$rockspec" ]; ok $? "corpusrun-$version-1.rockspec is the Makefile's version"
+(cd "$so" && find . -name '*.so' | sed 's#^\./##; s#\.so$##; s#/#.#g' | sort) > "$tmp/cmods"
+(cd "$root/lib/lua" && ls -- *.lua | sed 's#\.lua$##' | sort) > "$tmp/lmods"
+cat > "$tmp/rockspec.lua" <<'EOF'
+local path, cmods, lmods = ...
+local env = {}
+local chunk, err = loadfile(path, "t", env)
+if not chunk then print(err) os.exit(1) end
+chunk()
+local function lines(f) local t = {} for l in io.lines(f) do t[#t + 1] = l end return table.concat(t, " ") end
+local function keys(t)
+  local k = {}
+  for name, file in pairs(t or {}) do
+    k[#k + 1] = name
+    local fh = io.open(file)
+    if fh then fh:close() else print("missing " .. file) end
+  end
+  table.sort(k)
+  return table.concat(k, " ")
+end
+local b = env.build or {}
+print(env.package, env.version, b.type, b.build_target, b.install_pass)
+local lib, lua = keys(b.install and b.install.lib), keys(b.install and b.install.lua)
+print(lib == lines(cmods) and "C modules as built" or ("C modules: " .. lib .. " / built: " .. lines(cmods)))
+print(lua == lines(lmods) and "Lua modules as in lib/lua" or ("Lua modules: " .. lua .. " / lib/lua: " .. lines(lmods)))
+EOF
+out=$(cd "$root" && lua5.4 "$tmp/rockspec.lua" "$rockspec" "$tmp/cmods" "$tmp/lmods" 2>&1)
+expect="corpusrun	$version-1	make	lua-modules	false
+C modules as built
+Lua modules as in lib/lua"
+[ "$out" = "$expect" ]; r=$?
+[ $r = 0 ] || echo "$out" | sed 's/^/# /'
+ok $r "the rockspec loads as Lua and names the make target, the C modules built and the Lua modules"
+
 echo "1..$n"
 exit $((failed > 0))
