@@ -225,6 +225,7 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpusrun.pc
 	rm -f $(DESTDIR)$(LUA_CMOD_DIR)/corpusrun.so $(LUA_MODULE_NAMES:%=$(DESTDIR)$(LUA_CMOD_DIR)/%.so) \
 	  $(LUA_LIBRARY:lib/lua/%=$(DESTDIR)$(LUA_LMOD_DIR)/%)
+	rmdir $(CORE_MODULES:%=$(DESTDIR)$(LUA_CMOD_DIR)/%) 2>/dev/null || true
 
 # ---- embedding, both ways (docs/embedding.md) -----------------------------------
 # libcorpusrun.a (header host/corpusrun.h): the host without its command
