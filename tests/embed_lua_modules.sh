@@ -108,6 +108,17 @@ ok $r "lua5.4 with the build tree prints what corpusrun prints: corpus, fold wit
 case "$got" in *"folded	5	5"*"the	216	the	216"*) r=0 ;; *) r=1 ;; esac
 ok $r "the counts are the sample corpus's (five documents, 'the' 216 times)"
 
+# The analysis scripts run under lua5.4 as under the binary.
+for cmd in "scripts/freq.lua --top 15 --quiet" "scripts/mentions.lua --quiet" "scripts/kwic.lua Iran --quiet"; do
+  # shellcheck disable=SC2086 # the command's words
+  want=$("$bin" $cmd 2>&1)
+  # shellcheck disable=SC2086
+  got=$(LUA_PATH="$root/lib/lua/?.lua;;" LUA_CPATH="$so/?.so;;" stock_lua $cmd 2>&1)
+  [ -n "$want" ] && [ "$got" = "$want" ]; r=$?
+  [ $r = 0 ] || diff <(echo "$want") <(echo "$got") | head -10 | sed 's/^/# /'
+  ok $r "lua5.4 $cmd prints what corpusrun prints"
+done
+
 # The example of the issue, and the settings a stock interpreter has.
 out=$(LUA_PATH="$root/lib/lua/?.lua;;" LUA_CPATH="$so/?.so;;" stock_lua -e \
   'local corpus = require "corpus"; local c = assert(corpus.open("corpus")); print(#c)' 2>&1)
