@@ -68,7 +68,8 @@ LDLIBS        = $(PKG_LIBS) $(EXTRA_LIBS)
 # module, exporting luaopen_<mod>.  The rest of host/: the executable.
 TEXT_SRC     := $(sort $(wildcard host/text/*.c))
 BIND_SRC     := $(sort $(wildcard host/l*.c))
-HOST_SRC     := $(sort $(filter-out $(BIND_SRC),$(wildcard host/*.c)))
+# (host/modules.c: entry points of the Lua modules' shared object only)
+HOST_SRC     := $(sort $(filter-out $(BIND_SRC) host/modules.c,$(wildcard host/*.c)))
 TEXT_OBJ     := $(TEXT_SRC:%.c=$(BUILD)/%.o)
 BIND_OBJ     := $(BIND_SRC:%.c=$(BUILD)/%.o)
 HOST_OBJ     := $(HOST_SRC:%.c=$(BUILD)/%.o)
@@ -89,7 +90,7 @@ PROVE_FLAGS  ?= -j2
 
 .PHONY: all deps build-deps run check test asan asan-test clean install uninstall
 # ./corpusrun: a symbolic link to the default build's binary.
-all: $(BUILD)/corpusrun $(if $(filter build,$(BUILD)),corpusrun)
+all: $(BUILD)/corpusrun $(BUILD)/libcorpusrun.a $(if $(filter build,$(BUILD)),corpusrun)
 
 corpusrun: build/corpusrun
 	ln -sf build/corpusrun corpusrun
@@ -153,7 +154,7 @@ $(BUILD)/tests/tok_fastpath_no_simd: tests/c/tok_fastpath.c host/text/countext.c
 	$(CC) $(CPPFLAGS) -DCR_NO_SIMD -Itests/c $(ALL_CFLAGS) -o $@ tests/c/tok_fastpath.c host/text/countext.c \
 	  $(TEXT_LIB) $(LDLIBS)
 
--include $(TEXT_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d)
+-include $(TEXT_OBJ:.o=.d) $(BIND_OBJ:.o=.d) $(HOST_OBJ:.o=.d) $(PIC_OBJ:.o=.d)
 
 # ---- dependencies -----------------------------------------------------------
 # $(call install_debs,PACKAGES): install the missing ones as root; as another
@@ -190,10 +191,10 @@ CHECK_TESTS = $(filter-out $(SLOW_TESTS),$(CTEST_BIN) $(LUA_TESTS) $(SH_TESTS))
 ALL_TESTS   = $(filter $(LUA_TESTS) $(SH_TESTS),$(SLOW_TESTS)) $(CHECK_TESTS)
 RUN_TESTS   = $(TEST_ENV) $(PROVE) $(PROVE_FLAGS) --exec '$(CURDIR)/tests/runner'
 
-test: build-deps all $(CTEST_BIN)
+test: build-deps all lua-modules $(CTEST_BIN)
 	$(RUN_TESTS) $(ALL_TESTS)
 
-check: build-deps all $(CTEST_BIN)
+check: build-deps all lua-modules $(CTEST_BIN)
 	$(RUN_TESTS) $(CHECK_TESTS)
 
 # Sanitizer build in its own directory; the same suite runs against it.
@@ -202,7 +203,7 @@ asan:
 	  SAN_FLAGS='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
 	  asan-test
 
-asan-test: $(BUILD)/corpusrun $(CTEST_BIN)
+asan-test: $(BUILD)/corpusrun lua-modules $(CTEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  CORPUSRUN_SANITIZED=1 $(RUN_TESTS) $(ALL_TESTS)
 
@@ -220,6 +221,101 @@ install: $(BUILD)/corpusrun
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/corpusrun $(DESTDIR)$(PREFIX)/share/corpusrun $(DESTDIR)$(PREFIX)/share/man/man1/corpusrun.1
+	rm -f $(DESTDIR)$(PREFIX)/lib/libcorpusrun.a $(DESTDIR)$(PREFIX)/include/corpusrun.h \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpusrun.pc
+	rm -f $(DESTDIR)$(LUA_CMOD_DIR)/corpusrun.so $(LUA_MODULE_NAMES:%=$(DESTDIR)$(LUA_CMOD_DIR)/%.so) \
+	  $(LUA_LIBRARY:lib/lua/%=$(DESTDIR)$(LUA_LMOD_DIR)/%)
+	rmdir $(CORE_MODULES:%=$(DESTDIR)$(LUA_CMOD_DIR)/%) 2>/dev/null || true
+
+# ---- embedding, both ways (docs/embedding.md) -----------------------------------
+# libcorpusrun.a (header host/corpusrun.h): the host without its command
+# line and REPL, with the bindings and the cores, for C programs that embed
+# corpusrun's Lua environment.  The same objects as the binary's.
+EMBED_OBJ    = $(filter-out $(BUILD)/host/main.o $(BUILD)/host/repl.o,$(HOST_OBJ)) $(BIND_OBJ) $(TEXT_OBJ)
+# What a program linking it needs besides (the REPL's libedit is not one).
+EMBED_PKG_MODULES = $(filter-out libedit,$(PKG_MODULES))
+
+$(BUILD)/libcorpusrun.a: $(EMBED_OBJ)
+	rm -f $@
+	ar rcs $@ $(EMBED_OBJ)
+
+# The test of the API links the library, as a program embedding it does.
+$(BUILD)/tests/embed_api: tests/c/embed_api.c host/corpusrun.h $(BUILD)/libcorpusrun.a $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -Ihost -Itests/c $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcorpusrun.a \
+	  $(shell pkg-config --libs $(EMBED_PKG_MODULES) 2>/dev/null) $(EXTRA_LIBS)
+
+# The example of docs/embedding.md.
+.PHONY: examples
+examples: $(BUILD)/examples/embed
+$(BUILD)/examples/embed: examples/embed.c host/corpusrun.h $(BUILD)/libcorpusrun.a $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) -Ihost $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libcorpusrun.a \
+	  $(shell pkg-config --libs $(EMBED_PKG_MODULES) 2>/dev/null) $(EXTRA_LIBS)
+
+# The Lua modules for a stock lua5.4 (make lua-modules): one shared object,
+# $(BUILD)/lua/corpusrun.so, compiled -fPIC apart from the binary's objects
+# (which stay position-dependent code, for speed), linked without liblua
+# (the interpreter gives the Lua API), and linked under every name Lua's C
+# searcher looks for.  Symbolic links, not copies: every name is one loaded
+# object with one copy of the host's state.  In this build each private
+# core's luaopen_<mod>_core is renamed cr_core_open_<mod>_core, and
+# host/modules.c defines luaopen_<mod>_core to open it as the host does.
+CORE_MODULES      = $(filter-out $(PUBLIC_BINDINGS),$(MODULES))
+LUA_MODULE_NAMES  = $(CORE_MODULES:%=%/core) $(PUBLIC_BINDINGS) lsqlite3complete
+LUA_MODULE_LINKS  = $(LUA_MODULE_NAMES:%=$(BUILD)/lua/%.so)
+PIC_SRC      := $(filter-out host/main.c host/repl.c host/embed.c,$(HOST_SRC)) host/modules.c $(BIND_SRC) $(TEXT_SRC)
+PIC_OBJ      := $(PIC_SRC:%.c=$(BUILD)/pic/%.o)
+PIC_RENAMES   = $(foreach m,$(CORE_MODULES),-Dluaopen_$(m)_core=cr_core_open_$(m)_core)
+MODULE_LIBS   = $(shell pkg-config --libs $(filter-out lua5.4 libedit,$(PKG_MODULES)) 2>/dev/null) $(EXTRA_LIBS)
+LUA_LIBRARY  := $(sort $(wildcard lib/lua/*.lua))
+
+.PHONY: lua-modules install-lua-modules install-embed
+lua-modules: $(BUILD)/lua/corpusrun.so $(LUA_MODULE_LINKS)
+
+$(BUILD)/pic/%.o: %.c $(BUILD)/preload.h $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -fPIC -MMD -MP -c -o $@ $<
+$(BIND_SRC:%.c=$(BUILD)/pic/%.o): CPPFLAGS += $(PIC_RENAMES)
+
+$(BUILD)/lua/corpusrun.so: $(PIC_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -shared $(LDFLAGS) -o $@ $(PIC_OBJ) $(MODULE_LIBS)
+
+$(LUA_MODULE_LINKS): | $(BUILD)/lua/corpusrun.so
+	@mkdir -p $(@D)
+	ln -sf $(if $(filter $(BUILD)/lua/%/core.so,$@),../)corpusrun.so $@
+
+# Where Debian's lua5.4 looks (lua5.4 -e 'print(package.path, package.cpath)'):
+# with PREFIX=/usr, lua5.4.pc's INSTALL_CMOD and INSTALL_LMOD; else
+# PREFIX/lib/lua/5.4 and PREFIX/share/lua/5.4 (/usr/local's are on the
+# default paths).
+LUA_PC_PREFIX = $(shell pkg-config --variable=prefix lua5.4 2>/dev/null)
+LUA_CMOD_DIR ?= $(if $(filter $(LUA_PC_PREFIX),$(PREFIX)),$(shell pkg-config --variable=INSTALL_CMOD lua5.4),$(PREFIX)/lib/lua/5.4)
+LUA_LMOD_DIR ?= $(if $(filter $(LUA_PC_PREFIX),$(PREFIX)),$(shell pkg-config --variable=INSTALL_LMOD lua5.4),$(PREFIX)/share/lua/5.4)
+
+install: install-lua-modules install-embed
+install-lua-modules: lua-modules
+	install -d $(DESTDIR)$(LUA_CMOD_DIR) $(DESTDIR)$(LUA_LMOD_DIR)
+	install -m 755 $(BUILD)/lua/corpusrun.so $(DESTDIR)$(LUA_CMOD_DIR)/corpusrun.so
+	@for n in $(LUA_MODULE_NAMES); do \
+	  case $$n in */*) d=$${n%/*}; install -d $(DESTDIR)$(LUA_CMOD_DIR)/$$d; t=../corpusrun.so ;; *) t=corpusrun.so ;; esac; \
+	  echo "ln -sf $$t $(DESTDIR)$(LUA_CMOD_DIR)/$$n.so"; ln -sf $$t $(DESTDIR)$(LUA_CMOD_DIR)/$$n.so || exit 1; \
+	done
+	install -m 644 $(LUA_LIBRARY) $(DESTDIR)$(LUA_LMOD_DIR)/
+
+install-embed: $(BUILD)/libcorpusrun.a
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include
+	install -m 644 $(BUILD)/libcorpusrun.a $(DESTDIR)$(PREFIX)/lib/libcorpusrun.a
+	install -m 644 host/corpusrun.h $(DESTDIR)$(PREFIX)/include/corpusrun.h
+	@# A static library over shared ones: what it needs is in Requires and
+	@# Libs, so that `pkg-config --cflags --libs corpusrun` links a program.
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$${prefix}/lib' 'includedir=$${prefix}/include' \
+	  'luadir=$${prefix}/share/corpusrun/lua' '' \
+	  'Name: corpusrun' 'Description: corpusrun'"'"'s Lua environment for C programs (static library)' \
+	  'Version: $(VERSION)' 'Requires: $(EMBED_PKG_MODULES)' \
+	  'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lcorpusrun $(EXTRA_LIBS)' \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/corpusrun.pc
 
 clean:
 	rm -rf build build-asan build-fuzz corpusrun

@@ -154,9 +154,11 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
     cr_host_interrupted = 0;
     cr_interrupt_requested = 0;
     interrupt_reported = 0;
+    struct sigaction before; /* the caller's (SIG_DFL in the binary; a program embedding us may have its own) */
+    sigaction(SIGINT, NULL, &before);
     set_sigint(on_sigint);
     int status = lua_pcall(L, narg, nres, base);
-    signal(SIGINT, SIG_DFL);
+    sigaction(SIGINT, &before, NULL);
     interrupt_target = NULL;
     if (lua_gethook(L) == stop_hook) lua_sethook(L, NULL, 0, 0);
     lua_remove(L, base);
@@ -166,13 +168,18 @@ int cr_host_docall(lua_State *L, int narg, int nres) {
 /* ---- library directory and package.path ----------------------------- */
 
 /* The first of the candidate directories (printf templates taking the
- * executable's directory) that exists, resolved, into out; else "". */
-static void find_dir(const char *exe_dir, const char *const candidates[], char out[PATH_MAX]) {
+ * executable's directory) that exists and holds the file marker (NULL:
+ * any), resolved, into out; else "".  (PREFIX/lib/lua also holds the Lua
+ * modules' shared object, PREFIX/lib/lua/5.4, once installed: not the
+ * library.) */
+static void find_dir(const char *exe_dir, const char *const candidates[], const char *marker,
+                     char out[PATH_MAX]) {
     for (int i = 0; candidates[i] != NULL; i++) {
-        char dir[PATH_MAX];
+        char dir[PATH_MAX], file[PATH_MAX + 64];
         if (snprintf(dir, sizeof dir, candidates[i], exe_dir) >= (int)sizeof dir) continue;
+        snprintf(file, sizeof file, "%s/%s", dir, marker ? marker : ".");
         char real[PATH_MAX];
-        if (is_dir(dir) && realpath(dir, real) != NULL) {
+        if (is_dir(dir) && access(file, F_OK) == 0 && realpath(dir, real) != NULL) {
             snprintf(out, PATH_MAX, "%s", real);
             return;
         }
@@ -180,10 +187,28 @@ static void find_dir(const char *exe_dir, const char *const candidates[], char o
     out[0] = '\0';
 }
 
+/* The library directory a program embedding the host names itself
+ * (cr_host_set_lib_dir), which the search from the executable leaves alone. */
+static int lib_dir_given = 0;
+
+int cr_host_set_lib_dir(const char *dir) {
+    if (dir == NULL) {
+        lib_dir_given = 0;
+        lib_dir[0] = '\0';
+        return 0;
+    }
+    char real[PATH_MAX];
+    if (!is_dir(dir) || realpath(dir, real) == NULL) return -1;
+    snprintf(lib_dir, sizeof lib_dir, "%s", real);
+    lib_dir_given = 1;
+    return 0;
+}
+
 /* Finds lib/lua and scripts/ relative to the executable: in the source tree
  * (the binary in build/ or its symlink at the top) or after `make install`
  * (PREFIX/bin → PREFIX/share/corpusrun/lua and .../scripts). */
 static void find_lib_dir(const char *argv0) {
+    if (lib_dir_given) return;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
@@ -199,8 +224,8 @@ static void find_lib_dir(const char *argv0) {
         "%s/lib/lua", "%s/../lib/lua", "%s/../share/corpusrun/lua", NULL};
     static const char *const script_candidates[] = {
         "%s/../share/corpusrun/scripts", "%s/../scripts", NULL};
-    find_dir(exe, lib_candidates, lib_dir);
-    find_dir(exe, script_candidates, scripts_dir);
+    find_dir(exe, lib_candidates, "corpus.lua", lib_dir);
+    find_dir(exe, script_candidates, NULL, scripts_dir);
 }
 
 const char *cr_host_scripts_dir(void) { return scripts_dir[0] ? scripts_dir : NULL; }
@@ -507,7 +532,8 @@ static void push_executable(lua_State *L) {
     lua_pushstring(L, exe);
 }
 
-static int luaopen_corpusrun_host(lua_State *L) {
+int cr_host_open_module(lua_State *L) {
+    if (started_at == 0) started_at = time(NULL); /* loaded by another Lua: the run starts here */
     static const luaL_Reg fns[] = {
         {"default_corpus", l_default_corpus},
         {"interrupted", l_interrupted},
@@ -557,6 +583,17 @@ static int luaopen_corpusrun_host(lua_State *L) {
 
 void cr_host_set_jobs(int jobs) { host_jobs = jobs; }
 
+void cr_host_jobs_from_env(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
+    int no_env = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    const char *env = no_env ? NULL : getenv("CORPUSRUN_JOBS");
+    if (env == NULL) return;
+    char *end;
+    long n = strtol(env, &end, 10);
+    if (*env != '\0' && *end == '\0' && n >= 1 && n <= 1024) host_jobs = (int)n;
+}
+
 /* ---- setup ------------------------------------------------------------ */
 
 static void add_preload(lua_State *L, const char *name, lua_CFunction open) {
@@ -588,9 +625,9 @@ static int pairs_of_core(lua_State *L) {
  * public module that exports them, and error messages, tracebacks, the
  * REPL's completion and help name them as users call them (corpus.open,
  * never corpus.core.open). */
-static int open_private_core(lua_State *L) {
+int cr_host_open_core(lua_State *L, lua_CFunction open) {
     lua_settop(L, 2);
-    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcfunction(L, open);
     lua_insert(L, 1);
     lua_call(L, 2, 1);                   /* the core */
     lua_newtable(L);                     /* the view */
@@ -603,6 +640,25 @@ static int open_private_core(lua_State *L) {
     lua_setfield(L, -2, "__pairs");
     lua_setmetatable(L, -2);
     return 1;
+}
+
+static int open_private_core(lua_State *L) {
+    return cr_host_open_core(L, lua_tocfunction(L, lua_upvalueindex(1)));
+}
+
+void cr_host_init_default_corpus(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "LUA_NOENV");
+    int no_env = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    if (!default_corpus[0]) {
+        const char *env = no_env ? NULL : getenv("CORPUSRUN_CORPUS");
+        if (env != NULL && env[0]) cr_host_set_default_corpus(env);
+        else if (is_dir("corpus")) cr_host_set_default_corpus("corpus");
+    }
+    if (default_corpus[0]) {
+        lua_pushstring(L, default_corpus);
+        lua_setfield(L, LUA_REGISTRYINDEX, "corpusrun.default_corpus");
+    }
 }
 
 int cr_host_setup(lua_State *L, const char *argv0) {
@@ -630,17 +686,8 @@ int cr_host_setup(lua_State *L, const char *argv0) {
         lua_setfield(L, -2, "lsqlite3complete");
         lua_pop(L, 1);
     }
-    add_preload(L, "corpusrun", luaopen_corpusrun_host);
-
-    if (!default_corpus[0]) {
-        const char *env = no_env ? NULL : getenv("CORPUSRUN_CORPUS");
-        if (env != NULL && env[0]) cr_host_set_default_corpus(env);
-        else if (is_dir("corpus")) cr_host_set_default_corpus("corpus");
-    }
-    if (default_corpus[0]) {
-        lua_pushstring(L, default_corpus);
-        lua_setfield(L, LUA_REGISTRYINDEX, "corpusrun.default_corpus");
-    }
+    add_preload(L, "corpusrun", cr_host_open_module);
+    cr_host_init_default_corpus(L);
     return 0;
 }
 

@@ -13,6 +13,24 @@
  * executable.  Returns 0 or raises. */
 int cr_host_setup(lua_State *L, const char *argv0);
 
+/* The directory of corpusrun's Lua library, named by a program that embeds
+ * the host (corpusrun.h), instead of the search from the executable; NULL
+ * restores the search.  Returns 0, or -1 when dir is not a directory. */
+int cr_host_set_lib_dir(const char *dir);
+
+/* Records the default corpus ($CORPUSRUN_CORPUS unless the registry's
+ * LUA_NOENV is set, else ./corpus when it is a directory) unless one is
+ * set already, and hands it to the corpus core.  cr_host_setup calls it. */
+void cr_host_init_default_corpus(lua_State *L);
+
+/* The host's own module `corpusrun` (package.preload's opener). */
+int cr_host_open_module(lua_State *L);
+
+/* What require "<mod>.core" gives: opens the private core with open (the
+ * two arguments of the require on the stack) and pushes its view, an empty
+ * table whose __index and __pairs reach the core. */
+int cr_host_open_core(lua_State *L, lua_CFunction open);
+
 /* Calls the function below narg arguments on the stack, like lua_pcall,
  * with a traceback message handler and Ctrl-C turned into an error whose
  * message is CR_HOST_INTERRUPTED, without a traceback.  Returns the
@@ -48,6 +66,9 @@ void cr_host_add_script_dir(lua_State *L, const char *script);
 
 /* Worker count for c:fold (-j N, $CORPUSRUN_JOBS); 1 when unset. */
 void cr_host_set_jobs(int jobs);
+/* The worker count from $CORPUSRUN_JOBS (1 to 1024, else left alone),
+ * unless the registry's LUA_NOENV is set. */
+void cr_host_jobs_from_env(lua_State *L);
 
 /* Set by the first Ctrl-C while Lua code runs; long C loops may poll it. */
 #include <signal.h>

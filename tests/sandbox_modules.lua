@@ -159,6 +159,7 @@ local KNOWN_RAW = {
   ["host/llsqlite3.c sqlite3_open_v2"] = 1,  -- the name checked by policy_flags; SQLite's opens by the VFS
   ["host/main.c luaL_loadfile"] = 2,         -- the host's own -l and script loading; not under --sandbox
   ["host/repl.c luaL_loadfile"] = 1, ["host/repl.c opendir"] = 1, ["host/repl.c mkdir"] = 1,  -- the REPL
+  ["host/embed.c luaL_loadfile"] = 1,        -- cr_host_dofile: the file a program embedding the host names
 }
 do
   local found = {}

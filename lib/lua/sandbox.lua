@@ -283,7 +283,11 @@ end
 -- line names (opts.core.grant, which locks the policy), then runs it.
 -- Returns the exit code, or nil and the error message (with its traceback).
 function sandbox.run(script, args, opts)
-  local core = opts.core
+  local core = opts and opts.core
+  if not core then   -- a stock lua5.4 or a C program that loads the modules (docs/embedding.md)
+    error("the sandbox runs only in the corpusrun binary (corpusrun --sandbox SCRIPT): "
+      .. "its file policy and limits are set up by the host before any script runs", 2)
+  end
   core.grant(grants_for(script, args))
   -- What the host itself requires while the script runs (corpus.open of a
   -- database loads corpusdb, c:fold loads fold) comes from corpusrun's own
