@@ -458,11 +458,7 @@ static int put_utf8(cr_buf *b, uint32_t cp) {
         u[0] = (unsigned char)(0xf0 | cp >> 18); u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
         u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)); u[3] = (unsigned char)(0x80 | (cp & 0x3f)); n = 4;
     }
-    if (cr_buf_reserve(b, b->len + n)) return -1;
-    memcpy(b->data + b->len, u, n);
-    b->len += n;
-    b->data[b->len] = 0;
-    return 0;
+    return cr_buf_add(b, u, n);
 }
 
 static int hex4(jp *j, uint32_t *out) {
@@ -482,9 +478,8 @@ static int hex4(jp *j, uint32_t *out) {
 
 /* Parses a JSON string into j->str. */
 static int parse_string(jp *j) {
-    j->str.len = 0;
+    cr_buf_reset(&j->str);
     if (cr_buf_reserve(&j->str, 16)) { j->why = "out of memory"; return -1; }
-    j->str.data[0] = 0;
     if (j->p >= j->end || *j->p != '"') { j->why = "expected a string"; return -1; }
     j->p++;
     while (j->p < j->end) {
@@ -520,9 +515,7 @@ static int parse_string(jp *j) {
             }
             if (put_utf8(&j->str, cp)) { j->why = "out of memory"; return -1; }
         } else {
-            if (cr_buf_reserve(&j->str, j->str.len + 1)) { j->why = "out of memory"; return -1; }
-            j->str.data[j->str.len++] = (char)c;
-            j->str.data[j->str.len] = 0;
+            if (cr_buf_addc(&j->str, c)) { j->why = "out of memory"; return -1; }
         }
     }
     j->why = "unterminated string";
@@ -574,7 +567,7 @@ static int skip_value(jp *j, int depth) {
  * joined by spaces in out; *sensitive when every token uses ORTH or TEXT. */
 static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
     int any_insensitive = 0, count = 0;
-    out->len = 0;
+    cr_buf_reset(out);
     j->p++; /* '[' */
     skip_ws(j);
     if (j->p < j->end && *j->p == ']') { j->why = "empty pattern"; return -1; }
@@ -596,11 +589,10 @@ static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
             if (parse_string(j)) return -1;
             if (have++) { j->why = "one attribute per token pattern"; return -1; }
             any_insensitive |= ins;
-            if (cr_buf_reserve(out, out->len + j->str.len + 1)) { j->why = "out of memory"; return -1; }
-            if (count++) out->data[out->len++] = ' ';
-            memcpy(out->data + out->len, j->str.data, j->str.len);
-            out->len += j->str.len;
-            out->data[out->len] = 0;
+            if ((count++ && cr_buf_addc(out, ' ')) || cr_buf_add(out, j->str.data, j->str.len)) {
+                j->why = "out of memory";
+                return -1;
+            }
             skip_ws(j);
             if (j->p < j->end && *j->p == ',') { j->p++; continue; }
             if (j->p < j->end && *j->p == '}') { j->p++; break; }
@@ -615,6 +607,12 @@ static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
     }
     *sensitive = !any_insensitive;
     return 0;
+}
+
+/* Copies src's bytes into dst (emptied first).  0, or -1. */
+static int set_str(cr_buf *dst, const cr_buf *src) {
+    cr_buf_reset(dst);
+    return cr_buf_add(dst, src->data, src->len);
 }
 
 /* One line: {"label": ..., "pattern": "..." or [...], "id": ...}. */
@@ -637,18 +635,14 @@ static int parse_entry(jp *j, cr_buf *label, cr_buf *pattern, cr_buf *id, int *s
         cr_buf *dst = !strcmp(key, "label") ? label : !strcmp(key, "id") ? id : NULL;
         if (dst) {
             if (parse_string(j)) return -1;
-            if (cr_buf_reserve(dst, j->str.len)) { j->why = "out of memory"; return -1; }
-            memcpy(dst->data, j->str.data, j->str.len + 1);
-            dst->len = j->str.len;
+            if (set_str(dst, &j->str)) { j->why = "out of memory"; return -1; }
             have_label |= dst == label;
         } else if (!strcmp(key, "pattern")) {
             if (j->p < j->end && *j->p == '[') {
                 if (parse_token_list(j, pattern, sensitive)) return -1;
             } else {
                 if (parse_string(j)) return -1;
-                if (cr_buf_reserve(pattern, j->str.len)) { j->why = "out of memory"; return -1; }
-                memcpy(pattern->data, j->str.data, j->str.len + 1);
-                pattern->len = j->str.len;
+                if (set_str(pattern, &j->str)) { j->why = "out of memory"; return -1; }
                 *sensitive = 0; /* phrase patterns: at the gazetteer's level */
             }
             have_pattern = 1;
@@ -686,7 +680,9 @@ int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t er
         pos = end < len ? end + 1 : end;
         skip_ws(&j);
         if (j.p == j.end) continue;
-        label.len = pattern.len = id.len = 0;
+        cr_buf_reset(&label);
+        cr_buf_reset(&pattern);
+        cr_buf_reset(&id);
         int sensitive = 0;
         j.why = NULL;
         if (parse_entry(&j, &label, &pattern, &id, &sensitive)) {
