@@ -284,9 +284,9 @@ static int m_len(lua_State *L) {
     return 1;
 }
 
-static void push_key(lua_State *L, Count *c, uint32_t i, cr_wbuf *w) {
+static void push_key(lua_State *L, Count *c, uint32_t i, cr_buf *w) {
     if (c->kind == K_NGRAMS) {
-        w->len = 0;
+        cr_buf_reset(w);
         cr_ngrams_key(&c->u.g, i, w);
         if (w->failed) fail(L, CR_ENOMEM);
         lua_pushlstring(L, (const char *)w->data, w->len);
@@ -377,11 +377,11 @@ static int m_top(lua_State *L) {
     }
     size_t n;
     uint32_t *order = push_order(L, c, (size_t)k, &n);
-    cr_wbuf w = { 0 };
+    cr_buf w = { 0 };
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         if ((i & 0xFFF) == 0 && cr_interrupted()) { /* Ctrl-C: a million rows take seconds */
-            cr_wbuf_free(&w);
+            cr_buf_free(&w);
             return luaL_error(L, "interrupted");
         }
         lua_createtable(L, 2, 2);
@@ -395,7 +395,7 @@ static int m_top(lua_State *L) {
         lua_rawseti(L, -2, 2);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    cr_wbuf_free(&w);
+    cr_buf_free(&w);
     return 1;
 }
 
@@ -418,9 +418,9 @@ static int items_next(lua_State *L) {
         return 3;
     }
     uint32_t id = ((const uint32_t *)lua_touserdata(L, lua_upvalueindex(2)))[pos];
-    cr_wbuf w = { 0 };
+    cr_buf w = { 0 };
     push_key(L, c, id, &w);
-    cr_wbuf_free(&w);
+    cr_buf_free(&w);
     lua_pushinteger(L, entry_count(c, id));
     return 2;
 }
@@ -526,17 +526,17 @@ static int m_prune(lua_State *L) {
 }
 
 /* ---- dump, undump ---------------------------------------------------------- */
-static void dump_opts(cr_wbuf *w, const Count *c) {
-    cr_wbuf_byte(w, (unsigned)c->o.level);
-    cr_wbuf_uvarint(w, c->o.kinds);
-    cr_wbuf_byte(w, (unsigned)c->o.sentences);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.tailor);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.hyphens);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.possessive);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.elisions & 0xff);
+static void dump_opts(cr_buf *w, const Count *c) {
+    cr_buf_addc(w, (unsigned)c->o.level);
+    cr_put_uvarint(w, c->o.kinds);
+    cr_buf_addc(w, (unsigned)c->o.sentences);
+    cr_buf_addc(w, (unsigned)c->o.tok.tailor);
+    cr_buf_addc(w, (unsigned)c->o.tok.hyphens);
+    cr_buf_addc(w, (unsigned)c->o.tok.possessive);
+    cr_buf_addc(w, (unsigned)c->o.tok.elisions & 0xff);
     const char *lang = c->o.tok.lang ? c->o.tok.lang : "";
-    cr_wbuf_str(w, lang, strlen(lang));
-    cr_wbuf_byte(w, (unsigned)c->directed);
+    cr_put_str(w, lang, strlen(lang));
+    cr_buf_addc(w, (unsigned)c->directed);
 }
 
 static int undump_opts(cr_rbuf *r, Count *c) {
@@ -579,7 +579,7 @@ static int m_dump(lua_State *L) {
         parts = eng_opt_int(L, 2, "partitions", 1, 1, CR_MAX_PARTITIONS);
         part = eng_opt_int(L, 2, "partition", 0, 0, parts - 1);
     }
-    cr_wbuf w = { 0 };
+    cr_buf w = { 0 };
     int e = CR_OK;
     cr_frame_begin(&w, (unsigned)c->kind);
     dump_opts(&w, c);
@@ -596,11 +596,11 @@ static int m_dump(lua_State *L) {
     }
     cr_frame_end(&w);
     if (w.failed || e) {
-        cr_wbuf_free(&w);
+        cr_buf_free(&w);
         return fail(L, CR_ENOMEM);
     }
     lua_pushlstring(L, (const char *)w.data, w.len);
-    cr_wbuf_free(&w);
+    cr_buf_free(&w);
     return 1;
 }
 
