@@ -327,7 +327,7 @@ static char *read_decoded(cr_gaztext *gt, const char *path, size_t *len, char *e
     size_t n;
     char *raw = slurp(path, &n, err, errlen);
     if (!raw) return NULL;
-    ld_buf out = { 0 };
+    cr_buf out = { 0 };
     ld_decoded info;
     note_ctx ctx = { gt, path };
     int r = ld_decode_lines(raw, n, NULL, &out, &info, add_note, &ctx);
@@ -335,11 +335,11 @@ static char *read_decoded(cr_gaztext *gt, const char *path, size_t *len, char *e
     if (r) {
         if (r == 1) set_err(err, errlen, "%s: out of memory", path);
         else set_err(err, errlen, "%s: %s", path, info.msg);
-        ld_buf_free(&out);
+        cr_buf_free(&out);
         return NULL;
     }
-    if (ld_buf_reserve(&out, 1)) {   /* never NULL, even for an empty file */
-        ld_buf_free(&out);
+    if (cr_buf_reserve(&out, 1)) {   /* never NULL, even for an empty file */
+        cr_buf_free(&out);
         set_err(err, errlen, "%s: out of memory", path);
         return NULL;
     }
