@@ -17,7 +17,7 @@ void cr_buf_init(cr_buf *b) {
 
 /* The block grows to hold len + extra bytes and the NUL: its size doubles
  * from 64 bytes.  cap is the size less the NUL's byte. */
-int cr_buf_reserve(cr_buf *b, size_t extra) {
+int cr_buf_reserve_slow(cr_buf *b, size_t extra) {
     if (b->failed) return -1;
     if (extra <= b->cap - b->len && b->data) return 0;
     if (extra >= SIZE_MAX - b->len) goto fail;      /* len + extra + 1 overflows */

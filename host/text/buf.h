@@ -32,10 +32,6 @@ typedef struct cr_buf {
 #define CR_BUF_INIT { NULL, 0, 0, 0 }
 
 void cr_buf_init(cr_buf *b);
-/* Makes room for extra more bytes (cap - len >= extra).  0, or -1.  After
- * a successful reserve or append (of any length, 0 included) data is not
- * NULL, so it is a C string when the bytes hold no NUL. */
-int cr_buf_reserve(cr_buf *b, size_t extra);
 /* Appends p[0..n) (n may be 0; p may then be NULL).  0, or -1. */
 int cr_buf_add(cr_buf *b, const void *p, size_t n);
 /* Appends the NUL-terminated s (without its NUL).  0, or -1. */
@@ -56,8 +52,18 @@ void cr_buf_free(cr_buf *b);
  * NULL when b had failed or when out of memory (b is then freed). */
 char *cr_buf_detach(cr_buf *b, size_t *len);
 
-/* Growth for cr_buf_addc; use cr_buf_addc. */
+/* The growth paths of cr_buf_reserve and cr_buf_addc; call those. */
+int cr_buf_reserve_slow(cr_buf *b, size_t extra);
 int cr_buf_addc_slow(cr_buf *b, int c);
+
+/* Makes room for extra more bytes (cap - len >= extra).  0, or -1.  After
+ * a successful reserve or append (of any length, 0 included) data is not
+ * NULL, so it is a C string when the bytes hold no NUL.  Inline: three
+ * comparisons while there is room. */
+static inline int cr_buf_reserve(cr_buf *b, size_t extra) {
+    if (extra <= b->cap - b->len && b->data && !b->failed) return 0;
+    return cr_buf_reserve_slow(b, extra);
+}
 
 /* Appends the byte (unsigned char)c.  0, or -1.  Inline: a comparison and
  * two stores while there is room. */

@@ -81,32 +81,42 @@ static void canonical_order(int32_t *cp, size_t n) {
 /* The code points are decomposed into out's own block, as int32_t (a block
  * from malloc is aligned for them), and encoded back to UTF-8 in place: the
  * bytes of code point j are written at or before byte 4j + 4, where its
- * int32_t ends, so no code point is overwritten before it is read. */
+ * int32_t ends, so no code point is overwritten before it is read.
+ * reserve_points makes room for n code points. */
 static int reserve_points(cr_buf *out, size_t n) {
     return n > SIZE_MAX / sizeof(int32_t) ? -1 : cr_buf_reserve(out, n * sizeof(int32_t));
+}
+
+/* Room for n code points, r more, and left more bytes of input to come
+ * (kept out of line: the decomposition loop rarely needs it). */
+__attribute__((noinline)) static int reserve_more(cr_buf *out, size_t n, size_t r, size_t left) {
+    return reserve_points(out, n + r + left + 8);
 }
 
 static int normalize_unicode(cr_buf *out, const unsigned char *s, size_t len, cr_norm_level level) {
     utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
     if (level >= CR_NORM_CASEFOLD) opts |= UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
     if (level == CR_NORM_KEY) opts |= UTF8PROC_STRIPMARK;
-    if (len > SIZE_MAX - 8 || reserve_points(out, len + 8) < 0) return -1;
-    int32_t *work = (int32_t *)(void *)out->data;
-    size_t n = 0, i = 0;
-    while (i < len) {
+    if (len > SIZE_MAX / 8 || reserve_points(out, len + 8) < 0) return -1;
+    size_t n = 0;
+    const unsigned char *p = s, *end = s + len;
+    while (p < end) {
         size_t k;
-        uint32_t cp = cr_utf8_decode(s + i, len - i, &k);
-        i += k;
+        uint32_t cp = cr_utf8_decode(p, (size_t)(end - p), &k);
+        p += k;
         if (level == CR_NORM_KEY) cp = lump_apostrophe(cp);
+        utf8proc_ssize_t r;
         for (;;) {
-            utf8proc_ssize_t room = (utf8proc_ssize_t)(out->cap / sizeof *work - n);
-            utf8proc_ssize_t r = utf8proc_decompose_char((utf8proc_int32_t)cp, work + n, room, opts, NULL);
+            utf8proc_ssize_t room = (utf8proc_ssize_t)(out->cap / sizeof(int32_t) - n);
+            r = utf8proc_decompose_char((utf8proc_int32_t)cp, (int32_t *)(void *)out->data + n, room,
+                                        opts, NULL);
             if (r < 0) return -1;
-            if (r <= room) { n += (size_t)r; break; }
-            if (reserve_points(out, n + (size_t)r + (len - i) + 8) < 0) return -1;
-            work = (int32_t *)(void *)out->data;
+            if (r <= room) break;
+            if (reserve_more(out, n, (size_t)r, (size_t)(end - p)) < 0) return -1;
         }
+        n += (size_t)r;
     }
+    int32_t *work = (int32_t *)(void *)out->data;
     canonical_order(work, n);
     utf8proc_ssize_t m = utf8proc_normalize_utf32(work, (utf8proc_ssize_t)n, opts);
     if (m < 0) return -1;
