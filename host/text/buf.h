@@ -12,7 +12,8 @@
  * bytes as they were and sets failed; from then on every reserve and append
  * returns -1 and changes nothing, so a chain of appends checked only at its
  * end never yields bytes with a hole in them.  cr_buf_reset (start again,
- * memory kept) and cr_buf_free clear it.
+ * memory kept) and cr_buf_free clear it; so may code that drops what it
+ * appended since a length it saved (len set back to it, failed cleared).
  *
  * Initialise with cr_buf_init or CR_BUF_INIT (all zero: `cr_buf b = {0}` is
  * the same); release with cr_buf_free, or take the bytes with cr_buf_detach.

@@ -304,7 +304,8 @@ static int add_entry(ld_corpus *c, long *dirix, const char *ppre, const char *rp
     size_t len = c->ents.len;
     if (cr_buf_addc(&c->ents, (char)f) || put_uvarint(&c->ents, (uint64_t)*dirix) ||
         put_uvarint(&c->ents, size) || cr_buf_add(&c->ents, name, strlen(name) + 1)) {
-        c->ents.len = len;
+        c->ents.len = len;       /* the entries before this one, whole: usable again */
+        c->ents.failed = 0;
         return -1;
     }
     c->n++;
