@@ -33,7 +33,8 @@ typedef struct cr_buf {
 #define CR_BUF_INIT { NULL, 0, 0, 0 }
 
 void cr_buf_init(cr_buf *b);
-/* Appends p[0..n) (n may be 0; p may then be NULL).  0, or -1. */
+/* Appends p[0..n) (n may be 0; p may then be NULL).  0, or -1.  The bytes
+ * appended (here and below) must not point into b: growing may move it. */
 int cr_buf_add(cr_buf *b, const void *p, size_t n);
 /* Appends the NUL-terminated s (without its NUL).  0, or -1. */
 int cr_buf_adds(cr_buf *b, const char *s);
