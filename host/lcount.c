@@ -38,6 +38,7 @@ static void count_release(Count *c) {
     default: break;
     }
     cr_textscratch_free(&c->s);
+    cr_buf_free(&c->key);
     c->kind = K_CLOSED;
 }
 
@@ -284,12 +285,14 @@ static int m_len(lua_State *L) {
     return 1;
 }
 
-static void push_key(lua_State *L, Count *c, uint32_t i, cr_buf *w) {
+/* Pushes key i.  An n-gram's key is joined in c->key, owned by the counter,
+ * so that nothing leaks when a push raises. */
+static void push_key(lua_State *L, Count *c, uint32_t i) {
     if (c->kind == K_NGRAMS) {
-        cr_buf_reset(w);
-        cr_ngrams_key(&c->u.g, i, w);
-        if (w->failed) fail(L, CR_ENOMEM);
-        lua_pushlstring(L, (const char *)w->data, w->len);
+        cr_buf_reset(&c->key);
+        cr_ngrams_key(&c->u.g, i, &c->key);
+        if (c->key.failed) fail(L, CR_ENOMEM);
+        lua_pushlstring(L, c->key.data, c->key.len);
     } else {
         const cr_centry *e = &c->u.f.entries[i];
         lua_pushlstring(L, e->key, cr_centry_len(e));
@@ -377,15 +380,12 @@ static int m_top(lua_State *L) {
     }
     size_t n;
     uint32_t *order = push_order(L, c, (size_t)k, &n);
-    cr_buf w = { 0 };
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        if ((i & 0xFFF) == 0 && cr_interrupted()) { /* Ctrl-C: a million rows take seconds */
-            cr_buf_free(&w);
+        if ((i & 0xFFF) == 0 && cr_interrupted()) /* Ctrl-C: a million rows take seconds */
             return luaL_error(L, "interrupted");
-        }
         lua_createtable(L, 2, 2);
-        push_key(L, c, order[i], &w);
+        push_key(L, c, order[i]);
         lua_pushvalue(L, -1);
         lua_setfield(L, -3, "key");
         lua_rawseti(L, -2, 1);
@@ -395,7 +395,6 @@ static int m_top(lua_State *L) {
         lua_rawseti(L, -2, 2);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    cr_buf_free(&w);
     return 1;
 }
 
@@ -418,9 +417,7 @@ static int items_next(lua_State *L) {
         return 3;
     }
     uint32_t id = ((const uint32_t *)lua_touserdata(L, lua_upvalueindex(2)))[pos];
-    cr_buf w = { 0 };
-    push_key(L, c, id, &w);
-    cr_buf_free(&w);
+    push_key(L, c, id);
     lua_pushinteger(L, entry_count(c, id));
     return 2;
 }
