@@ -22,6 +22,7 @@
 #include "lua.h"
 #include "lualib.h"
 
+#include "buf_lua.h"
 #include "corpusplan.h"
 #include "interrupt.h"
 #include "load.h"
@@ -982,15 +983,15 @@ static int corpus_decode_lines(lua_State *L) {
     lua_settop(L, 2);
     lua_newtable(L); /* 3: problems */
     line_notes c = { L, 3, name };
-    cr_buf out = { 0 };
+    cr_buf *out = crl_newbuf(L); /* 4: Lua's, freed even when note_line or a push raises */
     ld_decoded info;
-    int r = ld_decode_lines(s, n, NULL, &out, &info, note_line, &c);
+    int r = ld_decode_lines(s, n, NULL, out, &info, note_line, &c);
     if (r) {
-        cr_buf_free(&out);
+        cr_buf_free(out);
         return luaL_error(L, "corpus.decode_lines: %s: %s", name, info.msg);
     }
-    lua_pushlstring(L, out.data ? out.data : "", out.len);
-    cr_buf_free(&out);
+    lua_pushlstring(L, out->data ? out->data : "", out->len);
+    cr_buf_free(out);
     lua_pushvalue(L, 3);
     return 2;
 }

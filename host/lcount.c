@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf_lua.h"
 #include "cooc.h"
 #include "counter.h"
 #include "countext.h"
@@ -576,28 +577,28 @@ static int m_dump(lua_State *L) {
         parts = eng_opt_int(L, 2, "partitions", 1, 1, CR_MAX_PARTITIONS);
         part = eng_opt_int(L, 2, "partition", 0, 0, parts - 1);
     }
-    cr_buf w = { 0 };
+    cr_buf *w = crl_newbuf(L);   /* Lua's: freed even when the push below raises */
     int e = CR_OK;
-    cr_frame_begin(&w, (unsigned)c->kind);
-    dump_opts(&w, c);
+    cr_frame_begin(w, (unsigned)c->kind);
+    dump_opts(w, c);
     if (parts == 1) {
-        if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
-        else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
-        else cr_counter_dump(&w, &c->u.f);
+        if (c->kind == K_NGRAMS) cr_ngrams_dump(w, &c->u.g);
+        else if (c->kind == K_COOC) cr_cooc_dump(w, &c->u.c);
+        else cr_counter_dump(w, &c->u.f);
     } else if (c->kind == K_NGRAMS) {
-        e = cr_ngrams_dump_part(&w, &c->u.g, (unsigned)part, (unsigned)parts);
+        e = cr_ngrams_dump_part(w, &c->u.g, (unsigned)part, (unsigned)parts);
     } else if (c->kind == K_COOC) {
-        e = cr_cooc_dump_part(&w, &c->u.c, (unsigned)part, (unsigned)parts);
+        e = cr_cooc_dump_part(w, &c->u.c, (unsigned)part, (unsigned)parts);
     } else {
-        cr_counter_dump_part(&w, &c->u.f, (unsigned)part, (unsigned)parts);
+        cr_counter_dump_part(w, &c->u.f, (unsigned)part, (unsigned)parts);
     }
-    cr_frame_end(&w);
-    if (w.failed || e) {
-        cr_buf_free(&w);
+    cr_frame_end(w);
+    if (w->failed || e) {
+        cr_buf_free(w);
         return fail(L, CR_ENOMEM);
     }
-    lua_pushlstring(L, (const char *)w.data, w.len);
-    cr_buf_free(&w);
+    lua_pushlstring(L, w->data, w->len);
+    cr_buf_free(w);
     return 1;
 }
 
