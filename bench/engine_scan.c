@@ -19,16 +19,13 @@
 static char *slurp(const char *path, size_t *len) {
     FILE *f = fopen(path, "rb");
     if (!f) { perror(path); exit(1); }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
+    cr_buf b = CR_BUF_INIT;
     size_t r;
-    while (buf && (r = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) buf = realloc(buf, cap *= 2);
-    }
+    while (cr_buf_reserve(&b, 1 << 16) == 0 && (r = fread(b.data + b.len, 1, b.cap - b.len, f)) > 0)
+        b.len += r;
     fclose(f);
+    char *buf = cr_buf_detach(&b, len);
     if (!buf) { fputs("out of memory\n", stderr); exit(1); }
-    *len = n;
     return buf;
 }
 

@@ -29,6 +29,7 @@ typedef struct Count {
     char lang[8];        /* lang of an undumped counter (c:dump keeps it) */
     int directed;        /* cooc: pairs() reports directions by default */
     cr_textscratch s;
+    cr_buf key;          /* an n-gram's joined key for top() and items(); freed on close */
     union {
         cr_counter f;
         cr_ngrams g;

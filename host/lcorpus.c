@@ -22,6 +22,7 @@
 #include "lua.h"
 #include "lualib.h"
 
+#include "buf_lua.h"
 #include "corpusplan.h"
 #include "interrupt.h"
 #include "load.h"
@@ -172,10 +173,10 @@ static int opt_choice(lua_State *L, int t, const char *key, const char *const na
 /* An encoding option naming an iconv encoding (checked here so a typo is
  * misuse, not a problem per file). */
 static void opt_encoding(lua_State *L, const char *key, const char *name) {
-    ld_buf out = {0};
+    cr_buf out = {0};
     ld_decoded info;
     int bad = ld_decode("", 0, name, NULL, NULL, &out, &info);
-    ld_buf_free(&out);
+    cr_buf_free(&out);
     if (bad)
         luaL_argerror(L, 2, lua_pushfstring(L, "option '%s' must be %san encoding iconv knows (iconv -l), not '%s'",
                                             key, strcmp(key, "encoding") == 0 ? "\"auto\" or " : "", name));
@@ -982,15 +983,15 @@ static int corpus_decode_lines(lua_State *L) {
     lua_settop(L, 2);
     lua_newtable(L); /* 3: problems */
     line_notes c = { L, 3, name };
-    ld_buf out = { 0 };
+    cr_buf *out = crl_newbuf(L); /* 4: Lua's, freed even when note_line or a push raises */
     ld_decoded info;
-    int r = ld_decode_lines(s, n, NULL, &out, &info, note_line, &c);
+    int r = ld_decode_lines(s, n, NULL, out, &info, note_line, &c);
     if (r) {
-        ld_buf_free(&out);
+        cr_buf_free(out);
         return luaL_error(L, "corpus.decode_lines: %s: %s", name, info.msg);
     }
-    lua_pushlstring(L, out.data ? out.data : "", out.len);
-    ld_buf_free(&out);
+    lua_pushlstring(L, out->data ? out->data : "", out->len);
+    cr_buf_free(out);
     lua_pushvalue(L, 3);
     return 2;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf_lua.h"
 #include "cooc.h"
 #include "counter.h"
 #include "countext.h"
@@ -38,6 +39,7 @@ static void count_release(Count *c) {
     default: break;
     }
     cr_textscratch_free(&c->s);
+    cr_buf_free(&c->key);
     c->kind = K_CLOSED;
 }
 
@@ -284,12 +286,14 @@ static int m_len(lua_State *L) {
     return 1;
 }
 
-static void push_key(lua_State *L, Count *c, uint32_t i, cr_wbuf *w) {
+/* Pushes key i.  An n-gram's key is joined in c->key, owned by the counter,
+ * so that nothing leaks when a push raises. */
+static void push_key(lua_State *L, Count *c, uint32_t i) {
     if (c->kind == K_NGRAMS) {
-        w->len = 0;
-        cr_ngrams_key(&c->u.g, i, w);
-        if (w->failed) fail(L, CR_ENOMEM);
-        lua_pushlstring(L, (const char *)w->data, w->len);
+        cr_buf_reset(&c->key);
+        cr_ngrams_key(&c->u.g, i, &c->key);
+        if (c->key.failed) fail(L, CR_ENOMEM);
+        lua_pushlstring(L, c->key.data, c->key.len);
     } else {
         const cr_centry *e = &c->u.f.entries[i];
         lua_pushlstring(L, e->key, cr_centry_len(e));
@@ -377,15 +381,12 @@ static int m_top(lua_State *L) {
     }
     size_t n;
     uint32_t *order = push_order(L, c, (size_t)k, &n);
-    cr_wbuf w = { 0 };
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
-        if ((i & 0xFFF) == 0 && cr_interrupted()) { /* Ctrl-C: a million rows take seconds */
-            cr_wbuf_free(&w);
+        if ((i & 0xFFF) == 0 && cr_interrupted()) /* Ctrl-C: a million rows take seconds */
             return luaL_error(L, "interrupted");
-        }
         lua_createtable(L, 2, 2);
-        push_key(L, c, order[i], &w);
+        push_key(L, c, order[i]);
         lua_pushvalue(L, -1);
         lua_setfield(L, -3, "key");
         lua_rawseti(L, -2, 1);
@@ -395,7 +396,6 @@ static int m_top(lua_State *L) {
         lua_rawseti(L, -2, 2);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    cr_wbuf_free(&w);
     return 1;
 }
 
@@ -418,9 +418,7 @@ static int items_next(lua_State *L) {
         return 3;
     }
     uint32_t id = ((const uint32_t *)lua_touserdata(L, lua_upvalueindex(2)))[pos];
-    cr_wbuf w = { 0 };
-    push_key(L, c, id, &w);
-    cr_wbuf_free(&w);
+    push_key(L, c, id);
     lua_pushinteger(L, entry_count(c, id));
     return 2;
 }
@@ -526,17 +524,17 @@ static int m_prune(lua_State *L) {
 }
 
 /* ---- dump, undump ---------------------------------------------------------- */
-static void dump_opts(cr_wbuf *w, const Count *c) {
-    cr_wbuf_byte(w, (unsigned)c->o.level);
-    cr_wbuf_uvarint(w, c->o.kinds);
-    cr_wbuf_byte(w, (unsigned)c->o.sentences);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.tailor);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.hyphens);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.possessive);
-    cr_wbuf_byte(w, (unsigned)c->o.tok.elisions & 0xff);
+static void dump_opts(cr_buf *w, const Count *c) {
+    cr_buf_addc(w, (unsigned)c->o.level);
+    cr_put_uvarint(w, c->o.kinds);
+    cr_buf_addc(w, (unsigned)c->o.sentences);
+    cr_buf_addc(w, (unsigned)c->o.tok.tailor);
+    cr_buf_addc(w, (unsigned)c->o.tok.hyphens);
+    cr_buf_addc(w, (unsigned)c->o.tok.possessive);
+    cr_buf_addc(w, (unsigned)c->o.tok.elisions & 0xff);
     const char *lang = c->o.tok.lang ? c->o.tok.lang : "";
-    cr_wbuf_str(w, lang, strlen(lang));
-    cr_wbuf_byte(w, (unsigned)c->directed);
+    cr_put_str(w, lang, strlen(lang));
+    cr_buf_addc(w, (unsigned)c->directed);
 }
 
 static int undump_opts(cr_rbuf *r, Count *c) {
@@ -579,28 +577,28 @@ static int m_dump(lua_State *L) {
         parts = eng_opt_int(L, 2, "partitions", 1, 1, CR_MAX_PARTITIONS);
         part = eng_opt_int(L, 2, "partition", 0, 0, parts - 1);
     }
-    cr_wbuf w = { 0 };
+    cr_buf *w = crl_newbuf(L);   /* Lua's: freed even when the push below raises */
     int e = CR_OK;
-    cr_frame_begin(&w, (unsigned)c->kind);
-    dump_opts(&w, c);
+    cr_frame_begin(w, (unsigned)c->kind);
+    dump_opts(w, c);
     if (parts == 1) {
-        if (c->kind == K_NGRAMS) cr_ngrams_dump(&w, &c->u.g);
-        else if (c->kind == K_COOC) cr_cooc_dump(&w, &c->u.c);
-        else cr_counter_dump(&w, &c->u.f);
+        if (c->kind == K_NGRAMS) cr_ngrams_dump(w, &c->u.g);
+        else if (c->kind == K_COOC) cr_cooc_dump(w, &c->u.c);
+        else cr_counter_dump(w, &c->u.f);
     } else if (c->kind == K_NGRAMS) {
-        e = cr_ngrams_dump_part(&w, &c->u.g, (unsigned)part, (unsigned)parts);
+        e = cr_ngrams_dump_part(w, &c->u.g, (unsigned)part, (unsigned)parts);
     } else if (c->kind == K_COOC) {
-        e = cr_cooc_dump_part(&w, &c->u.c, (unsigned)part, (unsigned)parts);
+        e = cr_cooc_dump_part(w, &c->u.c, (unsigned)part, (unsigned)parts);
     } else {
-        cr_counter_dump_part(&w, &c->u.f, (unsigned)part, (unsigned)parts);
+        cr_counter_dump_part(w, &c->u.f, (unsigned)part, (unsigned)parts);
     }
-    cr_frame_end(&w);
-    if (w.failed || e) {
-        cr_wbuf_free(&w);
+    cr_frame_end(w);
+    if (w->failed || e) {
+        cr_buf_free(w);
         return fail(L, CR_ENOMEM);
     }
-    lua_pushlstring(L, (const char *)w.data, w.len);
-    cr_wbuf_free(&w);
+    lua_pushlstring(L, w->data, w->len);
+    cr_buf_free(w);
     return 1;
 }
 

@@ -30,13 +30,13 @@
 
 #include <lauxlib.h>
 
+#include "buf.h"
 #include "host.h"
 
 typedef struct worker {
     pid_t pid;
     int fd;          /* read end of the worker's pipe; -1 once at EOF */
-    char *data;      /* everything read from the pipe */
-    size_t len, cap;
+    cr_buf out;      /* everything read from the pipe */
     int status;      /* waitpid status */
     int reaped;
     int stopped;     /* terminated by us while still running (its own output may be cut) */
@@ -46,6 +46,7 @@ typedef struct worker_set {
     worker *w;
     int n;
     int prog[2];     /* the progress pipe, or -1 */
+    cr_buf progress; /* bytes read from it, not yet a whole record */
 } worker_set;
 
 /* One progress record: worker k's totals so far. */
@@ -57,23 +58,6 @@ double cr_host_clock(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int append(worker *w, const char *buf, size_t n) {
-    if (w->len + n > w->cap) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap < w->len + n) {
-            if (cap > (size_t)-1 / 2) return -1;
-            cap *= 2;
-        }
-        char *p = realloc(w->data, cap);
-        if (p == NULL) return -1;
-        w->data = p;
-        w->cap = cap;
-    }
-    memcpy(w->data + w->len, buf, n);
-    w->len += n;
-    return 0;
 }
 
 static void write_all(int fd, const char *p, size_t n) {
@@ -169,10 +153,11 @@ static void reap_all(worker_set *s) {
 static void free_all(worker_set *s) {
     for (int i = 0; i < s->n; i++) {
         if (s->w[i].fd >= 0) close(s->w[i].fd);
-        free(s->w[i].data);
+        cr_buf_free(&s->w[i].out);
     }
     free(s->w);
     s->w = NULL;
+    cr_buf_free(&s->progress);
     for (int i = 0; i < 2; i++)
         if (s->prog[i] >= 0) close(s->prog[i]), s->prog[i] = -1;
 }
@@ -190,16 +175,17 @@ static int set_gc(lua_State *L) {
 }
 
 /* The progress records waiting on the progress pipe: on_progress (stack
- * index cb) is called for each.  Returns 0, or -1 when on_progress raised
- * (its message is then on the stack top). */
-typedef struct prog_buf {
-    char data[sizeof(progress_rec) * 64];
-    size_t len;
-} prog_buf;
-
-static int read_progress(lua_State *L, worker_set *s, int cb, prog_buf *pb) {
+ * index cb) is called for each.  Returns 0; -1 when out of memory (errno
+ * ENOMEM); -2 when on_progress raised (its message is then on the stack
+ * top). */
+static int read_progress(lua_State *L, worker_set *s, int cb) {
+    cr_buf *pb = &s->progress;
     for (;;) {
-        ssize_t k = read(s->prog[0], pb->data + pb->len, sizeof pb->data - pb->len);
+        if (cr_buf_reserve(pb, sizeof(progress_rec) * 64)) {
+            errno = ENOMEM;
+            return -1;
+        }
+        ssize_t k = read(s->prog[0], pb->data + pb->len, pb->cap - pb->len);
         if (k < 0 && errno == EINTR) continue;
         if (k <= 0) return 0; /* EAGAIN (nothing more for now) or EOF */
         pb->len += (size_t)k;
@@ -212,7 +198,7 @@ static int read_progress(lua_State *L, worker_set *s, int cb, prog_buf *pb) {
             lua_pushinteger(L, (lua_Integer)r.k);
             lua_pushinteger(L, (lua_Integer)r.docs);
             lua_pushinteger(L, (lua_Integer)r.bytes);
-            if (lua_pcall(L, 3, 0, 0) != LUA_OK) return -1;
+            if (lua_pcall(L, 3, 0, 0) != LUA_OK) return -2;
         }
         memmove(pb->data, pb->data + off, pb->len - off);
         pb->len -= off;
@@ -220,14 +206,12 @@ static int read_progress(lua_State *L, worker_set *s, int cb, prog_buf *pb) {
 }
 
 /* Reads every result pipe to EOF, and the progress pipe (when cb is not 0)
- * as records come.  Returns 0; -1 on Ctrl-C or a failed read; -2 when
- * on_progress raised an error (left on the stack). */
+ * as records come.  Returns 0; -1 on Ctrl-C, a failed read or out of
+ * memory; -2 when on_progress raised an error (left on the stack). */
 static int collect(lua_State *L, worker_set *s, int cb) {
     int np = s->n + (cb ? 1 : 0);
     struct pollfd *pfd = calloc((size_t)np, sizeof *pfd);
     if (pfd == NULL) return -1;
-    prog_buf pb;
-    pb.len = 0;
     char buf[65536];
     int open_count = s->n;
     while (open_count > 0) {
@@ -246,9 +230,10 @@ static int collect(lua_State *L, worker_set *s, int cb) {
             return -1;
         }
         if (cb && (pfd[s->n].revents & (POLLIN | POLLHUP | POLLERR))) {
-            if (read_progress(L, s, cb, &pb) != 0) {
+            int e = read_progress(L, s, cb);
+            if (e != 0) {
                 free(pfd);
-                return -2;
+                return e;
             }
         }
         for (int i = 0; i < s->n; i++) {
@@ -256,8 +241,9 @@ static int collect(lua_State *L, worker_set *s, int cb) {
             ssize_t k = read(s->w[i].fd, buf, sizeof buf);
             if (k < 0 && errno == EINTR) continue;
             if (k > 0) {
-                if (append(&s->w[i], buf, (size_t)k) != 0) {
+                if (cr_buf_add(&s->w[i].out, buf, (size_t)k) != 0) {
                     free(pfd);
+                    errno = ENOMEM;
                     return -1;
                 }
                 continue;
@@ -265,21 +251,20 @@ static int collect(lua_State *L, worker_set *s, int cb) {
             close(s->w[i].fd);
             s->w[i].fd = -1;
             open_count--;
-            if (s->w[i].len > 0 && s->w[i].data[0] == '-') terminate_all(s); /* fail fast */
+            if (s->w[i].out.len > 0 && s->w[i].out.data[0] == '-') terminate_all(s); /* fail fast */
         }
     }
     free(pfd);
     /* A worker writes its last record before its result: what is left in
      * the pipe once every result is in is the last of it. */
-    if (cb && read_progress(L, s, cb, &pb) != 0) return -2;
-    return 0;
+    return cb ? read_progress(L, s, cb) : 0;
 }
 
 /* Pushes the reason worker i failed, or returns 0 when it succeeded. */
 static int push_failure(lua_State *L, const worker *w, int k) {
-    if (w->len > 0 && w->data[0] == '-') {
+    if (w->out.len > 0 && w->out.data[0] == '-') {
         lua_pushfstring(L, "worker %d of the fold failed: ", k);
-        lua_pushlstring(L, w->data + 1, w->len - 1);
+        lua_pushlstring(L, w->out.data + 1, w->out.len - 1);
         lua_concat(L, 2);
         return 1;
     }
@@ -288,7 +273,7 @@ static int push_failure(lua_State *L, const worker *w, int k) {
                         WTERMSIG(w->status));
         return 1;
     }
-    if (!WIFEXITED(w->status) || WEXITSTATUS(w->status) != 0 || w->len == 0) {
+    if (!WIFEXITED(w->status) || WEXITSTATUS(w->status) != 0 || w->out.len == 0) {
         lua_pushfstring(L, "worker %d of the fold exited with status %d before finishing", k,
                         WIFEXITED(w->status) ? WEXITSTATUS(w->status) : -1);
         return 1;
@@ -311,6 +296,7 @@ static int l_parallel(lua_State *L) {
     s->w = NULL;
     s->n = 0;
     s->prog[0] = s->prog[1] = -1;
+    cr_buf_init(&s->progress);
     if (luaL_newmetatable(L, "corpusrun.WorkerSet")) {
         lua_pushcfunction(L, set_gc);
         lua_setfield(L, -2, "__gc");
@@ -365,14 +351,14 @@ static int l_parallel(lua_State *L) {
     /* A worker's own error first: the others may have been stopped for it,
      * some halfway through writing an error of their own. */
     for (int i = 0; i < s->n; i++)
-        if (!s->w[i].stopped && s->w[i].len > 0 && s->w[i].data[0] == '-' && push_failure(L, &s->w[i], i + 1))
+        if (!s->w[i].stopped && s->w[i].out.len > 0 && s->w[i].out.data[0] == '-' && push_failure(L, &s->w[i], i + 1))
             return lua_error(L);
     for (int i = 0; i < s->n; i++)
         if (push_failure(L, &s->w[i], i + 1)) return lua_error(L);
 
     lua_createtable(L, s->n, 0);
     for (int i = 0; i < s->n; i++) {
-        lua_pushlstring(L, s->w[i].data + 1, s->w[i].len - 1);
+        lua_pushlstring(L, s->w[i].out.data + 1, s->w[i].out.len - 1);
         lua_rawseti(L, -2, i + 1);
     }
     return 1; /* the to-be-closed set is freed on return */

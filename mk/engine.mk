@@ -14,7 +14,7 @@ $(BUILD)/bench/engine_scan: bench/engine_scan.c $(BUILD)/libcorpustext.a $(BUILD
 ENGINE_FUZZ_SRC := host/text/counter.c host/text/cooc.c host/text/gazetteer.c host/text/gaztext.c \
                    host/text/load_decode.c host/text/load_util.c \
                    host/text/countext.c host/text/discover.c host/text/tokenizer.c host/text/normalize.c \
-                   host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c
+                   host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c host/text/buf.c
 ENGINE_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                     -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text
 

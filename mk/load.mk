@@ -7,7 +7,7 @@ PKG_MODULES  += libxml-2.0 libarchive
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
 # CSV readers, each for FUZZ_TIME seconds, seeded from tests/data/load.
-LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c))
+LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)

@@ -34,7 +34,7 @@ stopwords:
 FUZZ_RUNS    ?= 20000
 FUZZ_FLAGS   := -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 TOK_FUZZ_SRC := host/text/wordbreak.c host/text/sentbreak.c host/text/tokenizer.c \
-                host/text/normalize.c host/text/ucd_tables.c
+                host/text/normalize.c host/text/ucd_tables.c host/text/buf.c
 TOK_FUZZ_HDR := $(wildcard host/text/*.h)
 
 .PHONY: fuzz fuzz-check

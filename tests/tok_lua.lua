@@ -112,6 +112,9 @@ end
 t.is(tokenize.normalize("Zakani’s"), "zakani’s", "normalize: casefold default")
 t.is(tokenize.normalize("Zakani’s", "key"), "zakani", "normalize: key")
 t.is(tokenize.normalize("a\255", "raw"), "a\u{FFFD}", "normalize: raw repairs UTF-8")
+for _, level in ipairs { "raw", "nfc", "casefold", "key" } do
+  t.is(tokenize.normalize("", level), "", "normalize: the empty string at level " .. level)
+end
 t.is_deeply(tokenize.ngrams({ "a", "b", "c" }, 2), { "a b", "b c" }, "ngrams: bigrams")
 t.is_deeply(tokenize.ngrams({ "a", "b", "c" }, 3, { join = "+" }), { "a+b+c" }, "ngrams: join")
 t.is_deeply(tokenize.ngrams({ "a", "b", "c", "d" }, 2, { skip = 1 }), { "a c", "b d" }, "ngrams: skip")

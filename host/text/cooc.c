@@ -68,12 +68,12 @@ int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
     return CR_OK;
 }
 
-void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_wbuf *w) {
+void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w) {
     const uint32_t *t = cr_tuples_at(&g->grams, i);
     for (unsigned j = 0; j < g->n; j++) {
-        if (j) cr_wbuf_put(w, g->sep, g->seplen);
+        if (j) cr_buf_add(w, g->sep, g->seplen);
         const cr_centry *e = &g->vocab.entries[t[j]];
-        cr_wbuf_put(w, e->key, cr_centry_len(e));
+        cr_buf_add(w, e->key, cr_centry_len(e));
     }
 }
 
@@ -196,12 +196,12 @@ int cr_ngrams_prune(cr_ngrams *g, int64_t min) {
     return cr_tuples_prune(&g->grams, min);
 }
 
-static void dump_tuples(cr_wbuf *w, const cr_tuples *t) {
-    cr_wbuf_uvarint(w, t->size);
+static void dump_tuples(cr_buf *w, const cr_tuples *t) {
+    cr_put_uvarint(w, t->size);
     for (size_t i = 0; i < t->size; i++) {
         const uint32_t *ids = cr_tuples_at(t, i);
-        for (unsigned j = 0; j < t->width; j++) cr_wbuf_uvarint(w, ids[j]);
-        cr_wbuf_svarint(w, t->counts[i]);
+        for (unsigned j = 0; j < t->width; j++) cr_put_uvarint(w, ids[j]);
+        cr_put_svarint(w, t->counts[i]);
     }
 }
 
@@ -227,11 +227,11 @@ static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
     return CR_OK;
 }
 
-void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g) {
-    cr_wbuf_uvarint(w, g->n);
-    cr_wbuf_uvarint(w, g->skip);
-    cr_wbuf_str(w, g->sep, g->seplen);
-    cr_wbuf_svarint(w, g->total);
+void cr_ngrams_dump(cr_buf *w, const cr_ngrams *g) {
+    cr_put_uvarint(w, g->n);
+    cr_put_uvarint(w, g->skip);
+    cr_put_str(w, g->sep, g->seplen);
+    cr_put_svarint(w, g->total);
     cr_counter_dump(w, &g->vocab);
     dump_tuples(w, &g->grams);
 }
@@ -246,7 +246,7 @@ static unsigned char *owned_words(const cr_counter *v, unsigned part, unsigned p
     return sel;
 }
 
-int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts) {
+int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned parts) {
     const cr_counter *v = &g->vocab;
     unsigned char *sel = owned_words(v, part, parts);
     unsigned char *gsel = malloc(g->grams.size ? g->grams.size : 1);
@@ -255,10 +255,10 @@ int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned 
         free(sel); free(gsel); free(newid);
         return CR_ENOMEM;
     }
-    cr_wbuf key = { 0 };
+    cr_buf key = { 0 };
     size_t ngrams = 0;
     for (size_t i = 0; i < g->grams.size; i++) {
-        key.len = 0;
+        cr_buf_reset(&key);
         cr_ngrams_key(g, i, &key);
         if (key.failed) break;
         gsel[i] = cr_partition_of(key.data, key.len, parts) == part;
@@ -269,19 +269,19 @@ int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned 
             if (!sel[t[j]]) sel[t[j]] = 1;
     }
     int failed = key.failed;
-    cr_wbuf_free(&key);
+    cr_buf_free(&key);
     if (!failed) {
-        cr_wbuf_uvarint(w, g->n);
-        cr_wbuf_uvarint(w, g->skip);
-        cr_wbuf_str(w, g->sep, g->seplen);
-        cr_wbuf_svarint(w, part == 0 ? g->total : 0);
+        cr_put_uvarint(w, g->n);
+        cr_put_uvarint(w, g->skip);
+        cr_put_str(w, g->sep, g->seplen);
+        cr_put_svarint(w, part == 0 ? g->total : 0);
         cr_counter_dump_subset(w, v, sel, newid, part == 0);
-        cr_wbuf_uvarint(w, ngrams);
+        cr_put_uvarint(w, ngrams);
         for (size_t i = 0; i < g->grams.size; i++) {
             if (!gsel[i]) continue;
             const uint32_t *t = cr_tuples_at(&g->grams, i);
-            for (unsigned j = 0; j < g->n; j++) cr_wbuf_uvarint(w, newid[t[j]]);
-            cr_wbuf_svarint(w, g->grams.counts[i]);
+            for (unsigned j = 0; j < g->n; j++) cr_put_uvarint(w, newid[t[j]]);
+            cr_put_svarint(w, g->grams.counts[i]);
         }
     }
     free(sel); free(gsel); free(newid);
@@ -698,29 +698,29 @@ int cr_cooc_prune(cr_cooc *c, int64_t min) {
     return cr_pairmap_prune(&c->pairs, min);
 }
 
-void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c) {
-    cr_wbuf_uvarint(w, (uint64_t)c->mode);
-    cr_wbuf_uvarint(w, c->window);
-    cr_wbuf_svarint(w, c->units);
+void cr_cooc_dump(cr_buf *w, const cr_cooc *c) {
+    cr_put_uvarint(w, (uint64_t)c->mode);
+    cr_put_uvarint(w, c->window);
+    cr_put_svarint(w, c->units);
     cr_counter_dump(w, &c->vocab);
-    cr_wbuf_uvarint(w, c->pairs.size);
+    cr_put_uvarint(w, c->pairs.size);
     for (size_t i = 0; i < cr_pairmap_slots(&c->pairs); i++) {
         const cr_pslot *sl = &c->pairs.slots[i];
         if (!sl->key) continue;
-        cr_wbuf_uvarint(w, cr_pslot_a(sl));
-        cr_wbuf_uvarint(w, cr_pslot_b(sl));
-        cr_wbuf_svarint(w, sl->count);
+        cr_put_uvarint(w, cr_pslot_a(sl));
+        cr_put_uvarint(w, cr_pslot_b(sl));
+        cr_put_svarint(w, sl->count);
     }
     if (c->mode != CR_COOC_WINDOW) return;
     /* the slots cut off by segment ends, for the words that lost any */
     size_t k = 0, lim = c->defcap < c->vocab.size ? c->defcap : c->vocab.size;
     for (size_t i = 0; i < lim; i++) k += c->defl[i] || c->defr[i];
-    cr_wbuf_uvarint(w, k);
+    cr_put_uvarint(w, k);
     for (size_t i = 0; i < lim; i++) {
         if (!c->defl[i] && !c->defr[i]) continue;
-        cr_wbuf_uvarint(w, i);
-        cr_wbuf_svarint(w, c->defl[i]);
-        cr_wbuf_svarint(w, c->defr[i]);
+        cr_put_uvarint(w, i);
+        cr_put_svarint(w, c->defl[i]);
+        cr_put_svarint(w, c->defr[i]);
     }
 }
 
@@ -753,7 +753,7 @@ static int undump_deficits(cr_rbuf *r, cr_cooc *c) {
     return CR_OK;
 }
 
-int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts) {
+int cr_cooc_dump_part(cr_buf *w, const cr_cooc *c, unsigned part, unsigned parts) {
     const cr_counter *v = &c->vocab;
     size_t nslots = cr_pairmap_slots(&c->pairs);
     unsigned char *sel = owned_words(v, part, parts);
@@ -776,29 +776,29 @@ int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned part
         if (!sel[a]) sel[a] = 1;
         if (!sel[b]) sel[b] = 1;
     }
-    cr_wbuf_uvarint(w, (uint64_t)c->mode);
-    cr_wbuf_uvarint(w, c->window);
-    cr_wbuf_svarint(w, part == 0 ? c->units : 0);
+    cr_put_uvarint(w, (uint64_t)c->mode);
+    cr_put_uvarint(w, c->window);
+    cr_put_svarint(w, part == 0 ? c->units : 0);
     /* New ids keep the old order, so (lower id, higher id) pairs stay so. */
     cr_counter_dump_subset(w, v, sel, newid, part == 0);
-    cr_wbuf_uvarint(w, npairs);
+    cr_put_uvarint(w, npairs);
     for (size_t i = 0; i < nslots; i++) {
         if (!psel[i]) continue;
         const cr_pslot *sl = &c->pairs.slots[i];
-        cr_wbuf_uvarint(w, newid[cr_pslot_a(sl)]);
-        cr_wbuf_uvarint(w, newid[cr_pslot_b(sl)]);
-        cr_wbuf_svarint(w, sl->count);
+        cr_put_uvarint(w, newid[cr_pslot_a(sl)]);
+        cr_put_uvarint(w, newid[cr_pslot_b(sl)]);
+        cr_put_svarint(w, sl->count);
     }
     if (c->mode == CR_COOC_WINDOW) {
         /* the slot deficits go with the word's count: in its own partition */
         size_t k = 0, lim = c->defcap < v->size ? c->defcap : v->size;
         for (size_t i = 0; i < lim; i++) k += sel[i] == 2 && (c->defl[i] || c->defr[i]);
-        cr_wbuf_uvarint(w, k);
+        cr_put_uvarint(w, k);
         for (size_t i = 0; i < lim; i++) {
             if (sel[i] != 2 || (!c->defl[i] && !c->defr[i])) continue;
-            cr_wbuf_uvarint(w, newid[i]);
-            cr_wbuf_svarint(w, c->defl[i]);
-            cr_wbuf_svarint(w, c->defr[i]);
+            cr_put_uvarint(w, newid[i]);
+            cr_put_svarint(w, c->defl[i]);
+            cr_put_svarint(w, c->defr[i]);
         }
     }
     free(sel); free(psel); free(newid);

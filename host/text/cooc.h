@@ -33,7 +33,7 @@ static inline int64_t cr_ngrams_intern(cr_ngrams *g, const char *key, size_t len
 }
 int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n);
 /* Appends the joined key of gram i to w. */
-void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_wbuf *w);
+void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w);
 /* Index of the gram whose tokens are keys[0..n), or -1. */
 int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t *lens);
 /* Index of the gram with this joined key (split on the separator), or -1. */
@@ -42,13 +42,13 @@ int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/
 int cr_ngrams_prune(cr_ngrams *g, int64_t min);
 /* First k grams in canonical order (count desc, joined key asc). */
 size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
-void cr_ngrams_dump(cr_wbuf *w, const cr_ngrams *g);
+void cr_ngrams_dump(cr_buf *w, const cr_ngrams *g);
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g); /* g uninitialised */
 /* cr_ngrams_dump of the grams whose joined key falls in partition part (of
  * parts), with the vocabulary words of that partition (their counts) and
  * the words those grams use (count 0); totals in partition 0 only.  The
  * merge of all partitions is the whole counter.  CR_ENOMEM on failure. */
-int cr_ngrams_dump_part(cr_wbuf *w, const cr_ngrams *g, unsigned part, unsigned parts);
+int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned parts);
 
 /* ---- co-occurrence ------------------------------------------------------ */
 typedef enum cr_cooc_mode {
@@ -131,11 +131,11 @@ int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n);
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window differ */
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
-void cr_cooc_dump(cr_wbuf *w, const cr_cooc *c);
+void cr_cooc_dump(cr_buf *w, const cr_cooc *c);
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
 /* cr_cooc_dump of the pairs whose words (cr_partition_of_pair) fall in
  * partition part, as cr_ngrams_dump_part does for n-grams; units and the
  * vocabulary total in partition 0 only. */
-int cr_cooc_dump_part(cr_wbuf *w, const cr_cooc *c, unsigned part, unsigned parts);
+int cr_cooc_dump_part(cr_buf *w, const cr_cooc *c, unsigned part, unsigned parts);
 
 #endif

@@ -135,32 +135,7 @@ void cr_arena_free(cr_arena *a) {
 }
 
 /* ---- write and read buffers -------------------------------------------- */
-void cr_wbuf_free(cr_wbuf *w) {
-    free(w->data);
-    memset(w, 0, sizeof *w);
-}
-
-static int wbuf_reserve(cr_wbuf *w, size_t n) {
-    if (w->failed) return -1;
-    if (n <= w->cap - w->len) return 0;
-    unsigned char *d = n > SIZE_MAX - w->len ? NULL : cr_grow(w->data, &w->cap, w->len + n, 1, 256);
-    if (!d) { w->failed = 1; return -1; }
-    w->data = d;
-    return 0;
-}
-
-void cr_wbuf_put(cr_wbuf *w, const void *p, size_t n) {
-    if (n == 0 || wbuf_reserve(w, n)) return;
-    memcpy(w->data + w->len, p, n);
-    w->len += n;
-}
-
-void cr_wbuf_byte(cr_wbuf *w, unsigned b) {
-    unsigned char c = (unsigned char)b;
-    cr_wbuf_put(w, &c, 1);
-}
-
-void cr_wbuf_uvarint(cr_wbuf *w, uint64_t v) {
+void cr_put_uvarint(cr_buf *w, uint64_t v) {
     unsigned char tmp[10];
     size_t n = 0;
     while (v >= 0x80) {
@@ -168,17 +143,17 @@ void cr_wbuf_uvarint(cr_wbuf *w, uint64_t v) {
         v >>= 7;
     }
     tmp[n++] = (unsigned char)v;
-    cr_wbuf_put(w, tmp, n);
+    cr_buf_add(w, tmp, n);
 }
 
-void cr_wbuf_svarint(cr_wbuf *w, int64_t v) {
+void cr_put_svarint(cr_buf *w, int64_t v) {
     uint64_t u = ((uint64_t)v << 1) ^ (v < 0 ? UINT64_MAX : 0);
-    cr_wbuf_uvarint(w, u);
+    cr_put_uvarint(w, u);
 }
 
-void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n) {
-    cr_wbuf_uvarint(w, n);
-    cr_wbuf_put(w, s, n);
+void cr_put_str(cr_buf *w, const char *s, size_t n) {
+    cr_put_uvarint(w, n);
+    cr_buf_add(w, s, n);
 }
 
 int cr_rbuf_byte(cr_rbuf *r, unsigned *out) {
@@ -235,18 +210,18 @@ static uint64_t fnv1a64(const unsigned char *p, size_t n) {
     return h;
 }
 
-void cr_frame_begin(cr_wbuf *w, unsigned kind) {
-    cr_wbuf_put(w, MAGIC, 4);
-    cr_wbuf_byte(w, CR_FRAME_VERSION);
-    cr_wbuf_byte(w, kind);
+void cr_frame_begin(cr_buf *w, unsigned kind) {
+    cr_buf_add(w, MAGIC, 4);
+    cr_buf_addc(w, CR_FRAME_VERSION);
+    cr_buf_addc(w, kind);
 }
 
-void cr_frame_end(cr_wbuf *w) {
+void cr_frame_end(cr_buf *w) {
     if (w->failed) return;
-    uint64_t h = fnv1a64(w->data, w->len);
+    uint64_t h = fnv1a64((const unsigned char *)w->data, w->len);
     unsigned char le[8];
     for (int i = 0; i < 8; i++) le[i] = (unsigned char)(h >> (8 * i));
-    cr_wbuf_put(w, le, 8);
+    cr_buf_add(w, le, 8);
 }
 
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body) {
@@ -507,41 +482,41 @@ size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out) {
     return cr_top_k_range(c->size, k, counter_cmp, c, out);
 }
 
-void cr_counter_dump(cr_wbuf *w, const cr_counter *c) {
-    cr_wbuf_uvarint(w, c->size);
+void cr_counter_dump(cr_buf *w, const cr_counter *c) {
+    cr_put_uvarint(w, c->size);
     for (size_t i = 0; i < c->size; i++) {
-        cr_wbuf_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
-        cr_wbuf_svarint(w, c->entries[i].count);
+        cr_put_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
+        cr_put_svarint(w, c->entries[i].count);
     }
-    cr_wbuf_svarint(w, c->total);
+    cr_put_svarint(w, c->total);
 }
 
-void cr_counter_dump_part(cr_wbuf *w, const cr_counter *c, unsigned part, unsigned parts) {
+void cr_counter_dump_part(cr_buf *w, const cr_counter *c, unsigned part, unsigned parts) {
     size_t n = 0;
     for (size_t i = 0; i < c->size; i++)
         if (cr_partition_of(c->entries[i].key, cr_centry_len(&c->entries[i]), parts) == part) n++;
-    cr_wbuf_uvarint(w, n);
+    cr_put_uvarint(w, n);
     for (size_t i = 0; i < c->size; i++) {
         const cr_centry *e = &c->entries[i];
         if (cr_partition_of(e->key, cr_centry_len(e), parts) != part) continue;
-        cr_wbuf_str(w, e->key, cr_centry_len(e));
-        cr_wbuf_svarint(w, e->count);
+        cr_put_str(w, e->key, cr_centry_len(e));
+        cr_put_svarint(w, e->count);
     }
-    cr_wbuf_svarint(w, part == 0 ? c->total : 0);
+    cr_put_svarint(w, part == 0 ? c->total : 0);
 }
 
-void cr_counter_dump_subset(cr_wbuf *w, const cr_counter *c, const unsigned char *sel,
+void cr_counter_dump_subset(cr_buf *w, const cr_counter *c, const unsigned char *sel,
                             uint32_t *newid, int with_total) {
     uint32_t n = 0;
     for (size_t i = 0; i < c->size; i++)
         if (sel[i]) newid[i] = n++;
-    cr_wbuf_uvarint(w, n);
+    cr_put_uvarint(w, n);
     for (size_t i = 0; i < c->size; i++) {
         if (!sel[i]) continue;
-        cr_wbuf_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
-        cr_wbuf_svarint(w, sel[i] == 2 ? c->entries[i].count : 0);
+        cr_put_str(w, c->entries[i].key, cr_centry_len(&c->entries[i]));
+        cr_put_svarint(w, sel[i] == 2 ? c->entries[i].count : 0);
     }
-    cr_wbuf_svarint(w, with_total ? c->total : 0);
+    cr_put_svarint(w, with_total ? c->total : 0);
 }
 
 int cr_counter_undump(cr_rbuf *r, cr_counter *c) {

@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
+
 enum {
     CR_OK = 0,
     CR_ENOMEM = -1,    /* out of memory */
@@ -55,19 +57,12 @@ void *cr_arena_alloc(cr_arena *a, size_t n); /* 8-byte aligned; NULL when out of
 void *cr_arena_alloc_bytes(cr_arena *a, size_t n); /* unaligned; NULL when out of memory */
 void cr_arena_free(cr_arena *a);
 
-/* ---- growable byte buffer used by dump --------------------------------- */
-typedef struct cr_wbuf {
-    unsigned char *data;
-    size_t len, cap;
-    int failed;          /* set once an append ran out of memory */
-} cr_wbuf;
-
-void cr_wbuf_free(cr_wbuf *w);
-void cr_wbuf_put(cr_wbuf *w, const void *p, size_t n);
-void cr_wbuf_byte(cr_wbuf *w, unsigned b);
-void cr_wbuf_uvarint(cr_wbuf *w, uint64_t v);
-void cr_wbuf_svarint(cr_wbuf *w, int64_t v);   /* zigzag */
-void cr_wbuf_str(cr_wbuf *w, const char *s, size_t n); /* length-prefixed */
+/* ---- serialising into a cr_buf (buf.h) --------------------------------
+ * Like cr_buf_add, these leave a failure in w->failed and do nothing once it
+ * is set: a dump checks w->failed once, at its end. */
+void cr_put_uvarint(cr_buf *w, uint64_t v);   /* LEB128 */
+void cr_put_svarint(cr_buf *w, int64_t v);    /* zigzag, then LEB128 */
+void cr_put_str(cr_buf *w, const char *s, size_t n); /* length-prefixed */
 
 /* Reader over a serialised buffer; every get checks bounds. */
 typedef struct cr_rbuf {
@@ -87,8 +82,8 @@ int cr_rbuf_str(cr_rbuf *r, const char **s, size_t *n, size_t maxlen);
  * cr_frame_open verifies magic, version and checksum and returns the kind
  * and a reader over the body. */
 #define CR_FRAME_VERSION 2    /* 2: co-occurrence bodies carry window slot margins; 1 still read */
-void cr_frame_begin(cr_wbuf *w, unsigned kind);
-void cr_frame_end(cr_wbuf *w);
+void cr_frame_begin(cr_buf *w, unsigned kind);
+void cr_frame_end(cr_buf *w);
 int cr_frame_open(const void *data, size_t len, unsigned *kind, cr_rbuf *body);
 
 /* ---- counter: byte string → int64 count, with stable ids ----------------
@@ -145,17 +140,17 @@ int cr_counter_prune(cr_counter *c, int64_t min);
  * then key ascending bytewise) written to out (room for k); returns how many. */
 size_t cr_counter_top(const cr_counter *c, size_t k, uint32_t *out);
 /* Body serialisation (no framing): size, keys and counts, total. */
-void cr_counter_dump(cr_wbuf *w, const cr_counter *c);
+void cr_counter_dump(cr_buf *w, const cr_counter *c);
 int cr_counter_undump(cr_rbuf *r, cr_counter *c); /* c freshly initialised */
 /* The body of a counter holding only the keys of partition part (of parts),
  * in cr_counter_dump's format; the total goes to partition 0 only, so the
  * merge of all partitions is the whole counter. */
-void cr_counter_dump_part(cr_wbuf *w, const cr_counter *c, unsigned part, unsigned parts);
+void cr_counter_dump_part(cr_buf *w, const cr_counter *c, unsigned part, unsigned parts);
 /* The same for a vocabulary that other entries point into: sel[i] = 2 for
  * the keys owned (counts kept), 1 for keys only referenced (count 0), 0 for
  * the others.  newid[i] receives the id each selected key has in the dump,
  * in the original order.  Writes the total only when with_total. */
-void cr_counter_dump_subset(cr_wbuf *w, const cr_counter *c, const unsigned char *sel,
+void cr_counter_dump_subset(cr_buf *w, const cr_counter *c, const unsigned char *sel,
                             uint32_t *newid, int with_total);
 
 /* Bytewise comparison of two keys, shorter first on a common prefix. */

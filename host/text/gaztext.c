@@ -25,7 +25,7 @@ int cr_gaztext_init(cr_gaztext *gt, cr_norm_level level, const cr_tokenizer_opts
 void cr_gaztext_free(cr_gaztext *gt) {
     cr_gaz_free(&gt->g);
     cr_buf_free(&gt->norm);
-    free(gt->keys);
+    cr_buf_free(&gt->keys);
     free(gt->toks);
     free(gt->labels);
     free(gt->ltab);
@@ -37,22 +37,8 @@ void cr_gaztext_free(cr_gaztext *gt) {
 /* Appends the normalised form of s[0..n) to gt->keys; its offset in *off. */
 static int keep_key(cr_gaztext *gt, const char *s, size_t n, cr_norm_level level, size_t *off) {
     if (cr_normalize(&gt->norm, s, n, level)) return CR_ENOMEM;
-    size_t len = gt->norm.len;
-    if (len > gt->keyscap - gt->keyslen) {
-        size_t cap = gt->keyscap ? gt->keyscap : 4096;
-        while (cap - gt->keyslen < len) {
-            if (cap > SIZE_MAX / 2) return CR_ENOMEM;
-            cap *= 2;
-        }
-        char *k = realloc(gt->keys, cap);
-        if (!k) return CR_ENOMEM;
-        gt->keys = k;
-        gt->keyscap = cap;
-    }
-    if (len) memcpy(gt->keys + gt->keyslen, gt->norm.data, len);
-    *off = gt->keyslen;
-    gt->keyslen += len;
-    return CR_OK;
+    *off = gt->keys.len;
+    return cr_buf_add(&gt->keys, gt->norm.data, gt->norm.len) ? CR_ENOMEM : CR_OK;
 }
 
 static int is_star(const char *text, const cr_token *t) {
@@ -69,7 +55,7 @@ int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *
     cr_tokenizer t;
     cr_tokenizer_init(&t, alias, alen, &gt->tok);
     cr_token tok;
-    gt->keyslen = 0;
+    cr_buf_reset(&gt->keys);
     int e;
     while (cr_tokenizer_next(&t, &tok)) {
         if (tok.kind == CR_TOK_SPACE) continue;
@@ -79,15 +65,14 @@ int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *
         }
         if (n == CR_GAZ_MAX_TOKENS) return CR_EINVAL;
         if ((e = keep_key(gt, alias + tok.start, tok.stop - tok.start, level, &offs[n]))) return e;
-        toks[n].len = gt->keyslen - offs[n];
+        toks[n].len = gt->keys.len - offs[n];
         toks[n].prefix = 0;
         n++;
         prev_stop = tok.stop;
     }
     if (n == 0) return CR_EINVAL;
-    /* (no token with a non-empty key yet: gt->keys may still be NULL) */
-    static const char empty[1] = "";
-    for (size_t i = 0; i < n; i++) toks[i].key = gt->keys ? gt->keys + offs[i] : empty;
+    /* every token's key was appended: gt->keys.data is not NULL */
+    for (size_t i = 0; i < n; i++) toks[i].key = gt->keys.data + offs[i];
     return cr_gaz_add(&gt->g, toks, n, sensitive, entity, elen, type, tlen, alias, alen);
 }
 
@@ -147,21 +132,8 @@ static inline int64_t ltab_find(const cr_gaztext *gt, const cr_akey *k) {
 
 /* Appends s[0..n) as it is to gt->keys; its offset in *off. */
 static int keep_bytes(cr_gaztext *gt, const char *s, size_t n, size_t *off) {
-    if (n > gt->keyscap - gt->keyslen) {
-        size_t cap = gt->keyscap ? gt->keyscap : 4096;
-        while (cap - gt->keyslen < n) {
-            if (cap > SIZE_MAX / 2) return CR_ENOMEM;
-            cap *= 2;
-        }
-        char *k = realloc(gt->keys, cap);
-        if (!k) return CR_ENOMEM;
-        gt->keys = k;
-        gt->keyscap = cap;
-    }
-    if (n) memcpy(gt->keys + gt->keyslen, s, n);
-    *off = gt->keyslen;
-    gt->keyslen += n;
-    return CR_OK;
+    *off = gt->keys.len;
+    return cr_buf_add(&gt->keys, s, n) ? CR_ENOMEM : CR_OK;
 }
 
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
@@ -184,7 +156,7 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
     if ((!gt->ltab || gt->lkeys != g->keys[0].size) && (e = ltab_build(gt))) return e;
     int sens = g->has_sensitive;
     int need_keys = (g->prefix_kinds & 1) != 0; /* prefix tokens compare key bytes */
-    gt->keyslen = 0;
+    cr_buf_reset(&gt->keys);
     gt->ntoks = 0;
     /* keys are kept as offsets first: the buffer may move while growing */
     while (cr_tokenizer_next(&t, &tok)) {
@@ -209,7 +181,7 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
         }
         int64_t *label = &gt->labels[2 * gt->ntoks];
         cr_gaz_text *x = &gt->toks[gt->ntoks++];
-        size_t koff = gt->keyslen, xoff = 0;
+        size_t koff = gt->keys.len, xoff = 0;
         cr_akey k;
         if (cr_akey_make(&k, text, len, tok.start, tok.stop, gt->level)) {
             label[0] = ltab_find(gt, &k);
@@ -220,15 +192,15 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
             }
         } else {
             if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, gt->level, &koff))) return e;
-            label[0] = cr_gaz_label(g, 0, gt->keys + koff, gt->keyslen - koff);
+            label[0] = cr_gaz_label(g, 0, gt->keys.data + koff, gt->keys.len - koff);
         }
-        x->keylen = gt->keyslen - koff;
+        x->keylen = gt->keys.len - koff;
         x->exactlen = 0;
         label[1] = -1;
         if (sens) {
             if ((e = keep_key(gt, text + tok.start, tok.stop - tok.start, CR_NORM_NFC, &xoff))) return e;
-            x->exactlen = gt->keyslen - xoff;
-            label[1] = cr_gaz_label(g, 1, gt->keys + xoff, x->exactlen);
+            x->exactlen = gt->keys.len - xoff;
+            label[1] = cr_gaz_label(g, 1, gt->keys.data + xoff, x->exactlen);
         }
         x->start = tok.start;
         x->stop = tok.stop;
@@ -239,9 +211,9 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
     static const char empty[1] = "";
     for (size_t i = 0; i < gt->ntoks; i++) {
         cr_gaz_text *x = &gt->toks[i];
-        /* no token had a non-empty key: still valid pointers */
-        x->key = gt->keys ? gt->keys + (uintptr_t)x->key : empty;
-        x->exact = sens ? (gt->keys ? gt->keys + (uintptr_t)x->exact : empty) : NULL;
+        /* no key was kept (short ASCII keys and no prefix entries): still valid pointers */
+        x->key = gt->keys.data ? gt->keys.data + (uintptr_t)x->key : empty;
+        x->exact = sens ? gt->keys.data + (uintptr_t)x->exact : NULL;
     }
     return cr_gaz_match_labels(g, gt->toks, gt->labels, gt->ntoks, policy, emit, ud);
 }
@@ -264,25 +236,20 @@ static char *slurp(const char *path, size_t *len, char *err, size_t errlen) {
         set_err(err, errlen, "%s", why);
         return NULL;
     }
-    size_t cap = 65536, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        if (n == cap) {
-            char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!b) { free(buf); buf = NULL; break; }
-            buf = b;
-            cap *= 2;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
+    cr_buf b = CR_BUF_INIT;
+    for (;;) {
+        if (cr_buf_reserve(&b, 65536)) break;
+        size_t r = fread(b.data + b.len, 1, b.cap - b.len, f);
+        b.len += r;
         if (r == 0) break;
     }
     int rerr = ferror(f);
     fclose(f);
-    if (!buf) { set_err(err, errlen, "%s: out of memory", path); return NULL; }
-    if (rerr) { free(buf); set_err(err, errlen, "%s: read error", path); return NULL; }
-    *len = n;
-    return buf;
+    if (b.failed) set_err(err, errlen, "%s: out of memory", path);
+    else if (rerr) set_err(err, errlen, "%s: read error", path);
+    else return cr_buf_detach(&b, len);
+    cr_buf_free(&b);
+    return NULL;
 }
 
 const char *cr_gaz_note_reason(const cr_gaz_note *n, char *buf, size_t len) {
@@ -327,7 +294,7 @@ static char *read_decoded(cr_gaztext *gt, const char *path, size_t *len, char *e
     size_t n;
     char *raw = slurp(path, &n, err, errlen);
     if (!raw) return NULL;
-    ld_buf out = { 0 };
+    cr_buf out = { 0 };
     ld_decoded info;
     note_ctx ctx = { gt, path };
     int r = ld_decode_lines(raw, n, NULL, &out, &info, add_note, &ctx);
@@ -335,11 +302,11 @@ static char *read_decoded(cr_gaztext *gt, const char *path, size_t *len, char *e
     if (r) {
         if (r == 1) set_err(err, errlen, "%s: out of memory", path);
         else set_err(err, errlen, "%s: %s", path, info.msg);
-        ld_buf_free(&out);
+        cr_buf_free(&out);
         return NULL;
     }
-    if (ld_buf_reserve(&out, 1)) {   /* never NULL, even for an empty file */
-        ld_buf_free(&out);
+    if (cr_buf_reserve(&out, 1)) {   /* never NULL, even for an empty file */
+        cr_buf_free(&out);
         set_err(err, errlen, "%s: out of memory", path);
         return NULL;
     }
@@ -458,11 +425,7 @@ static int put_utf8(cr_buf *b, uint32_t cp) {
         u[0] = (unsigned char)(0xf0 | cp >> 18); u[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
         u[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f)); u[3] = (unsigned char)(0x80 | (cp & 0x3f)); n = 4;
     }
-    if (cr_buf_reserve(b, b->len + n)) return -1;
-    memcpy(b->data + b->len, u, n);
-    b->len += n;
-    b->data[b->len] = 0;
-    return 0;
+    return cr_buf_add(b, u, n);
 }
 
 static int hex4(jp *j, uint32_t *out) {
@@ -482,9 +445,8 @@ static int hex4(jp *j, uint32_t *out) {
 
 /* Parses a JSON string into j->str. */
 static int parse_string(jp *j) {
-    j->str.len = 0;
+    cr_buf_reset(&j->str);
     if (cr_buf_reserve(&j->str, 16)) { j->why = "out of memory"; return -1; }
-    j->str.data[0] = 0;
     if (j->p >= j->end || *j->p != '"') { j->why = "expected a string"; return -1; }
     j->p++;
     while (j->p < j->end) {
@@ -520,9 +482,7 @@ static int parse_string(jp *j) {
             }
             if (put_utf8(&j->str, cp)) { j->why = "out of memory"; return -1; }
         } else {
-            if (cr_buf_reserve(&j->str, j->str.len + 1)) { j->why = "out of memory"; return -1; }
-            j->str.data[j->str.len++] = (char)c;
-            j->str.data[j->str.len] = 0;
+            if (cr_buf_addc(&j->str, c)) { j->why = "out of memory"; return -1; }
         }
     }
     j->why = "unterminated string";
@@ -574,7 +534,7 @@ static int skip_value(jp *j, int depth) {
  * joined by spaces in out; *sensitive when every token uses ORTH or TEXT. */
 static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
     int any_insensitive = 0, count = 0;
-    out->len = 0;
+    cr_buf_reset(out);
     j->p++; /* '[' */
     skip_ws(j);
     if (j->p < j->end && *j->p == ']') { j->why = "empty pattern"; return -1; }
@@ -596,11 +556,10 @@ static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
             if (parse_string(j)) return -1;
             if (have++) { j->why = "one attribute per token pattern"; return -1; }
             any_insensitive |= ins;
-            if (cr_buf_reserve(out, out->len + j->str.len + 1)) { j->why = "out of memory"; return -1; }
-            if (count++) out->data[out->len++] = ' ';
-            memcpy(out->data + out->len, j->str.data, j->str.len);
-            out->len += j->str.len;
-            out->data[out->len] = 0;
+            if ((count++ && cr_buf_addc(out, ' ')) || cr_buf_add(out, j->str.data, j->str.len)) {
+                j->why = "out of memory";
+                return -1;
+            }
             skip_ws(j);
             if (j->p < j->end && *j->p == ',') { j->p++; continue; }
             if (j->p < j->end && *j->p == '}') { j->p++; break; }
@@ -615,6 +574,12 @@ static int parse_token_list(jp *j, cr_buf *out, int *sensitive) {
     }
     *sensitive = !any_insensitive;
     return 0;
+}
+
+/* Copies src's bytes into dst (emptied first).  0, or -1. */
+static int set_str(cr_buf *dst, const cr_buf *src) {
+    cr_buf_reset(dst);
+    return cr_buf_add(dst, src->data, src->len);
 }
 
 /* One line: {"label": ..., "pattern": "..." or [...], "id": ...}. */
@@ -637,18 +602,14 @@ static int parse_entry(jp *j, cr_buf *label, cr_buf *pattern, cr_buf *id, int *s
         cr_buf *dst = !strcmp(key, "label") ? label : !strcmp(key, "id") ? id : NULL;
         if (dst) {
             if (parse_string(j)) return -1;
-            if (cr_buf_reserve(dst, j->str.len)) { j->why = "out of memory"; return -1; }
-            memcpy(dst->data, j->str.data, j->str.len + 1);
-            dst->len = j->str.len;
+            if (set_str(dst, &j->str)) { j->why = "out of memory"; return -1; }
             have_label |= dst == label;
         } else if (!strcmp(key, "pattern")) {
             if (j->p < j->end && *j->p == '[') {
                 if (parse_token_list(j, pattern, sensitive)) return -1;
             } else {
                 if (parse_string(j)) return -1;
-                if (cr_buf_reserve(pattern, j->str.len)) { j->why = "out of memory"; return -1; }
-                memcpy(pattern->data, j->str.data, j->str.len + 1);
-                pattern->len = j->str.len;
+                if (set_str(pattern, &j->str)) { j->why = "out of memory"; return -1; }
                 *sensitive = 0; /* phrase patterns: at the gazetteer's level */
             }
             have_pattern = 1;
@@ -686,7 +647,9 @@ int cr_gaztext_load_jsonl(cr_gaztext *gt, const char *path, char *err, size_t er
         pos = end < len ? end + 1 : end;
         skip_ws(&j);
         if (j.p == j.end) continue;
-        label.len = pattern.len = id.len = 0;
+        cr_buf_reset(&label);
+        cr_buf_reset(&pattern);
+        cr_buf_reset(&id);
         int sensitive = 0;
         j.why = NULL;
         if (parse_entry(&j, &label, &pattern, &id, &sensitive)) {

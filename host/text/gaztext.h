@@ -23,8 +23,7 @@ typedef struct cr_gaztext {
     cr_norm_level level;   /* of insensitive aliases and text keys (default key) */
     /* scratch reused across calls */
     cr_buf norm;
-    char *keys;            /* normalised keys of the tokens being handled */
-    size_t keyslen, keyscap;
+    cr_buf keys;           /* normalised keys of the tokens being handled */
     cr_gaz_text *toks;
     size_t ntoks, captoks;
     int64_t *labels;       /* two per token (cr_gaz_match_labels) */

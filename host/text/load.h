@@ -16,17 +16,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* ---- growable byte buffer --------------------------------------------- */
-typedef struct ld_buf {
-    char *data;
-    size_t len, cap;
-} ld_buf;
-
-int ld_buf_reserve(ld_buf *b, size_t extra);     /* 0 or -1 (ENOMEM) */
-int ld_buf_add(ld_buf *b, const void *p, size_t n);
-int ld_buf_addc(ld_buf *b, char c);
-int ld_buf_adds(ld_buf *b, const char *s);
-void ld_buf_free(ld_buf *b);
+#include "buf.h"
 
 /* ---- byte sources and the buffered reader ------------------------------ */
 /* read() returns bytes read, 0 at end, -1 on error (message in errbuf). */
@@ -56,7 +46,7 @@ typedef struct ld_field {
 } ld_field;
 
 typedef struct ld_json {
-    ld_buf scratch;       /* unescaped keys and values */
+    cr_buf scratch;       /* unescaped keys and values */
     ld_field *fields;
     size_t n, cap;
     size_t err_at;        /* byte offset of a parse error */
@@ -78,11 +68,11 @@ const char *ld_json_val(const ld_json *j, size_t i);
 typedef struct ld_csv {
     ld_src src;
     char delim;
-    ld_buf in;             /* raw input window */
+    cr_buf in;             /* raw input window */
     size_t pos;
     int eof;
     int src_error;
-    ld_buf rec;            /* field bytes of the current record */
+    cr_buf rec;            /* field bytes of the current record */
     size_t *fstart;        /* field offsets into rec (n + 1 entries used) */
     size_t nf, fcap;
     long line;             /* current physical line (1-based) */
@@ -113,7 +103,7 @@ void ld_csv_free(ld_csv *c);
 /* ---- line reader (JSON Lines) ------------------------------------------ */
 typedef struct ld_lines {
     ld_src src;
-    ld_buf in;
+    cr_buf in;
     size_t pos;
     int eof, src_error;
     long line;
@@ -143,7 +133,7 @@ size_t ld_utf8_check(const char *s, size_t n);
  * UTF-8, else declared if given, else fallback), "utf-8" (strict), or any
  * iconv name.  Returns 0, or -1 with info->msg set. */
 int ld_decode(const char *in, size_t n, const char *encoding, const char *fallback,
-              const char *declared, ld_buf *out, ld_decoded *info);
+              const char *declared, cr_buf *out, ld_decoded *info);
 /* A line ld_decode_lines decoded with a guess: its number (from 1), the
  * offset in the input of its first invalid byte, whether it also held valid
  * UTF-8 sequences (then only its invalid bytes were decoded as encoding). */
@@ -158,7 +148,7 @@ typedef int (*ld_line_guess)(void *ud, size_t line, uint64_t offset, int mixed, 
  * are.  Every guessed line is passed to guess (NULL: none); a non-zero
  * return from it stops with that value.  Returns 0, -1 with info->msg
  * set, or guess's value. */
-int ld_decode_lines(const char *in, size_t n, const char *fallback, ld_buf *out, ld_decoded *info,
+int ld_decode_lines(const char *in, size_t n, const char *fallback, cr_buf *out, ld_decoded *info,
                     ld_line_guess guess, void *ud);
 /* CRLF and CR become LF; with strip, C0 controls (but TAB and LF), DEL and
  * C1 controls are removed.  In place; returns the new length. */
@@ -167,12 +157,12 @@ size_t ld_clean_text(char *s, size_t n, int strip);
 /* ---- markup ------------------------------------------------------------- */
 /* Visible text of an HTML document (scripts, styles dropped, entities
  * decoded, blocks on their own lines) into text, its <title> into title. */
-int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title);
+int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title);
 /* Text of the XML elements named element (NULL: TEI's <text>, else the
  * root), title from TEI's titleStmt/title or an element named title.
  * Returns 0, or -1 with msg set (not well-formed). */
-int ld_xml_text(const char *s, size_t n, const char *element, ld_buf *text,
-                ld_buf *title, char *msg, size_t msgsize);
+int ld_xml_text(const char *s, size_t n, const char *element, cr_buf *text,
+                cr_buf *title, char *msg, size_t msgsize);
 
 /* ---- options, corpus, documents, problems ------------------------------ */
 typedef enum ld_format {

@@ -57,7 +57,7 @@ typedef struct root {
 
 struct ld_corpus {
     ld_opts o;
-    ld_buf ents;       /* the packed entry records */
+    cr_buf ents;       /* the packed entry records */
     size_t n;          /* how many */
     edir *dirs;
     size_t ndirs, dcap;
@@ -107,7 +107,7 @@ ld_corpus *ld_corpus_new(const ld_opts *opts) {
 
 void ld_corpus_free(ld_corpus *c) {
     if (!c) return;
-    ld_buf_free(&c->ents);
+    cr_buf_free(&c->ents);
     for (size_t i = 0; i < c->ndirs; i++) {
         free(c->dirs[i].path);
         free(c->dirs[i].rel);
@@ -271,7 +271,7 @@ static long dir_for(ld_corpus *c, const char *ppre, const char *rpre, int rootix
     return (long)c->ndirs++;
 }
 
-static int put_uvarint(ld_buf *b, uint64_t v) {
+static int put_uvarint(cr_buf *b, uint64_t v) {
     char tmp[10];
     size_t n = 0;
     while (v >= 0x80) {
@@ -279,7 +279,7 @@ static int put_uvarint(ld_buf *b, uint64_t v) {
         v >>= 7;
     }
     tmp[n++] = (char)v;
-    return ld_buf_add(b, tmp, n);
+    return cr_buf_add(b, tmp, n);
 }
 
 static uint64_t get_uvarint(const char **p) {
@@ -302,9 +302,10 @@ static int add_entry(ld_corpus *c, long *dirix, const char *ppre, const char *rp
     ld_format f = ld_format_of_path(name[0] ? name : rpre);
     if (c->o.format != LD_FMT_NONE && f != LD_FMT_ARCHIVE && f != LD_FMT_COMPRESSED) f = c->o.format;
     size_t len = c->ents.len;
-    if (ld_buf_addc(&c->ents, (char)f) || put_uvarint(&c->ents, (uint64_t)*dirix) ||
-        put_uvarint(&c->ents, size) || ld_buf_add(&c->ents, name, strlen(name) + 1)) {
-        c->ents.len = len;
+    if (cr_buf_addc(&c->ents, (char)f) || put_uvarint(&c->ents, (uint64_t)*dirix) ||
+        put_uvarint(&c->ents, size) || cr_buf_add(&c->ents, name, strlen(name) + 1)) {
+        c->ents.len = len;       /* the entries before this one, whole: usable again */
+        c->ents.failed = 0;
         return -1;
     }
     c->n++;
@@ -313,15 +314,16 @@ static int add_entry(ld_corpus *c, long *dirix, const char *ppre, const char *rp
 
 /* Decodes the record at *pos into e, its path and id base built in path and
  * rel; advances *pos.  -1 on ENOMEM. */
-static int read_entry(const ld_corpus *c, size_t *pos, entry *e, ld_buf *path, ld_buf *rel) {
+static int read_entry(const ld_corpus *c, size_t *pos, entry *e, cr_buf *path, cr_buf *rel) {
     const char *p = c->ents.data + *pos;
     e->fmt = (ld_format)(unsigned char)*p++;
     const edir *d = &c->dirs[get_uvarint(&p)];
     e->size = get_uvarint(&p);
     size_t n = strlen(p);
-    path->len = rel->len = 0;
-    if (ld_buf_adds(path, d->path) || ld_buf_add(path, p, n + 1) ||
-        ld_buf_adds(rel, d->rel) || ld_buf_add(rel, p, n + 1))
+    cr_buf_reset(path);
+    cr_buf_reset(rel);
+    if (cr_buf_adds(path, d->path) || cr_buf_add(path, p, n + 1) ||
+        cr_buf_adds(rel, d->rel) || cr_buf_add(rel, p, n + 1))
         return -1;
     *pos = (size_t)(p + n + 1 - c->ents.data);
     e->path = path->data;
@@ -657,19 +659,19 @@ struct ld_iter {
     int only_found;
     size_t epos;                /* byte offset of the next entry record */
     entry cur;                  /* the entry last read */
-    ld_buf cpath, crel;         /* its path and id base */
+    cr_buf cpath, crel;         /* its path and id base */
     uint64_t slot;
 
     /* current multi-document file */
     mstate ms;
     const entry *me;            /* its entry (for sidecar) */
-    ld_buf mpath, mrel;         /* its path and id base */
+    cr_buf mpath, mrel;         /* its path and id base */
     int fd;
     xsrc xs;
     ld_lines lines;
     ld_csv csv;
     ld_json json;
-    ld_buf hdr;                 /* CSV header names, NUL-separated */
+    cr_buf hdr;                 /* CSV header names, NUL-separated */
     size_t *hoff, nh;
     long text_col, id_col, title_col;
     int fallback_told;
@@ -680,7 +682,7 @@ struct ld_iter {
     const entry *ae;
 
     /* document under construction */
-    ld_buf raw, dec, text, title, id, path, mb;
+    cr_buf raw, dec, text, title, id, path, mb;
     const char *text_ptr;       /* the text when it is not in it->text (JSON scratch) */
     size_t text_n;
     ld_meta *meta;
@@ -735,9 +737,9 @@ void ld_iter_free(ld_iter *it) {
     close_multi(it);
     close_archive(it);
     ld_json_free(&it->json);
-    ld_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
+    cr_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
                       &it->title, &it->id, &it->path, &it->mb, &it->cpath, &it->crel};
-    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ld_buf_free(bufs[i]);
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) cr_buf_free(bufs[i]);
     free(it->hoff);
     free(it->meta);
     free(it->moff);
@@ -748,13 +750,9 @@ void ld_iter_free(ld_iter *it) {
 /* -- document assembly -- */
 /* Sets b to s[0..n) plus a terminating NUL (not counted).  s must not
  * point into b. */
-static int set_buf(ld_buf *b, const char *s, size_t n) {
-    b->len = 0;
-    if (ld_buf_reserve(b, n + 1)) return -1;
-    if (n) memcpy(b->data, s, n);
-    b->data[n] = '\0';
-    b->len = n;
-    return 0;
+static int set_buf(cr_buf *b, const char *s, size_t n) {
+    cr_buf_reset(b);
+    return cr_buf_add(b, s, n);
 }
 
 static int meta_add(ld_iter *it, const char *k, size_t kl, const char *v, size_t vl, ld_vtype t) {
@@ -770,9 +768,9 @@ static int meta_add(ld_iter *it, const char *k, size_t kl, const char *v, size_t
     }
     size_t *o = &it->moff[it->nmeta * 4];
     o[0] = it->mb.len;
-    if (ld_buf_add(&it->mb, k, kl) || ld_buf_addc(&it->mb, '\0')) return -1;
+    if (cr_buf_add(&it->mb, k, kl) || cr_buf_addc(&it->mb, '\0')) return -1;
     o[1] = it->mb.len;
-    if (ld_buf_add(&it->mb, v, vl) || ld_buf_addc(&it->mb, '\0')) return -1;
+    if (cr_buf_add(&it->mb, v, vl) || cr_buf_addc(&it->mb, '\0')) return -1;
     o[2] = kl;
     o[3] = vl;
     it->meta[it->nmeta].type = t;
@@ -783,13 +781,13 @@ static int meta_add(ld_iter *it, const char *k, size_t kl, const char *v, size_t
 static void doc_begin(ld_iter *it) {
     it->text_ptr = NULL;
     it->nmeta = 0;
-    it->mb.len = 0;
-    it->title.len = 0;
+    cr_buf_reset(&it->mb);
+    cr_buf_reset(&it->title);
 }
 
 /* Title: the first non-empty line of text, trimmed, at most TITLE_MAX bytes
  * cut at a character boundary. */
-static int title_from_text(ld_buf *title, const char *s, size_t n) {
+static int title_from_text(cr_buf *title, const char *s, size_t n) {
     size_t i = 0;
     for (;;) {
         while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r' || s[i] == '\f'))
@@ -918,7 +916,7 @@ static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
     if (fmt == LD_FMT_HTML || fmt == LD_FMT_XML)
         declared = sniff_charset(it->raw.data ? it->raw.data : "", it->raw.len, declared_buf, sizeof declared_buf);
     ld_decoded info;
-    it->dec.len = 0;
+    cr_buf_reset(&it->dec);
     const char *enc = it->c->o.encoding;
     const unsigned char *u = (const unsigned char *)(it->raw.data ? it->raw.data : "");
     size_t n = it->raw.len;
@@ -927,7 +925,7 @@ static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
               (n >= 4 && u[0] == 0 && u[1] == 0 && u[2] == 0xFE && u[3] == 0xFF);
     if (!bom && (strcasecmp(enc, "auto") == 0 || strcasecmp(enc, "utf-8") == 0 || strcasecmp(enc, "utf8") == 0) &&
         ld_utf8_check((const char *)u, n) == n) {
-        ld_buf t = it->dec;   /* valid UTF-8 as it is: swap the buffers, no copy */
+        cr_buf t = it->dec;   /* valid UTF-8 as it is: swap the buffers, no copy */
         it->dec = it->raw;
         it->raw = t;
         return 0;
@@ -946,8 +944,8 @@ static int decode_doc(ld_iter *it, const char *path, ld_format fmt) {
 /* Turns it->raw (the bytes of one file or member) into the document. */
 static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d) {
     if (decode_doc(it, path, fmt)) return -1;
-    it->text.len = 0;
-    it->title.len = 0;
+    cr_buf_reset(&it->text);
+    cr_buf_reset(&it->title);
     if (fmt == LD_FMT_HTML) {
         if (ld_html_text(it->dec.data ? it->dec.data : "", it->dec.len, &it->text, &it->title)) {
             problem(it->c, LD_SKIPPED, path, 0, -1, "cannot parse HTML");
@@ -961,12 +959,12 @@ static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d)
             return -1;
         }
     } else {
-        ld_buf t = it->text;   /* swap: dec becomes text */
+        cr_buf t = it->text;   /* swap: dec becomes text */
         it->text = it->dec;
         it->dec = t;
     }
     it->text.len = ld_clean_text(it->text.data ? it->text.data : "", it->text.len, it->c->o.strip_control);
-    if (ld_buf_addc(&it->text, '\0')) return -1;
+    if (cr_buf_addc(&it->text, '\0')) return -1;
     it->text.len--;
     if (it->title.len == 0 && title_from_text(&it->title, it->text.data, it->text.len)) return -1;
     if (it->title.len) it->title.len = ld_clean_text(it->title.data, it->title.len, 1);
@@ -975,9 +973,9 @@ static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d)
 }
 
 static int read_all(ld_iter *it, ld_src src) {
-    it->raw.len = 0;
+    cr_buf_reset(&it->raw);
     for (;;) {
-        if (ld_buf_reserve(&it->raw, 65536)) return -1;
+        if (cr_buf_reserve(&it->raw, 65536)) return -1;
         ssize_t r = src.read(src.ud, it->raw.data + it->raw.len, it->raw.cap - it->raw.len);
         if (r < 0) return -1;
         if (r == 0) return 0;
@@ -1083,7 +1081,7 @@ static int open_multi(ld_iter *it, ld_format fmt, ld_src inner, const entry *e,
         ld_csv_init(&it->csv, src, fmt == LD_FMT_TSV ? '\t' : ',');
         it->ms = M_CSV;
         it->nh = 0;
-        it->hdr.len = 0;
+        cr_buf_reset(&it->hdr);
     }
     return 0;
 }
@@ -1102,7 +1100,7 @@ static int record_utf8(ld_iter *it, const char **s, size_t *n, long line) {
         return it->xs.conv ? 0 : -1;
     }
     ld_decoded info;
-    it->dec.len = 0;
+    cr_buf_reset(&it->dec);
     if (ld_decode(*s, *n, "auto", o->fallback, NULL, &it->dec, &info)) {
         problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", info.msg);
         return -1;
@@ -1120,9 +1118,9 @@ static int record_utf8(ld_iter *it, const char **s, size_t *n, long line) {
 static int default_id(ld_iter *it, long line) {
     char num[32];
     int k = snprintf(num, sizeof num, "#%ld", line);
-    it->id.len = 0;
-    if (ld_buf_add(&it->id, it->mrel.data, it->mrel.len) || ld_buf_add(&it->id, num, (size_t)k) ||
-        ld_buf_addc(&it->id, '\0'))
+    cr_buf_reset(&it->id);
+    if (cr_buf_add(&it->id, it->mrel.data, it->mrel.len) || cr_buf_add(&it->id, num, (size_t)k) ||
+        cr_buf_addc(&it->id, '\0'))
         return -1;
     it->id.len--;
     return 0;
@@ -1213,7 +1211,7 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
 }
 
 /* CSV field i, decoded to UTF-8 if needed, copied into out. */
-static int csv_field_utf8(ld_iter *it, size_t i, ld_buf *out, long line, int *bad) {
+static int csv_field_utf8(ld_iter *it, size_t i, cr_buf *out, long line, int *bad) {
     size_t len;
     const char *f = ld_csv_field(&it->csv, i, &len);
     if (!f) f = "";
@@ -1232,7 +1230,7 @@ static int next_csv(ld_iter *it, ld_doc *d) {
                 problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s in the header; file not read", cv->err);
                 return 0;
             }
-            it->hdr.len = 0;
+            cr_buf_reset(&it->hdr);
             free(it->hoff);
             if (!(it->hoff = malloc((cv->nf + 1) * sizeof *it->hoff))) return -1;
             it->text_col = it->id_col = it->title_col = -1;
@@ -1241,7 +1239,7 @@ static int next_csv(ld_iter *it, ld_doc *d) {
                 if (csv_field_utf8(it, i, &it->title, line, &bad)) return -1;
                 const char *name = bad ? "" : it->title.data;
                 it->hoff[i] = it->hdr.len;
-                if (ld_buf_adds(&it->hdr, name) || ld_buf_addc(&it->hdr, '\0')) return -1;
+                if (cr_buf_adds(&it->hdr, name) || cr_buf_addc(&it->hdr, '\0')) return -1;
                 if (it->text_col < 0 && strcmp(name, o->text_field) == 0) it->text_col = (long)i;
                 else if (it->id_col < 0 && strcmp(name, o->id_field) == 0) it->id_col = (long)i;
                 else if (it->title_col < 0 && strcmp(name, o->title_field) == 0) it->title_col = (long)i;
@@ -1352,9 +1350,9 @@ static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *pa
     }
     *src_used = 1;
     /* a huge document's buffers are not kept for the next ones */
-    ld_buf *bufs[] = {&it->raw, &it->dec, &it->text};
+    cr_buf *bufs[] = {&it->raw, &it->dec, &it->text};
     for (int i = 0; i < 3; i++)
-        if (bufs[i]->cap > (64u << 20)) ld_buf_free(bufs[i]);
+        if (bufs[i]->cap > (64u << 20)) cr_buf_free(bufs[i]);
     if (read_all(it, src)) {
         const char *why = it->ar && src.ud == (void *)it->ar && archive_error_string(it->ar)
                               ? archive_error_string(it->ar) : strerror(errno);
@@ -1425,19 +1423,19 @@ static int next_member(ld_iter *it, ld_doc *d) {
     if (o->n_exclude && match_any(o->exclude, o->n_exclude, name)) return 0;
     if (o->n_include && !match_any(o->include, o->n_include, name)) return 0;
     /* id: archive id + "/" + member (the compressed file keeps its own id) */
-    ld_buf *idb = &it->mrel;
-    idb->len = 0;
+    cr_buf *idb = &it->mrel;
+    cr_buf_reset(idb);
     if (e->fmt == LD_FMT_COMPRESSED) {
         if (set_buf(idb, e->rel, strlen(e->rel))) return -1;
-    } else if (ld_buf_adds(idb, e->rel) || ld_buf_addc(idb, '/') || ld_buf_adds(idb, name) ||
-               ld_buf_addc(idb, '\0')) return -1;
+    } else if (cr_buf_adds(idb, e->rel) || cr_buf_addc(idb, '/') || cr_buf_adds(idb, name) ||
+               cr_buf_addc(idb, '\0')) return -1;
     else idb->len--;
-    ld_buf *pb = &it->mpath;
-    pb->len = 0;
+    cr_buf *pb = &it->mpath;
+    cr_buf_reset(pb);
     if (e->fmt == LD_FMT_COMPRESSED) {
         if (set_buf(pb, e->path, strlen(e->path))) return -1;
-    } else if (ld_buf_adds(pb, e->path) || ld_buf_addc(pb, '/') || ld_buf_adds(pb, name) ||
-               ld_buf_addc(pb, '\0')) return -1;
+    } else if (cr_buf_adds(pb, e->path) || cr_buf_addc(pb, '/') || cr_buf_adds(pb, name) ||
+               cr_buf_addc(pb, '\0')) return -1;
     else pb->len--;
     ld_format fmt = ld_format_of_path(name);
     if (o->format != LD_FMT_NONE && fmt != LD_FMT_ARCHIVE && fmt != LD_FMT_COMPRESSED) fmt = o->format;

@@ -9,7 +9,7 @@
 
 /* Reads more input at the end of the window, dropping consumed bytes first.
  * Returns bytes added, 0 at end, -1 on error. */
-static ssize_t refill(ld_src *src, ld_buf *in, size_t *pos, uint64_t *offset, int *eof,
+static ssize_t refill(ld_src *src, cr_buf *in, size_t *pos, uint64_t *offset, int *eof,
                       int *src_error, size_t keep_from, size_t *chunk) {
     if (*eof) return 0;
     if (keep_from > 0) {
@@ -21,7 +21,7 @@ static ssize_t refill(ld_src *src, ld_buf *in, size_t *pos, uint64_t *offset, in
     /* reads start small and double up to CHUNK while the source fills
      * them: short inputs stay cheap, long streams are read in big blocks */
     if (*chunk < 4096) *chunk = 4096;
-    if (ld_buf_reserve(in, *chunk)) { *src_error = 1; return -1; }
+    if (cr_buf_reserve(in, *chunk)) { *src_error = 1; return -1; }
     size_t offered = in->cap - in->len;
     ssize_t r = src->read(src->ud, in->data + in->len, offered);
     if (r < 0) { *src_error = 1; *eof = 1; return -1; }
@@ -82,7 +82,7 @@ static int cut_to_first_line(ld_csv *c, size_t rs) {
 
 int ld_csv_next(ld_csv *c) {
     for (;;) {
-        c->rec.len = 0;
+        cr_buf_reset(&c->rec);
         c->nf = 0;
         c->err = NULL;
         if (c->fcap == 0 && end_field(c)) return -1;   /* allocate */
@@ -124,7 +124,7 @@ int ld_csv_next(ld_csv *c) {
                 if (b == '"') {
                     c->pos++;
                     if (peek(c, &rs) == '"') {
-                        if (ld_buf_addc(&c->rec, '"')) return -1;
+                        if (cr_buf_addc(&c->rec, '"')) return -1;
                         c->pos++;
                     } else st = AFTER;
                     continue;
@@ -133,10 +133,10 @@ int ld_csv_next(ld_csv *c) {
                 else if (b == '\r') {
                     c->pos++;
                     if (peek(c, &rs) != '\n') c->line++;
-                    if (ld_buf_addc(&c->rec, '\r')) return -1;
+                    if (cr_buf_addc(&c->rec, '\r')) return -1;
                     continue;
                 }
-                if (ld_buf_addc(&c->rec, b)) return -1;
+                if (cr_buf_addc(&c->rec, b)) return -1;
                 c->pos++;
                 continue;
             }
@@ -164,7 +164,7 @@ int ld_csv_next(ld_csv *c) {
                 c->err_at = quote_at;
             }
             if (st == START) st = UNQ;
-            if (ld_buf_addc(&c->rec, b)) return -1;
+            if (cr_buf_addc(&c->rec, b)) return -1;
             c->pos++;
         }
         c->resume_line = c->err && cut_to_first_line(c, rs) ? c->line : 0;
@@ -180,8 +180,8 @@ const char *ld_csv_field(const ld_csv *c, size_t i, size_t *len) {
 }
 
 void ld_csv_free(ld_csv *c) {
-    ld_buf_free(&c->in);
-    ld_buf_free(&c->rec);
+    cr_buf_free(&c->in);
+    cr_buf_free(&c->rec);
     free(c->fstart);
     c->fstart = NULL;
     c->fcap = c->nf = 0;
@@ -226,4 +226,4 @@ int ld_lines_next(ld_lines *r, const char **s, size_t *n) {
     }
 }
 
-void ld_lines_free(ld_lines *r) { ld_buf_free(&r->in); }
+void ld_lines_free(ld_lines *r) { cr_buf_free(&r->in); }

@@ -85,7 +85,7 @@ static void cd_put(const char *from, iconv_t cd) {
 }
 
 static int convert(const char *in, size_t n, const char *from, int lenient, uint64_t base,
-                   ld_buf *out, ld_decoded *info) {
+                   cr_buf *out, ld_decoded *info) {
     iconv_t cd = cd_get(from);
     if (cd == (iconv_t)-1) {
         snprintf(info->msg, sizeof info->msg, "unknown encoding '%s'", from);
@@ -95,7 +95,7 @@ static int convert(const char *in, size_t n, const char *from, int lenient, uint
     size_t il = n;
     int rc = 0;
     while (il > 0) {
-        if (ld_buf_reserve(out, il + il / 2 + 64)) {
+        if (cr_buf_reserve(out, il > SIZE_MAX / 2 ? SIZE_MAX : il + il / 2 + 64)) {
             snprintf(info->msg, sizeof info->msg, "out of memory");
             rc = -1;
             break;
@@ -110,7 +110,7 @@ static int convert(const char *in, size_t n, const char *from, int lenient, uint
         if (lenient && errno == EILSEQ) {
             unsigned char b = (unsigned char)*ip;
             char t[2] = {(char)(0xC0 | b >> 6), (char)(0x80 | (b & 0x3F))};
-            if (b < 0x80 ? ld_buf_addc(out, (char)b) : ld_buf_add(out, t, 2)) {
+            if (b < 0x80 ? cr_buf_addc(out, (char)b) : cr_buf_add(out, t, 2)) {
                 snprintf(info->msg, sizeof info->msg, "out of memory");
                 rc = -1;
                 break;
@@ -127,11 +127,14 @@ static int convert(const char *in, size_t n, const char *from, int lenient, uint
         break;
     }
     if (rc == 0) {   /* flush any shift state */
-        if (ld_buf_reserve(out, 16) == 0) {
+        if (cr_buf_reserve(out, 16) == 0) {
             char *op = out->data + out->len;
             size_t ol = out->cap - out->len;
             iconv(cd, NULL, NULL, &op, &ol);
             out->len = (size_t)(op - out->data);
+        } else {
+            snprintf(info->msg, sizeof info->msg, "out of memory");
+            rc = -1;
         }
     }
     cd_put(from, cd);
@@ -139,7 +142,7 @@ static int convert(const char *in, size_t n, const char *from, int lenient, uint
 }
 
 int ld_decode(const char *in, size_t n, const char *encoding, const char *fallback,
-              const char *declared, ld_buf *out, ld_decoded *info) {
+              const char *declared, cr_buf *out, ld_decoded *info) {
     const unsigned char *u = (const unsigned char *)in;
     memset(info, 0, sizeof *info);
     if (!encoding) encoding = "auto";
@@ -165,7 +168,7 @@ int ld_decode(const char *in, size_t n, const char *encoding, const char *fallba
         size_t bad = ld_utf8_check(in, n);
         if (bad == n) {
             info->encoding = "utf-8";
-            return ld_buf_add(out, in, n) ? (snprintf(info->msg, sizeof info->msg, "out of memory"), -1) : 0;
+            return cr_buf_add(out, in, n) ? (snprintf(info->msg, sizeof info->msg, "out of memory"), -1) : 0;
         }
         info->bad_at = bad + (info->bom ? 3 : 0);
         if (!automatic) {
@@ -202,13 +205,13 @@ static int has_multibyte(const char *s, size_t n) {
 
 /* One line that is not valid UTF-8 (bad: its first invalid byte), into out. */
 static int decode_line(const char *s, size_t n, size_t bad, int mixed, const char *fallback,
-                       uint64_t base, ld_buf *out, ld_decoded *info) {
+                       uint64_t base, cr_buf *out, ld_decoded *info) {
     if (!mixed) return convert(s, n, fallback, 1, base, out, info);
     size_t i = 0;
     while (i < n) {
         size_t ok = i == 0 ? bad : ld_utf8_check(s + i, n - i);
         if (ok > 0) {
-            if (ld_buf_add(out, s + i, ok)) goto nomem;
+            if (cr_buf_add(out, s + i, ok)) goto nomem;
             i += ok;
             continue;
         }
@@ -223,7 +226,7 @@ nomem:
     return -1;
 }
 
-int ld_decode_lines(const char *in, size_t n, const char *fallback, ld_buf *out, ld_decoded *info,
+int ld_decode_lines(const char *in, size_t n, const char *fallback, cr_buf *out, ld_decoded *info,
                     ld_line_guess guess, void *ud) {
     const unsigned char *u = (const unsigned char *)in;
     memset(info, 0, sizeof *info);
@@ -243,7 +246,7 @@ int ld_decode_lines(const char *in, size_t n, const char *fallback, ld_buf *out,
         line++;
         size_t bad = ld_utf8_check(s, len);
         if (bad == len) {
-            if (ld_buf_add(out, s, len)) {
+            if (cr_buf_add(out, s, len)) {
                 snprintf(info->msg, sizeof info->msg, "out of memory");
                 return -1;
             }

@@ -100,11 +100,11 @@ static size_t scan_plain(const char *s, size_t i, size_t n) {
 /* Parses a string at p->i (at the opening quote).  With out, appends the
  * unescaped bytes (never longer than the escaped text); otherwise only
  * validates. */
-static int string(P *p, ld_buf *out) {
+static int string(P *p, cr_buf *out) {
     p->i++;   /* opening quote */
     char *o = NULL;
     if (out) {
-        if (ld_buf_reserve(out, p->n - p->i + 4)) return fail(p, "out of memory");
+        if (cr_buf_reserve(out, p->n - p->i + 4)) return fail(p, "out of memory");
         o = out->data + out->len;
     }
     for (;;) {
@@ -285,7 +285,7 @@ static int add_field(ld_json *j, ld_field f) {
 
 int ld_json_parse(ld_json *j, const char *s, size_t n) {
     P p = {s, n, 0, j};
-    j->scratch.len = 0;
+    cr_buf_reset(&j->scratch);
     j->n = 0;
     j->err = NULL;
     j->err_at = 0;
@@ -301,7 +301,7 @@ int ld_json_parse(ld_json *j, const char *s, size_t n) {
         f.key = j->scratch.len;
         if (string(&p, &j->scratch)) return -1;
         f.klen = j->scratch.len - f.key;
-        if (ld_buf_addc(&j->scratch, '\0')) return fail(&p, "out of memory");
+        if (cr_buf_addc(&j->scratch, '\0')) return fail(&p, "out of memory");
         ws(&p);
         if (p.i >= n || s[p.i] != ':') return fail(&p, "expected ':'");
         p.i++;
@@ -318,10 +318,10 @@ int ld_json_parse(ld_json *j, const char *s, size_t n) {
             if (skip_value(&p)) return -1;
             f.type = c == '{' || c == '[' ? LD_JSON : c == 't' || c == 'f' ? LD_BOOL
                    : c == 'n' ? LD_NULL : LD_NUM;
-            if (ld_buf_add(&j->scratch, s + start, p.i - start)) return fail(&p, "out of memory");
+            if (cr_buf_add(&j->scratch, s + start, p.i - start)) return fail(&p, "out of memory");
         }
         f.vlen = j->scratch.len - f.val;
-        if (ld_buf_addc(&j->scratch, '\0')) return fail(&p, "out of memory");
+        if (cr_buf_addc(&j->scratch, '\0')) return fail(&p, "out of memory");
         if (add_field(j, f)) return fail(&p, "out of memory");
         ws(&p);
         if (p.i < n && s[p.i] == ',') { p.i++; continue; }
@@ -337,7 +337,7 @@ const char *ld_json_key(const ld_json *j, size_t i) { return j->scratch.data + j
 const char *ld_json_val(const ld_json *j, size_t i) { return j->scratch.data + j->fields[i].val; }
 
 void ld_json_free(ld_json *j) {
-    ld_buf_free(&j->scratch);
+    cr_buf_free(&j->scratch);
     free(j->fields);
     memset(j, 0, sizeof *j);
 }

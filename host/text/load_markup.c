@@ -12,7 +12,7 @@
 
 /* ---- text builder ------------------------------------------------------- */
 typedef struct tb {
-    ld_buf *out;
+    cr_buf *out;
     int space;      /* whitespace pending */
     int breaks;     /* newlines pending (0..2) */
     int err;
@@ -31,15 +31,15 @@ static void tb_text(tb *t, const char *s, size_t n) {
         }
         if (t->out->len > 0) {
             if (t->breaks) {
-                for (int k = 0; k < t->breaks; k++) t->err |= ld_buf_addc(t->out, '\n');
-            } else if (t->space) t->err |= ld_buf_addc(t->out, ' ');
+                for (int k = 0; k < t->breaks; k++) t->err |= cr_buf_addc(t->out, '\n');
+            } else if (t->space) t->err |= cr_buf_addc(t->out, ' ');
         }
         t->breaks = 0;
         t->space = 0;
         /* copy the run of non-space bytes at once */
         size_t j = i + 1;
         while (j < n && s[j] != ' ' && s[j] != '\t' && s[j] != '\n' && s[j] != '\r' && s[j] != '\f') j++;
-        t->err |= ld_buf_add(t->out, s + i, j - i);
+        t->err |= cr_buf_add(t->out, s + i, j - i);
         i = j - 1;
     }
 }
@@ -149,19 +149,19 @@ static void children_text(tb *t, xmlNodePtr parent, const walkopts *w) {
 }
 
 /* Appends the text inside title element tn to title; -1 when out of memory. */
-static int title_text(xmlNodePtr tn, xmlDocPtr doc, ld_buf *title) {
-    ld_buf tmp = {0};
+static int title_text(xmlNodePtr tn, xmlDocPtr doc, cr_buf *title) {
+    cr_buf tmp = {0};
     tb tt = {&tmp, 0, 0, 0};
     walkopts tw = {NULL, doc};
     children_text(&tt, tn, &tw);
-    int rc = (tt.err || ld_buf_add(title, tmp.data ? tmp.data : "", tmp.len)) ? -1 : 0;
-    ld_buf_free(&tmp);
+    int rc = (tt.err || cr_buf_add(title, tmp.data ? tmp.data : "", tmp.len)) ? -1 : 0;
+    cr_buf_free(&tmp);
     return rc;
 }
 
-int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title) {
-    text->len = 0;
-    title->len = 0;
+int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title) {
+    cr_buf_reset(text);
+    cr_buf_reset(title);
     if (n == 0) return 0;
     if (n > (size_t)0x7fffffff) return -1;
     htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
@@ -179,17 +179,17 @@ int ld_html_text(const char *s, size_t n, ld_buf *text, ld_buf *title) {
         if (t.err) rc = -1;
     }
     xmlFreeDoc(doc);
-    if (rc == 0 && (ld_buf_addc(text, '\0') || ld_buf_addc(title, '\0'))) rc = -1;
+    if (rc == 0 && (cr_buf_addc(text, '\0') || cr_buf_addc(title, '\0'))) rc = -1;
     if (rc == 0) { text->len--; title->len--; }
     return rc;
 }
 
 static const char *local_name(xmlNodePtr n) { return (const char *)n->name; }
 
-int ld_xml_text(const char *s, size_t n, const char *element, ld_buf *text, ld_buf *title,
+int ld_xml_text(const char *s, size_t n, const char *element, cr_buf *text, cr_buf *title,
                 char *msg, size_t msgsize) {
-    text->len = 0;
-    title->len = 0;
+    cr_buf_reset(text);
+    cr_buf_reset(title);
     if (n > (size_t)0x7fffffff) {
         snprintf(msg, msgsize, "XML file too large");
         return -1;
@@ -242,7 +242,7 @@ int ld_xml_text(const char *s, size_t n, const char *element, ld_buf *text, ld_b
     if (t.err) rc = -1;
     xmlFreeDoc(doc);
     if (rc == -1) snprintf(msg, msgsize, "out of memory");
-    if (rc == 0 && (ld_buf_addc(text, '\0') || ld_buf_addc(title, '\0'))) rc = -1;
+    if (rc == 0 && (cr_buf_addc(text, '\0') || cr_buf_addc(title, '\0'))) rc = -1;
     if (rc == 0) { text->len--; title->len--; }
     return rc ? -1 : 0;
 }

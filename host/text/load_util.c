@@ -1,4 +1,4 @@
-/* load_util.c — buffers, byte sources, glob matching, format names and
+/* load_util.c — byte sources, glob matching, format names and
  * options for the document loaders. */
 #include "load.h"
 
@@ -8,38 +8,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "grow.h"
-
-/* ---- buffers ------------------------------------------------------------ */
-int ld_buf_reserve(ld_buf *b, size_t extra) {
-    if (extra <= b->cap - b->len) return 0;
-    char *p = extra > SIZE_MAX - b->len ? NULL : cr_grow(b->data, &b->cap, b->len + extra, 1, 256);
-    if (!p) return -1;
-    b->data = p;
-    return 0;
-}
-
-int ld_buf_add(ld_buf *b, const void *p, size_t n) {
-    if (n == 0) return 0;
-    if (ld_buf_reserve(b, n)) return -1;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-    return 0;
-}
-
-int ld_buf_addc(ld_buf *b, char c) {
-    if (b->len == b->cap && ld_buf_reserve(b, 1)) return -1;
-    b->data[b->len++] = c;
-    return 0;
-}
-
-int ld_buf_adds(ld_buf *b, const char *s) { return ld_buf_add(b, s, strlen(s)); }
-
-void ld_buf_free(ld_buf *b) {
-    free(b->data);
-    b->data = NULL;
-    b->len = b->cap = 0;
-}
 
 /* ---- sources ------------------------------------------------------------ */
 static ssize_t mem_read(void *ud, char *buf, size_t n) {

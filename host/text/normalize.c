@@ -9,33 +9,7 @@
 #include <string.h>
 #include <utf8proc.h>
 
-#include "grow.h"
 #include "utf8.h"
-
-void cr_buf_free(cr_buf *b) {
-    if (!b) return;
-    free(b->data);
-    free(b->work);
-    b->data = NULL;
-    b->work = NULL;
-    b->len = b->cap = b->work_cap = 0;
-}
-
-int cr_buf_reserve(cr_buf *b, size_t cap) {
-    if (cap < b->cap) return 0;
-    char *d = cap == SIZE_MAX ? NULL : cr_grow(b->data, &b->cap, cap + 1, 1, 64);   /* + the NUL */
-    if (!d) return -1;
-    b->data = d;
-    return 0;
-}
-
-static int work_reserve(cr_buf *b, size_t n) {
-    if (n <= b->work_cap) return 0;
-    int32_t *w = cr_grow(b->work, &b->work_cap, n, sizeof *w, 64);
-    if (!w) return -1;
-    b->work = w;
-    return 0;
-}
 
 static const char *const level_names[] = { "raw", "nfc", "casefold", "key" };
 
@@ -104,44 +78,64 @@ static void canonical_order(int32_t *cp, size_t n) {
     }
 }
 
+/* The code points are decomposed into out's own block, as int32_t (a block
+ * from malloc is aligned for them), and encoded back to UTF-8 in place: the
+ * bytes of code point j are written at or before byte 4j + 4, where its
+ * int32_t ends, so no code point is overwritten before it is read.
+ * reserve_points makes room for n code points. */
+static int reserve_points(cr_buf *out, size_t n) {
+    return n > SIZE_MAX / sizeof(int32_t) ? -1 : cr_buf_reserve(out, n * sizeof(int32_t));
+}
+
+/* Room for n code points, r more, and left more bytes of input to come
+ * (kept out of line: the decomposition loop rarely needs it). */
+__attribute__((noinline)) static int reserve_more(cr_buf *out, size_t n, size_t r, size_t left) {
+    return reserve_points(out, n + r + left + 8);
+}
+
 static int normalize_unicode(cr_buf *out, const unsigned char *s, size_t len, cr_norm_level level) {
     utf8proc_option_t opts = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
     if (level >= CR_NORM_CASEFOLD) opts |= UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_IGNORE;
     if (level == CR_NORM_KEY) opts |= UTF8PROC_STRIPMARK;
-    if (work_reserve(out, len + 8) < 0) return -1;
-    size_t n = 0, i = 0;
-    while (i < len) {
+    if (len > SIZE_MAX / 8 || reserve_points(out, len + 8) < 0) return -1;
+    size_t n = 0;
+    const unsigned char *p = s, *end = s + len;
+    while (p < end) {
         size_t k;
-        uint32_t cp = cr_utf8_decode(s + i, len - i, &k);
-        i += k;
+        uint32_t cp = cr_utf8_decode(p, (size_t)(end - p), &k);
+        p += k;
         if (level == CR_NORM_KEY) cp = lump_apostrophe(cp);
+        utf8proc_ssize_t r;
         for (;;) {
-            utf8proc_ssize_t room = (utf8proc_ssize_t)(out->work_cap - n);
-            utf8proc_ssize_t r = utf8proc_decompose_char((utf8proc_int32_t)cp, out->work + n, room, opts, NULL);
+            utf8proc_ssize_t room = (utf8proc_ssize_t)(out->cap / sizeof(int32_t) - n);
+            r = utf8proc_decompose_char((utf8proc_int32_t)cp, (int32_t *)(void *)out->data + n, room,
+                                        opts, NULL);
             if (r < 0) return -1;
-            if (r <= room) { n += (size_t)r; break; }
-            if (work_reserve(out, n + (size_t)r + len - i + 8) < 0) return -1;
+            if (r <= room) break;
+            if (reserve_more(out, n, (size_t)r, (size_t)(end - p)) < 0) return -1;
         }
+        n += (size_t)r;
     }
-    canonical_order(out->work, n);
-    utf8proc_ssize_t m = utf8proc_normalize_utf32(out->work, (utf8proc_ssize_t)n, opts);
+    int32_t *work = (int32_t *)(void *)out->data;
+    canonical_order(work, n);
+    utf8proc_ssize_t m = utf8proc_normalize_utf32(work, (utf8proc_ssize_t)n, opts);
     if (m < 0) return -1;
-    if (cr_buf_reserve(out, (size_t)m * 4) < 0) return -1;
+    unsigned char *d = (unsigned char *)out->data;   /* 4 * m <= 4 * n <= cap bytes */
     size_t o = 0;
     for (utf8proc_ssize_t j = 0; j < m; j++) {
-        uint32_t c = (uint32_t)out->work[j];
+        uint32_t c = (uint32_t)work[j];
         if (level == CR_NORM_KEY) c = lump_apostrophe(c);
-        o += cr_utf8_encode(c, (unsigned char *)out->data + o);
+        o += cr_utf8_encode(c, d + o);
     }
     out->len = o;
-    out->data[o] = 0;
+    d[o] = 0;
     if (level == CR_NORM_KEY) strip_possessive(out);
     return 0;
 }
 
 /* Copies s with invalid sequences replaced by U+FFFD. */
 static int copy_valid(cr_buf *out, const unsigned char *s, size_t len) {
-    if (cr_buf_reserve(out, len * 3) < 0) return -1;
+    if (len > SIZE_MAX / 3 || cr_buf_reserve(out, len * 3) < 0) return -1;
     size_t o = 0, i = 0;
     while (i < len) {
         size_t k;
@@ -221,7 +215,9 @@ int cr_normalize(cr_buf *out, const char *str, size_t len, cr_norm_level level) 
     const unsigned char *s = (const unsigned char *)(str ? str : "");
     if (!str) len = 0;
     if ((unsigned)level > CR_NORM_KEY) return -1;
-    if (len >= out->cap && cr_buf_reserve(out, len) < 0) return -1;
+    out->len = 0;
+    out->failed = 0;
+    if (len >= out->cap && cr_buf_reserve(out, len) < 0) return -1;   /* also a block for "" */
     unsigned char *d = (unsigned char *)out->data;
     size_t i = 0;
     if (level <= CR_NORM_NFC) {

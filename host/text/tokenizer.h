@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
+
 typedef enum cr_token_kind {
     CR_TOK_WORD = 0,
     CR_TOK_NUMBER,
@@ -117,22 +119,9 @@ int cr_tokenizer_next(cr_tokenizer *t, cr_token *tok);
  * initials and dotted acronyms, and whitespace kept with the sentence before. */
 size_t cr_tokenizer_sentence_end(const cr_tokenizer *t, size_t pos);
 
-/* A growable byte buffer owned by the caller, reused across calls.
- * Initialise with {0}; release with cr_buf_free. */
-typedef struct cr_buf {
-    char *data;
-    size_t len;
-    size_t cap;
-    int32_t *work;     /* private: code point workspace of cr_normalize */
-    size_t work_cap;
-} cr_buf;
-
-void cr_buf_free(cr_buf *b);
-/* Makes room for cap bytes (plus a NUL); 0, or -1 when out of memory. */
-int cr_buf_reserve(cr_buf *b, size_t cap);
-
-/* Normalises s[0..len) at the given level into out (replacing its contents,
- * NUL-terminated).  Returns 0, or -1 when out of memory.  Invalid UTF-8
+/* Normalises s[0..len) at the given level into out (emptied first, as by
+ * cr_buf_reset; NUL-terminated; s must not point into out).  Returns 0, or
+ * -1 when out of memory (out is then failed).  Invalid UTF-8
  * becomes U+FFFD per bad byte at every level.  ASCII input takes a fast
  * path; nothing is allocated once the buffer is large enough.
  *   CR_NORM_CASEFOLD: NFKC_Casefold (NFKC, full case folding, default

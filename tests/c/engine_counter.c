@@ -128,7 +128,7 @@ static void test_counter_merge_dump(void) {
     ok(same, "top order is the same whatever the merge order");
     is_int(cr_counter_merge(&m12, &m12), CR_EINVAL, "merging into itself is refused");
 
-    cr_wbuf w = { 0 };
+    cr_buf w = { 0 };
     cr_frame_begin(&w, 1);
     cr_counter_dump(&w, &whole);
     cr_frame_end(&w);
@@ -156,21 +156,21 @@ static void test_counter_merge_dump(void) {
         free(d);
     }
     is_int(bad, 0, "every flipped byte is rejected");
-    cr_wbuf_free(&w);
+    cr_buf_free(&w);
 
     /* Garbage bodies in a valid frame: errors, never a crash. */
     int accepted = 0;
     rng_state = 99;
     for (int round = 0; round < 2000; round++) {
-        cr_wbuf g = { 0 };
+        cr_buf g = { 0 };
         cr_frame_begin(&g, 1);
         size_t len = rnd() % 40;
-        for (size_t i = 0; i < len; i++) cr_wbuf_byte(&g, rnd() % 4 ? rnd() % 8 : rnd() & 0xff);
+        for (size_t i = 0; i < len; i++) cr_buf_addc(&g, rnd() % 4 ? rnd() % 8 : rnd() & 0xff);
         cr_frame_end(&g);
         cr_counter_init(&back);
         if (cr_frame_open(g.data, g.len, &kind, &r) == 0 && cr_counter_undump(&r, &back) == 0) accepted++;
         cr_counter_free(&back);
-        cr_wbuf_free(&g);
+        cr_buf_free(&g);
     }
     ok(accepted >= 0, "2000 random bodies parsed without a crash (%d well-formed)", accepted);
 
@@ -229,12 +229,12 @@ static int ngrams_match_ref(const cr_ngrams *g, const cr_counter *ref) {
     size_t na = cr_ngrams_top(g, ref->size, a), nb = cr_counter_top(ref, ref->size, b);
     int same = na == nb;
     for (size_t i = 0; same && i < na; i++) {
-        cr_wbuf w = { 0 };
+        cr_buf w = { 0 };
         cr_ngrams_key(g, a[i], &w);
         const cr_centry *e = &ref->entries[b[i]];
         same = w.len == cr_centry_len(e) && (w.len == 0 || memcmp(w.data, e->key, w.len) == 0) &&
                g->grams.counts[a[i]] == e->count;
-        cr_wbuf_free(&w);
+        cr_buf_free(&w);
     }
     free(a);
     free(b);
@@ -267,20 +267,20 @@ static void test_ngrams(void) {
         ok(cr_ngrams_merge(&m, &p2) == 0 && cr_ngrams_merge(&m, &p1) == 0, "merge parts");
         ok(ngrams_match_ref(&m, &r2), "n=%u: merged parts equal the reference over parts", k);
         /* Dump round trip. */
-        cr_wbuf w = { 0 };
+        cr_buf w = { 0 };
         cr_ngrams_dump(&w, &m);
-        cr_rbuf r = { w.data, w.data + w.len, 0 };
+        cr_rbuf r = { (const unsigned char *)w.data, (const unsigned char *)w.data + w.len, 0 };
         cr_ngrams back;
         ok(cr_ngrams_undump(&r, &back) == 0 && r.p == r.end, "undump");
         ok(ngrams_match_ref(&back, &r2), "n=%u: dump round trip", k);
         int rejected = 1;
         for (size_t len = 0; len < w.len; len++) {
-            cr_rbuf t = { w.data, w.data + len, 0 };
+            cr_rbuf t = { (const unsigned char *)w.data, (const unsigned char *)w.data + len, 0 };
             cr_ngrams x;
             if (cr_ngrams_undump(&t, &x) == 0) { rejected = 0; cr_ngrams_free(&x); }
         }
         ok(rejected, "n=%u: every truncated body is rejected", k);
-        cr_wbuf_free(&w);
+        cr_buf_free(&w);
         const char *keys[4] = { "the", "the", "the", "the" };
         size_t lens[4] = { 3, 3, 3, 3 };
         int64_t i1 = cr_ngrams_find(&g, keys, lens);
@@ -303,11 +303,11 @@ static void test_ngrams(void) {
     feed_ngrams(&g, t3, 2);
     uint32_t top[3];
     cr_ngrams_top(&g, 3, top);
-    cr_wbuf w = { 0 };
-    for (int i = 0; i < 3; i++) { cr_ngrams_key(&g, top[i], &w); cr_wbuf_byte(&w, '|'); }
-    cr_wbuf_byte(&w, 0);
+    cr_buf w = { 0 };
+    for (int i = 0; i < 3; i++) { cr_ngrams_key(&g, top[i], &w); cr_buf_addc(&w, '|'); }
+    cr_buf_addc(&w, 0);
     is_str((char *)w.data, "alp a|alp zeta|alpha b|", "joined keys ordered bytewise");
-    cr_wbuf_free(&w);
+    cr_buf_free(&w);
     cr_ngrams_free(&g);
 
     /* Skip-grams: 1-skip-bigrams of a b c d. */
@@ -425,9 +425,9 @@ static void test_cooc(void) {
     is_int(bad, 0, "merged parts equal the whole over the same segments");
     is_int(m.units, 2, "units add");
 
-    cr_wbuf wb = { 0 };
+    cr_buf wb = { 0 };
     cr_cooc_dump(&wb, &m);
-    cr_rbuf r = { wb.data, wb.data + wb.len, 0 };
+    cr_rbuf r = { (const unsigned char *)wb.data, (const unsigned char *)wb.data + wb.len, 0 };
     cr_cooc back;
     ok(cr_cooc_undump(&r, &back) == 0 && r.p == r.end, "cooc undump");
     bad = 0;
@@ -455,12 +455,12 @@ static void test_cooc(void) {
            "N (one side): 5 pairs per token, less 15 cut off at each segment's end");
     int rejected = 1;
     for (size_t len = 0; len < wb.len; len++) {
-        cr_rbuf t = { wb.data, wb.data + len, 0 };
+        cr_rbuf t = { (const unsigned char *)wb.data, (const unsigned char *)wb.data + len, 0 };
         cr_cooc x;
         if (cr_cooc_undump(&t, &x) == 0) { rejected = 0; cr_cooc_free(&x); }
     }
     ok(rejected, "every truncated cooc body is rejected");
-    cr_wbuf_free(&wb);
+    cr_buf_free(&wb);
     cr_cooc_free(&back);
     cr_cooc_free(&a);
     cr_cooc_free(&b);

@@ -11,7 +11,6 @@
 #include "gaztext.h"
 #include "tap.h"
 
-typedef struct out { char *buf; size_t len, cap; } out;
 
 static int count_hit(void *ud, const cr_gaz_hit *m) {
     (void)m;
@@ -20,22 +19,12 @@ static int count_hit(void *ud, const cr_gaz_hit *m) {
 }
 
 static int collect(void *ud, const cr_gaz_hit *m) {
-    out *o = ud;
-    char line[512];
-    int n = snprintf(line, sizeof line, "%.*s|%.*s|%.*s|%zu|%zu|%zu\n", (int)m->elen, m->entity,
-                     (int)m->tlen, m->type, (int)m->alen, m->alias, m->start, m->stop, m->sentence);
-    if (n < 0) return 1;
-    if (o->len + (size_t)n + 1 > o->cap) {
-        o->cap = (o->cap + (size_t)n + 1) * 2;
-        o->buf = realloc(o->buf, o->cap);
-    }
-    memcpy(o->buf + o->len, line, (size_t)n + 1);
-    o->len += (size_t)n;
-    return 0;
+    return cr_buf_addf(ud, "%.*s|%.*s|%.*s|%zu|%zu|%zu\n", (int)m->elen, m->entity, (int)m->tlen, m->type,
+                       (int)m->alen, m->alias, m->start, m->stop, m->sentence) ? 1 : 0;
 }
 
 /* The plain way, as gaztext.c did it before its table. */
-static int reference(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy, out *o) {
+static int reference(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy, cr_buf *o) {
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &gt->tok);
     cr_token tok;
@@ -69,13 +58,13 @@ static int reference(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
 static int same(cr_gaztext *gt, const char *text, size_t len, size_t *matches) {
     int good = 1;
     for (int p = 0; p < 2; p++) {
-        out a = { 0 }, b = { 0 };
+        cr_buf a = { 0 }, b = { 0 };
         int ea = cr_gaztext_match(gt, text, len, (cr_gaz_policy)p, collect, &a);
         int eb = reference(gt, text, len, (cr_gaz_policy)p, &b);
-        good &= ea == eb && a.len == b.len && (!a.len || !memcmp(a.buf, b.buf, a.len));
-        for (size_t i = 0; i < a.len; i++) *matches += a.buf[i] == '\n';
-        free(a.buf);
-        free(b.buf);
+        good &= ea == eb && a.len == b.len && (!a.len || !memcmp(a.data, b.data, a.len));
+        for (size_t i = 0; i < a.len; i++) *matches += a.data[i] == '\n';
+        cr_buf_free(&a);
+        cr_buf_free(&b);
     }
     return good;
 }

@@ -166,7 +166,7 @@ static void test_decode(void) {
     };
     for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
         is_int(ld_utf8_check(u[i].s, u[i].n), u[i].bad, "utf8 check %zu", i);
-    ld_buf out = {0};
+    cr_buf out = {0};
     ld_decoded info;
     is_int(ld_decode("\xef\xbb\xbfok", 5, "auto", NULL, NULL, &out, &info), 0, "decode: UTF-8 BOM");
     ok(out.len == 2 && memcmp(out.data, "ok", 2) == 0 && info.bom, "decode: BOM dropped");
@@ -187,7 +187,7 @@ static void test_decode(void) {
     is_str(info.msg, "truncated character at byte 2 (as UTF-16LE)", "decode: ... with the byte");
     out.len = 0;
     is_int(ld_decode("x", 1, "no-such-encoding", NULL, NULL, &out, &info), -1, "decode: unknown encoding");
-    ld_buf_free(&out);
+    cr_buf_free(&out);
     char s[] = "a\r\nb\rc\x01\x7f\xc2\x85" "d\0e";
     size_t n = ld_clean_text(s, sizeof s - 1, 0);
     ok(n == 12 && memcmp(s, "a\nb\nc\x01\x7f\xc2\x85" "d\0e", 12) == 0, "clean: newlines only");
@@ -216,7 +216,7 @@ static int stop_guess(void *ud, size_t line, uint64_t offset, int mixed, const c
 }
 
 static void test_decode_lines(void) {
-    ld_buf out = {0};
+    cr_buf out = {0};
     ld_decoded info;
     guessed g = {0};
     /* UTF-8, Latin-1, both in one line, an undefined windows-1252 byte, no final newline */
@@ -242,7 +242,7 @@ static void test_decode_lines(void) {
     out.len = 0;
     is_int(ld_decode_lines("", 0, NULL, &out, &info, NULL, NULL), 0, "lines: empty input");
     is_int((long long)out.len, 0, "lines: nothing out");
-    ld_buf_free(&out);
+    cr_buf_free(&out);
 }
 
 int main(void) {

@@ -57,6 +57,13 @@ int main(void) {
     }
     is_str(norm("", CR_NORM_CASEFOLD), "", "empty input");
     ok(cr_normalize(&buf, NULL, 5, CR_NORM_KEY) == 0 && buf.len == 0, "NULL input is empty");
+    for (int level = CR_NORM_RAW; level <= CR_NORM_KEY; level++) {
+        cr_buf fresh = CR_BUF_INIT;     /* a buffer that never grew */
+        ok(cr_normalize(&fresh, "", 0, (cr_norm_level)level) == 0 && fresh.len == 0 && fresh.data &&
+           fresh.data[0] == '\0', "empty input into a new buffer at level %s: \"\"",
+           cr_norm_level_name((cr_norm_level)level));
+        cr_buf_free(&fresh);
+    }
     ok(cr_normalize(&buf, "x", 1, (cr_norm_level)9) == -1, "bad level is an error");
 
     /* Agreement with utf8proc's own NFKC_Casefold on valid text. */
@@ -109,6 +116,33 @@ int main(void) {
             is_str(norm("\xc3\x89t\xc3\xa9", CR_NORM_KEY), "ete", "then a short one");
             ok(buf.cap == cap, "without reallocating");
             free(s);
+        }
+    }
+
+    /* The general path decomposes into the buffer's own memory and encodes
+     * back in place: inputs whose decomposition is many times longer make
+     * it grow while decomposing; every level agrees with the result of one
+     * character repeated. */
+    {
+        static const char *const expand[] = { "\xef\xb7\xba",          /* U+FDFA: 18 code points */
+                                              "\xe3\x8c\x80" "e\xcc\x81", /* U+3300 (5) and e + acute */
+                                              "\xc7\x84\xe1\xba\x9e" };    /* U+01C4, U+1E9E: case folded */
+        for (size_t k = 0; k < sizeof expand / sizeof expand[0]; k++) {
+            for (int level = CR_NORM_NFC; level <= CR_NORM_KEY; level++) {
+                size_t unit = strlen(expand[k]), reps = 2000;
+                char *one = strdup(norm(expand[k], (cr_norm_level)level));
+                char *s = malloc(unit * reps + 1);
+                for (size_t i = 0; i < reps; i++) memcpy(s + unit * i, expand[k], unit);
+                cr_buf_free(&buf);
+                int good = one && cr_normalize(&buf, s, unit * reps, (cr_norm_level)level) == 0 &&
+                           buf.len == strlen(one) * reps && buf.data[buf.len] == 0;
+                for (size_t i = 0; good && i < reps; i++)
+                    good = !memcmp(buf.data + i * strlen(one), one, strlen(one));
+                ok(good, "%zu x %s at level %s: the single result repeated", reps, expand[k],
+                   cr_norm_level_name((cr_norm_level)level));
+                free(one);
+                free(s);
+            }
         }
     }
 

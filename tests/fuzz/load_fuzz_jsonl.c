@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     ld_lines r;
     ld_lines_init(&r, (ld_src){chunky_read, &src});
     ld_json j = {0};
-    ld_buf dec = {0};
+    cr_buf dec = {0};
     const char *s;
     size_t n;
     while (ld_lines_next(&r, &s, &n) == 1) {
@@ -51,6 +51,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     ld_lines_free(&r);
     ld_json_free(&j);
-    ld_buf_free(&dec);
+    cr_buf_free(&dec);
     return 0;
 }
