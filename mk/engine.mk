@@ -14,7 +14,8 @@ $(BUILD)/bench/engine_scan: bench/engine_scan.c $(BUILD)/libcorpustext.a $(BUILD
 ENGINE_FUZZ_SRC := host/text/counter.c host/text/cooc.c host/text/gazetteer.c host/text/gaztext.c \
                    host/text/load_decode.c host/text/load_util.c \
                    host/text/countext.c host/text/discover.c host/text/tokenizer.c host/text/normalize.c \
-                   host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c host/text/buf.c
+                   host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c host/text/buf.c \
+                   host/text/pathpolicy.c host/text/textopts.c
 ENGINE_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                     -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text
 
@@ -23,8 +24,19 @@ build-fuzz/engine_fuzz_%: tests/fuzz/engine_fuzz_%.c $(ENGINE_FUZZ_SRC)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ENGINE_FUZZ_FLAGS) -o $@ $< $(ENGINE_FUZZ_SRC) $(shell pkg-config --libs libutf8proc) -lm
 
-fuzz-engine: build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz/engine_fuzz_discover \
-             build-fuzz/engine_fuzz_freq
+ENGINE_FUZZ_BIN := build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz/engine_fuzz_discover \
+                   build-fuzz/engine_fuzz_freq
+
+fuzz-engine: $(ENGINE_FUZZ_BIN) engine-fuzz-seeds
+	@for t in undump gaz discover freq; do \
+	  echo "fuzz-engine: $$t for $(FUZZ_TIME)s"; \
+	  build-fuzz/engine_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+	    build-fuzz/corpus-engine-$$t || exit 1; \
+	done
+
+# The hand-written seeds of the engine's targets, in build-fuzz/corpus-engine-*.
+.PHONY: engine-fuzz-seeds
+engine-fuzz-seeds:
 	@mkdir -p build-fuzz/corpus-engine-gaz build-fuzz/corpus-engine-undump build-fuzz/corpus-engine-discover \
 	  build-fuzz/corpus-engine-freq
 	@printf '\001\004\005The Society of Iranian Experts met the U.N. in Brussels.' > build-fuzz/corpus-engine-discover/seed
@@ -34,8 +46,12 @@ fuzz-engine: build-fuzz/engine_fuzz_undump build-fuzz/engine_fuzz_gaz build-fuzz
 	  > build-fuzz/corpus-engine-freq/seed
 	@printf '\000\000The Fulton County Grand Jury said Friday an investigation of Atlanta'"'"'s recent primary election\nproduced "no evidence" that any irregularities took place. The jury further said, in term-end presentments, that the City Executive Committee had charge of the election.' \
 	  > build-fuzz/corpus-engine-freq/prose
+
+# fuzz-check (mk/tok.mk) runs each for FUZZ_RUNS inputs from its seeds.
+fuzz-check-engine: $(ENGINE_FUZZ_BIN) engine-fuzz-seeds
 	@for t in undump gaz discover freq; do \
-	  echo "fuzz-engine: $$t for $(FUZZ_TIME)s"; \
-	  build-fuzz/engine_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
-	    build-fuzz/corpus-engine-$$t || exit 1; \
+	  rm -rf build-fuzz/check-engine-$$t && cp -r build-fuzz/corpus-engine-$$t build-fuzz/check-engine-$$t; \
+	  build-fuzz/engine_fuzz_$$t -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/check-engine-$$t || exit 1; \
 	done
+FUZZ_CHECKS += fuzz-check-engine

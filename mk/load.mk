@@ -7,7 +7,7 @@ PKG_MODULES  += libxml-2.0 libarchive
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
 # CSV readers, each for FUZZ_TIME seconds, seeded from tests/data/load.
-LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c
+LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
@@ -29,3 +29,13 @@ fuzz-load: fuzz-load-deps
 	  build-fuzz/load_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
 	    build-fuzz/corpus-$$t || exit 1; \
 	done
+
+# fuzz-check (mk/tok.mk) runs each reader for FUZZ_RUNS inputs from the test data.
+fuzz-check-load: build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
+	@for t in jsonl csv; do \
+	  rm -rf build-fuzz/check-$$t && mkdir -p build-fuzz/check-$$t; \
+	  cp tests/data/load/*.$$t tests/data/load/*.tsv tests/data/load/brown/*.csv build-fuzz/check-$$t/ 2>/dev/null; \
+	  build-fuzz/load_fuzz_$$t -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
+	    -artifact_prefix=build-fuzz/ build-fuzz/check-$$t || exit 1; \
+	done
+FUZZ_CHECKS += fuzz-check-load

@@ -37,7 +37,7 @@ TOK_FUZZ_SRC := host/text/wordbreak.c host/text/sentbreak.c host/text/tokenizer.
                 host/text/normalize.c host/text/ucd_tables.c host/text/buf.c
 TOK_FUZZ_HDR := $(wildcard host/text/*.h)
 
-.PHONY: fuzz fuzz-check
+.PHONY: fuzz fuzz-check fuzz-check-tok
 build-fuzz/tok_fuzz: tests/fuzz/tok_fuzz.c $(TOK_FUZZ_SRC) $(TOK_FUZZ_HDR)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -D_DEFAULT_SOURCE -Ihost/text -o $@ tests/fuzz/tok_fuzz.c $(TOK_FUZZ_SRC) -lutf8proc
@@ -48,8 +48,11 @@ fuzz: build-fuzz/tok_fuzz
 	build-fuzz/tok_fuzz -max_total_time=$(FUZZ_TIME) -max_len=4096 -timeout=10 \
 	  -artifact_prefix=build-fuzz/ build-fuzz/corpus
 
-# Starts from the seeds alone every time, so the run is the same every time.
-fuzz-check: build-fuzz/tok_fuzz
+# Starts from the seeds alone every time, so the run is the same every time;
+# then every other target the fragments list in FUZZ_CHECKS (each parser: the
+# loaders, the counters' dumps, the gazetteer files, the counting loop).
+fuzz-check: fuzz-check-tok $(FUZZ_CHECKS)
+fuzz-check-tok: build-fuzz/tok_fuzz
 	rm -rf build-fuzz/check && mkdir -p build-fuzz/check
 	cp tests/fuzz/seeds/* build-fuzz/check/
 	build-fuzz/tok_fuzz -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \

@@ -1,6 +1,8 @@
 #!/bin/bash
-# tok_fuzz.sh — a bounded, deterministic libFuzzer run over the tokenizer core
-# (make fuzz-check: seed 1, FUZZ_RUNS inputs from tests/fuzz/seeds).  Needs
+# tok_fuzz.sh — a bounded, deterministic libFuzzer run over every fuzz target
+# (make fuzz-check: the tokenizer core, the loaders' readers, the counters'
+# dumps, the gazetteer files, the counting loop; seed 1, FUZZ_RUNS inputs
+# each from their hand-written seeds): each builds and runs clean.  Needs
 # clang and libclang-rt-14-dev; skips without them, except under CI=true.
 echo "1..1"
 if [ -n "${CORPUSRUN_SANITIZED:-}" ]; then
@@ -16,7 +18,7 @@ if ! clang -fsanitize=fuzzer -o "$probe/p" "$probe/p.c" >/dev/null 2>&1; then
   echo "ok 1 # skip clang with libFuzzer missing (apt-get install clang libclang-rt-14-dev)"; exit 0
 fi
 if out=$(make -s fuzz-check 2>&1); then
-  echo "ok 1 - fuzzer: $(printf '%s\n' "$out" | grep -o 'Done [0-9]* runs.*' | tail -n 1)"
+  echo "ok 1 - fuzzers: $(printf '%s\n' "$out" | grep -c 'Done [0-9]* runs') targets, each $(printf '%s\n' "$out" | grep -o 'Done [0-9]* runs' | head -n 1 | grep -o '[0-9]*') inputs"
 else
   echo "not ok 1 - fuzzer run is clean"
   printf '%s\n' "$out" | tail -n 40 | sed 's/^/# /'

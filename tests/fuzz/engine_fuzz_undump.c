@@ -3,6 +3,7 @@
  * checksum would otherwise stop random input before the bodies). */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cooc.h"
 #include "counter.h"
