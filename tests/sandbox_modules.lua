@@ -93,6 +93,8 @@ local CASES = {
   ["scriptlib.read_lines"] = "require('scriptlib').read_lines(F)",
   ["scriptlib.resolve_entity"] = "require('scriptlib').resolve_entity(GAZ, 'x')",
   ["corpusrun.list_dir"] = "assert(corpusrun.list_dir(FD))",
+  ["receipt.read_file"] = "assert(require('receipt').read_file(F))",
+  ["receipt.is_database"] = "assert(require('receipt').is_database(FDB))",
   ["commands.names"] = "assert(require('commands').names(FD))",
   ["commands.list_text"] = "assert(require('commands').list_text(FD))",
 }

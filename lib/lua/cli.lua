@@ -183,20 +183,22 @@ local function convert(o, s)
   return v
 end
 
--- Levenshtein distance, for "did you mean" hints.
-local function distance(a, b)
+-- cli.distance(a, b): the Levenshtein distance of two strings, in bytes,
+-- for "did you mean" hints (options here, script names, entity names).
+function cli.distance(a, b)
   local prev = {}
   for j = 0, #b do prev[j] = j end
   for i = 1, #a do
     local cur = { [0] = i }
+    local ai = a:byte(i)
     for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai == b:byte(j) and 0 or 1))
     end
     prev = cur
   end
   return prev[#b]
 end
+local distance = cli.distance
 
 local function suggestion(c, name)
   local best, bestd

@@ -20,20 +20,7 @@ function commands.names(dir)
   return names
 end
 
--- Levenshtein distance between two short names.
-local function distance(a, b)
-  local prev = {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    local cur = { [0] = i }
-    for j = 1, #b do
-      local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-    end
-    prev = cur
-  end
-  return prev[#b]
-end
+local distance = cli.distance
 
 -- The script name nearest to word (a prefix of it, or at most a third of
 -- its letters wrong, and at most 2), or nil; ties go to the first name.

@@ -491,18 +491,25 @@ receipt.FOOTER_FORMATS = { md = true, markdown = true, html = true }
 
 -- ---- reading receipts back ------------------------------------------------------
 
-local function read_file(path)
+-- receipt.read_file(path): the bytes of a file, or nil when it cannot be read.
+function receipt.read_file(path)
   local f = io.open(path, "rb")
   if not f then return nil end
   local s = f:read("a")
   f:close()
   return s
 end
+local read_file = receipt.read_file
 
-local function is_sqlite(path)
-  local head = read_file(path)
-  return head and head:sub(1, 16) == "SQLite format 3\0"
+-- receipt.is_database(path): whether path is an SQLite database (its header).
+function receipt.is_database(path)
+  local f = io.open(path, "rb")
+  if not f then return false end
+  local head = f:read(16)
+  f:close()
+  return head == "SQLite format 3\0"
 end
+local is_sqlite = receipt.is_database
 
 -- The receipt behind a result: a .receipt.json file, a result file with a
 -- sidecar, or a database's latest run.  Returns receipt, kind.

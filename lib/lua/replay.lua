@@ -11,18 +11,7 @@ local cli = require "cli"
 
 local replay = {}
 
-local function read_file(path)
-  local f = io.open(path, "rb")
-  if not f then return nil end
-  local s = f:read("a")
-  f:close()
-  return s
-end
-
-local function is_sqlite(path)
-  local head = read_file(path)
-  return head and head:sub(1, 16) == "SQLite format 3\0"
-end
+local read_file, is_sqlite = receipt.read_file, receipt.is_database
 
 local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
 

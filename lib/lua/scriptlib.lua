@@ -11,6 +11,7 @@ local match = require "match"
 local tokenize = require "tokenize"
 local corpus = require "corpus"
 local host = require "corpusrun"
+local cli = require "cli"
 
 local scriptlib = {}
 
@@ -222,20 +223,6 @@ function scriptlib.gazetteer_path(corpus_path)
   return (dir:gsub("/+$", "")) .. "/entities.tsv"
 end
 
--- Levenshtein distance over bytes, for "did you mean" hints.
-local function distance(a, b)
-  local prev = {}
-  for j = 0, #b do prev[j] = j end
-  for i = 1, #a do
-    local cur = { [0] = i }
-    local ai = a:byte(i)
-    for j = 1, #b do
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ai == b:byte(j) and 0 or 1))
-    end
-    prev = cur
-  end
-  return prev[#b]
-end
 
 -- The entity of gazetteer file `path` (TSV) that `name` names: an entity
 -- name, else one of its aliases (compared by token key, as the matcher
@@ -269,7 +256,7 @@ function scriptlib.resolve_entity(path, name)
   local best, bestd
   for _, e in ipairs(entries) do
     for _, s in ipairs({ e.entity, e.alias }) do
-      local d = distance(key(s), want)
+      local d = cli.distance(key(s), want)
       if bestd == nil or d < bestd or (d == bestd and s < best) then best, bestd = s, d end
     end
   end
