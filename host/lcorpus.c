@@ -184,7 +184,7 @@ static void opt_encoding(lua_State *L, const char *key, const char *name) {
 
 static const char *const known_opts[] = {
     "format", "text", "id", "title", "encoding", "fallback", "element", "include", "exclude",
-    "name_fields", "hidden", "control", "sidecar", "max_bytes", "on_error", NULL};
+    "name_fields", "hidden", "control", "sidecar", "max_bytes", "on_error", "attributes", "separator", NULL};
 
 /* Parses the options table at index t into o (already initialised) and
  * *on_error.  Raises on misuse; o's strings are freed by the caller's
@@ -206,7 +206,8 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
         const char *f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         o->format = f ? ld_format_from_name(f) : LD_FMT_NONE;
         if (o->format == LD_FMT_NONE || o->format == LD_FMT_ARCHIVE)
-            opt_error(L, "format", "\"text\", \"jsonl\", \"csv\", \"tsv\", \"html\" or \"xml\"", lua_gettop(L));
+            opt_error(L, "format", "\"text\", \"jsonl\", \"csv\", \"tsv\", \"html\", \"xml\", \"conllu\", "
+                      "\"vrt\" or \"tagged\"", lua_gettop(L));
     }
     lua_pop(L, 1);
     opt_str(L, t, "text", &o->text_field);
@@ -218,6 +219,17 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
     opt_list(L, t, "include", &o->include, &o->n_include);
     opt_list(L, t, "exclude", &o->exclude, &o->n_exclude);
     opt_list(L, t, "name_fields", &o->name_fields, &o->n_name_fields);
+    opt_list(L, t, "attributes", &o->attributes, &o->n_attributes);
+    for (size_t i = 0; i < o->n_attributes; i++)
+        if (!o->attributes[i][0] || strpbrk(o->attributes[i], " \t\n")) {
+            lua_getfield(L, t, "attributes");
+            opt_error(L, "attributes", "a list of names (not empty, without spaces)", lua_gettop(L));
+        }
+    opt_str(L, t, "separator", &o->separator);
+    if (o->separator && (!o->separator[0] || strpbrk(o->separator, " \t\n\r\f\v"))) {
+        lua_getfield(L, t, "separator");
+        opt_error(L, "separator", "a string without spaces (such as \"/\" or \"_\")", lua_gettop(L));
+    }
     opt_bool(L, t, "hidden", &o->hidden);
     opt_bool(L, t, "sidecar", &o->sidecar);
     static const char *const ctl[] = {"keep", "strip", NULL};

@@ -1,0 +1,121 @@
+-- corpus.open on annotated formats: CoNLL-U, VRT and word/TAG (Brown's own
+-- files): documents, their text rebuilt from the tokens, metadata, problems.
+local t = require "tap"
+local corpus = require "corpus"
+
+local D = "tests/data/load/annot/"
+
+local function load(src, opts)
+  opts = opts or {}
+  if opts.on_error == nil then opts.on_error = "skip" end
+  local c = assert(corpus.open(src, opts))
+  local docs = {}
+  for d in c:docs() do docs[#docs + 1] = d end
+  local probs = {}
+  for _, p in ipairs(c:problems()) do probs[#probs + 1] = p.kind .. " " .. p.message end
+  return docs, probs, c
+end
+
+local function ids(docs)
+  local out = {}
+  for i, d in ipairs(docs) do out[i] = d.id end
+  return out
+end
+
+local function size(path)
+  local f = assert(io.open(path, "rb")); local n = f:seek("end"); f:close(); return n
+end
+
+-- ---- CoNLL-U as treebanks write it --------------------------------------------
+do
+  local docs, probs, c = load(D .. "ud.conllu")
+  t.is_deeply(ids(docs), { "fr-1", "en-2" }, "conllu: by extension; # newdoc id starts each document")
+  t.is(docs[1].text, "Je vais au marché.\nIl pleut.",
+       "conllu: text from the forms, the multiword token's form once, SpaceAfter=No, a sentence a line")
+  t.is(docs[2].text, "She said so, and he did too.\n\nHe says things.",
+       "conllu: # newpar is a blank line; the empty node 7.1 is not in the text")
+  t.is(docs[1].title, "Je vais au marché.", "conllu: title: the first line")
+  t.is(docs[1].bytes + docs[2].bytes, size(D .. "ud.conllu"), "conllu: every line counted in one document's bytes")
+  t.is_deeply(probs, {}, "conllu: no problems in a well-formed file")
+  t.is(#c, 2, "conllu: #c")
+  local a = load(D .. "ud.conllu", { format = "conllu" })
+  t.is(#a, 2, "conllu: format = \"conllu\"")
+end
+
+-- ---- CoNLL-U: malformed lines reported, the rest kept ------------------------
+do
+  local docs, probs = load(D .. "bad.conllu")
+  t.is_deeply(ids(docs), { "bad.conllu" }, "conllu: a file without # newdoc is one document, named by the file")
+  t.is(docs[1].text, "One line\nTwo lines\nThree", "conllu: the good lines of the document are kept")
+  local P = "skipped " .. D .. "bad.conllu:"
+  t.is_deeply(probs, {
+    P .. "6: 9 fields, CoNLL-U has 10 (tab-separated): line skipped",
+    P .. "7: bad ID 'x' (a number from 1, a range such as 1-2, or an empty node such as 1.1): line skipped",
+    P .. "9: ID 3 where 2 was expected: the line is kept",
+    P .. "10: a sentence starts (ID 1) without a blank line after the one before",
+  }, "conllu: each malformed line named by file and line, with what is wrong")
+end
+
+-- ---- VRT ------------------------------------------------------------------------
+do
+  local docs, probs = load(D .. "brown.vrt")
+  t.is_deeply(ids(docs), { "t1", "t2", "t3" }, "vrt: <text id> starts each document")
+  t.is(docs[1].text, "The jury said <no> .\nIt ended", "vrt: words joined, entities decoded, a sentence a line")
+  t.is_deeply(docs[1].meta, { year = "1961", genre = "press & news" }, "vrt: <text>'s attributes are metadata")
+  t.is(docs[2].text, "Cats said\nFine", "vrt: the line with too few fields is skipped, the rest kept")
+  local P = "skipped " .. D .. "brown.vrt:"
+  t.is_deeply(probs, {
+    P .. "22: 2 fields, 3 positional attributes (word pos lemma): line skipped",
+    P .. "24: </p> closes no open <p>: line skipped",
+    P .. "28: <s> opened on line 26 is not closed before the end of the document",
+    P .. "32: <s> opened on line 30 is not closed before </corpus>",
+    P .. "32: <text> opened on line 29 is not closed before </corpus>",
+  }, "vrt: unbalanced tags and bad lines named by file and line")
+  local total = 0
+  for _, d in ipairs(docs) do total = total + d.bytes end
+  t.is(total, size(D .. "brown.vrt"), "vrt: every line counted in one document's bytes")
+  local e = load(D .. "brown.vrt", { element = "s" })
+  t.is(#e, 5, "vrt: element = \"s\" makes each <s> a document")
+end
+
+-- ---- word/TAG: Brown's own files --------------------------------------------------
+do
+  local docs, probs = load(D .. "tagged", { format = "tagged", include = { "c*" } })
+  t.is_deeply(ids(docs), { "ca01", "cp09" }, "tagged: one document a file")
+  t.like(docs[1].text, "^The Fulton County Grand Jury said Friday an investigation of Atlanta's recent",
+         "tagged: the words without their tags")
+  t.ok(not docs[1].text:find("/", 1, true), "tagged: no tag left in the text")
+  t.is_deeply(probs, {}, "tagged: Brown's files have no problem")
+end
+
+do
+  local path = os.tmpname()
+  local f = assert(io.open(path, "wb"))
+  f:write("The_DT cat_NN sat_VBD\nnaked word_NN a/b_NN\n")
+  f:close()
+  local docs, probs = load(path, { format = "tagged", separator = "_" })
+  os.remove(path)
+  t.is(docs[1].text, "The cat sat\nnaked word a/b", "tagged: separator = \"_\"; the tag after the last one")
+  t.is_deeply(probs, { "skipped " .. path .. ":2: 1 token without _ and a tag (the first: 'naked'): kept with an empty tag" },
+              "tagged: a token without a tag is reported and kept")
+end
+
+-- ---- sharding: each document once ------------------------------------------------
+do
+  local c = assert(corpus.open(D .. "brown.vrt", { on_error = "skip" }))
+  local got = {}
+  for k = 1, 2 do for d in c:shard(k, 2):docs() do got[#got + 1] = d.id end end
+  t.is_deeply(got, { "t1", "t2", "t3" }, "vrt: two shards give every document once, in order")
+end
+
+-- ---- misuse --------------------------------------------------------------------------
+do
+  local ok, err = pcall(corpus.open, D .. "ud.conllu", { separator = "" })
+  t.ok(not ok and err:find("option 'separator' must be a string without spaces", 1, true), "separator: not empty")
+  ok, err = pcall(corpus.open, D .. "ud.conllu", { attributes = { "word", "" } })
+  t.ok(not ok and err:find("option 'attributes' must be a list of names", 1, true), "attributes: names")
+  ok, err = pcall(corpus.open, D .. "ud.conllu", { format = "conll" })
+  t.ok(not ok and err:find('"conllu", "vrt" or "tagged"', 1, true), "format: the list names the new formats")
+end
+
+t.done()
