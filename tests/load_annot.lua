@@ -100,6 +100,64 @@ do
               "tagged: a token without a tag is reported and kept")
 end
 
+-- ---- doc.tokens: the tokens with their attributes, in C ----------------------------
+do
+  local docs = load(D .. "ud.conllu")
+  local toks = docs[1].tokens
+  t.is(#toks, 9, "tokens: #doc.tokens counts the words (the range 3-4 is not one)")
+  t.is_deeply(toks:attributes(), { "id", "form", "lemma", "upos", "xpos", "feats", "head", "deprel", "deps", "misc" },
+              "tokens: CoNLL-U's ten columns, by their names")
+  local w = toks[2]
+  t.is_deeply({ w.form, w.lemma, w.upos, w.head, w.deprel, w.sentence },
+              { "vais", "aller", "VERB", "0", "root", 1 }, "tokens: t[i] is a table of the token's attributes")
+  t.is(docs[1].text:sub(w.start, w.stop), "vais", "tokens: start and stop give the token's bytes in doc.text")
+  t.is_deeply({ toks[3].form, toks[4].form }, { "à", "le" }, "tokens: the words of a multiword token")
+  t.is(docs[1].text:sub(toks[3].start, toks[3].stop), "au", "tokens: its words span the multiword token's form")
+  t.is(docs[1].text:sub(toks[4].start, toks[4].stop), "au", "tokens: both words")
+  t.is(toks[0], nil, "tokens: t[0] is nil")
+  t.is(toks[10], nil, "tokens: past the end is nil")
+  t.is_deeply(toks:column("lemma"), { "il", "aller", "à", "le", "marché", ".", "il", "pleuvoir", "." },
+              "tokens: column(name) gives one attribute of every token")
+  t.is_deeply(toks:sentences(), {
+    { first = 1, last = 6, id = "fr-1-s1", text = "Je vais au marché." },
+    { first = 7, last = 9, id = "fr-1-s2", text = "Il pleut." },
+  }, "tokens: sentences() with # sent_id and # text")
+  t.is(toks[8].sentence, 2, "tokens: each token's sentence")
+  t.is(tostring(toks), "Tokens (9 tokens, 2 sentences: id form lemma upos xpos feats head deprel deps misc)",
+       "tokens: tostring")
+  local en = docs[2].tokens
+  t.is(#en, 13, "tokens: the empty node 7.1 is not a token")
+  t.is_deeply(en:column("id"), { "1", "2", "3", "4", "5", "6", "7", "8", "9", "1", "2", "3", "4" },
+              "tokens: ids as given")
+  local n = 0
+  for i, tok in ipairs(en) do n = i; assert(tok.form) end
+  t.is(n, 13, "tokens: ipairs walks them")
+  t.raises(function() return en:column("word") end,
+           "no attribute 'word' %(the tokens have id, form, lemma, upos, xpos, feats, head, deprel, deps, misc%)",
+           "tokens: an unknown attribute is an error naming those there are")
+  local plain = load("corpus")
+  t.is(plain[1].tokens, nil, "tokens: documents of other formats have none")
+end
+
+do
+  local docs = load(D .. "brown.vrt")
+  local toks = docs[1].tokens
+  t.is_deeply(toks:attributes(), { "word", "pos", "lemma" }, "vrt tokens: named by the header comment")
+  t.is_deeply(toks:column("lemma"), { "the", "jury", "say", "<no>", ".", "it", "end" }, "vrt tokens: a column, decoded")
+  t.is_deeply(toks:sentences(), { { first = 1, last = 5, id = "t1.1" }, { first = 6, last = 7, id = "t1.2" } },
+              "vrt tokens: <s id> sentences")
+  local named = load(D .. "brown.vrt", { attributes = { "w", "p", "l" } })
+  t.is_deeply(named[1].tokens:attributes(), { "w", "p", "l" }, "vrt tokens: attributes= overrides the header")
+  local tg = load(D .. "tagged", { format = "tagged", include = { "c*" } })
+  local tk = tg[1].tokens
+  t.is_deeply({ tk[1].word, tk[1].tag, tk[2].word, tk[2].tag }, { "The", "at", "Fulton", "np-tl" },
+              "tagged tokens: word and tag")
+  t.is(#tk:sentences(), 98, "tagged tokens: a line a sentence")
+  local wc = 0
+  for _ in tg[1].text:gmatch("%S+") do wc = wc + 1 end
+  t.is(#tk, wc, "tagged tokens: one a word of the text")
+end
+
 -- ---- sharding: each document once ------------------------------------------------
 do
   local c = assert(corpus.open(D .. "brown.vrt", { on_error = "skip" }))
