@@ -14,6 +14,7 @@
 #include "countext.h"
 #include "dtm.h"
 #include "engine_opts.h"
+#include "tokens_lua.h"
 #include "grow.h"
 #include "interrupt.h"
 
@@ -40,6 +41,7 @@ static void count_release(Count *c) {
     }
     cr_textscratch_free(&c->s);
     cr_buf_free(&c->key);
+    cr_buf_free(&c->join);
     c->kind = K_CLOSED;
 }
 
@@ -77,11 +79,32 @@ static void check(lua_State *L, int err) {
 }
 
 /* ---- constructors -------------------------------------------------------- */
+/* Whether s[0..n) is an attribute spec: a name, or two names joined by '/'. */
+static int attr_spec_ok(const char *s, size_t n) {
+    if (n == 0 || n >= CR_ATTR_MAX || s[0] == '/' || s[n - 1] == '/') return 0;
+    int slashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= ' ' || ch == 0x7f) return 0;
+        slashes += ch == '/';
+    }
+    return slashes <= 1;
+}
+
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
-    eng_check_keys(L, 1, NULL);
+    eng_check_keys(L, 1, "attr");
+    size_t alen = 0;
+    const char *attr = NULL;
+    if (lua_istable(L, 1) && lua_getfield(L, 1, "attr") != LUA_TNIL) {
+        attr = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &alen) : NULL;
+        if (!attr || !attr_spec_ok(attr, alen))
+            luaL_argerror(L, 1, "option 'attr' must be an attribute name, or two joined by '/' "
+                                "(such as \"lemma\" or \"lemma/upos\")");
+    }
     Count *c = newcount(L, K_FREQ);
+    if (attr) memcpy(c->attr, attr, alen + 1);
     crl_read_textopts(L, 1, &c->o);
     cr_counter_init(&c->u.f);
     c->kind = K_FREQ;
@@ -143,6 +166,9 @@ static int l_cooc(lua_State *L) {
 /* ---- feeding ------------------------------------------------------------- */
 static int m_add_text(lua_State *L) {
     Count *c = checkcount(L, 1);
+    if (c->attr[0])
+        return luaL_error(L, "this counter counts the tokens' attribute '%s': feed it f:add_tokens(doc.tokens)",
+                          c->attr);
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
@@ -160,10 +186,33 @@ static int m_add_text(lua_State *L) {
     return 1;
 }
 
-/* add_tokens(array): the keys as given (not normalised), one segment. */
+/* add_tokens(doc.tokens): the counter's attribute of every token, in C. */
+static int add_attr(lua_State *L, Count *c, const ld_tokens *t) {
+    if (c->kind != K_FREQ && c->kind != K_DF)
+        return luaL_argerror(L, 2, "only count.freq and count.df count tokens' attributes");
+    if (!c->attr[0])
+        return luaL_argerror(L, 2, "the counter has no attribute to count: make it with count.freq{attr = \"lemma\"}");
+    size_t cols[2], missing = 0;
+    int n = cr_attr_columns(t, c->attr, strlen(c->attr), cols, &missing);
+    if (n < 0) {
+        const char *name = c->attr + missing;
+        const char *slash = strchr(name, '/');
+        lua_pushlstring(L, name, slash ? (size_t)(slash - name) : strlen(name));
+        crl_tokens_attr(L, t, lua_tostring(L, -1), lua_rawlen(L, -1), 2);   /* raises */
+    }
+    c->version++;
+    check(L, cr_freq_add_attr(&c->u.f, t, cols, (size_t)n, c->o.level, c->kind == K_DF, &c->s, &c->join));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* add_tokens(array): the keys as given (not normalised), one segment;
+ * add_tokens(doc.tokens): the counter's attribute. */
 static int m_add_tokens(lua_State *L) {
     Count *c = checkcount(L, 1);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    const ld_tokens *t = crl_totokens(L, 2);
+    if (t) return add_attr(L, c, t);
+    if (lua_type(L, 2) != LUA_TTABLE) luaL_typeerror(L, 2, "table or Tokens");
     lua_Integer n = luaL_len(L, 2);
     cr_counter *v = vocab(c);
     c->s.nids = 0;
@@ -501,6 +550,10 @@ static int m_merge(lua_State *L) {
         return luaL_argerror(L, 2, lua_pushfstring(L, "cannot merge a %s%s into a %s%s", kind_mt(o->kind),
                                                    o->kind == K_DF ? " (document frequencies)" : "",
                                                    kind_mt(c->kind), c->kind == K_DF ? " (document frequencies)" : ""));
+    if (strcmp(c->attr, o->attr) != 0)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "cannot merge counts of %s%s%s into counts of %s%s%s",
+                                                   o->attr[0] ? "attribute '" : "words", o->attr, o->attr[0] ? "'" : "",
+                                                   c->attr[0] ? "attribute '" : "words", c->attr, c->attr[0] ? "'" : ""));
     int e;
     if (c->kind == K_NGRAMS) e = cr_ngrams_merge(&c->u.g, &o->u.g);
     else if (c->kind == K_COOC) e = cr_cooc_merge(&c->u.c, &o->u.c);
@@ -592,6 +645,7 @@ static int m_dump(lua_State *L) {
     } else {
         cr_counter_dump_part(w, &c->u.f, (unsigned)part, (unsigned)parts);
     }
+    if (c->attr[0]) cr_put_str(w, c->attr, strlen(c->attr));   /* after the counts: older dumps have none */
     cr_frame_end(w);
     if (w->failed || e) {
         cr_buf_free(w);
@@ -639,6 +693,16 @@ static int l_undump(lua_State *L) {
             cr_counter_init(&c->u.f);
             c->kind = (int)kind; /* owns the counter from here, even on error */
             e = cr_counter_undump(&r, &c->u.f);
+        }
+    }
+    if (!e && r.p != r.end && (kind == K_FREQ || kind == K_DF)) {   /* the attribute counted */
+        const char *attr;
+        size_t alen;
+        e = cr_rbuf_str(&r, &attr, &alen, CR_ATTR_MAX - 1);
+        if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
+        if (!e) {
+            memcpy(c->attr, attr, alen);
+            c->attr[alen] = '\0';
         }
     }
     if (!e && r.p != r.end) e = CR_ECORRUPT;
@@ -706,8 +770,8 @@ static int m_tostring(lua_State *L) {
         lua_pushfstring(L, "%s (n=%d, %d types, %d tokens)", NGRAMS_MT, (int)c->u.g.n,
                         (int)c->u.g.grams.size, (int)c->u.g.total);
     } else {
-        lua_pushfstring(L, "%s (%d types, %d %s)", FREQ_MT, (int)c->u.f.size, (int)c->u.f.total,
-                        c->kind == K_DF ? "documents" : "tokens");
+        lua_pushfstring(L, "%s (%d types, %d %s%s%s)", FREQ_MT, (int)c->u.f.size, (int)c->u.f.total,
+                        c->kind == K_DF ? "documents" : "tokens", c->attr[0] ? ", attr " : "", c->attr);
     }
     return 1;
 }
