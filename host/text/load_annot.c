@@ -837,14 +837,19 @@ static int vrt_line(ld_annot *a, const char *s, size_t n, long line) {
             a->t.nattr, a->t.nattr == 1 ? "" : "s", names);
         return 0;
     }
-    if (decode(a, FLD(0), FLEN(0))) return -1;
     size_t start, stop;
-    if (put_form(a, a->val.data, a->val.len, &start, &stop) || tok_begin(a, start, stop)) return -1;
-    a->gap = GAP_SPACE;
-    for (size_t k = 0; k < nf; k++) {
-        if (decode(a, FLD(k), FLEN(k))) return -1;
-        tok_val(a, k, a->val.data, a->val.len);
+    if (!memchr(s, '&', n)) {   /* no reference to decode: the fields as they are */
+        if (put_form(a, FLD(0), FLEN(0), &start, &stop) || tok_begin(a, start, stop)) return -1;
+        for (size_t k = 0; k < nf; k++) tok_val(a, k, FLD(k), FLEN(k));
+    } else {
+        if (decode(a, FLD(0), FLEN(0))) return -1;
+        if (put_form(a, a->val.data, a->val.len, &start, &stop) || tok_begin(a, start, stop)) return -1;
+        for (size_t k = 0; k < nf; k++) {
+            if (decode(a, FLD(k), FLEN(k))) return -1;
+            tok_val(a, k, a->val.data, a->val.len);
+        }
     }
+    a->gap = GAP_SPACE;
     return tok_end(a);
 }
 
@@ -891,7 +896,9 @@ int ld_annot_line(ld_annot *a, const char *s, size_t n, long line) {
         a->ready = 1;
         return 1;
     }
-    if (memchr(s, '\0', n)) {
+    /* a NUL in a comment or a tag would cut the C strings made from it (ids,
+     * names, metadata); token values are kept with their lengths */
+    if (n && (s[0] == '#' || s[0] == '<') && memchr(s, '\0', n)) {
         say(a, line, "a NUL byte in the line: line skipped");
         a->bytes += n + 1;
         return 0;
