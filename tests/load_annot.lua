@@ -158,6 +158,24 @@ do
   t.is(#tk, wc, "tagged tokens: one a word of the text")
 end
 
+-- ---- inside an archive ------------------------------------------------------------
+do
+  local dir = os.tmpname()
+  os.remove(dir)
+  assert(os.execute("mkdir " .. t.shell_quote(dir)))
+  local tgz = dir .. "/annot.tar.gz"
+  local ok = os.execute(("tar czf %s -C %s ud.conllu brown.vrt"):format(t.shell_quote(tgz), t.shell_quote(D)))
+  if ok then
+    local docs = load(tgz)
+    t.is_deeply(ids(docs), { "fr-1", "en-2", "t1", "t2", "t3" }, "archive: members read by their extension")
+    t.is(docs[2].tokens[2].lemma, "say", "archive: tokens of a member")
+  else
+    t.skip("no tar", 2)
+  end
+  os.remove(tgz)
+  os.remove(dir)
+end
+
 -- ---- sharding: each document once ------------------------------------------------
 do
   local c = assert(corpus.open(D .. "brown.vrt", { on_error = "skip" }))
