@@ -87,6 +87,32 @@ do
            "ngrams do not count attributes")
 end
 
+-- ---- where: only the tokens whose attributes have the values given ---------------
+do
+  local nouns = count.freq { attr = "lemma", where = { upos = "NOUN" } }
+  local content = count.freq { attr = "lemma", where = { upos = { "NOUN", "VERB" }, deprel = { "root", "obj", "obl" } } }
+  for _, d in ipairs(ud) do nouns:add_tokens(d.tokens); content:add_tokens(d.tokens) end
+  t.is(rows(nouns, 5), "marché=1 thing=1", "where: the lemmas of nouns only")
+  t.is(rows(content, 9), "say=2 aller=1 marché=1 pleuvoir=1 thing=1",
+       "where: every condition holds, each a value among those listed")
+  t.is(tostring(content),
+       "corpusrun.Freq (5 types, 6 tokens, attr lemma where deprel=root|obj|obl, upos=NOUN|VERB)",
+       "where: tostring shows the filter (attributes sorted)")
+  local g = assert(count.undump(content:dump()))
+  t.is(tostring(g), tostring(content), "where: kept by dump/undump")
+  g:merge(content)
+  t.is(g:get("say"), 4, "where: counters with the same filter merge")
+  t.raises(function() nouns:merge(content) end, "different settings %(where%)", "where: different filters do not merge")
+  t.raises(function() count.freq { attr = "lemma", where = { tag = "nn" } }:add_tokens(ud[1].tokens) end,
+           "no attribute 'tag'", "where: an attribute the tokens lack is named")
+  t.raises(function() count.freq { where = { upos = "NOUN" } } end, "option 'where' chooses tokens to count: it needs 'attr'",
+           "where: needs attr")
+  t.raises(function() count.freq { attr = "lemma", where = { upos = 1 } } end,
+           "option 'where' must map attribute names to a value or a list of values", "where: values are strings")
+  t.raises(function() count.freq { attr = "lemma", where = { upos = {} } } end, "the list for 'upos' is empty",
+           "where: an empty list is refused")
+end
+
 -- ---- c:fold with -j 1 and -j 2 ----------------------------------------------
 local script = os.tmpname() .. ".lua"
 local f = assert(io.open(script, "wb"))
@@ -96,9 +122,13 @@ local D = "tests/data/load/annot/"
 for _, src in ipairs { { D .. "ud.conllu", {}, "lemma/upos" }, { D .. "tagged", { format = "tagged", include = { "c*" } }, "tag" },
                        { D .. "brown.vrt", { on_error = "skip" }, "lemma" } } do
   local acc = assert(corpus.open(src[1], src[2])):fold(
-    function() return { f = count.freq { attr = src[3] }, df = count.df { attr = src[3] }, docs = 0 } end,
-    function(acc, doc) acc.f:add_tokens(doc.tokens); acc.df:add_tokens(doc.tokens); acc.docs = acc.docs + 1 end)
-  io.write(src[1], " ", acc.docs, " ", tostring(acc.f), "\n")
+    function() return { f = count.freq { attr = src[3] }, df = count.df { attr = src[3] }, docs = 0,
+                        w = count.freq { attr = src[3], where = { [src[3]:match("[^/]+$")] = { "NOUN", "nn", "VERB" } } } } end,
+    function(acc, doc)
+      acc.f:add_tokens(doc.tokens); acc.df:add_tokens(doc.tokens); acc.w:add_tokens(doc.tokens); acc.docs = acc.docs + 1
+    end)
+  io.write(src[1], " ", acc.docs, " ", tostring(acc.f), " ", tostring(acc.w), "\n")
+  for _, r in ipairs(acc.w:top(10)) do io.write(r.key, "\t", r.n, "\n") end
   for _, r in ipairs(acc.f:top(30)) do io.write(r.key, "\t", r.n, "\t", acc.df:get(r.key), "\n") end
 end
 ]])

@@ -26,6 +26,58 @@ int cr_attr_columns(const ld_tokens *t, const char *spec, size_t len, size_t col
     return 2;
 }
 
+int cr_where_resolve(const ld_tokens *t, const char *w, size_t len, cr_where *out, const char **name,
+                     size_t *nlen) {
+    out->n = 0;
+    size_t i = 0;
+    while (i < len) {
+        const char *end = memchr(w + i, CR_WHERE_END, len - i);
+        const char *sep = memchr(w + i, CR_WHERE_SEP, len - i);
+        if (!end || !sep || sep > end || out->n == CR_WHERE_MAX) return -1;
+        long col = ld_tokens_attr(t, w + i, (size_t)(sep - (w + i)));
+        if (col < 0) {
+            *name = w + i;
+            *nlen = (size_t)(sep - (w + i));
+            return 1;
+        }
+        out->col[out->n] = (size_t)col;
+        out->vals[out->n] = sep + 1;
+        out->end[out->n] = end;
+        out->n++;
+        i = (size_t)(end - w) + 1;
+    }
+    return 0;
+}
+
+int cr_where_check(const char *w, size_t len) {
+    size_t i = 0, n = 0;
+    while (i < len) {
+        const char *end = memchr(w + i, CR_WHERE_END, len - i);
+        const char *sep = memchr(w + i, CR_WHERE_SEP, len - i);
+        if (!end || !sep || sep >= end || sep == w + i || ++n > CR_WHERE_MAX) return -1;
+        i = (size_t)(end - w) + 1;
+    }
+    return n ? 0 : -1;
+}
+
+/* Whether token i meets every condition of w. */
+static int where_ok(const ld_tokens *t, size_t i, const cr_where *w) {
+    for (size_t k = 0; k < w->n; k++) {
+        size_t len;
+        const char *v = ld_tokens_val(t, i, w->col[k], &len);
+        const char *p = w->vals[k];
+        int hit = 0;
+        while (p < w->end[k] && !hit) {
+            const char *e = memchr(p, CR_WHERE_SEP, (size_t)(w->end[k] - p));
+            if (!e) e = w->end[k];
+            hit = (size_t)(e - p) == len && memcmp(p, v, len) == 0;
+            p = e + 1;
+        }
+        if (!hit) return 0;
+    }
+    return 1;
+}
+
 /* Value of column col of token i, normalised at level (into s->norm). */
 static int value(const ld_tokens *t, size_t i, size_t col, cr_norm_level level, cr_textscratch *s,
                  const char **v, size_t *len) {
@@ -61,9 +113,10 @@ static int cmp_u32(const void *a, const void *b) {
 }
 
 int cr_freq_add_attr(cr_counter *c, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
-                     int df, cr_textscratch *s, cr_buf *join) {
+                     int df, const cr_where *where, cr_textscratch *s, cr_buf *join) {
     s->nids = 0;
     for (size_t i = 0; i < t->n; i++) {
+        if (where && where->n && !where_ok(t, i, where)) continue;
         const char *key;
         size_t klen;
         int e = token_key(t, i, cols, ncols, level, s, join, &key, &klen);
