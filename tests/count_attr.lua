@@ -113,6 +113,30 @@ do
            "where: an empty list is refused")
 end
 
+-- ---- scripts/freq.lua --attr, --where ------------------------------------------------
+do
+  local function freq(args, j)
+    return t.run(("%s -j %d scripts/freq.lua -q -c %s %s"):format(q(bin), j or 1, q(D .. "ud.conllu"), args))
+  end
+  local out, code, err = freq("--attr lemma --top 4 --format tsv")
+  t.is(code, 0, "freq --attr runs", err)
+  t.like(out, "^rank\tlemma\tfreq\t", "freq --attr: the column is the attribute")
+  t.like(out, "\n1\t%.\t4\t.-\n2\the\t2\t.-\n3\til\t2\t.-\n4\tsay\t2\t", "freq --attr: lemmas counted")
+  local two = freq("--attr lemma --top 4 --format tsv", 2)
+  t.is(two, out, "freq --attr: -j 2 prints the same bytes")
+  out = freq("--attr lemma/upos --level raw --where 'upos=NOUN,VERB;deprel=root,obj,obl' --format tsv")
+  t.like(out, "\n1\tsay/VERB\t2\t", "freq --where: only the tokens asked for")
+  local n = 0
+  for _ in out:gmatch("\n%d") do n = n + 1 end
+  t.is(n, 5, "freq --where: five lemma/upos pairs")
+  _, code, err = t.run(("%s scripts/freq.lua -q --attr lemma"):format(q(bin)))
+  t.is(code, 1, "freq --attr on plain text exits 1")
+  t.like(err, "has no tokens with attributes: %-%-attr reads annotated corpora", "and says why")
+  _, code, err = t.run(("%s scripts/freq.lua -q --where upos=NOUN"):format(q(bin)))
+  t.is(code, 2, "freq --where without --attr exits 2")
+  t.like(err, "give %-%-attr too", "and says so")
+end
+
 -- ---- c:fold with -j 1 and -j 2 ----------------------------------------------
 local script = os.tmpname() .. ".lua"
 local f = assert(io.open(script, "wb"))
