@@ -280,10 +280,21 @@ typedef struct ld_annot ld_annot;
  * element (copied).  NULL when out of memory. */
 ld_annot *ld_annot_new(ld_format fmt, const ld_opts *o, ld_annot_report report, void *ud);
 void ld_annot_free(ld_annot *a);
-/* Feeds line number line (s[0..n), no newline; valid UTF-8 expected).
- * 0: taken; 1: a document ended before this line and is ready: take it,
- * then feed the same line again; -1: out of memory. */
-int ld_annot_line(ld_annot *a, const char *s, size_t n, long line);
+/* Feeds line number line (s[0..n), no newline; valid UTF-8 expected),
+ * which held raw bytes in the source (its newline not counted; n when it
+ * was not decoded): the documents' sizes add them up.  0: taken; 1: a
+ * document ended before this line and is ready: take it, then feed the
+ * same line again; -1: out of memory. */
+int ld_annot_line(ld_annot *a, const char *s, size_t n, size_t raw, long line);
+/* Whether the document the next lines begin is wanted: when skip is set,
+ * only its boundaries, id, metadata and size are read (its token lines are
+ * not parsed, nor checked): for the documents of other shards and for
+ * passes that list ids.  Set it after a document was handed out (or before
+ * the first line); it holds until changed. */
+void ld_annot_skip(ld_annot *a, int skip);
+/* Whether a skips the line s[0..n) unread (skip mode, a token line): its
+ * caller need not decode it first. */
+int ld_annot_unread(const ld_annot *a, const char *s, size_t n);
 /* At the end of the input: 1 when a last document is ready, else 0. */
 int ld_annot_finish(ld_annot *a, long line);
 

@@ -114,6 +114,7 @@ struct ld_annot {
     size_t seplen;
     char *element;              /* VRT document element */
     int names_fixed;            /* VRT: attribute names given by option */
+    int skip;                   /* token lines are not parsed (ld_annot_skip) */
 
     /* the document */
     ld_tokens t;
@@ -485,6 +486,10 @@ static int conllu_line(ld_annot *a, const char *s, size_t n, long line) {
     if (s[0] == '#') {
         return conllu_comment(a, s, n, line);
     }
+    if (a->skip) {   /* a document no one reads: its boundaries only */
+        a->started = 1;
+        return 0;
+    }
     size_t nf = split(a, s, n, '\t');
     if (nf == 0) return -1;
     if (nf != 10) {
@@ -824,6 +829,10 @@ static int vrt_tag(ld_annot *a, const char *s, size_t n, long line) {
 static int vrt_line(ld_annot *a, const char *s, size_t n, long line) {
     if (n == 0) return 0;
     if (s[0] == '<') return vrt_tag(a, s, n, line);
+    if (a->skip) {
+        a->started = 1;
+        return 0;
+    }
     size_t nf = split(a, s, n, '\t');
     if (nf == 0) return -1;
     if (nf != a->t.nattr) {
@@ -858,6 +867,10 @@ static int is_space(char c) { return c == ' ' || c == '\t' || c == '\f' || c == 
 
 static int tagged_line(ld_annot *a, const char *s, size_t n, long line) {
     size_t i = 0, untagged = 0;
+    if (a->skip) {
+        while (i < n && !a->started) a->started = !is_space(s[i++]);
+        return 0;
+    }
     const char *first = NULL;
     size_t first_n = 0;
     while (i < n) {
@@ -889,7 +902,7 @@ static int tagged_line(ld_annot *a, const char *s, size_t n, long line) {
 }
 
 /* ---- feeding ------------------------------------------------------------- */
-int ld_annot_line(ld_annot *a, const char *s, size_t n, long line) {
+int ld_annot_line(ld_annot *a, const char *s, size_t n, size_t raw, long line) {
     if (a->ready) doc_clear(a);
     if (a->ended) {
         sent_end(a);
@@ -900,7 +913,7 @@ int ld_annot_line(ld_annot *a, const char *s, size_t n, long line) {
      * names, metadata); token values are kept with their lengths */
     if (n && (s[0] == '#' || s[0] == '<') && memchr(s, '\0', n)) {
         say(a, line, "a NUL byte in the line: line skipped");
-        a->bytes += n + 1;
+        a->bytes += raw + 1;
         return 0;
     }
     if (!a->started && a->t.n == 0) a->doc_line = line;
@@ -915,8 +928,17 @@ int ld_annot_line(ld_annot *a, const char *s, size_t n, long line) {
         a->ready = 1;
         return 1;
     }
-    if (r == 0) a->bytes += n + 1;
+    if (r == 0) a->bytes += raw + 1;
     return r;
+}
+
+void ld_annot_skip(ld_annot *a, int skip) { a->skip = skip; }
+
+int ld_annot_unread(const ld_annot *a, const char *s, size_t n) {
+    if (!a->skip || a->ready || a->ended || n == 0) return 0;
+    if (a->fmt == LD_FMT_CONLLU) return s[0] != '#' && s[0] != ' ' && s[0] != '\t' && a->started;
+    if (a->fmt == LD_FMT_VRT) return s[0] != '<' && a->started;
+    return a->started;
 }
 
 int ld_annot_finish(ld_annot *a, long line) {

@@ -681,6 +681,7 @@ struct ld_iter {
     ld_annot *an;               /* CoNLL-U, VRT, word/TAG: the reader */
     cr_buf an_line;             /* the line it gave back (a document ended before it) */
     long an_lineno;
+    size_t an_raw;              /* its bytes in the source */
     int an_pending, an_done;
     uint64_t an_docs;           /* documents of the file so far */
 
@@ -886,6 +887,13 @@ static void doc_finish(ld_iter *it, ld_doc *d, uint64_t bytes, int has_text) {
 /* Whether the candidate with this id and slot is wanted by shard/only. */
 static int wanted_slot(ld_iter *it, uint64_t slot) {
     return slot >= it->lo && slot < it->hi;
+}
+
+/* Whether the next document of an annotated file needs only its boundaries:
+ * one of another shard, or a pass that lists ids or slots. */
+static int annot_skip(ld_iter *it) {
+    if (it->only) return 0;
+    return (it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY)) || !wanted_slot(it, it->slot);
 }
 
 /* A candidate with only its slot and bytes (LD_SLOTS_ONLY). */
@@ -1102,6 +1110,7 @@ static int open_multi(ld_iter *it, ld_format fmt, ld_src inner, const entry *e,
         it->ms = M_ANNOT;
         it->an_pending = it->an_done = 0;
         it->an_docs = 0;
+        ld_annot_skip(it->an, annot_skip(it));
     } else {
         ld_csv_init(&it->csv, src, fmt == LD_FMT_TSV ? '\t' : ',');
         it->ms = M_CSV;
@@ -1242,7 +1251,7 @@ static int next_annot(ld_iter *it, ld_doc *d) {
         if (it->an_done) return 0;
         int r;
         if (it->an_pending) {
-            r = ld_annot_line(it->an, it->an_line.data, it->an_line.len, it->an_lineno);
+            r = ld_annot_line(it->an, it->an_line.data, it->an_line.len, it->an_raw, it->an_lineno);
             if (r == 0) it->an_pending = 0;
         } else {
             const char *s;
@@ -1254,10 +1263,12 @@ static int next_annot(ld_iter *it, ld_doc *d) {
             }
             if (lr == 1) {
                 long line = it->lines.line;
-                if (record_utf8(it, &s, &n, line)) continue;
-                r = ld_annot_line(it->an, s, n, line);
+                size_t raw = n;   /* the source's bytes, before any decoding */
+                if (!ld_annot_unread(it->an, s, n) && record_utf8(it, &s, &n, line)) continue;
+                r = ld_annot_line(it->an, s, n, raw, line);
                 if (r == 1) {
                     if (set_buf(&it->an_line, s, n)) return -1;
+                    it->an_raw = raw;
                     it->an_lineno = line;
                     it->an_pending = 1;
                 }
@@ -1272,6 +1283,7 @@ static int next_annot(ld_iter *it, ld_doc *d) {
         ld_annot_doc_get(it->an, &ad);
         uint64_t nth = it->an_docs++;
         uint64_t slot = it->slot++;
+        ld_annot_skip(it->an, annot_skip(it));   /* for the document after this one */
         if (slot >= it->hi) return 0;
         if (!wanted_slot(it, slot)) continue;
         if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, ad.bytes, it->mpath.data);

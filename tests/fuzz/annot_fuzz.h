@@ -1,7 +1,8 @@
 /* The driver of the libFuzzer targets of the annotated readers
  * (load_fuzz_conllu.c, load_fuzz_vrt.c, load_fuzz_tagged.c): arbitrary bytes,
  * read in chunks of a size the first byte chooses, split into lines and fed
- * to the reader as load_corpus.c does (a line given back is fed again); every
+ * to the reader as load_corpus.c does (a line given back is fed again; with
+ * the first byte's high bit set, every other document is skipped); every
  * document's tokens must lie inside its text and its value store. */
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,13 +62,18 @@ static int fuzz_annot(ld_format fmt, const uint8_t *data, size_t size) {
     ld_opts_init(&o);
     ld_annot *a = ld_annot_new(fmt, &o, no_report, NULL);
     if (!a) return 0;
+    int skip_some = data[0] & 0x80;
+    size_t ndocs = 0;
     ld_lines r;
     ld_lines_init(&r, (ld_src){chunky_read, &src});
     const char *s;
     size_t n;
     while (ld_lines_next(&r, &s, &n) == 1) {
         int k;
-        while ((k = ld_annot_line(a, s, n, r.line)) == 1) check_doc(a);
+        while ((k = ld_annot_line(a, s, n, n, r.line)) == 1) {
+            check_doc(a);
+            ld_annot_skip(a, skip_some && (++ndocs & 1));   /* every other document unread */
+        }
         if (k < 0) abort();
     }
     if (ld_annot_finish(a, r.line + 1)) check_doc(a);
