@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cooc.h"
+#include "countattr.h"
 #include "counter.h"
 #include "countext.h"
 #include "textopts_lua.h"
@@ -30,6 +31,10 @@ typedef struct Count {
     int directed;        /* cooc: pairs() reports directions by default */
     cr_textscratch s;
     cr_buf key;          /* an n-gram's joined key for top() and items(); freed on close */
+    char attr[CR_ATTR_MAX];  /* freq, df: the tokens' attribute counted ("lemma", "lemma/upos"); "" words */
+    cr_buf join;         /* a pair's joined key (attr "a/b"); freed on close */
+    char *where;         /* with attr: the tokens counted (countattr.h's encoding), NULL all; freed on close */
+    size_t where_len;
     union {
         cr_counter f;
         cr_ngrams g;

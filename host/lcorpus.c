@@ -27,6 +27,7 @@
 #include "interrupt.h"
 #include "load.h"
 #include "pathpolicy.h"
+#include "tokens_lua.h"
 
 #define CORE_MT "corpusrun.CorpusCore"
 #define CORPUS_MT "corpusrun.Corpus"
@@ -184,7 +185,7 @@ static void opt_encoding(lua_State *L, const char *key, const char *name) {
 
 static const char *const known_opts[] = {
     "format", "text", "id", "title", "encoding", "fallback", "element", "include", "exclude",
-    "name_fields", "hidden", "control", "sidecar", "max_bytes", "on_error", NULL};
+    "name_fields", "hidden", "control", "sidecar", "max_bytes", "on_error", "attributes", "separator", NULL};
 
 /* Parses the options table at index t into o (already initialised) and
  * *on_error.  Raises on misuse; o's strings are freed by the caller's
@@ -206,7 +207,8 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
         const char *f = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
         o->format = f ? ld_format_from_name(f) : LD_FMT_NONE;
         if (o->format == LD_FMT_NONE || o->format == LD_FMT_ARCHIVE)
-            opt_error(L, "format", "\"text\", \"jsonl\", \"csv\", \"tsv\", \"html\" or \"xml\"", lua_gettop(L));
+            opt_error(L, "format", "\"text\", \"jsonl\", \"csv\", \"tsv\", \"html\", \"xml\", \"conllu\", "
+                      "\"vrt\" or \"tagged\"", lua_gettop(L));
     }
     lua_pop(L, 1);
     opt_str(L, t, "text", &o->text_field);
@@ -218,6 +220,17 @@ static void read_opts(lua_State *L, int t, ld_opts *o, int *on_error) {
     opt_list(L, t, "include", &o->include, &o->n_include);
     opt_list(L, t, "exclude", &o->exclude, &o->n_exclude);
     opt_list(L, t, "name_fields", &o->name_fields, &o->n_name_fields);
+    opt_list(L, t, "attributes", &o->attributes, &o->n_attributes);
+    for (size_t i = 0; i < o->n_attributes; i++)
+        if (!o->attributes[i][0] || strpbrk(o->attributes[i], " \t\n")) {
+            lua_getfield(L, t, "attributes");
+            opt_error(L, "attributes", "a list of names (not empty, without spaces)", lua_gettop(L));
+        }
+    opt_str(L, t, "separator", &o->separator);
+    if (o->separator && (!o->separator[0] || strpbrk(o->separator, " \t\n\r\f\v"))) {
+        lua_getfield(L, t, "separator");
+        opt_error(L, "separator", "a string without spaces (such as \"/\" or \"_\")", lua_gettop(L));
+    }
     opt_bool(L, t, "hidden", &o->hidden);
     opt_bool(L, t, "sidecar", &o->sidecar);
     static const char *const ctl[] = {"keep", "strip", NULL};
@@ -282,6 +295,138 @@ static void push_meta_value(lua_State *L, const ld_meta *m) {
     }
 }
 
+/* ---- tokens of annotated documents ---------------------------------------- */
+static const ld_tokens *check_tokens(lua_State *L, int i) {
+    crl_tokens *u = luaL_checkudata(L, i, TOKENS_MT);
+    if (!u->t) luaL_error(L, "attempt to use released tokens");
+    return u->t;
+}
+
+static int tokens_gc(lua_State *L) {
+    crl_tokens *u = luaL_checkudata(L, 1, TOKENS_MT);
+    ld_tokens_free(u->t);
+    free(u->t);
+    u->t = NULL;
+    return 0;
+}
+
+/* Pushes a Tokens owning a copy of t (the reader's store is reused for the
+ * next document). */
+static void push_tokens(lua_State *L, const ld_tokens *t) {
+    crl_tokens *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->t = NULL;
+    luaL_setmetatable(L, TOKENS_MT);
+    if (!(u->t = ld_tokens_dup(t))) luaL_error(L, "out of memory");
+}
+
+static int tokens_len(lua_State *L) {
+    lua_pushinteger(L, (lua_Integer)check_tokens(L, 1)->n);
+    return 1;
+}
+
+/* t[i]: a table of token i's attributes, its start and stop in doc.text
+ * (text:sub(start, stop)) and its sentence number; nil out of range.
+ * t.name: a method. */
+static int tokens_index(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    if (lua_type(L, 2) == LUA_TSTRING) {
+        lua_getmetatable(L, 1);
+        lua_getfield(L, -1, "__methods");
+        lua_getfield(L, -1, lua_tostring(L, 2));
+        return 1;
+    }
+    lua_Integer i = lua_tointeger(L, 2);
+    if (!lua_isinteger(L, 2) || i < 1 || (lua_Unsigned)i > t->n) return 0;
+    size_t k = (size_t)i - 1;
+    lua_createtable(L, 0, (int)t->nattr + 3);
+    for (size_t a = 0; a < t->nattr; a++) {
+        size_t len;
+        const char *v = ld_tokens_val(t, k, a, &len);
+        lua_pushlstring(L, v, len);
+        lua_setfield(L, -2, ld_tokens_name(t, a));
+    }
+    lua_pushinteger(L, (lua_Integer)t->span[2 * k] + 1);
+    lua_setfield(L, -2, "start");
+    lua_pushinteger(L, (lua_Integer)t->span[2 * k + 1]);
+    lua_setfield(L, -2, "stop");
+    size_t s = ld_tokens_sentence_of(t, k);
+    if (s < t->nsent) {
+        lua_pushinteger(L, (lua_Integer)s + 1);
+        lua_setfield(L, -2, "sentence");
+    }
+    return 1;
+}
+
+/* t:column(name) -> the values of one attribute, token by token. */
+static int tokens_column(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    size_t nl;
+    const char *name = luaL_checklstring(L, 2, &nl);
+    size_t a = crl_tokens_attr(L, t, name, nl, 2);
+    lua_createtable(L, t->n > INT_MAX ? INT_MAX : (int)t->n, 0);
+    for (size_t k = 0; k < t->n; k++) {
+        size_t len;
+        const char *v = ld_tokens_val(t, k, a, &len);
+        lua_pushlstring(L, v, len);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
+/* t:attributes() -> the attribute names, in the input's order. */
+static int tokens_attributes(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    lua_createtable(L, (int)t->nattr, 0);
+    for (size_t a = 0; a < t->nattr; a++) {
+        lua_pushstring(L, ld_tokens_name(t, a));
+        lua_rawseti(L, -2, (lua_Integer)a + 1);
+    }
+    return 1;
+}
+
+/* t:sentences() -> {first =, last =, id =, text =} for every sentence. */
+static int tokens_sentences(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    lua_createtable(L, t->nsent > INT_MAX ? INT_MAX : (int)t->nsent, 0);
+    for (size_t k = 0; k < t->nsent; k++) {
+        size_t first, end;
+        const char *id, *text;
+        ld_tokens_sentence(t, k, &first, &end, &id, &text);
+        lua_createtable(L, 0, 4);
+        lua_pushinteger(L, (lua_Integer)first + 1);
+        lua_setfield(L, -2, "first");
+        lua_pushinteger(L, (lua_Integer)end);
+        lua_setfield(L, -2, "last");
+        if (*id) {
+            lua_pushstring(L, id);
+            lua_setfield(L, -2, "id");
+        }
+        if (*text) {
+            lua_pushstring(L, text);
+            lua_setfield(L, -2, "text");
+        }
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
+static int tokens_tostring(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    char num[96];
+    snprintf(num, sizeof num, "Tokens (%zu token%s, %zu sentence%s: ", t->n, t->n == 1 ? "" : "s", t->nsent,
+             t->nsent == 1 ? "" : "s");
+    luaL_addstring(&b, num);
+    for (size_t a = 0; a < t->nattr; a++) {
+        if (a) luaL_addchar(&b, ' ');
+        luaL_addstring(&b, ld_tokens_name(t, a));
+    }
+    luaL_addchar(&b, ')');
+    luaL_pushresult(&b);
+    return 1;
+}
+
 static void push_doc(lua_State *L, const ld_doc *d) {
     lua_createtable(L, 0, 6);
     lua_pushlstring(L, d->id, d->id_len);
@@ -305,6 +450,10 @@ static void push_doc(lua_State *L, const ld_doc *d) {
         lua_rawset(L, -3);
     }
     lua_setfield(L, -2, "meta");
+    if (d->tokens) {
+        push_tokens(L, d->tokens);
+        lua_setfield(L, -2, "tokens");
+    }
     luaL_setmetatable(L, DOC_MT);
 }
 
@@ -1032,6 +1181,18 @@ int luaopen_corpus_core(lua_State *L) {
     if (luaL_newmetatable(L, DOC_MT)) {
         lua_pushcfunction(L, doc_tostring);
         lua_setfield(L, -2, "__tostring");
+    }
+    lua_pop(L, 1);
+    if (luaL_newmetatable(L, TOKENS_MT)) {
+        static const luaL_Reg tokens_meta[] = {
+            {"__gc", tokens_gc}, {"__len", tokens_len}, {"__index", tokens_index},
+            {"__tostring", tokens_tostring}, {NULL, NULL}};
+        static const luaL_Reg tokens_methods[] = {
+            {"column", tokens_column}, {"attributes", tokens_attributes}, {"sentences", tokens_sentences},
+            {NULL, NULL}};
+        luaL_setfuncs(L, tokens_meta, 0);
+        luaL_newlib(L, tokens_methods);
+        lua_setfield(L, -2, "__methods");
     }
     lua_pop(L, 1);
     if (luaL_newmetatable(L, CORPUS_MT)) {

@@ -5,6 +5,7 @@
  * (lib/lua/count_sqlite.lua), handed to it by count.lua. */
 #include <lauxlib.h>
 #include <lua.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,7 @@
 #include "countext.h"
 #include "dtm.h"
 #include "engine_opts.h"
+#include "tokens_lua.h"
 #include "grow.h"
 #include "interrupt.h"
 
@@ -40,6 +42,10 @@ static void count_release(Count *c) {
     }
     cr_textscratch_free(&c->s);
     cr_buf_free(&c->key);
+    cr_buf_free(&c->join);
+    free(c->where);
+    c->where = NULL;
+    c->where_len = 0;
     c->kind = K_CLOSED;
 }
 
@@ -77,11 +83,96 @@ static void check(lua_State *L, int err) {
 }
 
 /* ---- constructors -------------------------------------------------------- */
+/* Whether s[0..n) is an attribute spec: a name, or two names joined by '/'. */
+static int attr_spec_ok(const char *s, size_t n) {
+    if (n == 0 || n >= CR_ATTR_MAX || s[0] == '/' || s[n - 1] == '/') return 0;
+    int slashes = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch <= ' ' || ch == 0x7f) return 0;
+        slashes += ch == '/';
+    }
+    return slashes <= 1;
+}
+
+static int cmp_cstr(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A where value (a string) appended to b after a separator; raises on a
+ * value that is not a string or holds the encoding's bytes. */
+static void where_value(lua_State *L, cr_buf *b, int idx) {
+    static const char want[] = "option 'where' must map attribute names to a value or a list of values (strings)";
+    size_t len;
+    const char *v = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &len) : NULL;
+    if (!v) luaL_argerror(L, 1, want);
+    if (memchr(v, CR_WHERE_SEP, len) || memchr(v, CR_WHERE_END, len))
+        luaL_argerror(L, 1, "option 'where': a value holds the control character 0x1E or 0x1F");
+    cr_buf_addc(b, CR_WHERE_SEP);
+    cr_buf_add(b, v, len);
+}
+
+/* The where table at idx, encoded (countattr.h), into b: conditions sorted
+ * by attribute name, values in the order given. */
+static void read_where(lua_State *L, int idx, cr_buf *b) {
+    static const char want[] = "option 'where' must map attribute names to a value or a list of values (strings)";
+    if (!lua_istable(L, idx)) luaL_argerror(L, 1, want);
+    const char *names[CR_WHERE_MAX];
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        size_t len;
+        const char *k = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!k || !attr_spec_ok(k, len) || memchr(k, '/', len)) luaL_argerror(L, 1, want);
+        if (n == CR_WHERE_MAX) luaL_argerror(L, 1, "option 'where' takes at most 8 attributes");
+        names[n++] = k;   /* alive: the key stays in the table */
+    }
+    if (n == 0) luaL_argerror(L, 1, "option 'where' names no attribute");
+    qsort(names, n, sizeof *names, cmp_cstr);
+    for (size_t i = 0; i < n; i++) {
+        cr_buf_adds(b, names[i]);
+        int ty = lua_getfield(L, idx, names[i]);
+        if (ty == LUA_TTABLE) {
+            lua_Integer m = luaL_len(L, -1);
+            if (m < 1) luaL_argerror(L, 1, lua_pushfstring(L, "option 'where': the list for '%s' is empty", names[i]));
+            for (lua_Integer j = 1; j <= m; j++) {
+                lua_geti(L, -1, j);
+                where_value(L, b, -1);
+                lua_pop(L, 1);
+            }
+        } else where_value(L, b, -1);
+        lua_pop(L, 1);
+        cr_buf_addc(b, CR_WHERE_END);
+    }
+    if (b->failed) luaL_error(L, "out of memory");
+}
+
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
-    eng_check_keys(L, 1, NULL);
+    eng_check_keys(L, 1, "attr where");
+    size_t alen = 0;
+    const char *attr = NULL;
+    if (lua_istable(L, 1) && lua_getfield(L, 1, "attr") != LUA_TNIL) {
+        attr = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &alen) : NULL;
+        if (!attr || !attr_spec_ok(attr, alen))
+            luaL_argerror(L, 1, "option 'attr' must be an attribute name, or two joined by '/' "
+                                "(such as \"lemma\" or \"lemma/upos\")");
+    }
+    cr_buf *w = NULL;
+    if (lua_istable(L, 1) && lua_getfield(L, 1, "where") != LUA_TNIL) {
+        if (!attr) luaL_argerror(L, 1, "option 'where' chooses tokens to count: it needs 'attr'");
+        w = crl_newbuf(L);   /* Lua's: freed even when reading the table raises */
+        read_where(L, lua_gettop(L) - 1, w);
+    }
     Count *c = newcount(L, K_FREQ);
+    if (attr) memcpy(c->attr, attr, alen + 1);
+    if (w) {
+        if (!(c->where = malloc(w->len))) return luaL_error(L, "out of memory");
+        memcpy(c->where, w->data, w->len);
+        c->where_len = w->len;
+    }
     crl_read_textopts(L, 1, &c->o);
     cr_counter_init(&c->u.f);
     c->kind = K_FREQ;
@@ -143,6 +234,9 @@ static int l_cooc(lua_State *L) {
 /* ---- feeding ------------------------------------------------------------- */
 static int m_add_text(lua_State *L) {
     Count *c = checkcount(L, 1);
+    if (c->attr[0])
+        return luaL_error(L, "this counter counts the tokens' attribute '%s': feed it f:add_tokens(doc.tokens)",
+                          c->attr);
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
@@ -160,10 +254,45 @@ static int m_add_text(lua_State *L) {
     return 1;
 }
 
-/* add_tokens(array): the keys as given (not normalised), one segment. */
+/* add_tokens(doc.tokens): the counter's attribute of every token, in C. */
+static int add_attr(lua_State *L, Count *c, const ld_tokens *t) {
+    if (c->kind != K_FREQ && c->kind != K_DF)
+        return luaL_argerror(L, 2, "only count.freq and count.df count tokens' attributes");
+    if (!c->attr[0])
+        return luaL_argerror(L, 2, "the counter has no attribute to count: make it with count.freq{attr = \"lemma\"}");
+    size_t cols[2], missing = 0;
+    int n = cr_attr_columns(t, c->attr, strlen(c->attr), cols, &missing);
+    if (n < 0) {
+        const char *name = c->attr + missing;
+        const char *slash = strchr(name, '/');
+        lua_pushlstring(L, name, slash ? (size_t)(slash - name) : strlen(name));
+        crl_tokens_attr(L, t, lua_tostring(L, -1), lua_rawlen(L, -1), 2);   /* raises */
+    }
+    cr_where where = {0};
+    if (c->where) {
+        const char *name;
+        size_t nlen;
+        int r = cr_where_resolve(t, c->where, c->where_len, &where, &name, &nlen);
+        if (r > 0) {
+            lua_pushlstring(L, name, nlen);
+            crl_tokens_attr(L, t, lua_tostring(L, -1), nlen, 2);   /* raises */
+        }
+        if (r < 0) return luaL_error(L, "count: a corrupt 'where' filter");
+    }
+    c->version++;
+    check(L, cr_freq_add_attr(&c->u.f, t, cols, (size_t)n, c->o.level, c->kind == K_DF, c->where ? &where : NULL,
+                              &c->s, &c->join));
+    lua_settop(L, 1);
+    return 1;
+}
+
+/* add_tokens(array): the keys as given (not normalised), one segment;
+ * add_tokens(doc.tokens): the counter's attribute. */
 static int m_add_tokens(lua_State *L) {
     Count *c = checkcount(L, 1);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    const ld_tokens *t = crl_totokens(L, 2);
+    if (t) return add_attr(L, c, t);
+    if (lua_type(L, 2) != LUA_TTABLE) luaL_typeerror(L, 2, "table or Tokens");
     lua_Integer n = luaL_len(L, 2);
     cr_counter *v = vocab(c);
     c->s.nids = 0;
@@ -501,6 +630,13 @@ static int m_merge(lua_State *L) {
         return luaL_argerror(L, 2, lua_pushfstring(L, "cannot merge a %s%s into a %s%s", kind_mt(o->kind),
                                                    o->kind == K_DF ? " (document frequencies)" : "",
                                                    kind_mt(c->kind), c->kind == K_DF ? " (document frequencies)" : ""));
+    if (strcmp(c->attr, o->attr) == 0 &&
+        (c->where_len != o->where_len || (c->where_len && memcmp(c->where, o->where, c->where_len) != 0)))
+        return luaL_argerror(L, 2, "counters with different settings (where)");
+    if (strcmp(c->attr, o->attr) != 0)
+        return luaL_argerror(L, 2, lua_pushfstring(L, "cannot merge counts of %s%s%s into counts of %s%s%s",
+                                                   o->attr[0] ? "attribute '" : "words", o->attr, o->attr[0] ? "'" : "",
+                                                   c->attr[0] ? "attribute '" : "words", c->attr, c->attr[0] ? "'" : ""));
     int e;
     if (c->kind == K_NGRAMS) e = cr_ngrams_merge(&c->u.g, &o->u.g);
     else if (c->kind == K_COOC) e = cr_cooc_merge(&c->u.c, &o->u.c);
@@ -592,6 +728,10 @@ static int m_dump(lua_State *L) {
     } else {
         cr_counter_dump_part(w, &c->u.f, (unsigned)part, (unsigned)parts);
     }
+    if (c->attr[0]) {   /* after the counts: older dumps have none */
+        cr_put_str(w, c->attr, strlen(c->attr));
+        cr_put_str(w, c->where ? c->where : "", c->where_len);
+    }
     cr_frame_end(w);
     if (w->failed || e) {
         cr_buf_free(w);
@@ -639,6 +779,27 @@ static int l_undump(lua_State *L) {
             cr_counter_init(&c->u.f);
             c->kind = (int)kind; /* owns the counter from here, even on error */
             e = cr_counter_undump(&r, &c->u.f);
+        }
+    }
+    if (!e && r.p != r.end && (kind == K_FREQ || kind == K_DF)) {   /* the attribute counted */
+        const char *attr;
+        size_t alen;
+        e = cr_rbuf_str(&r, &attr, &alen, CR_ATTR_MAX - 1);
+        if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
+        if (!e) {
+            memcpy(c->attr, attr, alen);
+            c->attr[alen] = '\0';
+        }
+        const char *w;
+        size_t wlen;
+        if (!e) e = cr_rbuf_str(&r, &w, &wlen, 1u << 20);
+        if (!e && wlen && cr_where_check(w, wlen)) e = CR_ECORRUPT;
+        if (!e && wlen) {
+            if (!(c->where = malloc(wlen))) e = CR_ENOMEM;
+            else {
+                memcpy(c->where, w, wlen);
+                c->where_len = wlen;
+            }
         }
     }
     if (!e && r.p != r.end) e = CR_ECORRUPT;
@@ -706,8 +867,30 @@ static int m_tostring(lua_State *L) {
         lua_pushfstring(L, "%s (n=%d, %d types, %d tokens)", NGRAMS_MT, (int)c->u.g.n,
                         (int)c->u.g.grams.size, (int)c->u.g.total);
     } else {
-        lua_pushfstring(L, "%s (%d types, %d %s)", FREQ_MT, (int)c->u.f.size, (int)c->u.f.total,
-                        c->kind == K_DF ? "documents" : "tokens");
+        luaL_Buffer b;
+        luaL_buffinit(L, &b);
+        char head[160];
+        snprintf(head, sizeof head, "%s (%d types, %d %s", FREQ_MT, (int)c->u.f.size, (int)c->u.f.total,
+                 c->kind == K_DF ? "documents" : "tokens");
+        luaL_addstring(&b, head);
+        if (c->attr[0]) {
+            luaL_addstring(&b, ", attr ");
+            luaL_addstring(&b, c->attr);
+        }
+        int first = 1;   /* where upos=NOUN|PROPN, xpos=NN */
+        for (size_t i = 0; i < c->where_len; i++) {
+            char ch = c->where[i];
+            if (i == 0) luaL_addstring(&b, " where ");
+            if (ch == CR_WHERE_END) {
+                first = 1;
+                if (i + 1 < c->where_len) luaL_addstring(&b, ", ");
+            } else if (ch == CR_WHERE_SEP) {
+                luaL_addchar(&b, first ? '=' : '|');
+                first = 0;
+            } else luaL_addchar(&b, ch);
+        }
+        luaL_addchar(&b, ')');
+        luaL_pushresult(&b);
     }
     return 1;
 }

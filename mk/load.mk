@@ -5,36 +5,43 @@ DEB_PACKAGES += libxml2-dev libarchive-dev
 DEB_TEST_PACKAGES += time
 PKG_MODULES  += libxml-2.0 libarchive
 
-# make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines and
-# CSV readers, each for FUZZ_TIME seconds, seeded from tests/data/load.
+# make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines, CSV,
+# CoNLL-U, VRT and word/TAG readers, each for FUZZ_TIME seconds, seeded from
+# tests/data/load.
+LOAD_FUZZ_TARGETS := jsonl csv conllu vrt tagged
 LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
 
+# The hand-written seeds of reader $(1) copied into directory $(2) (shell).
+load_fuzz_seeds = cp tests/data/load/*.$(1) tests/data/load/*.tsv tests/data/load/brown/*.csv $(2)/ 2>/dev/null; \
+	  case $(1) in conllu|vrt) cp tests/data/load/annot/*.$(1) $(2)/;; \
+	    tagged) cp tests/data/load/annot/tagged/c* $(2)/;; esac
+
 .PHONY: fuzz-load fuzz-load-deps
 fuzz-load-deps:
 	$(call install_debs,clang libclang-rt-14-dev)
 
-build-fuzz/load_fuzz_%: tests/fuzz/load_fuzz_%.c $(LOAD_FUZZ_SRC) host/text/load.h
+build-fuzz/load_fuzz_%: tests/fuzz/load_fuzz_%.c $(LOAD_FUZZ_SRC) host/text/load.h tests/fuzz/annot_fuzz.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(LOAD_FUZZ_FLAGS) -o $@ $< $(LOAD_FUZZ_SRC) $(LOAD_FUZZ_LIBS)
 
 fuzz-load: fuzz-load-deps
-	@$(MAKE) --no-print-directory build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
-	@for t in jsonl csv; do \
+	@$(MAKE) --no-print-directory $(LOAD_FUZZ_TARGETS:%=build-fuzz/load_fuzz_%)
+	@for t in $(LOAD_FUZZ_TARGETS); do \
 	  mkdir -p build-fuzz/corpus-$$t; \
-	  cp tests/data/load/*.$$t tests/data/load/*.tsv tests/data/load/brown/*.csv build-fuzz/corpus-$$t/ 2>/dev/null; \
+	  $(call load_fuzz_seeds,$$t,build-fuzz/corpus-$$t); \
 	  echo "fuzz-load: $$t for $(FUZZ_TIME)s"; \
 	  build-fuzz/load_fuzz_$$t -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
 	    build-fuzz/corpus-$$t || exit 1; \
 	done
 
 # fuzz-check (mk/tok.mk) runs each reader for FUZZ_RUNS inputs from the test data.
-fuzz-check-load: build-fuzz/load_fuzz_jsonl build-fuzz/load_fuzz_csv
-	@for t in jsonl csv; do \
+fuzz-check-load: $(LOAD_FUZZ_TARGETS:%=build-fuzz/load_fuzz_%)
+	@for t in $(LOAD_FUZZ_TARGETS); do \
 	  rm -rf build-fuzz/check-$$t && mkdir -p build-fuzz/check-$$t; \
-	  cp tests/data/load/*.$$t tests/data/load/*.tsv tests/data/load/brown/*.csv build-fuzz/check-$$t/ 2>/dev/null; \
+	  $(call load_fuzz_seeds,$$t,build-fuzz/check-$$t); \
 	  build-fuzz/load_fuzz_$$t -seed=1 -runs=$(FUZZ_RUNS) -max_len=4096 -timeout=10 \
 	    -artifact_prefix=build-fuzz/ build-fuzz/check-$$t || exit 1; \
 	done

@@ -3,8 +3,9 @@ local spec = {
   version = "1.0.0",
   description = "Word (or stem, or n-gram) frequency list of a corpus, with document frequency and "
     .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language. "
-    .. "--stem LANG counts Snowball stems and shows each stem's most frequent form. Lemmas are not "
-    .. "offered: lemmatisation needs a lexicon corpusrun does not ship.",
+    .. "--stem LANG counts Snowball stems and shows each stem's most frequent form. --attr counts the "
+    .. "lemmas, tags or any attribute of an annotated corpus (CoNLL-U, VRT, word/TAG), --where only "
+    .. "some tokens; plain text is not lemmatised: that needs a lexicon corpusrun does not ship.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "ngrams", short = "N", type = "integer", min = 1, max = 8, default = 1,
@@ -14,6 +15,12 @@ local spec = {
     { name = "stem", type = "string", metavar = "LANG",
       help = "count Snowball stems of language LANG (en, english, fr, ...; see tokenize.stemmers()), "
         .. "each shown with its most frequent form" },
+    { name = "attr", type = "string", metavar = "NAME",
+      help = "count this attribute of an annotated corpus's tokens (lemma, upos, tag, or a pair: lemma/upos) "
+        .. "instead of words" },
+    { name = "where", type = "string", metavar = "ATTR=V[,V...][;...]",
+      help = "with --attr: only the tokens whose ATTR is one of the values (upos=NOUN,PROPN; conditions "
+        .. "separated by ';' must all hold)" },
     { name = "stopwords", type = "enum", choices = { "none", "de", "en", "es", "fr", "it", "nl", "pt" }, default = "none",
       help = "leave out the stopwords of a language (n-grams: those made only of stopwords)" },
     { name = "stopwords-file", type = "file", role = "stopwords", help = "leave out the words of a file (one per line)" },
@@ -33,6 +40,7 @@ local spec = {
     "corpusrun scripts/freq.lua --stem en --stopwords en",
     "corpusrun scripts/freq.lua --ngrams 2 --stopwords en --format csv",
     "corpusrun scripts/freq.lua --stopwords en --db results.db --html freq.html",
+    "corpusrun scripts/freq.lua -c treebank.conllu --attr lemma --where upos=NOUN,PROPN",
   },
 }
 local cli = require "cli"
@@ -54,20 +62,60 @@ if opts.stem then
   end
 end
 
+local function usage_error(msg)
+  io.stderr:write("freq: ", msg, "\n(try --help)\n")
+  os.exit(2)
+end
+if opts.attr and (opts.ngrams > 1 or opts.stem) then usage_error("--attr counts one attribute: not with --ngrams or --stem") end
+if opts.where and not opts.attr then usage_error("--where chooses the tokens --attr counts: give --attr too") end
+-- --where upos=NOUN,PROPN;deprel=obj -> { upos = { "NOUN", "PROPN" }, deprel = { "obj" } }
+local where
+if opts.where then
+  where = {}
+  for cond in opts.where:gmatch("[^;]+") do
+    local name, values = cond:match("^%s*([^=%s]+)%s*=(.*)$")
+    if not name or values == "" then usage_error("--where: '" .. cond .. "' is not ATTR=VALUE[,VALUE...]") end
+    local list = {}
+    for v in values:gmatch("[^,]+") do list[#list + 1] = v end
+    where[name] = list
+  end
+end
+
 local c = scriptlib.open(corpus, opts.corpus)
-local topts = { level = opts.level }
-scriptlib.settings(topts, { ngrams = opts.ngrams, stem = opts.stem })
+local topts = { level = opts.level, attr = opts.attr, where = where }
+scriptlib.settings({ level = opts.level }, { ngrams = opts.ngrams, stem = opts.stem, attr = opts.attr, where = opts.where })
 
 local function new_counter()
   if opts.ngrams > 1 then return count.ngrams(opts.ngrams, topts) end
   return count.freq(topts)
 end
 
+-- a document into a counter: its text, or with --attr its tokens
+local function feed(f, doc)
+  if not opts.attr then return f:add_text(doc.text) end
+  if not doc.tokens then
+    error("freq: --attr: document " .. doc.id .. " has no tokens with attributes (--attr reads CoNLL-U, VRT "
+      .. "or word/TAG: corpus.open's formats conllu, vrt, tagged)", 0)
+  end
+  return f:add_tokens(doc.tokens)
+end
+
+if opts.attr then   -- say so before reading the corpus when its first document has no tokens
+  for doc in c:docs() do
+    if not doc.tokens then
+      io.stderr:write("freq: --attr: ", doc.id, " has no tokens with attributes: --attr reads annotated corpora ",
+        "(CoNLL-U, VRT, word/TAG; corpus.open's formats conllu, vrt and tagged)\n")
+      os.exit(1)
+    end
+    break
+  end
+end
+
 -- pass 1: frequencies, counted in C
 local acc = c:fold(
   function() return { f = new_counter(), docs = 0 } end,
   function(acc, doc)
-    acc.f:add_text(doc.text)
+    feed(acc.f, doc)
     acc.docs = acc.docs + 1
   end)
 
@@ -127,7 +175,7 @@ local per = c:fold(
   end,
   function(acc, doc)
     local one = new_counter()
-    one:add_text(doc.text)
+    feed(one, doc)
     acc.sizes[#acc.sizes + 1] = one:total()
     for _, w in ipairs(shown) do
       local list = acc.v[w]
@@ -151,7 +199,7 @@ for i, r in ipairs(rows) do r.rank = i end
 
 local columns = {
   { key = "rank", title = "rank" },
-  { key = "word", title = opts.stem and "stem" or opts.ngrams > 1 and "ngram" or "word" },
+  { key = "word", title = opts.attr or opts.stem and "stem" or opts.ngrams > 1 and "ngram" or "word" },
 }
 if opts.stem then columns[#columns + 1] = { key = "form", title = "form" } end
 for _, col in ipairs({
@@ -173,7 +221,8 @@ if sized == 1 and #rows > 0 then
 end
 local heading = string.format(
   "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), #acc.f, acc.docs,
-  (opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
+  (opts.attr and (opts.attr .. (opts.where and (" where " .. opts.where) or ""))
+    or opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "",
   #notes > 0 and (table.concat(notes, "; ") .. "\n") or "")
 scriptlib.results({ name = "freq", title = "Word frequencies", heading = heading, rows = rows, columns = columns,

@@ -171,7 +171,7 @@ do
     { { on_error = "x" }, [['on_error' must be "warn", "error" or "skip", not 'x')]] },
     { { on_error = true }, [['on_error' must be "warn", "error" or "skip", not a boolean)]] },
     { { control = "x" }, [['control' must be "keep" or "strip", not 'x')]] },
-    { { format = "pdf" }, [['format' must be "text", "jsonl", "csv", "tsv", "html" or "xml", not 'pdf')]] },
+    { { format = "pdf" }, [['format' must be "text", "jsonl", "csv", "tsv", "html", "xml", "conllu", "vrt" or "tagged", not 'pdf')]] },
     { { text = 1 }, "'text' must be a string, not 1)" },
     { { id = {} }, "'id' must be a string, not a table)" },
     { { title = false }, "'title' must be a string, not a boolean)" },

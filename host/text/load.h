@@ -167,8 +167,12 @@ int ld_xml_text(const char *s, size_t n, const char *element, cr_buf *text,
 /* ---- options, corpus, documents, problems ------------------------------ */
 typedef enum ld_format {
     LD_FMT_NONE = 0, LD_FMT_TEXT, LD_FMT_JSONL, LD_FMT_CSV, LD_FMT_TSV,
-    LD_FMT_HTML, LD_FMT_XML, LD_FMT_ARCHIVE, LD_FMT_COMPRESSED
+    LD_FMT_HTML, LD_FMT_XML, LD_FMT_ARCHIVE, LD_FMT_COMPRESSED,
+    LD_FMT_CONLLU, LD_FMT_VRT, LD_FMT_TAGGED
 } ld_format;
+
+/* Formats whose files hold tokens with attributes (load_annot.c). */
+#define LD_FMT_IS_ANNOT(f) ((f) == LD_FMT_CONLLU || (f) == LD_FMT_VRT || (f) == LD_FMT_TAGGED)
 
 ld_format ld_format_from_name(const char *name);   /* "text", "jsonl"...; NONE if unknown */
 ld_format ld_format_of_path(const char *path);     /* by extension */
@@ -178,7 +182,11 @@ typedef struct ld_opts {
     ld_format format;            /* LD_FMT_NONE: by extension */
     char *text_field, *id_field, *title_field;   /* defaults "text", "id", "title" */
     char *encoding, *fallback;   /* defaults "auto", "WINDOWS-1252" */
-    char *element;               /* XML element, NULL for the default */
+    char *element;               /* XML element, NULL for the default; VRT:
+                                    the element of a document (default text) */
+    char **attributes;           /* VRT: the positional attributes' names */
+    size_t n_attributes;         /* 0: the file's header comment, else "word" */
+    char *separator;             /* word/TAG: between word and tag (default "/") */
     char **include, **exclude, **name_fields;
     size_t n_include, n_exclude, n_name_fields;
     int hidden;                  /* load hidden files and directories */
@@ -222,7 +230,88 @@ typedef struct ld_doc {
     ld_meta *meta;
     size_t n_meta;
     uint64_t slot;           /* position among candidate items of a pass */
+    const struct ld_tokens *tokens;   /* CoNLL-U, VRT, word/TAG: the tokens; else NULL */
 } ld_doc;
+
+/* ---- annotated corpora: tokens with attributes (load_annot.c) --------- */
+/* A document's tokens, each with the same attributes (CoNLL-U: id form lemma
+ * upos xpos feats head deprel deps misc; VRT: the positional attributes;
+ * word/TAG: word tag), kept exactly as the input gives them, plus each
+ * token's bytes in the document's text and the sentences. */
+typedef struct ld_tokens {
+    size_t n;              /* tokens */
+    size_t nattr;          /* attributes per token (>= 1) */
+    cr_buf names;          /* the nattr names, each followed by a NUL */
+    cr_buf vals;           /* every value, token by token, each followed by a NUL */
+    size_t *off;           /* n * nattr offsets into vals, token-major */
+    size_t *span;          /* 2 per token: its bytes [span[2i], span[2i+1]) in the text */
+    size_t cap;            /* tokens off and span have room for */
+    size_t *sent;          /* 3 per sentence: its first token, and the offsets into
+                              sinfo of its id and its text (CoNLL-U's # sent_id and
+                              # text, VRT's <s id>; empty when not given) */
+    size_t nsent, scap;
+    cr_buf sinfo;
+} ld_tokens;
+
+/* Index of the attribute named name, or -1. */
+long ld_tokens_attr(const ld_tokens *t, const char *name, size_t len);
+/* Name of attribute a. */
+const char *ld_tokens_name(const ld_tokens *t, size_t a);
+/* Value of attribute a of token i (0-based), its length in *len. */
+const char *ld_tokens_val(const ld_tokens *t, size_t i, size_t a, size_t *len);
+/* Sentence k: its first token and (exclusive) end; its id and text. */
+void ld_tokens_sentence(const ld_tokens *t, size_t k, size_t *first, size_t *end,
+                        const char **id, const char **text);
+/* Sentence holding token i (0-based), by binary search; nsent when none. */
+size_t ld_tokens_sentence_of(const ld_tokens *t, size_t i);
+/* A copy of t with its arrays at their exact sizes (for a document that
+ * outlives the reader); NULL when out of memory.  ld_tokens_free releases
+ * either. */
+ld_tokens *ld_tokens_dup(const ld_tokens *t);
+void ld_tokens_free(ld_tokens *t);
+
+/* The reader of one annotated file: fed line by line, it gives documents.
+ * Problems (a malformed line, unbalanced tags) go to report with the line
+ * number; the line is skipped and the document goes on. */
+typedef void (*ld_annot_report)(void *ud, long line, const char *msg);
+typedef struct ld_annot ld_annot;
+
+/* fmt: LD_FMT_CONLLU, LD_FMT_VRT or LD_FMT_TAGGED; o: attributes, separator,
+ * element (copied).  NULL when out of memory. */
+ld_annot *ld_annot_new(ld_format fmt, const ld_opts *o, ld_annot_report report, void *ud);
+void ld_annot_free(ld_annot *a);
+/* Feeds line number line (s[0..n), no newline; valid UTF-8 expected),
+ * which held raw bytes in the source (its newline not counted; n when it
+ * was not decoded): the documents' sizes add them up.  0: taken; 1: a
+ * document ended before this line and is ready: take it, then feed the
+ * same line again; -1: out of memory. */
+int ld_annot_line(ld_annot *a, const char *s, size_t n, size_t raw, long line);
+/* Whether the document the next lines begin is wanted: when skip is set,
+ * only its boundaries, id, metadata and size are read (its token lines are
+ * not parsed, nor checked): for the documents of other shards and for
+ * passes that list ids.  Set it after a document was handed out (or before
+ * the first line); it holds until changed. */
+void ld_annot_skip(ld_annot *a, int skip);
+/* Whether a skips the line s[0..n) unread (skip mode, a token line): its
+ * caller need not decode it first. */
+int ld_annot_unread(const ld_annot *a, const char *s, size_t n);
+/* At the end of the input: 1 when a last document is ready, else 0. */
+int ld_annot_finish(ld_annot *a, long line);
+
+/* The document ready (after 1 from ld_annot_line or ld_annot_finish);
+ * valid until the next call feeding a.  id is empty when the input names
+ * none; meta holds n_meta key/value pairs, each string NUL-terminated. */
+typedef struct ld_annot_doc {
+    const char *id, *text;
+    size_t id_len, text_len;
+    const ld_tokens *tokens;
+    const char *const *meta;   /* 2 * n_meta strings: key, value, ... */
+    const size_t *meta_len;    /* their lengths */
+    size_t n_meta;
+    long line;                 /* the line it starts on */
+    uint64_t bytes;            /* bytes of its lines */
+} ld_annot_doc;
+void ld_annot_doc_get(ld_annot *a, ld_annot_doc *d);
 
 typedef struct ld_corpus ld_corpus;
 

@@ -94,7 +94,10 @@ ld_corpus *ld_corpus_new(const ld_opts *opts) {
     c->o.encoding = xstrdup(opts->encoding ? opts->encoding : "auto");
     c->o.fallback = xstrdup(opts->fallback ? opts->fallback : "windows-1252");
     c->o.element = xstrdup(opts->element);
-    if (!c->o.text_field || !c->o.id_field || !c->o.title_field || !c->o.encoding ||
+    c->o.separator = xstrdup(opts->separator);
+    if ((opts->separator && !c->o.separator) ||
+        copy_list(&c->o.attributes, &c->o.n_attributes, opts->attributes, opts->n_attributes) ||
+        !c->o.text_field || !c->o.id_field || !c->o.title_field || !c->o.encoding ||
         !c->o.fallback || (opts->element && !c->o.element) ||
         copy_list(&c->o.include, &c->o.n_include, opts->include, opts->n_include) ||
         copy_list(&c->o.exclude, &c->o.n_exclude, opts->exclude, opts->n_exclude) ||
@@ -648,7 +651,7 @@ typedef struct xsrc {           /* a byte source that transcodes to UTF-8 */
     char err[160];
 } xsrc;
 
-typedef enum mstate { M_NONE, M_JSONL, M_CSV } mstate;
+typedef enum mstate { M_NONE, M_JSONL, M_CSV, M_ANNOT } mstate;
 
 struct ld_iter {
     ld_corpus *c;
@@ -675,6 +678,12 @@ struct ld_iter {
     size_t *hoff, nh;
     long text_col, id_col, title_col;
     int fallback_told;
+    ld_annot *an;               /* CoNLL-U, VRT, word/TAG: the reader */
+    cr_buf an_line;             /* the line it gave back (a document ended before it) */
+    long an_lineno;
+    size_t an_raw;              /* its bytes in the source */
+    int an_pending, an_done;
+    uint64_t an_docs;           /* documents of the file so far */
 
     /* current archive */
     struct archive *ar;
@@ -718,6 +727,11 @@ int ld_iter_only(ld_iter *it, const char *id, size_t len) {
 static void close_multi(ld_iter *it) {
     if (it->ms == M_JSONL) ld_lines_free(&it->lines);
     if (it->ms == M_CSV) ld_csv_free(&it->csv);
+    if (it->ms == M_ANNOT) {
+        ld_lines_free(&it->lines);
+        ld_annot_free(it->an);
+        it->an = NULL;
+    }
     if (it->xs.conv) iconv_close(it->xs.cd);
     it->xs.conv = 0;
     if (it->fd >= 0) close(it->fd);
@@ -738,7 +752,7 @@ void ld_iter_free(ld_iter *it) {
     close_archive(it);
     ld_json_free(&it->json);
     cr_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
-                      &it->title, &it->id, &it->path, &it->mb, &it->cpath, &it->crel};
+                      &it->title, &it->id, &it->path, &it->mb, &it->cpath, &it->crel, &it->an_line};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) cr_buf_free(bufs[i]);
     free(it->hoff);
     free(it->meta);
@@ -867,11 +881,19 @@ static void doc_finish(ld_iter *it, ld_doc *d, uint64_t bytes, int has_text) {
     d->bytes = bytes;
     d->meta = it->meta;
     d->n_meta = it->nmeta;
+    d->tokens = NULL;
 }
 
 /* Whether the candidate with this id and slot is wanted by shard/only. */
 static int wanted_slot(ld_iter *it, uint64_t slot) {
     return slot >= it->lo && slot < it->hi;
+}
+
+/* Whether the next document of an annotated file needs only its boundaries:
+ * one of another shard, or a pass that lists ids or slots. */
+static int annot_skip(ld_iter *it) {
+    if (it->only) return 0;
+    return (it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY)) || !wanted_slot(it, it->slot);
 }
 
 /* A candidate with only its slot and bytes (LD_SLOTS_ONLY). */
@@ -1064,7 +1086,12 @@ static ssize_t xs_read(void *ud, char *buf, size_t n) {
     }
 }
 
-/* -- multi-document files: JSON Lines and CSV -- */
+/* -- multi-document files: JSON Lines, CSV, annotated formats -- */
+static void annot_report(void *ud, long line, const char *msg) {
+    ld_iter *it = ud;
+    problem(it->c, LD_SKIPPED, it->mpath.data, line, -1, "%s", msg);
+}
+
 static int open_multi(ld_iter *it, ld_format fmt, ld_src inner, const entry *e,
                       const char *path, const char *rel) {
     memset(&it->xs, 0, sizeof it->xs);
@@ -1077,6 +1104,13 @@ static int open_multi(ld_iter *it, ld_format fmt, ld_src inner, const entry *e,
     if (fmt == LD_FMT_JSONL) {
         ld_lines_init(&it->lines, src);
         it->ms = M_JSONL;
+    } else if (LD_FMT_IS_ANNOT(fmt)) {
+        if (!(it->an = ld_annot_new(fmt, &it->c->o, annot_report, it))) return -1;
+        ld_lines_init(&it->lines, src);
+        it->ms = M_ANNOT;
+        it->an_pending = it->an_done = 0;
+        it->an_docs = 0;
+        ld_annot_skip(it->an, annot_skip(it));
     } else {
         ld_csv_init(&it->csv, src, fmt == LD_FMT_TSV ? '\t' : ',');
         it->ms = M_CSV;
@@ -1208,6 +1242,76 @@ static int next_jsonl(ld_iter *it, ld_doc *d) {
         problem(it->c, LD_SKIPPED, it->mpath.data, it->lines.line + 1, -1, "%s; rest of file not read",
                 it->xs.err[0] ? it->xs.err : "read error");
     return 0;
+}
+
+/* The next document of a CoNLL-U, VRT or word/TAG file: its lines are fed
+ * to the reader until it has one.  1 doc ready, 0 file finished, -1 ENOMEM. */
+static int next_annot(ld_iter *it, ld_doc *d) {
+    for (;;) {
+        if (it->an_done) return 0;
+        int r;
+        if (it->an_pending) {
+            r = ld_annot_line(it->an, it->an_line.data, it->an_line.len, it->an_raw, it->an_lineno);
+            if (r == 0) it->an_pending = 0;
+        } else {
+            const char *s;
+            size_t n;
+            int lr = ld_lines_next(&it->lines, &s, &n);
+            if (lr < 0) {
+                problem(it->c, LD_SKIPPED, it->mpath.data, it->lines.line + 1, -1, "%s; rest of file not read",
+                        it->xs.err[0] ? it->xs.err : "read error");
+            }
+            if (lr == 1) {
+                long line = it->lines.line;
+                size_t raw = n;   /* the source's bytes, before any decoding */
+                if (!ld_annot_unread(it->an, s, n) && record_utf8(it, &s, &n, line)) continue;
+                r = ld_annot_line(it->an, s, n, raw, line);
+                if (r == 1) {
+                    if (set_buf(&it->an_line, s, n)) return -1;
+                    it->an_raw = raw;
+                    it->an_lineno = line;
+                    it->an_pending = 1;
+                }
+            } else {
+                it->an_done = 1;
+                r = ld_annot_finish(it->an, it->lines.line);
+            }
+        }
+        if (r < 0) return -1;
+        if (r == 0) continue;
+        ld_annot_doc ad;
+        ld_annot_doc_get(it->an, &ad);
+        uint64_t nth = it->an_docs++;
+        uint64_t slot = it->slot++;
+        ld_annot_skip(it->an, annot_skip(it));   /* for the document after this one */
+        if (slot >= it->hi) return 0;
+        if (!wanted_slot(it, slot)) continue;
+        if (it->flags & LD_SLOTS_ONLY) return slot_doc(it, d, slot, ad.bytes, it->mpath.data);
+        if (ad.id_len) {
+            if (set_buf(&it->id, ad.id, ad.id_len)) return -1;
+        } else if (nth == 0) {   /* the file's first document without an id: the file's */
+            if (set_buf(&it->id, it->mrel.data, it->mrel.len)) return -1;
+        } else if (default_id(it, ad.line)) return -1;
+        if (!wanted_id(it, it->id.data, it->id.len)) continue;
+        if (set_buf(&it->path, it->mpath.data, it->mpath.len)) return -1;
+        doc_begin(it);
+        if (it->flags & LD_IDS_ONLY && !it->only) {
+            doc_finish(it, d, ad.bytes, 0);
+            d->slot = slot;
+            return 1;
+        }
+        it->text_ptr = ad.text;
+        it->text_n = ad.text_len;
+        if (title_from_text(&it->title, ad.text, ad.text_len)) return -1;
+        if (file_meta(it, it->me, it->id.data, it->mrel.data)) return -1;
+        for (size_t k = 0; k < ad.n_meta; k++)
+            if (meta_add(it, ad.meta[2 * k], ad.meta_len[2 * k], ad.meta[2 * k + 1], ad.meta_len[2 * k + 1], LD_STR))
+                return -1;
+        doc_finish(it, d, ad.bytes, 1);
+        d->tokens = ad.tokens;
+        d->slot = slot;
+        return 1;
+    }
 }
 
 /* CSV field i, decoded to UTF-8 if needed, copied into out. */
@@ -1447,7 +1551,7 @@ static int next_member(ld_iter *it, ld_doc *d) {
         problem(it->c, LD_SKIPPED, pb->data, 0, -1, "unknown format (use format= or include=)");
         return 0;
     }
-    if (fmt == LD_FMT_JSONL || fmt == LD_FMT_CSV || fmt == LD_FMT_TSV) {
+    if (fmt == LD_FMT_JSONL || fmt == LD_FMT_CSV || fmt == LD_FMT_TSV || LD_FMT_IS_ANNOT(fmt)) {
         char *p = strdup(pb->data), *rl = strdup(idb->data);
         int rc = p && rl ? open_multi(it, fmt, (ld_src){ar_read, it->ar}, e, p, rl) : -1;
         free(p);
@@ -1495,7 +1599,7 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
         if (it->only && it->only_found) return 0;
         if (it->slot >= it->hi) return 0;
         if (it->ms != M_NONE) {
-            int r = it->ms == M_JSONL ? next_jsonl(it, d) : next_csv(it, d);
+            int r = it->ms == M_JSONL ? next_jsonl(it, d) : it->ms == M_CSV ? next_csv(it, d) : next_annot(it, d);
             if (r == 1) { if (it->only) it->only_found = 1; return 1; }
             close_multi(it);
             if (r < 0) return 0;
@@ -1520,7 +1624,7 @@ int ld_iter_next(ld_iter *it, ld_doc *d) {
             continue;
         }
         int fd = -1;
-        int multi = e->fmt == LD_FMT_JSONL || e->fmt == LD_FMT_CSV || e->fmt == LD_FMT_TSV;
+        int multi = e->fmt == LD_FMT_JSONL || e->fmt == LD_FMT_CSV || e->fmt == LD_FMT_TSV || LD_FMT_IS_ANNOT(e->fmt);
         if (multi || !(it->flags & (LD_IDS_ONLY | LD_SLOTS_ONLY)) || it->only) {
             if (!multi) {   /* decide before opening: not wanted, no read */
                 uint64_t slot = it->slot;

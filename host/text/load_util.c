@@ -126,7 +126,8 @@ static const struct { const char *name; ld_format f; } format_names[] = {
     {"text", LD_FMT_TEXT}, {"txt", LD_FMT_TEXT}, {"jsonl", LD_FMT_JSONL},
     {"ndjson", LD_FMT_JSONL}, {"csv", LD_FMT_CSV}, {"tsv", LD_FMT_TSV},
     {"html", LD_FMT_HTML}, {"xml", LD_FMT_XML}, {"tei", LD_FMT_XML},
-    {"archive", LD_FMT_ARCHIVE},
+    {"archive", LD_FMT_ARCHIVE}, {"conllu", LD_FMT_CONLLU}, {"vrt", LD_FMT_VRT},
+    {"tagged", LD_FMT_TAGGED},
 };
 
 ld_format ld_format_from_name(const char *name) {
@@ -145,6 +146,9 @@ const char *ld_format_name(ld_format f) {
     case LD_FMT_XML: return "xml";
     case LD_FMT_ARCHIVE: return "archive";
     case LD_FMT_COMPRESSED: return "compressed";
+    case LD_FMT_CONLLU: return "conllu";
+    case LD_FMT_VRT: return "vrt";
+    case LD_FMT_TAGGED: return "tagged";
     default: return "none";
     }
 }
@@ -164,7 +168,7 @@ ld_format ld_format_of_path(const char *path) {
         {".jsonl", LD_FMT_JSONL}, {".ndjson", LD_FMT_JSONL}, {".csv", LD_FMT_CSV},
         {".tsv", LD_FMT_TSV}, {".tab", LD_FMT_TSV}, {".html", LD_FMT_HTML},
         {".htm", LD_FMT_HTML}, {".xhtml", LD_FMT_HTML}, {".xml", LD_FMT_XML},
-        {".tei", LD_FMT_XML},
+        {".tei", LD_FMT_XML}, {".conllu", LD_FMT_CONLLU}, {".vrt", LD_FMT_VRT},
     };
     for (size_t i = 0; i < sizeof exts / sizeof exts[0]; i++)
         if (ends_with(path, exts[i].ext)) return exts[i].f;
@@ -208,6 +212,8 @@ void ld_opts_free(ld_opts *o) {
     free(o->encoding);
     free(o->fallback);
     free(o->element);
+    free(o->separator);
+    free_list(o->attributes, o->n_attributes);
     free_list(o->include, o->n_include);
     free_list(o->exclude, o->n_exclude);
     free_list(o->name_fields, o->n_name_fields);
