@@ -87,11 +87,16 @@ int cr_shardplan_add(cr_shardplan *p, uint64_t bytes) {
     return CR_OK;
 }
 
-/* a * b / c for a < c, b <= c, without overflow: the 128-bit product by
- * 32-bit halves, then long division one bit at a time. */
-static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c) {
+/* a * b / c for a < c, b <= c, without overflow, and *rem = a * b mod c:
+ * the 128-bit product by 32-bit halves, then long division one bit at a
+ * time. */
+static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c, uint64_t *rem) {
+    *rem = 0;
     if (a == 0 || b == 0) return 0;
-    if (b <= UINT64_MAX / a) return a * b / c;
+    if (b <= UINT64_MAX / a) {
+        *rem = a * b % c;
+        return a * b / c;
+    }
     uint64_t al = a & 0xffffffffu, ah = a >> 32, bl = b & 0xffffffffu, bh = b >> 32;
     uint64_t ll = al * bl, lh = al * bh, hl = ah * bl, hh = ah * bh;
     uint64_t mid = (ll >> 32) + (lh & 0xffffffffu) + (hl & 0xffffffffu);
@@ -104,17 +109,25 @@ static uint64_t mul_div(uint64_t a, uint64_t b, uint64_t c) {
         q <<= 1;
         if (top || r >= c) { r -= c; q |= 1; }
     }
+    *rem = r;
     return q;
 }
 
-/* The first document of part j (0-based) of n. */
+/* The first document of part j (0-based) of n: the first whose middle lies
+ * at or past j/n of the weight.  (Cutting at the first document that starts
+ * past it would leave a large last document wholly to the earlier part: two
+ * documents of 676 and 866 bytes gave one part both and the other none.)
+ * Exact, in halves: the target total*j/n is T + r/n, a document's middle
+ * (2*cum + w)/2, and 2*cum + w >= 2T + ceil(2r/n) is the test. */
 static size_t cut(const cr_shardplan *p, uint64_t j, uint64_t n) {
     if (j >= n) return p->n;
-    uint64_t target = p->total / n * j + mul_div(p->total % n, j, n);
+    uint64_t r;
+    uint64_t t = p->total / n * j + mul_div(p->total % n, j, n, &r);
+    unsigned __int128 goal = (unsigned __int128)t * 2 + (r == 0 ? 0 : r <= n - r ? 1 : 2);
+    unsigned __int128 cum2 = 0;   /* twice the weight before document i */
     size_t i = 0;
-    uint64_t cum = 0;
-    while (i < p->n && cum < target) {
-        cum = cum > UINT64_MAX - p->w[i] ? UINT64_MAX : cum + p->w[i];
+    while (i < p->n && cum2 + p->w[i] < goal) {
+        cum2 += (unsigned __int128)p->w[i] * 2;
         i++;
     }
     return i;

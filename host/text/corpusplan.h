@@ -53,7 +53,8 @@ typedef struct cr_shardplan {
 int cr_shardplan_add(cr_shardplan *p, uint64_t bytes);
 /* Part k of n (1 <= k <= n): documents [*from, *to) of the plan, contiguous;
  * the parts 1..n together hold every document once, in order, and part j
- * starts at the first document whose preceding weight reaches total*(j-1)/n. */
+ * starts at the first document whose middle (its preceding weight and half
+ * its own) reaches total*(j-1)/n. */
 void cr_shardplan_part(const cr_shardplan *p, uint64_t k, uint64_t n, size_t *from, size_t *to);
 void cr_shardplan_free(cr_shardplan *p);
 

@@ -111,6 +111,14 @@ static void test_sample(void) {
     ok(1, "an empty sample sorts");
 }
 
+/* A deterministic stream of numbers for the random plans below. */
+static uint64_t splitmix(uint64_t *state) {
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
 /* The parts of a plan cover every document once, in order. */
 static int covers(const cr_shardplan *p, uint64_t n) {
     size_t prev = 0;
@@ -130,9 +138,9 @@ static void test_shards(void) {
     is_int(p.total, 802, "weights are bytes + 1");
     size_t from, to;
     cr_shardplan_part(&p, 1, 2, &from, &to);
-    ok(from == 0 && to == 5, "half of 802 (401): the first five documents, the fifth starting at 400 (%zu..%zu)", from, to);
+    ok(from == 0 && to == 4, "half of 802 (401): the first four documents; the fifth's middle (600) lies past it (%zu..%zu)", from, to);
     cr_shardplan_part(&p, 2, 2, &from, &to);
-    ok(from == 5 && to == 7, "the rest (%zu..%zu)", from, to);
+    ok(from == 4 && to == 7, "the rest (%zu..%zu)", from, to);
     for (uint64_t n = 1; n <= 12; n++) ok(covers(&p, n), "%llu parts cover every document once, in order", (unsigned long long)n);
     ok(covers(&p, 5000000000ull), "more parts than 2^32 (the cut's product needs 128 bits)");
     cr_shardplan_part(&p, 4000000000ull, 5000000000ull, &from, &to);
@@ -141,6 +149,49 @@ static void test_shards(void) {
     ok(p.w == NULL && p.n == 0, "freed");
     cr_shardplan_part(&p, 1, 3, &from, &to);
     ok(from == 0 && to == 0, "an empty plan has empty parts");
+
+    /* two documents, the second larger: one each (the middle rule) */
+    is_int(cr_shardplan_add(&p, 676), CR_OK, "add 676");
+    is_int(cr_shardplan_add(&p, 866), CR_OK, "add 866");
+    cr_shardplan_part(&p, 1, 2, &from, &to);
+    ok(from == 0 && to == 1, "two documents, two parts: the first (%zu..%zu)", from, to);
+    cr_shardplan_part(&p, 2, 2, &from, &to);
+    ok(from == 1 && to == 2, "and the second (%zu..%zu)", from, to);
+    cr_shardplan_free(&p);
+
+    /* two documents of any sizes: one each */
+    int one_each = 1;
+    for (uint64_t a = 0; a < 60 && one_each; a++)
+        for (uint64_t b = 0; b < 60 && one_each; b++) {
+            cr_shardplan q = { 0 };
+            if (cr_shardplan_add(&q, a) || cr_shardplan_add(&q, b)) one_each = 0;
+            cr_shardplan_part(&q, 1, 2, &from, &to);
+            if (from != 0 || to != 1) one_each = 0;
+            cr_shardplan_free(&q);
+        }
+    ok(one_each, "two documents of 0 to 59 bytes: two parts of one each");
+
+    /* the middle rule, against the plain arithmetic where nothing overflows */
+    uint64_t seed = 42;
+    int agree = 1;
+    for (int round = 0; round < 2000 && agree; round++) {
+        cr_shardplan q = { 0 };
+        size_t docs = 1 + (size_t)(splitmix(&seed) % 12);
+        for (size_t i = 0; i < docs; i++) (void)cr_shardplan_add(&q, splitmix(&seed) % 1000);
+        uint64_t parts = 1 + splitmix(&seed) % 9;
+        for (uint64_t k = 1; k <= parts && agree; k++) {
+            cr_shardplan_part(&q, k, parts, &from, &to);
+            for (size_t i = 0; i < q.n; i++) {   /* in part k iff its middle lies in [k-1, k) / parts */
+                uint64_t before = 0;
+                for (size_t m = 0; m < i; m++) before += q.w[m];
+                uint64_t middle2n = (2 * before + q.w[i]) * parts;
+                int inside = middle2n >= 2 * q.total * (k - 1) && (k == parts || middle2n < 2 * q.total * k);
+                if (inside != (i >= from && i < to)) agree = 0;
+            }
+        }
+        cr_shardplan_free(&q);
+    }
+    ok(agree, "2000 random plans: each document in the part where its middle falls");
 
     /* many documents: balanced within one document's weight */
     for (size_t i = 0; i < 10000; i++)
