@@ -52,3 +52,11 @@ fuzz-check-tagger: build-fuzz/postag_fuzz
 FUZZ_CHECKS += fuzz-check-tagger
 
 SLOW_TESTS += tests/tagger_brown.sh
+
+# The lemmatiser's tables, generated at build time from WordNet's database.
+DEB_PACKAGES += wordnet-base
+WORDNET_DIR ?= /usr/share/wordnet
+$(BUILD)/lemma_data.h: tools/gen_lemma_tables.lua
+	@mkdir -p $(@D)
+	lua5.4 tools/gen_lemma_tables.lua $(WORDNET_DIR) $@
+$(BUILD)/host/text/lemma.o: $(BUILD)/lemma_data.h

@@ -8,6 +8,7 @@
  *
  * A line of a Brown file is a sentence of word/tag tokens; the tag follows
  * the last slash and is reduced to its base (postag_brown_base). */
+#include "lemma.h"
 #include "postag.h"
 
 #include <dirent.h>
@@ -18,6 +19,7 @@
 #include <time.h>
 
 #define MAXTOK 4096
+#define LEMMA_BYTES 256
 
 static void die(const char *msg) {
     fprintf(stderr, "postag_train: %s\n", msg);
@@ -100,6 +102,7 @@ static int next_sentence(char **p, sentence *s) {
                 if (*x == '/') slash = x;
             if (!slash || slash == t || slash + 1 == q) continue;
             if (!postag_brown_base(slash + 1, (size_t)(q - slash - 1), s->tag[s->n])) continue;
+            if (slash - t + LEMMA_EXTRA >= LEMMA_BYTES) continue; /* no such words in Brown */
             s->w[s->n].s = t;
             s->w[s->n].len = (size_t)(slash - t);
             s->tagp[s->n] = s->tag[s->n];
@@ -207,6 +210,8 @@ static void eval(const char *dir, const char *path) {
     }
     score all = {0}, known = {0}, unknown = {0};
     int tags[MAXTOK];
+    static char lemma[MAXTOK][LEMMA_BYTES];
+    size_t lemma_same = 0;
     double secs = 0;
     size_t ntest = 0;
     for (size_t i = 0; i < nf; i++) {
@@ -217,11 +222,16 @@ static void eval(const char *dir, const char *path) {
             struct timespec a, b;
             clock_gettime(CLOCK_MONOTONIC, &a);
             postag_tag(m, s->w, s->n, tags);
+            for (size_t k = 0; k < s->n; k++)
+                lemma_of(s->w[k].s, s->w[k].len, postag_model_tag(m, tags[k]), lemma[k]);
             clock_gettime(CLOCK_MONOTONIC, &b);
             secs += (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9;
             for (size_t k = 0; k < s->n; k++) {
                 const char *got = postag_model_tag(m, tags[k]);
                 count(&all, s->tag[k], got);
+                char gl[LEMMA_BYTES];
+                lemma_of(s->w[k].s, s->w[k].len, s->tag[k], gl);
+                lemma_same += !strcmp(gl, lemma[k]);
                 count(wset_has(&vocab, whash(s->w[k].s, s->w[k].len)) ? &known : &unknown, s->tag[k], got);
             }
         }
@@ -237,7 +247,10 @@ static void eval(const char *dir, const char *path) {
            pct(known.upos, known.n), pct(unknown.upos, unknown.n));
     printf("%-28s %8.2f %8.2f %8.2f\n", "Brown base tags", pct(all.brown, all.n),
            pct(known.brown, known.n), pct(unknown.brown, unknown.n));
-    printf("tagging speed: %.0f tokens/s (one core)\n", secs > 0 ? (double)all.n / secs : 0.0);
+    printf("lemmas from predicted tags equal to those from the gold tags: %.2f %%\n",
+           pct(lemma_same, all.n));
+    printf("tagging and lemmatising speed: %.0f tokens/s (one core)\n",
+           secs > 0 ? (double)all.n / secs : 0.0);
     postag_model_free(m);
     for (size_t i = 0; i < nf; i++) free(files[i]);
     free(files);
