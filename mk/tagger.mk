@@ -59,4 +59,4 @@ WORDNET_DIR ?= /usr/share/wordnet
 $(BUILD)/lemma_data.h: tools/gen_lemma_tables.lua
 	@mkdir -p $(@D)
 	lua5.4 tools/gen_lemma_tables.lua $(WORDNET_DIR) $@
-$(BUILD)/host/text/lemma.o: $(BUILD)/lemma_data.h
+$(BUILD)/host/text/lemma.o $(BUILD)/pic/host/text/lemma.o: $(BUILD)/lemma_data.h

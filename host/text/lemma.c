@@ -212,8 +212,8 @@ static size_t lemma_simple(const char *word, size_t len, const char *tag, size_t
     else if (!strcmp(head, "jjr") || !strcmp(head, "jjt") || !strcmp(head, "jjs"))
         r = morphy(&EXC_A, ADJ_RULES, N(ADJ_RULES), &INDEX_A, NULL, 0, low, ll, out, cap);
     else if (!strcmp(head, "rbr") || !strcmp(head, "rbt")) {
-        r = exception(&EXC_R, low, ll, out, cap);
-        if (!r) r = exception(&EXC_A, low, ll, out, cap);
+        r = exception(&EXC_R, low, ll, out, cap); /* better -> well; else as an adjective: faster -> fast */
+        if (!r) r = morphy(&EXC_A, ADJ_RULES, N(ADJ_RULES), &INDEX_A, NULL, 0, low, ll, out, cap);
     }
     if (r) return r;
     return put(out, low, ll < cap ? ll : cap - 1);

@@ -276,6 +276,7 @@ struct postag_model {
     const dslot *dict;
     const entry *ent;
     char checksum[65];
+    const char *upos[POSTAG_MAX_TAGS];
 };
 
 static uint32_t rd32(const unsigned char *p) {
@@ -387,6 +388,7 @@ static int model_parse(postag_model *m, char *err, size_t errlen) {
             seterr(err, errlen, "tagger model: weight %u has no such tag", (unsigned)i);
             return -1;
         }
+    for (uint32_t i = 0; i < m->ntags; i++) m->upos[i] = postag_brown_upos(m->tags[i]);
     cr_sha256_hex(m->bytes, m->len, m->checksum); /* the whole file's, as sha256sum says */
     return 0;
 }
@@ -416,7 +418,8 @@ postag_model *postag_model_load(const char *path, char *err, size_t errlen) {
     char msg[256];
     FILE *f = pp_fopen(path, "rb", msg, sizeof msg);
     if (!f) {
-        seterr(err, errlen, "%s: %s", path, msg);
+        if (strstr(msg, path)) seterr(err, errlen, "%s", msg);
+        else seterr(err, errlen, "%s: %s", path, msg);
         return NULL;
     }
     postag_model *m = calloc(1, sizeof *m);
@@ -455,6 +458,10 @@ postag_model *postag_model_load(const char *path, char *err, size_t errlen) {
 
 const char *postag_model_checksum(const postag_model *m) { return m->checksum; }
 int postag_model_ntags(const postag_model *m) { return (int)m->ntags; }
+const char *postag_model_upos(const postag_model *m, int tag) {
+    return tag >= 0 && (uint32_t)tag < m->ntags ? m->upos[tag] : NULL;
+}
+
 const char *postag_model_tag(const postag_model *m, int tag) {
     return tag >= 0 && (uint32_t)tag < m->ntags ? m->tags[tag] : NULL;
 }

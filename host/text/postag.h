@@ -37,6 +37,8 @@ void postag_model_free(postag_model *m);
 const char *postag_model_checksum(const postag_model *m);
 int postag_model_ntags(const postag_model *m);
 const char *postag_model_tag(const postag_model *m, int tag);
+/* Its UPOS (postag_brown_upos of its name). */
+const char *postag_model_upos(const postag_model *m, int tag);
 
 /* Tag a sentence of n words: tags[i] receives each word's tag index. */
 void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *tags);

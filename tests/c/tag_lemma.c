@@ -21,6 +21,7 @@ int main(void) {
     L("mice", "nns", "mouse");
     L("better", "jjr", "good");
     L("best", "rbt", "well");
+    L("faster", "rbr", "fast");
     /* WordNet's rules, checked against its index */
     L("dogs", "nns", "dog");
     L("churches", "nns", "church");
