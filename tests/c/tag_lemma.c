@@ -10,7 +10,7 @@ static void L(const char *word, const char *tag, const char *want) {
     char out[256];
     size_t n = lemma_of(word, strlen(word), tag, out);
     ok(n == strlen(out), "%s/%s: the length returned is the lemma's", word, tag);
-    is_str(out, want, "%s/%s -> %s", word, tag, want);
+    if (!ok(strcmp(out, want) == 0, "%s/%s -> %s", word, tag, want)) printf("#      got: \"%s\"\n", out);
 }
 
 int main(void) {
