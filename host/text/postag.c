@@ -134,6 +134,10 @@ static const tokinfo PAD_AFTER = {0x2222, 0x2222, {0x2222, 0x2222, 0x2222, 0x222
 #define TAG_START1 0xFFF1u
 #define TAG_START2 0xFFF2u
 
+/* Where features() puts the three features that depend on the previous
+ * tags alone: the tagger adds their weights from dense tables instead. */
+enum { AT_BIAS = 0, AT_P1 = 12, AT_P2 = 27 };
+
 /* The features of token i given the previous two tags; returns their count. */
 static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned p2, uint64_t *f) {
     const tokinfo *w = &ti[i];
@@ -164,7 +168,7 @@ static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned
     f[k++] = feat(24, wp1->shape, w->shape);
     f[k++] = feat(25, p1, wp1->w);
     f[k++] = feat(26, w->flags, w->suf[1]);
-    f[k++] = feat(27, p2, 0);
+    f[k++] = feat(27, p2, 0); /* AT_P2 */
     return k;
 }
 
@@ -277,6 +281,9 @@ struct postag_model {
     const entry *ent;
     char checksum[65];
     const char *upos[POSTAG_MAX_TAGS];
+    /* (ntags + 2) rows of ntags weights, a row per previous tag (then the two
+     * sentence starts): bias + p1 features, and p2 features */
+    float *ctx1, *ctx2;
 };
 
 static uint32_t rd32(const unsigned char *p) {
@@ -294,11 +301,41 @@ static int little_endian(void) {
 
 void postag_model_free(postag_model *m) {
     if (!m) return;
+    free(m->ctx1);
+    free(m->ctx2);
     free(m->bytes);
     free(m);
 }
 
 static int is_pow2(uint32_t x) { return x && !(x & (x - 1)); }
+
+static const slot *feat_lookup(const postag_model *m, uint64_t key);
+
+static unsigned ctx_tag(const postag_model *m, uint32_t row) {
+    return row < m->ntags ? row : row == m->ntags ? TAG_START1 : TAG_START2;
+}
+
+static void add_feature(const postag_model *m, uint64_t key, float *row) {
+    const slot *s = feat_lookup(m, key);
+    if (!s) return;
+    for (uint32_t j = 0; j < s->n; j++) row[m->ent[s->start + j].tag] += m->ent[s->start + j].w;
+}
+
+/* The dense tables of the features of the previous tags alone. */
+static int context_tables(postag_model *m) {
+    size_t rows = (size_t)m->ntags + 2;
+    m->ctx1 = calloc(rows * m->ntags, sizeof(float));
+    m->ctx2 = calloc(rows * m->ntags, sizeof(float));
+    if (!m->ctx1 || !m->ctx2) return -1;
+    for (uint32_t r = 0; r < rows; r++) {
+        unsigned t = ctx_tag(m, r);
+        float *row1 = m->ctx1 + (size_t)r * m->ntags;
+        add_feature(m, feat(0, 0, 0), row1);
+        add_feature(m, feat(12, t, 0), row1);
+        add_feature(m, feat(27, t, 0), m->ctx2 + (size_t)r * m->ntags);
+    }
+    return 0;
+}
 
 static int model_parse(postag_model *m, char *err, size_t errlen) {
     const unsigned char *b = m->bytes;
@@ -389,6 +426,10 @@ static int model_parse(postag_model *m, char *err, size_t errlen) {
             return -1;
         }
     for (uint32_t i = 0; i < m->ntags; i++) m->upos[i] = postag_brown_upos(m->tags[i]);
+    if (context_tables(m) != 0) {
+        seterr(err, errlen, "out of memory");
+        return -1;
+    }
     cr_sha256_hex(m->bytes, m->len, m->checksum); /* the whole file's, as sha256sum says */
     return 0;
 }
@@ -484,6 +525,10 @@ static const slot *feat_lookup(const postag_model *m, uint64_t key) {
     }
 }
 
+static uint32_t ctx_row(const postag_model *m, unsigned tag) {
+    return tag < m->ntags ? tag : tag == TAG_START1 ? m->ntags : m->ntags + 1;
+}
+
 #define CHUNK 256
 
 void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *tags) {
@@ -507,12 +552,15 @@ void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *
                 const slot *hit[NFEAT];
                 int nh = 0;
                 for (int k = 0; k < nf; k++) {
+                    if (k == AT_BIAS || k == AT_P1 || k == AT_P2) continue;
                     const slot *s = feat_lookup(m, f[k]);
                     if (!s) continue;
                     __builtin_prefetch(&m->ent[s->start]);
                     hit[nh++] = s;
                 }
-                memset(scores, 0, sizeof(float) * m->ntags);
+                const float *c1 = m->ctx1 + (size_t)ctx_row(m, p1) * m->ntags;
+                const float *c2 = m->ctx2 + (size_t)ctx_row(m, p2) * m->ntags;
+                for (uint32_t j = 0; j < m->ntags; j++) scores[j] = c1[j] + c2[j];
                 for (int k = 0; k < nh; k++) {
                     const entry *e = m->ent + hit[k]->start;
                     for (uint32_t j = 0; j < hit[k]->n; j++) scores[e[j].tag] += e[j].w;
