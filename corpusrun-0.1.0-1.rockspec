@@ -27,7 +27,8 @@ dependencies = {
   "lua >= 5.4, < 5.5",
 }
 -- Debian: libutf8proc-dev libsqlite3-dev nettle-dev libxml2-dev
--- libarchive-dev libstemmer-dev (the Makefile finds them with pkg-config).
+-- libarchive-dev libstemmer-dev (the Makefile finds them with pkg-config);
+-- wordnet-base (its morphology files, compiled into the lemmatiser).
 external_dependencies = {
   UTF8PROC = { header = "utf8proc.h" },
   SQLITE = { header = "sqlite3.h" },

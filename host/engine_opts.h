@@ -35,6 +35,7 @@ typedef struct Count {
     cr_buf join;         /* a pair's joined key (attr "a/b"); freed on close */
     char *where;         /* with attr: the tokens counted (countattr.h's encoding), NULL all; freed on close */
     size_t where_len;
+    struct cr_tagscratch *tagged; /* with attr, fed text: its tagged tokens (tagtext.h); freed on close */
     union {
         cr_counter f;
         cr_ngrams g;

@@ -18,6 +18,8 @@
 #include "tokens_lua.h"
 #include "grow.h"
 #include "interrupt.h"
+#include "postag_lua.h"
+#include "tagtext.h"
 
 static const char *kind_mt(int kind) {
     return kind == K_NGRAMS ? NGRAMS_MT : kind == K_COOC ? COOC_MT : FREQ_MT;
@@ -41,6 +43,9 @@ static void count_release(Count *c) {
     default: break;
     }
     cr_textscratch_free(&c->s);
+    if (c->tagged) cr_tagscratch_free(c->tagged);
+    free(c->tagged);
+    c->tagged = NULL;
     cr_buf_free(&c->key);
     cr_buf_free(&c->join);
     free(c->where);
@@ -232,11 +237,31 @@ static int l_cooc(lua_State *L) {
 }
 
 /* ---- feeding ------------------------------------------------------------- */
+static int add_attr(lua_State *L, Count *c, const ld_tokens *t);
+
+/* add_text to a counter of an attribute: the text tagged and lemmatised in
+ * C (tagtext.h), its tokens counted as an annotated document's are. */
+static int add_tagged(lua_State *L, Count *c) {
+    size_t len;
+    const char *text = luaL_checklstring(L, 2, &len);
+    if (c->kind != K_FREQ && c->kind != K_DF)
+        return luaL_argerror(L, 2, "only count.freq and count.df count tokens' attributes");
+    const postag_model *m = crl_postag_model(L, NULL);
+    if (!m) return luaL_error(L, "%s", lua_tostring(L, -1));
+    cr_textopts o = c->o;
+    eng_textopts(L, 3, &o, NULL);
+    if (!c->tagged && !(c->tagged = calloc(1, sizeof *c->tagged))) return luaL_error(L, "out of memory");
+    cr_tokenizer_opts topts = o.tok;
+    topts.kinds = ((1u << CR_TOK__COUNT) - 1u) & ~CR_KIND_BIT(CR_TOK_SPACE);
+    if (cr_tag_text(m, text, len, &topts, c->tagged) != 0) return luaL_error(L, "out of memory");
+    lua_settop(L, 1);
+    lua_pushnil(L);   /* add_attr reports at argument 2 */
+    return add_attr(L, c, &c->tagged->t);
+}
+
 static int m_add_text(lua_State *L) {
     Count *c = checkcount(L, 1);
-    if (c->attr[0])
-        return luaL_error(L, "this counter counts the tokens' attribute '%s': feed it f:add_tokens(doc.tokens)",
-                          c->attr);
+    if (c->attr[0]) return add_tagged(L, c);
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;

@@ -8,11 +8,14 @@
 #include <lauxlib.h>
 #include <libstemmer.h>
 #include <lua.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "postag_lua.h"
 #include "sentbreak.h"
 #include "stopwords.h"
+#include "tagtext.h"
 #include "textopts_lua.h"
 #include "tokenizer.h"
 #include "ucd_tables.h"
@@ -610,7 +613,90 @@ static int l_options(lua_State *L) {
     return 1;
 }
 
+/* tokenize.tag(text [, opts]): the tokens (spaces left out) with their
+ * part-of-speech tags and lemmas, sentence by sentence. */
+static int tag_gc(lua_State *L) {
+    cr_tagscratch_free(lua_touserdata(L, 1));
+    return 0;
+}
+
+static void set_str(lua_State *L, const char *k, const char *v, size_t len) {
+    lua_pushlstring(L, v, len);
+    lua_setfield(L, -2, k);
+}
+
+static int l_tag(lua_State *L) {
+    size_t len;
+    const char *text = luaL_checklstring(L, 1, &len);
+    lua_settop(L, 2);
+    cr_textopts o;
+    cr_textopts_default(&o);
+    const char *path = NULL;
+    if (!lua_isnil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        crl_check_keys(L, 2, "model");
+        crl_read_textopts(L, 2, &o);
+        int t = lua_getfield(L, 2, "model");
+        if (t != LUA_TNIL && t != LUA_TSTRING) luaL_argerror(L, 2, "option 'model' must be a file name");
+        path = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    }
+    const postag_model *m = crl_postag_model(L, path);
+    if (!m) return 2;
+    cr_tagscratch *s = lua_newuserdatauv(L, sizeof *s, 0);   /* freed by Lua even when an error unwinds */
+    memset(s, 0, sizeof *s);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, tag_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    cr_tokenizer_opts topts = o.tok;
+    topts.kinds = ((1u << CR_TOK__COUNT) - 1u) & ~CR_KIND_BIT(CR_TOK_SPACE);
+    if (cr_tag_text(m, text, len, &topts, s) != 0) oom(L);
+    const ld_tokens *t = &s->t;
+    lua_createtable(L, (int)(t->n < INT_MAX ? t->n : INT_MAX), 0);
+    size_t sent = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        while (sent + 1 < t->nsent && t->sent[3 * (sent + 1)] <= i) sent++;
+        lua_createtable(L, 0, 7);
+        size_t vl;
+        const char *v = ld_tokens_val(t, i, CR_TAG_FORM, &vl);
+        set_str(L, "text", v, vl);
+        lua_pushinteger(L, (lua_Integer)t->span[2 * i] + 1);
+        lua_setfield(L, -2, "start");
+        lua_pushinteger(L, (lua_Integer)t->span[2 * i + 1]);
+        lua_setfield(L, -2, "stop");
+        lua_pushinteger(L, (lua_Integer)sent + 1);
+        lua_setfield(L, -2, "sentence");
+        v = ld_tokens_val(t, i, CR_TAG_UPOS, &vl);
+        set_str(L, "upos", v, vl);
+        v = ld_tokens_val(t, i, CR_TAG_XPOS, &vl);
+        set_str(L, "tag", v, vl);
+        v = ld_tokens_val(t, i, CR_TAG_LEMMA, &vl);
+        set_str(L, "lemma", v, vl);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* tokenize.tagger([path]): the model's file name and SHA-256, or nil and a message. */
+static int l_tagger(lua_State *L) {
+    const char *path = luaL_optstring(L, 1, NULL);
+    const postag_model *m = crl_postag_model(L, path);
+    if (!m) return 2;
+    lua_createtable(L, 0, 3);
+    if (path) lua_pushstring(L, path);
+    else crl_postag_default(L);
+    lua_setfield(L, -2, "path");
+    lua_pushstring(L, postag_model_checksum(m));
+    lua_setfield(L, -2, "sha256");
+    lua_pushinteger(L, postag_model_ntags(m));
+    lua_setfield(L, -2, "tags");
+    return 1;
+}
+
 static const luaL_Reg funcs[] = {
+    { "tag", l_tag },
+    { "tagger", l_tagger },
     { "words", l_words },
     { "tokens", l_tokens },
     { "sentences", l_sentences },

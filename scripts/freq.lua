@@ -5,7 +5,10 @@ local spec = {
     .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language. "
     .. "--stem LANG counts Snowball stems and shows each stem's most frequent form. --attr counts the "
     .. "lemmas, tags or any attribute of an annotated corpus (CoNLL-U, VRT, word/TAG), --where only "
-    .. "some tokens; plain text is not lemmatised: that needs a lexicon corpusrun does not ship.",
+    .. "some tokens. Plain text is tagged and lemmatised on the fly (English: a part-of-speech tagger "
+    .. "trained on the Brown corpus and WordNet's morphology, see tokenize.tag), its tokens then having "
+    .. "the attributes form, lemma, upos and xpos: --lemma counts lemmas, --pos NOUN,ADJ only some "
+    .. "Universal POS tags; the tagger's model is named in the receipt.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "ngrams", short = "N", type = "integer", min = 1, max = 8, default = 1,
@@ -18,6 +21,10 @@ local spec = {
     { name = "attr", type = "string", metavar = "NAME",
       help = "count this attribute of an annotated corpus's tokens (lemma, upos, tag, or a pair: lemma/upos) "
         .. "instead of words" },
+    { name = "lemma", type = "boolean", help = "count lemmas (the same as --attr lemma)" },
+    { name = "pos", type = "string", metavar = "UPOS[,UPOS...]",
+      help = "only the tokens of these Universal POS tags (NOUN,ADJ; the same as --where upos=...); "
+        .. "counts lemmas unless --attr says otherwise" },
     { name = "where", type = "string", metavar = "ATTR=V[,V...][;...]",
       help = "with --attr: only the tokens whose ATTR is one of the values (upos=NOUN,PROPN; conditions "
         .. "separated by ';' must all hold)" },
@@ -41,6 +48,7 @@ local spec = {
     "corpusrun scripts/freq.lua --ngrams 2 --stopwords en --format csv",
     "corpusrun scripts/freq.lua --stopwords en --db results.db --html freq.html",
     "corpusrun scripts/freq.lua -c treebank.conllu --attr lemma --where upos=NOUN,PROPN",
+    "corpusrun scripts/freq.lua --lemma --pos NOUN,ADJ --top 20",
   },
 }
 local cli = require "cli"
@@ -49,6 +57,7 @@ local opts = cli.parse(spec, arg)
 local corpus = require "corpus"
 local count = require "count"
 local stats = require "stats"
+local receipt = require "receipt"
 local report = require "report"
 local scriptlib = require "scriptlib"
 local tokenize = require "tokenize"
@@ -65,6 +74,14 @@ end
 local function usage_error(msg)
   io.stderr:write("freq: ", msg, "\n(try --help)\n")
   os.exit(2)
+end
+if opts.lemma then
+  if opts.attr and opts.attr ~= "lemma" then usage_error("--lemma counts lemmas: not with --attr " .. opts.attr) end
+  opts.attr = "lemma"
+end
+if opts.pos then
+  opts.attr = opts.attr or "lemma"
+  opts.where = (opts.where and (opts.where .. ";") or "") .. "upos=" .. opts.pos
 end
 if opts.attr and (opts.ngrams > 1 or opts.stem) then usage_error("--attr counts one attribute: not with --ngrams or --stem") end
 if opts.where and not opts.attr then usage_error("--where chooses the tokens --attr counts: give --attr too") end
@@ -90,22 +107,23 @@ local function new_counter()
   return count.freq(topts)
 end
 
--- a document into a counter: its text, or with --attr its tokens
+-- a document into a counter: its text (with --attr, tagged on the fly), or
+-- with --attr an annotated document's tokens
 local function feed(f, doc)
-  if not opts.attr then return f:add_text(doc.text) end
-  if not doc.tokens then
-    error("freq: --attr: document " .. doc.id .. " has no tokens with attributes (--attr reads CoNLL-U, VRT "
-      .. "or word/TAG: corpus.open's formats conllu, vrt, tagged)", 0)
-  end
-  return f:add_tokens(doc.tokens)
+  if opts.attr and doc.tokens then return f:add_tokens(doc.tokens) end
+  return f:add_text(doc.text)
 end
 
-if opts.attr then   -- say so before reading the corpus when its first document has no tokens
+if opts.attr then   -- plain text is tagged: the model must be there, and the receipt names it
   for doc in c:docs() do
     if not doc.tokens then
-      io.stderr:write("freq: --attr: ", doc.id, " has no tokens with attributes: --attr reads annotated corpora ",
-        "(CoNLL-U, VRT, word/TAG; corpus.open's formats conllu, vrt and tagged)\n")
-      os.exit(1)
+      local model, err = tokenize.tagger()
+      if not model then
+        io.stderr:write("freq: --", opts.lemma and "lemma" or "attr", ": ", doc.id, " is plain text, to be tagged, and there is ",
+          err, "\n")
+        os.exit(1)
+      end
+      receipt.note_setting("tagger", "sha256:" .. model.sha256)
     end
     break
   end

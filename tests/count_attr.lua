@@ -72,8 +72,14 @@ do
   local plain = count.freq()
   t.raises(function() plain:merge(f) end, "cannot merge counts of attribute 'lemma' into counts of words",
            "merge: counts of different attributes are refused")
-  t.raises(function() f:add_text("x") end, "counts the tokens' attribute 'lemma': feed it f:add_tokens%(doc.tokens%)",
-           "add_text on an attribute counter is an error")
+  -- add_text on an attribute counter tags the text (tests/tag_text.lua), when the model is there
+  if t.tagger_model() then
+    local before = f:get("mouse")
+    f:add_text("mice")
+    t.is(f:get("mouse"), before + 1, "add_text on an attribute counter tags and lemmatises the text")
+  else
+    t.raises(function() f:add_text("x") end, "no part%-of%-speech tagger model", "add_text without a model says so")
+  end
   t.raises(function() plain:add_tokens(ud[1].tokens) end, "the counter has no attribute to count",
            "add_tokens(doc.tokens) on a word counter is an error")
   t.raises(function() count.freq { attr = "tag" }:add_tokens(ud[1].tokens) end,
@@ -129,9 +135,26 @@ do
   local n = 0
   for _ in out:gmatch("\n%d") do n = n + 1 end
   t.is(n, 5, "freq --where: five lemma/upos pairs")
-  _, code, err = t.run(("%s scripts/freq.lua -q --attr lemma"):format(q(bin)))
-  t.is(code, 1, "freq --attr on plain text exits 1")
-  t.like(err, "has no tokens with attributes: %-%-attr reads annotated corpora", "and says why")
+  -- plain text is tagged on the fly (tests/tag_text.lua covers the tagger)
+  if t.tagger_model() then
+    local plain, pcode, perr = t.run(("%s scripts/freq.lua -q --lemma --pos NOUN,ADJ --top 5 --format tsv"):format(q(bin)))
+    t.is(pcode, 0, "freq --lemma --pos on plain text runs", perr)
+    t.like(plain, "^rank\tlemma\tfreq\t.-\n1\tiranian\t", "freq --lemma --pos: lemmas of nouns and adjectives")
+    local two2 = t.run(("%s -j 2 scripts/freq.lua -q --lemma --pos NOUN,ADJ --top 5 --format tsv"):format(q(bin)))
+    t.is(two2, plain, "freq --lemma: -j 2 prints the same bytes")
+    local outf = os.tmpname()
+    t.run(("%s scripts/freq.lua -q --lemma --top 2 -o %s"):format(q(bin), q(outf)))
+    local rf = io.open(outf .. ".receipt.json", "rb")
+    local rec = rf and rf:read("a") or ""
+    if rf then rf:close() end
+    t.like(rec, '"tagger": "sha256:%x+"', "freq --lemma: the receipt names the tagger's model")
+    os.remove(outf); os.remove(outf .. ".receipt.json")
+  else
+    t.skip("no tagger model", 4)
+  end
+  _, code, err = t.run(("%s scripts/freq.lua -q --lemma --attr upos"):format(q(bin)))
+  t.is(code, 2, "freq --lemma with another --attr exits 2")
+  t.like(err, "%-%-lemma counts lemmas", "and says why")
   _, code, err = t.run(("%s scripts/freq.lua -q --where upos=NOUN"):format(q(bin)))
   t.is(code, 2, "freq --where without --attr exits 2")
   t.like(err, "give %-%-attr too", "and says so")

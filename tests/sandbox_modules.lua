@@ -50,6 +50,8 @@ local CASES = {
   ["corpusrun.sha256_file"] = "corpusrun.sha256_file(F)",
   ["corpusrun.file_kind"] = "corpusrun.file_kind(F)",
   ["match.gazetteer"] = "match.gazetteer(GAZ)",
+  ["tokenize.tagger"] = "assert(require('tokenize').tagger(F))",
+  ["tokenize.tag/model"] = "assert(require('tokenize').tag('x', { model = F }))",
   ["match.gazetteer/jsonl"] = "match.gazetteer(GAZ, { format = 'jsonl' })",
   ["g:load"] = "match.gazetteer({}):load(GAZ)",
   ["sqlite3.open"] = "sqlite3.open(FDB)",

@@ -100,7 +100,9 @@ do
   t.is(code, 2, "freq --stem with an unknown language exits 2")
   t.like(err, "no Snowball stemmer for 'klingon'", "and names the language")
   out = run("freq.lua", "--help")
-  t.like(out, "lexicon%s+corpusrun%s+does%s+not%s+ship", "freq --help: no lemmas, and why")
+  t.like(out, "Plain%s+text%s+is%s+tagged%s+and%s+lemmatised", "freq --help: plain text is lemmatised")
+  t.like(out, "%-%-lemma", "freq --help: --lemma")
+  t.like(out, "%-%-pos UPOS", "freq --help: --pos")
 end
 
 -- keyness of 000 against 001: Brussels 13 times in 000 (grep -ow), never in

@@ -183,4 +183,16 @@ function tap.brown(...)
   return path
 end
 
+-- The part-of-speech tagger's model beside the binary under test, built by
+-- `make tagger-model` when missing (from the Brown corpus, fetched on first
+-- use).  Returns true, or false and why it could not be built.
+function tap.tagger_model()
+  local build = os.getenv("CORPUSRUN_BUILD") or "build"
+  local model = build .. "/postag.model"
+  if os.execute("test -s " .. tap.shell_quote(model)) then return true end
+  local _, code, err = tap.run("make -s BUILD=" .. tap.shell_quote(build) .. " tagger-model 2>&1")
+  if code ~= 0 then return false, "the tagger's model could not be built: " .. tostring(err):gsub("\n", " ") end
+  return true
+end
+
 return tap

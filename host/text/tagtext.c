@@ -1,0 +1,145 @@
+/* tagtext.c — plain text to tagged, lemmatised tokens (see tagtext.h). */
+#include "tagtext.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "counter.h"
+#include "grow.h"
+#include "lemma.h"
+
+static const char NAMES[] = "form\0lemma\0upos\0xpos";
+
+void cr_tagscratch_free(cr_tagscratch *s) {
+    ld_tokens_free(&s->t);
+    free(s->words);
+    free(s->toks);
+    free(s->tags);
+    free(s->lemma);
+    memset(s, 0, sizeof *s);
+}
+
+/* The word the tagger sees for a token: Brown writes its quotes `` and ''. */
+static postag_word tagger_word(const char *text, size_t start, size_t stop) {
+    postag_word w = {text + start, stop - start};
+    size_t n = stop - start;
+    int open;
+    if (n == 1 && text[start] == '"') {
+        open = start == 0 || strchr(" \t\r\n([{", text[start - 1]) != NULL;
+    } else if (n == 3 && !memcmp(text + start, "\xE2\x80\x9C", 3)) {
+        open = 1;
+    } else if (n == 3 && !memcmp(text + start, "\xE2\x80\x9D", 3)) {
+        open = 0;
+    } else {
+        return w;
+    }
+    w.s = open ? "``" : "''";
+    w.len = 2;
+    return w;
+}
+
+static int grow_sentence(cr_tagscratch *s, size_t need) {
+    if (need <= s->cap) return 0;
+    size_t c1 = s->cap, c2 = s->cap, c3 = s->cap;
+    postag_word *w = cr_grow(s->words, &c1, need, sizeof *w, 64);
+    if (!w) return -1;
+    s->words = w;
+    cr_token *t = cr_grow(s->toks, &c2, need, sizeof *t, 64);
+    if (!t) return -1;
+    s->toks = t;
+    int *g = cr_grow(s->tags, &c3, need, sizeof *g, 64);
+    if (!g) return -1;
+    s->tags = g;
+    s->cap = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
+    return 0;
+}
+
+static int add_value(ld_tokens *t, size_t i, size_t a, const char *v, size_t len) {
+    t->off[i * t->nattr + a] = t->vals.len;
+    cr_buf_add(&t->vals, v, len);
+    cr_buf_addc(&t->vals, 0);
+    return t->vals.failed ? -1 : 0;
+}
+
+/* Appends the n tokens of one sentence, tagged, to s->t. */
+static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size_t n) {
+    if (n == 0) return 0;
+    ld_tokens *t = &s->t;
+    postag_tag(m, s->words, n, s->tags);
+    size_t need = t->n + n;
+    if (need > t->cap) {
+        size_t c1 = t->cap, c2 = t->cap;
+        size_t *off = cr_grow(t->off, &c1, need, t->nattr * sizeof *off, 256);
+        if (!off) return -1;
+        t->off = off;
+        size_t *span = cr_grow(t->span, &c2, need, 2 * sizeof *span, 256);
+        if (!span) return -1;
+        t->span = span;
+        t->cap = c1 < c2 ? c1 : c2;
+    }
+    if (t->nsent == t->scap) {
+        size_t *sent = cr_grow(t->sent, &t->scap, t->nsent + 1, 3 * sizeof *sent, 64);
+        if (!sent) return -1;
+        t->sent = sent;
+    }
+    t->sent[3 * t->nsent] = t->n;
+    t->sent[3 * t->nsent + 1] = t->sent[3 * t->nsent + 2] = 0; /* no id, no text */
+    t->nsent++;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = t->n++;
+        const cr_token *tok = &s->toks[k];
+        size_t wl = tok->stop - tok->start;
+        t->span[2 * i] = tok->start;
+        t->span[2 * i + 1] = tok->stop;
+        const char *tag = postag_model_tag(m, s->tags[k]);
+        if (wl + LEMMA_EXTRA > s->lcap) {
+            char *l = realloc(s->lemma, wl + LEMMA_EXTRA);
+            if (!l) return -1;
+            s->lemma = l;
+            s->lcap = wl + LEMMA_EXTRA;
+        }
+        size_t ll = lemma_of(text + tok->start, wl, tag, s->lemma);
+        const char *upos = postag_model_upos(m, s->tags[k]);
+        if (add_value(t, i, CR_TAG_FORM, text + tok->start, wl) || add_value(t, i, CR_TAG_LEMMA, s->lemma, ll) ||
+            add_value(t, i, CR_TAG_UPOS, upos, strlen(upos)) || add_value(t, i, CR_TAG_XPOS, tag, strlen(tag)))
+            return -1;
+    }
+    return 0;
+}
+
+int cr_tag_text(const postag_model *m, const char *text, size_t len, const cr_tokenizer_opts *opts,
+                cr_tagscratch *s) {
+    ld_tokens *t = &s->t;
+    if (t->nattr == 0) {
+        t->nattr = 4;
+        cr_buf_add(&t->names, NAMES, sizeof NAMES);
+        cr_buf_addc(&t->sinfo, 0);
+        if (t->names.failed || t->sinfo.failed) return CR_ENOMEM;
+    }
+    t->n = 0;
+    t->nsent = 0;
+    cr_buf_reset(&t->vals);
+    cr_tokenizer_opts o;
+    if (opts) o = *opts;
+    else cr_tokenizer_opts_default(&o);
+    o.sentences = 1;
+    o.spaces = 0;
+    cr_tokenizer tk;
+    cr_tokenizer_init(&tk, text, len, &o);
+    cr_token tok;
+    size_t n = 0, sentence = 0;
+    while (cr_tokenizer_next(&tk, &tok)) {
+        if (tok.kind == CR_TOK_SPACE) continue;
+        if (n && tok.sentence != sentence) {
+            if (flush(m, text, s, n)) return CR_ENOMEM;
+            n = 0;
+        }
+        sentence = tok.sentence;
+        if (grow_sentence(s, n + 1)) return CR_ENOMEM;
+        s->toks[n] = tok;
+        s->words[n] = tagger_word(text, tok.start, tok.stop);
+        n++;
+    }
+    if (flush(m, text, s, n)) return CR_ENOMEM;
+    return CR_OK;
+}
