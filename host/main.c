@@ -43,6 +43,8 @@ static void print_usage_text(FILE *out) {
             "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
+            "       %s --kernel CONNECTION_FILE   (a Jupyter kernel; see docs/kernel.md)\n"
+            "       %s --install-kernel [--user | --prefix P]\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -80,7 +82,7 @@ static void print_usage_text(FILE *out) {
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname, progname);
+            progname, progname, progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -691,6 +693,30 @@ static int run_subcommand(lua_State *L, const char *module, const char *fn, int 
     return ok ? LUA_OK : LUA_ERRRUN;
 }
 
+/* corpusrun --kernel CONNECTION_FILE: the Jupyter kernel (kernel.c). */
+static int run_kernel(lua_State *L, int argc, char **argv) {
+    if (argc != 3) {
+        fprintf(stderr, "%s: usage: %s --kernel CONNECTION_FILE\n", progname, progname);
+        return 0;
+    }
+    cr_host_setup(L, argv[0]);
+    lua_gc(L, LUA_GCRESTART);
+    lua_gc(L, LUA_GCINC, 0, 0, 0);
+    return cr_kernel_run(L, argv[2]) == 0;
+}
+
+/* corpusrun --install-kernel [--user | --prefix P]: the kernelspec. */
+static int install_kernel(int argc, char **argv) {
+    const char *prefix = NULL;
+    if (argc == 4 && strcmp(argv[2], "--prefix") == 0) prefix = argv[3];
+    else if (argc == 3 && strncmp(argv[2], "--prefix=", 9) == 0) prefix = argv[2] + 9;
+    else if (!(argc == 2 || (argc == 3 && strcmp(argv[2], "--user") == 0))) {
+        fprintf(stderr, "%s: usage: %s --install-kernel [--user | --prefix P]\n", progname, progname);
+        return 0;
+    }
+    return cr_kernel_install(prefix) == 0;
+}
+
 static int pmain(lua_State *L) {
     int argc = (int)lua_tointeger(L, 1);
     char **argv = (char **)lua_touserdata(L, 2);
@@ -700,6 +726,14 @@ static int pmain(lua_State *L) {
     }
     if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
         lua_pushboolean(L, run_subcommand(L, "replay", "replay_command", argc, argv) == LUA_OK);
+        return 1;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--kernel") == 0) {
+        lua_pushboolean(L, run_kernel(L, argc, argv));
+        return 1;
+    }
+    if (argc >= 2 && strcmp(argv[1], "--install-kernel") == 0) {
+        lua_pushboolean(L, install_kernel(argc, argv));
         return 1;
     }
     int script;
