@@ -34,6 +34,8 @@
 #define has_reduce 1024  /* --reduce */
 #define has_quiet 2048   /* --quiet */
 #define has_list 4096    /* --list */
+#define has_install_kernel 8192 /* --install-kernel */
+#define has_user 16384   /* --user (with --install-kernel) */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -43,7 +45,7 @@ static void print_usage_text(FILE *out) {
             "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
-            "       %s --kernel CONNECTION_FILE   (a Jupyter kernel; see docs/kernel.md)\n"
+            "       %s [options] --kernel CONNECTION_FILE   (a Jupyter kernel, docs/kernel.md)\n"
             "       %s --install-kernel [--user | --prefix P]\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
@@ -77,6 +79,12 @@ static void print_usage_text(FILE *out) {
             "  --max-memory SIZE, --max-seconds S, --max-output SIZE\n"
             "                 the sandbox's limits (defaults 1G, 600, 1G)\n"
             "  --list         list the scripts a bare NAME runs, with what each does\n"
+            "  --kernel CONNECTION_FILE\n"
+            "                 serve as a Jupyter kernel (what kernel.json runs)\n"
+            "  --install-kernel\n"
+            "                 write the Jupyter kernelspec (by default for this user)\n"
+            "  --user         with --install-kernel: into Jupyter's user data directory\n"
+            "  --prefix P     with --install-kernel: into P/share/jupyter/kernels\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
@@ -194,6 +202,8 @@ typedef struct host_options {
     const char *max_memory;  /* --max-memory SIZE (sandbox) */
     const char *max_seconds; /* --max-seconds S (sandbox) */
     const char *max_output;  /* --max-output SIZE (sandbox) */
+    const char *kernel;      /* --kernel CONNECTION_FILE */
+    const char *prefix;      /* --prefix P (with --install-kernel) */
 } host_options;
 
 typedef struct long_option {
@@ -217,6 +227,10 @@ static const long_option long_options[] = {
     {"max-memory", 0, 0, offsetof(host_options, max_memory)},
     {"max-seconds", 0, 0, offsetof(host_options, max_seconds)},
     {"max-output", 0, 0, offsetof(host_options, max_output)},
+    {"kernel", 0, 0, offsetof(host_options, kernel)},
+    {"prefix", 0, 0, offsetof(host_options, prefix)},
+    {"install-kernel", 0, has_install_kernel, NO_VALUE},
+    {"user", 0, has_user, NO_VALUE},
     {"sandbox", 0, has_sandbox, NO_VALUE},
     {"map", 0, has_map, NO_VALUE},
     {"reduce", 0, has_reduce, NO_VALUE},
@@ -693,28 +707,17 @@ static int run_subcommand(lua_State *L, const char *module, const char *fn, int 
     return ok ? LUA_OK : LUA_ERRRUN;
 }
 
-/* corpusrun --kernel CONNECTION_FILE: the Jupyter kernel (kernel.c). */
-static int run_kernel(lua_State *L, int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "%s: usage: %s --kernel CONNECTION_FILE\n", progname, progname);
+/* --install-kernel [--user | --prefix P]: writes the kernelspec. */
+static int install_kernel(const host_options *ho, int args, int script) {
+    if ((args & has_user) && ho->prefix) {
+        fprintf(stderr, "%s: '--user' and '--prefix' cannot be used together\n", progname);
         return 0;
     }
-    cr_host_setup(L, argv[0]);
-    lua_gc(L, LUA_GCRESTART);
-    lua_gc(L, LUA_GCINC, 0, 0, 0);
-    return cr_kernel_run(L, argv[2]) == 0;
-}
-
-/* corpusrun --install-kernel [--user | --prefix P]: the kernelspec. */
-static int install_kernel(int argc, char **argv) {
-    const char *prefix = NULL;
-    if (argc == 4 && strcmp(argv[2], "--prefix") == 0) prefix = argv[3];
-    else if (argc == 3 && strncmp(argv[2], "--prefix=", 9) == 0) prefix = argv[2] + 9;
-    else if (!(argc == 2 || (argc == 3 && strcmp(argv[2], "--user") == 0))) {
-        fprintf(stderr, "%s: usage: %s --install-kernel [--user | --prefix P]\n", progname, progname);
+    if (script > 0 || ho->kernel) {
+        fprintf(stderr, "%s: '--install-kernel' takes no script and no '--kernel'\n", progname);
         return 0;
     }
-    return cr_kernel_install(prefix) == 0;
+    return cr_kernel_install(ho->prefix) == 0;
 }
 
 static int pmain(lua_State *L) {
@@ -726,14 +729,6 @@ static int pmain(lua_State *L) {
     }
     if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
         lua_pushboolean(L, run_subcommand(L, "replay", "replay_command", argc, argv) == LUA_OK);
-        return 1;
-    }
-    if (argc >= 2 && strcmp(argv[1], "--kernel") == 0) {
-        lua_pushboolean(L, run_kernel(L, argc, argv));
-        return 1;
-    }
-    if (argc >= 2 && strcmp(argv[1], "--install-kernel") == 0) {
-        lua_pushboolean(L, install_kernel(argc, argv));
         return 1;
     }
     int script;
@@ -762,6 +757,21 @@ static int pmain(lua_State *L) {
     }
     apply_env_jobs(args & has_E);
     if (!apply_early_options(&ho)) return 0;
+    if (((args & has_user) || ho.prefix) && !(args & has_install_kernel)) {
+        fprintf(stderr, "%s: '%s' goes with '--install-kernel'\n", progname,
+                ho.prefix ? "--prefix" : "--user");
+        return 0;
+    }
+    if (args & has_install_kernel) {
+        lua_pushboolean(L, install_kernel(&ho, args, script));
+        return 1;
+    }
+    if (ho.kernel && (script > 0 || (args & (has_sandbox | has_i | has_map | has_reduce | has_describe)) ||
+                      ho.shard || ho.merge)) {
+        fprintf(stderr, "%s: '--kernel' takes no script and none of -i, --sandbox, --describe, "
+                        "--shard, --merge, --map, --reduce\n", progname);
+        return 0;
+    }
     sandbox_limits checked_limits;
     if ((args & has_sandbox) && !parse_sandbox_limits(&ho, &checked_limits)) return 0;
     if (args & has_quiet) setenv("CORPUSRUN_QUIET", "1", 1); /* lib/lua/progress.lua and workers read it */
@@ -806,6 +816,10 @@ static int pmain(lua_State *L) {
         if (handle_init(L) != LUA_OK) return 0;
     }
     if (!runargs(L, argv, optlim)) return 0;
+    if (ho.kernel) { /* after -l, -e and the init file: they prepare the session */
+        lua_pushboolean(L, cr_kernel_run(L, ho.kernel) == 0);
+        return 1;
+    }
     if (args & has_describe) {
         if (describe(L, ho.describe) != LUA_OK) return 0;
         lua_pushboolean(L, 1);
