@@ -713,8 +713,9 @@ static int install_kernel(const host_options *ho, int args, int script) {
         fprintf(stderr, "%s: '--user' and '--prefix' cannot be used together\n", progname);
         return 0;
     }
-    if (script > 0 || ho->kernel) {
-        fprintf(stderr, "%s: '--install-kernel' takes no script and no '--kernel'\n", progname);
+    if (script > 0 || ho->kernel || (args & (has_sandbox | has_i | has_map | has_reduce))) {
+        fprintf(stderr, "%s: '--install-kernel' takes no script and none of --kernel, -i, --sandbox, "
+                        "--map, --reduce\n", progname);
         return 0;
     }
     return cr_kernel_install(ho->prefix) == 0;
