@@ -2,10 +2,15 @@
 KernelManager and blocking client) and prints TAP.  The kernelspec is the
 one `corpusrun --install-kernel --prefix` writes, found through
 JUPYTER_PATH (set by tests/kernel_jupyter.sh)."""
+import hashlib
+import hmac
+import json
+import queue
 import sys
 import time
 
 from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
 
 count = 0
 failed = 0
@@ -126,6 +131,8 @@ def checks(km, kc):
     mid = kc.inspect("no_such_name_here", 3)
     ok(not shell_reply(kc, mid)["content"]["found"], "inspect: an unknown name is not found")
 
+    bad_messages(kc)
+
     # interrupt: a loop that never ends, stopped by the kernelspec's SIGINT
     mid = kc.execute("while true do end")
     time.sleep(1.0)
@@ -135,6 +142,40 @@ def checks(km, kc):
     reply, msgs = run(kc, "x")
     res = of_type(msgs, "execute_result")
     ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt: the session goes on")
+
+
+def no_reply(kc, seconds=1.0):
+    try:
+        kc.get_shell_msg(timeout=seconds)
+        return False
+    except queue.Empty:
+        return True
+
+
+def bad_messages(kc):
+    """Messages the kernel must drop without a reply and without dying."""
+    sock = kc.shell_channel.socket
+    good = kc.session
+    wrong = Session(key=b"not the key", username=good.username)
+    wrong.send(sock, "kernel_info_request", {})
+    ok(no_reply(kc), "a message with a bad signature gets no reply")
+    header = json.dumps({"msg_id": "m1", "session": good.session, "username": "u",
+                         "msg_type": "kernel_info_request", "version": "5.3"}).encode()
+    for name, parts in [
+        ("content that is not JSON", [header, b"{}", b"{}", b"{\"code\": "]),
+        ("a header that is not JSON", [b"[1, 2", b"{}", b"{}", b"{}"]),
+        ("a header without msg_type", [b'{"msg_id": "m2"}', b"{}", b"{}", b"{}"]),
+    ]:
+        sig = hmac.new(good.key, b"".join(parts), hashlib.sha256).hexdigest().encode()
+        sock.send_multipart([b"<IDS|MSG>", sig] + parts)
+        ok(no_reply(kc), "%s gets no reply" % name)
+    sock.send_multipart([b"<IDS|MSG>"])
+    ok(no_reply(kc), "a message of too few frames gets no reply")
+    mid = kc.session.send(sock, kc.session.msg("no_such_request", {}))["header"]["msg_id"]
+    ok(no_reply(kc), "an unknown msg_type gets no reply")
+    info = kc.kernel_info(reply=True, timeout=10)["content"]
+    ok(info["status"] == "ok", "the kernel answers after the bad messages")
+    del mid
 
 
 sys.exit(main())
