@@ -13,7 +13,8 @@
  * the REPL; between cells SIGINT is ignored.  Standard output and error
  * are files in memory (memfd) while the kernel runs; what a cell writes to
  * them, by print, io.write, io.stdout, io.stderr or C code, is sent as
- * `stream` messages when the cell ends. */
+ * `stream` messages while it runs (a count hook looks every quarter of a
+ * second) and when it ends. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -338,6 +339,39 @@ static void drain_output(kernel *k, const request *r) {
     drain(k, r, k->err_fd, STDERR_FILENO, "stderr");
 }
 
+/* While a cell runs, a count hook sends its output every FLUSH_SECONDS,
+ * so a long cell shows what it prints as it goes.  SIGINT replaces the
+ * hook with the host's stop hook, which is what interrupting needs. */
+#define FLUSH_SECONDS 0.25
+#define FLUSH_COUNT 20000 /* VM instructions between looks at the clock */
+
+static kernel *running_kernel;
+static const request *running_request;
+static double last_flush;
+
+static void flush_hook(lua_State *L, lua_Debug *ar) {
+    (void)L;
+    (void)ar;
+    double now = cr_host_clock();
+    if (now - last_flush < FLUSH_SECONDS || running_kernel == NULL) return;
+    last_flush = now;
+    drain_output(running_kernel, running_request);
+}
+
+/* Runs the compiled cell on top of the stack under cr_host_docall. */
+static int run_cell(kernel *k, const request *r, int silent) {
+    lua_State *L = k->L;
+    running_kernel = k;
+    running_request = silent ? NULL : r;
+    last_flush = cr_host_clock();
+    lua_sethook(L, flush_hook, LUA_MASKCOUNT, FLUSH_COUNT);
+    int status = cr_host_docall(L, 0, LUA_MULTRET);
+    if (lua_gethook(L) == flush_hook) lua_sethook(L, NULL, 0, 0);
+    running_kernel = NULL;
+    running_request = NULL;
+    return status;
+}
+
 /* fd 1 and 2 become memfds; the real stderr stays for the kernel's log. */
 static int capture_output(kernel *k) {
     k->log_fd = dup(STDERR_FILENO);
@@ -494,7 +528,7 @@ static void execute(kernel *k, const request *r) {
     lua_settop(L, 0);
     int quiet = 0;
     int status = compile(L, code, len, name, &quiet);
-    if (status == LUA_OK) status = cr_host_docall(L, 0, LUA_MULTRET);
+    if (status == LUA_OK) status = run_cell(k, r, silent);
     int interrupted = status != LUA_OK && cr_host_was_interrupted();
     cr_buf text = {0};
     int has_result = 0;

@@ -86,6 +86,14 @@ def checks(km, kc):
     ok(res and res[0]["data"]["text/plain"] == '{ n = 3, word = "Zakani" }',
        "a table through the pretty-printer (%r)" % (res and res[0]["data"]["text/plain"]))
 
+    reply, msgs = run(kc, "for i = 1, 3 do print(i) local t = os.clock() while os.clock() - t < 0.4 do end end")
+    outs = [s["text"] for s in of_type(msgs, "stream") if s["name"] == "stdout"]
+    ok("".join(outs) == "1\n2\n3\n" and len(outs) >= 2,
+       "a long cell's output arrives while it runs, not all at its end (%r)" % outs)
+    reply, msgs = run(kc, "io.stderr:write('careful\\n')")
+    errs = [s["text"] for s in of_type(msgs, "stream") if s["name"] == "stderr"]
+    ok(errs == ["careful\n"], "io.stderr is the stderr stream (%r)" % errs)
+
     reply, msgs = run(kc, "x + 1;")
     ok(not of_type(msgs, "execute_result"), "a trailing ';' keeps the result quiet")
 
