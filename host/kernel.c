@@ -130,10 +130,6 @@ static int read_connection(kernel *k, const char *path, connection *c) {
             k->keylen = vlen;
         } else if (strcmp(name, "signature_scheme") == 0 && t == LD_STR) {
             scheme = val;
-            if (strcmp(val, "hmac-sha256") != 0 && !(vlen == 0 && k->keylen == 0)) {
-                klog(k, "%s: signature_scheme '%s' is not supported (only hmac-sha256)", path, val);
-                goto out;
-            }
         } else {
             for (int p = 0; p < 5; p++) {
                 if (strcmp(name, port_names[p]) != 0) continue;
@@ -148,7 +144,10 @@ static int read_connection(kernel *k, const char *path, connection *c) {
         klog(k, "%s: bad value for \"%s\"", path, name);
         goto out;
     }
-    (void)scheme;
+    if (strcmp(scheme, "hmac-sha256") != 0 && !(scheme[0] == '\0' && k->keylen == 0)) {
+        klog(k, "%s: signature_scheme '%s' is not supported (only hmac-sha256)", path, scheme);
+        goto out;
+    }
     if (strcmp(c->transport, "tcp") != 0 && strcmp(c->transport, "ipc") != 0) {
         klog(k, "%s: transport '%s' is not tcp or ipc", path, c->transport);
         goto out;

@@ -54,6 +54,13 @@ printf '{"shell_port": 1, "key": "k"' > "$T/broken.json"
 "$CR" --kernel "$T/broken.json" 2> "$T/broken.err"
 [ $? != 0 ] && grep -q "broken.json: byte" "$T/broken.err"; ok $? "--kernel: a broken connection file is named with the byte"
 
+printf '{"key": "k", "signature_scheme": "hmac-md5", "shell_port": 1, "control_port": 2, "iopub_port": 3, "stdin_port": 4, "hb_port": 5}' > "$T/md5.json"
+"$CR" --kernel "$T/md5.json" 2> "$T/md5.err"
+[ $? != 0 ] && grep -q "signature_scheme 'hmac-md5' is not supported" "$T/md5.err"; ok $? "--kernel: a signature scheme other than hmac-sha256 is refused"
+printf '{"key": "k", "shell_port": 1, "control_port": 2, "iopub_port": 3, "stdin_port": 4}' > "$T/nohb.json"
+"$CR" --kernel "$T/nohb.json" 2> "$T/nohb.err"
+[ $? != 0 ] && grep -q 'no "hb_port"' "$T/nohb.err"; ok $? "--kernel: a missing port is named"
+
 # The client's checks, renumbered into this plan.
 "$PY" tests/kernel_client.py > "$T/client.out" 2> "$T/client.err"
 rc=$?
