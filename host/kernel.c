@@ -10,7 +10,9 @@
  *
  * A cell runs under cr_host_docall, so SIGINT (the kernelspec's
  * interrupt_mode "signal") stops it at the next safe point as Ctrl-C does in
- * the REPL; between cells SIGINT is ignored.  Standard output and error
+ * the REPL; between cells SIGINT is ignored.  While Lua code runs, a count
+ * hook also answers the control channel, where an interrupt_request
+ * (interrupt_mode "message") raises that same SIGINT.  Standard output and error
  * are files in memory (memfd) while the kernel runs; what a cell writes to
  * them, by print, io.write, io.stdout, io.stderr or C code, is sent as
  * `stream` messages while it runs (a count hook looks every quarter of a
@@ -344,17 +346,32 @@ static void drain_output(kernel *k, const request *r) {
 #define FLUSH_SECONDS 0.25
 #define FLUSH_COUNT 20000 /* VM instructions between looks at the clock */
 
+#define CONTROL_SECONDS 0.05 /* how often a running cell looks at the control channel */
+
 static kernel *running_kernel;
 static const request *running_request;
-static double last_flush;
+static double last_flush, last_control;
 
+static void handle(kernel *k, void *s, int busy);
+
+/* Also answers the control channel while a cell runs: an
+ * interrupt_request (interrupt_mode "message") or a shutdown_request
+ * stops the cell as SIGINT does. */
 static void flush_hook(lua_State *L, lua_Debug *ar) {
     (void)L;
     (void)ar;
+    kernel *k = running_kernel;
+    if (k == NULL) return;
     double now = cr_host_clock();
-    if (now - last_flush < FLUSH_SECONDS || running_kernel == NULL) return;
+    if (now - last_control >= CONTROL_SECONDS) {
+        last_control = now;
+        zmq_pollitem_t item = {k->control, 0, ZMQ_POLLIN, 0};
+        while (zmq_poll(&item, 1, 0) > 0 && (item.revents & ZMQ_POLLIN) && running_kernel != NULL)
+            handle(k, k->control, 1);
+    }
+    if (now - last_flush < FLUSH_SECONDS) return;
     last_flush = now;
-    drain_output(running_kernel, running_request);
+    drain_output(k, running_request);
 }
 
 /* Runs the compiled cell on top of the stack under cr_host_docall. */
@@ -362,7 +379,7 @@ static int run_cell(kernel *k, const request *r, int silent) {
     lua_State *L = k->L;
     running_kernel = k;
     running_request = silent ? NULL : r;
-    last_flush = cr_host_clock();
+    last_flush = last_control = cr_host_clock();
     lua_sethook(L, flush_hook, LUA_MASKCOUNT, FLUSH_COUNT);
     int status = cr_host_docall(L, 0, LUA_MULTRET);
     if (lua_gethook(L) == flush_hook) lua_sethook(L, NULL, 0, 0);
@@ -708,6 +725,26 @@ static void simple_reply(kernel *k, const request *r, const char *type, const ch
     cr_buf_free(&c);
 }
 
+/* A control request that arrives while a cell runs (busy): only those
+ * that need no Lua are answered, and the cell is stopped by raising the
+ * SIGINT that cr_host_docall handles. */
+static void dispatch_busy(kernel *k, const request *r) {
+    const char *t = r->m.msg_type;
+    if (strcmp(t, "interrupt_request") == 0) {
+        simple_reply(k, r, "interrupt_reply", "{\"status\":\"ok\"}");
+        running_kernel = NULL; /* one interruption per cell */
+        raise(SIGINT);
+    } else if (strcmp(t, "shutdown_request") == 0) {
+        shutdown_req(k, r);
+        running_kernel = NULL;
+        raise(SIGINT);
+    } else if (strcmp(t, "kernel_info_request") == 0) {
+        kernel_info(k, r);
+    } else {
+        klog(k, "ignoring a '%s' that came while a cell runs", t);
+    }
+}
+
 static void dispatch(kernel *k, const request *r) {
     const char *t = r->m.msg_type;
     publish_status(k, r, "busy");
@@ -728,7 +765,7 @@ static void dispatch(kernel *k, const request *r) {
 }
 
 /* Receives one multipart message from s and answers it. */
-static void handle(kernel *k, void *s) {
+static void handle(kernel *k, void *s, int busy) {
     zmq_msg_t parts[MAX_FRAMES];
     jmsg_frame frames[MAX_FRAMES];
     size_t n = 0;
@@ -757,6 +794,7 @@ static void handle(kernel *k, void *s) {
     if (dropped) klog(k, "ignoring a message of more than %d frames", MAX_FRAMES);
     else if (jmsg_parse(&r.m, frames, n, k->key, k->keylen) != 0)
         klog(k, "ignoring a message: %s", r.m.err);
+    else if (busy) dispatch_busy(k, &r);
     else dispatch(k, &r);
     jmsg_free(&r.m);
     for (size_t i = 0; i < n; i++) zmq_msg_close(&parts[i]);
@@ -811,8 +849,8 @@ int cr_kernel_run(lua_State *L, const char *connection_file) {
             klog(&k, "poll failed: %s", zmq_strerror(zmq_errno()));
             goto out;
         }
-        if (items[0].revents & ZMQ_POLLIN) handle(&k, k.control);
-        else if (items[1].revents & ZMQ_POLLIN) handle(&k, k.shell);
+        if (items[0].revents & ZMQ_POLLIN) handle(&k, k.control, 0);
+        else if (items[1].revents & ZMQ_POLLIN) handle(&k, k.shell, 0);
     }
     rc = 0;
 out:

@@ -151,6 +151,20 @@ def checks(km, kc):
     res = of_type(msgs, "execute_result")
     ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt: the session goes on")
 
+    # interrupt_mode "message": an interrupt_request on the control channel
+    mid = kc.execute("local n = 0 while true do n = n + 1 end")
+    time.sleep(1.0)
+    req = kc.session.msg("interrupt_request", {})
+    kc.control_channel.send(req)
+    c = kc.get_control_msg(timeout=10)
+    ok(c["msg_type"] == "interrupt_reply" and c["parent_header"]["msg_id"] == req["header"]["msg_id"],
+       "interrupt_request: answered on the control channel while the cell runs")
+    r = shell_reply(kc, mid, timeout=20)["content"]
+    ok(r["status"] == "error" and r["ename"] == "Interrupted", "interrupt_request: the loop stops (%r)" % r.get("ename"))
+    reply, msgs = run(kc, "x")
+    res = of_type(msgs, "execute_result")
+    ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt_request: the session goes on")
+
 
 def no_reply(kc, seconds=1.0):
     try:
