@@ -231,9 +231,9 @@ uninstall:
 # libcorpusrun.a (header host/corpusrun.h): the host without its command
 # line and REPL, with the bindings and the cores, for C programs that embed
 # corpusrun's Lua environment.  The same objects as the binary's.
-EMBED_OBJ    = $(filter-out $(BUILD)/host/main.o $(BUILD)/host/repl.o,$(HOST_OBJ)) $(BIND_OBJ) $(TEXT_OBJ)
-# What a program linking it needs besides (the REPL's libedit is not one).
-EMBED_PKG_MODULES = $(filter-out libedit,$(PKG_MODULES))
+EMBED_OBJ    = $(filter-out $(BUILD)/host/main.o $(BUILD)/host/repl.o $(BUILD)/host/kernel.o,$(HOST_OBJ)) $(BIND_OBJ) $(TEXT_OBJ)
+# What a program linking it needs besides (the REPL's libedit and the kernel's ZeroMQ are not).
+EMBED_PKG_MODULES = $(filter-out libedit libzmq,$(PKG_MODULES))
 
 $(BUILD)/libcorpusrun.a: $(EMBED_OBJ)
 	rm -f $@
@@ -264,10 +264,10 @@ $(BUILD)/examples/embed: examples/embed.c host/corpusrun.h $(BUILD)/libcorpusrun
 CORE_MODULES      = $(filter-out $(PUBLIC_BINDINGS),$(MODULES))
 LUA_MODULE_NAMES  = $(CORE_MODULES:%=%/core) $(PUBLIC_BINDINGS) lsqlite3complete
 LUA_MODULE_LINKS  = $(LUA_MODULE_NAMES:%=$(BUILD)/lua/%.so)
-PIC_SRC      := $(filter-out host/main.c host/repl.c host/embed.c,$(HOST_SRC)) host/modules.c $(BIND_SRC) $(TEXT_SRC)
+PIC_SRC      := $(filter-out host/main.c host/repl.c host/kernel.c host/embed.c,$(HOST_SRC)) host/modules.c $(BIND_SRC) $(TEXT_SRC)
 PIC_OBJ      := $(PIC_SRC:%.c=$(BUILD)/pic/%.o)
 PIC_RENAMES   = $(foreach m,$(CORE_MODULES),-Dluaopen_$(m)_core=cr_core_open_$(m)_core)
-MODULE_LIBS   = $(shell pkg-config --libs $(filter-out lua5.4 libedit,$(PKG_MODULES)) 2>/dev/null) $(EXTRA_LIBS)
+MODULE_LIBS   = $(shell pkg-config --libs $(filter-out lua5.4 libedit libzmq,$(PKG_MODULES)) 2>/dev/null) $(EXTRA_LIBS)
 LUA_LIBRARY  := $(sort $(wildcard lib/lua/*.lua))
 
 .PHONY: lua-modules install-lua-modules install-embed

@@ -102,5 +102,19 @@ void cr_sandbox_open(lua_State *L);
 
 /* Runs the interactive loop (repl.c) until end of input.  Returns 0. */
 int cr_repl_run(lua_State *L);
+/* What an interactive session has (repl.c): the modules as globals, help,
+ * and in the registry the pretty-printer module and complete.lua. */
+void cr_repl_prepare(lua_State *L);
+#define CR_REPL_KEY_PRETTY "corpusrun.repl.pretty"
+#define CR_REPL_KEY_COMPLETE "corpusrun.repl.complete"
+/* listdir(path): the names in a directory, or nothing (for complete.lua). */
+int cr_repl_listdir(lua_State *L);
+
+/* Serves the Jupyter kernel described by the connection file (kernel.c)
+ * until a shutdown_request.  Returns 0, or -1 after a message on stderr. */
+int cr_kernel_run(lua_State *L, const char *connection_file);
+/* Writes the kernelspec into DIR/share/jupyter/kernels/corpusrun (prefix)
+ * or the user's Jupyter data directory (prefix NULL).  Returns 0 or -1. */
+int cr_kernel_install(const char *prefix);
 
 #endif

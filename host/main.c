@@ -34,6 +34,8 @@
 #define has_reduce 1024  /* --reduce */
 #define has_quiet 2048   /* --quiet */
 #define has_list 4096    /* --list */
+#define has_install_kernel 8192 /* --install-kernel */
+#define has_user 16384   /* --user (with --install-kernel) */
 
 static const char *progname = CORPUSRUN_PROGNAME;
 
@@ -43,6 +45,8 @@ static void print_usage_text(FILE *out) {
             "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
+            "       %s [options] --kernel CONNECTION_FILE   (a Jupyter kernel, docs/kernel.md)\n"
+            "       %s --install-kernel [--user | --prefix P]\n"
             "Available options are:\n"
             "  -e stat        execute string 'stat'\n"
             "  -i             enter interactive mode after executing 'script'\n"
@@ -75,12 +79,18 @@ static void print_usage_text(FILE *out) {
             "  --max-memory SIZE, --max-seconds S, --max-output SIZE\n"
             "                 the sandbox's limits (defaults 1G, 600, 1G)\n"
             "  --list         list the scripts a bare NAME runs, with what each does\n"
+            "  --kernel CONNECTION_FILE\n"
+            "                 serve as a Jupyter kernel (what kernel.json runs)\n"
+            "  --install-kernel\n"
+            "                 write the Jupyter kernelspec (by default for this user)\n"
+            "  --user         with --install-kernel: into Jupyter's user data directory\n"
+            "  --prefix P     with --install-kernel: into P/share/jupyter/kernels\n"
             "  --describe SCRIPT\n"
             "                 print a script's declared name, version and options\n"
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname, progname);
+            progname, progname, progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -192,6 +202,8 @@ typedef struct host_options {
     const char *max_memory;  /* --max-memory SIZE (sandbox) */
     const char *max_seconds; /* --max-seconds S (sandbox) */
     const char *max_output;  /* --max-output SIZE (sandbox) */
+    const char *kernel;      /* --kernel CONNECTION_FILE */
+    const char *prefix;      /* --prefix P (with --install-kernel) */
 } host_options;
 
 typedef struct long_option {
@@ -215,6 +227,10 @@ static const long_option long_options[] = {
     {"max-memory", 0, 0, offsetof(host_options, max_memory)},
     {"max-seconds", 0, 0, offsetof(host_options, max_seconds)},
     {"max-output", 0, 0, offsetof(host_options, max_output)},
+    {"kernel", 0, 0, offsetof(host_options, kernel)},
+    {"prefix", 0, 0, offsetof(host_options, prefix)},
+    {"install-kernel", 0, has_install_kernel, NO_VALUE},
+    {"user", 0, has_user, NO_VALUE},
     {"sandbox", 0, has_sandbox, NO_VALUE},
     {"map", 0, has_map, NO_VALUE},
     {"reduce", 0, has_reduce, NO_VALUE},
@@ -691,6 +707,20 @@ static int run_subcommand(lua_State *L, const char *module, const char *fn, int 
     return ok ? LUA_OK : LUA_ERRRUN;
 }
 
+/* --install-kernel [--user | --prefix P]: writes the kernelspec. */
+static int install_kernel(const host_options *ho, int args, int script) {
+    if ((args & has_user) && ho->prefix) {
+        fprintf(stderr, "%s: '--user' and '--prefix' cannot be used together\n", progname);
+        return 0;
+    }
+    if (script > 0 || ho->kernel || (args & (has_sandbox | has_i | has_map | has_reduce))) {
+        fprintf(stderr, "%s: '--install-kernel' takes no script and none of --kernel, -i, --sandbox, "
+                        "--map, --reduce\n", progname);
+        return 0;
+    }
+    return cr_kernel_install(ho->prefix) == 0;
+}
+
 static int pmain(lua_State *L) {
     int argc = (int)lua_tointeger(L, 1);
     char **argv = (char **)lua_touserdata(L, 2);
@@ -728,6 +758,21 @@ static int pmain(lua_State *L) {
     }
     apply_env_jobs(args & has_E);
     if (!apply_early_options(&ho)) return 0;
+    if (((args & has_user) || ho.prefix) && !(args & has_install_kernel)) {
+        fprintf(stderr, "%s: '%s' goes with '--install-kernel'\n", progname,
+                ho.prefix ? "--prefix" : "--user");
+        return 0;
+    }
+    if (args & has_install_kernel) {
+        lua_pushboolean(L, install_kernel(&ho, args, script));
+        return 1;
+    }
+    if (ho.kernel && (script > 0 || (args & (has_sandbox | has_i | has_map | has_reduce | has_describe)) ||
+                      ho.shard || ho.merge)) {
+        fprintf(stderr, "%s: '--kernel' takes no script and none of -i, --sandbox, --describe, "
+                        "--shard, --merge, --map, --reduce\n", progname);
+        return 0;
+    }
     sandbox_limits checked_limits;
     if ((args & has_sandbox) && !parse_sandbox_limits(&ho, &checked_limits)) return 0;
     if (args & has_quiet) setenv("CORPUSRUN_QUIET", "1", 1); /* lib/lua/progress.lua and workers read it */
@@ -772,6 +817,10 @@ static int pmain(lua_State *L) {
         if (handle_init(L) != LUA_OK) return 0;
     }
     if (!runargs(L, argv, optlim)) return 0;
+    if (ho.kernel) { /* after -l, -e and the init file: they prepare the session */
+        lua_pushboolean(L, cr_kernel_run(L, ho.kernel) == 0);
+        return 1;
+    }
     if (args & has_describe) {
         if (describe(L, ho.describe) != LUA_OK) return 0;
         lua_pushboolean(L, 1);

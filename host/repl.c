@@ -32,7 +32,7 @@
 
 /* Registry keys of the Lua helpers the REPL keeps. */
 #define KEY_PRINT "corpusrun.repl.print"
-#define KEY_COMPLETE "corpusrun.repl.complete"
+#define KEY_COMPLETE CR_REPL_KEY_COMPLETE
 
 struct repl {
     lua_State *L;
@@ -366,7 +366,7 @@ static void show_results(lua_State *L, int base, int quiet) {
 /* ---- completion --------------------------------------------------- */
 
 /* listdir(path): the names in a directory, or nil. */
-static int l_listdir(lua_State *L) {
+int cr_repl_listdir(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
     DIR *d = opendir(path);
     if (d == NULL) return 0;
@@ -427,7 +427,7 @@ static int candidates(lua_State *L, const LineInfo *li) {
     lua_getfield(L, -1, "candidates");
     lua_pushlstring(L, li->buffer, (size_t)(li->cursor - li->buffer));
     lua_pushglobaltable(L);
-    lua_pushcfunction(L, l_listdir);
+    lua_pushcfunction(L, cr_repl_listdir);
     if (lua_pcall(L, 3, 2, 0) != LUA_OK) return 0;
     return lua_isstring(L, -2) && lua_istable(L, -1);
 }
@@ -591,20 +591,24 @@ static void print_banner(lua_State *L) {
     lua_settop(L, top);
 }
 
-int cr_repl_run(lua_State *L) {
-    struct repl r = {0};
-    r.L = L;
-    int tty = isatty(STDIN_FILENO);
+void cr_repl_prepare(lua_State *L) {
     set_module_globals(L);
     set_help_global(L);
-    keep_module(L, "pretty", "corpusrun.repl.pretty");
-    if (lua_getfield(L, LUA_REGISTRYINDEX, "corpusrun.repl.pretty") == LUA_TTABLE) {
+    keep_module(L, "pretty", CR_REPL_KEY_PRETTY);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, CR_REPL_KEY_PRETTY) == LUA_TTABLE) {
         lua_getfield(L, -1, "print");
         lua_setfield(L, LUA_REGISTRYINDEX, KEY_PRINT);
     }
     lua_pop(L, 1);
+    keep_module(L, "complete", KEY_COMPLETE);
+}
+
+int cr_repl_run(lua_State *L) {
+    struct repl r = {0};
+    r.L = L;
+    int tty = isatty(STDIN_FILENO);
+    cr_repl_prepare(L);
     if (tty) {
-        keep_module(L, "complete", KEY_COMPLETE);
         if (editor_setup(&r) != 0) r.el = NULL;
         print_banner(L);
     }

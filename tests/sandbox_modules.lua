@@ -164,6 +164,9 @@ local KNOWN_RAW = {
   ["host/main.c luaL_loadfile"] = 2,         -- the host's own -l and script loading; not under --sandbox
   ["host/repl.c luaL_loadfile"] = 1, ["host/repl.c opendir"] = 1, ["host/repl.c mkdir"] = 1,  -- the REPL
   ["host/embed.c luaL_loadfile"] = 1,        -- cr_host_dofile: the file a program embedding the host names
+  -- the Jupyter kernel's connection file, /dev/null as its stdin, the kernelspec it installs
+  -- (named on the command line; --kernel and --install-kernel refuse --sandbox)
+  ["host/kernel.c fopen"] = 2, ["host/kernel.c open"] = 1, ["host/kernel.c mkdir"] = 1,
 }
 do
   local found = {}

@@ -1,0 +1,203 @@
+"""Drives `corpusrun --kernel` with Jupyter's own client (jupyter_client's
+KernelManager and blocking client) and prints TAP.  The kernelspec is the
+one `corpusrun --install-kernel --prefix` writes, found through
+JUPYTER_PATH (set by tests/kernel_jupyter.sh)."""
+import hashlib
+import hmac
+import json
+import queue
+import sys
+import time
+
+from jupyter_client.manager import KernelManager
+from jupyter_client.session import Session
+
+count = 0
+failed = 0
+
+
+def ok(cond, name):
+    global count, failed
+    count += 1
+    if not cond:
+        failed += 1
+    print(("ok" if cond else "not ok") + " %d - %s" % (count, name), flush=True)
+
+
+def run(kc, code, timeout=60):
+    """Executes code; returns the reply content and the iopub messages."""
+    out = []
+    reply = kc.execute_interactive(code, output_hook=lambda m: out.append(m), timeout=timeout)
+    return reply["content"], out
+
+
+def of_type(msgs, t):
+    return [m["content"] for m in msgs if m["msg_type"] == t]
+
+
+def shell_reply(kc, msg_id, timeout=30):
+    while True:
+        m = kc.get_shell_msg(timeout=timeout)
+        if m["parent_header"].get("msg_id") == msg_id:
+            return m
+
+
+def main():
+    km = KernelManager(kernel_name="corpusrun")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=30)
+        checks(km, kc)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
+    ok(not km.is_alive(), "the kernel process has ended after shutdown")
+    print("1..%d" % count)
+    return 1 if failed else 0
+
+
+def checks(km, kc):
+    info = kc.kernel_info(reply=True)["content"]
+    ok(info["protocol_version"] == "5.3", "kernel_info: protocol 5.3")
+    ok(info["implementation"] == "corpusrun", "kernel_info: implementation corpusrun")
+    li = info["language_info"]
+    ok(li["name"] == "lua" and li["version"] == "5.4", "kernel_info: Lua 5.4 (%r)" % li)
+    ok(li["file_extension"] == ".lua" and li["mimetype"] == "text/x-lua",
+       "kernel_info: .lua, text/x-lua")
+
+    reply, msgs = run(kc, 'print("hello", 1)\nio.write("more\\n")\nx = 41')
+    ok(reply["status"] == "ok", "execute: status ok")
+    streams = "".join(s["text"] for s in of_type(msgs, "stream") if s["name"] == "stdout")
+    ok(streams == "hello\t1\nmore\n", "execute: print and io.write as stdout (%r)" % streams)
+    ok(of_type(msgs, "execute_input") and of_type(msgs, "execute_input")[0]["code"].startswith("print"),
+       "execute: execute_input published")
+    states = [s["execution_state"] for s in of_type(msgs, "status")]
+    ok(states[:1] == ["busy"] and states[-1:] == ["idle"], "execute: status busy then idle")
+
+    reply, msgs = run(kc, "x + 1")
+    res = of_type(msgs, "execute_result")
+    ok(res and res[0]["data"]["text/plain"] == "42", "state kept between cells: x + 1 is 42")
+    ok(res and res[0]["execution_count"] == reply["execution_count"], "execute_result has the execution count")
+
+    reply, msgs = run(kc, '{ word = "Zakani", n = 3 }')
+    res = of_type(msgs, "execute_result")
+    ok(res and res[0]["data"]["text/plain"] == '{ n = 3, word = "Zakani" }',
+       "a table through the pretty-printer (%r)" % (res and res[0]["data"]["text/plain"]))
+
+    reply, msgs = run(kc, "for i = 1, 3 do print(i) local t = os.clock() while os.clock() - t < 0.4 do end end")
+    outs = [s["text"] for s in of_type(msgs, "stream") if s["name"] == "stdout"]
+    ok("".join(outs) == "1\n2\n3\n" and len(outs) >= 2,
+       "a long cell's output arrives while it runs, not all at its end (%r)" % outs)
+    reply, msgs = run(kc, "io.stderr:write('careful\\n')")
+    errs = [s["text"] for s in of_type(msgs, "stream") if s["name"] == "stderr"]
+    ok(errs == ["careful\n"], "io.stderr is the stderr stream (%r)" % errs)
+
+    reply, msgs = run(kc, "x + 1;")
+    ok(not of_type(msgs, "execute_result"), "a trailing ';' keeps the result quiet")
+
+    reply, msgs = run(kc, "local function f() error('boom') end\nf()")
+    ok(reply["status"] == "error", "error: status error")
+    err = of_type(msgs, "error")
+    ok(err and "boom" in err[0]["evalue"], "error: evalue names the error")
+    ok(err and any("stack traceback" in line for line in err[0]["traceback"]),
+       "error: the traceback is there")
+    ok(err and any("in local 'f'" in line or "in function 'f'" in line
+                   or "in upvalue 'f'" in line for line in err[0]["traceback"]),
+       "error: the traceback names f (%r)" % (err and err[0]["traceback"]))
+
+    reply, msgs = run(kc, "y = x * 2\nreturn y")
+    res = of_type(msgs, "execute_result")
+    ok(res and res[0]["data"]["text/plain"] == "82", "a cell ending in return shows its values")
+
+    reply, msgs = run(kc, "return x")
+    res = of_type(msgs, "execute_result")
+    ok(res and res[0]["data"]["text/plain"] == "41", "state kept after an error")
+
+    mid = kc.is_complete("function f()\n  return 1")
+    ok(shell_reply(kc, mid)["content"]["status"] == "incomplete", "is_complete: an open function is incomplete")
+    mid = kc.is_complete("function f()\n  return 1\nend")
+    ok(shell_reply(kc, mid)["content"]["status"] == "complete", "is_complete: a whole function is complete")
+    mid = kc.is_complete("x = = 1")
+    ok(shell_reply(kc, mid)["content"]["status"] == "invalid", "is_complete: x = = 1 is invalid")
+
+    mid = kc.complete("corpus.op", 9)
+    c = shell_reply(kc, mid)["content"]
+    text = "corpus.op"
+    done = [text[: c["cursor_start"]] + m for m in c["matches"]]
+    ok(c["status"] == "ok" and done == ["corpus.open"], "complete: corpus.op becomes corpus.open (%r)" % done)
+    ok(c["cursor_end"] == 9, "complete: cursor_end is the cursor")
+    mid = kc.complete("s = 'Brüssel' ; corpus.op", 25)
+    c = shell_reply(kc, mid)["content"]
+    ok(c["cursor_start"] == 23, "complete: cursor positions count code points, not bytes (%r)" % c["cursor_start"])
+
+    mid = kc.inspect("corpus.open", 8)
+    c = shell_reply(kc, mid)["content"]
+    ok(c["status"] == "ok" and c["found"], "inspect: corpus.open found")
+    ok("corpus.open" in c["data"].get("text/plain", ""), "inspect: help text of corpus.open")
+    mid = kc.inspect("no_such_name_here", 3)
+    ok(not shell_reply(kc, mid)["content"]["found"], "inspect: an unknown name is not found")
+
+    bad_messages(kc)
+
+    # interrupt: a loop that never ends, stopped by the kernelspec's SIGINT
+    mid = kc.execute("while true do end")
+    time.sleep(1.0)
+    km.interrupt_kernel()
+    r = shell_reply(kc, mid, timeout=20)["content"]
+    ok(r["status"] == "error" and r["ename"] == "Interrupted", "interrupt: the loop stops (%r)" % r.get("ename"))
+    reply, msgs = run(kc, "x")
+    res = of_type(msgs, "execute_result")
+    ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt: the session goes on")
+
+    # interrupt_mode "message": an interrupt_request on the control channel
+    mid = kc.execute("local n = 0 while true do n = n + 1 end")
+    time.sleep(1.0)
+    req = kc.session.msg("interrupt_request", {})
+    kc.control_channel.send(req)
+    c = kc.get_control_msg(timeout=10)
+    ok(c["msg_type"] == "interrupt_reply" and c["parent_header"]["msg_id"] == req["header"]["msg_id"],
+       "interrupt_request: answered on the control channel while the cell runs")
+    r = shell_reply(kc, mid, timeout=20)["content"]
+    ok(r["status"] == "error" and r["ename"] == "Interrupted", "interrupt_request: the loop stops (%r)" % r.get("ename"))
+    reply, msgs = run(kc, "x")
+    res = of_type(msgs, "execute_result")
+    ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt_request: the session goes on")
+
+
+def no_reply(kc, seconds=1.0):
+    try:
+        kc.get_shell_msg(timeout=seconds)
+        return False
+    except queue.Empty:
+        return True
+
+
+def bad_messages(kc):
+    """Messages the kernel must drop without a reply and without dying."""
+    sock = kc.shell_channel.socket
+    good = kc.session
+    wrong = Session(key=b"not the key", username=good.username)
+    wrong.send(sock, "kernel_info_request", {})
+    ok(no_reply(kc), "a message with a bad signature gets no reply")
+    header = json.dumps({"msg_id": "m1", "session": good.session, "username": "u",
+                         "msg_type": "kernel_info_request", "version": "5.3"}).encode()
+    for name, parts in [
+        ("content that is not JSON", [header, b"{}", b"{}", b"{\"code\": "]),
+        ("a header that is not JSON", [b"[1, 2", b"{}", b"{}", b"{}"]),
+        ("a header without msg_type", [b'{"msg_id": "m2"}', b"{}", b"{}", b"{}"]),
+    ]:
+        sig = hmac.new(good.key, b"".join(parts), hashlib.sha256).hexdigest().encode()
+        sock.send_multipart([b"<IDS|MSG>", sig] + parts)
+        ok(no_reply(kc), "%s gets no reply" % name)
+    sock.send_multipart([b"<IDS|MSG>"])
+    ok(no_reply(kc), "a message of too few frames gets no reply")
+    mid = kc.session.send(sock, kc.session.msg("no_such_request", {}))["header"]["msg_id"]
+    ok(no_reply(kc), "an unknown msg_type gets no reply")
+    info = kc.kernel_info(reply=True, timeout=10)["content"]
+    ok(info["status"] == "ok", "the kernel answers after the bad messages")
+    del mid
+
+
+sys.exit(main())
