@@ -1,0 +1,33 @@
+/* cpos.c — what every kind of positional corpus shares (cpos.h). */
+#include "cpos.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "grow.h"
+
+static int find_name(const char *const *names, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) return i;
+    return -1;
+}
+
+int cp_attr(const cp_corpus *c, const char *name) { return find_name(c->attrs, c->nattrs, name); }
+
+int cp_struct(const cp_corpus *c, const char *name) { return find_name(c->structs, c->nstructs, name); }
+
+int cp_posvec_push(cp_posvec *v, cp_pos p) {
+    if (v->n == v->cap) {
+        cp_pos *g = cr_grow(v->v, &v->cap, v->n + 1, sizeof *v->v, 256);
+        if (!g) return CP_ENOMEM;
+        v->v = g;
+    }
+    v->v[v->n++] = p;
+    return CP_OK;
+}
+
+void cp_posvec_free(cp_posvec *v) {
+    free(v->v);
+    v->v = NULL;
+    v->n = v->cap = 0;
+}
