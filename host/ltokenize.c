@@ -681,7 +681,7 @@ static int l_tag(lua_State *L) {
 /* tokenize.tagger([path]): the model's file name and SHA-256, or nil and a message. */
 static int l_tagger(lua_State *L) {
     const char *path = luaL_optstring(L, 1, NULL);
-    const postag_model *m = crl_postag_model(L, path);
+    postag_model *m = crl_postag_model(L, path);
     if (!m) return 2;
     lua_createtable(L, 0, 3);
     if (path) lua_pushstring(L, path);

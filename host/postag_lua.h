@@ -46,7 +46,7 @@ static void crl_postag_default(lua_State *L) {
 
 /* The model at path (NULL: the default).  On failure pushes nil and a
  * message and returns NULL; on success pushes nothing. */
-static const postag_model *crl_postag_model(lua_State *L, const char *path) {
+static postag_model *crl_postag_model(lua_State *L, const char *path) {
     if (path) lua_pushstring(L, path);
     else crl_postag_default(L);
     int pi = lua_gettop(L);

@@ -1,6 +1,6 @@
 # mk/tagger.mk — the part-of-speech tagger (host/text/postag.c): its model,
 # trained on the tagged Brown corpus by tools/postag_train.c, is built on
-# first use into $(BUILD)/postag.model (about 25 MB, so not kept in git); the
+# first use into $(BUILD)/postag.model (about 14 MB, so not kept in git); the
 # recipe below fixes everything it depends on, so the same Brown files give
 # the same model bit for bit (its SHA-256 names it in receipts).
 #

@@ -33,8 +33,12 @@ postag_model *postag_model_from_bytes(const void *data, size_t len, char *err, s
 /* Read a model file once; NULL and a message naming the file on failure. */
 postag_model *postag_model_load(const char *path, char *err, size_t errlen);
 void postag_model_free(postag_model *m);
-/* The SHA-256 of the whole model file (64 hex digits, as sha256sum prints). */
-const char *postag_model_checksum(const postag_model *m);
+/* The SHA-256 of the whole model file (64 hex digits, as sha256sum prints),
+ * computed on the first call. */
+const char *postag_model_checksum(postag_model *m);
+/* Writes the check of a model's bytes b[0..len) into its header (the
+ * trainer does; for tools that make model bytes themselves). */
+void postag_model_seal(unsigned char *b, size_t len);
 int postag_model_ntags(const postag_model *m);
 const char *postag_model_tag(const postag_model *m, int tag);
 /* Its UPOS (postag_brown_upos of its name). */

@@ -16,6 +16,7 @@ void cr_tagscratch_free(cr_tagscratch *s) {
     free(s->toks);
     free(s->tags);
     free(s->lemma);
+    free(s->lemmas);
     memset(s, 0, sizeof *s);
 }
 
@@ -61,10 +62,34 @@ static int add_value(ld_tokens *t, size_t i, size_t a, const char *v, size_t len
     return t->vals.failed ? -1 : 0;
 }
 
+/* The lemma of word w[0..wl) tagged tag (number t) into s->lemma (room
+ * for wl + LEMMA_EXTRA bytes), through the cache; its length. */
+static size_t lemma_cached(cr_tagscratch *s, const char *w, size_t wl, const char *tag, int t) {
+    if (wl == 0 || wl > CR_LEMMA_CACHE_BYTES) return lemma_of(w, wl, tag, s->lemma);
+    uint32_t h = 2166136261u ^ (uint32_t)t;
+    for (size_t i = 0; i < wl; i++) h = (h ^ (unsigned char)w[i]) * 16777619u;
+    cr_lemma_entry *e = &s->lemmas[h & (CR_LEMMA_CACHE_SLOTS - 1)];
+    if (e->wlen == wl && e->tag == (uint16_t)t && memcmp(e->word, w, wl) == 0) {
+        memcpy(s->lemma, e->lemma, e->llen);
+        s->lemma[e->llen] = 0;
+        return e->llen;
+    }
+    size_t ll = lemma_of(w, wl, tag, s->lemma);
+    if (ll <= CR_LEMMA_CACHE_BYTES) {
+        e->wlen = (uint8_t)wl;
+        e->llen = (uint8_t)ll;
+        e->tag = (uint16_t)t;
+        memcpy(e->word, w, wl);
+        memcpy(e->lemma, s->lemma, ll);
+    }
+    return ll;
+}
+
 /* Appends the n tokens of one sentence, tagged, to s->t. */
 static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size_t n) {
     if (n == 0) return 0;
     ld_tokens *t = &s->t;
+    if (!s->lemmas && !(s->lemmas = calloc(CR_LEMMA_CACHE_SLOTS, sizeof *s->lemmas))) return -1;
     postag_tag(m, s->words, n, s->tags);
     size_t need = t->n + n;
     if (need > t->cap) {
@@ -98,7 +123,7 @@ static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size
             s->lemma = l;
             s->lcap = wl + LEMMA_EXTRA;
         }
-        size_t ll = lemma_of(text + tok->start, wl, tag, s->lemma);
+        size_t ll = lemma_cached(s, text + tok->start, wl, tag, s->tags[k]);
         const char *upos = postag_model_upos(m, s->tags[k]);
         if (add_value(t, i, CR_TAG_FORM, text + tok->start, wl) || add_value(t, i, CR_TAG_LEMMA, s->lemma, ll) ||
             add_value(t, i, CR_TAG_UPOS, upos, strlen(upos)) || add_value(t, i, CR_TAG_XPOS, tag, strlen(tag)))

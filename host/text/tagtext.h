@@ -6,9 +6,22 @@
 #ifndef CORPUSRUN_TAGTEXT_H
 #define CORPUSRUN_TAGTEXT_H
 
+#include <stdint.h>
+
 #include "load.h"
 #include "postag.h"
 #include "tokenizer.h"
+
+/* Lemmas already found, by word and tag: a direct-mapped table (a new entry
+ * replaces the old one in its slot, so memory stays fixed).  Words and
+ * lemmas longer than the entry holds are not kept. */
+#define CR_LEMMA_CACHE_SLOTS 16384
+#define CR_LEMMA_CACHE_BYTES 27
+typedef struct cr_lemma_entry {
+    uint8_t wlen, llen;   /* wlen 0: empty */
+    uint16_t tag;
+    char word[CR_LEMMA_CACHE_BYTES], lemma[CR_LEMMA_CACHE_BYTES];
+} cr_lemma_entry;
 
 typedef struct cr_tagscratch {
     ld_tokens t;            /* the tagged tokens of the last text */
@@ -18,6 +31,7 @@ typedef struct cr_tagscratch {
     size_t cap;
     char *lemma;            /* one lemma */
     size_t lcap;
+    cr_lemma_entry *lemmas; /* CR_LEMMA_CACHE_SLOTS entries, made on first use */
 } cr_tagscratch;
 
 /* Tags text[0..len) into s->t (emptied first); opts NULL: the defaults

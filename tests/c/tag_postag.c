@@ -3,6 +3,7 @@
  * unseen words by their context and form, training is reproducible bit for
  * bit, and a damaged model file is refused with a message. */
 #include "postag.h"
+#include "sha256.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -80,7 +81,9 @@ int main(void) {
     postag_model *m = postag_model_load(p1, err, sizeof err);
     ok(m != NULL, "the model loads");
     if (!m) return tap_done();
-    is_int(strlen(postag_model_checksum(m)), 64, "the model has a SHA-256 checksum");
+    char filesum[65];
+    cr_sha256_hex(b1, l1, filesum);
+    is_str(postag_model_checksum(m), filesum, "the model is named by its file's SHA-256, as sha256sum says");
     postag_model *m2 = postag_model_from_bytes(b1, l1, err, sizeof err);
     ok(m2 && !strcmp(postag_model_checksum(m), postag_model_checksum(m2)), "loading from bytes: the same model");
     postag_model_free(m2);
@@ -113,10 +116,23 @@ int main(void) {
     free(lt);
     postag_model_free(m);
 
-    /* damage */
+    /* damage: a bit flipped anywhere in the payload (the check's four
+     * lanes, its tail) or a byte cut off */
+    size_t at[] = {64, 64 + 8, 64 + 16, 64 + 24, l1 / 2, l1 - 3, l1 - 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        b1[at[i]] ^= 0x10;
+        ok(postag_model_from_bytes(b1, l1, err, sizeof err) == NULL && strstr(err, "checksum"),
+           "a bit flipped at byte %zu fails the check: %s", at[i], err);
+        b1[at[i]] ^= 0x10;
+    }
+    ok(postag_model_from_bytes(b1, l1 - 1, err, sizeof err) == NULL, "a model a byte short is refused: %s", err);
+    b1[8] = 1;
+    ok(postag_model_from_bytes(b1, l1, err, sizeof err) == NULL && strstr(err, "version 1, expected 2"),
+       "a model of the old format is refused, saying how to rebuild it: %s", err);
+    b1[8] = 2;
+    ok(postag_model_from_bytes(b1, l1, err, sizeof err) != NULL, "undamaged again, it loads");
+    postag_model_free(postag_model_from_bytes(b1, l1, err, sizeof err));
     b1[l1 - 3] ^= 1;
-    ok(postag_model_from_bytes(b1, l1, err, sizeof err) == NULL && strstr(err, "checksum"),
-       "a flipped bit fails the checksum: %s", err);
     ok(postag_model_from_bytes(b1, 40, err, sizeof err) == NULL && strstr(err, "not a tagger model"),
        "a truncated header is refused: %s", err);
     ok(postag_model_from_bytes("hello", 5, err, sizeof err) == NULL, "text is not a model");
