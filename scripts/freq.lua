@@ -4,7 +4,7 @@ local spec = {
   description = "Word (or stem, or n-gram) frequency list of a corpus, with document frequency and "
     .. "dispersion over documents (range, Juilland's D, Gries's DP), stopwords removed by language. "
     .. "--stem LANG counts Snowball stems and shows each stem's most frequent form. --attr counts the "
-    .. "lemmas, tags or any attribute of an annotated corpus (CoNLL-U, VRT, word/TAG), --where only "
+    .. "lemmas, tags or any attribute of an annotated corpus (CoNLL-U, VRT, word/TAG, BNC XML, TEI), --where only "
     .. "some tokens. Plain text is tagged and lemmatised on the fly (English: a part-of-speech tagger "
     .. "trained on the Brown corpus and WordNet's morphology, see tokenize.tag), its tokens then having "
     .. "the attributes form, lemma, upos and xpos: --lemma counts lemmas, --pos NOUN,ADJ only some "

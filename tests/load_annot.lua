@@ -158,6 +158,58 @@ do
   t.is(#tk, wc, "tagged tokens: one a word of the text")
 end
 
+-- ---- XML whose words carry attributes: BNC XML, TEI ----------------------------
+do
+  local count = require "count"
+  local docs, probs = load(D .. "bnc")
+  local d = docs[1]
+  t.is(d.title, "Sample text", "bnc: the title from the header")
+  t.is(d.text, "Introduction\n\nThe cats were sitting. They didn't move.",
+       "bnc: the text from the words, each with the space its element ends with; a heading a paragraph")
+  local tk = d.tokens
+  t.is_deeply(tk:attributes(), { "word", "c5", "hw", "pos", "lemma" },
+              "bnc: word, the attributes as met, and lemma copied from hw")
+  t.is_deeply(tk:column("word"), { "Introduction", "The", "cats", "were", "sitting", ".", "They", "did", "n't", "move", "." },
+              "bnc: <w> and <c> are the tokens, their spaces trimmed")
+  t.is_deeply(tk:column("lemma"), tk:column("hw"), "bnc: lemma is hw")
+  t.is_deeply({ tk[6].c5, tk[6].hw, tk[6].pos }, { "PUN", "", "" }, "bnc: an attribute a token lacks is empty")
+  t.is_deeply(tk:sentences(), { { first = 1, last = 1, id = "1" }, { first = 2, last = 6, id = "2" }, { first = 7, last = 11, id = "3" } },
+              "bnc: <s n> sentences")
+  local words = {}
+  for i = 1, #tk do words[i] = d.text:sub(tk[i].start, tk[i].stop) end
+  t.is_deeply(words, tk:column("word"), "bnc: every token's span in the text is its word")
+  t.is_deeply(probs, {}, "bnc: no problem")
+  local f = count.freq { attr = "lemma" }
+  f:add_tokens(tk)
+  t.is(f:get("be"), 1, "bnc: counted by lemma")
+  t.is(f:get("sit"), 1, "bnc: counted by lemma (sitting)")
+
+  local tei = load(D .. "tei")[1]
+  t.is(tei.title, "A tagged TEI text", "tei: the title")
+  t.is(tei.text, "Two dogs barked .\n\nGood !",
+       "tei: words whose elements hold no space are joined by one; paragraphs apart")
+  t.is_deeply(tei.tokens:attributes(), { "word", "lemma", "pos", "xml:id" }, "tei: the attributes, xml:id with its prefix")
+  t.is_deeply(tei.tokens:column("pos"), { "NUM", "NOUN", "VERB", "PUNCT", "ADJ", "PUNCT" }, "tei: <w> and <pc>")
+  t.is_deeply(tei.tokens:column("xml:id"), { "", "w2", "", "", "", "" }, "tei: xml:id kept where given")
+  t.is(#tei.tokens:sentences(), 2, "tei: <s xml:id> sentences")
+  t.is(tei.tokens:sentences()[2].id, "s2", "tei: the sentence's xml:id")
+
+  local dir = t.tempdir()
+  local f = assert(io.open(dir .. "/dup.xml", "wb"))
+  f:write('<bncDoc xml:id="A"><wtext><s n="1" xml:id="A"><w hw="a" c5="AT0">a </w></s></wtext></bncDoc>\n')
+  f:close()
+  local out, code, err = t.run(t.shell_quote(t.corpusrun) .. " -e " ..
+    t.shell_quote('for d in require("corpus").open(' .. ("%q"):format(dir) .. '):docs() do print(d.id, #d.tokens) end'))
+  t.is(out .. code .. err, "dup.xml\t1\n0", "xml: libxml2's own messages (a duplicate xml:id) stay off stderr")
+  os.remove(dir .. "/dup.xml")
+  os.remove(dir)
+
+  local plain = load("tests/data/load/tei")
+  local any = false
+  for _, p in ipairs(plain) do any = any or p.tokens ~= nil end
+  t.ok(#plain > 0 and not any, "xml without attributed words: no tokens, text as before")
+end
+
 -- ---- inside an archive ------------------------------------------------------------
 do
   local dir = os.tmpname()

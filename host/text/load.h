@@ -155,14 +155,25 @@ int ld_decode_lines(const char *in, size_t n, const char *fallback, cr_buf *out,
 size_t ld_clean_text(char *s, size_t n, int strip);
 
 /* ---- markup ------------------------------------------------------------- */
+struct ld_tokens;
 /* Visible text of an HTML document (scripts, styles dropped, entities
  * decoded, blocks on their own lines) into text, its <title> into title. */
 int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title);
-/* Text of the XML elements named element (NULL: TEI's <text>, else the
- * root), title from TEI's titleStmt/title or an element named title.
- * Returns 0, or -1 with msg set (not well-formed). */
+/* Text of the XML elements named element (NULL: TEI's <text>, BNC's
+ * <wtext> or <stext>, else the root), title from TEI's titleStmt/title or an
+ * element named title.  When words is not NULL and those elements hold
+ * words with attributes (BNC XML's <w c5= hw= pos=> and <c>, TEI's <w
+ * lemma= pos=> and <pc>), the words go into words (emptied first; its n
+ * stays 0 otherwise), attribute "word" first, then the attributes in the
+ * order first met, then "lemma" copied from BNC's "hw" when the words have
+ * no lemma; sentences from <s> (id from n= or xml:id=); and text is rebuilt
+ * from them: each word followed by the whitespace its element ends with
+ * (BNC's way), or by a space when no element in the document ends with
+ * any; paragraphs (<p>, <head>...) apart by a blank line.  Text outside the
+ * words is then not part of text.  Returns 0, or -1 with msg set (not
+ * well-formed, or out of memory). */
 int ld_xml_text(const char *s, size_t n, const char *element, cr_buf *text,
-                cr_buf *title, char *msg, size_t msgsize);
+                cr_buf *title, struct ld_tokens *words, char *msg, size_t msgsize);
 
 /* ---- options, corpus, documents, problems ------------------------------ */
 typedef enum ld_format {

@@ -684,6 +684,7 @@ struct ld_iter {
     size_t an_raw;              /* its bytes in the source */
     int an_pending, an_done;
     uint64_t an_docs;           /* documents of the file so far */
+    ld_tokens xw;               /* XML with words (BNC, TEI): the words of the document */
 
     /* current archive */
     struct archive *ar;
@@ -754,6 +755,7 @@ void ld_iter_free(ld_iter *it) {
     cr_buf *bufs[] = {&it->mpath, &it->mrel, &it->hdr, &it->raw, &it->dec, &it->text,
                       &it->title, &it->id, &it->path, &it->mb, &it->cpath, &it->crel, &it->an_line};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) cr_buf_free(bufs[i]);
+    ld_tokens_free(&it->xw);
     free(it->hoff);
     free(it->meta);
     free(it->moff);
@@ -976,7 +978,7 @@ static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d)
     } else if (fmt == LD_FMT_XML) {
         char msg[200];
         if (ld_xml_text(it->dec.data ? it->dec.data : "", it->dec.len, it->c->o.element, &it->text,
-                        &it->title, msg, sizeof msg)) {
+                        &it->title, &it->xw, msg, sizeof msg)) {
             problem(it->c, LD_SKIPPED, path, 0, -1, "%s", msg);
             return -1;
         }
@@ -985,7 +987,9 @@ static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d)
         it->text = it->dec;
         it->dec = t;
     }
-    it->text.len = ld_clean_text(it->text.data ? it->text.data : "", it->text.len, it->c->o.strip_control);
+    /* text rebuilt from words is kept as it is: the words' spans point into it */
+    if (!(fmt == LD_FMT_XML && it->xw.n))
+        it->text.len = ld_clean_text(it->text.data ? it->text.data : "", it->text.len, it->c->o.strip_control);
     if (cr_buf_addc(&it->text, '\0')) return -1;
     it->text.len--;
     if (it->title.len == 0 && title_from_text(&it->title, it->text.data, it->text.len)) return -1;
@@ -1465,9 +1469,11 @@ static int single_doc(ld_iter *it, ld_format fmt, const entry *e, const char *pa
         return 0;
     }
     uint64_t nbytes = it->raw.len;
+    it->xw.n = 0;
     if (build_single(it, fmt, path, d)) return 0;
     if (file_meta(it, e, id, filerel)) return -1;
     doc_finish(it, d, nbytes, 1);
+    if (fmt == LD_FMT_XML && it->xw.n) d->tokens = &it->xw;
     d->slot = slot;
     return 1;
 }
