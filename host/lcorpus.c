@@ -1157,8 +1157,52 @@ static int corpus_glob_match(lua_State *L) {
     return 1;
 }
 
+/* core.pack_tokens(tokens): the tokens as a string (ld_tokens_pack), for a
+ * corpus database. */
+static int corpus_pack_tokens(lua_State *L) {
+    const ld_tokens *t = check_tokens(L, 1);
+    cr_buf b = {0};
+    if (ld_tokens_pack(t, &b)) {
+        cr_buf_free(&b);
+        return luaL_error(L, "out of memory");
+    }
+    lua_pushlstring(L, b.data ? b.data : "", b.len);
+    cr_buf_free(&b);
+    return 1;
+}
+
+/* core.unpack_tokens(s, text_length): Tokens, or nil and a message when s
+ * is not tokens packed for a text of that length. */
+static int corpus_unpack_tokens(lua_State *L) {
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    lua_Integer tl = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, tl >= 0, 2, "a text length");
+    ld_tokens t;
+    char err[128];
+    int rc = ld_tokens_unpack(s, n, (size_t)tl, &t, err, sizeof err);
+    if (rc == -2) return luaL_error(L, "out of memory");
+    if (rc) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    crl_tokens *u = lua_newuserdatauv(L, sizeof *u, 0);
+    u->t = NULL;
+    luaL_setmetatable(L, TOKENS_MT);
+    u->t = malloc(sizeof *u->t);
+    if (!u->t) {
+        ld_tokens_free(&t);
+        return luaL_error(L, "out of memory");
+    }
+    *u->t = t;   /* the userdata owns the arrays now */
+    return 1;
+}
+
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
+    {"pack_tokens", corpus_pack_tokens},
+    {"unpack_tokens", corpus_unpack_tokens},
     {"_set_database", corpus_set_database},
     {"decode_lines", corpus_decode_lines},
     {"glob_match", corpus_glob_match},

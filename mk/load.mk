@@ -8,8 +8,8 @@ PKG_MODULES  += libxml-2.0 libarchive
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines, CSV,
 # CoNLL-U, VRT and word/TAG readers, each for FUZZ_TIME seconds, seeded from
 # tests/data/load.
-LOAD_FUZZ_TARGETS := jsonl csv conllu vrt tagged xml
-LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c
+LOAD_FUZZ_TARGETS := jsonl csv conllu vrt tagged xml tokens
+LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c host/text/counter.c
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
@@ -18,7 +18,8 @@ LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)
 load_fuzz_seeds = cp tests/data/load/*.$(1) tests/data/load/*.tsv tests/data/load/brown/*.csv $(2)/ 2>/dev/null; \
 	  case $(1) in conllu|vrt) cp tests/data/load/annot/*.$(1) $(2)/;; \
 	    tagged) cp tests/data/load/annot/tagged/c* $(2)/;; \
-	    xml) cp tests/data/load/annot/bnc/*.xml tests/data/load/annot/tei/*.xml tests/data/load/tei/* $(2)/;; esac
+	    xml) cp tests/data/load/annot/bnc/*.xml tests/data/load/annot/tei/*.xml tests/data/load/tei/* $(2)/;; \
+	    tokens) cp tests/data/load/annot/tokens/* $(2)/;; esac
 
 .PHONY: fuzz-load fuzz-load-deps
 fuzz-load-deps:

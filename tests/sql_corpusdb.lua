@@ -242,5 +242,59 @@ do
   t.ok(m == nil and type(mm) == "string", "open of a missing file: nil, message")
 end
 
+-- annotated documents keep their tokens --------------------------------------------------------
+do
+  local A = "tests/data/load/annot"
+  local O = { on_error = "skip", include = { "*.conllu", "*.vrt", "*.xml" } }
+  local adb = tmp .. ".annot.db"
+  corpusdb.ingest(A, adb, { corpus = O })
+  local db = assert(corpusdb.open(adb))
+  local stored = {}
+  for d in db:docs() do stored[d.id] = d end
+  local n, same = 0, 0
+  for d in assert(corpus.open(A, O)):docs() do
+    n = n + 1
+    local s = stored[d.id]
+    local ok = s and s.tokens and #s.tokens == #d.tokens
+      and table.concat(s.tokens:attributes(), " ") == table.concat(d.tokens:attributes(), " ")
+      and t.deep_eq(s.tokens:sentences(), d.tokens:sentences())
+    for i = 1, ok and #d.tokens or 0 do ok = ok and t.deep_eq(s.tokens[i], d.tokens[i]) end
+    if ok then same = same + 1 end
+  end
+  t.ok(n >= 8 and same == n, ("every annotated document's tokens come back from the database (%d of %d)"):format(same, n))
+  t.is(db:get("fr-1").tokens[2].lemma, "aller", "a document got by id has its tokens")
+  local f = require("count").freq { attr = "lemma" }
+  for d in db:docs() do f:add_tokens(d.tokens) end
+  t.ok(f:get("aller") == 1 and f:get("be") == 1, "counted by attribute from the database")
+  local plain = assert(corpusdb.open(dbpath)):get("Zakani.txt") or assert(corpusdb.open(dbpath)):docs()()
+  t.is(plain.tokens, nil, "a plain text document has no tokens")
+  db:close()
+
+  -- a damaged packed value is an error naming the document, not a crash
+  local r = sqlite3.open(adb)
+  r:exec("UPDATE documents SET tokens = substr(tokens, 1, length(tokens) - 3) WHERE id = 'fr-1'")
+  r:close()
+  local bad = assert(corpusdb.open(adb))
+  t.raises(function() return bad:get("fr-1") end, "corpusdb: document fr%-1: damaged tokens at byte %d+", "damaged tokens: a clear error")
+  bad:close()
+
+  -- a schema 1 database (no tokens column) is read, and its next ingest adds them
+  for _, s in ipairs({ "", "-wal", "-shm" }) do os.remove(adb .. s) end
+  corpusdb.ingest(A, adb, { corpus = O })
+  r = sqlite3.open(adb)
+  r:exec("ALTER TABLE documents DROP COLUMN tokens; UPDATE corpusrun_meta SET value = '1' WHERE key = 'schema'")
+  r:close()
+  local old = assert(corpusdb.open(adb))
+  t.is(old:get("fr-1").tokens, nil, "schema 1: read, without tokens")
+  t.ok(old:get("fr-1").text:find("marché", 1, true), "schema 1: the text as before")
+  old:close()
+  local st = corpusdb.ingest(A, adb, { corpus = O })
+  t.is(st.changed, n, "schema 1: the next ingest stores every annotated document's tokens")
+  local new = assert(corpusdb.open(adb))
+  t.is(new:get("fr-1").tokens[2].lemma, "aller", "schema 2 after the ingest: tokens")
+  new:close()
+  for _, s in ipairs({ "", "-wal", "-shm" }) do os.remove(adb .. s) end
+end
+
 cleanup()
 t.done()

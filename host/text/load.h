@@ -280,6 +280,17 @@ size_t ld_tokens_sentence_of(const ld_tokens *t, size_t i);
  * either. */
 ld_tokens *ld_tokens_dup(const ld_tokens *t);
 void ld_tokens_free(ld_tokens *t);
+/* t as bytes appended to out, for a corpus database: "CRTK" and a version
+ * byte, then LEB128 numbers and length-prefixed strings: attributes,
+ * tokens, sentences; names, values, each token's span (its start as the
+ * difference from the previous token's) and each sentence's first token,
+ * id and text.  0, or -1 when out of memory (out->failed). */
+int ld_tokens_pack(const ld_tokens *t, cr_buf *out);
+/* The tokens packed in p[0..n) into t (emptied first; free with
+ * ld_tokens_free), their spans checked against a text of text_len bytes.
+ * 0; -1 with a message in err when the bytes are not tokens packed so
+ * (damaged), -2 when out of memory. */
+int ld_tokens_unpack(const char *p, size_t n, size_t text_len, ld_tokens *t, char *err, size_t errlen);
 
 /* The reader of one annotated file: fed line by line, it gives documents.
  * Problems (a malformed line, unbalanced tags) go to report with the line

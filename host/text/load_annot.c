@@ -6,6 +6,7 @@
  * and metadata.  Memory is bounded by the largest document, never by the
  * file.  A malformed line is reported (with its number) and skipped; the
  * document goes on. */
+#include "counter.h"
 #include "grow.h"
 #include "load.h"
 
@@ -100,6 +101,167 @@ ld_tokens *ld_tokens_dup(const ld_tokens *t) {
         return NULL;
     }
     return d;
+}
+
+/* ---- packed, for a corpus database ------------------------------------- */
+#define PACK_MAGIC "CRTK"
+#define PACK_VERSION 1
+#define PACK_MAX_ATTRS 4096
+
+int ld_tokens_pack(const ld_tokens *t, cr_buf *out) {
+    cr_buf_add(out, PACK_MAGIC, 4);
+    cr_buf_addc(out, PACK_VERSION);
+    cr_put_uvarint(out, t->nattr);
+    cr_put_uvarint(out, t->n);
+    cr_put_uvarint(out, t->nsent);
+    for (size_t a = 0; a < t->nattr; a++) {
+        const char *name = ld_tokens_name(t, a);
+        cr_put_str(out, name, strlen(name));
+    }
+    size_t prev = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        for (size_t a = 0; a < t->nattr; a++) {
+            size_t len;
+            const char *v = ld_tokens_val(t, i, a, &len);
+            cr_put_str(out, v, len);
+        }
+        /* the words of a multiword token share its span: a start may go back */
+        cr_put_svarint(out, (int64_t)t->span[2 * i] - (int64_t)prev);
+        cr_put_uvarint(out, t->span[2 * i + 1] - t->span[2 * i]);
+        prev = t->span[2 * i];
+    }
+    size_t first = 0;
+    for (size_t k = 0; k < t->nsent; k++) {
+        size_t f, end;
+        const char *id, *text;
+        ld_tokens_sentence(t, k, &f, &end, &id, &text);
+        cr_put_uvarint(out, f - first);
+        first = f;
+        cr_put_str(out, id, strlen(id));
+        cr_put_str(out, text, strlen(text));
+    }
+    return out->failed ? -1 : 0;
+}
+
+static int unpack_fail(char *err, size_t errlen, const cr_rbuf *r, const char *base, const char *what) {
+    if (err && errlen)
+        snprintf(err, errlen, "damaged tokens at byte %zu: %s", (size_t)((const char *)r->p - base), what);
+    return -1;
+}
+
+/* A length-prefixed string; with no_nul, one without NUL bytes (names and a
+ * sentence's id and text are read up to their NUL; a value is measured by
+ * its offsets, and may hold one, as the input gave it). */
+static int unpack_str(cr_rbuf *r, const char **s, size_t *n, int no_nul) {
+    if (cr_rbuf_str(r, s, n, (size_t)(r->end - r->p))) return -1;
+    return no_nul && memchr(*s, 0, *n) ? -1 : 0;
+}
+
+static int sizes_fit(uint64_t n, uint64_t per, size_t remaining) {
+    /* every token takes at least per bytes: a count larger than the bytes
+     * left cannot be right, and would ask for memory it does not need */
+    return per == 0 || n <= remaining / per;
+}
+
+int ld_tokens_unpack(const char *p, size_t n, size_t text_len, ld_tokens *t, char *err, size_t errlen) {
+    memset(t, 0, sizeof *t);
+    cr_rbuf r = {(const unsigned char *)p, (const unsigned char *)p + n, 0};
+    if (n < 5 || memcmp(p, PACK_MAGIC, 4) != 0) return unpack_fail(err, errlen, &r, p, "not packed tokens");
+    r.p += 4;
+    unsigned version;
+    uint64_t nattr, ntok, nsent;
+    if (cr_rbuf_byte(&r, &version) || version != PACK_VERSION)
+        return unpack_fail(err, errlen, &r, p, "unknown version");
+    if (cr_rbuf_uvarint(&r, &nattr) || cr_rbuf_uvarint(&r, &ntok) || cr_rbuf_uvarint(&r, &nsent))
+        return unpack_fail(err, errlen, &r, p, "truncated header");
+    size_t left = (size_t)(r.end - r.p);
+    if (nattr == 0 || nattr > PACK_MAX_ATTRS || !sizes_fit(ntok, nattr + 2, left) || !sizes_fit(nsent, 3, left))
+        return unpack_fail(err, errlen, &r, p, "counts out of range");
+    t->nattr = (size_t)nattr;
+    for (size_t a = 0; a < t->nattr; a++) {
+        const char *s;
+        size_t l;
+        if (unpack_str(&r, &s, &l, 1) || l == 0) {
+            ld_tokens_free(t);
+            return unpack_fail(err, errlen, &r, p, "bad attribute name");
+        }
+        cr_buf_add(&t->names, s, l);
+        cr_buf_addc(&t->names, 0);
+    }
+    t->off = malloc(ntok ? (size_t)ntok * t->nattr * sizeof *t->off : 1);
+    t->span = malloc(ntok ? 2 * (size_t)ntok * sizeof *t->span : 1);
+    t->sent = malloc(nsent ? 3 * (size_t)nsent * sizeof *t->sent : 1);
+    if (!t->off || !t->span || !t->sent || t->names.failed) {
+        ld_tokens_free(t);
+        return -2;
+    }
+    t->cap = (size_t)ntok;
+    t->scap = (size_t)nsent;
+    const char *why = NULL;
+    int64_t prev = 0;
+    for (size_t i = 0; i < ntok && !why; i++) {
+        for (size_t a = 0; a < t->nattr && !why; a++) {
+            const char *s;
+            size_t l;
+            if (unpack_str(&r, &s, &l, 0)) why = "bad value";
+            else {
+                t->off[i * t->nattr + a] = t->vals.len;
+                cr_buf_add(&t->vals, s, l);
+                cr_buf_addc(&t->vals, 0);
+            }
+        }
+        int64_t d;
+        uint64_t len;
+        if (why) break;
+        if (cr_rbuf_svarint(&r, &d) || cr_rbuf_uvarint(&r, &len)) why = "truncated span";
+        else if ((d < 0 && (uint64_t)-(d + 1) >= (uint64_t)prev) || (d > 0 && (uint64_t)d > text_len - (uint64_t)prev) ||
+                 len > text_len - (uint64_t)(prev + d))
+            why = "span outside the text";
+        else {
+            prev += d;
+            t->span[2 * i] = (size_t)prev;
+            t->span[2 * i + 1] = (size_t)prev + (size_t)len;
+        }
+        t->n = i + 1;
+    }
+    cr_buf_addc(&t->sinfo, 0);
+    size_t first = 0;
+    for (size_t k = 0; k < nsent && !why; k++) {
+        uint64_t d;
+        const char *id, *text;
+        size_t il, tl;
+        if (cr_rbuf_uvarint(&r, &d) || unpack_str(&r, &id, &il, 1) || unpack_str(&r, &text, &tl, 1)) {
+            why = "truncated sentence";
+            break;
+        }
+        if ((k > 0 && d == 0) || d > ntok - first || first + d >= ntok) {
+            why = "sentence out of order";
+            break;
+        }
+        first += (size_t)d;
+        size_t *v = &t->sent[3 * k];
+        v[0] = first;
+        v[1] = t->sinfo.len;
+        cr_buf_add(&t->sinfo, id, il);
+        cr_buf_addc(&t->sinfo, 0);
+        v[2] = t->sinfo.len;
+        cr_buf_add(&t->sinfo, text, tl);
+        cr_buf_addc(&t->sinfo, 0);
+        t->nsent = k + 1;
+    }
+    if (!why && r.p != r.end) why = "bytes after the tokens";
+    if (why) {
+        int rc = unpack_fail(err, errlen, &r, p, why);
+        ld_tokens_free(t);
+        memset(t, 0, sizeof *t);
+        return rc;
+    }
+    if (t->vals.failed || t->sinfo.failed) {
+        ld_tokens_free(t);
+        memset(t, 0, sizeof *t);
+        return -2;
+    }
+    return 0;
 }
 
 /* ---- the reader --------------------------------------------------------- */

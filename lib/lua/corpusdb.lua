@@ -10,12 +10,15 @@
 -- module hands M.open to the core, corpus.core), and the corpus module
 -- exports M.ingest as corpus.ingest.
 --
--- The database (schema 1):
+-- The database (schema 2):
 --   corpusrun_meta(key, value)   schema, tokenize options, counts, corpusrun version
---   documents(n, id, seq, path, title, text, meta, bytes, hash)
+--   documents(n, id, seq, path, title, text, meta, bytes, hash, tokens)
 --       n: rowid (and the index's rowid); seq: position in the source at the
 --       last ingest (documents stream in seq order); meta: a JSON object;
---       hash: SHA-256 of path, title, meta and text
+--       hash: SHA-256 of path, title, meta and text (and tokens, if any);
+--       tokens: an annotated document's tokens with their attributes
+--       (corpus.core.pack_tokens), NULL for plain text.  Schema 1 had no
+--       tokens column: it is read as it is, and an ingest adds the column.
 --   documents_fts: FTS5 over title and text, external content (the text is
 --       stored once), kept in step by triggers.
 -- Ingest runs in WAL mode with synchronous=NORMAL, one transaction per batch;
@@ -37,7 +40,8 @@ local receipt = require "receipt"
 local fold = require "fold"
 
 local M = {}
-local SCHEMA = "1"
+local SCHEMA = "2"
+local READS_SCHEMA = { ["1"] = true, ["2"] = true }
 -- FTS5 keeps this many bytes of new terms in memory before writing a
 -- segment (SQLite's default is 1 MB): fewer, larger segments, less merging.
 local FTS_HASHSIZE = 16 * 1024 * 1024
@@ -135,14 +139,14 @@ local function open_corpus_db(path, opts)
   if not ok or schema == nil then
     return refuse(("%s: not a corpusrun corpus database"):format(path))
   end
-  if schema ~= SCHEMA then
-    return refuse(("%s: corpus database schema %s, this corpusrun reads schema %s"):format(path, schema, SCHEMA))
+  if not READS_SCHEMA[schema] then
+    return refuse(("%s: corpus database schema %s, this corpusrun reads schema 1 and 2"):format(path, schema))
   end
   if not (opts and opts.incomplete) then
     local okc, why = pcall(incomplete, raw, path, raw:db_filename("main") or "")
     if not okc or why then return refuse(why) end
   end
-  return raw
+  return raw, schema
 end
 
 -- The tokenize directive of the FTS5 table: a value FTS5 would not read as
@@ -170,7 +174,8 @@ local function create_schema(raw, tokenize)
       text TEXT NOT NULL,
       meta TEXT NOT NULL,
       bytes INTEGER NOT NULL,
-      hash TEXT NOT NULL);
+      hash TEXT NOT NULL,
+      tokens BLOB);
     CREATE INDEX IF NOT EXISTS documents_seq ON documents (seq);]])
   exec(raw, ([[
     CREATE VIRTUAL TABLE IF NOT EXISTS documents_fts USING fts5 (title, text,
@@ -193,7 +198,18 @@ end
 
 -- ---- documents ----------------------------------------------------------------
 
-local DOC_COLUMNS = "n, id, path, title, text, meta, bytes, hash"
+local DOC_COLUMNS = { "n", "id", "path", "title", "text", "meta", "bytes", "hash", "tokens" }
+
+-- The columns a document is read from, each after prefix (a table alias);
+-- a schema 1 database has no tokens.
+local function doc_columns(conn, prefix)
+  prefix = prefix or ""
+  local out = {}
+  for i, name in ipairs(DOC_COLUMNS) do
+    out[i] = (name == "tokens" and conn.schema == "1") and "NULL" or prefix .. name
+  end
+  return table.concat(out, ", ")
+end
 
 local function doc_metatable()
   local mt = debug.getregistry()["corpusrun.Document"]
@@ -208,13 +224,23 @@ local function row_doc(st, mt)
   local okm, m = pcall(json.decode, meta)
   if not okm or type(m) ~= "table" then m = {} end
   setmetatable(m, nil)
+  local text = st:get_value(4)
+  local packed, tokens = st:get_value(8), nil
+  if packed then
+    local err
+    tokens, err = core.unpack_tokens(packed, #text)
+    if not tokens then error(("corpusdb: document %s: %s"):format(st:get_value(1), err), 0) end
+  end
   return setmetatable({ id = st:get_value(1), path = st:get_value(2), title = st:get_value(3),
-    text = st:get_value(4), meta = m, bytes = st:get_value(6), hash = st:get_value(7) }, mt)
+    text = text, meta = m, bytes = st:get_value(6), hash = st:get_value(7), tokens = tokens }, mt)
 end
 
--- The canonical content hash of a document.
-local function doc_hash(path, title, meta, text)
-  return host.sha256(string.pack("<s4s4s4s4", path, title, meta, text))
+-- The canonical content hash of a document (its packed tokens, if any,
+-- after the rest: a plain document hashes as in schema 1).
+local function doc_hash(path, title, meta, text, tokens)
+  local s = string.pack("<s4s4s4s4", path, title, meta, text)
+  if tokens then s = s .. string.pack("<s4", tokens) end
+  return host.sha256(s)
 end
 
 local function meta_json(meta)
@@ -305,7 +331,15 @@ function M.ingest(source, path, opts)
     end
     if had then
       local schema = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'schema'")
-      if schema ~= SCHEMA then error(("corpusdb.ingest: %s: schema %s, expected %s"):format(path, schema, SCHEMA), 0) end
+      if not READS_SCHEMA[schema] then
+        error(("corpusdb.ingest: %s: schema %s, expected 1 or 2"):format(path, schema), 0)
+      end
+      if schema == "1" then   -- schema 2 adds the tokens of annotated documents
+        exec(raw, "BEGIN IMMEDIATE")
+        exec(raw, "ALTER TABLE documents ADD COLUMN tokens BLOB")
+        exec(raw, "UPDATE corpusrun_meta SET value = '" .. SCHEMA .. "' WHERE key = 'schema'")
+        exec(raw, "COMMIT")
+      end
       local old = value(raw, "SELECT value FROM corpusrun_meta WHERE key = 'tokenize'") or ""
       if old ~= tokenize then
         if not opts.rebuild then
@@ -324,14 +358,17 @@ function M.ingest(source, path, opts)
 
     local existing = {}
     do
-      local st <close> = prepare(raw, "SELECT id, n, hash, seq FROM documents")
-      for id, n, hash, seq in st:urows() do existing[id] = { n = n, hash = hash, seq = seq } end
+      local st <close> = prepare(raw, "SELECT id, n, hash, seq, tokens IS NOT NULL FROM documents")
+      for id, n, hash, seq, tok in st:urows() do existing[id] = { n = n, hash = hash, seq = seq, tokens = tok == 1 } end
     end
-    local ins <close> = prepare(raw, "INSERT INTO documents (id, seq, path, title, text, meta, bytes, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-    local upd <close> = prepare(raw, "UPDATE documents SET seq = ?, path = ?, title = ?, text = ?, meta = ?, bytes = ?, hash = ? WHERE n = ?")
+    local ins <close> = prepare(raw, "INSERT INTO documents (id, seq, path, title, text, meta, bytes, hash, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    local upd <close> = prepare(raw, "UPDATE documents SET seq = ?, path = ?, title = ?, text = ?, meta = ?, bytes = ?, hash = ?, tokens = ? WHERE n = ?")
     local useq <close> = prepare(raw, "UPDATE documents SET seq = ? WHERE n = ?")
-    local function run(st, ...)
+    -- runs st with the values given, parameter i bound to blob (a string)
+    -- as a BLOB when blob is given
+    local function run_blob(st, i, blob, ...)
       st:bind_values(...)
+      if blob then st:bind_blob(i, blob) end
       if st:step() ~= sqlite3.DONE then
         local m = raw:errmsg()
         st:reset()
@@ -339,6 +376,7 @@ function M.ingest(source, path, opts)
       end
       st:reset()
     end
+    local function run(st, ...) return run_blob(st, nil, nil, ...) end
 
     -- the mark says "unfinished" until the last commit removes it
     exec(raw, "BEGIN IMMEDIATE")
@@ -361,13 +399,14 @@ function M.ingest(source, path, opts)
         local text, title, dpath = doc.text or "", doc.title or "", doc.path or ""
         local meta = meta_json(doc.meta)
         local bytes = doc.bytes or #text
-        local hash = doc_hash(dpath, title, meta, text)
+        local tokens = doc.tokens and core.pack_tokens(doc.tokens) or nil
+        local hash = doc_hash(dpath, title, meta, text, tokens)
         local e = existing[id]
         if not e then
-          run(ins, id, seq, dpath, title, text, meta, bytes, hash)
+          run_blob(ins, 9, tokens, id, seq, dpath, title, text, meta, bytes, hash, nil)
           stats.added = stats.added + 1
-        elseif e.hash ~= hash then
-          run(upd, seq, dpath, title, text, meta, bytes, hash, e.n)
+        elseif e.hash ~= hash or (tokens and not e.tokens) then   -- (stored without its tokens by schema 1)
+          run_blob(upd, 8, tokens, seq, dpath, title, text, meta, bytes, hash, nil, e.n)
           stats.changed = stats.changed + 1
         else
           if e.seq ~= seq then run(useq, seq, e.n) end
@@ -463,9 +502,11 @@ end
 function M.open(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'open' (path expected)", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to 'open' (table expected)", 2) end
-  local raw, msg = open_corpus_db(path, opts)
-  if not raw then return nil, msg end
-  return new_view(path, new_conn(raw), nil)
+  local raw, schema = open_corpus_db(path, opts)
+  if not raw then return nil, schema end
+  local conn = new_conn(raw)
+  conn.schema = schema
+  return new_view(path, conn, nil)
 end
 
 function CorpusDB:__tostring()
@@ -495,8 +536,8 @@ function CorpusDB:docs()
   local raw = self.conn.raw
   local mt = doc_metatable()
   local st, ns, i = nil, self.ns, 0
-  if ns then st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents WHERE n = ?")
-  else st = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents ORDER BY seq, n") end
+  if ns then st = prepare(raw, "SELECT " .. doc_columns(self.conn) .. " FROM documents WHERE n = ?")
+  else st = prepare(raw, "SELECT " .. doc_columns(self.conn) .. " FROM documents ORDER BY seq, n") end
   local function release()
     if st:isopen() then st:finalize() end
   end
@@ -552,7 +593,7 @@ function CorpusDB:get(id)
   check(self)
   local mt = doc_metatable()
   return with_db(self, function(raw)
-    local st <close> = prepare(raw, "SELECT " .. DOC_COLUMNS .. " FROM documents WHERE id = ?")
+    local st <close> = prepare(raw, "SELECT " .. doc_columns(self.conn) .. " FROM documents WHERE id = ?")
     st:bind_values(tostring(id))
     if st:step() ~= sqlite3.ROW then return nil end
     if self.ns then
@@ -695,7 +736,7 @@ function CorpusDB:search(query, opts)
   local want_snippet = opts.snippet ~= false
   local mt = doc_metatable()
   return with_db(self, function(raw)
-    local sql = "SELECT " .. DOC_COLUMNS:gsub("(%a+)", "d.%1") ..
+    local sql = "SELECT " .. doc_columns(self.conn, "d.") ..
       ", bm25(documents_fts) AS rank, " ..
       (want_snippet and "snippet(documents_fts, -1, ?, ?, '…', ?)" or "NULL") ..
       " FROM documents_fts JOIN documents d ON d.n = documents_fts.rowid" ..
@@ -717,8 +758,8 @@ function CorpusDB:search(query, opts)
         if skipped < offset then skipped = skipped + 1
         else
           local doc = row_doc(st, mt)
-          doc.rank = st:get_value(8)
-          doc.snippet = st:get_value(9)
+          doc.rank = st:get_value(#DOC_COLUMNS)
+          doc.snippet = st:get_value(#DOC_COLUMNS + 1)
           out[#out + 1] = doc
         end
       end

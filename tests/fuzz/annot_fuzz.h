@@ -5,6 +5,7 @@
  * the first byte's high bit set, every other document is skipped); every
  * document's tokens must lie inside its text and its value store. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,32 @@ static void no_report(void *ud, long line, const char *msg) {
     if (line < 1 || !msg[0]) abort();
 }
 
+/* Tokens packed for a corpus database come back the same, and pack the same. */
+static void packed_round_trip(const ld_tokens *t, size_t text_len) {
+    cr_buf b = {0}, b2 = {0};
+    ld_tokens u;
+    char err[128];
+    if (ld_tokens_pack(t, &b) == 0) {
+        int rc = ld_tokens_unpack(b.data, b.len, text_len, &u, err, sizeof err);
+        if (rc == -1) { fprintf(stderr, "unpack: %s\n", err); abort(); }   /* what pack wrote is tokens */
+        if (rc == 0) {
+            if (u.n != t->n || u.nattr != t->nattr || u.nsent != t->nsent) abort();
+            for (size_t i = 0; i < t->n; i++) {
+                if (u.span[2 * i] != t->span[2 * i] || u.span[2 * i + 1] != t->span[2 * i + 1]) abort();
+                for (size_t k = 0; k < t->nattr; k++) {
+                    size_t l1, l2;
+                    const char *v1 = ld_tokens_val(t, i, k, &l1), *v2 = ld_tokens_val(&u, i, k, &l2);
+                    if (l1 != l2 || memcmp(v1, v2, l1)) abort();
+                }
+            }
+            if (ld_tokens_pack(&u, &b2) == 0 && (b2.len != b.len || memcmp(b.data, b2.data, b.len))) abort();
+            ld_tokens_free(&u);
+        }
+    }
+    cr_buf_free(&b);
+    cr_buf_free(&b2);
+}
+
 static void check_doc(ld_annot *a) {
     ld_annot_doc d;
     ld_annot_doc_get(a, &d);
@@ -47,6 +74,7 @@ static void check_doc(ld_annot *a) {
         ld_tokens_sentence(t, s, &first, &end, &id, &text);
         if (first >= end || end > t->n) abort();
     }
+    packed_round_trip(t, d.text_len);
     ld_tokens *copy = ld_tokens_dup(t);
     if (copy) {
         if (copy->n != t->n || (t->vals.len && memcmp(copy->vals.data, t->vals.data, t->vals.len))) abort();
