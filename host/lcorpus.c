@@ -1157,7 +1157,7 @@ static int corpus_glob_match(lua_State *L) {
     return 1;
 }
 
-/* core.pack_tokens(tokens): the tokens as a string (ld_tokens_pack), for a
+/* core._pack_tokens(tokens): the tokens as a string (ld_tokens_pack), for a
  * corpus database. */
 static int corpus_pack_tokens(lua_State *L) {
     const ld_tokens *t = check_tokens(L, 1);
@@ -1171,7 +1171,7 @@ static int corpus_pack_tokens(lua_State *L) {
     return 1;
 }
 
-/* core.unpack_tokens(s, text_length): Tokens, or nil and a message when s
+/* core._unpack_tokens(s, text_length): Tokens, or nil and a message when s
  * is not tokens packed for a text of that length. */
 static int corpus_unpack_tokens(lua_State *L) {
     size_t n;
@@ -1201,8 +1201,8 @@ static int corpus_unpack_tokens(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
-    {"pack_tokens", corpus_pack_tokens},
-    {"unpack_tokens", corpus_unpack_tokens},
+    {"_pack_tokens", corpus_pack_tokens},
+    {"_unpack_tokens", corpus_unpack_tokens},
     {"_set_database", corpus_set_database},
     {"decode_lines", corpus_decode_lines},
     {"glob_match", corpus_glob_match},

@@ -11,6 +11,6 @@ local c = assert(corpus.open(DIR, { on_error = "skip", include = { "*.conllu", "
 for d in c:docs() do
   local name = d.id:gsub("[^%w]", "_")
   local f = assert(io.open(DIR .. "/tokens/" .. name, "wb"))
-  f:write(string.char(math.min(255, #d.text // 64 + 1)), core.pack_tokens(d.tokens))
+  f:write(string.char(math.min(255, #d.text // 64 + 1)), core._pack_tokens(d.tokens))
   f:close()
 end

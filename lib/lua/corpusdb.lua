@@ -17,7 +17,7 @@
 --       last ingest (documents stream in seq order); meta: a JSON object;
 --       hash: SHA-256 of path, title, meta and text (and tokens, if any);
 --       tokens: an annotated document's tokens with their attributes
---       (corpus.core.pack_tokens), NULL for plain text.  Schema 1 had no
+--       (corpus.core._pack_tokens), NULL for plain text.  Schema 1 had no
 --       tokens column: it is read as it is, and an ingest adds the column.
 --   documents_fts: FTS5 over title and text, external content (the text is
 --       stored once), kept in step by triggers.
@@ -228,7 +228,7 @@ local function row_doc(st, mt)
   local packed, tokens = st:get_value(8), nil
   if packed then
     local err
-    tokens, err = core.unpack_tokens(packed, #text)
+    tokens, err = core._unpack_tokens(packed, #text)
     if not tokens then error(("corpusdb: document %s: %s"):format(st:get_value(1), err), 0) end
   end
   return setmetatable({ id = st:get_value(1), path = st:get_value(2), title = st:get_value(3),
@@ -399,7 +399,7 @@ function M.ingest(source, path, opts)
         local text, title, dpath = doc.text or "", doc.title or "", doc.path or ""
         local meta = meta_json(doc.meta)
         local bytes = doc.bytes or #text
-        local tokens = doc.tokens and core.pack_tokens(doc.tokens) or nil
+        local tokens = doc.tokens and core._pack_tokens(doc.tokens) or nil
         local hash = doc_hash(dpath, title, meta, text, tokens)
         local e = existing[id]
         if not e then
