@@ -57,6 +57,7 @@ build = {
       ["cli"] = "lib/lua/cli.lua",
       ["commands"] = "lib/lua/commands.lua",
       ["complete"] = "lib/lua/complete.lua",
+      ["chart"] = "lib/lua/chart.lua",
       ["corpus"] = "lib/lua/corpus.lua",
       ["corpusdb"] = "lib/lua/corpusdb.lua",
       ["count"] = "lib/lua/count.lua",
