@@ -3,3 +3,10 @@
 # for the GEXF/GraphML tests (NetworkX), and a headless browser for the
 # HTML report test.
 DEB_TEST_PACKAGES += python3 python3-nltk python3-scipy python3-networkx chromium
+
+# The pictures of docs/pictures/, drawn from the sample corpus by the
+# scripts' --svg options (tools/pictures.sh; tests/scripts_svg.lua checks
+# that they are up to date).
+.PHONY: pictures
+pictures: $(BUILD)/corpusrun
+	tools/pictures.sh $(BUILD)/corpusrun docs/pictures

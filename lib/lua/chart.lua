@@ -644,7 +644,7 @@ function chart.over(rows, opts)
   local function xcenter(j) return left + (j - 0.5) * slot end
   local out = {}
   local sub
-  if skipped > 0 then sub = format("%s without a %s value not shown", value_text(skipped), opts.xlabel or "field") end
+  if skipped > 0 then sub = format("%s counted where %s has no value, not shown", value_text(skipped), opts.xlabel or "the field") end
   open(out, "over " .. draw, W, H, opts.title, sub)
   -- grid and y axis
   for _, v in ipairs(tks) do
