@@ -64,6 +64,7 @@ build = {
       ["count_sqlite"] = "lib/lua/count_sqlite.lua",
       ["db"] = "lib/lua/db.lua",
       ["discover"] = "lib/lua/discover.lua",
+      ["display"] = "lib/lua/display.lua",
       ["entities"] = "lib/lua/entities.lua",
       ["fold"] = "lib/lua/fold.lua",
       ["help"] = "lib/lua/help.lua",

@@ -483,8 +483,8 @@ end
 
 --- Escapes text for XML and HTML (content and attribute values); invalid
 --- UTF-8 and characters XML forbids become U+FFFD.
-report.escape = chart.escape
-local esc = report.escape
+function report.escape(s) return chart.escape(s) end
+local esc = chart.escape
 
 --- A horizontal bar chart as an SVG string (chart.bar).  opts: label
 --- (field, default "key"/"label"/1), value (field, default "n"/"value"/2),
@@ -502,7 +502,7 @@ function report.bar_chart(rows, opts)
 end
 
 --- A heat map as an SVG string (chart.heatmap).
-report.heatmap = chart.heatmap
+function report.heatmap(m, opts) return chart.heatmap(m, opts) end
 
 -- ---------------------------------------------------------------------------
 -- Standalone HTML.
