@@ -114,6 +114,14 @@ for _, c in ipairs(charts) do
   local long = c[2]:match('="(%-?%d+%.%d%d%d+)"')
   t.ok(long == nil, c[1] .. ": coordinates with at most two decimals", long)
 end
+-- nothing to draw is still a picture
+for name, s in pairs({
+  ["empty bar"] = chart.bar({}), ["empty dispersion"] = chart.dispersion({}), ["empty over"] = chart.over({}),
+  ["empty keyness"] = chart.keyness({}), ["empty network"] = chart.network({}, {}),
+  ["empty document"] = chart.dispersion({ { name = "empty", size = 0, hits = { 0 } } }),
+}) do
+  svgcheck.valid(s, name .. ": well-formed SVG", dir)
+end
 local exe = svgcheck.chromium(#charts)
 if exe then
   for _, c in ipairs(charts) do svgcheck.renders(exe, c[2], c[1], dir) end

@@ -148,7 +148,8 @@ end
 
 local function field_of(rows, opts, name, fallback_names, fname)
   if opts[name] then return opts[name] end
-  local first = rows[1] or {}
+  local first = rows[1]
+  if first == nil then return fallback_names[1] end     -- no row: nothing to draw from it
   for _, k in ipairs(fallback_names) do if first[k] ~= nil then return k end end
   error(format("chart.%s: say which field holds the %s (opts.%s)", fname, name, name), 3)
 end
