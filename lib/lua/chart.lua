@@ -441,7 +441,12 @@ function chart.dispersion(docs, opts)
   local plot_x = name_w
   local plot_w = max(W - name_w - count_w, 120)
   local strip_h, gap, group_h = 22, 6, 22
-  local subtitle = format("%d hits in %d documents", total, #strips)
+  local ngroups, last_group = 0, nil
+  for _, st in ipairs(strips) do
+    if st.group ~= nil and st.group ~= last_group then ngroups = ngroups + 1; last_group = st.group end
+  end
+  local subtitle = ngroups > 1 and format("%d hits in %d groups, %d strips", total, ngroups, #strips)
+    or format("%d hits in %d documents", total, #strips)
   if left_out > 0 then subtitle = subtitle .. format(" (%d documents without hits not shown)", left_out) end
   local y = (opts.title and 50 or 28)
   local color = opts.color or chart.PALETTE[1]
