@@ -9,6 +9,7 @@ import queue
 import sys
 import time
 
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
@@ -54,6 +55,7 @@ def main():
         kc.stop_channels()
         km.shutdown_kernel(now=False)
     ok(not km.is_alive(), "the kernel process has ended after shutdown")
+    parallel_progress()
     print("1..%d" % count)
     return 1 if failed else 0
 
@@ -238,6 +240,39 @@ def progress(kc):
     reply, msgs = run(kc, 'corpus.open("corpus"):fold(function() return { n = 0 } end, function(a) a.n = a.n + 1 end, '
                           '{ quiet = true }).n')
     ok(not of_type(msgs, "display_data"), "a quiet fold shows no progress")
+
+
+def parallel_progress():
+    """A kernel started with -j 2 (the kernelspec's argv edited so): a fold
+    runs in two workers and its progress is drawn in the cell by the
+    kernel's process from the workers' counts."""
+    spec = KernelSpecManager().get_kernel_spec("corpusrun")
+    argv = [spec.argv[0], "-j", "2"] + spec.argv[1:]
+    km = KernelManager()
+    km._kernel_spec = KernelSpec(argv=argv, display_name=spec.display_name, language="lua",
+                                 interrupt_mode="signal")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=30)
+        reply, msgs = run(kc, 'local host = require "corpusrun"\n'
+                              'local acc = corpus.open("corpus"):fold(function() return { n = 0 } end, function(a, d)\n'
+                              '  local t = host.clock() while host.clock() - t < 0.3 do end\n'
+                              '  a.n = a.n + 1 end, { progress = "folding" })\n'
+                              'return acc.n, host.jobs')
+        res = of_type(msgs, "execute_result")
+        ok(res and res[0]["data"]["text/plain"] == "5\t2", "-j 2: a fold from the notebook runs in two workers (%r)"
+           % (res and res[0]["data"]["text/plain"]))
+        shown = of_type(msgs, "display_data")
+        texts = [m["data"]["text/plain"] for m in shown + of_type(msgs, "update_display_data")]
+        ok(len(shown) == 1 and texts and "5/5" in texts[-1],
+           "-j 2: its progress is drawn in the cell, updated in place (%r)" % texts[-1:])
+        errs = "".join(m["text"] for m in of_type(msgs, "stream") if m["name"] == "stderr")
+        ok(errs == "", "-j 2: nothing on the stderr stream (%r)" % errs)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
 
 
 def no_reply(kc, seconds=1.0):
