@@ -4,7 +4,7 @@
 -- headless Chromium.
 local t = require "tap"
 local chart = require "chart"
-local svgcheck = require "svgcheck"
+local browser = require "browser"
 
 local dir = t.tempdir()
 local function count(s, pat) return select(2, s:gsub(pat, "")) end
@@ -110,7 +110,7 @@ for name, s in pairs(again) do
   end
 end
 for _, c in ipairs(charts) do
-  svgcheck.valid(c[2], c[1] .. ": well-formed SVG without script", dir)
+  browser.valid(c[2], c[1] .. ": well-formed SVG without script", dir)
   local long = c[2]:match('="(%-?%d+%.%d%d%d+)"')
   t.ok(long == nil, c[1] .. ": coordinates with at most two decimals", long)
 end
@@ -120,11 +120,11 @@ for name, s in pairs({
   ["empty keyness"] = chart.keyness({}), ["empty network"] = chart.network({}, {}),
   ["empty document"] = chart.dispersion({ { name = "empty", size = 0, hits = { 0 } } }),
 }) do
-  svgcheck.valid(s, name .. ": well-formed SVG", dir)
+  browser.valid(s, name .. ": well-formed SVG", dir)
 end
-local exe = svgcheck.chromium(#charts)
+local exe = browser.chromium(#charts)
 if exe then
-  for _, c in ipairs(charts) do svgcheck.renders(exe, c[2], c[1], dir) end
+  for _, c in ipairs(charts) do browser.renders(exe, c[2], c[1], dir) end
 end
 os.execute("rm -rf " .. t.shell_quote(dir))
 t.done()

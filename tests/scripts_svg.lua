@@ -8,10 +8,10 @@
 -- options that need another say so.
 local t = require "tap"
 local q = t.shell_quote
-local svgcheck = require "svgcheck"
+local browser = require "browser"
 
 local dir = t.tempdir()
-local read = svgcheck.read
+local read = browser.read
 local function count(s, pat) return select(2, s:gsub(pat, "")) end
 local function run(script, args)
   return t.run(q(t.corpusrun) .. " scripts/" .. script .. " " .. args)
@@ -48,7 +48,7 @@ for _, name in ipairs(names) do
   t.ok(got ~= nil and read(dir .. "/again/" .. name) == got, name .. ": a second run draws the same bytes")
   t.ok(got ~= nil and read(dir .. "/j2/" .. name) == got, name .. ": -j 2 draws the same bytes as -j 1")
   t.ok(not io.open(dir .. "/j1/" .. name .. ".receipt.json"), name .. ": no receipt left beside it by the tool")
-  svgcheck.valid(got or "", name .. ": well-formed SVG without script", dir)
+  browser.valid(got or "", name .. ": well-formed SVG without script", dir)
 end
 
 -- marks against the scripts' own results
@@ -119,9 +119,9 @@ _, code, err = run("freq.lua", "--by date --bin month --svg " .. q(dir .. "/x.sv
 t.ok(code == 2 and err:find("needs dates", 1, true), "freq --bin month over values that are not dates is refused", err)
 
 -- drawn by Chromium
-local exe = svgcheck.chromium(#names)
+local exe = browser.chromium(#names)
 if exe then
-  for _, name in ipairs(names) do svgcheck.renders(exe, read(dir .. "/j1/" .. name) or "", name, dir) end
+  for _, name in ipairs(names) do browser.renders(exe, read(dir .. "/j1/" .. name) or "", name, dir) end
 end
 os.execute("rm -rf " .. q(dir))
 t.done()
