@@ -107,6 +107,8 @@ int cr_repl_run(lua_State *L);
 void cr_repl_prepare(lua_State *L);
 #define CR_REPL_KEY_PRETTY "corpusrun.repl.pretty"
 #define CR_REPL_KEY_COMPLETE "corpusrun.repl.complete"
+#define CR_REPL_KEY_DISPLAY "corpusrun.repl.display"   /* lib/lua/display.lua, for the kernel */
+#define CR_REPL_KEY_PROGRESS "corpusrun.repl.progress" /* lib/lua/progress.lua, for the kernel */
 /* listdir(path): the names in a directory, or nothing (for complete.lua). */
 int cr_repl_listdir(lua_State *L);
 

@@ -56,6 +56,7 @@ typedef struct kernel {
     int out_fd, err_fd; /* the memfds behind fd 1 and 2 */
     int log_fd;         /* the real standard error, for the kernel's own messages */
     int stop;           /* shutdown_request answered */
+    pid_t pid;          /* the kernel's process (not a fold's forked worker) */
 } kernel;
 
 /* ---- logging --------------------------------------------------------- */
@@ -409,10 +410,13 @@ static int capture_output(kernel *k) {
 
 /* Renders the values below it on the stack as the REPL prints them:
  * pretty.format of each, tab-separated (an iterator triple: its first
- * items); tostring when the pretty-printer is missing. */
+ * items); tostring when the pretty-printer is missing.  Returns that text
+ * and what else the value shows as (lib/lua/display.lua): HTML (a table
+ * of results, a value's __html) and SVG (a chart, a value's __svg), or
+ * nil; a picture's text/plain is display's short one. */
 static const char render_lua[] =
-    "local pretty = ...\n"
-    "return function(...)\n"
+    "local pretty, display = ...\n"
+    "local function plain(...)\n"
     "  local n = select('#', ...)\n"
     "  if not pretty then\n"
     "    local out = {}\n"
@@ -423,20 +427,76 @@ static const char render_lua[] =
     "  local out = {}\n"
     "  for i = 1, n do out[i] = pretty.format((select(i, ...))) end\n"
     "  return table.concat(out, '\\t')\n"
+    "end\n"
+    "return function(...)\n"
+    "  local mime\n"
+    "  if display then\n"
+    "    local ok, m = pcall(display.mime, ...)\n"
+    "    if ok then mime = m\n"
+    "    else io.stderr:write('error showing the result: ', tostring(m), '\\n') end\n"
+    "  end\n"
+    "  if mime then\n"
+    "    return mime['text/plain'] or plain(...), mime['text/html'], mime['image/svg+xml']\n"
+    "  end\n"
+    "  return plain(...), nil, nil\n"
     "end\n";
 
 #define KEY_RENDER "corpusrun.kernel.render"
 
+/* progress.display (lib/lua/progress.lua) in the kernel: display(id, text,
+ * html, final) shows a progress line in the running cell, a display_data
+ * the first time (a new display_id, returned) and update_display_data with
+ * that id after, so the line is updated in place.  Nothing (nil) outside a
+ * cell, in a silent one, or in a fold's forked worker. */
+static int l_display(lua_State *L) {
+    const char *id = luaL_optstring(L, 1, NULL);
+    size_t tlen, hlen = 0;
+    const char *text = luaL_checklstring(L, 2, &tlen);
+    const char *html = luaL_optlstring(L, 3, NULL, &hlen);
+    kernel *k = running_kernel;
+    if (k == NULL || running_request == NULL || getpid() != k->pid) {
+        lua_pushnil(L);
+        return 1;
+    }
+    char fresh[37];
+    int first = id == NULL;
+    if (first) {
+        new_uuid(fresh);
+        id = fresh;
+    }
+    lua_pushstring(L, id); /* before any buffer: nothing below raises */
+    drain_output(k, running_request);
+    cr_buf c = {0};
+    cr_buf_adds(&c, "{\"data\":{\"text/plain\":");
+    jmsg_put_string(&c, text, tlen);
+    if (html != NULL) {
+        cr_buf_adds(&c, ",\"text/html\":");
+        jmsg_put_string(&c, html, hlen);
+    }
+    cr_buf_adds(&c, "},\"metadata\":{},\"transient\":{\"display_id\":");
+    jmsg_put_string(&c, id, strlen(id));
+    cr_buf_adds(&c, "}}");
+    publish(k, running_request, first ? "display_data" : "update_display_data", &c);
+    cr_buf_free(&c);
+    return 1;
+}
+
 static void setup_lua(kernel *k) {
     lua_State *L = k->L;
     cr_repl_prepare(L);
+    if (lua_getfield(L, LUA_REGISTRYINDEX, CR_REPL_KEY_PROGRESS) == LUA_TTABLE) {
+        lua_pushcfunction(L, l_display);
+        lua_setfield(L, -2, "display");
+    }
+    lua_settop(L, 0);
     if (luaL_loadstring(L, render_lua) == LUA_OK) {
-        lua_getfield(L, LUA_REGISTRYINDEX, CR_REPL_KEY_PRETTY);
-        if (!lua_istable(L, -1)) {
-            lua_pop(L, 1);
-            lua_pushnil(L);
-        }
-        if (lua_pcall(L, 1, 1, 0) == LUA_OK) lua_setfield(L, LUA_REGISTRYINDEX, KEY_RENDER);
+        const char *keys[] = {CR_REPL_KEY_PRETTY, CR_REPL_KEY_DISPLAY};
+        for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
+            if (lua_getfield(L, LUA_REGISTRYINDEX, keys[i]) != LUA_TTABLE) {
+                lua_pop(L, 1);
+                lua_pushnil(L);
+            }
+        if (lua_pcall(L, 2, 1, 0) == LUA_OK) lua_setfield(L, LUA_REGISTRYINDEX, KEY_RENDER);
         else lua_pop(L, 1);
     } else {
         lua_pop(L, 1);
@@ -546,18 +606,28 @@ static void execute(kernel *k, const request *r) {
     int status = compile(L, code, len, name, &quiet);
     if (status == LUA_OK) status = run_cell(k, r, silent);
     int interrupted = status != LUA_OK && cr_host_was_interrupted();
-    cr_buf text = {0};
-    int has_result = 0;
+    cr_buf text = {0}, html = {0}, svg = {0};
+    int has_result = 0, has_html = 0, has_svg = 0;
     if (status == LUA_OK && lua_gettop(L) > 0) {
         lua_pushvalue(L, 1);
         lua_setglobal(L, "_");
         if (!quiet && lua_getfield(L, LUA_REGISTRYINDEX, KEY_RENDER) == LUA_TFUNCTION) {
             lua_insert(L, 1);
-            if (lua_pcall(L, lua_gettop(L) - 1, 1, 0) == LUA_OK && lua_isstring(L, -1)) {
+            if (lua_pcall(L, lua_gettop(L) - 1, 3, 0) == LUA_OK && lua_isstring(L, -3)) {
                 size_t n;
-                const char *s = lua_tolstring(L, -1, &n);
+                const char *s = lua_tolstring(L, -3, &n);
                 cr_buf_add(&text, s, n);
                 has_result = 1;
+                if (lua_type(L, -2) == LUA_TSTRING) {
+                    s = lua_tolstring(L, -2, &n);
+                    cr_buf_add(&html, s, n);
+                    has_html = 1;
+                }
+                if (lua_type(L, -1) == LUA_TSTRING) {
+                    s = lua_tolstring(L, -1, &n);
+                    cr_buf_add(&svg, s, n);
+                    has_svg = 1;
+                }
             } else {
                 const char *e = lua_tostring(L, -1);
                 fprintf(stderr, "error showing the result: %s\n", e ? e : "?");
@@ -570,6 +640,14 @@ static void execute(kernel *k, const request *r) {
         if (has_result && !silent) {
             cr_buf_addf(&c, "{\"execution_count\":%ld,\"data\":{\"text/plain\":", count);
             jmsg_put_string(&c, text.data ? text.data : "", text.len);
+            if (has_html) {
+                cr_buf_adds(&c, ",\"text/html\":");
+                jmsg_put_string(&c, html.data ? html.data : "", html.len);
+            }
+            if (has_svg) {
+                cr_buf_adds(&c, ",\"image/svg+xml\":");
+                jmsg_put_string(&c, svg.data ? svg.data : "", svg.len);
+            }
             cr_buf_adds(&c, "},\"metadata\":{}}");
             publish(k, r, "execute_result", &c);
             cr_buf_reset(&c);
@@ -594,6 +672,8 @@ static void execute(kernel *k, const request *r) {
     reply(k, r, "execute_reply", &c);
     cr_buf_free(&c);
     cr_buf_free(&text);
+    cr_buf_free(&html);
+    cr_buf_free(&svg);
     lua_settop(L, 0);
 }
 
@@ -813,6 +893,7 @@ int cr_kernel_run(lua_State *L, const char *connection_file) {
     kernel k = {0};
     k.L = L;
     k.log_fd = -1;
+    k.pid = getpid();
     connection c;
     if (read_connection(&k, connection_file, &c) != 0) return -1;
     new_uuid(k.session);

@@ -147,6 +147,7 @@ static void set_module_globals(lua_State *L) {
         {"corpus", "corpus"}, {"tokenize", "tokenize"}, {"sqlite3", "lsqlite3"},
         {"count", "count"},   {"match", "match"},       {"report", "report"},
         {"stats", "stats"},   {"kwic", "kwic"},         {"db", "db"},
+        {"chart", "chart"},
         {NULL, NULL}};
     for (int i = 0; globals[i][0] != NULL; i++) {
         int top = lua_gettop(L);
@@ -601,6 +602,8 @@ void cr_repl_prepare(lua_State *L) {
     }
     lua_pop(L, 1);
     keep_module(L, "complete", KEY_COMPLETE);
+    keep_module(L, "display", CR_REPL_KEY_DISPLAY);
+    keep_module(L, "progress", CR_REPL_KEY_PROGRESS);
 }
 
 int cr_repl_run(lua_State *L) {

@@ -33,6 +33,9 @@ local spec = {
       help = "also write the table to an SQLite database (table collocates, tied to the run's receipt)" },
     { name = "html", type = "output", output = true,
       help = "also write a standalone HTML report (bar chart of the --sort measure and the table)" },
+    { name = "svg", type = "output", output = true,
+      help = "also draw the node and its collocates as a network, an SVG picture (node area: frequency, "
+        .. "edge width: the --sort measure)" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -40,6 +43,7 @@ local spec = {
     "corpusrun scripts/collocates.lua mayor --window 3 --sort logdice --min 1",
     "corpusrun scripts/collocates.lua 'human rights' --min 1",
     "corpusrun scripts/collocates.lua regime --db results.db --html regime.html",
+    "corpusrun scripts/collocates.lua regime --sort logdice --svg regime.svg",
   },
 }
 local cli = require "cli"
@@ -50,6 +54,7 @@ local count = require "count"
 local tokenize = require "tokenize"
 local stats = require "stats"
 local scriptlib = require "scriptlib"
+local chart = require "chart"
 local match = require "match"
 
 local c = scriptlib.open(corpus, opts.corpus)
@@ -128,6 +133,22 @@ scriptlib.results({ name = "collocates", title = "Collocates of '" .. shown .. "
                     rows = rows, columns = machine,
                     chart = { value = opts.sort, label = "key", title = opts.sort } },
                   { db = opts.db, html = opts.html })
+if opts.svg then
+  -- edge width: the measure (an infinite one as wide as the widest, a
+  -- negative one as narrow as can be)
+  local nodes, edges, widest = { { id = "\0node", label = shown, size = node_freq } }, {}, 0
+  for _, r in ipairs(rows) do
+    local w = r[opts.sort]
+    if w == w and w ~= math.huge and w > widest then widest = w end
+  end
+  for i, r in ipairs(rows) do
+    local w = r[opts.sort]
+    if w == math.huge then w = widest elseif w ~= w or w < 0 then w = 0 end
+    nodes[i + 1] = { id = r.key, size = r.f2 or r.c1 }
+    edges[i] = { source = "\0node", target = r.key, weight = w }
+  end
+  scriptlib.svg(opts.svg, chart.network(nodes, edges, { title = "Collocates of '" .. shown .. "'", weight_label = opts.sort }))
+end
 local text_formats = { text = true, md = true }
 scriptlib.output(scriptlib.render(rows, text_formats[opts.format] and columns or machine, opts.format, heading),
   opts.out, opts.format)

@@ -24,6 +24,8 @@ local spec = {
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
     { name = "gexf", type = "output", output = true, help = "write the network as GEXF (Gephi)" },
     { name = "html", type = "output", output = true, help = "write a heat map as a standalone HTML page" },
+    { name = "svg", type = "output", output = true,
+      help = "draw the network as an SVG picture (node area: frequency, edge width: logDice)" },
     { name = "db", type = "output", output = true,
       help = "also write the pairs to an SQLite database (table cooccur, tied to the run's receipt)" },
   },
@@ -32,6 +34,7 @@ local spec = {
     "corpusrun scripts/cooccur.lua --of entities --unit document --matrix",
     "corpusrun scripts/cooccur.lua --of entities --gexf network.gexf",
     "corpusrun scripts/cooccur.lua --top 15 --db results.db",
+    "corpusrun scripts/cooccur.lua --of entities --svg network.svg",
   },
 }
 local cli = require "cli"
@@ -42,6 +45,7 @@ local count = require "count"
 local stats = require "stats"
 local report = require "report"
 local scriptlib = require "scriptlib"
+local chart = require "chart"
 local entities = require "entities"
 local host = require "corpusrun"
 
@@ -123,6 +127,14 @@ if opts.gexf then
   for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, label = nd.key, frequency = nd.n } end
   for i, p in ipairs(pairs_rows) do es[i] = { source = p.a, target = p.b, weight = p.n, logdice = p.logdice } end
   scriptlib.output(report.gexf(ns, es, { description = "co-occurrence (" .. opts.unit .. ")" }), opts.gexf, "gexf")
+end
+if opts.svg then
+  local ns, es = {}, {}
+  for i, nd in ipairs(nodes) do ns[i] = { id = nd.key, size = nd.n } end
+  for i, p in ipairs(pairs_rows) do es[i] = { source = p.a, target = p.b, weight = math.max(p.logdice, 0) } end
+  scriptlib.svg(opts.svg, chart.network(ns, es, {
+    title = "Co-occurrence of the " .. #nodes .. " most frequent " .. opts.of .. " (" .. opts.unit .. ")",
+    weight_label = "logDice" }))
 end
 if opts.html then
   local labels = {}

@@ -40,6 +40,14 @@ local spec = {
       help = "also write the table to an SQLite database (table freq, tied to the run's receipt)" },
     { name = "html", type = "output", output = true,
       help = "also write a standalone HTML report (bar chart of the counts and the table)" },
+    { name = "svg", type = "output", output = true,
+      help = "also draw the top words as an SVG picture: a bar chart of their counts, or with --by FIELD "
+        .. "their frequency over the field's values (dates binned by month or year)" },
+    { name = "by", type = "string", metavar = "FIELD",
+      help = "with --svg: draw the top words' frequency per value of this metadata field (date, outlet, ...), "
+        .. "the first 8 words" },
+    { name = "bin", type = "enum", choices = { "auto", "month", "year", "value" }, default = "auto", output = true,
+      help = "with --by: bins of dates (auto: months, or years over 36 months), or each value its own" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -49,6 +57,8 @@ local spec = {
     "corpusrun scripts/freq.lua --stopwords en --db results.db --html freq.html",
     "corpusrun scripts/freq.lua -c treebank.conllu --attr lemma --where upos=NOUN,PROPN",
     "corpusrun scripts/freq.lua --lemma --pos NOUN,ADJ --top 20",
+    "corpusrun scripts/freq.lua --stopwords en --top 20 --svg freq.svg",
+    "corpusrun scripts/freq.lua --stopwords en --by date --svg freq-by-date.svg",
   },
 }
 local cli = require "cli"
@@ -59,6 +69,7 @@ local count = require "count"
 local stats = require "stats"
 local receipt = require "receipt"
 local report = require "report"
+local chart = require "chart"
 local scriptlib = require "scriptlib"
 local tokenize = require "tokenize"
 
@@ -83,6 +94,7 @@ if opts.pos then
   opts.attr = opts.attr or "lemma"
   opts.where = (opts.where and (opts.where .. ";") or "") .. "upos=" .. opts.pos
 end
+if opts.by and not opts.svg then usage_error("--by FIELD says what --svg draws the words over: give --svg FILE too") end
 if opts.attr and (opts.ngrams > 1 or opts.stem) then usage_error("--attr counts one attribute: not with --ngrams or --stem") end
 if opts.where and not opts.attr then usage_error("--where chooses the tokens --attr counts: give --attr too") end
 -- --where upos=NOUN,PROPN;deprel=obj -> { upos = { "NOUN", "PROPN" }, deprel = { "obj" } }
@@ -245,5 +257,38 @@ local heading = string.format(
   #notes > 0 and (table.concat(notes, "; ") .. "\n") or "")
 scriptlib.results({ name = "freq", title = "Word frequencies", heading = heading, rows = rows, columns = columns,
                     chart = { value = "freq", label = "word" } }, { db = opts.db, html = opts.html })
+if opts.svg and not opts.by then
+  scriptlib.svg(opts.svg, chart.bar(rows, { label = "word", value = "freq", xlabel = "frequency",
+                                            title = "Top " .. columns[2].title .. "s" }))
+elseif opts.svg then
+  -- the first words of the table, counted per value of the field (a fold
+  -- of its own: numbers in tables add up across workers)
+  local drawn = {}
+  for i = 1, math.min(8, #rows) do drawn[i] = rows[i].word end
+  local by = c:fold(
+    function() return { n = {} } end,
+    function(acc, doc)
+      local v = (doc.meta or {})[opts.by]
+      v = v == nil and "(none)" or tostring(v)
+      local one = new_counter()
+      feed(one, doc)
+      local t = acc.n[v] or {}
+      acc.n[v] = t
+      for _, w in ipairs(drawn) do
+        local k = 0
+        for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
+        t[w] = (t[w] or 0) + k
+      end
+    end, { progress = "by " .. opts.by, quiet = opts.quiet })
+  local points = {}
+  for v, t in pairs(by.n) do
+    for _, w in ipairs(drawn) do points[#points + 1] = { x = v, y = t[w], series = w } end
+  end
+  table.sort(points, function(a, b) if a.x ~= b.x then return a.x < b.x end return a.series < b.series end)
+  local ok, svg = pcall(chart.over, points, { series = "series", bin = opts.bin, xlabel = opts.by,
+                                               title = "Top " .. columns[2].title .. "s by " .. opts.by })
+  if not ok then usage_error("--by " .. opts.by .. ": " .. tostring(svg):gsub("^.-chart%.bins: ", "")) end
+  scriptlib.svg(opts.svg, svg)
+end
 local text = scriptlib.render(rows, columns, opts.format, heading)
 scriptlib.output(text, opts.out, opts.format)

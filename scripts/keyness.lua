@@ -35,6 +35,9 @@ local spec = {
       help = "also write the table to an SQLite database (table keyness, tied to the run's receipt)" },
     { name = "html", type = "output", output = true,
       help = "also write a standalone HTML report (bar chart of G2 and the table)" },
+    { name = "svg", type = "output", output = true,
+      help = "also draw the key words as an SVG picture: diverging bars of their log ratio (target against "
+        .. "reference), one per row of the table" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -42,6 +45,7 @@ local spec = {
     "corpusrun scripts/keyness.lua -c speeches/2024 --reference-corpus speeches/2023",
     "corpusrun scripts/keyness.lua --by-meta --target outlet=signal",
     "corpusrun scripts/keyness.lua --target '000*' --db results.db --html keyness.html",
+    "corpusrun scripts/keyness.lua --target '000*' --direction both --svg keyness.svg",
   },
 }
 local cli = require "cli"
@@ -51,6 +55,7 @@ local corpus = require "corpus"
 local count = require "count"
 local stats = require "stats"
 local scriptlib = require "scriptlib"
+local chart = require "chart"
 
 local function selector(s)
   if not s then return nil end
@@ -142,4 +147,10 @@ local heading = string.format(
   acc.nt, acc.t:total(), acc.nr, acc.r:total())
 scriptlib.results({ name = "keyness", title = "Key words", heading = heading, rows = shown, columns = columns,
                     chart = { value = "g2", label = "key", title = "g2" } }, { db = opts.db, html = opts.html })
+if opts.svg then
+  scriptlib.svg(opts.svg, chart.keyness(shown, {
+    title = string.format("Key words: %d target document%s against %d reference document%s",
+      acc.nt, acc.nt == 1 and "" or "s", acc.nr, acc.nr == 1 and "" or "s"),
+  }))
+end
 scriptlib.output(scriptlib.render(shown, columns, opts.format, heading), opts.out, opts.format)

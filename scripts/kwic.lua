@@ -23,6 +23,8 @@ local spec = {
     { name = "db", type = "output", output = true,
       help = "also write the lines to an SQLite database (table kwic, tied to the run's receipt)" },
     { name = "html", type = "output", output = true, help = "also write the concordance as a standalone HTML page" },
+    { name = "svg", type = "output", output = true,
+      help = "also draw a dispersion plot of the hits (one strip per document, a mark at each hit) as an SVG picture" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -30,6 +32,7 @@ local spec = {
     "corpusrun scripts/kwic.lua 'Iran*' --sort right --top 10",
     "corpusrun scripts/kwic.lua --entity 'Massoud Kashefi'",
     "corpusrun scripts/kwic.lua Zakani --db results.db --html zakani.html",
+    "corpusrun scripts/kwic.lua --entity Zakani --svg zakani.svg",
   },
 }
 local cli = require "cli"
@@ -70,6 +73,10 @@ end
 if not opts.entity then what = scriptlib.unquote(what) end
 local rows = kwic.lines(c, what, kopts)
 local found = #rows
+if opts.svg then
+  scriptlib.svg(opts.svg, scriptlib.dispersion(c, rows, { title = "Dispersion of " .. (kopts.entity or what),
+                                                          quiet = opts.quiet }))
+end
 if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end

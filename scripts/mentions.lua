@@ -35,6 +35,18 @@ local spec = {
       .. "entity_counts, comentions and candidates, with the run's provenance, to an SQLite database" },
     { name = "html", type = "output", output = true, help = "write a standalone HTML report" },
     { name = "gexf", type = "output", output = true, help = "write the co-mention network as GEXF (Gephi)" },
+    { name = "svg", type = "output", output = true,
+      help = "draw a dispersion plot of the mentions as an SVG picture: one group of strips per entity "
+        .. "(the first 10 of the table, each with the documents that mention it), a mark at each mention" },
+    { name = "svg-entity", type = "string", metavar = "NAME",
+      help = "with --svg: only this entity (a name or an alias of the gazetteer), one strip per document" },
+    { name = "svg-network", type = "output", output = true,
+      help = "draw the co-mention network as an SVG picture (node area: mentions, edge width: logDice)" },
+    { name = "svg-by", type = "output", output = true,
+      help = "with --by FIELD: draw the mentions of the top entities over the field as an SVG picture "
+        .. "(dates binned by month or year, see --bin)" },
+    { name = "bin", type = "enum", choices = { "auto", "month", "year", "value" }, default = "auto", output = true,
+      help = "with --svg-by: bins of dates (auto: months, or years over 36 months), or each value its own" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress on stderr" },
   },
   examples = {
@@ -43,6 +55,9 @@ local spec = {
     "corpusrun scripts/mentions.lua --format csv --out mentions.csv",
     "corpusrun scripts/mentions.lua --db mentions.db --html mentions.html",
     "corpusrun scripts/mentions.lua --discover -c other/corpus",
+    "corpusrun scripts/mentions.lua --svg mentions.svg --svg-network comentions.svg",
+    "corpusrun scripts/mentions.lua --svg zakani.svg --svg-entity Zakani",
+    "corpusrun scripts/mentions.lua --by date --svg-by over-time.svg",
   },
 }
 local cli = require "cli"
@@ -68,6 +83,27 @@ if not gazetteer_path and not opts.discover then
     .. "or use --discover\n")
   os.exit(2)
 end
+if (opts.svg or opts.svg_network or opts.svg_by or opts.svg_entity) and opts.discover then
+  io.stderr:write("mentions: --svg, --svg-entity, --svg-network and --svg-by draw a gazetteer's entities: not with --discover\n")
+  os.exit(2)
+end
+if opts.svg_entity and not opts.svg then
+  io.stderr:write("mentions: --svg-entity chooses the entity --svg draws: give --svg FILE too\n")
+  os.exit(2)
+end
+if opts.svg_by and not opts.by then
+  io.stderr:write("mentions: --svg-by draws mentions over a metadata field: give --by FIELD too\n")
+  os.exit(2)
+end
+local svg_entity
+if opts.svg_entity then
+  local why
+  svg_entity, why = scriptlib.resolve_entity(gazetteer_path, opts.svg_entity)
+  if not svg_entity then
+    io.stderr:write("mentions: --svg-entity: ", why, "\n")
+    os.exit(2)
+  end
+end
 if opts.discover and opts.no_discover then
   io.stderr:write("mentions: --discover and --no-discover together leave nothing to do\n")
   os.exit(2)
@@ -85,7 +121,7 @@ if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+
 local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
   discover = opts.discover or not opts.no_discover,
-  rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence",
+  rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence" or opts.svg ~= nil,
   quiet = opts.quiet,
 })
 local t = entities.tables(r, {
@@ -112,6 +148,13 @@ if opts.html then scriptlib.output(entities.html(t, r, meta), opts.html, "html")
 if opts.gexf then
   entities.write_gexf(opts.gexf, t)
   receipt.write_sidecar(opts.gexf)
+end
+
+if opts.svg or opts.svg_network or opts.svg_by then
+  entities.write_svg(t, r, c, {
+    dispersion = opts.svg, entity = svg_entity, network = opts.svg_network, by_path = opts.svg_by,
+    by = opts.by, bin = opts.bin, quiet = opts.quiet,
+  })
 end
 
 local text

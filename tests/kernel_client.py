@@ -9,6 +9,7 @@ import queue
 import sys
 import time
 
+from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
 from jupyter_client.manager import KernelManager
 from jupyter_client.session import Session
 
@@ -54,6 +55,7 @@ def main():
         kc.stop_channels()
         km.shutdown_kernel(now=False)
     ok(not km.is_alive(), "the kernel process has ended after shutdown")
+    parallel_progress()
     print("1..%d" % count)
     return 1 if failed else 0
 
@@ -139,6 +141,9 @@ def checks(km, kc):
     mid = kc.inspect("no_such_name_here", 3)
     ok(not shell_reply(kc, mid)["content"]["found"], "inspect: an unknown name is not found")
 
+    pictures(kc)
+    progress(kc)
+
     bad_messages(kc)
 
     # interrupt: a loop that never ends, stopped by the kernelspec's SIGINT
@@ -164,6 +169,110 @@ def checks(km, kc):
     reply, msgs = run(kc, "x")
     res = of_type(msgs, "execute_result")
     ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt_request: the session goes on")
+
+
+def result_data(kc, code):
+    reply, msgs = run(kc, code)
+    res = of_type(msgs, "execute_result")
+    return reply, msgs, (res[0]["data"] if res else {})
+
+
+def pictures(kc):
+    """Results that show themselves as more than text."""
+    reply, msgs, d = result_data(kc, 'chart.bar({ { key = "Zakani", n = 15 }, { key = "Iran", n = 41 } }, { title = "Mentions" })')
+    svg = d.get("image/svg+xml", "")
+    ok(svg.startswith("<svg") and 'class="chart bar-chart"' in svg and svg.count('<g class="bar">') == 2,
+       "a chart is sent as image/svg+xml (%r)" % svg[:60])
+    ok(d.get("text/plain") == "chart: Mentions", "a chart's text/plain is its title (%r)" % d.get("text/plain"))
+    reply, msgs, d = result_data(kc, 'chart.new(chart.keyness({ { key = "mayor", a = 9, b = 2, log_ratio = 2.17 } }))')
+    ok(d.get("image/svg+xml", "").count('<g class="bar">') == 1, "a chart value (chart.new) is sent as image/svg+xml")
+    reply, msgs, d = result_data(kc, 'setmetatable({ n = 3 }, { __html = function(o) return "<b>" .. o.n .. " hits</b>" end })')
+    ok(d.get("text/html") == "<b>3 hits</b>", "a value's __html is sent as text/html (%r)" % d.get("text/html"))
+    ok(d.get("text/plain", "").startswith("{"), "... with its text/plain from the pretty-printer (%r)" % d.get("text/plain"))
+    reply, msgs, d = result_data(kc, 'setmetatable({}, { __svg = function() return chart.bar({ { key = "a", n = 1 } }) end })')
+    ok(d.get("image/svg+xml", "").startswith("<svg"), "a value's __svg is sent as image/svg+xml")
+    reply, msgs, d = result_data(kc, '{ { word = "iran", n = 41 }, { word = "zakani<", n = 15 } }')
+    html = d.get("text/html", "")
+    ok("<table" in html and "<td>iran</td>" in html and "zakani&lt;" in html and html.count("<tr>") == 3,
+       "a table of results is sent as an HTML table, escaped (%r)" % html[:200])
+    ok(d.get("text/plain", "").startswith("{"), "... and as text/plain")
+    reply, msgs, d = result_data(kc, 'kwic.lines(corpus.open("corpus"), "Zakani", { progress = false })')
+    html = d.get("text/html", "")
+    ok("<table" in html and ">left<" in html and html.count("<tr>") == 16,
+       "KWIC lines are sent as an HTML table, a row per line (%d rows)" % html.count("<tr>"))
+    reply, msgs, d = result_data(kc, "41 + 1")
+    ok(set(d) == {"text/plain"}, "a number is text/plain only (%r)" % sorted(d))
+    reply, msgs, d = result_data(kc, 'setmetatable({}, { __html = function() error("no html today") end })')
+    errs = "".join(s["text"] for s in of_type(msgs, "stream") if s["name"] == "stderr")
+    ok(reply["status"] == "ok" and "no html today" in errs and "text/html" not in d and "text/plain" in d,
+       "an __html that fails is told on stderr, the value still shown as text (%r)" % errs)
+
+
+def progress(kc):
+    """Progress lines in the cell: display_data, then update_display_data."""
+    reply, msgs = run(kc, 'local progress = require "progress"\n'
+                          'local p = progress.new({ label = "steps", total = 3, interval = 0 })\n'
+                          'for i = 1, 3 do p:add(1) end\np:finish()')
+    shown = of_type(msgs, "display_data")
+    updates = of_type(msgs, "update_display_data")
+    ids = {m.get("transient", {}).get("display_id") for m in shown + updates}
+    ok(len(shown) == 1 and len(updates) >= 2 and len(ids) == 1 and None not in ids,
+       "progress: one display_data, then update_display_data with its display_id (%d, %d, %r)"
+       % (len(shown), len(updates), ids))
+    last = (updates or shown or [{}])[-1].get("data", {})
+    ok("steps" in last.get("text/plain", "") and "3/3" in last.get("text/plain", "")
+       and '<progress value="3" max="3">' in last.get("text/html", ""),
+       "progress: the last update says 3/3, as text and as an HTML bar (%r)" % last)
+    errs = "".join(s["text"] for s in of_type(msgs, "stream") if s["name"] == "stderr")
+    ok(errs == "", "progress: nothing on the kernel's stderr stream (%r)" % errs)
+    reply, msgs = run(kc, 'local host = require "corpusrun"\n'
+                          'local acc = corpus.open("corpus"):fold(function() return { n = 0 } end, function(a, d)\n'
+                          '  local t = host.clock() while host.clock() - t < 0.15 do end\n'
+                          '  a.n = a.n + 1 end, { progress = "folding" })\n'
+                          'return acc.n')
+    shown = of_type(msgs, "display_data")
+    updates = of_type(msgs, "update_display_data")
+    res = of_type(msgs, "execute_result")
+    texts = [m["data"]["text/plain"] for m in shown + updates]
+    ok(len(shown) == 1 and texts and "folding" in texts[-1] and "5/5" in texts[-1],
+       "a long fold shows its progress in the cell, updated in place (%r)" % texts[-1:])
+    ok(res and res[0]["data"]["text/plain"] == "5", "... and then its result")
+    reply, msgs = run(kc, 'corpus.open("corpus"):fold(function() return { n = 0 } end, function(a) a.n = a.n + 1 end, '
+                          '{ quiet = true }).n')
+    ok(not of_type(msgs, "display_data"), "a quiet fold shows no progress")
+
+
+def parallel_progress():
+    """A kernel started with -j 2 (the kernelspec's argv edited so): a fold
+    runs in two workers and its progress is drawn in the cell by the
+    kernel's process from the workers' counts."""
+    spec = KernelSpecManager().get_kernel_spec("corpusrun")
+    argv = [spec.argv[0], "-j", "2"] + spec.argv[1:]
+    km = KernelManager()
+    km._kernel_spec = KernelSpec(argv=argv, display_name=spec.display_name, language="lua",
+                                 interrupt_mode="signal")
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=30)
+        reply, msgs = run(kc, 'local host = require "corpusrun"\n'
+                              'local acc = corpus.open("corpus"):fold(function() return { n = 0 } end, function(a, d)\n'
+                              '  local t = host.clock() while host.clock() - t < 0.3 do end\n'
+                              '  a.n = a.n + 1 end, { progress = "folding" })\n'
+                              'return acc.n, host.jobs')
+        res = of_type(msgs, "execute_result")
+        ok(res and res[0]["data"]["text/plain"] == "5\t2", "-j 2: a fold from the notebook runs in two workers (%r)"
+           % (res and res[0]["data"]["text/plain"]))
+        shown = of_type(msgs, "display_data")
+        texts = [m["data"]["text/plain"] for m in shown + of_type(msgs, "update_display_data")]
+        ok(len(shown) == 1 and texts and "5/5" in texts[-1],
+           "-j 2: its progress is drawn in the cell, updated in place (%r)" % texts[-1:])
+        errs = "".join(m["text"] for m in of_type(msgs, "stream") if m["name"] == "stderr")
+        ok(errs == "", "-j 2: nothing on the stderr stream (%r)" % errs)
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=False)
 
 
 def no_reply(kc, seconds=1.0):

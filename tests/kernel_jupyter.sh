@@ -83,7 +83,13 @@ code = [c for c in nb["cells"] if c["cell_type"] == "code"]
 assert code and all(c["execution_count"] for c in code), "a cell was not executed"
 assert not any(o["output_type"] == "error" for c in code for o in c["outputs"]), "an error output"
 assert all(c["outputs"] for c in code), "a cell without output"
+text = lambda v: "".join(v) if isinstance(v, list) else v  # nbformat keeps long text as a list of lines
+data = [{k: text(v) for k, v in o.get("data", {}).items()} for c in code for o in c["outputs"]]
+svgs = [d["image/svg+xml"] for d in data if "image/svg+xml" in d]
+assert len(svgs) >= 2 and all(s.startswith("<svg") for s in svgs), "pictures: %d" % len(svgs)
+assert any('class="hit"' in s for s in svgs), "no dispersion plot among the pictures"
+assert any("<table" in d.get("text/html", "") for d in data), "no HTML table"
 PY
-ok $? "the executed notebook: every cell ran and shows output, no error ($(head -c 300 "$T/nbcheck.out"))"
+ok $? "the executed notebook: every cell ran and shows output, no error; its charts are pictures, its concordance a table ($(head -c 300 "$T/nbcheck.out"))"
 echo "1..$n"
 [ $failed = 0 ]

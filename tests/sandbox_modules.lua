@@ -65,6 +65,8 @@ local CASES = {
   ["db.open/readonly"] = "require('db').open(FDB, { readonly = true })",
   ["report.write"] = "require('report').write(W, 'x')",
   ["report.save"] = "require('report').save(W, { { a = 1 } })",
+  ["c:save"] = "assert(require('chart').new('<svg/>'):save(W))",
+  ["scriptlib.svg"] = "require('scriptlib').svg(W, '<svg/>')",
   ["receipt.write_sidecar"] = "require('receipt').write_sidecar(W)",
   ["receipt.load"] = "require('receipt').load(FDB)",
   ["receipt.record"] = "require('receipt').record(require('db').open(WDB))",

@@ -11,6 +11,7 @@ local sqlite3 = require "lsqlite3"
 local tokenize = require "tokenize"
 local stats = require "stats"
 local report = require "report"
+local chart = require "chart"
 local discover = require "discover"
 local receipt = require "receipt"
 local scriptlib = require "scriptlib"
@@ -500,6 +501,57 @@ function entities.write_gexf(path, t)
     end
   end
   write_file(path, report.gexf(nodes, edges, { description = "co-mentions of entities", creator = "corpusrun mentions" }))
+end
+
+-- The co-mention network as a node-link diagram (chart.network): the first
+-- max_nodes entities of the table (default 40) as nodes, their area by
+-- mentions; the pairs among them as edges, their width by logDice.
+function entities.network_svg(t, opts)
+  opts = opts or {}
+  local nodes, edges, known = {}, {}, {}
+  for i = 1, math.min(opts.max_nodes or 40, #t.entities.rows) do
+    local row = t.entities.rows[i]
+    nodes[i] = { id = row.entity, size = row.mentions }
+    known[row.entity] = true
+  end
+  local min = opts.min or 1
+  for _, row in ipairs(t.comentions.all) do
+    if known[row.entity_a] and known[row.entity_b] and row.comentions >= min then
+      edges[#edges + 1] = { source = row.entity_a, target = row.entity_b, weight = math.max(row.logdice, 0) }
+    end
+  end
+  return chart.network(nodes, edges, { title = opts.title or "Co-mentions", weight_label = "logDice" })
+end
+
+-- The pictures mentions.lua --svg, --svg-network and --svg-by ask for, each
+-- written with its sidecar receipt: opts.dispersion (path: a dispersion
+-- plot of opts.entity, or of the first 10 entities of the table, from r's
+-- rows), opts.network (path), opts.by_path (path: mentions of the top
+-- entities over the field opts.by, binned by opts.bin), opts.quiet.
+function entities.write_svg(t, r, c, opts)
+  if opts.dispersion then
+    local groups = {}
+    if opts.entity then groups[1] = opts.entity
+    else
+      for i = 1, math.min(10, #t.entities.rows) do groups[i] = t.entities.rows[i].entity end
+    end
+    local want = {}
+    for _, g in ipairs(groups) do want[g] = true end
+    local hits = {}
+    for _, m in ipairs(r.rows) do
+      if want[m.entity] then hits[#hits + 1] = { doc = m.doc, start = m.start, group = m.entity } end
+    end
+    local title = opts.entity and ("Mentions of " .. opts.entity) or "Mentions of the most mentioned entities"
+    scriptlib.svg(opts.dispersion, scriptlib.dispersion(c, hits, { title = title, groups = groups, quiet = opts.quiet }))
+  end
+  if opts.network then scriptlib.svg(opts.network, entities.network_svg(t, { min = opts.min })) end
+  if opts.by_path then
+    local rows = t.by and t.by.rows or {}
+    scriptlib.svg(opts.by_path, chart.over(rows, {
+      x = opts.by, y = "mentions", series = "entity", bin = opts.bin, xlabel = opts.by, ylabel = "mentions",
+      title = "Mentions by " .. opts.by,
+    }))
+  end
 end
 
 -- A standalone HTML report: summary, bar chart of mentions, co-mention heat

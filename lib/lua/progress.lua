@@ -12,6 +12,13 @@ local progress = {}
 --- progress line of the run.
 progress.quiet = false
 
+--- Set by a host that shows progress elsewhere than on a terminal (the
+--- notebook kernel: a display updated in place in the cell): a function
+--- display(id, text, html, final) called instead of writing the line, with
+--- the id it returned the first time (nil then).  While it is set every
+--- progress line is on unless quiet, whatever stderr is.
+progress.display = nil
+
 local tty_cache
 --- Whether stderr is a terminal (asked once, from a shell's `test -t 2`).
 function progress.isatty()
@@ -53,8 +60,13 @@ function progress.new(opts)
     done = 0, bytes = 0, last_draw = nil, width = 0, finished = false,
   }, Progress)
   local tty = opts.tty
-  if tty == nil then tty = progress.isatty() end
-  p.enabled = tty and not (opts.quiet or progress.quiet or env_quiet())
+  if progress.display and opts.stream == nil and tty == nil then
+    p.enabled = not (opts.quiet or progress.quiet)
+    p.display = progress.display
+  else
+    if tty == nil then tty = progress.isatty() end
+    p.enabled = tty and not (opts.quiet or progress.quiet or env_quiet())
+  end
   p.start = p.clock()
   return p
 end
@@ -103,6 +115,18 @@ function Progress:line()
   return table.concat(parts, "  ")
 end
 
+local HTML_ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;" }
+
+--- The progress as an HTML fragment: a <progress> bar (when the total is
+--- known) and the line.
+function Progress:html()
+  local bar = ""
+  if self.total and self.total > 0 then
+    bar = string.format('<progress value="%d" max="%d"></progress> ', math.min(self.done, self.total), self.total)
+  end
+  return '<div class="corpusrun-progress">' .. bar .. "<code>" .. self:line():gsub("[&<>]", HTML_ESC) .. "</code></div>"
+end
+
 function Progress:draw(force)
   if not self.enabled then return end
   local now = self.clock()
@@ -110,6 +134,10 @@ function Progress:draw(force)
   if not force and now - (self.last_draw or self.start) < self.interval then return end
   self.last_draw = now
   local s = self:line()
+  if self.display then
+    self.display_id = self.display(self.display_id, s, self:html(), self.finished)
+    return
+  end
   local pad = self.width > #s and string.rep(" ", self.width - #s) or ""
   self.width = #s
   self.stream:write("\r", s, pad)
@@ -135,7 +163,7 @@ function Progress:finish()
   self.finished = true
   if self.enabled and self.last_draw then
     self:draw(true)
-    self.stream:write("\n")
+    if not self.display then self.stream:write("\n") end
   end
 end
 Progress.__close = Progress.finish

@@ -1,5 +1,5 @@
 -- report.lua: render arrays of rows as text tables, CSV, TSV, Markdown,
--- JSON and standalone HTML pages with SVG charts; networks as GEXF and
+-- JSON and standalone HTML pages with SVG charts (lib/lua/chart.lua); networks as GEXF and
 -- GraphML.  Everything returns a string; report.write saves one.
 --
 -- Rows are arrays of records ({word = "x", n = 3}) or of arrays ({"x", 3}).
@@ -8,6 +8,7 @@
 --    max = 30, clip = "left"|"right"}
 -- Without opts.columns: the positions of array rows, or the union of the
 -- record keys in sorted order ("key" first).
+local chart = require "chart"
 local json = require "json"
 local receipt = require "receipt"
 -- optional: without corpusrun's tokenize (a stock Lua without its C core),
@@ -477,258 +478,31 @@ function report.json(rows, opts)
 end
 
 -- ---------------------------------------------------------------------------
--- XML and HTML escaping.
-
-local XML_ESC = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }
+-- XML and HTML escaping, and the SVG charts: lib/lua/chart.lua, the one
+-- way corpusrun draws.
 
 --- Escapes text for XML and HTML (content and attribute values); invalid
 --- UTF-8 and characters XML forbids become U+FFFD.
-function report.escape(s)
-  s = json.valid_utf8(tostring(s))
-  s = s:gsub("[%z\1-\8\11\12\14-\31\127]", "\u{FFFD}")
-  s = s:gsub("\239\191[\190\191]", "\u{FFFD}")        -- U+FFFE, U+FFFF
-  return (s:gsub("[&<>\"']", XML_ESC))
-end
-local esc = report.escape
+function report.escape(s) return chart.escape(s) end
+local esc = chart.escape
 
--- Numbers in SVG: fixed, short, deterministic.
-local function num(x) return (format("%.2f", x):gsub("%.?0+$", "")) end
-
--- ---------------------------------------------------------------------------
--- SVG charts.
-
-local FONT = "font-family:sans-serif;font-size:12px"
-local CHAR_PX = 7.2      -- average advance of a 12px sans-serif character
-
-local function text_px(s) return width_fn(s) * CHAR_PX end
-
-local function field_of(rows, opts, name, fallback_names, fname)
-  if opts[name] then return opts[name] end
-  local first = rows[1] or {}
-  for _, k in ipairs(fallback_names) do if first[k] ~= nil then return k end end
-  error(format("report.%s: say which field holds the %s (opts.%s)", fname, name, name), 3)
-end
-
---- A horizontal bar chart as an SVG string.  opts: label (field, default
---- "key"/"label"/1), value (field, default "n"/"value"/2), title, max_bars
---- (default 40), width (default 640), digits, color.
+--- A horizontal bar chart as an SVG string (chart.bar).  opts: label
+--- (field, default "key"/"label"/1), value (field, default "n"/"value"/2),
+--- title, max_bars (default 40), width (default 640), digits (default 3),
+--- color.
 function report.bar_chart(rows, opts)
   opts = opts or {}
-  check_rows(rows, "bar_chart")
-  local lf = field_of(rows, opts, "label", { "key", "label", "entity", "word", 1 }, "bar_chart")
-  local vf = field_of(rows, opts, "value", { "n", "value", "count", 2 }, "bar_chart")
-  local maxn = opts.max_bars or 40
-  local items = {}
-  for i, row in ipairs(rows) do
-    if i > maxn then break end
-    local v = row[vf]
-    if v ~= nil and type(v) ~= "number" then
-      error(format("report.bar_chart: row %d: %s is not a number", i, tostring(vf)), 2)
-    end
-    if v ~= nil and v == v and v ~= math.huge and v ~= -math.huge then
-      items[#items + 1] = { label = truncate(flatten(tostring(row[lf] or "")), 32), v = v }
-    end
+  if opts.digits == nil then
+    local o = {}
+    for k, v in pairs(opts) do o[k] = v end
+    o.digits = 3
+    opts = o
   end
-  local W = opts.width or 640
-  local bar_h, gap = 18, 6
-  local top = opts.title and 30 or 10
-  local label_w = 0
-  for _, it in ipairs(items) do label_w = math.max(label_w, text_px(it.label)) end
-  label_w = math.min(label_w, 240) + 12
-  local value_w = 0
-  for _, it in ipairs(items) do
-    it.text = report.format_value(it.v, opts.digits)
-    value_w = math.max(value_w, text_px(it.text))
-  end
-  value_w = value_w + 10
-  local lo, hi = 0, 0
-  for _, it in ipairs(items) do
-    if it.v < lo then lo = it.v end
-    if it.v > hi then hi = it.v end
-  end
-  local plot_x, plot_w = label_w, math.max(W - label_w - value_w, 40)
-  local span = hi - lo
-  if span == 0 then span = 1 end
-  local function xpos(v) return plot_x + (v - lo) / span * plot_w end
-  local H = top + #items * (bar_h + gap) + 10
-  local color = opts.color or "#4c78a8"
-  local out = {}
-  out[#out + 1] = format('<svg xmlns="http://www.w3.org/2000/svg" class="chart bar-chart" width="%s" height="%s" viewBox="0 0 %s %s" role="img" style="%s">',
-    num(W), num(H), num(W), num(H), FONT)
-  if opts.title then
-    out[#out + 1] = format('<title>%s</title><text x="%s" y="18" font-weight="bold">%s</text>', esc(opts.title), num(plot_x), esc(opts.title))
-  end
-  local x0 = xpos(0)
-  for i, it in ipairs(items) do
-    local y = top + (i - 1) * (bar_h + gap)
-    local xa, xb = x0, xpos(it.v)
-    if xb < xa then xa, xb = xb, xa end
-    local w = xb - xa
-    out[#out + 1] = format('<g class="bar"><title>%s: %s</title>', esc(it.label), esc(it.text))
-    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>',
-      num(plot_x - 6), num(y + bar_h / 2), esc(it.label))
-    out[#out + 1] = format('<rect x="%s" y="%s" width="%s" height="%s" fill="%s"/>',
-      num(xa), num(y), num(w), num(bar_h), color)
-    local tx = it.v >= 0 and xb + 4 or xa - 4
-    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="%s" dominant-baseline="middle" fill="#333">%s</text></g>',
-      num(tx), num(y + bar_h / 2), it.v >= 0 and "start" or "end", esc(it.text))
-  end
-  if lo < 0 then
-    out[#out + 1] = format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#666"/>', num(x0), num(top - 2), num(x0), num(H - 8))
-  end
-  out[#out + 1] = "</svg>"
-  return concat(out, "\n")
+  return chart.bar(rows, opts)
 end
 
--- Colour scales: interpolation between stops in sRGB.
-local SEQ = { { 247, 251, 255 }, { 198, 219, 239 }, { 107, 174, 214 }, { 33, 113, 181 }, { 8, 48, 107 } }
-local DIV = { { 178, 24, 43 }, { 239, 138, 98 }, { 247, 247, 247 }, { 103, 169, 207 }, { 33, 102, 172 } }
-
-local function ramp(stops, t)
-  if t ~= t then t = 0 end
-  t = math.max(0, math.min(1, t))
-  local pos = t * (#stops - 1)
-  local i = math.min(math.floor(pos), #stops - 2)
-  local f = pos - i
-  local a, b = stops[i + 1], stops[i + 2]
-  local c = {}
-  for k = 1, 3 do c[k] = math.floor(a[k] + (b[k] - a[k]) * f + 0.5) end
-  return format("#%02x%02x%02x", c[1], c[2], c[3]), (c[1] * 0.299 + c[2] * 0.587 + c[3] * 0.114) < 140
-end
-
--- A matrix from {rows=, cols=, values=} or from records {row, col, value}.
-local function to_matrix(m, opts)
-  if m.values then
-    if type(m.rows) ~= "table" or type(m.cols) ~= "table" then
-      error("report.heatmap: a matrix needs rows and cols (arrays of labels)", 3)
-    end
-    return m.rows, m.cols, m.values
-  end
-  check_rows(m, "heatmap")
-  local rf, cf, vf = opts.row or "row", opts.col or "col", opts.value or "value"
-  local rlabels, clabels, rix, cix, values = {}, {}, {}, {}, {}
-  for i, rec in ipairs(m) do
-    local r, c, v = rec[rf], rec[cf], rec[vf]
-    if r == nil or c == nil then error(format("report.heatmap: record %d lacks %s or %s", i, rf, cf), 3) end
-    if v ~= nil and type(v) ~= "number" then error(format("report.heatmap: record %d: %s is not a number", i, vf), 3) end
-    if not rix[r] then rlabels[#rlabels + 1] = r; rix[r] = true end
-    if not cix[c] then clabels[#clabels + 1] = c; cix[c] = true end
-  end
-  if opts.sort_labels ~= false then
-    table.sort(rlabels, key_less); table.sort(clabels, key_less)
-  end
-  for i, r in ipairs(rlabels) do rix[r] = i; values[i] = {} end
-  for j, c in ipairs(clabels) do cix[c] = j end
-  for _, rec in ipairs(m) do values[rix[rec[rf]]][cix[rec[cf]]] = rec[vf] end
-  return rlabels, clabels, values
-end
-
---- A heat map as an SVG string, from a matrix {rows = labels, cols =
---- labels, values = {{...}, ...}} or an array of records {row=, col=,
---- value=} (field names in opts.row, opts.col, opts.value).  A sequential
---- scale, or a diverging one centred on 0 when values have both signs.
---- opts: title, cell (pixel size, default 28), digits, labels (print the
---- values in the cells; default when the cells are large enough).
-function report.heatmap(m, opts)
-  opts = opts or {}
-  if type(m) ~= "table" then error("report.heatmap: expects a matrix or an array of records", 2) end
-  local rlabels, clabels, values = to_matrix(m, opts)
-  local lo, hi = math.huge, -math.huge
-  for i = 1, #rlabels do
-    local row = values[i] or {}
-    for j = 1, #clabels do
-      local v = row[j]
-      if type(v) == "number" and v == v and v ~= math.huge and v ~= -math.huge then
-        if v < lo then lo = v end
-        if v > hi then hi = v end
-      elseif v ~= nil and type(v) ~= "number" then
-        error(format("report.heatmap: value at row %d, column %d is not a number", i, j), 2)
-      end
-    end
-  end
-  if lo > hi then lo, hi = 0, 0 end
-  local diverging = lo < 0 and hi > 0
-  local function color(v)
-    if diverging then
-      local a = math.max(-lo, hi)
-      return ramp(DIV, (v + a) / (2 * a))
-    end
-    if hi == lo then return ramp(SEQ, 0.5) end
-    return ramp(SEQ, (v - lo) / (hi - lo))
-  end
-  local cell = opts.cell or 28
-  local rl = {}
-  local label_w = 0
-  for i, r in ipairs(rlabels) do
-    rl[i] = truncate(flatten(tostring(r)), 28)
-    label_w = math.max(label_w, text_px(rl[i]))
-  end
-  local cl, col_h = {}, 0
-  for j, c in ipairs(clabels) do
-    cl[j] = truncate(flatten(tostring(c)), 28)
-    col_h = math.max(col_h, text_px(cl[j]))
-  end
-  local left = label_w + 10
-  local top = (opts.title and 28 or 6) + col_h * 0.72 + 12
-  local lw = math.max(math.min(#clabels * cell, 240), 120)     -- legend width
-  local W = math.max(left + #clabels * cell + col_h * 0.72 + 20, left + lw + 10)
-  local legend_y = top + #rlabels * cell + 14
-  local H = legend_y + 34
-  local show = opts.labels
-  if show == nil then show = cell >= 24 end
-  local out = {}
-  out[#out + 1] = format('<svg xmlns="http://www.w3.org/2000/svg" class="chart heatmap" width="%s" height="%s" viewBox="0 0 %s %s" role="img" style="%s">',
-    num(W), num(H), num(W), num(H), FONT)
-  if opts.title then
-    out[#out + 1] = format('<title>%s</title><text x="%s" y="18" font-weight="bold">%s</text>', esc(opts.title), num(left), esc(opts.title))
-  end
-  for j = 1, #clabels do
-    local x = left + (j - 0.5) * cell
-    out[#out + 1] = format('<text transform="translate(%s,%s) rotate(-45)" text-anchor="start">%s</text>',
-      num(x), num(top - 6), esc(cl[j]))
-  end
-  for i = 1, #rlabels do
-    local y = top + (i - 1) * cell
-    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="end" dominant-baseline="middle">%s</text>',
-      num(left - 6), num(y + cell / 2), esc(rl[i]))
-    local row = values[i] or {}
-    for j = 1, #clabels do
-      local v = row[j]
-      local x = left + (j - 1) * cell
-      if type(v) == "number" and v == v then
-        local fill, dark = color(v)
-        local txt = report.format_value(v, opts.digits or 2)
-        out[#out + 1] = format('<g class="cell"><title>%s × %s: %s</title><rect x="%s" y="%s" width="%s" height="%s" fill="%s" stroke="#fff"/>',
-          esc(rl[i]), esc(cl[j]), esc(txt), num(x), num(y), num(cell), num(cell), fill)
-        if show then
-          out[#out + 1] = format('<text x="%s" y="%s" text-anchor="middle" dominant-baseline="middle" font-size="10" fill="%s">%s</text>',
-            num(x + cell / 2), num(y + cell / 2), dark and "#fff" or "#222", esc(txt))
-        end
-        out[#out + 1] = "</g>"
-      else
-        out[#out + 1] = format('<rect class="empty" x="%s" y="%s" width="%s" height="%s" fill="#fafafa" stroke="#eee"/>',
-          num(x), num(y), num(cell), num(cell))
-      end
-    end
-  end
-  -- legend: the scale from its minimum to its maximum
-  local steps = 10
-  for k = 0, steps - 1 do
-    local v
-    if diverging then local a = math.max(-lo, hi); v = -a + (2 * a) * (k + 0.5) / steps
-    else v = lo + (hi - lo) * (k + 0.5) / steps end
-    out[#out + 1] = format('<rect class="legend" x="%s" y="%s" width="%s" height="10" fill="%s"/>',
-      num(left + k * lw / steps), num(legend_y), num(lw / steps + 0.5), (color(v)))
-  end
-  local lmin = diverging and -math.max(-lo, hi) or lo
-  local lmax = diverging and math.max(-lo, hi) or hi
-  out[#out + 1] = format('<text x="%s" y="%s" font-size="10">%s</text>', num(left), num(legend_y + 24),
-    esc(report.format_value(lmin, opts.digits or 2)))
-  out[#out + 1] = format('<text x="%s" y="%s" font-size="10" text-anchor="end">%s</text>', num(left + lw), num(legend_y + 24),
-    esc(report.format_value(lmax, opts.digits or 2)))
-  out[#out + 1] = "</svg>"
-  return concat(out, "\n")
-end
+--- A heat map as an SVG string (chart.heatmap).
+function report.heatmap(m, opts) return chart.heatmap(m, opts) end
 
 -- ---------------------------------------------------------------------------
 -- Standalone HTML.

@@ -1,6 +1,7 @@
 -- scriptlib.lua: what the scripts in scripts/ share: opening the corpus they
 -- were given, rendering one table in the format asked for, and writing the
 -- result to stdout or a file.
+local chart = require "chart"
 local report = require "report"
 local json = require "json"
 local receipt = require "receipt"
@@ -162,6 +163,58 @@ function scriptlib.results(result, out)
     page[#page + 1] = { table = result.rows, columns = result.columns }
     scriptlib.output(report.html(page), out.html, "html")
   end
+end
+
+-- ---- pictures (--svg) -------------------------------------------------------------
+
+-- Writes an SVG picture (a chart.* string) to path, as scriptlib.output
+-- writes any other file: a sidecar receipt path.receipt.json beside it, so
+-- the picture itself is the same bytes on every run.
+function scriptlib.svg(path, svg)
+  scriptlib.output(svg, path, "svg")
+end
+
+-- The documents of corpus c in document order: an array of {id =, size =
+-- bytes of text}, read by a fold of their own (what a dispersion plot
+-- needs beside the hits; under -j N each worker reads its shard).
+function scriptlib.doc_sizes(c, opts)
+  local acc = c:fold(
+    function() return { docs = {} } end,
+    function(acc, doc) acc.docs[#acc.docs + 1] = { id = doc.id, size = #(doc.text or "") } end,
+    { progress = "sizes", quiet = opts and opts.quiet })
+  return acc.docs
+end
+
+-- A dispersion plot (chart.dispersion) of hits: an array of {doc = id,
+-- start = byte (1-based), group = name}.  opts: title, groups (the
+-- groups' order; nil: one plot of every hit), every_doc (a strip for every
+-- document of the corpus, not only those with hits; the default with one
+-- group), quiet, docs (the documents' sizes when known: scriptlib.doc_sizes).
+function scriptlib.dispersion(c, hits, opts)
+  opts = opts or {}
+  local docs = opts.docs or scriptlib.doc_sizes(c, opts)
+  local groups = opts.groups or { false }
+  local every = opts.every_doc
+  if every == nil then every = #groups == 1 end
+  local by = {}                 -- group -> doc id -> positions
+  for _, h in ipairs(hits) do
+    local g = opts.groups and h.group or false
+    by[g] = by[g] or {}
+    local list = by[g][h.doc]
+    if not list then list = {}; by[g][h.doc] = list end
+    list[#list + 1] = h.start - 1
+  end
+  local strips = {}
+  for _, g in ipairs(groups) do
+    local per = by[g] or {}
+    for _, d in ipairs(docs) do
+      local list = per[d.id]
+      if list or every then
+        strips[#strips + 1] = { name = d.id, size = d.size, hits = list or {}, group = g or nil }
+      end
+    end
+  end
+  return chart.dispersion(strips, { title = opts.title, unit = "relative position in the document (bytes)" })
 end
 
 -- The lines of a word list or gazetteer file as UTF-8, decoded line by line
