@@ -183,14 +183,18 @@ function tap.brown(...)
   return path
 end
 
--- The part-of-speech tagger's model beside the binary under test, built by
--- `make tagger-model` when missing (from the Brown corpus, fetched on first
--- use).  Returns true, or false and why it could not be built.
+-- The part-of-speech tagger's model beside the binary under test, built or
+-- brought up to date by `make tagger-model` (from the Brown corpus, fetched
+-- on first use; a model of an older format is trained anew).  The make runs
+-- under a lock, so that tests running at once do not train it twice.
+-- Returns true, or false and why it could not be built.
 function tap.tagger_model()
   local build = os.getenv("CORPUSRUN_BUILD") or "build"
-  local model = build .. "/postag.model"
-  if os.execute("test -s " .. tap.shell_quote(model)) then return true end
-  local _, code, err = tap.run("make -s BUILD=" .. tap.shell_quote(build) .. " tagger-model 2>&1")
+  local root = os.getenv("CORPUSRUN_ROOT") or "."
+  local lock = ""
+  if tap.which("flock") then lock = "flock " .. tap.shell_quote(build .. "/.postag.lock") .. " " end
+  local _, code, err = tap.run("cd " .. tap.shell_quote(root) .. " && " .. lock .. "make -s BUILD=" ..
+    tap.shell_quote(build) .. " tagger-model 2>&1")
   if code ~= 0 then return false, "the tagger's model could not be built: " .. tostring(err):gsub("\n", " ") end
   return true
 end
