@@ -28,3 +28,8 @@ FUZZ_CHECKS += fuzz-check-index
 
 fuzz-index: build-fuzz/index_fuzz_reader index-fuzz-seeds
 	build-fuzz/index_fuzz_reader -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 build-fuzz/corpus-index
+
+# The storage measured on an index (docs/performance.md, "The index"):
+#   make build/index_bench && build/index_bench INDEX [ATTR...]
+$(BUILD)/index_bench: bench/index_bench.c $(BUILD)/libcorpustext.a
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libcorpustext.a $(LDLIBS)

@@ -25,6 +25,7 @@ typedef struct ixattr {
     int derived;                  /* 0 stored; else lower/key through map */
     uint64_t n;                   /* lexicon size */
     const unsigned char *lxo, *lxb, *pso, *psb, *ids;
+    const unsigned char *inv, *invw, *invf;   /* derived: per id its word ids, frequencies */
     uint64_t lxb_size, psb_size;
     unsigned w;                   /* ids or map width */
     const csect *s_ids, *s_psb;
@@ -34,6 +35,8 @@ typedef struct ixstruct {
     uint64_t n, nk;
     const unsigned char *rgn, *vlo, *vlb, *vty;
     uint64_t vlb_size;
+    const csect *s_rgn, *s_vlo;
+    int state;                    /* regions and offsets checked: 0 not yet, 1 sound, -1 damaged */
 } ixstruct;
 
 struct ci_index {
@@ -161,7 +164,24 @@ static int open_attr(opener *o, int a, const char *kind) {
     if (!x->lxb) return -1;
     x->lxb_size = sb->size;
     if (check_offsets(o, s, x->lxo, x->n, sb->size)) return -1;
-    if (a < ix->nattrs) {
+    if (x->derived) {
+        uint64_t nw = ix->a[0].n;
+        snprintf(nm, sizeof nm, "inv.%s", tag);
+        const unsigned char *inv = need(o, nm, 16, &s);
+        if (!inv) return -1;
+        if (ci_rd64(inv) != x->n || s->size != 8 * (1 + (x->n + 1) + nw + x->n))
+            return BAD("byte %llu (section %s): not the words of %llu strings", (unsigned long long)s->off, nm, (unsigned long long)x->n);
+        x->inv = inv + 8;
+        x->invw = x->inv + 8 * (x->n + 1);
+        x->invf = x->invw + 8 * nw;
+        if (check_offsets(o, s, x->inv, x->n, nw)) return -1;
+        uint64_t sum = 0;
+        for (uint64_t i = 0; i < nw; i++)
+            if (ci_rd64(x->invw + 8 * i) >= nw)
+                return BAD("byte %llu (section %s): word %llu past the lexicon", (unsigned long long)(s->off + (uint64_t)(x->invw - inv) + 8 * i), nm, (unsigned long long)i);
+        for (uint64_t i = 0; i < x->n; i++) sum += ci_rd64(x->invf + 8 * i);
+        if (sum != (uint64_t)ix->c.size) return BAD("byte %llu (section %s): frequencies add up to %llu, not %llu tokens", (unsigned long long)s->off, nm, (unsigned long long)sum, (unsigned long long)ix->c.size);
+    } else if (a < ix->nattrs) {
         snprintf(nm, sizeof nm, "pso.%s", tag);
         const unsigned char *pso = need(o, nm, 16, &s);
         if (!pso) return -1;
@@ -177,8 +197,7 @@ static int open_attr(opener *o, int a, const char *kind) {
         uint64_t sum = 0;
         for (uint64_t i = 0; i < x->n; i++) {
             uint64_t f = ci_rd64(x->pso + 8 * (x->n + 1 + i));
-            if (f > (uint64_t)ix->c.size || f > ci_rd64(x->pso + 8 * (i + 1)) - ci_rd64(x->pso + 8 * i) ||
-                (f == 0) != (ci_rd64(x->pso + 8 * (i + 1)) == ci_rd64(x->pso + 8 * i)))
+            if (f > (uint64_t)ix->c.size || (f == 0) != (ci_rd64(x->pso + 8 * (i + 1)) == ci_rd64(x->pso + 8 * i)))
                 return BAD("byte %llu (section %s): frequency %llu of string %llu does not match its postings",
                            (unsigned long long)(s->off + 8 * (x->n + 2 + i)), nm, (unsigned long long)f, (unsigned long long)i);
             sum += f;
@@ -199,6 +218,36 @@ static int open_attr(opener *o, int a, const char *kind) {
     return 0;
 }
 
+/* The O(regions) checks of structure k: regions ascending, apart, within
+ * the corpus; value offsets ascending.  Made when it is opened for "text",
+ * on first use for the others (so that opening stays fast).  0 or -1. */
+static int check_struct(opener *o, int k) {
+    ci_index *ix = o->ix;
+    ixstruct *st = &ix->st[k];
+    if (st->state) return st->state > 0 ? 0 : -1;
+    st->state = -1;
+    uint64_t prev = 0;
+    for (uint64_t i = 0; i < st->n; i++) {
+        uint64_t a = ci_rd64(st->rgn + 16 * i), b = ci_rd64(st->rgn + 16 * i + 8);
+        if (a < prev || b < a || b > (uint64_t)ix->c.size)
+            return BAD("byte %llu (section %s): region %llu [%llu, %llu) out of order", (unsigned long long)(st->s_rgn->off + 8 + 16 * i),
+                       st->s_rgn->name, (unsigned long long)i, (unsigned long long)a, (unsigned long long)b);
+        prev = b;
+    }
+    if (k == 0 && prev != (uint64_t)ix->c.size)
+        return BAD("byte %llu (section %s): the documents do not cover the tokens", (unsigned long long)st->s_rgn->off, st->s_rgn->name);
+    if (st->nk && check_offsets(o, st->s_vlo, st->vlo, st->n * st->nk, st->vlb_size)) return -1;
+    st->state = 1;
+    return 0;
+}
+
+/* Whether structure s is sound (checked on first use); else ix->err says why. */
+static int struct_ok(ci_index *ix, int s) {
+    if (ix->st[s].state > 0) return 1;
+    opener o = {ix, ix->err, sizeof ix->err};
+    return check_struct(&o, s) == 0;
+}
+
 static int open_struct(opener *o, int k, const char *name, uint64_t nk) {
     ci_index *ix = o->ix;
     ixstruct *st = &ix->st[k];
@@ -210,14 +259,7 @@ static int open_struct(opener *o, int k, const char *name, uint64_t nk) {
     st->n = ci_rd64(r);
     if (st->n > (s->size - 8) / 16 || s->size != 8 + 16 * st->n) return BAD("byte %llu (section %s): not %llu regions", (unsigned long long)s->off, nm, (unsigned long long)st->n);
     st->rgn = r + 8;
-    uint64_t prev = 0;
-    for (uint64_t i = 0; i < st->n; i++) {
-        uint64_t a = ci_rd64(st->rgn + 16 * i), b = ci_rd64(st->rgn + 16 * i + 8);
-        if (a < prev || b < a || b > (uint64_t)ix->c.size)
-            return BAD("byte %llu (section %s): region %llu [%llu, %llu) out of order", (unsigned long long)(s->off + 8 + 16 * i), nm, (unsigned long long)i, (unsigned long long)a, (unsigned long long)b);
-        prev = b;
-    }
-    if (k == 0 && prev != (uint64_t)ix->c.size) return BAD("byte %llu (section %s): the documents do not cover the tokens", (unsigned long long)s->off, nm);
+    st->s_rgn = s;
     st->nk = nk;
     if (nk == 0) return 0;
     snprintf(nm, sizeof nm, "vlo.%s", name);
@@ -232,7 +274,7 @@ static int open_struct(opener *o, int k, const char *name, uint64_t nk) {
     if (!st->vlb) return -1;
     st->vlb += 8;
     st->vlb_size = sb->size - 8;
-    if (check_offsets(o, s, st->vlo, st->n * nk, st->vlb_size)) return -1;
+    st->s_vlo = s;
     if (k == 0) {
         snprintf(nm, sizeof nm, "vty.%s", name);
         const unsigned char *t = need(o, nm, 16, &s);
@@ -438,6 +480,7 @@ static ci_index *open_bytes(ci_index *ix, char *err, size_t errsize) {
         while (ix->keys[k][nk]) nk++;
         if (open_struct(&o, k, ix->structs[k], nk)) goto fail;
     }
+    if (check_struct(&o, 0)) goto fail;
     if (open_docs(&o)) goto fail;
     ix->c.nattrs = ix->nattrs;
     ix->c.nstructs = ix->nstructs;
@@ -536,7 +579,7 @@ void ci_attr_sizes(const ci_index *ix, int a, uint64_t *lex, uint64_t *ids, uint
     const ixattr *x = &ix->a[a];
     *lex = x->lxb_size + 8 * (x->n + 2);
     *ids = x->s_ids ? x->s_ids->size : 0;
-    *post = x->s_psb ? x->s_psb->size + 8 * (2 * x->n + 2) : 0;
+    *post = x->s_psb ? x->s_psb->size + 8 * (2 * x->n + 2) : x->inv ? 8 * (x->n + 2 + ix->a[0].n + x->n) : 0;
 }
 
 /* ---- positional attributes ---- */
@@ -584,13 +627,62 @@ static uint64_t lex_freq(const cp_corpus *self, int a, cp_id id) {
     ci_index *ix = IX(self);
     if (a < 0 || a >= ix->nattrs || id < 0 || (uint64_t)id >= ix->a[a].n) return 0;
     const ixattr *x = &ix->a[a];
+    if (x->derived) return ci_rd64(x->invf + 8 * (uint64_t)id);
     return ci_rd64(x->pso + 8 * (x->n + 1 + (uint64_t)id));
+}
+
+static int postings(const cp_corpus *self, int a, cp_id id, cp_posvec *out);
+
+/* Merges the ascending runs out[b[0]..b[1]), out[b[1]..b[2]), ... in place. */
+static int merge_runs(cp_pos *v, size_t *b, size_t k) {
+    size_t n = b[k] - b[0];
+    cp_pos *tmp = malloc((n ? n : 1) * sizeof *tmp);
+    if (!tmp) return CP_ENOMEM;
+    while (k > 1) {
+        size_t j = 0;
+        for (size_t i = 0; i < k; i += 2) {
+            if (i + 1 == k) {
+                b[j++] = b[i];
+                continue;
+            }
+            size_t x = b[i], xe = b[i + 1], y = b[i + 1], ye = b[i + 2], t = 0;
+            while (x < xe && y < ye) tmp[t++] = v[x] <= v[y] ? v[x++] : v[y++];
+            while (x < xe) tmp[t++] = v[x++];
+            while (y < ye) tmp[t++] = v[y++];
+            memcpy(v + b[i], tmp, t * sizeof *tmp);
+            b[j++] = b[i];
+        }
+        b[j] = b[k];
+        k = j;
+    }
+    free(tmp);
+    return CP_OK;
+}
+
+/* A derived attribute's postings: its words' merged. */
+static int derived_postings(const cp_corpus *self, const ixattr *x, cp_id id, cp_posvec *out) {
+    uint64_t wb = ci_rd64(x->inv + 8 * (uint64_t)id), we = ci_rd64(x->inv + 8 * (uint64_t)id + 8);
+    size_t k = (size_t)(we - wb), first = out->n;
+    if (k == 1) return postings(self, 0, (cp_id)ci_rd64(x->invw + 8 * wb), out);
+    size_t *b = malloc((k + 1) * sizeof *b);
+    if (!b) return CP_ENOMEM;
+    int rc = CP_OK;
+    for (size_t i = 0; i < k && !rc; i++) {
+        b[i] = out->n;
+        rc = postings(self, 0, (cp_id)ci_rd64(x->invw + 8 * (wb + i)), out);
+    }
+    b[k] = out->n;
+    if (!rc && k > 1) rc = merge_runs(out->v, b, k);
+    free(b);
+    if (rc) out->n = first;
+    return rc;
 }
 
 static int postings(const cp_corpus *self, int a, cp_id id, cp_posvec *out) {
     ci_index *ix = IX(self);
     if (a < 0 || a >= ix->nattrs || id < 0 || (uint64_t)id >= ix->a[a].n) return CP_ERANGE;
     const ixattr *x = &ix->a[a];
+    if (x->derived) return derived_postings(self, x, id, out);
     uint64_t b = ci_rd64(x->pso + 8 * (uint64_t)id), e = ci_rd64(x->pso + 8 * (uint64_t)id + 8);
     uint64_t f = ci_rd64(x->pso + 8 * (x->n + 1 + (uint64_t)id));
     if (out->cap - out->n < f) {
@@ -602,19 +694,9 @@ static int postings(const cp_corpus *self, int a, cp_id id, cp_posvec *out) {
         out->v = g;
         out->cap = cap;
     }
-    const unsigned char *p = x->psb + b, *end = x->psb + e;
-    uint64_t pos = 0;
-    cp_pos *dst = out->v + out->n;
-    for (uint64_t i = 0; i < f; i++) {
-        uint64_t d;
-        if (p < end && *p < 0x80) d = *p++;
-        else if (!ci_varint(&p, end, &d)) return eio(ix, x->s_psb, (uint64_t)(p - x->psb), "a damaged posting");
-        if (i && d == 0) return eio(ix, x->s_psb, (uint64_t)(p - x->psb), "postings out of order");
-        pos += d;
-        if (pos >= (uint64_t)ix->c.size || pos < d) return eio(ix, x->s_psb, (uint64_t)(p - x->psb), "a position past the corpus");
-        dst[i] = (cp_pos)pos;
-    }
-    if (p != end) return eio(ix, x->s_psb, (uint64_t)(p - x->psb), "postings longer than their count");
+    size_t at;
+    if (b > e || ci_post_decode(x->psb + b, x->psb + e, f, (uint64_t)ix->c.size, out->v + out->n, &at))
+        return eio(ix, x->s_psb, b + (b > e ? 0 : at), "damaged postings");
     out->n += (size_t)f;
     return CP_OK;
 }
@@ -648,13 +730,14 @@ static int ids_at(const cp_corpus *self, int a, cp_pos from, size_t n, cp_id *ou
 
 /* ---- structures ---- */
 static int64_t regions(const cp_corpus *self, int s) {
-    if (s < 0 || s >= IX(self)->nstructs) return 0;
+    if (s < 0 || s >= IX(self)->nstructs || !struct_ok(IX(self), s)) return 0;
     return (int64_t)IX(self)->st[s].n;
 }
 
 static int region(const cp_corpus *self, int s, int64_t k, cp_pos *start, cp_pos *end) {
     ci_index *ix = IX(self);
     if (s < 0 || s >= ix->nstructs || k < 0 || (uint64_t)k >= ix->st[s].n) return CP_ERANGE;
+    if (!struct_ok(ix, s)) return CP_EIO;
     *start = (cp_pos)ci_rd64(ix->st[s].rgn + 16 * (uint64_t)k);
     *end = (cp_pos)ci_rd64(ix->st[s].rgn + 16 * (uint64_t)k + 8);
     return CP_OK;
@@ -662,7 +745,7 @@ static int region(const cp_corpus *self, int s, int64_t k, cp_pos *start, cp_pos
 
 static int64_t region_of(const cp_corpus *self, int s, cp_pos pos) {
     ci_index *ix = IX(self);
-    if (s < 0 || s >= ix->nstructs || pos < 0) return -1;
+    if (s < 0 || s >= ix->nstructs || pos < 0 || !struct_ok(ix, s)) return -1;
     const ixstruct *st = &ix->st[s];
     uint64_t lo = 0, hi = st->n;   /* the first region starting after pos */
     while (lo < hi) {
@@ -686,7 +769,7 @@ static const char *value_at(const ixstruct *st, uint64_t k, uint64_t key, size_t
 static const char *region_value(const cp_corpus *self, int s, int64_t k, const char *key, size_t klen, size_t *len) {
     ci_index *ix = IX(self);
     *len = 0;
-    if (s < 0 || s >= ix->nstructs || k < 0 || (uint64_t)k >= ix->st[s].n) return NULL;
+    if (s < 0 || s >= ix->nstructs || k < 0 || (uint64_t)k >= ix->st[s].n || !struct_ok(ix, s)) return NULL;
     const ixstruct *st = &ix->st[s];
     for (uint64_t i = 0; i < st->nk; i++) {
         const char *nm = ix->keys[s][i];
@@ -772,6 +855,7 @@ int ci_doc_tokens(ci_index *ix, int64_t k, ld_tokens *t) {
     memset(t, 0, sizeof *t);
     cp_pos b, e;
     if (!ix->annotated || region(&ix->c, 0, k, &b, &e)) return CP_ERANGE;
+    if (!struct_ok(ix, 1)) return CP_EIO;
     size_t n = (size_t)(e - b), na = ix->ninput;
     t->n = t->cap = n;
     t->nattr = na;

@@ -894,21 +894,26 @@ static int map_flush(merger *m, lcur *c) {
     return 0;
 }
 
-/* A postings writer: varint deltas into the open section. */
+/* A postings writer into the open section (the layout: cindex_fmt.h). */
 typedef struct pw {
     unsigned char buf[4096];
     size_t n;
+    uint64_t last;
+    int started;
 } pw;
-static void pw_put(cwriter *w, pw *p, uint64_t v) {
+static void pw_add(cwriter *w, pw *p, uint64_t pos) {
     if (p->n > sizeof p->buf - 10) {
         cw_raw(w, p->buf, p->n);
         p->n = 0;
     }
-    p->n += ci_put_varint(p->buf + p->n, v);
+    p->n += ci_put_varint(p->buf + p->n, p->started ? pos - p->last : pos);
+    p->started = 1;
+    p->last = pos;
 }
-static void pw_flush(cwriter *w, pw *p) {
+static void pw_end(cwriter *w, pw *p) {
     cw_raw(w, p->buf, p->n);
     p->n = 0;
+    p->started = 0;
 }
 
 static void sect_name(char *out, size_t n, const char *kind, int e) {
@@ -1007,7 +1012,8 @@ static int merge_attr(merger *m, size_t i, int e, int postings) {
         sect_name(name, sizeof name, "psb", e);
         cw_begin(&m->w, name);
     }
-    pw p = {.n = 0};
+    pw p;
+    memset(&p, 0, sizeof p);
     uint64_t written = 0;
     if (grow64(&off, &ocap, 1) || grow64(&poff, &pcap, 1)) goto done;
     off[0] = poff[0] = 0;
@@ -1017,8 +1023,6 @@ static int merge_attr(merger *m, size_t i, int e, int postings) {
         if (cr_buf_add(&lex, c->s.data, c->s.len)) goto done;
         off[n + 1] = lex.len;
         freq[n] = 0;
-        uint64_t last = 0;
-        int firstpos = 1;
         /* every run holding this string, in run order (the heap breaks ties by run) */
         for (;;) {
             c = heap[0];
@@ -1028,11 +1032,8 @@ static int merge_attr(merger *m, size_t i, int e, int postings) {
             if (postings) {
                 uint64_t base = m->r[c->r].base;
                 for (uint32_t k = 0; k < c->freq; k++) {
-                    uint64_t pos = base + crd_u32(&c->pos);
-                    pw_put(&m->w, &p, firstpos ? pos : pos - last);
+                    pw_add(&m->w, &p, base + crd_u32(&c->pos));
                     written++;
-                    last = pos;
-                    firstpos = 0;
                 }
                 if (c->pos.bad) goto bad;
             }
@@ -1044,13 +1045,12 @@ static int merge_attr(merger *m, size_t i, int e, int postings) {
                 break;
         }
         if (postings) {
-            pw_flush(&m->w, &p);
+            pw_end(&m->w, &p);
             poff[n + 1] = m->w.pos - (m->w.s[m->w.ns - 1].off + m->w.base);
         }
         n++;
     }
     if (postings) {
-        pw_flush(&m->w, &p);
         cw_end(&m->w);
         if (i == 0) m->wpsb_off = m->w.s[m->w.ns - 1].off;
     }
@@ -1133,25 +1133,6 @@ static int cmp_norm(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-/* A cursor over one word id's postings in out. */
-typedef struct pcur {
-    crd r;
-    uint64_t left, pos;
-} pcur;
-static int pcur_next(pcur *c) {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    for (;;) {
-        unsigned char b;
-        if (crd_get(&c->r, &b, 1) || shift > 63) return -1;
-        v |= (uint64_t)(b & 0x7f) << shift;
-        if (!(b & 0x80)) break;
-        shift += 7;
-    }
-    c->pos = c->pos + v;
-    return 0;
-}
-
 static int merge_derived(merger *m, int e, cr_norm_level level) {
     uint64_t n = m->wn;
     cr_buf norm, tmp, lex;
@@ -1162,8 +1143,6 @@ static int merge_derived(merger *m, int e, cr_norm_level level) {
     uint64_t *map = malloc((n + 1) * sizeof *map);
     uint64_t *off = malloc((n + 2) * sizeof *off), *poff = malloc((n + 2) * sizeof *poff);
     uint64_t *freq = calloc(n + 1, sizeof *freq);
-    pcur *pc = NULL;
-    size_t pccap = 0;
     int rc = -1;
     if (!noff || !order || !map || !off || !poff || !freq) goto done;
     noff[0] = 0;
@@ -1177,13 +1156,9 @@ static int merge_derived(merger *m, int e, cr_norm_level level) {
     sort_norm = &norm;
     sort_noff = noff;
     qsort(order, n, sizeof *order, cmp_norm);
-    if (cw_flush(&m->w)) goto done;
     char name[32];
-    sect_name(name, sizeof name, "psb", e);
-    cw_begin(&m->w, name);
-    pw p = {.n = 0};
     uint64_t nd = 0;
-    off[0] = poff[0] = 0;
+    off[0] = 0;
     for (uint64_t i = 0; i < n;) {
         uint64_t w0 = order[i], j = i;
         size_t l0 = noff[w0 + 1] - noff[w0];
@@ -1193,50 +1168,24 @@ static int merge_derived(merger *m, int e, cr_norm_level level) {
         if (cr_buf_add(&lex, norm.data + noff[w0], l0)) goto done;
         off[nd + 1] = lex.len;
         freq[nd] = 0;
-        /* merge the postings of words order[i..j) */
-        size_t k = (size_t)(j - i);
-        if (k > pccap) {
-            pcur *g = realloc(pc, k * sizeof *pc);
-            if (!g) goto done;
-            pc = g;
-            pccap = k;
+        for (uint64_t q = i; q < j; q++) {
+            map[order[q]] = nd;
+            freq[nd] += m->wfreq[order[q]];
         }
-        size_t live = 0;
-        for (size_t q = 0; q < k; q++) {
-            uint64_t w = order[i + q];
-            map[w] = nd;
-            freq[nd] += m->wfreq[w];
-            pcur *c = &pc[live];
-            if (crd_init(&c->r, m->out, m->wpsb_off + m->wpso[w], m->wpso[w + 1] - m->wpso[w], 256)) goto done;
-            c->left = m->wfreq[w];
-            c->pos = 0;
-            if (c->left && pcur_next(c) == 0) live++;
-            else crd_free(&c->r);
-        }
-        uint64_t last = 0;
-        int firstpos = 1;
-        while (live) {
-            size_t b = 0;
-            for (size_t q = 1; q < live; q++)
-                if (pc[q].pos < pc[b].pos) b = q;
-            uint64_t pos = pc[b].pos;
-            pw_put(&m->w, &p, firstpos ? pos : pos - last);
-            last = pos;
-            firstpos = 0;
-            if (--pc[b].left == 0 || pcur_next(&pc[b])) {
-                crd_free(&pc[b].r);
-                pc[b] = pc[--live];
-            }
-        }
-        pw_flush(&m->w, &p);
-        poff[nd + 1] = m->w.pos - (m->w.s[m->w.ns - 1].off + m->w.base);
+        poff[nd + 1] = j;   /* its words: order[poff[nd] .. poff[nd + 1]) */
         nd++;
         i = j;
     }
-    pw_flush(&m->w, &p);
-    cw_end(&m->w);
+    poff[0] = 0;
     write_lex(m, e, &lex, off, nd);
-    write_pso(m, e, poff, freq, nd);
+    /* its words (ascending ids within each), and frequencies */
+    sect_name(name, sizeof name, "inv", e);
+    cw_begin(&m->w, name);
+    cw_u64(&m->w, nd);
+    for (uint64_t d = 0; d <= nd; d++) cw_u64(&m->w, poff[d]);
+    for (uint64_t i = 0; i < n; i++) cw_u64(&m->w, order[i]);
+    for (uint64_t d = 0; d < nd; d++) cw_u64(&m->w, freq[d]);
+    cw_end(&m->w);
     sect_name(name, sizeof name, "map", e);
     cw_begin(&m->w, name);
     bpw bp = {0, 0, ci_width(nd)};
@@ -1257,7 +1206,6 @@ done:
     free(off);
     free(poff);
     free(freq);
-    free(pc);
     return rc;
 }
 

@@ -19,9 +19,15 @@
 #define CI_ENTRY (CI_NAME + 24)
 
 static inline uint64_t ci_rd64(const unsigned char *p) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+#else
     uint64_t v = 0;
     for (int i = 7; i >= 0; i--) v = v << 8 | p[i];
     return v;
+#endif
 }
 static inline uint32_t ci_rd32(const unsigned char *p) {
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
@@ -133,6 +139,33 @@ static inline size_t ci_put_varint(unsigned char *p, uint64_t v) {
     }
     p[n++] = (unsigned char)v;
     return n;
+}
+
+/* Postings of one id (f positions, ascending): varint(first position),
+ * then varint(each position minus the one before).  (Bit-packed blocks of
+ * gaps were measured too: 0-8 % smaller, 30-270 % slower to decode;
+ * docs/performance.md.) */
+
+/* Decodes the f positions of one list from [p, end) into out, each below
+ * limit and above the one before.  0, or -1 with *at the offset from p of
+ * the damage. */
+static inline int ci_post_decode(const unsigned char *p, const unsigned char *end, uint64_t f, uint64_t limit,
+                                 int64_t *out, size_t *at) {
+    const unsigned char *start = p;
+    uint64_t pos = 0;
+    for (uint64_t i = 0; i < f; i++) {
+        uint64_t d;
+        if (p < end && *p < 0x80) d = *p++;
+        else if (!ci_varint(&p, end, &d)) goto bad;
+        if ((i && d == 0) || d >= limit - pos || (i == 0 && d >= limit)) goto bad;
+        pos += d;
+        out[i] = (int64_t)pos;
+    }
+    if (p != end) goto bad;
+    return 0;
+bad:
+    *at = (size_t)(p - start);
+    return -1;
 }
 
 #endif
