@@ -207,6 +207,7 @@ static int l_merge(lua_State *L) {
     size_t rlen;
     const char *receipt = luaL_optlstring(L, 4, "", &rlen);
     lua_Integer nf = luaL_len(L, 2);
+    luaL_argcheck(L, nf >= 1, 2, "at least one runs file (the merge's scratch space)");
     luaL_argcheck(L, luaL_len(L, 3) == nf, 3, "one array of offsets per file");
     size_t nr = 0;
     for (lua_Integer k = 1; k <= nf; k++) {
@@ -244,16 +245,9 @@ static int l_merge(lua_State *L) {
         }
         lua_pop(L, 1);
     }
-    FILE *sf = NULL;
-    if (scratch < 0) {   /* no runs at all: an empty index */
-        sf = tmpfile();
-        if (!sf) return luaL_error(L, "index: %s", strerror(errno));
-        scratch = fileno(sf);
-    }
     char msg[PP_MSG_SIZE];
     int out = pp_open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644, msg, sizeof msg);
     if (out < 0) {
-        if (sf) fclose(sf);
         lua_pushnil(L);
         lua_pushstring(L, msg);
         return 2;
@@ -264,7 +258,6 @@ static int l_merge(lua_State *L) {
         rc = -1;
         snprintf(err, sizeof err, "%s", strerror(errno));
     }
-    if (sf) fclose(sf);
     if (rc) {
         lua_pushnil(L);
         lua_pushfstring(L, "%s: %s", path, err);

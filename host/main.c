@@ -45,6 +45,7 @@ static void print_usage_text(FILE *out) {
             "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
+            "       %s index -c SOURCE -o PATH [-j N]   (corpusrun index --help)\n"
             "       %s [options] --kernel CONNECTION_FILE   (a Jupyter kernel, docs/kernel.md)\n"
             "       %s --install-kernel [--user | --prefix P]\n"
             "Available options are:\n"
@@ -90,7 +91,7 @@ static void print_usage_text(FILE *out) {
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname, progname, progname, progname);
+            progname, progname, progname, progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -730,6 +731,10 @@ static int pmain(lua_State *L) {
     }
     if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
         lua_pushboolean(L, run_subcommand(L, "replay", "replay_command", argc, argv) == LUA_OK);
+        return 1;
+    }
+    if (argc >= 2 && strcmp(argv[1], "index") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "index", "index_command", argc, argv) == LUA_OK);
         return 1;
     }
     int script;

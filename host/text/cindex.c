@@ -828,13 +828,31 @@ static int rebuild(ci_index *ix, uint64_t b, uint64_t e, cr_buf *out, size_t *sp
         if (!rc) rc = ids_raw(ix, ix->nattrs, (cp_pos)p, n, g);
         if (rc) return rc;
         for (size_t i = 0; i < n; i++) {
-            size_t gl, wl;
+            size_t gl, wl, k = (size_t)(p - b + i);
             const char *gs = lstr(&ix->a[ix->nattrs], (uint64_t)g[i], &gl);
             const char *ws = lstr(&ix->a[0], (uint64_t)w[i], &wl);
-            cr_buf_add(out, gs, gl);
-            if (span) span[2 * (p - b + i)] = out->len - base;
+            /* the gap's layout: cindex_build.c's gap_string */
+            int kind = gl ? (unsigned char)gs[0] : -1;
+            if (kind == 1 && gl >= 5) {
+                size_t pn = ci_rd32((const unsigned char *)gs + 1);
+                if (pn > gl - 5) kind = -1;
+                else {
+                    cr_buf_add(out, gs + 5, pn);
+                    ws = gs + 5 + pn;
+                    wl = gl - 5 - pn;
+                }
+            } else if (kind == 0) {
+                cr_buf_add(out, gs + 1, gl - 1);
+            } else if (kind == 2 && gl == 1 && k > 0) {
+                if (span) span[2 * k] = span[2 * k - 2], span[2 * k + 1] = span[2 * k - 1];
+                continue;
+            } else {
+                kind = -1;
+            }
+            if (kind < 0) return eio(ix, ix->a[ix->nattrs].s_ids, 0, "a token's whitespace is damaged");
+            if (span) span[2 * k] = out->len - base;
             cr_buf_add(out, ws, wl);
-            if (span) span[2 * (p - b + i) + 1] = out->len - base;
+            if (span) span[2 * k + 1] = out->len - base;
         }
         p += n;
     }

@@ -9,7 +9,9 @@
  * and, when the batch is full, writes it as a sorted run (its lexicons
  * sorted by bytes, its postings grouped by id) appended to a temporary file
  * it is given.  ci_merge reads every run sequentially, in order, and writes
- * the index: lexicons merged, ids remapped, postings concatenated.  Memory
+ * the index: lexicons merged, ids remapped, postings concatenated; lower
+ * and key become a map from word's ids (their postings are their words',
+ * merged when read).  Memory
  * is the batch's (opts.batch_tokens) while building, and the lexicons' (not
  * the tokens') while merging.  Runs built by several processes over
  * consecutive parts of a corpus merge into the same bytes as one process's.

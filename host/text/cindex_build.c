@@ -3,9 +3,10 @@
  *
  * Stored attributes, in this order: word, the annotated input's other
  * attributes in the input's order, and the whitespace before each token
- * ("gap", hidden: the text is rebuilt from gaps and words).  lower and key
- * are derived from word at the merge: a map from word ids to theirs, and
- * postings of their own.
+ * ("gap", hidden: the text is rebuilt from gaps and words; gap_string).
+ * lower and key are derived from word at the merge: a map from word ids to
+ * theirs, and the words of each (their postings are their words', merged
+ * when read).
  *
  * A run is a container (cindex_fmt.h) of sections:
  *   info   u64 tokens, docs, sentences, paragraphs, attributes, annotated;
@@ -528,6 +529,25 @@ static int add_token(ci_builder *b, const char *const *vals, const size_t *lens)
     return 0;
 }
 
+/* The hidden attribute "gap" of a token: what rebuilds the text around it.
+ * kind 0: [0] and the bytes before the token, whose text is its word;
+ * kind 1: [1], u32 length of the bytes before, those bytes, then the
+ * token's text (not its word: a CoNLL-U multiword token's form);
+ * kind 2: [2]: the token shares the previous token's text (the next word
+ * of a multiword token). */
+static int gap_string(cr_buf *o, int kind, const char *pre, size_t pn, const char *surf, size_t sn) {
+    cr_buf_reset(o);
+    cr_buf_addc(o, kind);
+    if (kind == 1) {
+        unsigned char x[4];
+        ci_wr32(x, (uint32_t)pn);
+        cr_buf_add(o, x, 4);
+    }
+    if (pn) cr_buf_add(o, pre, pn);
+    if (kind == 1 && sn) cr_buf_add(o, surf, sn);
+    return o->failed ? -1 : 0;
+}
+
 static int blank_line(const char *s, size_t n) {
     for (size_t i = 0; i < n; i++) {
         if (s[i] != '\n') continue;
@@ -572,8 +592,9 @@ static int add_text(ci_builder *b, const ci_doc *d, size_t *tail) {
         any = 1;
         vals[0] = d->text + tok.start;
         lens[0] = tok.stop - tok.start;
-        vals[1] = d->text + prev;
-        lens[1] = tok.start - prev;
+        if (gap_string(&b->tmp, 0, d->text + prev, tok.start - prev, NULL, 0)) return oom(b);
+        vals[1] = b->tmp.data;
+        lens[1] = b->tmp.len;
         if (add_token(b, vals, lens)) return -1;
         prev = tok.stop;
     }
@@ -608,19 +629,25 @@ static int add_annot(ci_builder *b, const ci_doc *d, size_t *tail) {
     int rc = 0;
     for (size_t i = 0; i < t->n && !rc; i++) {
         size_t s0 = t->span[2 * i], s1 = t->span[2 * i + 1];
-        if (s0 < prev || s1 < s0 || s1 > d->text_len) {
+        int shared = i > 0 && s0 == t->span[2 * i - 2] && s1 == t->span[2 * i - 1];   /* a multiword token's word */
+        if (!shared && (s0 < prev || s1 < s0 || s1 > d->text_len)) {
             snprintf(b->err, sizeof b->err, "document '%.*s': token %zu lies outside its text", (int)d->id_len, d->id,
                      i + 1);
             rc = -1;
             break;
         }
-        pv[0] = d->text + s0;
-        pl[0] = s1 - s0;
+        pv[0] = ld_tokens_val(t, i, b->form, &pl[0]);
         for (size_t a = 1; a + 1 < b->nstored; a++) pv[a] = ld_tokens_val(t, i, b->src[a], &pl[a]);
-        pv[b->nstored - 1] = d->text + prev;
-        pl[b->nstored - 1] = s0 - prev;
+        int same = pl[0] == s1 - s0 && memcmp(pv[0], d->text + s0, pl[0]) == 0;
+        if (shared ? gap_string(&b->tmp, 2, NULL, 0, NULL, 0)
+                   : gap_string(&b->tmp, same ? 0 : 1, d->text + prev, s0 - prev, d->text + s0, s1 - s0)) {
+            rc = oom(b);
+            break;
+        }
+        pv[b->nstored - 1] = b->tmp.data;
+        pl[b->nstored - 1] = b->tmp.len;
         rc = add_token(b, pv, pl);
-        prev = s1;
+        if (!shared) prev = s1;
     }
     for (size_t k = 0; k < t->nsent && !rc; k++) {
         size_t f, e;

@@ -41,17 +41,15 @@ local function build_shard(c, files, k, batch, tick)
   return runs, tokens, nd
 end
 
--- The receipt kept in the index: what built it, from what, how.  The same
--- whatever -j (the bytes of an index do not depend on it).
-local function make_receipt(source, copts, batch)
-  local r = json.object({
+-- The receipt kept in the index: what built it, from what, how.  Neither
+-- jobs nor batch is in it: the index's bytes do not depend on them.
+local function make_receipt(source, copts)
+  return json.encode(json.object({
     built_by = "corpusrun " .. (host.version or "?"),
     source = type(source) == "string" and source or tostring(source.path or source),
     options = json.object(copts or {}),
     format = 1,
-  })
-  if batch then r.batch = batch end
-  return json.encode(r)
+  }))
 end
 
 -- corpus.index(source, path [, opts]) -> {documents, tokens, bytes}
@@ -100,7 +98,7 @@ function M.build(source, path, opts)
     end
   end
   if bar then bar:finish() end
-  local ok, msg = core.merge(path, files, offsets, make_receipt(source, copts, batch))
+  local ok, msg = core.merge(path, files, offsets, make_receipt(source, copts))
   if not ok then error("corpus.index: " .. msg, 0) end
   local ix = assert(core.open(path))
   local stats = { documents = docs, tokens = tokens, bytes = ix:info().bytes }
