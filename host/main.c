@@ -690,6 +690,8 @@ static int cluster_run_complete(lua_State *L, const host_options *ho, int args) 
  * require(module)[fn](args) returning true, or nil and a message. */
 static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
     cr_host_setup(L, argv[0]);
+    lua_gc(L, LUA_GCRESTART);   /* stopped by main while the state was set up; incremental as for scripts */
+    lua_gc(L, LUA_GCINC, 0, 0, 0);
     lua_getglobal(L, "require");
     lua_pushstring(L, module);
     int status = cr_host_docall(L, 1, 1);

@@ -110,6 +110,18 @@ static void cw_u32(cwriter *w, uint32_t v) {
     ci_wr32(b, v);
     cw_raw(w, b, 4);
 }
+/* An array of u32, little-endian, in one piece (rewritten in place on a
+ * big-endian machine). */
+static void cw_u32s(cwriter *w, uint32_t *v, size_t n) {
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x[4];
+        ci_wr32(x, v[i]);
+        memcpy(&v[i], x, 4);
+    }
+#endif
+    cw_raw(w, v, n * sizeof *v);
+}
 static void cw_str(cwriter *w, const char *s, size_t n) {
     cw_u32(w, (uint32_t)n);
     cw_raw(w, s, n);
@@ -310,9 +322,9 @@ static int ct_open(const ctable *t, int fd, const char *name, crd *r, size_t buf
 typedef struct blex {         /* one stored attribute in the batch */
     cr_buf arena;
     uint64_t *soff;
-    uint32_t *slen, *freq;
+    uint32_t *slen, *freq;    /* per id: length, frequency */
     size_t n, cap;
-    uint32_t *ht;             /* id + 1, 0: empty */
+    uint64_t *ht;             /* the hash's high 32 bits, id + 1 in the low; 0: empty */
     size_t hcap;
     uint32_t *stream;         /* per token: its id */
 } blex;
@@ -339,18 +351,27 @@ struct ci_builder {
 };
 
 static uint64_t str_hash(const char *s, size_t n) {
-    uint64_t h = 1469598103934665603u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211u;
-    return h ^ h >> 31;
+    uint64_t h = 0x9E3779B97F4A7C15u ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdu;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s, n);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+    return h ^ h >> 29;
 }
 
 static int blex_rehash(blex *l, size_t cap) {
-    uint32_t *t = calloc(cap, sizeof *t);
+    uint64_t *t = calloc(cap, sizeof *t);
     if (!t) return -1;
     for (size_t i = 0; i < l->n; i++) {
-        size_t j = str_hash(l->arena.data + l->soff[i], l->slen[i]) & (cap - 1);
+        uint64_t h = str_hash(l->arena.data + l->soff[i], l->slen[i]);
+        size_t j = h & (cap - 1);
         while (t[j]) j = (j + 1) & (cap - 1);
-        t[j] = (uint32_t)i + 1;
+        t[j] = (h >> 32 << 32) | ((uint64_t)i + 1);
     }
     free(l->ht);
     l->ht = t;
@@ -362,9 +383,11 @@ static int blex_rehash(blex *l, size_t cap) {
 static int64_t blex_id(blex *l, const char *s, size_t n) {
     if (n > UINT32_MAX) n = UINT32_MAX;
     if ((l->n + 1) * 2 > l->hcap && blex_rehash(l, l->hcap ? l->hcap * 2 : 1024)) return -1;
-    size_t j = str_hash(s, n) & (l->hcap - 1);
+    uint64_t h = str_hash(s, n), hi = h >> 32 << 32;
+    size_t j = h & (l->hcap - 1);
     for (; l->ht[j]; j = (j + 1) & (l->hcap - 1)) {
-        uint32_t i = l->ht[j] - 1;
+        if ((l->ht[j] >> 32 << 32) != hi) continue;
+        uint32_t i = (uint32_t)l->ht[j] - 1;
         if (l->slen[i] == n && memcmp(l->arena.data + l->soff[i], s, n) == 0) {
             l->freq[i]++;
             return i;
@@ -387,7 +410,7 @@ static int64_t blex_id(blex *l, const char *s, size_t n) {
     l->slen[l->n] = (uint32_t)n;
     l->freq[l->n] = 1;
     if (cr_buf_add(&l->arena, s, n)) return -1;
-    l->ht[j] = (uint32_t)l->n + 1;
+    l->ht[j] = hi | ((uint64_t)l->n + 1);
     return (int64_t)l->n++;
 }
 
@@ -744,12 +767,13 @@ static int write_attr(ci_builder *b, cwriter *w, size_t i) {
         for (size_t p = 0; p < b->ntok; p++) b->posb[startp[b->rank[l->stream[p]]]++] = (uint32_t)p;
         snprintf(name, sizeof name, "pos.%zu", i);
         if (cw_begin(w, name)) return -1;
-        for (size_t p = 0; p < b->ntok; p++) cw_u32(w, b->posb[p]);
+        cw_u32s(w, b->posb, b->ntok);
         cw_end(w);
     }
     snprintf(name, sizeof name, "ids.%zu", i);
     if (cw_begin(w, name)) return -1;
-    for (size_t p = 0; p < b->ntok; p++) cw_u32(w, b->rank[l->stream[p]]);
+    for (size_t p = 0; p < b->ntok; p++) b->posb[p] = b->rank[l->stream[p]];
+    cw_u32s(w, b->posb, b->ntok);
     cw_end(w);
     return w->failed ? -1 : 0;
 }
