@@ -1465,6 +1465,26 @@ static int sent_pass(merger *m, const char *name, int what) {
     return rc || m->w.failed ? -1 : 0;
 }
 
+/* Whether any sentence has an id or a text (else "s" keeps no values). */
+static int sent_values(merger *m) {
+    cr_buf s;
+    cr_buf_init(&s);
+    int any = 0;
+    for (size_t r = 0; r < m->nr && !any; r++) {
+        crd c;
+        if (ct_open(&m->r[r].t, m->r[r].fd, "sent", &c, 1 << 16)) continue;
+        for (uint64_t k = 0; k < m->r[r].nsent && !c.bad && !any; k++) {
+            crd_u64(&c);
+            crd_u64(&c);
+            for (int j = 0; j < 2 && !any; j++)
+                if (crd_str(&c, &s) == 0 && s.len) any = 1;
+        }
+        crd_free(&c);
+    }
+    cr_buf_free(&s);
+    return any;
+}
+
 /* meta: escaped text lines. */
 static void meta_add(cr_buf *o, const char *s) {
     for (; *s; s++) {
@@ -1596,7 +1616,9 @@ int ci_merge(const ci_run *runs, size_t nruns, int out, int scratch, const char 
         cr_buf_addc(&meta, '\t');
         meta_add(&meta, nth_name(&m.keys, k));
     }
-    cr_buf_adds(&meta, m.annotated ? "\nstruct\ts\tid\ttext\n" : "\nstruct\ts\nstruct\tp\n");
+    int svals = m.annotated && sent_values(&m);
+    cr_buf_adds(&meta, svals ? "\nstruct\ts\tid\ttext\n" : "\nstruct\ts\n");
+    if (!m.annotated) cr_buf_adds(&meta, "struct\tp\n");
     if (meta.failed) {
         mfail(&m, "out of memory");
         goto done_meta;
@@ -1621,7 +1643,7 @@ int ci_merge(const ci_run *runs, size_t nruns, int out, int scratch, const char 
         run_docs(&m, "dcf", 6, m.ndocs, 0))
         goto done_meta;
     if (sent_pass(&m, "rgn.s", 0)) goto done_meta;
-    if (m.annotated && (sent_pass(&m, "vlo.s", 1) || sent_pass(&m, "vlb.s", 2))) goto done_meta;
+    if (svals && (sent_pass(&m, "vlo.s", 1) || sent_pass(&m, "vlb.s", 2))) goto done_meta;
     if (!m.annotated && sent_pass(&m, "rgn.p", 3)) goto done_meta;
     if (cw_close(&m.w)) {
         mfail(&m, m.w.err[0] ? m.w.err : "writing the index failed");
