@@ -265,6 +265,12 @@ function IndexCorpus:fingerprint()
   return host.sha256(table.concat(parts, "\0")):sub(1, 32)
 end
 
+-- c:source() -> the index's path.
+function IndexCorpus:source()
+  check(self)
+  return self.path
+end
+
 function IndexCorpus:problems()
   check(self)
   return {}, { skipped = 0, encoding = 0, ignored = 0 }
