@@ -267,6 +267,31 @@ static int l_merge(lua_State *L) {
     return 1;
 }
 
+/* core.index_run(runs, path) -> the offset in runs of the index at path
+ * written as one run (to merge it with the runs of new documents), or nil
+ * and a message. */
+static int l_index_run(lua_State *L) {
+    Tmp *t = check_tmp(L, 1);
+    const char *path = luaL_checkstring(L, 2);
+    char err[CI_ERR_SIZE];
+    ci_index *ix = ci_open(path, err, sizeof err);
+    if (!ix) {
+        lua_pushnil(L);
+        lua_pushstring(L, err);
+        return 2;
+    }
+    uint64_t off;
+    int rc = ci_index_to_run(ix, fileno(t->f), &off, err, sizeof err);
+    ci_close(ix);
+    if (rc) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: %s", path, err);
+        return 2;
+    }
+    lua_pushinteger(L, (lua_Integer)off);
+    return 1;
+}
+
 /* ---- the opened index ---- */
 typedef struct Index {
     ci_index *ix;
@@ -512,7 +537,8 @@ static const luaL_Reg index_methods[] = {
 static const luaL_Reg builder_methods[] = {{"add", builder_add}, {"finish", builder_finish}, {NULL, NULL}};
 
 static const luaL_Reg funcs[] = {{"runs", l_runs},       {"builder", l_builder}, {"merge", l_merge},
-                                 {"open", l_open},       {"is_index", l_is_index}, {NULL, NULL}};
+                                 {"open", l_open},       {"is_index", l_is_index}, {"index_run", l_index_run},
+                                 {NULL, NULL}};
 
 static void new_type(lua_State *L, const char *name, lua_CFunction gc, const luaL_Reg *methods) {
     luaL_newmetatable(L, name);

@@ -121,6 +121,59 @@ do
   t.ok(read(one) == read(big), "runs of 500 tokens merge into the bytes of one run")
 end
 
+-- ---- appending: the sections of a build at once, the receipt aside ------------------
+local function sections(path)
+  local d = read(path)
+  local n, table = string.unpack("<I4I8", d, 13)
+  local out = {}
+  for i = 0, n - 1 do
+    local e = table + i * 48 + 1
+    local name = d:sub(e, e + 23):gsub("%z+$", "")
+    local off, size = string.unpack("<I8I8", d, e + 24)
+    out[name] = d:sub(off + 1, off + size)
+  end
+  return out
+end
+
+local function same_sections(a, b)
+  local sa, sb = sections(a), sections(b)
+  local differ = {}
+  for k, v in pairs(sa) do if k ~= "rcpt" and sb[k] ~= v then differ[#differ + 1] = k end end
+  for k in pairs(sb) do if sa[k] == nil then differ[#differ + 1] = k end end
+  table.sort(differ)
+  return differ
+end
+
+do
+  -- CoNLL-U (sentence ids and texts, a multiword token), one document at a time
+  local src = assert(corpus.open("tests/data/load/annot/ud.conllu"))
+  local full, ap = dir .. "/ud-full.cri", dir .. "/ud-append.cri"
+  corpus.index(src, full, { quiet = true })
+  corpus.index(src:shard(1, 2), ap, { quiet = true })
+  local stats = corpus.index(src:shard(2, 2), ap, { quiet = true, append = true })
+  t.is(stats.total_documents, #src, "append: every document in the index")
+  t.is_deeply(same_sections(ap, full), {}, "CoNLL-U appended: every section as a build of the whole")
+  local c = assert(corpus.open(ap))
+  same_docs(src, c, "CoNLL-U appended")
+  local r = c:receipt()
+  t.ok(r.appended and #r.appended == 1 and r.source ~= nil, "the receipt keeps what built the index and adds what was appended")
+  -- plain text, then JSON Lines with metadata, from the command line
+  local both = dir .. "/both.cri"
+  corpus.index({ "corpus", "tests/data/load/news.jsonl" }, both, { quiet = true, on_error = "skip" })
+  local cli = dir .. "/cli-append.cri"
+  local _, code1 = t.run(CR .. " index --quiet -c corpus -o " .. q(cli))
+  local _, code2, err2 = t.run(CR .. " index --append -c tests/data/load/news.jsonl -o " .. q(cli))
+  t.ok(code1 == 0 and code2 == 0, "corpusrun index --append exits 0", err2)
+  t.like(err2, "corpusrun: appended 4 documents, 16 tokens to ", "and says what it appended")
+  t.is_deeply(same_sections(cli, both), {}, "plain text appended: every section as a build of the whole")
+  local _, code3, err3 = t.run(CR .. " index --append -c tests/data/load/annot/ud.conllu -o " .. q(cli))
+  t.ok(code3 == 1 and err3:find(cli .. ": the runs of the index build have different attributes", 1, true),
+    "appending tokens of another kind refused, naming the index", err3)
+  t.is_deeply(same_sections(cli, both), {}, "and the index is left as it was")
+  local _, code4, err4 = t.run(CR .. " index --append -c corpus -o " .. q(dir .. "/none.cri"))
+  t.ok(code4 == 1 and err4:find("none.cri", 1, true), "appending to no index: an error naming it", err4)
+end
+
 -- ---- damage ----------------------------------------------------------------
 do
   local good = read(dir .. "/case1.cri")

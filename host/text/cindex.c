@@ -801,6 +801,31 @@ const char *ci_doc_title(const ci_index *ix, int64_t k, size_t *len) {
     const char *s = dstr(ix, k, 1, len);
     return *len ? s : NULL;
 }
+const char *ci_doc_tail(const ci_index *ix, int64_t k, size_t *len) { return dstr(ix, k, 2, len); }
+
+int ci_attr_derived(const ci_index *ix, int a) { return a >= 0 && a < ix->nattrs && ix->a[a].derived; }
+
+size_t ci_input(const ci_index *ix, const char *const **names, size_t *form) {
+    *names = ix->input;
+    *form = ix->form;
+    return ix->annotated ? ix->ninput : 0;
+}
+
+cp_id ci_gap_size(const ci_index *ix) { return (cp_id)ix->a[ix->nattrs].n; }
+
+int ci_gap_ids(ci_index *ix, cp_pos from, size_t n, cp_id *out) {
+    if (from < 0 || (uint64_t)from > (uint64_t)ix->c.size || n > (uint64_t)ix->c.size - (uint64_t)from) return CP_ERANGE;
+    return ids_raw(ix, ix->nattrs, from, n, out);
+}
+
+const char *ci_gap_str(const ci_index *ix, cp_id id, size_t *len) {
+    if (id < 0 || (uint64_t)id >= ix->a[ix->nattrs].n) {
+        *len = 0;
+        return NULL;
+    }
+    return lstr(&ix->a[ix->nattrs], (uint64_t)id, len);
+}
+
 int ci_doc_annotated(const ci_index *ix, int64_t k) { return (int)(ci_rd64(ix->dcf + 8 * (uint64_t)k) & 1); }
 uint64_t ci_doc_bytes(const ci_index *ix, int64_t k) { return ci_rd64(ix->dcf + 8 * (uint64_t)k) >> 1; }
 int ci_doc_meta_type(const ci_index *ix, int64_t k, size_t key) {

@@ -128,6 +128,26 @@ uint64_t ci_doc_bytes(const ci_index *ix, int64_t k);
 /* The document whose id is id, or -1 (a linear scan of the ids). */
 int64_t ci_doc_find(const ci_index *ix, const char *id, size_t len);
 
+/* What appending reads of an index (cindex_build.c's ci_index_to_run):
+ * document k's text after its last token; whether attribute a is derived
+ * from word (lower, key); the annotated input's attribute names and which
+ * is the form (0 names for plain text); the hidden attribute of the text
+ * around each token: its lexicon's size, the ids at [from, from + n), the
+ * string of an id. */
+const char *ci_doc_tail(const ci_index *ix, int64_t k, size_t *len);
+int ci_attr_derived(const ci_index *ix, int a);
+size_t ci_input(const ci_index *ix, const char *const **names, size_t *form);
+cp_id ci_gap_size(const ci_index *ix);
+int ci_gap_ids(ci_index *ix, cp_pos from, size_t n, cp_id *out);
+const char *ci_gap_str(const ci_index *ix, cp_id id, size_t *len);
+
+/* Writes the index as one run (the builder's format) appended to fd, so
+ * that ci_merge merges it with the runs of new documents: appending to an
+ * index reads its lexicons, postings and token streams, never its source.
+ * An index of 2^32 tokens or more cannot be one run.  The run's offset in
+ * *off; 0, or -1 with err set. */
+int ci_index_to_run(ci_index *ix, int fd, uint64_t *off, char *err, size_t errsize);
+
 /* Sizes in bytes of the sections of attribute a (lexicon, token stream or
  * map, postings): for measurements. */
 void ci_attr_sizes(const ci_index *ix, int a, uint64_t *lex, uint64_t *ids, uint64_t *post);

@@ -1626,9 +1626,6 @@ int ci_merge(const ci_run *runs, size_t nruns, int out, int scratch, const char 
     cw_begin(&m.w, "meta");
     cw_raw(&m.w, meta.data, meta.len);
     cw_end(&m.w);
-    cw_begin(&m.w, "rcpt");
-    if (receipt) cw_raw(&m.w, receipt, receipt_len);
-    cw_end(&m.w);
     /* positional attributes */
     if (merge_attr(&m, 0, 0, 1)) goto done_meta;
     if (!has_lower && merge_derived(&m, e_lower, CR_NORM_CASEFOLD)) goto done_meta;
@@ -1645,6 +1642,10 @@ int ci_merge(const ci_run *runs, size_t nruns, int out, int scratch, const char 
     if (sent_pass(&m, "rgn.s", 0)) goto done_meta;
     if (svals && (sent_pass(&m, "vlo.s", 1) || sent_pass(&m, "vlb.s", 2))) goto done_meta;
     if (!m.annotated && sent_pass(&m, "rgn.p", 3)) goto done_meta;
+    /* last: an index appended to differs from one built at once only here */
+    cw_begin(&m.w, "rcpt");
+    if (receipt) cw_raw(&m.w, receipt, receipt_len);
+    cw_end(&m.w);
     if (cw_close(&m.w)) {
         mfail(&m, m.w.err[0] ? m.w.err : "writing the index failed");
         goto done_meta;
@@ -1664,5 +1665,161 @@ done:
     free(m.woff);
     free(m.wfreq);
     free(m.wpso);
+    return rc;
+}
+
+/* ---- an index as a run (appending) ------------------------------------------ */
+static void cw_cstr(cwriter *w, const char *s, size_t n) { cw_str(w, s ? s : "", s ? n : 0); }
+
+int ci_index_to_run(ci_index *ix, int fd, uint64_t *off, char *err, size_t errsize) {
+    cp_corpus *c = ci_corpus(ix);
+    const cp_ops *op = c->ops;
+    if ((uint64_t)c->size >= UINT32_MAX / 2) {
+        snprintf(err, errsize, "an index of %lld tokens is too large to append to (2^31 at most): build it anew",
+                 (long long)c->size);
+        return -1;
+    }
+    const char *const *inames;
+    size_t form, ni = ci_input(ix, &inames, &form);
+    int s_s = cp_struct(c, "s"), s_p = cp_struct(c, "p");
+    uint64_t ndocs = (uint64_t)op->regions(c, 0), nsent = s_s >= 0 ? (uint64_t)op->regions(c, s_s) : 0;
+    uint64_t npara = s_p >= 0 ? (uint64_t)op->regions(c, s_p) : 0;
+    int *st = malloc(((size_t)c->nattrs + 1) * sizeof *st);
+    cp_id *ids = malloc(4096 * sizeof *ids);
+    uint32_t *u = malloc(4096 * sizeof *u);
+    cp_posvec pv = {0};
+    cwriter w;
+    memset(&w, 0, sizeof w);
+    int rc = -1;
+    off_t end = lseek(fd, 0, SEEK_END);
+    if (!st || !ids || !u || end < 0 || cw_init(&w, fd, (uint64_t)end)) {
+        snprintf(err, errsize, "%s", w.err[0] ? w.err : "out of memory");
+        goto done;
+    }
+    size_t ns = 0;
+    for (int a = 0; a < c->nattrs; a++)
+        if (!ci_attr_derived(ix, a)) st[ns++] = a;
+    st[ns++] = -1;   /* the gaps */
+    cw_begin(&w, "info");
+    cw_u64(&w, (uint64_t)c->size);
+    cw_u64(&w, ndocs);
+    cw_u64(&w, nsent);
+    cw_u64(&w, ni ? 0 : npara);
+    cw_u64(&w, ns);
+    cw_u64(&w, ni > 0);
+    for (size_t i = 0; i < ns; i++) {
+        const char *nm = st[i] < 0 ? "gap" : c->attrs[st[i]];
+        cw_str(&w, nm, strlen(nm));
+    }
+    if (ni) {
+        cw_u64(&w, ni);
+        for (size_t i = 0; i < ni; i++) cw_str(&w, inames[i], strlen(inames[i]));
+        cw_u64(&w, form);
+    }
+    cw_end(&w);
+    char name[32];
+    int bad = 0;
+    for (size_t i = 0; i < ns && !bad; i++) {
+        int a = st[i];
+        cp_id n = a < 0 ? ci_gap_size(ix) : op->lex_size(c, a);
+        snprintf(name, sizeof name, "lex.%zu", i);
+        cw_begin(&w, name);
+        cw_u64(&w, (uint64_t)n);
+        for (cp_id id = 0; id < n; id++) {
+            size_t len;
+            const char *s = a < 0 ? ci_gap_str(ix, id, &len) : op->lex_str(c, a, id, &len);
+            cw_cstr(&w, s, len);
+            cw_u32(&w, a < 0 ? 0 : (uint32_t)op->lex_freq(c, a, id));
+        }
+        cw_end(&w);
+        if (a >= 0) {
+            snprintf(name, sizeof name, "pos.%zu", i);
+            cw_begin(&w, name);
+            for (cp_id id = 0; id < n && !bad; id++) {
+                pv.n = 0;
+                if (op->postings(c, a, id, &pv)) bad = 1;
+                for (size_t k = 0; k < pv.n; k++) cw_u32(&w, (uint32_t)pv.v[k]);
+            }
+            cw_end(&w);
+        }
+        snprintf(name, sizeof name, "ids.%zu", i);
+        cw_begin(&w, name);
+        for (cp_pos p = 0; p < c->size && !bad; p += 4096) {
+            size_t k = (uint64_t)(c->size - p) < 4096 ? (size_t)(c->size - p) : 4096;
+            if (a < 0 ? ci_gap_ids(ix, p, k, ids) : op->ids_at(c, a, p, k, ids)) bad = 1;
+            for (size_t j = 0; j < k; j++) u[j] = (uint32_t)ids[j];
+            cw_u32s(&w, u, k);
+        }
+        cw_end(&w);
+    }
+    cw_begin(&w, "docs");
+    const char *const *keys = c->keys[0];
+    for (uint64_t k = 0; k < ndocs && !bad; k++) {
+        cp_pos b, e;
+        size_t len;
+        if (op->region(c, 0, (int64_t)k, &b, &e)) bad = 1;
+        cw_u64(&w, (uint64_t)(e - b));
+        cw_u64(&w, ci_doc_bytes(ix, (int64_t)k));
+        unsigned char an = (unsigned char)ci_doc_annotated(ix, (int64_t)k);
+        cw_raw(&w, &an, 1);
+        const char *v = op->region_value(c, 0, (int64_t)k, "id", 2, &len);
+        cw_cstr(&w, v, len);
+        v = ci_doc_path(ix, (int64_t)k, &len);
+        cw_cstr(&w, v, len);
+        v = ci_doc_title(ix, (int64_t)k, &len);
+        cw_cstr(&w, v, len);
+        v = ci_doc_tail(ix, (int64_t)k, &len);
+        cw_cstr(&w, v, len);
+        uint32_t nm = 0;
+        for (size_t i = 1; keys[i]; i++) nm += ci_doc_meta_type(ix, (int64_t)k, i) >= 0;
+        cw_u32(&w, nm);
+        for (size_t i = 1; keys[i]; i++) {
+            int type = ci_doc_meta_type(ix, (int64_t)k, i);
+            if (type < 0) continue;
+            unsigned char t = (unsigned char)type;
+            cw_raw(&w, &t, 1);
+            cw_str(&w, keys[i], strlen(keys[i]));
+            v = op->region_value(c, 0, (int64_t)k, keys[i], strlen(keys[i]), &len);
+            cw_cstr(&w, v, len);
+        }
+    }
+    cw_end(&w);
+    cw_begin(&w, "sent");
+    for (uint64_t k = 0; k < nsent && !bad; k++) {
+        cp_pos b, e;
+        size_t len;
+        if (op->region(c, s_s, (int64_t)k, &b, &e)) bad = 1;
+        cw_u64(&w, (uint64_t)b);
+        cw_u64(&w, (uint64_t)e);
+        const char *v = op->region_value(c, s_s, (int64_t)k, "id", 2, &len);
+        cw_cstr(&w, v, len);
+        v = op->region_value(c, s_s, (int64_t)k, "text", 4, &len);
+        cw_cstr(&w, v, len);
+    }
+    cw_end(&w);
+    cw_begin(&w, "para");
+    for (uint64_t k = 0; k < (ni ? 0 : npara) && !bad; k++) {
+        cp_pos b, e;
+        if (op->region(c, s_p, (int64_t)k, &b, &e)) bad = 1;
+        cw_u64(&w, (uint64_t)b);
+        cw_u64(&w, (uint64_t)e);
+    }
+    cw_end(&w);
+    if (bad) {
+        snprintf(err, errsize, "%s", ci_error(ix)[0] ? ci_error(ix) : "the index could not be read");
+        goto done;
+    }
+    if (cw_close(&w)) {
+        snprintf(err, errsize, "%s", w.err[0] ? w.err : "writing the run failed");
+        goto done;
+    }
+    *off = (uint64_t)end;
+    rc = 0;
+done:
+    cw_free(&w);
+    free(st);
+    free(ids);
+    free(u);
+    cp_posvec_free(&pv);
     return rc;
 }

@@ -17,11 +17,13 @@ local M = {}
 -- ---- building -------------------------------------------------------------
 
 -- Options of corpus.index itself; every other key goes to corpus.open.
-local OWN = { jobs = true, batch = true, progress = true, quiet = true }
+local OWN = { jobs = true, batch = true, progress = true, quiet = true, append = true }
 
 local function source_corpus(source, opts)
   if (type(source) == "table" or type(source) == "userdata") and source.docs then return source, nil end
-  if type(source) ~= "string" then error("bad argument #1 to 'index' (a path or a corpus expected)", 3) end
+  if type(source) ~= "string" and type(source) ~= "table" then
+    error("bad argument #1 to 'index' (a path, a list of paths or a corpus expected)", 3)
+  end
   local copts = {}
   for k, v in pairs(opts) do if not OWN[k] then copts[k] = v end end
   local c, msg = ccore.open(source, next(copts) and copts or nil)
@@ -46,10 +48,33 @@ end
 local function make_receipt(source, copts)
   return json.encode(json.object({
     built_by = "corpusrun " .. (host.version or "?"),
-    source = type(source) == "string" and source or tostring(source.path or source),
+    source = type(source) == "string" and source
+      or (type(source) == "table" and not source.docs and table.concat(source, " "))
+      or tostring(source.path or source),
     options = json.object(copts or {}),
     format = 1,
   }))
+end
+
+-- Appending: the index at path becomes the first run (its lexicons,
+-- postings and streams read, its source never), the new documents' runs
+-- follow, and the merge writes path anew through a temporary file.  The
+-- receipt keeps what built the index and adds what was appended.
+local function append_setup(path, files, offsets, receipt_json)
+  local old, msg = core.open(path)
+  if not old then error("corpus.index: " .. msg, 0) end
+  local r = old:receipt()
+  old:close()
+  local prev = r ~= "" and json.decode(r) or {}
+  local now = json.decode(receipt_json)
+  prev.appended = prev.appended or {}
+  prev.appended[#prev.appended + 1] = json.object({ source = now.source, options = now.options, built_by = now.built_by })
+  local runs = core.runs()
+  local off, rmsg = core.index_run(runs, path)
+  if not off then error("corpus.index: " .. rmsg, 0) end
+  table.insert(files, 1, runs)
+  table.insert(offsets, 1, { off })
+  return json.encode(json.object(prev))
 end
 
 -- corpus.index(source, path [, opts]) -> {documents, tokens, bytes}
@@ -98,10 +123,28 @@ function M.build(source, path, opts)
     end
   end
   if bar then bar:finish() end
-  local ok, msg = core.merge(path, files, offsets, make_receipt(source, copts))
-  if not ok then error("corpus.index: " .. msg, 0) end
+  local receipt_json, out = make_receipt(source, copts), path
+  if opts.append then
+    receipt_json = append_setup(path, files, offsets, receipt_json)
+    if not os.rename then error("corpus.index: appending rewrites the index through a temporary file, which needs os.rename", 0) end
+    out = path .. ".tmp"
+  end
+  local ok, msg = core.merge(out, files, offsets, receipt_json)
+  if not ok then
+    if out ~= path then
+      os.remove(out)
+      msg = path .. msg:sub(#out + 1)   -- the message names the index, not its temporary copy
+    end
+    error("corpus.index: " .. msg, 0)
+  end
+  if out ~= path then
+    local rok, rmsg = os.rename(out, path)
+    if not rok then error("corpus.index: " .. tostring(rmsg), 0) end
+  end
   local ix = assert(core.open(path))
-  local stats = { documents = docs, tokens = tokens, bytes = ix:info().bytes }
+  local info = ix:info()
+  local stats = { documents = docs, tokens = tokens, bytes = info.bytes }
+  if opts.append then stats.total_documents, stats.total_tokens = info.docs, info.tokens end
   ix:close()
   return stats
 end

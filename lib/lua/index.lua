@@ -10,13 +10,14 @@ local json = require "json"
 local index = {}
 
 local USAGE = [[
-usage: corpusrun index -c SOURCE -o PATH [-j N] [--format F] [--batch TOKENS] [--verify] [--quiet]
+usage: corpusrun index -c SOURCE -o PATH [-j N] [--append] [--format F] [--batch TOKENS] [--verify] [--quiet]
        corpusrun index --info PATH [--verify]
 Builds a positional index of the corpus SOURCE (anything corpus.open reads)
 into the file PATH; corpus.open(PATH) opens it.
   -c, --corpus SOURCE   the corpus to index
   -o, --output PATH     the index file to write
   -j, --jobs N          build the runs in N worker processes (the same bytes for every N)
+  --append              add SOURCE's documents to the index at PATH (its source is not read again)
   --format F            the corpus's format (text, jsonl, conllu, vrt, tagged, ...)
   --batch TOKENS        tokens per sorted run (memory while building; default 2097152)
   --verify              then check every section's checksum
@@ -69,6 +70,7 @@ local function run(argv)
     elseif a == "-j" or a == "--jobs" then jobs = count()
     elseif a == "--format" then opts.format = value()
     elseif a == "--batch" then opts.batch = count()
+    elseif a == "--append" then opts.append = true
     elseif a == "--verify" then verify = true
     elseif a == "--quiet" or a == "-q" then opts.quiet = true
     elseif a == "--info" then info_path = value()
@@ -85,8 +87,10 @@ local function run(argv)
   local stats = corpus.index(source, out, opts)
   local secs = host.clock() - t0
   if not opts.quiet then
-    io.stderr:write(("corpusrun: indexed %d documents, %d tokens into %s (%s, %.2f bytes/token) in %.1f s\n"):format(
-      stats.documents, stats.tokens, out, mb(stats.bytes), stats.tokens > 0 and stats.bytes / stats.tokens or 0, secs))
+    local total = stats.total_tokens or stats.tokens
+    io.stderr:write(("corpusrun: %s %d documents, %d tokens %s %s (%s, %.2f bytes/token) in %.1f s\n"):format(
+      opts.append and "appended" or "indexed", stats.documents, stats.tokens, opts.append and "to" or "into", out,
+      mb(stats.bytes), total > 0 and stats.bytes / total or 0, secs))
   end
   if verify then
     local c = assert(corpusindex.open(out))
