@@ -7,7 +7,7 @@
 INDEX_FUZZ_SRC := host/text/cindex.c host/text/cindex_build.c host/text/cpos.c host/text/tokenizer.c \
                   host/text/normalize.c host/text/wordbreak.c host/text/sentbreak.c host/text/ucd_tables.c \
                   host/text/buf.c host/text/pathpolicy.c host/text/load_annot.c host/text/load_util.c \
-                  host/text/load_decode.c
+                  host/text/load_decode.c host/text/counter.c
 build-fuzz/index_fuzz_reader: tests/fuzz/index_fuzz_reader.c $(INDEX_FUZZ_SRC) host/text/cindex.h host/text/cindex_fmt.h
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(ENGINE_FUZZ_FLAGS) -o $@ $< $(INDEX_FUZZ_SRC) $(shell pkg-config --libs libutf8proc) -lm
