@@ -540,6 +540,16 @@ static const luaL_Reg funcs[] = {{"runs", l_runs},       {"builder", l_builder},
                                  {"open", l_open},       {"is_index", l_is_index}, {"index_run", l_index_run},
                                  {NULL, NULL}};
 
+/* __index of the core's types: their methods (upvalue 1). */
+static int method_index(lua_State *L) {
+    lua_pushvalue(L, 2);
+    lua_rawget(L, lua_upvalueindex(1));
+    return 1;
+}
+
+/* The core's types are private to corpusindex.lua (a user meets the
+ * IndexCorpus built on them), so their methods sit behind a function, as
+ * corpusrun.Tokens's do, not in a table help() would list. */
 static void new_type(lua_State *L, const char *name, lua_CFunction gc, const luaL_Reg *methods) {
     luaL_newmetatable(L, name);
     lua_pushcfunction(L, gc);
@@ -549,6 +559,7 @@ static void new_type(lua_State *L, const char *name, lua_CFunction gc, const lua
     if (methods) {
         lua_newtable(L);
         luaL_setfuncs(L, methods, 0);
+        lua_pushcclosure(L, method_index, 1);
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);

@@ -21,7 +21,7 @@ function corpus.ingest(source, path, opts) return corpusdb.ingest(source, path, 
 
 -- corpus.index(source, path [, opts]): builds a positional index
 -- (corpusindex.lua); corpus.open of the file it writes opens the index
-function corpus.index(source, path, opts) return corpusindex.build(source, path, opts) end
+function corpus.index(source, path, opts) return corpusindex._build(source, path, opts) end
 
 fold.install(core._methods, corpus)
 

@@ -12,6 +12,8 @@ local json = require "json"
 local progress = require "progress"
 local receipt = require "receipt"
 
+-- (Its functions are hooks for corpus.lua and index.lua, named with "_":
+-- the API is corpus.index and corpus.open.)
 local M = {}
 
 -- ---- building -------------------------------------------------------------
@@ -78,7 +80,7 @@ local function append_setup(path, files, offsets, receipt_json)
 end
 
 -- corpus.index(source, path [, opts]) -> {documents, tokens, bytes}
-function M.build(source, path, opts)
+function M._build(source, path, opts)
   if type(path) ~= "string" then error("bad argument #2 to 'index' (index path expected)", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #3 to 'index' (table expected)", 2) end
   opts = opts or {}
@@ -169,8 +171,9 @@ local function new_view(path, state, ns)
   return setmetatable({ path = path, state = state, ns = ns }, IndexCorpus)
 end
 
--- corpusindex.open(path [, opts]) -> corpus, or nil, message.
-function M.open(path, opts)
+-- corpusindex._open(path [, opts]) -> corpus, or nil, message: corpus.open
+-- of an index file (through corpus.core's hook).
+function M._open(path, opts)
   if type(path) ~= "string" then error("bad argument #1 to 'open' (path expected)", 2) end
   if opts ~= nil and type(opts) ~= "table" then error("bad argument #2 to 'open' (table expected)", 2) end
   local ix, msg = core.open(path)
@@ -350,6 +353,6 @@ function IndexCorpus:verify()
   return self.state.ix:verify()
 end
 
-ccore._set_index(M.open)
+ccore._set_index(M._open)
 
 return M

@@ -29,7 +29,7 @@ local function fail(msg) error(msg .. "\n" .. USAGE:match("^[^\n]*"), 0) end
 local function mb(n) return ("%.1f MB"):format(n / 1e6) end
 
 local function info(path, verify)
-  local c, msg = corpusindex.open(path)
+  local c, msg = corpusindex._open(path)
   if not c then error(msg, 0) end
   local i = c:info()
   io.write(("%s: %d documents, %d tokens, %s (%.2f bytes/token)\n"):format(path, i.docs, i.tokens, mb(i.bytes),
@@ -93,7 +93,7 @@ local function run(argv)
       mb(stats.bytes), total > 0 and stats.bytes / total or 0, secs))
   end
   if verify then
-    local c = assert(corpusindex.open(out))
+    local c = assert(corpusindex._open(out))
     local ok, vmsg = c:verify()
     c:close()
     if not ok then error(vmsg, 0) end
