@@ -23,6 +23,7 @@
 #include "lualib.h"
 
 #include "buf_lua.h"
+#include "cindex.h"
 #include "corpusplan.h"
 #include "interrupt.h"
 #include "load.h"
@@ -35,6 +36,7 @@
 #define DOC_MT "corpusrun.Document"
 #define DEFAULT_KEY "corpusrun.default_corpus"
 #define DATABASE_KEY "corpusrun.corpus.database_open"
+#define INDEX_KEY "corpusrun.corpus.index_open"
 
 enum { ON_WARN, ON_ERROR, ON_SKIP };
 
@@ -932,16 +934,45 @@ static int corpus_problems(lua_State *L) {
 }
 
 /* ---- open --------------------------------------------------------------- */
-static int is_sqlite(const char *path) {
+enum { KIND_FILES, KIND_SQLITE, KIND_INDEX };
+
+/* What the file at path is by its first bytes: an SQLite corpus database,
+ * a positional index (text/cindex.h), or anything else. */
+static int source_kind(const char *path) {
     struct stat st; /* the type first: opening a FIFO would block */
-    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return KIND_FILES;
     char why[PP_MSG_SIZE];
     FILE *f = pp_fopen(path, "rb", why, sizeof why);
-    if (!f) return 0;
+    if (!f) return KIND_FILES;
     char magic[16];
     size_t n = fread(magic, 1, sizeof magic, f);
     fclose(f);
-    return n == 16 && memcmp(magic, "SQLite format 3", 16) == 0;
+    if (n == 16 && memcmp(magic, "SQLite format 3", 16) == 0) return KIND_SQLITE;
+    return ci_is_index(magic, n) ? KIND_INDEX : KIND_FILES;
+}
+
+/* corpus.open(index [, opts]): the opener of positional indexes that the
+ * layer above handed to core._set_index (corpusindex.open). */
+static int open_index(lua_State *L, int src, int opts) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, INDEX_KEY) != LUA_TFUNCTION) {
+        lua_pushnil(L);
+        lua_pushfstring(L, "%s: a positional index, but the corpusindex module is not loaded", lua_tostring(L, src));
+        return 2;
+    }
+    int base = lua_gettop(L) - 1;
+    lua_pushvalue(L, src);
+    if (opts) lua_pushvalue(L, opts);
+    else lua_pushnil(L);
+    lua_call(L, 2, LUA_MULTRET);
+    return lua_gettop(L) - base;
+}
+
+/* core._set_index(open): open(path, opts) opens a positional index. */
+static int corpus_set_index(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    lua_settop(L, 1);
+    lua_setfield(L, LUA_REGISTRYINDEX, INDEX_KEY);
+    return 0;
 }
 
 /* corpus.open(db [, opts]): the opener of corpus databases that the layer
@@ -1019,8 +1050,9 @@ static int corpus_open(lua_State *L) {
             lua_pop(L, 1);
         }
     }
-    if (lua_type(L, 1) == LUA_TSTRING && is_sqlite(lua_tostring(L, 1)))
-        return open_db(L, 1, lua_isnil(L, 2) ? 0 : 2);
+    int kind = lua_type(L, 1) == LUA_TSTRING ? source_kind(lua_tostring(L, 1)) : KIND_FILES;
+    if (kind == KIND_SQLITE) return open_db(L, 1, lua_isnil(L, 2) ? 0 : 2);
+    if (kind == KIND_INDEX) return open_index(L, 1, lua_isnil(L, 2) ? 0 : 2);
 
     ld_opts *o = lua_newuserdatauv(L, sizeof *o, 0);   /* index 3 */
     ld_opts_init(o);
@@ -1204,6 +1236,7 @@ static const luaL_Reg funcs[] = {
     {"_pack_tokens", corpus_pack_tokens},
     {"_unpack_tokens", corpus_unpack_tokens},
     {"_set_database", corpus_set_database},
+    {"_set_index", corpus_set_index},
     {"decode_lines", corpus_decode_lines},
     {"glob_match", corpus_glob_match},
     {NULL, NULL},

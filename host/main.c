@@ -45,6 +45,7 @@ static void print_usage_text(FILE *out) {
             "       %s [options] NAME [args]   (a script of the scripts directory: freq, kwic, ...)\n"
             "       %s plan --shards N [-c CORPUS] -o manifest.tsv\n"
             "       %s replay RESULT [--force]\n"
+            "       %s index -c SOURCE -o PATH [-j N]   (corpusrun index --help)\n"
             "       %s [options] --kernel CONNECTION_FILE   (a Jupyter kernel, docs/kernel.md)\n"
             "       %s --install-kernel [--user | --prefix P]\n"
             "Available options are:\n"
@@ -90,7 +91,7 @@ static void print_usage_text(FILE *out) {
             "                 without running it\n"
             "  --             stop handling options\n"
             "  -              stop handling options and execute stdin\n",
-            progname, progname, progname, progname, progname, progname);
+            progname, progname, progname, progname, progname, progname, progname);
     fflush(out);
 }
 
@@ -689,6 +690,8 @@ static int cluster_run_complete(lua_State *L, const host_options *ho, int args) 
  * require(module)[fn](args) returning true, or nil and a message. */
 static int run_subcommand(lua_State *L, const char *module, const char *fn, int argc, char **argv) {
     cr_host_setup(L, argv[0]);
+    lua_gc(L, LUA_GCRESTART);   /* stopped by main while the state was set up; incremental as for scripts */
+    lua_gc(L, LUA_GCINC, 0, 0, 0);
     lua_getglobal(L, "require");
     lua_pushstring(L, module);
     int status = cr_host_docall(L, 1, 1);
@@ -730,6 +733,10 @@ static int pmain(lua_State *L) {
     }
     if (argc >= 2 && strcmp(argv[1], "replay") == 0) {
         lua_pushboolean(L, run_subcommand(L, "replay", "replay_command", argc, argv) == LUA_OK);
+        return 1;
+    }
+    if (argc >= 2 && strcmp(argv[1], "index") == 0) {
+        lua_pushboolean(L, run_subcommand(L, "index", "index_command", argc, argv) == LUA_OK);
         return 1;
     }
     int script;

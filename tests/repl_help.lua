@@ -92,6 +92,7 @@ local internal = {
   shards = "the cluster runs' plumbing behind --shard/--merge (docs/cluster.md)",
   count_sqlite = "what f:save and count.load call",
   plan = "the `corpusrun plan` command (docs/cluster.md)",
+  index = "the `corpusrun index` command (docs/cli.md)",
   sandbox = "the --sandbox option's environment (docs/sandbox.md)",
   _G = "standard Lua", string = "standard Lua", table = "standard Lua", math = "standard Lua",
   io = "standard Lua", os = "standard Lua", coroutine = "standard Lua", utf8 = "standard Lua",
@@ -179,7 +180,7 @@ do
   end
   for _, need in ipairs({ "corpusrun.Corpus", "corpusrun.Freq", "corpusrun.Cooc", "corpusrun.DTM",
       "corpusrun.Gazetteer", "corpusrun.Database", "corpusrun.Statement", "corpusrun.Context",
-      "corpusrun.Backup", "corpusrun.DB", "corpusrun.CorpusDB", "corpusrun.Progress" }) do
+      "corpusrun.Backup", "corpusrun.DB", "corpusrun.CorpusDB", "corpusrun.Progress", "corpusrun.IndexCorpus" }) do
     t.ok(reg[need] ~= nil, "type " .. need .. " is registered")
   end
   t.ok(checked > 120, "methods enumerated", checked)

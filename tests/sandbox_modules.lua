@@ -45,6 +45,8 @@ local CASES = {
   ["corpus.open/db"] = "corpus.open(FDB)",
   ["corpus.ingest"] = "corpus.ingest(CORPUS, WDB)",
   ["corpus.ingest/source"] = "corpus.ingest(FD, WDB)",
+  ["corpus.index"] = "corpus.index(CORPUS, W)",
+  ["corpus.index/source"] = "corpus.index(FD, W)",
   ["corpusdb.open"] = "require('corpusdb').open(FDB)",
   ["corpusdb.ingest"] = "require('corpusdb').ingest(CORPUS, WDB)",
   ["corpusrun.sha256_file"] = "corpusrun.sha256_file(F)",
@@ -168,6 +170,7 @@ local KNOWN_RAW = {
   ["host/embed.c luaL_loadfile"] = 1,        -- cr_host_dofile: the file a program embedding the host names
   -- the Jupyter kernel's connection file, /dev/null as its stdin, the kernelspec it installs
   -- (named on the command line; --kernel and --install-kernel refuse --sandbox)
+  ["host/lcorpusindex.c tmpfile"] = 1,       -- the index build's runs: anonymous, named by no script
   ["host/kernel.c fopen"] = 2, ["host/kernel.c open"] = 1, ["host/kernel.c mkdir"] = 1,
 }
 do

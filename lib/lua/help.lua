@@ -36,6 +36,7 @@ help.aliases = { lsqlite3 = { "sqlite3" }, lsqlite3complete = { "lsqlite3", "sql
 help.types = {
   ["corpusrun.Corpus"] = { { "corpus", "fold" }, "c" },
   ["corpusrun.CorpusDB"] = { { "db", "corpus", "fold" }, "c" }, -- its own c:search, and every corpus's methods
+  ["corpusrun.IndexCorpus"] = { { "corpus", "fold" }, "c" },     -- an indexed corpus (corpus.index)
   ["corpusrun.DB"] = { "db", "h" },
   ["corpusrun.Freq"] = { "count", "f" },
   ["corpusrun.Ngrams"] = { "count", "f" },
