@@ -354,6 +354,93 @@ void cr_cooc_free(cr_cooc *c) {
     free(c->keys);
     c->keys = NULL;
     c->keys_cap = 0;
+    if (c->focus) cr_counter_free(c->focus);
+    free(c->focus);
+    c->focus = NULL;
+    c->need = 0;
+    free(c->infocus);
+    c->infocus = NULL;
+    c->infocus_n = c->infocus_cap = 0;
+    free(c->seen);
+    c->seen = NULL;
+    c->seen_cap = 0;
+}
+
+/* ---- focus ----------------------------------------------------------------- */
+int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need) {
+    if (need < 1 || need > 2 || n == 0 || c->focus || c->vocab.size || c->pairs.size || c->units)
+        return CR_EINVAL;
+    cr_counter *f = malloc(sizeof *f);
+    if (!f) return CR_ENOMEM;
+    cr_counter_init(f);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = cr_counter_intern(f, keys[i], lens[i]);
+        if (id < 0) {
+            cr_counter_free(f);
+            free(f);
+            return (int)id;
+        }
+    }
+    c->focus = f;
+    c->need = need;
+    return CR_OK;
+}
+
+/* infocus[] for every word of the vocabulary (new words are looked up once). */
+static int focus_resolve(cr_cooc *c) {
+    size_t nv = c->vocab.size;
+    if (c->infocus_n >= nv) return CR_OK;
+    unsigned char *f = cr_grow(c->infocus, &c->infocus_cap, nv, 1, 1024);
+    if (!f) return CR_ENOMEM;
+    c->infocus = f;
+    for (size_t i = c->infocus_n; i < nv; i++) {
+        const cr_centry *e = &c->vocab.entries[i];
+        f[i] = cr_counter_find(c->focus, e->key, cr_centry_len(e)) >= 0;
+    }
+    c->infocus_n = nv;
+    return CR_OK;
+}
+
+/* Two counters count the same pairs: no focus, or the same words and need. */
+static int focus_same(const cr_cooc *a, const cr_cooc *b) {
+    if (!a->focus || !b->focus) return !a->focus && !b->focus;
+    if (a->need != b->need || a->focus->size != b->focus->size) return 0;
+    for (size_t i = 0; i < b->focus->size; i++) {
+        const cr_centry *e = &b->focus->entries[i];
+        if (cr_counter_find(a->focus, e->key, cr_centry_len(e)) < 0) return 0;
+    }
+    return 1;
+}
+
+static void focus_dump(cr_buf *w, const cr_cooc *c) {
+    if (!c->focus) return;
+    cr_put_uvarint(w, c->need);
+    cr_put_uvarint(w, c->focus->size);
+    for (size_t i = 0; i < c->focus->size; i++) {
+        const cr_centry *e = &c->focus->entries[i];
+        cr_put_str(w, e->key, cr_centry_len(e));
+    }
+}
+
+static int focus_undump(cr_rbuf *r, cr_cooc *c) {
+    uint64_t need, n;
+    int e;
+    if ((e = cr_rbuf_uvarint(r, &need)) || (e = cr_rbuf_uvarint(r, &n))) return e;
+    if (need < 1 || need > 2 || n == 0 || n > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
+    cr_counter *f = malloc(sizeof *f);
+    if (!f) return CR_ENOMEM;
+    cr_counter_init(f);
+    c->focus = f;   /* c owns it from here, even on error */
+    c->need = (unsigned)need;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t len;
+        if ((e = cr_rbuf_str(r, &k, &len, CR_MAX_KEY))) return e;
+        if (cr_counter_find(f, k, len) >= 0) return CR_ECORRUPT; /* duplicate */
+        int64_t id = cr_counter_intern(f, k, len);
+        if (id < 0) return (int)id;
+    }
+    return CR_OK;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -437,10 +524,82 @@ static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
     return CR_OK;
 }
 
+/* Window mode with focus: the pairs within reach of each focus token.  A
+ * pair is (earlier, later) as without focus, and counted once: from its
+ * earlier token when that is a focus word, else from its later one. */
+static int cooc_feed_window_focus(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e = focus_resolve(c);
+    if (e) return e;
+    const unsigned char *f = c->infocus;
+    size_t w = c->window;
+    int any = c->need == 1;
+    for (size_t i = 0; i < n; i++) {
+        if ((e = cr_counter_add_id(&c->vocab, ids[i], 1))) return e;
+        if (!f[ids[i]]) continue;
+        size_t end = i + w < n - 1 ? i + w : n - 1;
+        for (size_t j = i + 1; j <= end; j++)
+            if ((any || f[ids[j]]) && (e = cr_pairmap_add(&c->pairs, ids[i], ids[j], 1))) return e;
+        if (!any) continue;
+        for (size_t j = i > w ? i - w : 0; j < i; j++)
+            if (!f[ids[j]] && (e = cr_pairmap_add(&c->pairs, ids[j], ids[i], 1))) return e;
+    }
+    return cooc_deficits(c, ids, n);
+}
+
+/* Units modes with focus: each word once per unit (marked with the unit's
+ * number instead of sorted), then the pairs (lower id, higher id) of the
+ * unit's focus words with its other words. */
+static int cooc_feed_unit_focus(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e = focus_resolve(c);
+    if (e) return e;
+    size_t nv = c->vocab.size;
+    if (nv > c->seen_cap) {
+        size_t old = c->seen_cap;
+        int64_t *s = cr_grow(c->seen, &c->seen_cap, nv, sizeof *s, 1024);
+        if (!s) return CR_ENOMEM;
+        memset(s + old, 0, (c->seen_cap - old) * sizeof *s);
+        c->seen = s;
+    }
+    if (n > c->scratch_cap) {
+        uint32_t *s = realloc(c->scratch, n * sizeof *s);
+        if (!s) return CR_ENOMEM;
+        c->scratch = s;
+        c->scratch_cap = n;
+    }
+    /* distinct words: the others from the front, the focus words from the back */
+    const unsigned char *f = c->infocus;
+    int64_t unit = c->units;   /* >= 1: seen[] starts at 0 */
+    uint32_t *u = c->scratch;
+    size_t m = 0, top = n;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ids[i];
+        if (c->seen[id] == unit) continue;
+        c->seen[id] = unit;
+        if ((e = cr_counter_add_id(&c->vocab, id, 1))) return e;
+        if (f[id]) u[--top] = id;
+        else u[m++] = id;
+    }
+    for (size_t i = top; i < n; i++) {
+        uint32_t a = u[i];
+        for (size_t j = i + 1; j < n; j++) {
+            uint32_t b = u[j];
+            if ((e = cr_pairmap_add(&c->pairs, a < b ? a : b, a < b ? b : a, 1))) return e;
+        }
+        if (c->need != 1) continue;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t b = u[j];
+            if ((e = cr_pairmap_add(&c->pairs, a < b ? a : b, a < b ? b : a, 1))) return e;
+        }
+    }
+    return CR_OK;
+}
+
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n) {
     if (n == 0) return CR_OK;
     index_drop(c);
     c->units++;
+    if (c->focus)
+        return c->mode == CR_COOC_WINDOW ? cooc_feed_window_focus(c, ids, n) : cooc_feed_unit_focus(c, ids, n);
     return c->mode == CR_COOC_WINDOW ? cooc_feed_window(c, ids, n) : cooc_feed_unit(c, ids, n);
 }
 
@@ -668,7 +827,8 @@ int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
 }
 
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
-    if (dst == src || dst->mode != src->mode || dst->window != src->window) return CR_EINVAL;
+    if (dst == src || dst->mode != src->mode || dst->window != src->window || !focus_same(dst, src))
+        return CR_EINVAL;
     index_drop(dst);
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
@@ -711,7 +871,10 @@ void cr_cooc_dump(cr_buf *w, const cr_cooc *c) {
         cr_put_uvarint(w, cr_pslot_b(sl));
         cr_put_svarint(w, sl->count);
     }
-    if (c->mode != CR_COOC_WINDOW) return;
+    if (c->mode != CR_COOC_WINDOW) {
+        focus_dump(w, c);
+        return;
+    }
     /* the slots cut off by segment ends, for the words that lost any */
     size_t k = 0, lim = c->defcap < c->vocab.size ? c->defcap : c->vocab.size;
     for (size_t i = 0; i < lim; i++) k += c->defl[i] || c->defr[i];
@@ -722,6 +885,7 @@ void cr_cooc_dump(cr_buf *w, const cr_cooc *c) {
         cr_put_svarint(w, c->defl[i]);
         cr_put_svarint(w, c->defr[i]);
     }
+    focus_dump(w, c);
 }
 
 /* The window slot deficits; each word once, in increasing id order, none
@@ -801,6 +965,7 @@ int cr_cooc_dump_part(cr_buf *w, const cr_cooc *c, unsigned part, unsigned parts
             cr_put_svarint(w, c->defr[i]);
         }
     }
+    focus_dump(w, c);
     free(sel); free(psel); free(newid);
     return w->failed ? CR_ENOMEM : CR_OK;
 }
@@ -849,6 +1014,10 @@ int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
             cr_cooc_free(c);
             return e;
         }
+    }
+    if (r->p != r->end && (e = focus_undump(r, c))) {
+        cr_cooc_free(c);
+        return e;
     }
     return CR_OK;
 }

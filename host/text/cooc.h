@@ -79,6 +79,14 @@ typedef struct cr_cooc {
     size_t scratch_cap;
     uint64_t *keys;      /* pair keys of the segment being fed */
     size_t keys_cap;
+    /* Focus (cr_cooc_focus): the vocabulary is counted in full, but only
+     * the pairs with at least `need` focus words (1 or 2) are; need 0: all. */
+    cr_counter *focus;   /* the focus words (keys; counts unused) */
+    unsigned need;
+    unsigned char *infocus; /* per vocabulary id: a focus word? */
+    size_t infocus_n, infocus_cap;
+    int64_t *seen;       /* units modes: the unit that last counted the id */
+    size_t seen_cap;
 } cr_cooc;
 
 typedef struct cr_cooc_pair {
@@ -99,6 +107,15 @@ void cr_cooc_free(cr_cooc *c);
 static inline int64_t cr_cooc_intern(cr_cooc *c, const char *key, size_t len) {
     return cr_counter_intern(&c->vocab, key, len);
 }
+/* Restricts counting to the pairs of at least need (1 or 2) of the n focus
+ * words keys[i] (of lens[i] bytes): need 1 keeps every pair with a focus
+ * word (the collocates of nodes), need 2 the pairs of two focus words.  The
+ * vocabulary, its margins and N are counted as without focus, so
+ * cr_cooc_with of a focus word (need 1), and cr_cooc_get of two (need 2),
+ * answer as an unrestricted counter would, at the cost of counting the
+ * words alone.  Only on an empty counter (else CR_EINVAL; need 1 or 2 and
+ * n >= 1, else CR_EINVAL).  Counters merge only with the same focus. */
+int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need);
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n);
 /* Tokens (window) or units (sentence, document) fed. */
 int64_t cr_cooc_n(const cr_cooc *c);
@@ -129,8 +146,10 @@ int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **ou
  * word (O(pairs)); each call then costs O(pairs of the node). */
 int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n);
-int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window differ */
+int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window/focus differ */
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
+/* The dump of a counter with focus ends with it (need, then the words, by
+ * key); undump reads it when the frame holds more. */
 void cr_cooc_dump(cr_buf *w, const cr_cooc *c);
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
 /* cr_cooc_dump of the pairs whose words (cr_partition_of_pair) fall in
