@@ -141,26 +141,51 @@ if opts.attr then   -- plain text is tagged: the model must be there, and the re
   end
 end
 
--- pass 1: frequencies, counted in C
-local acc = c:fold(
-  function() return { f = new_counter(), docs = 0 } end,
-  function(acc, doc)
-    feed(acc.f, doc)
-    acc.docs = acc.docs + 1
-  end)
-
-if acc.f:total() == 0 then
-  io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
-    opts.ngrams > 1 and (opts.ngrams .. "-grams") or "tokens", "\n")
-  os.exit(1)
-end
-
 -- the stopword filter
 local stop = scriptlib.stopwords(opts.stopwords, opts.stopwords_file, opts.level)
 local function keep(key)
   if opts.ngrams == 1 then return not stop[key] end
   for w in key:gmatch("%S+") do if not stop[w] then return true end end
   return false
+end
+
+-- What the list reads of the counts (c:fold's reduce): the first --top
+-- keys that --min and the stopwords keep, and every key counted as often as
+-- the last of them; the totals stay, and the types counted (shares add up).  From any share of the keys this keeps
+-- that share's candidates, so on N cores each worker reduces its share and
+-- no process merges the whole table.  --stem reads every key.
+local function candidates(acc)
+  if not acc.f then return acc end
+  acc.types = #acc.f
+  if opts.stem then return acc end
+  local n, last = opts.top, nil
+  while not last do
+    local top, found = acc.f:top(n), 0
+    for _, kv in ipairs(top) do
+      if kv[2] >= opts.min and keep(kv[1]) then
+        found = found + 1
+        if found == opts.top then last = kv[2]; break end
+      end
+    end
+    if #top < n then break end
+    n = n * 4
+  end
+  if last then acc.f:prune(last) end
+  return acc
+end
+
+-- pass 1: frequencies, counted in C
+local acc = c:fold(
+  function() return { f = new_counter(), docs = 0 } end,
+  function(acc, doc)
+    feed(acc.f, doc)
+    acc.docs = acc.docs + 1
+  end, { reduce = candidates })
+
+if acc.f:total() == 0 then
+  io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
+    opts.ngrams > 1 and (opts.ngrams .. "-grams") or "tokens", "\n")
+  os.exit(1)
 end
 
 -- the top words, stopwords left out; with --stem, the distinct words
@@ -250,7 +275,7 @@ if sized == 1 and #rows > 0 then
   notes[#notes + 1] = "dispersion over a single document says nothing (D = 1, DP = 0)"
 end
 local heading = string.format(
-  "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), #acc.f, acc.docs,
+  "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), acc.types, acc.docs,
   (opts.attr and (opts.attr .. (opts.where and (" where " .. opts.where) or ""))
     or opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "",

@@ -143,4 +143,56 @@ print(c:fold(function() return "" end, function(a, d) return a .. "x" end, { qui
   os.execute("rm -rf " .. q(dir))
 end
 
+-- opts.reduce: at -j N each worker reduces one partition of the keys (one
+-- call per worker, the calls' count adding up), the parent merges the
+-- reduced values; the answers are those of -j 1, where reduce runs once.
+do
+  local f = os.tmpname()
+  local h = assert(io.open(f, "w"))
+  h:write([[
+local count = require "count"
+local c = assert(require("corpus").open(arg[1]))
+local acc = c:fold(function() return { f = count.freq(), docs = 0 } end,
+  function(acc, doc) acc.f:add_text(doc.text); acc.docs = acc.docs + 1 end,
+  { quiet = true, reduce = function(acc)
+      acc.calls, acc.types = 1, #acc.f
+      local top = acc.f:top(5)
+      if #top == 5 then acc.f:prune(top[5][2]) end
+      return acc
+    end })
+local rows = {}
+for _, kv in ipairs(acc.f:top(5)) do rows[#rows + 1] = kv[1] .. "=" .. kv[2] end
+print(table.concat(rows, " "), acc.f:total(), acc.types, acc.docs, #acc.f < acc.types)
+io.stderr:write(acc.calls, "\n")
+]])
+  h:close()
+  local corpus_dir = q(t.root .. "/corpus")
+  local base, code, err = t.run(CR .. " -j 1 " .. q(f) .. " " .. corpus_dir)
+  t.is(code, 0, "reduce: -j 1 runs", err)
+  t.like(base, "^the=%d+ .*\t5\ttrue\n$", "reduce: -j 1 reads the reduced counter")
+  t.is(err, "1\n", "reduce: -j 1 calls reduce once")
+  for _, j in ipairs({ 2, 3 }) do
+    local out, c2, e2 = t.run(CR .. " -j " .. j .. " " .. q(f) .. " " .. corpus_dir)
+    t.is(out, base, "reduce: -j " .. j .. " gives -j 1's answers")
+    t.is(e2, j .. "\n", "reduce: -j " .. j .. " reduces " .. j .. " partitions, one per worker")
+  end
+  h = assert(io.open(f, "w"))
+  h:write([[
+local c = assert(require("corpus").open(arg[1]))
+c:fold(function() return { n = 0 } end, function(acc) acc.n = acc.n + 1 end,
+  { quiet = true, reduce = function() error("no reduction today") end })
+]])
+  h:close()
+  for _, j in ipairs({ 1, 2 }) do
+    local _, c3, e3 = t.run(CR .. " -j " .. j .. " " .. q(f) .. " " .. corpus_dir)
+    t.is(c3, 1, "reduce: -j " .. j .. ": a failing reduce fails the run")
+    t.like(e3, "no reduction today", "reduce: -j " .. j .. ": with its message")
+  end
+  t.raises(function()
+    require("fold").run({ docs = function() return function() end end }, function() return 0 end,
+      function() end, { reduce = 3 })
+  end, "reduce must be a function", "reduce: a reduce that is no function is refused")
+  os.remove(f)
+end
+
 t.done()

@@ -210,6 +210,7 @@ static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
     int e = cr_rbuf_uvarint(r, &n);
     if (e) return e;
     if (n > (uint64_t)(r->end - r->p) / (t->width + 1)) return CR_ECORRUPT;
+    if ((e = cr_tuples_reserve(t, (size_t)n))) return e;
     uint32_t ids[CR_TUPLE_MAX];
     for (uint64_t i = 0; i < n; i++) {
         for (unsigned j = 0; j < t->width; j++) {
@@ -221,8 +222,9 @@ static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
         if (ordered && ids[0] >= ids[1]) return CR_ECORRUPT;
         int64_t cnt;
         if ((e = cr_rbuf_svarint(r, &cnt))) return e;
-        if (cr_tuples_find(t, ids) >= 0) return CR_ECORRUPT; /* duplicate */
+        size_t before = t->size;
         if ((e = cr_tuples_add(t, ids, cnt))) return e;
+        if (t->size == before) return CR_ECORRUPT; /* a duplicate */
     }
     return CR_OK;
 }

@@ -654,6 +654,26 @@ int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids) {
     return found ? (int64_t)(uint32_t)t->slots[s] - 1 : -1;
 }
 
+int cr_tuples_reserve(cr_tuples *t, size_t n) {
+    if (n > 0xfffffffeu - t->size) return CR_EOVERFLOW;
+    size_t need = 64;
+    while (need * 3 < (t->size + n) * 4) need *= 2;
+    if (!t->slots || need > t->mask + 1) {
+        if (tuples_rehash(t, need)) return CR_ENOMEM;
+    }
+    if (t->size + n > t->cap) {
+        size_t capi = t->cap, capc = t->cap;
+        uint32_t *ni = cr_grow(t->ids, &capi, t->size + n, t->width * sizeof *ni, 64);
+        if (!ni) return CR_ENOMEM;
+        t->ids = ni;
+        int64_t *nc = cr_grow(t->counts, &capc, t->size + n, sizeof *nc, 64);
+        if (!nc) return CR_ENOMEM;
+        t->counts = nc;
+        t->cap = capi < capc ? capi : capc;
+    }
+    return CR_OK;
+}
+
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n) {
     if (!t->slots && tuples_rehash(t, 64)) return CR_ENOMEM;
     uint32_t h = tuple_hash(ids, t->width);

@@ -182,6 +182,8 @@ int cr_tuples_init(cr_tuples *t, unsigned width);  /* CR_EINVAL for bad width */
 void cr_tuples_free(cr_tuples *t);
 int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids);
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n);
+/* Room for n more tuples, so that adding them neither rehashes nor grows. */
+int cr_tuples_reserve(cr_tuples *t, size_t n);
 /* Removes the tuples whose count is below min. */
 int cr_tuples_prune(cr_tuples *t, int64_t min);
 static inline const uint32_t *cr_tuples_at(const cr_tuples *t, size_t i) {
