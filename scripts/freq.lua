@@ -222,21 +222,28 @@ for _, r in ipairs(rows) do
   shown[#shown + 1] = r.word
   shown_forms[r.word] = forms and forms[r.word].forms or { r.word }
 end
+-- Each worker counts into one counter of its own, kept outside the
+-- accumulator (it is never merged): a document's counts are what it adds.
+local running
 local per = c:fold(
   function()
+    running = { f = new_counter(), total = 0, seen = {} }
     local v = {}
-    for _, w in ipairs(shown) do v[w] = {} end
+    for _, w in ipairs(shown) do v[w] = {}; running.seen[w] = 0 end
     return { v = v, sizes = {} }
   end,
   function(acc, doc)
-    local one = new_counter()
-    feed(one, doc)
-    acc.sizes[#acc.sizes + 1] = one:total()
+    local f = running.f
+    feed(f, doc)
+    local total = f:total()
+    acc.sizes[#acc.sizes + 1] = total - running.total
+    running.total = total
     for _, w in ipairs(shown) do
-      local list = acc.v[w]
       local k = 0
-      for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
-      list[#list + 1] = k
+      for _, form in ipairs(shown_forms[w]) do k = k + (f:get(form) or 0) end
+      local list = acc.v[w]
+      list[#list + 1] = k - running.seen[w]
+      running.seen[w] = k
     end
   end)
 local total = acc.f:total()
