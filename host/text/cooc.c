@@ -257,22 +257,23 @@ int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned p
         free(sel); free(gsel); free(newid);
         return CR_ENOMEM;
     }
-    cr_buf key = { 0 };
     size_t ngrams = 0;
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
     for (size_t i = 0; i < g->grams.size; i++) {
-        cr_buf_reset(&key);
-        cr_ngrams_key(g, i, &key);
-        if (key.failed) break;
-        gsel[i] = cr_partition_of(key.data, key.len, parts) == part;
+        const uint32_t *t = cr_tuples_at(&g->grams, i);
+        for (unsigned j = 0; j < g->n; j++) {
+            keys[j] = v->entries[t[j]].key;
+            lens[j] = cr_centry_len(&v->entries[t[j]]);
+        }
+        /* the partition of the joined key, as cr_partition_of would give it */
+        gsel[i] = cr_partition_of_joined(keys, lens, g->n, g->sep, g->seplen, parts) == part;
         if (!gsel[i]) continue;
         ngrams++;
-        const uint32_t *t = cr_tuples_at(&g->grams, i);
         for (unsigned j = 0; j < g->n; j++)
             if (!sel[t[j]]) sel[t[j]] = 1;
     }
-    int failed = key.failed;
-    cr_buf_free(&key);
-    if (!failed) {
+    {
         cr_put_uvarint(w, g->n);
         cr_put_uvarint(w, g->skip);
         cr_put_str(w, g->sep, g->seplen);
@@ -287,7 +288,7 @@ int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned p
         }
     }
     free(sel); free(gsel); free(newid);
-    return failed || w->failed ? CR_ENOMEM : CR_OK;
+    return w->failed ? CR_ENOMEM : CR_OK;
 }
 
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {

@@ -67,6 +67,17 @@ unsigned cr_partition_of(const void *p, size_t n, unsigned parts) {
     return parts <= 1 ? 0 : (unsigned)(cr_stable_hash(p, n) % parts);
 }
 
+unsigned cr_partition_of_joined(const char *const *keys, const size_t *lens, unsigned n,
+                                const char *sep, size_t seplen, unsigned parts) {
+    if (parts <= 1) return 0;
+    uint64_t h = FNV_OFFSET;
+    for (unsigned i = 0; i < n; i++) {
+        if (i) h = fnv_update(h, (const unsigned char *)sep, seplen);
+        h = fnv_update(h, (const unsigned char *)keys[i], lens[i]);
+    }
+    return (unsigned)(mix64(h) % parts);
+}
+
 unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
                               unsigned parts) {
     if (parts <= 1) return 0;

@@ -40,6 +40,9 @@ uint64_t cr_hash_bytes(const void *p, size_t n);
 #define CR_MAX_PARTITIONS 65536
 uint64_t cr_stable_hash(const void *p, size_t n);
 unsigned cr_partition_of(const void *p, size_t n, unsigned parts);
+/* cr_partition_of of keys[0..n) joined by sep, without joining them. */
+unsigned cr_partition_of_joined(const char *const *keys, const size_t *lens, unsigned n,
+                                const char *sep, size_t seplen, unsigned parts);
 unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
                               unsigned parts);
 
