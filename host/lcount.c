@@ -191,6 +191,8 @@ static int l_df(lua_State *L) {
     return 1;
 }
 
+static size_t focus_words(lua_State *L, int idx, const char *field, int one_ok);
+
 static int l_ngrams(lua_State *L) {
     lua_settop(L, 2);
     lua_Integer n = luaL_checkinteger(L, 1);
@@ -199,7 +201,9 @@ static int l_ngrams(lua_State *L) {
     size_t seplen = 1;
     const char *sep = " ";
     lua_Integer skip = 0;
-    eng_check_keys(L, 2, "sep skip");
+    size_t nonly = 0;
+    int only_at = 0;
+    eng_check_keys(L, 2, "sep skip only");
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
@@ -207,11 +211,16 @@ static int l_ngrams(lua_State *L) {
                 luaL_argerror(L, 2, "option 'sep' must be a string of at most 15 bytes");
         }
         skip = eng_opt_int(L, 2, "skip", 0, 0, 8);
+        if ((nonly = focus_words(L, 2, "only", 0))) only_at = lua_gettop(L);
     }
     Count *c = newcount(L, K_NGRAMS);
     crl_read_textopts(L, 2, &c->o);
     check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
     c->kind = K_NGRAMS;
+    if (nonly) {
+        const char **keys = lua_touserdata(L, only_at);
+        check(L, cr_ngrams_only(&c->u.g, keys, (const size_t *)(keys + nonly), nonly));
+    }
     return 1;
 }
 
@@ -229,7 +238,7 @@ static size_t focus_words(lua_State *L, int idx, const char *field, int one_ok) 
     int top = lua_gettop(L);
     size_t n = t == LUA_TSTRING && one_ok ? 1 : t == LUA_TTABLE ? (size_t)luaL_len(L, top) : 0;
     if (n == 0 || n > (1u << 20))
-        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %sa non-empty array of words", field,
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %sa non-empty array of strings", field,
                                               one_ok ? "a word or " : ""));
     const char **keys = lua_newuserdatauv(L, n * (sizeof *keys + sizeof(size_t)), 1);
     size_t *lens = (size_t *)(keys + n);
@@ -708,7 +717,7 @@ static int m_merge(lua_State *L) {
     else if (c->kind == K_COOC) e = cr_cooc_merge(&c->u.c, &o->u.c);
     else e = cr_counter_merge(&c->u.f, &o->u.f);
     c->version++;
-    if (e == CR_EINVAL) return luaL_argerror(L, 2, "counters with different settings (n, skip, sep, mode, window, node or among)");
+    if (e == CR_EINVAL) return luaL_argerror(L, 2, "counters with different settings (n, skip, sep, only, mode, window, node or among)");
     check(L, e);
     lua_settop(L, 1);
     return 1;

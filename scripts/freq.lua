@@ -224,10 +224,22 @@ for _, r in ipairs(rows) do
 end
 -- Each worker counts into one counter of its own, kept outside the
 -- accumulator (it is never merged): a document's counts are what it adds.
+-- N-grams: the counter stores the shown ones alone (count.ngrams{only=}),
+-- with the same totals.
+local function shown_counter()
+  if opts.ngrams == 1 then return new_counter() end
+  local o = { only = {} }
+  for k, v in pairs(topts) do o[k] = v end
+  for _, w in ipairs(shown) do
+    for _, form in ipairs(shown_forms[w]) do o.only[#o.only + 1] = form end
+  end
+  if #o.only == 0 then return new_counter() end
+  return count.ngrams(opts.ngrams, o)
+end
 local running
 local per = c:fold(
   function()
-    running = { f = new_counter(), total = 0, seen = {} }
+    running = { f = shown_counter(), total = 0, seen = {} }
     local v = {}
     for _, w in ipairs(shown) do v[w] = {}; running.seen[w] = 0 end
     return { v = v, sizes = {} }

@@ -1,5 +1,6 @@
 -- engine_cooc_focus.lua: count.cooc with a focus (node = words: only the
--- pairs with a node; among = words: only the pairs of two of them) answers
+-- pairs with a node; among = words: only the pairs of two of them), and
+-- count.ngrams{only = grams}, answer
 -- exactly as the unrestricted counter for what it keeps: c:with(node) on
 -- every side, c:get and c:pairs of the among words, the margins and N, in
 -- every mode, on the sample corpus and on a generated corpus; merged from
@@ -185,5 +186,44 @@ t.raises(function() assert(count.undump(a:dump())):merge(count.cooc { node = "co
   "and keeps its node")
 local d = a:dump()
 t.ok(count.undump(d:sub(1, #d - 3)) == nil, "a cut dump is refused, not misread")
+
+-- ---- count.ngrams{only=}: the listed n-grams alone, with the full totals ---------
+do
+  local docs = generated(30, 400, 1500, 20261207)
+  for _, n in ipairs({ 2, 3 }) do
+    local full = count.ngrams(n)
+    for _, d in ipairs(docs) do full:add_text(d) end
+    local top, only = full:top(12), {}
+    for i, row in ipairs(top) do only[i] = row[1] end
+    only[#only + 1] = ("zz-absent "):rep(n):sub(1, -2)   -- never seen
+    local some = count.ngrams(n, { only = only })
+    for _, d in ipairs(docs) do some:add_text(d) end
+    local same = #some == #top and some:total() == full:total()
+    for _, row in ipairs(top) do same = same and some:get(row[1]) == row[2] end
+    t.ok(same, ("ngrams %d, only the top 12: their counts and the total as the full counter's (%d grams of %d)"):format(n, #some, #full))
+    local h = #docs // 2
+    local a, b = count.ngrams(n, { only = only }), count.ngrams(n, { only = only })
+    for i, d in ipairs(docs) do (i <= h and a or b):add_text(d) end
+    a:merge(assert(count.undump(b:dump())))
+    local parts
+    for r = 0, 2 do
+      local p = assert(count.undump(some:dump({ partition = r, partitions = 3 })))
+      if parts then parts:merge(p) else parts = p end
+    end
+    t.ok(a:get(top[1][1]) == top[1][2] and a:total() == full:total() and #a == #some
+         and parts:get(top[2][1]) == top[2][2] and #parts == #some,
+      ("ngrams %d, only: merged from halves (one dumped), and from 3 partitions"):format(n))
+  end
+  local g = count.ngrams(2, { only = { "a b" } })
+  t.raises(function() g:merge(count.ngrams(2)) end, "only", "an only counter does not merge with a full one")
+  t.raises(function() g:merge(count.ngrams(2, { only = { "b c" } })) end, "only", "nor with other only keys")
+  t.raises(function() count.ngrams(2, { only = {} }) end, "non%-empty", "an empty only list")
+  t.raises(function() count.ngrams(2, { only = "a b" }) end, "non%-empty array", "only is an array")
+  g:add_text("a b c a b")
+  local back = assert(count.undump(g:dump()))
+  t.ok(back:get("a b") == 2 and #back == 1 and back:total() == 4, "an only counter undumps with its keys")
+  back:add_text("a b")
+  t.is(back:get("a b"), 3, "and goes on counting only them")
+end
 
 t.done()

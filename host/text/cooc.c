@@ -19,16 +19,102 @@ int cr_ngrams_init(cr_ngrams *g, unsigned n, unsigned skip, const char *sep, siz
     return CR_OK;
 }
 
+static void only_free(cr_ngrams *g) {
+    if (g->only) cr_counter_free(g->only);
+    free(g->only);
+    g->only = NULL;
+    if (g->only_ids) cr_tuples_free(g->only_ids);
+    free(g->only_ids);
+    g->only_ids = NULL;
+    free(g->only_done);
+    g->only_done = NULL;
+    g->only_vocab = 0;
+}
+
 void cr_ngrams_free(cr_ngrams *g) {
     cr_counter_free(&g->vocab);
     cr_tuples_free(&g->grams);
     free(g->pos);
     g->pos = NULL;
+    only_free(g);
+}
+
+/* The only set of g, empty (its keys then added by the caller). */
+static int only_new(cr_ngrams *g) {
+    g->only = malloc(sizeof *g->only);
+    g->only_ids = malloc(sizeof *g->only_ids);
+    if (!g->only || !g->only_ids) {
+        free(g->only);
+        free(g->only_ids);
+        g->only = NULL;
+        g->only_ids = NULL;
+        return CR_ENOMEM;
+    }
+    cr_counter_init(g->only);
+    int e = cr_tuples_init(g->only_ids, g->n);
+    if (e) {
+        cr_counter_free(g->only);
+        free(g->only);
+        free(g->only_ids);
+        g->only = NULL;
+        g->only_ids = NULL;
+    }
+    return e;
+}
+
+static int only_add(cr_ngrams *g, const char *key, size_t len) {
+    int64_t id = cr_counter_intern(g->only, key, len);
+    if (id < 0) return (int)id;
+    unsigned char *d = realloc(g->only_done, g->only->size);
+    if (!d) return CR_ENOMEM;
+    d[id] = 0;
+    g->only_done = d;
+    return CR_OK;
+}
+
+int cr_ngrams_only(cr_ngrams *g, const char *const *keys, const size_t *lens, size_t n) {
+    if (n == 0 || g->only || g->vocab.size || g->grams.size || g->total) return CR_EINVAL;
+    int e = only_new(g);
+    for (size_t i = 0; i < n && !e; i++) e = only_add(g, keys[i], lens[i]);
+    if (e) only_free(g);
+    return e;
+}
+
+static int split_joined(const cr_ngrams *g, const char *key, size_t len, const char **keys, size_t *lens);
+
+/* The id tuples of the only keys whose words the vocabulary now holds. */
+static int only_resolve(cr_ngrams *g) {
+    if (g->only_vocab == g->vocab.size) return CR_OK;
+    g->only_vocab = g->vocab.size;
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
+    uint32_t t[CR_NGRAM_MAX];
+    for (size_t i = 0; i < g->only->size; i++) {
+        if (g->only_done[i]) continue;
+        const cr_centry *e = &g->only->entries[i];
+        if (split_joined(g, e->key, cr_centry_len(e), keys, lens)) {
+            g->only_done[i] = 1;   /* not a gram of this counter: never counted */
+            continue;
+        }
+        unsigned j = 0;
+        for (; j < g->n; j++) {
+            int64_t id = cr_counter_find(&g->vocab, keys[j], lens[j]);
+            if (id < 0) break;
+            t[j] = (uint32_t)id;
+        }
+        if (j < g->n) continue;
+        int err = cr_tuples_add(g->only_ids, t, 1);
+        if (err) return err;
+        g->only_done[i] = 1;
+    }
+    return CR_OK;
 }
 
 static int ngrams_count(cr_ngrams *g, const uint32_t *tuple) {
-    int e = cr_tuples_add(&g->grams, tuple, 1);
-    if (e) return e;
+    if (!g->only || cr_tuples_find(g->only_ids, tuple) >= 0) {
+        int e = cr_tuples_add(&g->grams, tuple, 1);
+        if (e) return e;
+    }
     if (__builtin_add_overflow(g->total, 1, &g->total)) return CR_EOVERFLOW;
     return CR_OK;
 }
@@ -53,6 +139,7 @@ int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
     int e;
     for (size_t i = 0; i < n; i++)
         if ((e = cr_counter_add_id(&g->vocab, ids[i], 1))) return e;
+    if (g->only && (e = only_resolve(g))) return e;
     if (n < g->n) return CR_OK;
     uint32_t tuple[CR_NGRAM_MAX];
     for (size_t i = 0; i + g->n <= n; i++) {
@@ -87,9 +174,8 @@ int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t
     return cr_tuples_find(&g->grams, t);
 }
 
-int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
-    const char *keys[CR_NGRAM_MAX];
-    size_t lens[CR_NGRAM_MAX];
+/* The n words of a joined key; nonzero when it does not split in n. */
+static int split_joined(const cr_ngrams *g, const char *key, size_t len, const char **keys, size_t *lens) {
     size_t start = 0;
     unsigned j = 0;
     if (g->n > 1 && g->seplen == 0) return -1;
@@ -104,6 +190,13 @@ int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
     if (j + 1 != g->n) return -1;
     keys[j] = key + start;
     lens[j] = len - start;
+    return 0;
+}
+
+int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
+    if (split_joined(g, key, len, keys, lens)) return -1;
     return cr_ngrams_find(g, keys, lens);
 }
 
@@ -155,6 +248,42 @@ size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out) {
     return cr_top_k_range(g->grams.size, k, ngrams_cmp, g, out);
 }
 
+/* Two counters store the same grams: no only set, or the same keys. */
+static int only_same(const cr_ngrams *a, const cr_ngrams *b) {
+    if (!a->only || !b->only) return !a->only && !b->only;
+    if (a->only->size != b->only->size) return 0;
+    for (size_t i = 0; i < b->only->size; i++) {
+        const cr_centry *e = &b->only->entries[i];
+        if (cr_counter_find(a->only, e->key, cr_centry_len(e)) < 0) return 0;
+    }
+    return 1;
+}
+
+static void only_dump(cr_buf *w, const cr_ngrams *g) {
+    if (!g->only) return;
+    cr_put_uvarint(w, g->only->size);
+    for (size_t i = 0; i < g->only->size; i++) {
+        const cr_centry *e = &g->only->entries[i];
+        cr_put_str(w, e->key, cr_centry_len(e));
+    }
+}
+
+static int only_undump(cr_rbuf *r, cr_ngrams *g) {
+    uint64_t n;
+    int e = cr_rbuf_uvarint(r, &n);
+    if (e) return e;
+    if (n == 0 || n > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
+    if ((e = only_new(g))) return e;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t len;
+        if ((e = cr_rbuf_str(r, &k, &len, CR_MAX_KEY))) return e;
+        if (cr_counter_find(g->only, k, len) >= 0) return CR_ECORRUPT; /* duplicate */
+        if ((e = only_add(g, k, len))) return e;
+    }
+    return CR_OK;
+}
+
 /* Maps every id of src's vocabulary to dst's, adding the counts. */
 static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_out) {
     uint32_t *map = malloc((src->size ? src->size : 1) * sizeof *map);
@@ -176,7 +305,7 @@ static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_ou
 
 int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src) {
     if (dst == src || dst->n != src->n || dst->skip != src->skip || dst->seplen != src->seplen ||
-        memcmp(dst->sep, src->sep, src->seplen) != 0)
+        memcmp(dst->sep, src->sep, src->seplen) != 0 || !only_same(dst, src))
         return CR_EINVAL;
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
@@ -236,6 +365,7 @@ void cr_ngrams_dump(cr_buf *w, const cr_ngrams *g) {
     cr_put_svarint(w, g->total);
     cr_counter_dump(w, &g->vocab);
     dump_tuples(w, &g->grams);
+    only_dump(w, g);
 }
 
 /* sel[i] = 2 for the vocabulary words of partition part, else 0; NULL when
@@ -286,6 +416,7 @@ int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned p
             for (unsigned j = 0; j < g->n; j++) cr_put_uvarint(w, newid[t[j]]);
             cr_put_svarint(w, g->grams.counts[i]);
         }
+        only_dump(w, g);
     }
     free(sel); free(gsel); free(newid);
     return w->failed ? CR_ENOMEM : CR_OK;
@@ -305,7 +436,8 @@ int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
     if ((e = cr_ngrams_init(g, (unsigned)n, (unsigned)skip, sep, seplen))) return e;
     g->total = total;
     if ((e = cr_counter_undump(r, &g->vocab)) ||
-        (e = undump_tuples(r, &g->grams, g->vocab.size, 0))) {
+        (e = undump_tuples(r, &g->grams, g->vocab.size, 0)) ||
+        (r->p != r->end && (e = only_undump(r, g)))) {
         cr_ngrams_free(g);
         return e;
     }

@@ -23,6 +23,12 @@ typedef struct cr_ngrams {
     size_t seplen;
     int64_t total;       /* n-grams counted */
     size_t *pos;         /* scratch for skip-gram positions */
+    /* Only (cr_ngrams_only): the joined keys of the grams stored; every
+     * gram still counts in total and every token in the vocabulary. */
+    cr_counter *only;
+    unsigned char *only_done; /* per only key: its words are known */
+    cr_tuples *only_ids;      /* the id tuples of the only keys resolved */
+    size_t only_vocab;        /* vocabulary size at the last resolve */
 } cr_ngrams;
 
 /* n in 1..CR_NGRAM_MAX, skip <= 8, seplen < CR_SEP_MAX; else CR_EINVAL. */
@@ -31,6 +37,12 @@ void cr_ngrams_free(cr_ngrams *g);
 static inline int64_t cr_ngrams_intern(cr_ngrams *g, const char *key, size_t len) {
     return cr_counter_intern(&g->vocab, key, len);
 }
+/* Stores only the grams whose joined keys are keys[0..n) (n >= 1; on an
+ * empty counter, else CR_EINVAL); the others count in the total alone, so
+ * the counts of these grams, the total and the vocabulary are those of an
+ * unrestricted counter, at about the cost of counting the words.  Counters
+ * merge only with the same keys; the keys travel in the dump. */
+int cr_ngrams_only(cr_ngrams *g, const char *const *keys, const size_t *lens, size_t n);
 int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n);
 /* Appends the joined key of gram i to w. */
 void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w);
@@ -38,7 +50,7 @@ void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w);
 int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t *lens);
 /* Index of the gram with this joined key (split on the separator), or -1. */
 int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len);
-int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/sep differ */
+int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/sep/only differ */
 int cr_ngrams_prune(cr_ngrams *g, int64_t min);
 /* First k grams in canonical order (count desc, joined key asc). */
 size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
