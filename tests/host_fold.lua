@@ -19,6 +19,22 @@ do
   t.raises(function() fold.deserialize("T\1\0\0\0i") end, "corrupt serialised value", "truncated input is an error")
   t.raises(function() fold.deserialize("z!") end, "trailing bytes", "trailing bytes are an error")
   t.raises(function() fold.deserialize("Q") end, "corrupt", "unknown tag is an error")
+  -- arrays of integers travel packed; any other value in them, or a hole, keeps the tagged form
+  local ints, mixed, holed = {}, {}, {}
+  for i = 1, 1000 do ints[i] = (i * 7919) % 100003 - 50000 end
+  ints[1], ints[2] = math.maxinteger, math.mininteger
+  for i = 1, 40 do mixed[i] = i end
+  mixed[20] = 2.5
+  for i = 1, 40 do holed[i] = i end
+  holed[50] = 1
+  local packed = fold.serialize(ints)
+  t.is(packed:sub(1, 1), "I", "an array of 1000 integers travels packed")
+  t.ok(#packed < 8 * 1000 + 16, "in 8 bytes a value")
+  t.is_deeply(fold.deserialize(packed), ints, "and comes back whole")
+  t.is(math.type(fold.deserialize(packed)[3]), "integer", "as integers")
+  t.is_deeply(fold.deserialize(fold.serialize(mixed)), mixed, "an array with a float keeps its values")
+  t.is_deeply(fold.deserialize(fold.serialize(holed)), holed, "a table with a hole keeps its keys")
+  t.raises(function() fold.deserialize(packed:sub(1, #packed - 5)) end, "corrupt", "a cut packed array is an error")
 end
 
 -- Merge rules.

@@ -48,6 +48,45 @@ local function type_name(v)
   return type(mt) == "table" and rawget(mt, "__name") or nil
 end
 
+-- An array of integers (keys 1..n, n >= 16, nothing else) travels packed,
+-- CHUNK values per string.pack: per-document counts are most of some
+-- accumulators (freq.lua's dispersion), and one tag per value made the
+-- parent's decoding their serial cost.
+local CHUNK = 256
+local chunk_fmt = "<" .. ("j"):rep(CHUNK)
+
+local function integer_array(t)
+  local n = #t
+  if n < 16 then return nil end
+  for i = 1, n do if math.type(t[i]) ~= "integer" then return nil end end
+  local count = 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n and n or nil
+end
+
+local function encode_integers(t, n, out)
+  out[#out + 1] = string.pack("<c1I4", "I", n)
+  local full = n - n % CHUNK
+  for i = 1, full, CHUNK do out[#out + 1] = string.pack(chunk_fmt, table.unpack(t, i, i + CHUNK - 1)) end
+  if full < n then out[#out + 1] = string.pack("<" .. ("j"):rep(n - full), table.unpack(t, full + 1, n)) end
+end
+
+local function decode_integers(s, pos)
+  local n
+  n, pos = string.unpack("<I4", s, pos)
+  if n > (#s - pos + 1) // 8 then error("array longer than its bytes", 0) end
+  local t = {}
+  local i = 0
+  while i < n do
+    local k = math.min(CHUNK, n - i)
+    local vals = table.pack(string.unpack(k == CHUNK and chunk_fmt or "<" .. ("j"):rep(k), s, pos))
+    pos = vals[k + 1]
+    table.move(vals, 1, k, i + 1, t)
+    i = i + k
+  end
+  return t, pos
+end
+
 local function encode(v, out, path)
   local tv = type(v)
   if tv == "nil" then out[#out + 1] = "z"
@@ -59,6 +98,8 @@ local function encode(v, out, path)
     if getmetatable(v) ~= nil then
       error(("fold: the accumulator's %s is a table with a metatable, which cannot travel between workers"):format(path), 0)
     end
+    local ints = integer_array(v)
+    if ints then return encode_integers(v, ints, out) end
     local n = 0
     for _ in pairs(v) do n = n + 1 end
     out[#out + 1] = string.pack("<c1I4", "T", n)
@@ -108,6 +149,8 @@ local function decode(s, pos)
       t[k] = v
     end
     return t, pos
+  elseif tag == "I" then
+    return decode_integers(s, pos)
   elseif tag == "U" then
     local name, data
     name, data, pos = string.unpack("<s4s4", s, pos)
