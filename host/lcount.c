@@ -191,6 +191,8 @@ static int l_df(lua_State *L) {
     return 1;
 }
 
+static size_t focus_words(lua_State *L, int idx, const char *field, int one_ok);
+
 static int l_ngrams(lua_State *L) {
     lua_settop(L, 2);
     lua_Integer n = luaL_checkinteger(L, 1);
@@ -199,7 +201,9 @@ static int l_ngrams(lua_State *L) {
     size_t seplen = 1;
     const char *sep = " ";
     lua_Integer skip = 0;
-    eng_check_keys(L, 2, "sep skip");
+    size_t nonly = 0;
+    int only_at = 0;
+    eng_check_keys(L, 2, "sep skip only");
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
@@ -207,32 +211,78 @@ static int l_ngrams(lua_State *L) {
                 luaL_argerror(L, 2, "option 'sep' must be a string of at most 15 bytes");
         }
         skip = eng_opt_int(L, 2, "skip", 0, 0, 8);
+        if ((nonly = focus_words(L, 2, "only", 0))) only_at = lua_gettop(L);
     }
     Count *c = newcount(L, K_NGRAMS);
     crl_read_textopts(L, 2, &c->o);
     check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
     c->kind = K_NGRAMS;
+    if (nonly) {
+        const char **keys = lua_touserdata(L, only_at);
+        check(L, cr_ngrams_only(&c->u.g, keys, (const size_t *)(keys + nonly), nonly));
+    }
     return 1;
 }
 
 static const char *const mode_names[] = { "window", "sentence", "document", NULL };
+
+/* The words of option `field` (a string, or a non-empty array of strings)
+ * in a userdata array of pointers then lengths on the stack; 0 when the
+ * option is absent (nothing pushed). */
+static size_t focus_words(lua_State *L, int idx, const char *field, int one_ok) {
+    int t = lua_getfield(L, idx, field);
+    if (t == LUA_TNIL) {
+        lua_pop(L, 1);
+        return 0;
+    }
+    int top = lua_gettop(L);
+    size_t n = t == LUA_TSTRING && one_ok ? 1 : t == LUA_TTABLE ? (size_t)luaL_len(L, top) : 0;
+    if (n == 0 || n > (1u << 20))
+        luaL_argerror(L, idx, lua_pushfstring(L, "option '%s' must be %sa non-empty array of strings", field,
+                                              one_ok ? "a word or " : ""));
+    const char **keys = lua_newuserdatauv(L, n * (sizeof *keys + sizeof(size_t)), 1);
+    size_t *lens = (size_t *)(keys + n);
+    lua_pushvalue(L, top);
+    lua_setiuservalue(L, -2, 1);   /* the strings stay alive with the array */
+    for (size_t i = 0; i < n; i++) {
+        if (t == LUA_TSTRING) lua_pushvalue(L, top);
+        else lua_geti(L, top, (lua_Integer)i + 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_argerror(L, idx, lua_pushfstring(L, "option '%s': item %d must be a string, not a %s", field,
+                                                  (int)i + 1, luaL_typename(L, -1)));
+        keys[i] = lua_tolstring(L, -1, &lens[i]);
+        lua_pop(L, 1);   /* still held by the table (or is the option) */
+    }
+    lua_remove(L, top);
+    return n;
+}
 
 static int l_cooc(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
     int mode = CR_COOC_WINDOW, directed = 0;
     lua_Integer window = 5;
-    eng_check_keys(L, 1, "mode window directed");
+    size_t nfocus = 0;
+    unsigned need = 0;
+    eng_check_keys(L, 1, "mode window directed node among");
     if (lua_istable(L, 1)) {
         eng_opt_enum(L, 1, "mode", mode_names, &mode);
         window = eng_opt_int(L, 1, "window", 5, 1, 1000);
         eng_opt_bool(L, 1, "directed", &directed);
+        if ((nfocus = focus_words(L, 1, "node", 1))) need = 1;
+        size_t among = focus_words(L, 1, "among", 0);
+        if (among && nfocus) return luaL_argerror(L, 1, "options 'node' and 'among' exclude each other");
+        if (among) nfocus = among, need = 2;
     }
     Count *c = newcount(L, K_COOC);
     crl_read_textopts(L, 1, &c->o);
     check(L, cr_cooc_init(&c->u.c, (cr_cooc_mode)mode, (unsigned)window));
     c->kind = K_COOC;
     c->directed = directed;
+    if (nfocus) {
+        const char **keys = lua_touserdata(L, 2);
+        check(L, cr_cooc_focus(&c->u.c, keys, (const size_t *)(keys + nfocus), nfocus, need));
+    }
     return 1;
 }
 
@@ -667,7 +717,7 @@ static int m_merge(lua_State *L) {
     else if (c->kind == K_COOC) e = cr_cooc_merge(&c->u.c, &o->u.c);
     else e = cr_counter_merge(&c->u.f, &o->u.f);
     c->version++;
-    if (e == CR_EINVAL) return luaL_argerror(L, 2, "counters with different settings (n, skip, sep, mode or window)");
+    if (e == CR_EINVAL) return luaL_argerror(L, 2, "counters with different settings (n, skip, sep, only, mode, window, node or among)");
     check(L, e);
     lua_settop(L, 1);
     return 1;

@@ -78,8 +78,11 @@ local node = #words > 1 and table.concat(words, JOIN) or tokenize.normalize(show
 local phrase = #words > 1 and match.gazetteer(
   { { entity = shown, type = "node", alias = table.concat(words, " ") } }, { level = "key" }) or nil
 
+-- Only the pairs with the node are counted (the words alone for their
+-- margins): about the cost of counting the words.
+local node_copts = { mode = copts.mode, window = copts.window, node = node }
 local acc = c:fold(
-  function() return { cooc = count.cooc(copts) } end,
+  function() return { cooc = count.cooc(node_copts) } end,
   function(acc, doc)
     local text = doc.text
     if phrase then

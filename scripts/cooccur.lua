@@ -74,19 +74,36 @@ if opts.of == "entities" then
     end
   end
 else
+  -- On one machine (any -j), two passes in C: the frequencies choose the
+  -- words, then only the pairs of two chosen words are counted
+  -- (count.cooc{among=}, with the margins of a counter of all pairs):
+  -- counting the words twice costs far less than counting, storing and
+  -- merging every pair.  A cluster's jobs (--shard, --map) count every pair
+  -- in one pass, so that their merge needs the parts alone, not the corpus.
   local c = scriptlib.open(corpus, opts.corpus)
   local copts = { mode = unit }
   if unit == "window" then copts.window = window end
+  local one_pass = host.cluster ~= nil
   local acc = c:fold(
-    function() return { f = count.freq(), cooc = count.cooc(copts) } end,
-    function(acc, doc) acc.f:add_text(doc.text); acc.cooc:add_text(doc.text) end)
+    function() return { f = count.freq(), cooc = one_pass and count.cooc(copts) or nil } end,
+    function(acc, doc)
+      acc.f:add_text(doc.text)
+      if acc.cooc then acc.cooc:add_text(doc.text) end
+    end)
   local stop = scriptlib.stopwords(opts.stopwords)
-  local keep = {}
+  local keep, keys = {}, {}
   for _, kv in ipairs(acc.f:top(opts.top * 10 + 200)) do
     if #nodes < opts.top and not stop[kv[1]] and kv[1]:find("%w") then
       nodes[#nodes + 1] = { key = kv[1], n = kv[2] }
       keep[kv[1]] = true
+      keys[#keys + 1] = kv[1]
     end
+  end
+  if not one_pass and #keys > 0 then
+    copts.among = keys
+    acc.cooc = c:fold(
+      function() return { cooc = count.cooc(copts) } end,
+      function(a, doc) a.cooc:add_text(doc.text) end).cooc
   end
   for _, node in ipairs(nodes) do
     local with = acc.cooc:with(node.key)

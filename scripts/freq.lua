@@ -141,26 +141,51 @@ if opts.attr then   -- plain text is tagged: the model must be there, and the re
   end
 end
 
--- pass 1: frequencies, counted in C
-local acc = c:fold(
-  function() return { f = new_counter(), docs = 0 } end,
-  function(acc, doc)
-    feed(acc.f, doc)
-    acc.docs = acc.docs + 1
-  end)
-
-if acc.f:total() == 0 then
-  io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
-    opts.ngrams > 1 and (opts.ngrams .. "-grams") or "tokens", "\n")
-  os.exit(1)
-end
-
 -- the stopword filter
 local stop = scriptlib.stopwords(opts.stopwords, opts.stopwords_file, opts.level)
 local function keep(key)
   if opts.ngrams == 1 then return not stop[key] end
   for w in key:gmatch("%S+") do if not stop[w] then return true end end
   return false
+end
+
+-- What the list reads of the counts (c:fold's reduce): the first --top
+-- keys that --min and the stopwords keep, and every key counted as often as
+-- the last of them; the totals stay, and the types counted (shares add up).  From any share of the keys this keeps
+-- that share's candidates, so on N cores each worker reduces its share and
+-- no process merges the whole table.  --stem reads every key.
+local function candidates(acc)
+  if not acc.f then return acc end
+  acc.types = #acc.f
+  if opts.stem then return acc end
+  local n, last = opts.top, nil
+  while not last do
+    local top, found = acc.f:top(n), 0
+    for _, kv in ipairs(top) do
+      if kv[2] >= opts.min and keep(kv[1]) then
+        found = found + 1
+        if found == opts.top then last = kv[2]; break end
+      end
+    end
+    if #top < n then break end
+    n = n * 4
+  end
+  if last then acc.f:prune(last) end
+  return acc
+end
+
+-- pass 1: frequencies, counted in C
+local acc = c:fold(
+  function() return { f = new_counter(), docs = 0 } end,
+  function(acc, doc)
+    feed(acc.f, doc)
+    acc.docs = acc.docs + 1
+  end, { reduce = candidates })
+
+if acc.f:total() == 0 then
+  io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
+    opts.ngrams > 1 and (opts.ngrams .. "-grams") or "tokens", "\n")
+  os.exit(1)
 end
 
 -- the top words, stopwords left out; with --stem, the distinct words
@@ -197,21 +222,40 @@ for _, r in ipairs(rows) do
   shown[#shown + 1] = r.word
   shown_forms[r.word] = forms and forms[r.word].forms or { r.word }
 end
+-- Each worker counts into one counter of its own, kept outside the
+-- accumulator (it is never merged): a document's counts are what it adds.
+-- N-grams: the counter stores the shown ones alone (count.ngrams{only=}),
+-- with the same totals.
+local function shown_counter()
+  if opts.ngrams == 1 then return new_counter() end
+  local o = { only = {} }
+  for k, v in pairs(topts) do o[k] = v end
+  for _, w in ipairs(shown) do
+    for _, form in ipairs(shown_forms[w]) do o.only[#o.only + 1] = form end
+  end
+  if #o.only == 0 then return new_counter() end
+  return count.ngrams(opts.ngrams, o)
+end
+local running
 local per = c:fold(
   function()
+    running = { f = shown_counter(), total = 0, seen = {} }
     local v = {}
-    for _, w in ipairs(shown) do v[w] = {} end
+    for _, w in ipairs(shown) do v[w] = {}; running.seen[w] = 0 end
     return { v = v, sizes = {} }
   end,
   function(acc, doc)
-    local one = new_counter()
-    feed(one, doc)
-    acc.sizes[#acc.sizes + 1] = one:total()
+    local f = running.f
+    feed(f, doc)
+    local total = f:total()
+    acc.sizes[#acc.sizes + 1] = total - running.total
+    running.total = total
     for _, w in ipairs(shown) do
-      local list = acc.v[w]
       local k = 0
-      for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
-      list[#list + 1] = k
+      for _, form in ipairs(shown_forms[w]) do k = k + (f:get(form) or 0) end
+      local list = acc.v[w]
+      list[#list + 1] = k - running.seen[w]
+      running.seen[w] = k
     end
   end)
 local total = acc.f:total()
@@ -250,7 +294,7 @@ if sized == 1 and #rows > 0 then
   notes[#notes + 1] = "dispersion over a single document says nothing (D = 1, DP = 0)"
 end
 local heading = string.format(
-  "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), #acc.f, acc.docs,
+  "%d tokens, %d types in %d documents; %s%s\n%s\n", acc.f:total(), acc.types, acc.docs,
   (opts.attr and (opts.attr .. (opts.where and (" where " .. opts.where) or ""))
     or opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "",

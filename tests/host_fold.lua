@@ -19,6 +19,22 @@ do
   t.raises(function() fold.deserialize("T\1\0\0\0i") end, "corrupt serialised value", "truncated input is an error")
   t.raises(function() fold.deserialize("z!") end, "trailing bytes", "trailing bytes are an error")
   t.raises(function() fold.deserialize("Q") end, "corrupt", "unknown tag is an error")
+  -- arrays of integers travel packed; any other value in them, or a hole, keeps the tagged form
+  local ints, mixed, holed = {}, {}, {}
+  for i = 1, 1000 do ints[i] = (i * 7919) % 100003 - 50000 end
+  ints[1], ints[2] = math.maxinteger, math.mininteger
+  for i = 1, 40 do mixed[i] = i end
+  mixed[20] = 2.5
+  for i = 1, 40 do holed[i] = i end
+  holed[50] = 1
+  local packed = fold.serialize(ints)
+  t.is(packed:sub(1, 1), "I", "an array of 1000 integers travels packed")
+  t.ok(#packed < 8 * 1000 + 16, "in 8 bytes a value")
+  t.is_deeply(fold.deserialize(packed), ints, "and comes back whole")
+  t.is(math.type(fold.deserialize(packed)[3]), "integer", "as integers")
+  t.is_deeply(fold.deserialize(fold.serialize(mixed)), mixed, "an array with a float keeps its values")
+  t.is_deeply(fold.deserialize(fold.serialize(holed)), holed, "a table with a hole keeps its keys")
+  t.raises(function() fold.deserialize(packed:sub(1, #packed - 5)) end, "corrupt", "a cut packed array is an error")
 end
 
 -- Merge rules.
@@ -141,6 +157,58 @@ print(c:fold(function() return "" end, function(a, d) return a .. "x" end, { qui
   t.is(out, want, "--shard/--merge: the merged count")
   t.is(code, 0, "--merge exit 0", err)
   os.execute("rm -rf " .. q(dir))
+end
+
+-- opts.reduce: at -j N each worker reduces one partition of the keys (one
+-- call per worker, the calls' count adding up), the parent merges the
+-- reduced values; the answers are those of -j 1, where reduce runs once.
+do
+  local f = os.tmpname()
+  local h = assert(io.open(f, "w"))
+  h:write([[
+local count = require "count"
+local c = assert(require("corpus").open(arg[1]))
+local acc = c:fold(function() return { f = count.freq(), docs = 0 } end,
+  function(acc, doc) acc.f:add_text(doc.text); acc.docs = acc.docs + 1 end,
+  { quiet = true, reduce = function(acc)
+      acc.calls, acc.types = 1, #acc.f
+      local top = acc.f:top(5)
+      if #top == 5 then acc.f:prune(top[5][2]) end
+      return acc
+    end })
+local rows = {}
+for _, kv in ipairs(acc.f:top(5)) do rows[#rows + 1] = kv[1] .. "=" .. kv[2] end
+print(table.concat(rows, " "), acc.f:total(), acc.types, acc.docs, #acc.f < acc.types)
+io.stderr:write(acc.calls, "\n")
+]])
+  h:close()
+  local corpus_dir = q(t.root .. "/corpus")
+  local base, code, err = t.run(CR .. " -j 1 " .. q(f) .. " " .. corpus_dir)
+  t.is(code, 0, "reduce: -j 1 runs", err)
+  t.like(base, "^the=%d+ .*\t5\ttrue\n$", "reduce: -j 1 reads the reduced counter")
+  t.is(err, "1\n", "reduce: -j 1 calls reduce once")
+  for _, j in ipairs({ 2, 3 }) do
+    local out, c2, e2 = t.run(CR .. " -j " .. j .. " " .. q(f) .. " " .. corpus_dir)
+    t.is(out, base, "reduce: -j " .. j .. " gives -j 1's answers")
+    t.is(e2, j .. "\n", "reduce: -j " .. j .. " reduces " .. j .. " partitions, one per worker")
+  end
+  h = assert(io.open(f, "w"))
+  h:write([[
+local c = assert(require("corpus").open(arg[1]))
+c:fold(function() return { n = 0 } end, function(acc) acc.n = acc.n + 1 end,
+  { quiet = true, reduce = function() error("no reduction today") end })
+]])
+  h:close()
+  for _, j in ipairs({ 1, 2 }) do
+    local _, c3, e3 = t.run(CR .. " -j " .. j .. " " .. q(f) .. " " .. corpus_dir)
+    t.is(c3, 1, "reduce: -j " .. j .. ": a failing reduce fails the run")
+    t.like(e3, "no reduction today", "reduce: -j " .. j .. ": with its message")
+  end
+  t.raises(function()
+    require("fold").run({ docs = function() return function() end end }, function() return 0 end,
+      function() end, { reduce = 3 })
+  end, "reduce must be a function", "reduce: a reduce that is no function is refused")
+  os.remove(f)
 end
 
 t.done()

@@ -301,4 +301,22 @@ for _, row in ipairs(acc.f:top(5)) do print(row.key, row.n) end
 end
 
 os.execute("rm -rf " .. q(dir))
+-- An n-gram falls in the partition of its joined key (computed without
+-- joining it), whatever the separator.
+do
+  for _, sep in ipairs({ " ", "_", "" }) do
+    local g = count.ngrams(sep == "" and 1 or 3, { sep = sep ~= "" and sep or nil })
+    for doc in require("corpus").open(t.root .. "/corpus"):docs() do g:add_text(doc.text) end
+    local bad, n = 0, 0
+    for r = 0, 6 do
+      local p = assert(count.undump(g:dump({ partition = r, partitions = 7 })))
+      for _, row in ipairs(p:top(#p)) do
+        n = n + 1
+        if count.partition(row[1], 7) ~= r then bad = bad + 1 end
+      end
+    end
+    t.ok(n == #g and bad == 0, ("n-grams (sep %q): each of %d in the partition of its joined key (%d misplaced)"):format(sep, #g, bad))
+  end
+end
+
 t.done()

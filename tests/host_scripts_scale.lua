@@ -87,8 +87,9 @@ for _, s in ipairs(scripts) do
         .. splits[i].start .. " " .. CR .. " -c " .. q(all) .. " --map scripts/" .. script .. " " .. args
         .. " < " .. q(splits[i].path))
     end
-    local reduced = t.run("sort | (cd " .. q(t.root) .. " && " .. CR .. " -c " .. q(all) .. " --reduce scripts/"
-      .. script .. " " .. args .. ")", table.concat(mapped))
+    -- (the whole pipe in parentheses, so that t.run's input goes to sort)
+    local reduced = t.run("(sort | (cd " .. q(t.root) .. " && " .. CR .. " -c " .. q(all) .. " --reduce scripts/"
+      .. script .. " " .. args .. "))", table.concat(mapped))
     t.is(reduced, pipe_base, name .. ": map | sort | reduce gives the bytes of -j 1 on the same JSON Lines")
   end
   ::continue::

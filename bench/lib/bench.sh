@@ -112,6 +112,55 @@ _bench_measure() {
   [ "$status" = ok ]
 }
 
+# bench_rounds REF_LABEL REF_COMMAND [LABEL COMMAND]...: the reference and
+# the rows measured in rounds: each round runs every command once, in order,
+# so that a machine whose speed drifts (a shared one) moves every row alike;
+# BENCH_REPS rounds, the medians reported as bench_ref and bench_run report
+# theirs.  A command that fails leaves the later rounds.
+bench_rounds() {
+  [ -n "$_bench_table" ] || { echo "bench: bench_rounds: no bench_table before it" >&2; return 1; }
+  local labels=() cmds=() n i r
+  while [ $# -ge 2 ]; do labels+=("$1"); cmds+=("$2"); shift 2; done
+  n=${#labels[@]}
+  local -a walls cpus rss lines status notes
+  for ((i = 0; i < n; i++)); do walls[i]=""; cpus[i]=""; rss[i]=0; lines[i]=""; status[i]=ok; notes[i]=""; done
+  for ((r = 1; r <= BENCH_REPS; r++)); do
+    for ((i = 0; i < n; i++)); do
+      [ "${status[i]}" = ok ] || continue
+      local t0 t1 rc m u s
+      t0=$EPOCHREALTIME
+      /usr/bin/time -f '%M %U %S' -o "$BENCH_TMP/time" \
+        timeout "$BENCH_TIMEOUT" bash -c "set -o pipefail; ${cmds[i]}" > "$BENCH_TMP/out" 2> "$BENCH_TMP/err"
+      rc=$?
+      t1=$EPOCHREALTIME
+      if [ "$rc" -ne 0 ]; then
+        status[i]=failed
+        if [ "$rc" -eq 124 ]; then notes[i]="timed out after ${BENCH_TIMEOUT}s"
+        else notes[i]="exit $rc: $(grep -v '^Command exited with' "$BENCH_TMP/err" | head -c 300 | head -n 3)"; fi
+        continue
+      fi
+      read -r m u s < <(tail -n 1 "$BENCH_TMP/time")
+      walls[i]+="$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.6f", b - a }') "
+      cpus[i]+="$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }') "
+      [ "${m:-0}" -gt "${rss[i]}" ] && rss[i]=$m
+      [ -z "${lines[i]}" ] && lines[i]=$(wc -l < "$BENCH_TMP/out")
+    done
+  done
+  local median='{ a[NR] = $1 } END { if (NR) print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+  for ((i = 0; i < n; i++)); do
+    local wall="" cpu="" runs=0 role=run
+    [ "$i" -eq 0 ] && role=ref
+    if [ "${status[i]}" = ok ]; then
+      wall=$(printf '%s\n' ${walls[i]} | sort -g | awk "$median")
+      cpu=$(printf '%s\n' ${cpus[i]} | sort -g | awk "$median")
+    fi
+    runs=$(printf '%s\n' ${walls[i]} | grep -c .)
+    _bench_tsv R "$_bench_table" "$(_bench_clean "${labels[i]}")" "$role" "${status[i]}" "$wall" "$cpu" "${rss[i]}" \
+      "$runs" "${lines[i]}" "$(_bench_clean "${notes[i]}")"
+    printf '  %-40s %s %ss %sKB %s\n' "${labels[i]}" "${status[i]}" "${wall:--}" "${rss[i]}" "${notes[i]}" >&2
+  done
+}
+
 # bench_ref LABEL COMMAND: the table's reference (one per table).
 bench_ref() { _bench_measure ref "$1" "$2"; }
 

@@ -19,16 +19,102 @@ int cr_ngrams_init(cr_ngrams *g, unsigned n, unsigned skip, const char *sep, siz
     return CR_OK;
 }
 
+static void only_free(cr_ngrams *g) {
+    if (g->only) cr_counter_free(g->only);
+    free(g->only);
+    g->only = NULL;
+    if (g->only_ids) cr_tuples_free(g->only_ids);
+    free(g->only_ids);
+    g->only_ids = NULL;
+    free(g->only_done);
+    g->only_done = NULL;
+    g->only_vocab = 0;
+}
+
 void cr_ngrams_free(cr_ngrams *g) {
     cr_counter_free(&g->vocab);
     cr_tuples_free(&g->grams);
     free(g->pos);
     g->pos = NULL;
+    only_free(g);
+}
+
+/* The only set of g, empty (its keys then added by the caller). */
+static int only_new(cr_ngrams *g) {
+    g->only = malloc(sizeof *g->only);
+    g->only_ids = malloc(sizeof *g->only_ids);
+    if (!g->only || !g->only_ids) {
+        free(g->only);
+        free(g->only_ids);
+        g->only = NULL;
+        g->only_ids = NULL;
+        return CR_ENOMEM;
+    }
+    cr_counter_init(g->only);
+    int e = cr_tuples_init(g->only_ids, g->n);
+    if (e) {
+        cr_counter_free(g->only);
+        free(g->only);
+        free(g->only_ids);
+        g->only = NULL;
+        g->only_ids = NULL;
+    }
+    return e;
+}
+
+static int only_add(cr_ngrams *g, const char *key, size_t len) {
+    int64_t id = cr_counter_intern(g->only, key, len);
+    if (id < 0) return (int)id;
+    unsigned char *d = realloc(g->only_done, g->only->size);
+    if (!d) return CR_ENOMEM;
+    d[id] = 0;
+    g->only_done = d;
+    return CR_OK;
+}
+
+int cr_ngrams_only(cr_ngrams *g, const char *const *keys, const size_t *lens, size_t n) {
+    if (n == 0 || g->only || g->vocab.size || g->grams.size || g->total) return CR_EINVAL;
+    int e = only_new(g);
+    for (size_t i = 0; i < n && !e; i++) e = only_add(g, keys[i], lens[i]);
+    if (e) only_free(g);
+    return e;
+}
+
+static int split_joined(const cr_ngrams *g, const char *key, size_t len, const char **keys, size_t *lens);
+
+/* The id tuples of the only keys whose words the vocabulary now holds. */
+static int only_resolve(cr_ngrams *g) {
+    if (g->only_vocab == g->vocab.size) return CR_OK;
+    g->only_vocab = g->vocab.size;
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
+    uint32_t t[CR_NGRAM_MAX];
+    for (size_t i = 0; i < g->only->size; i++) {
+        if (g->only_done[i]) continue;
+        const cr_centry *e = &g->only->entries[i];
+        if (split_joined(g, e->key, cr_centry_len(e), keys, lens)) {
+            g->only_done[i] = 1;   /* not a gram of this counter: never counted */
+            continue;
+        }
+        unsigned j = 0;
+        for (; j < g->n; j++) {
+            int64_t id = cr_counter_find(&g->vocab, keys[j], lens[j]);
+            if (id < 0) break;
+            t[j] = (uint32_t)id;
+        }
+        if (j < g->n) continue;
+        int err = cr_tuples_add(g->only_ids, t, 1);
+        if (err) return err;
+        g->only_done[i] = 1;
+    }
+    return CR_OK;
 }
 
 static int ngrams_count(cr_ngrams *g, const uint32_t *tuple) {
-    int e = cr_tuples_add(&g->grams, tuple, 1);
-    if (e) return e;
+    if (!g->only || cr_tuples_find(g->only_ids, tuple) >= 0) {
+        int e = cr_tuples_add(&g->grams, tuple, 1);
+        if (e) return e;
+    }
     if (__builtin_add_overflow(g->total, 1, &g->total)) return CR_EOVERFLOW;
     return CR_OK;
 }
@@ -53,6 +139,7 @@ int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
     int e;
     for (size_t i = 0; i < n; i++)
         if ((e = cr_counter_add_id(&g->vocab, ids[i], 1))) return e;
+    if (g->only && (e = only_resolve(g))) return e;
     if (n < g->n) return CR_OK;
     uint32_t tuple[CR_NGRAM_MAX];
     for (size_t i = 0; i + g->n <= n; i++) {
@@ -87,9 +174,8 @@ int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t
     return cr_tuples_find(&g->grams, t);
 }
 
-int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
-    const char *keys[CR_NGRAM_MAX];
-    size_t lens[CR_NGRAM_MAX];
+/* The n words of a joined key; nonzero when it does not split in n. */
+static int split_joined(const cr_ngrams *g, const char *key, size_t len, const char **keys, size_t *lens) {
     size_t start = 0;
     unsigned j = 0;
     if (g->n > 1 && g->seplen == 0) return -1;
@@ -104,6 +190,13 @@ int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
     if (j + 1 != g->n) return -1;
     keys[j] = key + start;
     lens[j] = len - start;
+    return 0;
+}
+
+int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len) {
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
+    if (split_joined(g, key, len, keys, lens)) return -1;
     return cr_ngrams_find(g, keys, lens);
 }
 
@@ -155,6 +248,42 @@ size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out) {
     return cr_top_k_range(g->grams.size, k, ngrams_cmp, g, out);
 }
 
+/* Two counters store the same grams: no only set, or the same keys. */
+static int only_same(const cr_ngrams *a, const cr_ngrams *b) {
+    if (!a->only || !b->only) return !a->only && !b->only;
+    if (a->only->size != b->only->size) return 0;
+    for (size_t i = 0; i < b->only->size; i++) {
+        const cr_centry *e = &b->only->entries[i];
+        if (cr_counter_find(a->only, e->key, cr_centry_len(e)) < 0) return 0;
+    }
+    return 1;
+}
+
+static void only_dump(cr_buf *w, const cr_ngrams *g) {
+    if (!g->only) return;
+    cr_put_uvarint(w, g->only->size);
+    for (size_t i = 0; i < g->only->size; i++) {
+        const cr_centry *e = &g->only->entries[i];
+        cr_put_str(w, e->key, cr_centry_len(e));
+    }
+}
+
+static int only_undump(cr_rbuf *r, cr_ngrams *g) {
+    uint64_t n;
+    int e = cr_rbuf_uvarint(r, &n);
+    if (e) return e;
+    if (n == 0 || n > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
+    if ((e = only_new(g))) return e;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t len;
+        if ((e = cr_rbuf_str(r, &k, &len, CR_MAX_KEY))) return e;
+        if (cr_counter_find(g->only, k, len) >= 0) return CR_ECORRUPT; /* duplicate */
+        if ((e = only_add(g, k, len))) return e;
+    }
+    return CR_OK;
+}
+
 /* Maps every id of src's vocabulary to dst's, adding the counts. */
 static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_out) {
     uint32_t *map = malloc((src->size ? src->size : 1) * sizeof *map);
@@ -176,7 +305,7 @@ static int merge_vocab(cr_counter *dst, const cr_counter *src, uint32_t **map_ou
 
 int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src) {
     if (dst == src || dst->n != src->n || dst->skip != src->skip || dst->seplen != src->seplen ||
-        memcmp(dst->sep, src->sep, src->seplen) != 0)
+        memcmp(dst->sep, src->sep, src->seplen) != 0 || !only_same(dst, src))
         return CR_EINVAL;
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
@@ -210,6 +339,7 @@ static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
     int e = cr_rbuf_uvarint(r, &n);
     if (e) return e;
     if (n > (uint64_t)(r->end - r->p) / (t->width + 1)) return CR_ECORRUPT;
+    if ((e = cr_tuples_reserve(t, (size_t)n))) return e;
     uint32_t ids[CR_TUPLE_MAX];
     for (uint64_t i = 0; i < n; i++) {
         for (unsigned j = 0; j < t->width; j++) {
@@ -221,8 +351,9 @@ static int undump_tuples(cr_rbuf *r, cr_tuples *t, size_t vocab, int ordered) {
         if (ordered && ids[0] >= ids[1]) return CR_ECORRUPT;
         int64_t cnt;
         if ((e = cr_rbuf_svarint(r, &cnt))) return e;
-        if (cr_tuples_find(t, ids) >= 0) return CR_ECORRUPT; /* duplicate */
+        size_t before = t->size;
         if ((e = cr_tuples_add(t, ids, cnt))) return e;
+        if (t->size == before) return CR_ECORRUPT; /* a duplicate */
     }
     return CR_OK;
 }
@@ -234,6 +365,7 @@ void cr_ngrams_dump(cr_buf *w, const cr_ngrams *g) {
     cr_put_svarint(w, g->total);
     cr_counter_dump(w, &g->vocab);
     dump_tuples(w, &g->grams);
+    only_dump(w, g);
 }
 
 /* sel[i] = 2 for the vocabulary words of partition part, else 0; NULL when
@@ -255,22 +387,23 @@ int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned p
         free(sel); free(gsel); free(newid);
         return CR_ENOMEM;
     }
-    cr_buf key = { 0 };
     size_t ngrams = 0;
+    const char *keys[CR_NGRAM_MAX];
+    size_t lens[CR_NGRAM_MAX];
     for (size_t i = 0; i < g->grams.size; i++) {
-        cr_buf_reset(&key);
-        cr_ngrams_key(g, i, &key);
-        if (key.failed) break;
-        gsel[i] = cr_partition_of(key.data, key.len, parts) == part;
+        const uint32_t *t = cr_tuples_at(&g->grams, i);
+        for (unsigned j = 0; j < g->n; j++) {
+            keys[j] = v->entries[t[j]].key;
+            lens[j] = cr_centry_len(&v->entries[t[j]]);
+        }
+        /* the partition of the joined key, as cr_partition_of would give it */
+        gsel[i] = cr_partition_of_joined(keys, lens, g->n, g->sep, g->seplen, parts) == part;
         if (!gsel[i]) continue;
         ngrams++;
-        const uint32_t *t = cr_tuples_at(&g->grams, i);
         for (unsigned j = 0; j < g->n; j++)
             if (!sel[t[j]]) sel[t[j]] = 1;
     }
-    int failed = key.failed;
-    cr_buf_free(&key);
-    if (!failed) {
+    {
         cr_put_uvarint(w, g->n);
         cr_put_uvarint(w, g->skip);
         cr_put_str(w, g->sep, g->seplen);
@@ -283,9 +416,10 @@ int cr_ngrams_dump_part(cr_buf *w, const cr_ngrams *g, unsigned part, unsigned p
             for (unsigned j = 0; j < g->n; j++) cr_put_uvarint(w, newid[t[j]]);
             cr_put_svarint(w, g->grams.counts[i]);
         }
+        only_dump(w, g);
     }
     free(sel); free(gsel); free(newid);
-    return failed || w->failed ? CR_ENOMEM : CR_OK;
+    return w->failed ? CR_ENOMEM : CR_OK;
 }
 
 int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
@@ -302,7 +436,8 @@ int cr_ngrams_undump(cr_rbuf *r, cr_ngrams *g) {
     if ((e = cr_ngrams_init(g, (unsigned)n, (unsigned)skip, sep, seplen))) return e;
     g->total = total;
     if ((e = cr_counter_undump(r, &g->vocab)) ||
-        (e = undump_tuples(r, &g->grams, g->vocab.size, 0))) {
+        (e = undump_tuples(r, &g->grams, g->vocab.size, 0)) ||
+        (r->p != r->end && (e = only_undump(r, g)))) {
         cr_ngrams_free(g);
         return e;
     }
@@ -354,6 +489,93 @@ void cr_cooc_free(cr_cooc *c) {
     free(c->keys);
     c->keys = NULL;
     c->keys_cap = 0;
+    if (c->focus) cr_counter_free(c->focus);
+    free(c->focus);
+    c->focus = NULL;
+    c->need = 0;
+    free(c->infocus);
+    c->infocus = NULL;
+    c->infocus_n = c->infocus_cap = 0;
+    free(c->seen);
+    c->seen = NULL;
+    c->seen_cap = 0;
+}
+
+/* ---- focus ----------------------------------------------------------------- */
+int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need) {
+    if (need < 1 || need > 2 || n == 0 || c->focus || c->vocab.size || c->pairs.size || c->units)
+        return CR_EINVAL;
+    cr_counter *f = malloc(sizeof *f);
+    if (!f) return CR_ENOMEM;
+    cr_counter_init(f);
+    for (size_t i = 0; i < n; i++) {
+        int64_t id = cr_counter_intern(f, keys[i], lens[i]);
+        if (id < 0) {
+            cr_counter_free(f);
+            free(f);
+            return (int)id;
+        }
+    }
+    c->focus = f;
+    c->need = need;
+    return CR_OK;
+}
+
+/* infocus[] for every word of the vocabulary (new words are looked up once). */
+static int focus_resolve(cr_cooc *c) {
+    size_t nv = c->vocab.size;
+    if (c->infocus_n >= nv) return CR_OK;
+    unsigned char *f = cr_grow(c->infocus, &c->infocus_cap, nv, 1, 1024);
+    if (!f) return CR_ENOMEM;
+    c->infocus = f;
+    for (size_t i = c->infocus_n; i < nv; i++) {
+        const cr_centry *e = &c->vocab.entries[i];
+        f[i] = cr_counter_find(c->focus, e->key, cr_centry_len(e)) >= 0;
+    }
+    c->infocus_n = nv;
+    return CR_OK;
+}
+
+/* Two counters count the same pairs: no focus, or the same words and need. */
+static int focus_same(const cr_cooc *a, const cr_cooc *b) {
+    if (!a->focus || !b->focus) return !a->focus && !b->focus;
+    if (a->need != b->need || a->focus->size != b->focus->size) return 0;
+    for (size_t i = 0; i < b->focus->size; i++) {
+        const cr_centry *e = &b->focus->entries[i];
+        if (cr_counter_find(a->focus, e->key, cr_centry_len(e)) < 0) return 0;
+    }
+    return 1;
+}
+
+static void focus_dump(cr_buf *w, const cr_cooc *c) {
+    if (!c->focus) return;
+    cr_put_uvarint(w, c->need);
+    cr_put_uvarint(w, c->focus->size);
+    for (size_t i = 0; i < c->focus->size; i++) {
+        const cr_centry *e = &c->focus->entries[i];
+        cr_put_str(w, e->key, cr_centry_len(e));
+    }
+}
+
+static int focus_undump(cr_rbuf *r, cr_cooc *c) {
+    uint64_t need, n;
+    int e;
+    if ((e = cr_rbuf_uvarint(r, &need)) || (e = cr_rbuf_uvarint(r, &n))) return e;
+    if (need < 1 || need > 2 || n == 0 || n > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
+    cr_counter *f = malloc(sizeof *f);
+    if (!f) return CR_ENOMEM;
+    cr_counter_init(f);
+    c->focus = f;   /* c owns it from here, even on error */
+    c->need = (unsigned)need;
+    for (uint64_t i = 0; i < n; i++) {
+        const char *k;
+        size_t len;
+        if ((e = cr_rbuf_str(r, &k, &len, CR_MAX_KEY))) return e;
+        if (cr_counter_find(f, k, len) >= 0) return CR_ECORRUPT; /* duplicate */
+        int64_t id = cr_counter_intern(f, k, len);
+        if (id < 0) return (int)id;
+    }
+    return CR_OK;
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -437,10 +659,82 @@ static int cooc_feed_unit(cr_cooc *c, const uint32_t *ids, size_t n) {
     return CR_OK;
 }
 
+/* Window mode with focus: the pairs within reach of each focus token.  A
+ * pair is (earlier, later) as without focus, and counted once: from its
+ * earlier token when that is a focus word, else from its later one. */
+static int cooc_feed_window_focus(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e = focus_resolve(c);
+    if (e) return e;
+    const unsigned char *f = c->infocus;
+    size_t w = c->window;
+    int any = c->need == 1;
+    for (size_t i = 0; i < n; i++) {
+        if ((e = cr_counter_add_id(&c->vocab, ids[i], 1))) return e;
+        if (!f[ids[i]]) continue;
+        size_t end = i + w < n - 1 ? i + w : n - 1;
+        for (size_t j = i + 1; j <= end; j++)
+            if ((any || f[ids[j]]) && (e = cr_pairmap_add(&c->pairs, ids[i], ids[j], 1))) return e;
+        if (!any) continue;
+        for (size_t j = i > w ? i - w : 0; j < i; j++)
+            if (!f[ids[j]] && (e = cr_pairmap_add(&c->pairs, ids[j], ids[i], 1))) return e;
+    }
+    return cooc_deficits(c, ids, n);
+}
+
+/* Units modes with focus: each word once per unit (marked with the unit's
+ * number instead of sorted), then the pairs (lower id, higher id) of the
+ * unit's focus words with its other words. */
+static int cooc_feed_unit_focus(cr_cooc *c, const uint32_t *ids, size_t n) {
+    int e = focus_resolve(c);
+    if (e) return e;
+    size_t nv = c->vocab.size;
+    if (nv > c->seen_cap) {
+        size_t old = c->seen_cap;
+        int64_t *s = cr_grow(c->seen, &c->seen_cap, nv, sizeof *s, 1024);
+        if (!s) return CR_ENOMEM;
+        memset(s + old, 0, (c->seen_cap - old) * sizeof *s);
+        c->seen = s;
+    }
+    if (n > c->scratch_cap) {
+        uint32_t *s = realloc(c->scratch, n * sizeof *s);
+        if (!s) return CR_ENOMEM;
+        c->scratch = s;
+        c->scratch_cap = n;
+    }
+    /* distinct words: the others from the front, the focus words from the back */
+    const unsigned char *f = c->infocus;
+    int64_t unit = c->units;   /* >= 1: seen[] starts at 0 */
+    uint32_t *u = c->scratch;
+    size_t m = 0, top = n;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ids[i];
+        if (c->seen[id] == unit) continue;
+        c->seen[id] = unit;
+        if ((e = cr_counter_add_id(&c->vocab, id, 1))) return e;
+        if (f[id]) u[--top] = id;
+        else u[m++] = id;
+    }
+    for (size_t i = top; i < n; i++) {
+        uint32_t a = u[i];
+        for (size_t j = i + 1; j < n; j++) {
+            uint32_t b = u[j];
+            if ((e = cr_pairmap_add(&c->pairs, a < b ? a : b, a < b ? b : a, 1))) return e;
+        }
+        if (c->need != 1) continue;
+        for (size_t j = 0; j < m; j++) {
+            uint32_t b = u[j];
+            if ((e = cr_pairmap_add(&c->pairs, a < b ? a : b, a < b ? b : a, 1))) return e;
+        }
+    }
+    return CR_OK;
+}
+
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n) {
     if (n == 0) return CR_OK;
     index_drop(c);
     c->units++;
+    if (c->focus)
+        return c->mode == CR_COOC_WINDOW ? cooc_feed_window_focus(c, ids, n) : cooc_feed_unit_focus(c, ids, n);
     return c->mode == CR_COOC_WINDOW ? cooc_feed_window(c, ids, n) : cooc_feed_unit(c, ids, n);
 }
 
@@ -668,7 +962,8 @@ int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
 }
 
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src) {
-    if (dst == src || dst->mode != src->mode || dst->window != src->window) return CR_EINVAL;
+    if (dst == src || dst->mode != src->mode || dst->window != src->window || !focus_same(dst, src))
+        return CR_EINVAL;
     index_drop(dst);
     uint32_t *map;
     int e = merge_vocab(&dst->vocab, &src->vocab, &map);
@@ -711,7 +1006,10 @@ void cr_cooc_dump(cr_buf *w, const cr_cooc *c) {
         cr_put_uvarint(w, cr_pslot_b(sl));
         cr_put_svarint(w, sl->count);
     }
-    if (c->mode != CR_COOC_WINDOW) return;
+    if (c->mode != CR_COOC_WINDOW) {
+        focus_dump(w, c);
+        return;
+    }
     /* the slots cut off by segment ends, for the words that lost any */
     size_t k = 0, lim = c->defcap < c->vocab.size ? c->defcap : c->vocab.size;
     for (size_t i = 0; i < lim; i++) k += c->defl[i] || c->defr[i];
@@ -722,6 +1020,7 @@ void cr_cooc_dump(cr_buf *w, const cr_cooc *c) {
         cr_put_svarint(w, c->defl[i]);
         cr_put_svarint(w, c->defr[i]);
     }
+    focus_dump(w, c);
 }
 
 /* The window slot deficits; each word once, in increasing id order, none
@@ -801,6 +1100,7 @@ int cr_cooc_dump_part(cr_buf *w, const cr_cooc *c, unsigned part, unsigned parts
             cr_put_svarint(w, c->defr[i]);
         }
     }
+    focus_dump(w, c);
     free(sel); free(psel); free(newid);
     return w->failed ? CR_ENOMEM : CR_OK;
 }
@@ -849,6 +1149,10 @@ int cr_cooc_undump(cr_rbuf *r, cr_cooc *c) {
             cr_cooc_free(c);
             return e;
         }
+    }
+    if (r->p != r->end && (e = focus_undump(r, c))) {
+        cr_cooc_free(c);
+        return e;
     }
     return CR_OK;
 }

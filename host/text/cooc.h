@@ -23,6 +23,12 @@ typedef struct cr_ngrams {
     size_t seplen;
     int64_t total;       /* n-grams counted */
     size_t *pos;         /* scratch for skip-gram positions */
+    /* Only (cr_ngrams_only): the joined keys of the grams stored; every
+     * gram still counts in total and every token in the vocabulary. */
+    cr_counter *only;
+    unsigned char *only_done; /* per only key: its words are known */
+    cr_tuples *only_ids;      /* the id tuples of the only keys resolved */
+    size_t only_vocab;        /* vocabulary size at the last resolve */
 } cr_ngrams;
 
 /* n in 1..CR_NGRAM_MAX, skip <= 8, seplen < CR_SEP_MAX; else CR_EINVAL. */
@@ -31,6 +37,12 @@ void cr_ngrams_free(cr_ngrams *g);
 static inline int64_t cr_ngrams_intern(cr_ngrams *g, const char *key, size_t len) {
     return cr_counter_intern(&g->vocab, key, len);
 }
+/* Stores only the grams whose joined keys are keys[0..n) (n >= 1; on an
+ * empty counter, else CR_EINVAL); the others count in the total alone, so
+ * the counts of these grams, the total and the vocabulary are those of an
+ * unrestricted counter, at about the cost of counting the words.  Counters
+ * merge only with the same keys; the keys travel in the dump. */
+int cr_ngrams_only(cr_ngrams *g, const char *const *keys, const size_t *lens, size_t n);
 int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n);
 /* Appends the joined key of gram i to w. */
 void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w);
@@ -38,7 +50,7 @@ void cr_ngrams_key(const cr_ngrams *g, size_t i, cr_buf *w);
 int64_t cr_ngrams_find(const cr_ngrams *g, const char *const *keys, const size_t *lens);
 /* Index of the gram with this joined key (split on the separator), or -1. */
 int64_t cr_ngrams_find_joined(const cr_ngrams *g, const char *key, size_t len);
-int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/sep differ */
+int cr_ngrams_merge(cr_ngrams *dst, const cr_ngrams *src); /* CR_EINVAL: n/skip/sep/only differ */
 int cr_ngrams_prune(cr_ngrams *g, int64_t min);
 /* First k grams in canonical order (count desc, joined key asc). */
 size_t cr_ngrams_top(const cr_ngrams *g, size_t k, uint32_t *out);
@@ -79,6 +91,14 @@ typedef struct cr_cooc {
     size_t scratch_cap;
     uint64_t *keys;      /* pair keys of the segment being fed */
     size_t keys_cap;
+    /* Focus (cr_cooc_focus): the vocabulary is counted in full, but only
+     * the pairs with at least `need` focus words (1 or 2) are; need 0: all. */
+    cr_counter *focus;   /* the focus words (keys; counts unused) */
+    unsigned need;
+    unsigned char *infocus; /* per vocabulary id: a focus word? */
+    size_t infocus_n, infocus_cap;
+    int64_t *seen;       /* units modes: the unit that last counted the id */
+    size_t seen_cap;
 } cr_cooc;
 
 typedef struct cr_cooc_pair {
@@ -99,6 +119,15 @@ void cr_cooc_free(cr_cooc *c);
 static inline int64_t cr_cooc_intern(cr_cooc *c, const char *key, size_t len) {
     return cr_counter_intern(&c->vocab, key, len);
 }
+/* Restricts counting to the pairs of at least need (1 or 2) of the n focus
+ * words keys[i] (of lens[i] bytes): need 1 keeps every pair with a focus
+ * word (the collocates of nodes), need 2 the pairs of two focus words.  The
+ * vocabulary, its margins and N are counted as without focus, so
+ * cr_cooc_with of a focus word (need 1), and cr_cooc_get of two (need 2),
+ * answer as an unrestricted counter would, at the cost of counting the
+ * words alone.  Only on an empty counter (else CR_EINVAL; need 1 or 2 and
+ * n >= 1, else CR_EINVAL).  Counters merge only with the same focus. */
+int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need);
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n);
 /* Tokens (window) or units (sentence, document) fed. */
 int64_t cr_cooc_n(const cr_cooc *c);
@@ -129,8 +158,10 @@ int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **ou
  * word (O(pairs)); each call then costs O(pairs of the node). */
 int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n);
-int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window differ */
+int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window/focus differ */
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
+/* The dump of a counter with focus ends with it (need, then the words, by
+ * key); undump reads it when the frame holds more. */
 void cr_cooc_dump(cr_buf *w, const cr_cooc *c);
 int cr_cooc_undump(cr_rbuf *r, cr_cooc *c);          /* c uninitialised */
 /* cr_cooc_dump of the pairs whose words (cr_partition_of_pair) fall in

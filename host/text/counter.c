@@ -67,6 +67,17 @@ unsigned cr_partition_of(const void *p, size_t n, unsigned parts) {
     return parts <= 1 ? 0 : (unsigned)(cr_stable_hash(p, n) % parts);
 }
 
+unsigned cr_partition_of_joined(const char *const *keys, const size_t *lens, unsigned n,
+                                const char *sep, size_t seplen, unsigned parts) {
+    if (parts <= 1) return 0;
+    uint64_t h = FNV_OFFSET;
+    for (unsigned i = 0; i < n; i++) {
+        if (i) h = fnv_update(h, (const unsigned char *)sep, seplen);
+        h = fnv_update(h, (const unsigned char *)keys[i], lens[i]);
+    }
+    return (unsigned)(mix64(h) % parts);
+}
+
 unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
                               unsigned parts) {
     if (parts <= 1) return 0;
@@ -652,6 +663,26 @@ int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids) {
     int found;
     size_t s = tuples_probe(t, ids, tuple_hash(ids, t->width), &found);
     return found ? (int64_t)(uint32_t)t->slots[s] - 1 : -1;
+}
+
+int cr_tuples_reserve(cr_tuples *t, size_t n) {
+    if (n > 0xfffffffeu - t->size) return CR_EOVERFLOW;
+    size_t need = 64;
+    while (need * 3 < (t->size + n) * 4) need *= 2;
+    if (!t->slots || need > t->mask + 1) {
+        if (tuples_rehash(t, need)) return CR_ENOMEM;
+    }
+    if (t->size + n > t->cap) {
+        size_t capi = t->cap, capc = t->cap;
+        uint32_t *ni = cr_grow(t->ids, &capi, t->size + n, t->width * sizeof *ni, 64);
+        if (!ni) return CR_ENOMEM;
+        t->ids = ni;
+        int64_t *nc = cr_grow(t->counts, &capc, t->size + n, sizeof *nc, 64);
+        if (!nc) return CR_ENOMEM;
+        t->counts = nc;
+        t->cap = capi < capc ? capi : capc;
+    }
+    return CR_OK;
 }
 
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n) {

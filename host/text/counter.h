@@ -40,6 +40,9 @@ uint64_t cr_hash_bytes(const void *p, size_t n);
 #define CR_MAX_PARTITIONS 65536
 uint64_t cr_stable_hash(const void *p, size_t n);
 unsigned cr_partition_of(const void *p, size_t n, unsigned parts);
+/* cr_partition_of of keys[0..n) joined by sep, without joining them. */
+unsigned cr_partition_of_joined(const char *const *keys, const size_t *lens, unsigned n,
+                                const char *sep, size_t seplen, unsigned parts);
 unsigned cr_partition_of_pair(const char *a, size_t alen, const char *b, size_t blen,
                               unsigned parts);
 
@@ -182,6 +185,8 @@ int cr_tuples_init(cr_tuples *t, unsigned width);  /* CR_EINVAL for bad width */
 void cr_tuples_free(cr_tuples *t);
 int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids);
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n);
+/* Room for n more tuples, so that adding them neither rehashes nor grows. */
+int cr_tuples_reserve(cr_tuples *t, size_t n);
 /* Removes the tuples whose count is below min. */
 int cr_tuples_prune(cr_tuples *t, int64_t min);
 static inline const uint32_t *cr_tuples_at(const cr_tuples *t, size_t i) {

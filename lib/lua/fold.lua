@@ -48,6 +48,45 @@ local function type_name(v)
   return type(mt) == "table" and rawget(mt, "__name") or nil
 end
 
+-- An array of integers (keys 1..n, n >= 16, nothing else) travels packed,
+-- CHUNK values per string.pack: per-document counts are most of some
+-- accumulators (freq.lua's dispersion), and one tag per value made the
+-- parent's decoding their serial cost.
+local CHUNK = 256
+local chunk_fmt = "<" .. ("j"):rep(CHUNK)
+
+local function integer_array(t)
+  local n = #t
+  if n < 16 then return nil end
+  for i = 1, n do if math.type(t[i]) ~= "integer" then return nil end end
+  local count = 0
+  for _ in pairs(t) do count = count + 1 end
+  return count == n and n or nil
+end
+
+local function encode_integers(t, n, out)
+  out[#out + 1] = string.pack("<c1I4", "I", n)
+  local full = n - n % CHUNK
+  for i = 1, full, CHUNK do out[#out + 1] = string.pack(chunk_fmt, table.unpack(t, i, i + CHUNK - 1)) end
+  if full < n then out[#out + 1] = string.pack("<" .. ("j"):rep(n - full), table.unpack(t, full + 1, n)) end
+end
+
+local function decode_integers(s, pos)
+  local n
+  n, pos = string.unpack("<I4", s, pos)
+  if n > (#s - pos + 1) // 8 then error("array longer than its bytes", 0) end
+  local t = {}
+  local i = 0
+  while i < n do
+    local k = math.min(CHUNK, n - i)
+    local vals = table.pack(string.unpack(k == CHUNK and chunk_fmt or "<" .. ("j"):rep(k), s, pos))
+    pos = vals[k + 1]
+    table.move(vals, 1, k, i + 1, t)
+    i = i + k
+  end
+  return t, pos
+end
+
 local function encode(v, out, path)
   local tv = type(v)
   if tv == "nil" then out[#out + 1] = "z"
@@ -59,6 +98,8 @@ local function encode(v, out, path)
     if getmetatable(v) ~= nil then
       error(("fold: the accumulator's %s is a table with a metatable, which cannot travel between workers"):format(path), 0)
     end
+    local ints = integer_array(v)
+    if ints then return encode_integers(v, ints, out) end
     local n = 0
     for _ in pairs(v) do n = n + 1 end
     out[#out + 1] = string.pack("<c1I4", "T", n)
@@ -108,6 +149,8 @@ local function decode(s, pos)
       t[k] = v
     end
     return t, pos
+  elseif tag == "I" then
+    return decode_integers(s, pos)
   elseif tag == "U" then
     local name, data
     name, data, pos = string.unpack("<s4s4", s, pos)
@@ -525,13 +568,89 @@ local function reduce_stdin(combine)
   return acc
 end
 
--- c:fold(init, step [, opts]) with opts.jobs (default: -j), opts.merge and
--- the progress line's opts.progress (a label, or false for none) and
--- opts.quiet.
+-- ---- the shuffle (-j N with opts.reduce) --------------------------------------
+-- opts.reduce(acc) returns what the script reads of its accumulator, and
+-- must give the same answers from any share of the keys with their exact
+-- totals (a top list: the candidates of that share and the totals).  At
+-- -j N each worker folds its shard and cuts its accumulator into N
+-- partitions by key (fold.serialize_partition, as --partitions does),
+-- written to files; then worker r merges partition r of every shard,
+-- reduces it and returns that, and the parent only puts the N small
+-- results together.  No worker and not the parent ever merges a whole
+-- table; at -j 1 reduce runs on the whole accumulator.
+
+local function reduced(acc, opts)
+  if opts.reduce and acc ~= nil then return opts.reduce(acc) end
+  return acc
+end
+
+local function shuffle_file(base, k, r) return ("%s.%d.%d"):format(base, k, r) end
+
+-- A base name for the partition files, or nil when none can be written
+-- (then the workers send whole accumulators, as without reduce).
+local function shuffle_base()
+  local ok, base = pcall(os.tmpname)
+  if not ok or type(base) ~= "string" then return nil end
+  local f = io.open(base, "wb")
+  if not f then return nil end
+  f:close()
+  return base
+end
+
+local function remove_shuffle_files(base, jobs)
+  for k = 1, jobs do
+    for r = 0, jobs - 1 do os.remove(shuffle_file(base, k, r)) end
+  end
+  os.remove(base)
+end
+
+local function write_file(path, data)
+  local f, err = io.open(path, "wb")
+  if not f then error("fold: " .. tostring(err), 0) end
+  local ok, werr = f:write(data)
+  local cok, cerr = f:close()
+  if not ok or not cok then error(("fold: writing %s: %s"):format(path, tostring(werr or cerr)), 0) end
+end
+
+local function read_file(path)
+  local f, err = io.open(path, "rb")
+  if not f then error("fold: " .. tostring(err), 0) end
+  local data = f:read("a")
+  f:close()
+  if not data then error("fold: reading " .. path, 0) end
+  return data
+end
+
+local function shuffle(c, init, step, jobs, reduce, on_progress, base)
+  host.parallel(jobs, function(k, report)
+    local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
+    if report then report(nd, nb, true) end
+    check_mergeable(acc, "value")
+    for r = 0, jobs - 1 do write_file(shuffle_file(base, k, r), fold.serialize_partition(acc, r, jobs)) end
+    return ""
+  end, on_progress)
+  local parts = host.parallel(jobs, function(r)
+    local acc
+    for k = 1, jobs do
+      local part = fold.deserialize(read_file(shuffle_file(base, k, r - 1)))
+      if acc == nil then acc = part elseif part ~= nil then acc = merge(acc, part, "value") end
+    end
+    if acc ~= nil then acc = reduce(acc) end
+    return fold.serialize(acc)
+  end)
+  local acc
+  for r = 1, jobs do acc = union(acc, fold.deserialize(parts[r])) end
+  return acc
+end
+
+-- c:fold(init, step [, opts]) with opts.jobs (default: -j), opts.merge,
+-- opts.reduce (above), the progress line's opts.progress (a label, or false
+-- for none) and opts.quiet.
 function fold.run(c, init, step, opts)
   opts = opts or {}
   assert(type(init) == "function", "bad argument #1 to 'fold' (function expected)")
   assert(type(step) == "function", "bad argument #2 to 'fold' (function expected)")
+  assert(opts.reduce == nil or type(opts.reduce) == "function", "bad argument #3 to 'fold' (reduce must be a function)")
   local combine = merger(opts.merge)
   receipt.note_corpus(c)
   local cluster = host.cluster
@@ -539,8 +658,8 @@ function fold.run(c, init, step, opts)
   -- (a second pass that depends on the first, as freq.lua's dispersion
   -- does) runs here over the corpus, with -j N.
   if cluster and not fold.merged_parts then
-    if cluster.merge then return merge_parts(cluster, combine, opts.merge) end
-    if cluster.reduce then return reduce_stdin(combine) end
+    if cluster.merge then return reduced(merge_parts(cluster, combine, opts.merge), opts) end
+    if cluster.reduce then return reduced(reduce_stdin(combine), opts) end
   end
   if cluster and cluster.map then return map_stdin(init, step, opts.merge, opts) end
   if cluster and cluster.shard then return write_shard(c, init, step, cluster, opts.merge) end
@@ -554,7 +673,7 @@ function fold.run(c, init, step, opts)
     local acc = run_shard(c, init, step, 1, 1, bar and function(d, b) bar:update(d, b) end)
     if bar then bar:finish() end
     if not opts.merge then check_mergeable(acc, "value") end
-    return acc
+    return reduced(acc, opts)
   end
   local on_progress
   if bar then
@@ -567,6 +686,14 @@ function fold.run(c, init, step, opts)
       bar:update(sd, sb)
     end
   end
+  local base = opts.reduce and not opts.merge and shuffle_base()
+  if base then
+    local ok, acc = pcall(shuffle, c, init, step, jobs, opts.reduce, on_progress, base)
+    remove_shuffle_files(base, jobs)
+    if bar then bar:finish() end
+    if not ok then error(acc, 0) end
+    return acc
+  end
   local parts = host.parallel(jobs, function(k, report)
     local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
     if report then report(nd, nb, true) end
@@ -575,7 +702,7 @@ function fold.run(c, init, step, opts)
   if bar then bar:finish() end
   local acc = fold.deserialize(parts[1])
   for k = 2, jobs do acc = combine(acc, fold.deserialize(parts[k])) end
-  return acc
+  return reduced(acc, opts)
 end
 
 -- ---- the corpus under --merge, --map and --reduce --------------------------------

@@ -240,23 +240,12 @@ function kwic.lines(source, pattern, opts)
   local rows = { columns = { "doc", { key = "left", align = "right", max = 40, clip = "left" }, "match",
                              { key = "right", max = 40 } } }
   local max = opts.max or math.huge
-  local di = 0
-  local bar, nbytes
-  local okd, has_docs = pcall(function() return source.docs end)
-  if opts.progress ~= false and okd and type(has_docs) == "function" then
-    bar = progress.for_corpus(source, { label = type(opts.progress) == "string" and opts.progress or "kwic" })
-    nbytes = 0
-  end
-  for doc in each_doc(source) do
-    di = di + 1
+  -- The lines of one document (the di-th) appended to out.
+  local function doc_lines(doc, di, out)
     local text = doc.text
-    if type(text) ~= "string" then error(format("kwic.lines: document %s has no text", tostring(doc.id)), 2) end
-    if bar then
-      nbytes = nbytes + #text
-      bar:update(di, nbytes)
-    end
+    if type(text) ~= "string" then error(format("kwic.lines: document %s has no text", tostring(doc.id)), 3) end
     for entity, etype, alias, s, e, sentence in g:find(text) do
-      if #rows >= max then break end
+      if #out >= max then break end
       if not entities or entities[entity] then
         local from, to, lw, rw
         if unit == "tokens" then
@@ -267,7 +256,7 @@ function kwic.lines(source, pattern, opts)
         end
         local left, right = squeeze(text:sub(from, s - 1)), squeeze(text:sub(e + 1, to))
         local m = squeeze(text:sub(s, e))
-        rows[#rows + 1] = {
+        out[#out + 1] = {
           doc = doc.id, doc_index = di, left = left, match = m, right = right,
           start = s, stop = e, left_start = from, right_stop = to, sentence = sentence,
           entity = (not own) and entity or nil, type = (not own) and etype or nil,
@@ -277,9 +266,46 @@ function kwic.lines(source, pattern, opts)
         }
       end
     end
-    if #rows >= max then break end
   end
-  if bar then bar:finish() end
+  local okf, has_fold = pcall(function() return source.fold end)
+  if okf and type(has_fold) == "function" then
+    -- a corpus: one fold, so that -j N reads it on N cores; each worker
+    -- numbers its documents from 1, the merge shifts the later worker's
+    local acc = source:fold(function() return { lines = {}, docs = 0 } end,
+      function(acc, doc)
+        acc.docs = acc.docs + 1
+        if #acc.lines < max then doc_lines(doc, acc.docs, acc.lines) end
+      end,
+      { progress = opts.progress == false and false or (type(opts.progress) == "string" and opts.progress or "kwic"),
+        merge = function(a, b)
+          for _, r in ipairs(b.lines) do
+            if #a.lines >= max then break end
+            r.doc_index = r.doc_index + a.docs
+            a.lines[#a.lines + 1] = r
+          end
+          a.docs = a.docs + b.docs
+          return a
+        end })
+    table.move(acc.lines, 1, #acc.lines, 1, rows)
+  else
+    local di = 0
+    local bar, nbytes
+    local okd, has_docs = pcall(function() return source.docs end)
+    if opts.progress ~= false and okd and type(has_docs) == "function" then
+      bar = progress.for_corpus(source, { label = type(opts.progress) == "string" and opts.progress or "kwic" })
+      nbytes = 0
+    end
+    for doc in each_doc(source) do
+      di = di + 1
+      if bar then
+        nbytes = nbytes + (type(doc.text) == "string" and #doc.text or 0)
+        bar:update(di, nbytes)
+      end
+      doc_lines(doc, di, rows)
+      if #rows >= max then break end
+    end
+    if bar then bar:finish() end
+  end
   if own and g.close then g:close() end
   if sort ~= "doc" then kwic.sort(rows, sort) end
   return rows
