@@ -133,7 +133,8 @@ do
   local m1 = run(CR .. " --map " .. S .. "cooccur.lua", table.concat(lines, "\n", 1, 3) .. "\n")
   local m2 = run(CR .. " --map " .. S .. "cooccur.lua", table.concat(lines, "\n", 4, 5) .. "\n")
   local out
-  out, code, err = run("sort | " .. CR .. " --reduce " .. S .. "cooccur.lua", m2 .. m1)
+  -- (the whole pipe in one shell, so that the input goes to sort)
+  out, code, err = run("sh -c " .. q("sort | " .. CR .. " --reduce " .. S .. "cooccur.lua"), m2 .. m1)
   t.is(code, 0, "cooccur.lua --reduce runs where there is no corpus", err)
   t.is(out, single, "map | sort | reduce gives the single run's bytes")
   out, code, err = run(CR .. " --reduce " .. S .. "freq.lua", mapped)
