@@ -1727,7 +1727,7 @@ static int candidates(engine *e, cp_posvec *v, int *all) {
 
 /* ---- running -------------------------------------------------------------------- */
 
-static int hits_push(cqp_hits *h, cp_pos s, cp_pos en, cp_pos t) {
+int cqp_hits_push(cqp_hits *h, cp_pos s, cp_pos en, cp_pos t) {
     if (h->n == h->cap) {
         size_t c1 = h->cap, c2 = h->cap, c3 = h->cap;
         cp_pos *a = cr_grow(h->start, &c1, h->n + 1, sizeof *a, 256);
@@ -1777,7 +1777,7 @@ static int try_start(engine *e, cp_pos pos, int longest, cqp_hits *raw) {
     if (e->q->gc && !eval_gc(e, e->q->gc, pos)) return 0;
     cp_pos end = -1, target = -1;
     if (!simulate(e, pos, b, longest, &end, &target)) return 0;
-    if (hits_push(raw, pos, end, target) != 0) {
+    if (cqp_hits_push(raw, pos, end, target) != 0) {
         eerr(e, 0, "out of memory");
         return -1;
     }
@@ -1855,7 +1855,7 @@ int cqp_run(const cqp_query *q, const cp_corpus *c, cqp_strategy strategy, cqp_h
     reduce(&raw, strategy);
     if (q->cut >= 0 && raw.n > (size_t)q->cut) raw.n = (size_t)q->cut;
     for (size_t i = 0; i < raw.n; i++)
-        if (hits_push(out, raw.start[i], raw.end[i], raw.target[i]) != 0) {
+        if (cqp_hits_push(out, raw.start[i], raw.end[i], raw.target[i]) != 0) {
             cqp_hits_free(&raw);
             snprintf(err->msg, sizeof err->msg, "out of memory");
             return -1;

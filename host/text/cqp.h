@@ -77,6 +77,8 @@ typedef struct cqp_hits {
 } cqp_hits;
 
 void cqp_hits_free(cqp_hits *h);
+/* Appends one hit; 0, or -1 when out of memory (h unchanged). */
+int cqp_hits_push(cqp_hits *h, cp_pos start, cp_pos end, cp_pos target);
 
 /* Runs q over c.  strategy CQP_DEFAULT: the query's own, else standard.
  * Returns 0 with the hits appended to out; -1 with *err (an attribute or
