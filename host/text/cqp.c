@@ -235,6 +235,10 @@ static char *string(parser *p, size_t *off, unsigned *flags) {
     size_t b = p->i;
     while (p->i < p->n && p->s[p->i] != d) {
         if (p->s[p->i] == '\\' && p->i + 1 < p->n) p->i++;
+        if (p->s[p->i] == 0) {
+            perr(p, p->i, "a NUL byte in a string");
+            return NULL;
+        }
         p->i++;
     }
     if (p->i >= p->n) {

@@ -87,6 +87,10 @@ int main(void) {
     parse_error("(?fastest) \"a\"", 2, "unknown matching strategy");
     parse_error("\"a\" :: genre=\"x\"", 7, "match.");
     parse_error("\"a\" foo", 4, "unexpected word");
+    {
+        cqp_error err;
+        ok(!cqp_parse("\"a\0b\"", 5, &err) && err.offset == 2 && strstr(err.msg, "NUL"), "a NUL byte in a string: %s", err.msg);
+    }
 
     static const char *texts[] = {
         "The old man saw the old house. The man left.",
