@@ -123,6 +123,18 @@ t.is(#assert(ud:query('[pos="VBZ"]')), #assert(ud:query('[xpos="VBZ"]')), "pos n
 t.is(#assert(ud:query('[lemma="be|do"%c] :: match.text_id="en-2"')), #assert(ud:query('[lemma="be|do"%c]')),
   "a global constraint on the text id")
 
+-- the REPL: the count and the first lines; attribute names in completion
+local pretty, complete = require "pretty", require "complete"
+local shown = pretty.format(q)
+t.like(shown, "^Query result: 11 hits of \"mayor\"%%c %(standard%)\n000_", "pretty: the count, then lines")
+t.like(shown, "\n%.%.%. 1 more", "pretty: ten lines, then how many more")
+t.like(pretty.format({ q }), "^{ Query result: 11 hits", "pretty: inside a table, tostring")
+local env = { c = c, fresh = assert(corpus.open("corpus")) }
+local frag, list = complete.candidates('x = c:query("[word=\'a\' & l', env)
+t.is_deeply({ frag, list }, { "l", { "lower" } }, "complete: an attribute after &")
+t.is(complete.candidates('x = c:query("[word=\'lo', env), nil, "complete: nothing inside a value")
+t.is(complete.candidates('x = fresh:query("[lo', env), nil, "complete: nothing before a query ran")
+
 -- the script
 local function run(args)
   local out, code = t.run(t.corpusrun .. " scripts/query.lua " .. args)

@@ -17,6 +17,15 @@ Result.__index = Result
 -- goes with the corpus)
 local views = setmetatable({}, { __mode = "k" })
 
+--- The attribute names of each corpus queried so far (a plain table, weak
+--- keys: the REPL's completion reads it without calling anything).
+query.attributes = setmetatable({}, { __mode = "k" })
+
+local function remember(c, pos)
+  if not query.attributes[c] then query.attributes[c] = core.info(pos).attrs end
+  return pos
+end
+
 --- The corpus c as token positions: its index when it has one, else its
 --- documents read into memory (once per corpus object).
 function query.positions(c)
@@ -25,7 +34,7 @@ function query.positions(c)
   end
   if type(c.positions) == "function" then
     local p = c:positions()
-    if p then return p end
+    if p then return remember(c, p) end
   end
   local v = views[c]
   if v then return v end
@@ -33,7 +42,7 @@ function query.positions(c)
   for doc in c:docs() do b:add(doc) end
   v = b:finish()
   views[c] = v
-  return v
+  return remember(c, v)
 end
 
 local function check_opts(opts, allowed, fname)
@@ -101,6 +110,16 @@ end
 -- ---- results ---------------------------------------------------------------
 
 function Result.__len(r) return #r._hits end
+
+-- the REPL's view (pretty.lua): the count and the first concordance lines
+function Result.__pretty(r, opts)
+  local lines = r:kwic{ context = 5, limit = 10 }
+  local w = math.max(20, ((opts and opts.width or 100) - 30) // 2)
+  local text = tostring(r)
+  if #lines > 0 then text = text .. "\n" .. kwic.format(lines, { width = w }):gsub("\n$", "") end
+  if #r > #lines then text = text .. string.format("\n... %d more (q:kwic{limit = N}, q:format())", #r - #lines) end
+  return text
+end
 
 function Result.__tostring(r)
   return string.format("Query result: %d hit%s of %s (%s)", #r._hits, #r._hits == 1 and "" or "s", r.query,
