@@ -859,6 +859,7 @@ typedef struct engine {
     size_t nst, stcap;
     int start;
     int s_text;
+    int single;        /* one token: no automaton to run (single_token) */
     /* global constraint */
     vregex *gre;       /* per bnode id */
     /* evaluation */
@@ -1775,7 +1776,24 @@ static cp_pos boundary(engine *e, cp_pos pos) {
     return b;
 }
 
+/* A query of one token (no tags, constraint or structure): its hits are the
+ * positions where the token's condition holds, whatever the strategy. */
+static int single_token(const cqp_query *q) {
+    return q->root->t == R_TOKEN && !q->gc && q->within != W_STRUCT && (q->within != W_WORDS || q->wwords >= 1);
+}
+
+static int try_token(engine *e, cp_pos pos, cqp_hits *raw) {
+    const rnode *r = e->q->root;
+    if (!eval_cond(e, e->cmap[r->cond->id], pos) || e->failed) return e->failed ? -1 : 0;
+    if (cqp_hits_push(raw, pos, pos, r->target ? pos : -1) != 0) {
+        eerr(e, 0, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
 static int try_start(engine *e, cp_pos pos, int longest, cqp_hits *raw) {
+    if (e->single) return try_token(e, pos, raw);
     cp_pos b = boundary(e, pos);
     if (b < pos) return 0;
     if (e->q->gc && !eval_gc(e, e->q->gc, pos)) return 0;
@@ -1836,6 +1854,7 @@ int cqp_run(const cqp_query *q, const cp_corpus *c, cqp_strategy strategy, cqp_h
     cp_posvec cand = {0};
     if (engine_compile(&e) == 0) {
         int all;
+        e.single = single_token(q);
         if (candidates(&e, &cand, &all) == 0) {
             if (all) {
                 for (cp_pos p = 0; p < c->size && !e.failed; p++) {
