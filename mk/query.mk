@@ -27,3 +27,7 @@ fuzz-check-query: build-fuzz/query_fuzz_cqp
 	build-fuzz/query_fuzz_cqp -seed=1 -runs=$(FUZZ_RUNS) -max_len=512 -timeout=10 \
 	  -artifact_prefix=build-fuzz/ build-fuzz/check-query
 FUZZ_CHECKS += fuzz-check-query
+
+# the reference matcher's random queries take a minute: make test runs them,
+# make check does not
+SLOW_TESTS += tests/query_reference.lua
