@@ -123,6 +123,16 @@ t.is(#assert(ud:query('[pos="VBZ"]')), #assert(ud:query('[xpos="VBZ"]')), "pos n
 t.is(#assert(ud:query('[lemma="be|do"%c] :: match.text_id="en-2"')), #assert(ud:query('[lemma="be|do"%c]')),
   "a global constraint on the text id")
 
+-- save: a table of the hits in an SQLite file
+local dbpath = os.tmpname() .. ".db"
+t.is(q:save(dbpath, "mayors", { run_id = false }), 11, "save: one row per hit")
+local h = require("db").open(dbpath)
+t.is_deeply({ h:value("SELECT count(*) FROM mayors"), h:value("SELECT match FROM mayors WHERE n = 5"),
+  h:value("SELECT query FROM mayors WHERE n = 1") }, { 11, "Mayor", '"mayor"%c' }, "save: the rows")
+h:close()
+os.remove(dbpath)
+t.raises(function() q:save(42) end, "database path or db handle expected", "save: misuse raises")
+
 -- the REPL: the count and the first lines; attribute names in completion
 local pretty, complete = require "pretty", require "complete"
 local shown = pretty.format(q)

@@ -5,6 +5,7 @@
 -- gives (concordances, frequency breakdowns, collocates, dispersion,
 -- samples, set operations) in Lua over C loops.
 local core = require "query.core"
+local db = require "db"
 local kwic = require "kwic"
 local stats = require "stats"
 
@@ -339,6 +340,31 @@ function Result:difference(other) return setop(self, other, "minus", "difference
 
 --- The hits of either.
 function Result:union(other) return setop(self, other, "or", "union") end
+
+local SAVE_SCHEMA = { { "n", "INTEGER" }, { "doc", "TEXT" }, { "start", "INTEGER" }, { "stop", "INTEGER" },
+  { "target", "INTEGER" }, { "match", "TEXT" }, { "cpos", "INTEGER" }, { "query", "TEXT" } }
+
+--- Writes the hits to table `name` (default "query") of an SQLite database
+--- (a path or a db handle): n, doc, start, stop, target, match, cpos, query;
+--- returns the number of rows (db's write_table: the table is replaced, and
+--- tied to the run's receipt in a script).
+function Result:save(target, name, opts)
+  if type(target) ~= "string" and type(target) ~= "table" then
+    error("bad argument #1 to 'save' (database path or db handle expected, got " .. type(target) .. ")", 2)
+  end
+  name = name or "query"
+  if type(name) ~= "string" then error("bad argument #2 to 'save' (table name expected)", 2) end
+  local rows = {}
+  for i, h in self:hits() do
+    rows[i] = { i, h.doc, h.start, h.stop, h.target, core.join(self._pos, "word", h.cpos, h.cend + 1), h.cpos,
+      self.query }
+  end
+  local h = type(target) == "string" and db.open(target) or target
+  local ok, n = pcall(h.write_table, h, name, rows, SAVE_SCHEMA, opts)
+  if type(target) == "string" then h:close() end
+  if not ok then error(n, 2) end
+  return n
+end
 
 --- The attribute names of the corpus the result is of.
 function Result:attributes()
