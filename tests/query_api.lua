@@ -145,6 +145,15 @@ t.is_deeply({ frag, list }, { "l", { "lower" } }, "complete: an attribute after 
 t.is(complete.candidates('x = c:query("[word=\'lo', env), nil, "complete: nothing inside a value")
 t.is(complete.candidates('x = fresh:query("[lo', env), nil, "complete: nothing before a query ran")
 
+-- a corpus database: its documents (and an annotated corpus's tokens)
+local tmpdb = os.tmpname()
+os.remove(tmpdb)
+corpus.ingest("tests/data/load/annot/ud.conllu", tmpdb .. ".db")
+local cdb = assert(corpus.open(tmpdb .. ".db"))
+t.is(#assert(cdb:query('[upos="VERB"] within s')), 5, "c:query on a corpus database")
+cdb:close()
+os.remove(tmpdb .. ".db")
+
 -- the script
 local function run(args)
   local out, code = t.run(t.corpusrun .. " scripts/query.lua " .. args)
