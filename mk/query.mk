@@ -6,7 +6,7 @@ PKG_MODULES  += libpcre2-8
 # make fuzz-query [FUZZ_TIME=seconds]: libFuzzer (clang, from mk/load.mk's
 # packages) on the query parser, its printer and the evaluation over a small
 # corpus in memory, seeded from tests/data/query/fuzz.
-QUERY_FUZZ_SRC := host/text/cqp.c host/text/cpos.c host/text/cpos_mem.c host/text/buf.c host/text/load_annot.c \
+QUERY_FUZZ_SRC := host/text/cqp.c host/text/cpos.c host/text/cpos_mem.c host/text/buf.c host/text/load_annot.c host/text/counter.c \
                   host/text/tokenizer.c host/text/normalize.c host/text/wordbreak.c host/text/sentbreak.c \
                   host/text/ucd_tables.c host/text/interrupt.c
 QUERY_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
