@@ -160,7 +160,7 @@ static const char *rc_message(int rc) {
                            : "not enough memory";
 }
 
-/* b:add(doc): doc.id, doc.meta (strings, numbers, booleans), and doc.tokens
+/* core.add(b, doc): doc.id, doc.meta (strings, numbers, booleans), and doc.tokens
  * or doc.text */
 static int builder_add(lua_State *L) {
     Builder *u = check_builder(L);
@@ -337,7 +337,7 @@ static size_t index_arg(lua_State *L, const Hits *u, int arg) {
     return (size_t)(i - 1);
 }
 
-/* h:get(i) -> start, end, target (0-based corpus positions; end inclusive;
+/* core.get(h, i) -> start, end, target (0-based corpus positions; end inclusive;
  * target nil when none) */
 static int hits_get(lua_State *L) {
     Hits *u = check_hits(L, 1);
@@ -357,7 +357,7 @@ static qh_at at_arg(lua_State *L, int arg) {
     return at;
 }
 
-/* h:order(levels, limit) -> the first limit hit numbers (1-based) sorted by
+/* core.order(h, levels, limit) -> the first limit hit numbers (1-based) sorted by
  * levels, a list of {attr, at} */
 static int hits_order(lua_State *L) {
     Hits *u = check_hits(L, 1);
@@ -387,7 +387,7 @@ static int hits_order(lua_State *L) {
     return 1;
 }
 
-/* h:count(attr, at) -> list of {value, count}, by count descending */
+/* core.count(h, attr, at) -> list of {value, count}, by count descending */
 static int hits_count(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
@@ -425,7 +425,7 @@ static int hits_count(lua_State *L) {
     return 1;
 }
 
-/* h:colloc(attr, left, right) -> list of {value, count, corpus frequency}, positions */
+/* core.colloc(h, attr, left, right) -> list of {value, count, corpus frequency}, positions */
 static int hits_colloc(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
@@ -457,7 +457,7 @@ static int hits_colloc(lua_State *L) {
     return 2;
 }
 
-/* h:regions(struct) -> {[k + 1] = hits starting in region k} */
+/* core.regions(h, struct) -> {[k + 1] = hits starting in region k} */
 static int hits_regions(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
@@ -477,7 +477,7 @@ static int hits_regions(lua_State *L) {
     return 1;
 }
 
-/* h:pick(list) -> a new Hits of the hits numbered in list (sorted, once each) */
+/* core.pick(h, list) -> a new Hits of the hits numbered in list (sorted, once each) */
 static int hits_pick(lua_State *L) {
     Hits *u = check_hits(L, 1);
     luaL_checktype(L, 2, LUA_TTABLE);
@@ -513,34 +513,29 @@ static int q_setop(lua_State *L) {
     return 1;
 }
 
-/* h:positions() -> the Positions the hits are of */
+/* core.positions(h) -> the Positions the hits are of */
 static int hits_positions(lua_State *L) {
     check_hits(L, 1);
     lua_getiuservalue(L, 1, 1);
     return 1;
 }
 
-static const luaL_Reg builder_methods[] = {{"add", builder_add}, {"finish", builder_finish}, {NULL, NULL}};
-
-static const luaL_Reg hits_methods[] = {{"get", hits_get},         {"order", hits_order}, {"count", hits_count},
-                                        {"colloc", hits_colloc},   {"regions", hits_regions}, {"pick", hits_pick},
-                                        {"positions", hits_positions}, {NULL, NULL}};
-
-static const luaL_Reg funcs[] = {{"builder", q_builder}, {"parse", q_parse},   {"names", q_names},
-                                 {"run", q_run},         {"setop", q_setop},   {"info", q_info},
-                                 {"region", q_region},   {"region_of", q_region_of}, {"value", q_value},
-                                 {"join", q_join},       {"freq", q_freq},     {NULL, NULL}};
+/* The userdata have no methods: query.lua calls these functions of the
+ * private core on them (core.get(hits, i), core.add(builder, doc)...). */
+static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},       {"finish", builder_finish},
+                                 {"parse", q_parse},       {"names", q_names},         {"run", q_run},
+                                 {"setop", q_setop},       {"info", q_info},           {"region", q_region},
+                                 {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
+                                 {"freq", q_freq},         {"get", hits_get},          {"order", hits_order},
+                                 {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
+                                 {"pick", hits_pick},      {"positions", hits_positions}, {NULL, NULL}};
 
 int luaopen_query_core(lua_State *L) {
     luaL_newmetatable(L, BUILDER_MT);
-    luaL_newlib(L, builder_methods);
-    lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, builder_gc);
     lua_setfield(L, -2, "__gc");
     lua_pop(L, 1);
     luaL_newmetatable(L, HITS_MT);
-    luaL_newlib(L, hits_methods);
-    lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, hits_gc);
     lua_setfield(L, -2, "__gc");
     lua_pushcfunction(L, hits_len);

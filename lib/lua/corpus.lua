@@ -25,6 +25,6 @@ function corpus.ingest(source, path, opts) return corpusdb.ingest(source, path, 
 function corpus.index(source, path, opts) return corpusindex._build(source, path, opts) end
 
 fold.install(core._methods, corpus)
-query.install(core._methods)
+query._install(core._methods)
 
 return corpus

@@ -40,8 +40,8 @@ function query.positions(c)
   local v = views[c]
   if v then return v end
   local b = core.builder()
-  for doc in c:docs() do b:add(doc) end
-  v = b:finish()
+  for doc in c:docs() do core.add(b, doc) end
+  v = core.finish(b)
   views[c] = v
   return remember(c, v)
 end
@@ -103,8 +103,8 @@ function query.parse(q)
   return core.parse(q)
 end
 
---- Installs c:query on the corpus methods (corpus.lua does).
-function query.install(methods)
+-- Installs c:query on the corpus methods (corpus.lua's hook, not API).
+function query._install(methods)
   methods.query = function(c, q, opts) return query.run(c, q, opts) end
 end
 
@@ -144,7 +144,7 @@ end
 --- positions, 0-based).
 function Result:hit(i)
   if math.type(i) ~= "integer" or i < 1 or i > #self._hits then return nil end
-  local s, e, t = self._hits:get(i)
+  local s, e, t = core.get(self._hits, i)
   local d = self:_doc(s)
   return { n = i, doc = d.id, start = s - d.start + 1, stop = e - d.start + 1,
     target = t and (t - d.start + 1) or nil, cpos = s, cend = e }
@@ -188,7 +188,7 @@ function Result:kwic(opts)
   if limit ~= nil and (math.type(limit) ~= "integer" or limit < 0) then
     error("bad argument to 'kwic' (limit: a non-negative integer expected)", 2)
   end
-  local order = self._hits:order(levels, limit)
+  local order = core.order(self._hits, levels, limit)
   local rows = {}
   for j, i in ipairs(order) do
     local h = self:hit(i)
@@ -214,7 +214,7 @@ function Result:count(attr, on)
   attr = attr_or(self, attr, "word")
   on = on or "match"
   local rows = {}
-  for i, g in ipairs(self._hits:count(attr, on)) do rows[i] = { key = g[1], count = g[2] } end
+  for i, g in ipairs(core.count(self._hits, attr, on)) do rows[i] = { key = g[1], count = g[2] } end
   return rows
 end
 
@@ -232,7 +232,7 @@ function Result:collocates(opts)
     end
   end
   local attr = attr_or(self, opts.attr, "lower")
-  local counts, positions = self._hits:colloc(attr, l, r)
+  local counts, positions = core.colloc(self._hits, attr, l, r)
   local n = self._info.size
   local r1 = math.min(positions, n)
   local rows = {}
@@ -251,7 +251,7 @@ function Result:dispersion(by)
     error("bad argument #1 to 'dispersion' (field name expected, got " .. type(by) .. ")", 2)
   end
   local ntext = self._info.structs.text.n
-  local per = self._hits:regions("text")
+  local per = core.regions(self._hits, "text")
   local parts, index = {}, {}
   for k = 0, ntext - 1 do
     local s, e = core.region(self._pos, "text", k)
@@ -315,7 +315,7 @@ function Result:sample(n, seed)
       pick[i] = vj
     end
   end
-  local out = new_result(self._pos, self._hits:pick(pick), self.query, self.strategy)
+  local out = new_result(self._pos, core.pick(self._hits, pick), self.query, self.strategy)
   out.query = string.format("sample(%d, %d) of %s", n, seed, self.query)
   return out
 end
