@@ -154,6 +154,30 @@ t.is(#assert(cdb:query('[upos="VERB"] within s')), 5, "c:query on a corpus datab
 cdb:close()
 os.remove(tmpdb .. ".db")
 
+-- an index on disk: the same hits as the documents in memory
+local ixpath = os.tmpname()
+os.remove(ixpath)
+ixpath = ixpath .. ".crx"
+corpus.index("corpus", ixpath)
+local ix = assert(corpus.open(ixpath))
+local same_hits = true
+for _, qs in ipairs({ '"mayor"%c', '"the"%c [] "mayor"%c | "mayor"%c "of" []', '[lower="the"] [key="[a-z]+"]{1,2} within s',
+    '<s> []', '[] </s>', '"iran.*"%c :: match.text_id="00[0-2].*"' }) do
+  for _, st in ipairs({ "standard", "shortest", "longest" }) do
+    local a, b = assert(c:query(qs, { strategy = st })), assert(ix:query(qs, { strategy = st }))
+    if #a ~= #b then same_hits = false end
+    for i = 1, math.min(#a, #b) do
+      local x, y = a:hit(i), b:hit(i)
+      if x.doc ~= y.doc or x.start ~= y.start or x.stop ~= y.stop then same_hits = false end
+    end
+  end
+end
+t.ok(same_hits, "an index gives the hits of the documents in memory")
+t.is(#assert(ix:query('"mayor"%c')):intersect(assert(ix:query('"mayor"'))), #assert(c:query('"mayor"')),
+  "set operations on an index's results")
+ix:close()
+os.remove(ixpath)
+
 -- the script
 local function run(args)
   local out, code = t.run(t.corpusrun .. " scripts/query.lua " .. args)

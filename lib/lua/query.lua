@@ -33,12 +33,15 @@ function query.positions(c)
   if type(c) ~= "userdata" and type(c) ~= "table" then
     error("bad argument #1 to 'positions' (corpus expected, got " .. type(c) .. ")", 2)
   end
-  if type(c.positions) == "function" then
-    local p = c:positions()
-    if p then return remember(c, p) end
-  end
   local v = views[c]
   if v then return v end
+  if type(c.positions) == "function" then
+    local p = c:positions()
+    if p then
+      views[c] = p
+      return remember(c, p)
+    end
+  end
   local b = core.builder()
   for doc in c:docs() do core.add(b, doc) end
   v = core.finish(b)
