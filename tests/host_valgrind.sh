@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # valgrind on the host: no invalid access and no leaked block on a set of
 # representative runs (command line, fold with workers, shards, the main
-# job, SQLite, the sandbox).  The sanitizer build is checked by ASan instead.
+# job, SQLite, the sandbox, queries).  The sanitizer build is checked by ASan instead.
 set -u
 root=${CORPUSRUN_ROOT:?}
 cr=${CORPUSRUN:?}
@@ -42,5 +42,7 @@ check "the main job (corpus, tokenize, count, match, report)" scripts/mentions.l
 check "SQLite" -e 'local s = require "lsqlite3" local db = s.open_memory() db:exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)") for r in db:nrows("SELECT x FROM t") do print(r.x) end db:close()'
 check "a corpus, tokenizer and counter" -e 'local c = require("corpus").open("corpus") local f = require("count").freq() for d in c:docs() do f:add_text(d.text) end print(#f)'
 check "the sandbox (supervisor)" --sandbox tests/data/fold_script.lua
+check "queries (documents in memory, the query language, results)" -e 'local c = require("corpus").open("corpus") local q = assert(c:query("\"the\"%c [] | \"mayor\"%c")) q:kwic{sort = {"R1", "L1"}} q:count() q:collocates() q:dispersion() print(#q:sample(3):intersect(q), c:query("[x"))'
+check "queries over an annotated corpus" -e 'local c = require("corpus").open("tests/data/load/annot/ud.conllu") print(#assert(c:query("<s> [upos=\"PRON\"] within s")):count("lemma"))'
 echo "1..$n"
 exit $((failed > 0))

@@ -94,6 +94,7 @@ local CASES = {
   ["shards.plan"] = "require('shards').plan(corpus.open(), 1, W, 'c')",
   ["count.load"] = "require('count').load(sqlite3.open(FDB), 'canary')",
   ["f:save"] = "require('count').freq():save(sqlite3.open(WDB), 't')",
+  ["q:save"] = "assert(corpus.open(CORPUS):query('\"Zakani\"')):save(WDB)",
   ["flock.lock"] = "assert(require('flock').lock(F))",
   ["flock.lock/create"] = "assert(require('flock').lock(W, { create = true }))",
   ["scriptlib.read_lines"] = "require('scriptlib').read_lines(F)",

@@ -4,8 +4,9 @@
 --   complete.candidates("string.fo")     --> "fo", { "format" }
 --
 -- Completes keywords and globals, fields of tables (following __index
--- tables, so methods of userdata complete after ":"), and module names inside
--- require "...".  Only tables are walked: completion never calls a function.
+-- tables, so methods of userdata complete after ":"), module names inside
+-- require "...", and attribute names inside c:query("[...") once a query
+-- ran on c.  Only tables are walked: completion never calls a function.
 local complete = {}
 
 complete.keywords = { "and", "break", "do", "else", "elseif", "end", "false", "for",
@@ -91,6 +92,31 @@ local function module_names(prefix, listdir)
   return found
 end
 
+-- Inside the query string of c:query("[..."): the attribute names of c,
+-- when a query ran on it already (query.attributes, read as a table).
+local function query_attribute(line, env)
+  local path, q, inner = line:match("([%a_][%w_.]*):query%s*%(%s*([\"'])(.*)$")
+  if not path or inner:find(q, 1, true) then return nil end
+  local _, nq = inner:gsub(q == "'" and '"' or "'", "")
+  if nq % 2 == 1 then return nil end                          -- inside a value
+  local partial = inner:match("[%[&|!(%s]([%a_][%w_]*)$") or (inner:match("[%[&|!(%s]$") and "")
+  if not partial then return nil end
+  local v = env
+  for name in path:gmatch("[^.]+") do
+    v = lookup(v, name)
+    if v == nil then return nil end
+  end
+  local loaded = rawget(package.loaded, "query")
+  local known = type(loaded) == "table" and rawget(loaded, "attributes")
+  local attrs = type(known) == "table" and rawget(known, v)
+  if type(attrs) ~= "table" then return nil end
+  local found = {}
+  for _, a in ipairs(attrs) do
+    if type(a) == "string" and a:sub(1, #partial) == partial then found[a] = true end
+  end
+  return partial, sorted_keys(found)
+end
+
 -- Given the text before the cursor, returns the fragment being completed
 -- and the sorted list of words that can replace it; nil when there is
 -- nothing to complete.  env is the global table (default _G).
@@ -103,7 +129,8 @@ function complete.candidates(line, env, listdir)
   local plain = line:gsub("\\.", "")
   local _, dq = plain:gsub('"', "")
   local _, sq = plain:gsub("'", "")
-  if dq % 2 == 1 or sq % 2 == 1 or plain:find("%-%-") then return nil end
+  if dq % 2 == 1 or sq % 2 == 1 then return query_attribute(line, env) end
+  if plain:find("%-%-") then return nil end
 
   local expr = line:match("[%a_][%w_]*[%w_.:]*$") or ""
   local before = line:sub(1, #line - #expr)

@@ -3,12 +3,13 @@
 -- with what lives in Lua: corpus databases (corpusdb.lua, which hands its
 -- opener to the core, so that corpus.open of an SQLite file opens the
 -- database), positional indexes (corpusindex.lua, likewise for
--- corpus.open of an index file) and corpus.index, corpus.ingest, and c:fold (fold.lua, installed on the Corpus
+-- corpus.open of an index file) and corpus.index, corpus.ingest, c:query (query.lua) and c:fold (fold.lua, installed on the Corpus
 -- methods; under --merge, --map and --reduce it defers corpus.open).
 local core = require "corpus.core"
 local corpusdb = require "corpusdb"
 local corpusindex = require "corpusindex"
 local fold = require "fold"
+local query = require "query"
 
 local corpus = {}
 for k, v in pairs(core) do
@@ -24,5 +25,6 @@ function corpus.ingest(source, path, opts) return corpusdb.ingest(source, path, 
 function corpus.index(source, path, opts) return corpusindex._build(source, path, opts) end
 
 fold.install(core._methods, corpus)
+query._install(core._methods)
 
 return corpus

@@ -38,6 +38,7 @@ local flock = require "flock"
 local core = require "corpus.core"
 local receipt = require "receipt"
 local fold = require "fold"
+local query = require "query"
 
 local M = {}
 local SCHEMA = "2"
@@ -677,6 +678,12 @@ end
 function CorpusDB:fold(init, step, opts)
   check(self)
   return fold.run(self, init, step, opts)
+end
+
+-- c:query (query.md): a CQP query over the database's documents
+function CorpusDB:query(q, opts)
+  check(self)
+  return query.run(self, q, opts)
 end
 
 -- FTS5 barewords are letters, digits, "_" and non-ASCII bytes: a term typed

@@ -8,6 +8,7 @@ local host = require "corpusrun"
 local ccore = require "corpus.core"
 local core = require "corpusindex.core"
 local fold = require "fold"
+local query = require "query"
 local json = require "json"
 local progress = require "progress"
 local receipt = require "receipt"
@@ -325,6 +326,12 @@ end
 function IndexCorpus:fold(init, step, opts)
   check(self)
   return fold.run(self, init, step, opts)
+end
+
+-- c:query (query.md): a CQP query over the index's positions
+function IndexCorpus:query(q, opts)
+  check(self)
+  return query.run(self, q, opts)
 end
 
 -- c:positions() -> the corpus as token positions (corpusrun.Positions).

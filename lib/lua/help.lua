@@ -34,9 +34,9 @@ help.aliases = { lsqlite3 = { "sqlite3" }, lsqlite3complete = { "lsqlite3", "sql
 -- method of corpusrun.Database in lsqlite3.md; "h:exec" of corpusrun.DB in
 -- db.md). A method of a type listed here is looked up only there.
 help.types = {
-  ["corpusrun.Corpus"] = { { "corpus", "fold" }, "c" },
-  ["corpusrun.CorpusDB"] = { { "db", "corpus", "fold" }, "c" }, -- its own c:search, and every corpus's methods
-  ["corpusrun.IndexCorpus"] = { { "corpus", "fold" }, "c" },     -- an indexed corpus (corpus.index)
+  ["corpusrun.Corpus"] = { { "corpus", "fold", "query" }, "c" },
+  ["corpusrun.CorpusDB"] = { { "db", "corpus", "fold", "query" }, "c" }, -- its own c:search, and every corpus's methods
+  ["corpusrun.IndexCorpus"] = { { "corpus", "fold", "query" }, "c" },     -- an indexed corpus (corpus.index)
   ["corpusrun.DB"] = { "db", "h" },
   ["corpusrun.Freq"] = { "count", "f" },
   ["corpusrun.Ngrams"] = { "count", "f" },

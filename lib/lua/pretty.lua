@@ -225,6 +225,12 @@ function render(v, state, level)
   elseif tv == "function" then
     return function_repr(v, state)
   elseif tv == "table" then
+    local mt = getmetatable(v)
+    local hook = level == 0 and type(mt) == "table" and rawget(mt, "__pretty") or nil
+    if type(hook) == "function" then
+      local ok, s = pcall(hook, v, state.opts)
+      if ok and type(s) == "string" then return s end
+    end
     if has_tostring(v) then return safe_tostring(v) end
     return render_table(v, state, level)
   else
