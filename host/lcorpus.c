@@ -1189,6 +1189,88 @@ static int corpus_glob_match(lua_State *L) {
     return 1;
 }
 
+/* ---- corpus plans for corpora kept elsewhere (an index) ---------------------
+ * The same choices as c:sample, c:shard and c:fingerprint make over the
+ * documents they list, so that a corpus gives the same sample, parts and
+ * fingerprint whatever keeps it. */
+
+/* core._sample_pick(ids, n [, seed]) -> the positions (1-based, in corpus
+ * order) of the n documents c:sample(n, seed) keeps. */
+static int corpus_sample_pick(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_checkinteger(L, 2), seed = luaL_optinteger(L, 3, 0);
+    luaL_argcheck(L, n >= 0, 2, "must be >= 0");
+    size_t total = (size_t)luaL_len(L, 1);
+    cr_sample_item *items = lua_newuserdatauv(L, (total ? total : 1) * sizeof *items, 0);
+    for (size_t i = 0; i < total; i++) {
+        size_t len;
+        lua_rawgeti(L, 1, (lua_Integer)i + 1);
+        const char *id = luaL_tolstring(L, -1, &len);
+        items[i].key = cr_sample_key((int64_t)seed, id, len);
+        items[i].pos = i + 1;
+        lua_pop(L, 2);
+    }
+    cr_sample_order(items, total);
+    size_t k = (lua_Unsigned)n < total ? (size_t)n : total;
+    char *take = lua_newuserdatauv(L, total + 1, 0);
+    memset(take, 0, total + 1);
+    for (size_t i = 0; i < k; i++) take[items[i].pos - 1] = 1;
+    lua_createtable(L, (int)k, 0);
+    lua_Integer out = 0;
+    for (size_t i = 0; i < total; i++)
+        if (take[i]) {
+            lua_pushinteger(L, (lua_Integer)i + 1);
+            lua_rawseti(L, -2, ++out);
+        }
+    return 1;
+}
+
+/* core._shard_range(bytes, k, n) -> first, last: the positions (1-based,
+ * inclusive; last < first when empty) of part k of n, documents weighing
+ * bytes[i] each, as c:shard cuts them. */
+static int corpus_shard_range(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer k = luaL_checkinteger(L, 2), n = luaL_checkinteger(L, 3);
+    luaL_argcheck(L, n >= 1, 3, "must be >= 1");
+    luaL_argcheck(L, k >= 1 && k <= n, 2, "must be in 1..n");
+    lua_settop(L, 3);
+    cr_shardplan *p = new_shardplan(L);
+    lua_toclose(L, 4);
+    lua_Integer total = luaL_len(L, 1);
+    for (lua_Integer i = 1; i <= total; i++) {
+        lua_rawgeti(L, 1, i);
+        lua_Integer b = lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        if (cr_shardplan_add(p, b > 0 ? (uint64_t)b : 0) != 0) return luaL_error(L, "out of memory");
+    }
+    size_t from, to;
+    cr_shardplan_part(p, (uint64_t)k, (uint64_t)n, &from, &to);
+    lua_pushinteger(L, (lua_Integer)from + 1);
+    lua_pushinteger(L, (lua_Integer)to);
+    return 2;
+}
+
+/* core._fingerprint(iter) -> c:fingerprint()'s 32 hex digits over the id,
+ * text pairs iter() gives until it gives nil. */
+static int corpus_fingerprint_of(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    cr_fingerprint f;
+    cr_fingerprint_init(&f);
+    for (;;) {
+        lua_settop(L, 1);
+        lua_pushvalue(L, 1);
+        lua_call(L, 0, 2);
+        if (lua_isnil(L, 2)) break;
+        size_t il, tl;
+        const char *id = luaL_checklstring(L, 2, &il), *text = luaL_checklstring(L, 3, &tl);
+        cr_fingerprint_add(&f, id, il, text, tl);
+    }
+    char hex[33];
+    cr_fingerprint_hex(&f, hex);
+    lua_pushstring(L, hex);
+    return 1;
+}
+
 /* core._pack_tokens(tokens): the tokens as a string (ld_tokens_pack), for a
  * corpus database. */
 static int corpus_pack_tokens(lua_State *L) {
@@ -1234,6 +1316,9 @@ static int corpus_unpack_tokens(lua_State *L) {
 static const luaL_Reg funcs[] = {
     {"open", corpus_open},
     {"_pack_tokens", corpus_pack_tokens},
+    {"_sample_pick", corpus_sample_pick},
+    {"_shard_range", corpus_shard_range},
+    {"_fingerprint", corpus_fingerprint_of},
     {"_unpack_tokens", corpus_unpack_tokens},
     {"_set_database", corpus_set_database},
     {"_set_index", corpus_set_index},

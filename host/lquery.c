@@ -499,6 +499,28 @@ static int hits_pick(lua_State *L) {
     return 1;
 }
 
+/* core.within(h, structure, set) -> a new Hits of the hits whose start lies
+ * in a region k of the structure with set[k + 1] true (a sub-corpus of an
+ * index: the documents it keeps) */
+static int hits_within(lua_State *L) {
+    Hits *u = check_hits(L, 1);
+    const cp_corpus *c = hits_corpus(L, 1);
+    int s = struct_arg(L, c, 2);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
+    if (qh_regions(c, &u->h, s, r) != CP_OK) return luaL_error(L, "not enough memory, or a damaged index");
+    lua_getiuservalue(L, 1, 1);
+    Hits *o = new_hits(L, -1);
+    for (size_t i = 0; i < u->h.n; i++) {
+        if (r[i] < 0) continue;
+        int keep = lua_rawgeti(L, 3, (lua_Integer)r[i] + 1) != LUA_TNIL && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (keep && cqp_hits_push(&o->h, u->h.start[i], u->h.end[i], u->h.target[i]) != 0)
+            return luaL_error(L, "not enough memory");
+    }
+    return 1;
+}
+
 /* core.setop(a, b, "and" | "minus" | "or") -> Hits */
 static int q_setop(lua_State *L) {
     Hits *a = check_hits(L, 1), *b = check_hits(L, 2);
@@ -528,7 +550,7 @@ static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},
                                  {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
                                  {"freq", q_freq},         {"get", hits_get},          {"order", hits_order},
                                  {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
-                                 {"pick", hits_pick},      {"positions", hits_positions}, {NULL, NULL}};
+                                 {"pick", hits_pick},       {"within", hits_within},      {"positions", hits_positions}, {NULL, NULL}};
 
 int luaopen_query_core(lua_State *L) {
     luaL_newmetatable(L, BUILDER_MT);

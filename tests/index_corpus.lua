@@ -243,5 +243,41 @@ do
   t.like(so, "^nil\t.*bad%.cri: byte 40: the header's checksum does not match", "corpus.open of a damaged index: nil and why")
 end
 
+-- sub-corpora of an index: the source's sample, parts and fingerprint, and
+-- queries that see only their documents
+do
+  local src = assert(corpus.open("corpus"))
+  local path = dir .. "/subs.cri"
+  corpus.index(src, path, { quiet = true })
+  local ix = assert(corpus.open(path))
+  local function ids(c) return table.concat(c:ids(), " ") end
+  t.is(ix:fingerprint(), src:fingerprint(), "an index's fingerprint is its source's")
+  for _, seed in ipairs({ 0, 7, 11 }) do
+    t.is(ids(ix:sample(2, seed)), ids(src:sample(2, seed)), "c:sample(2, " .. seed .. ") keeps the source's documents")
+  end
+  for n = 2, 3 do
+    for k = 1, n do
+      t.is(ids(ix:shard(k, n)), ids(src:shard(k, n)), ("c:shard(%d, %d): the source's part"):format(k, n))
+    end
+  end
+  t.is(ix:shard(1, 2):fingerprint(), src:shard(1, 2):fingerprint(), "a part's fingerprint is the source part's")
+  local function hits(r)
+    local out = {}
+    for i = 1, #r do local h = r:hit(i); out[#out + 1] = h.doc .. ":" .. h.start .. "-" .. h.stop end
+    return table.concat(out, " ")
+  end
+  for _, sub in ipairs({ { "sample", 2, 7 }, { "shard", 2, 2 } }) do
+    local a, b = ix[sub[1]](ix, sub[2], sub[3]), src[sub[1]](src, sub[2], sub[3])
+    local qa, qb = a:query('"the"%c'), b:query('"the"%c')
+    t.ok(#qa > 0 and #qa < #ix:query('"the"%c'), sub[1] .. ": a query of a sub-corpus of an index sees its documents only")
+    t.is(hits(qa), hits(qb), sub[1] .. ": the same hits as over the source's sub-corpus")
+  end
+  local only = ix:filter(function(d) return d.id:match("^000") end)
+  for i = 1, #only:query('"the"%c') do
+    if only:query('"the"%c'):hit(i).doc:sub(1, 3) ~= "000" then t.ok(false, "filter: a hit outside the kept documents") end
+  end
+  t.ok(#only:query('"the"%c') > 0, "filter: hits in the kept documents")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

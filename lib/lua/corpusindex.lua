@@ -268,48 +268,44 @@ function IndexCorpus:filter(pred)
   return new_view(self.path, self.state, ns)
 end
 
--- c:sample(n [, seed]) -> n documents chosen by a hash of seed and id, in corpus order.
+-- c:sample(n [, seed]) -> n documents chosen by a hash of seed and id, in
+-- corpus order: the documents c:sample keeps of the source (corpus.core).
 function IndexCorpus:sample(n, seed)
   check(self)
-  local ix, keyed = self.state.ix, {}
-  for i, k in ipairs(numbers(self)) do
-    keyed[i] = { h = host.sha256(tostring(seed or 0) .. "\0" .. ix:doc(k, false).id), k = k }
-  end
-  table.sort(keyed, function(a, b) return a.h < b.h end)
+  if math.type(n) ~= "integer" or n < 0 then error("bad argument #1 to 'sample' (must be an integer >= 0)", 2) end
+  local ix, nums, ids = self.state.ix, numbers(self), {}
+  for i, k in ipairs(nums) do ids[i] = ix:doc(k, false).id end
   local pick = {}
-  for j = 1, math.min(n, #keyed) do pick[j] = keyed[j].k end
-  table.sort(pick)
+  for j, i in ipairs(ccore._sample_pick(ids, n, seed or 0)) do pick[j] = nums[i] end
   return new_view(self.path, self.state, pick)
 end
 
--- c:shard(k, n) -> the k-th of n contiguous parts, balanced by bytes.
+-- c:shard(k, n) -> the k-th of n contiguous parts, balanced by bytes, cut
+-- where c:shard cuts the source (a document in the part of its middle byte).
 function IndexCorpus:shard(k, n)
   check(self)
   if math.type(k) ~= "integer" or math.type(n) ~= "integer" or n < 1 or k < 1 or k > n then
     error("bad arguments to 'shard' (1 <= k <= n expected)", 2)
   end
-  local ix, nums, total = self.state.ix, numbers(self), 0
-  local bytes = {}
-  for i, d in ipairs(nums) do bytes[i] = ix:doc(d, false).bytes; total = total + bytes[i] end
-  local ns, acc = {}, 0
-  for i, d in ipairs(nums) do
-    -- a document belongs to the part where its first byte falls
-    local part = total > 0 and (acc * n) // total + 1 or 1
-    if part == k then ns[#ns + 1] = d end
-    acc = acc + bytes[i]
-  end
+  local ix, nums, bytes = self.state.ix, numbers(self), {}
+  for i, d in ipairs(nums) do bytes[i] = ix:doc(d, false).bytes end
+  local first, last = ccore._shard_range(bytes, k, n)
+  local ns = {}
+  for i = first, last do ns[#ns + 1] = nums[i] end
   return new_view(self.path, self.state, ns)
 end
 
--- c:fingerprint() -> 32 hex digits over the documents' ids and sizes, in order.
+-- c:fingerprint() -> 32 hex digits over the documents' ids and texts, in
+-- order: the source's fingerprint.
 function IndexCorpus:fingerprint()
   check(self)
-  local ix, parts = self.state.ix, {}
-  for i, k in ipairs(numbers(self)) do
-    local d = ix:doc(k, false)
-    parts[i] = d.id .. "\0" .. d.bytes
-  end
-  return host.sha256(table.concat(parts, "\0")):sub(1, 32)
+  local ix, nums, i = self.state.ix, numbers(self), 0
+  return ccore._fingerprint(function()
+    i = i + 1
+    if i > #nums then return nil end
+    local d = ix:doc(nums[i], true)
+    return d.id, d.text
+  end)
 end
 
 -- c:source() -> the index's path.
@@ -331,7 +327,12 @@ end
 -- c:query (query.md): a CQP query over the index's positions
 function IndexCorpus:query(q, opts)
   check(self)
-  return query.run(self, q, opts)
+  local within
+  if self.ns then   -- a sub-corpus: the hits in its documents only
+    within = {}
+    for _, k in ipairs(self.ns) do within[k] = true end
+  end
+  return query.run(self, q, opts, within)
 end
 
 -- c:positions() -> the corpus as token positions (corpusrun.Positions).

@@ -78,7 +78,9 @@ local RUN_OPTS = { strategy = true }
 
 --- Runs a CQP query over a corpus or over token positions.
 --- Returns a result, or nil and a message saying where the query is wrong.
-function query.run(c, q, opts)
+--- within (for a sub-corpus of an index): the set of its documents' text
+--- regions, 1-based; hits in other documents are left out.
+function query.run(c, q, opts, within)
   if type(q) ~= "string" then
     error("bad argument #2 to 'query' (string expected, got " .. type(q) .. ")", 2)
   end
@@ -91,6 +93,7 @@ function query.run(c, q, opts)
     and c or query.positions(c)
   local hits, err, byte = core.run(pos, q, st)
   if not hits then return nil, err, byte end
+  if within then hits = core.within(hits, "text", within) end
   local strategy = st
   if st == "default" then
     strategy = (core.parse(q):match("^%(%?(%a+)%)")) or "standard"
