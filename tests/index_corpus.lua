@@ -279,5 +279,17 @@ do
   t.ok(#only:query('"the"%c') > 0, "filter: hits in the kept documents")
 end
 
+-- CWB's pos names the tag on an index as without one
+do
+  local src = assert(corpus.open("tests/data/load/annot/tagged", { format = "tagged" }))
+  local path = dir .. "/tagged.cri"
+  corpus.index(src, path, { quiet = true })
+  local ix = assert(corpus.open(path))
+  local want = #src:query('[tag="jj.*"] [tag="nn.*"]')
+  t.ok(want > 0, "word/TAG: adjective-noun pairs found by tag")
+  t.is(#ix:query('[pos="jj.*"] [pos="nn.*"]'), want, "[pos=...] on an index of word/TAG files is its tag")
+  t.is(#src:query('[pos="jj.*"] [pos="nn.*"]'), want, "and on the files themselves")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

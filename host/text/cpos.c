@@ -12,7 +12,14 @@ static int find_name(const char *const *names, int n, const char *name) {
     return -1;
 }
 
-int cp_attr(const cp_corpus *c, const char *name) { return find_name(c->attrs, c->nattrs, name); }
+int cp_attr(const cp_corpus *c, const char *name) {
+    int a = find_name(c->attrs, c->nattrs, name);
+    if (a < 0 && strcmp(name, "pos") == 0) { /* CWB's name for the tag */
+        a = find_name(c->attrs, c->nattrs, "xpos");
+        if (a < 0) a = find_name(c->attrs, c->nattrs, "tag");
+    }
+    return a;
+}
 
 int cp_struct(const cp_corpus *c, const char *name) { return find_name(c->structs, c->nstructs, name); }
 

@@ -67,7 +67,9 @@ struct cp_corpus {
     const char *const *const *keys;   /* per structure: its value names, NULL-terminated */
 };
 
-/* The attribute or structure named name, or -1. */
+/* The attribute or structure named name, or -1.  An attribute "pos" that
+ * the corpus lacks is its "xpos", else its "tag" (CWB corpora call the tag
+ * pos; CoNLL-U and word/TAG do not). */
 int cp_attr(const cp_corpus *c, const char *name);
 int cp_struct(const cp_corpus *c, const char *name);
 
