@@ -499,6 +499,23 @@ static int hits_pick(lua_State *L) {
     return 1;
 }
 
+/* core.hit_regions(h, structure) -> a list: hit i's region (0-based) of the
+ * structure, or false when none holds it */
+static int hits_hit_regions(lua_State *L) {
+    Hits *u = check_hits(L, 1);
+    const cp_corpus *c = hits_corpus(L, 1);
+    int s = struct_arg(L, c, 2);
+    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
+    if (qh_regions(c, &u->h, s, r) != CP_OK) return luaL_error(L, "not enough memory, or a damaged index");
+    lua_createtable(L, (int)u->h.n, 0);
+    for (size_t i = 0; i < u->h.n; i++) {
+        if (r[i] < 0) lua_pushboolean(L, 0);
+        else lua_pushinteger(L, (lua_Integer)r[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 /* core.within(h, structure, set) -> a new Hits of the hits whose start lies
  * in a region k of the structure with set[k + 1] true (a sub-corpus of an
  * index: the documents it keeps) */
@@ -550,7 +567,7 @@ static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},
                                  {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
                                  {"freq", q_freq},         {"get", hits_get},          {"order", hits_order},
                                  {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
-                                 {"pick", hits_pick},       {"within", hits_within},      {"positions", hits_positions}, {NULL, NULL}};
+                                 {"pick", hits_pick},       {"within", hits_within}, {"hit_regions", hits_hit_regions},      {"positions", hits_positions}, {NULL, NULL}};
 
 int luaopen_query_core(lua_State *L) {
     luaL_newmetatable(L, BUILDER_MT);

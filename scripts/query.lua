@@ -39,6 +39,8 @@ local spec = {
     { name = "db", type = "output", output = true,
       help = "also write the rows to an SQLite database (table query, tied to the run's receipt)" },
     { name = "html", type = "output", output = true, help = "also write the rows as a standalone HTML page" },
+    { name = "svg", type = "output", output = true,
+      help = "also draw a dispersion plot of the hits (one strip per document, a mark at each hit) as an SVG picture" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -121,6 +123,7 @@ else
     d.d and string.format("%.3f", d.d) or "-", d.dp and string.format("%.3f", d.dp) or "-")
   chart = { value = "hits", label = "key", title = "hits" }
 end
+if opts.svg then scriptlib.svg(opts.svg, tostring(q:plot())) end
 if opts.top and #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end

@@ -195,4 +195,22 @@ t.like(out, "text\thits\ttokens\tper_million\n", "script: dispersion as TSV")
 out, code = run([['[pos="x"]']])
 t.is(code, 2, "script: a query error exits 2")
 
+-- the dispersion plot: a mark per hit, a strip per document
+do
+  local z = assert(c:query('"Zakani"'))
+  local svg = tostring(z:plot())
+  local _, marks = svg:gsub('class="hit"', "")
+  t.ok(#z > 0 and marks == #z, ("q:plot: a mark per hit (%d of %d)"):format(marks, #z))
+  t.ok(svg:find(#c .. " documents", 1, true) or svg:find("documents", 1, true), "q:plot: names its documents")
+  local only = tostring(z:plot({ every_doc = false }))
+  t.ok(#only < #svg, "q:plot{every_doc = false}: the documents without a hit left out")
+  t.is(tostring(z:plot()), svg, "q:plot: the same bytes twice")
+  local path = os.tmpname()
+  local _, rc = run([['"Zakani"' -q --svg ]] .. t.shell_quote(path))
+  local f = io.open(path, "rb"); local written = f and f:read("a") or ""; if f then f:close() end
+  os.remove(path)
+  t.is(rc, 0, "script: --svg")
+  t.is(written, svg, "script: --svg writes q:plot()'s picture")
+end
+
 t.done()

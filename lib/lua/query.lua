@@ -5,6 +5,7 @@
 -- gives (concordances, frequency breakdowns, collocates, dispersion,
 -- samples, set operations) in Lua over C loops.
 local core = require "query.core"
+local chart = require "chart"
 local db = require "db"
 local kwic = require "kwic"
 local stats = require "stats"
@@ -285,6 +286,40 @@ function Result:dispersion(by)
   d.by = by or "text"
   d.rows = parts
   return d
+end
+
+--- q:plot([opts]) -> a dispersion plot (chart.dispersion, an SVG picture):
+--- a strip per document, a mark at each hit's first token, positions in
+--- tokens.  opts.title (default "Dispersion of QUERY"), opts.every_doc
+--- (default true: documents without a hit too).
+function Result:plot(opts)
+  if opts ~= nil and type(opts) ~= "table" then
+    error("bad argument #1 to 'plot' (table of options expected, got " .. type(opts) .. ")", 2)
+  end
+  opts = opts or {}
+  local ntext = self._info.structs.text.n
+  local strips, at = {}, {}
+  for k = 0, ntext - 1 do
+    local s, e = core.region(self._pos, "text", k)
+    strips[k + 1] = { name = core.value(self._pos, "text", k, "id") or "", size = e - s, hits = {} }
+    at[k + 1] = s
+  end
+  local regions = core.hit_regions(self._hits, "text")
+  for i = 1, #self._hits do
+    local k = regions[i]
+    if k then
+      local st = core.get(self._hits, i)
+      local h = strips[k + 1].hits
+      h[#h + 1] = st - at[k + 1]
+    end
+  end
+  if opts.every_doc == false then
+    local kept = {}
+    for _, sp in ipairs(strips) do if #sp.hits > 0 then kept[#kept + 1] = sp end end
+    strips = kept
+  end
+  return chart.dispersion(strips, { title = opts.title or ("Dispersion of " .. self.query),
+    unit = "token position in the document" })
 end
 
 -- a small deterministic generator (splitmix64) for q:sample
