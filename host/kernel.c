@@ -964,6 +964,31 @@ static int make_dirs(const char *path) {
     return rc;
 }
 
+/* The kernel's logo (JupyterLab shows logo-svg.svg in its launcher): the
+ * letters cr on a square. */
+static const char KERNEL_LOGO[] =
+    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\">\n"
+    "<rect width=\"64\" height=\"64\" rx=\"10\" fill=\"#1f4e79\"/>\n"
+    "<text x=\"32\" y=\"43\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"30\" "
+    "font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">cr</text>\n"
+    "</svg>\n";
+
+/* Writes data[0..len) to path, replacing it; 0, or -1 with a message. */
+static int write_whole(const char *path, const char *data, size_t len) {
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", CORPUSRUN_PROGNAME, path, strerror(errno));
+        return -1;
+    }
+    int bad = fwrite(data, 1, len, f) != len;
+    bad |= fclose(f) != 0;
+    if (bad) {
+        fprintf(stderr, "%s: cannot write %s: %s\n", CORPUSRUN_PROGNAME, path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* Jupyter's user data directory: $JUPYTER_DATA_DIR, else
  * $XDG_DATA_HOME/jupyter, else ~/.local/share/jupyter. */
 static int user_data_dir(cr_buf *dir) {
@@ -1012,18 +1037,12 @@ int cr_kernel_install(const char *prefix) {
         fprintf(stderr, "%s: cannot create %s: %s\n", CORPUSRUN_PROGNAME, dir.data, strerror(errno));
         goto out;
     }
+    size_t base = dir.len;
+    cr_buf_adds(&dir, "/logo-svg.svg");
+    if (dir.failed || write_whole(dir.data, KERNEL_LOGO, sizeof KERNEL_LOGO - 1) != 0) goto out;
+    dir.len = base;
     cr_buf_adds(&dir, "/kernel.json");
-    FILE *f = dir.failed ? NULL : fopen(dir.data, "w");
-    if (f == NULL) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", CORPUSRUN_PROGNAME, dir.data, strerror(errno));
-        goto out;
-    }
-    int bad = fwrite(json.data, 1, json.len, f) != json.len;
-    bad |= fclose(f) != 0;
-    if (bad) {
-        fprintf(stderr, "%s: cannot write %s: %s\n", CORPUSRUN_PROGNAME, dir.data, strerror(errno));
-        goto out;
-    }
+    if (dir.failed || write_whole(dir.data, json.data, json.len) != 0) goto out;
     printf("installed the corpusrun kernel: %s\n", dir.data);
     rc = 0;
 out:

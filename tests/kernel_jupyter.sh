@@ -36,6 +36,9 @@ assert s["display_name"] == "corpusrun (Lua 5.4)" and s["language"] == "lua", s
 assert s["interrupt_mode"] == "signal", s
 PY
 ok $? "kernel.json: argv, display_name, language, interrupt_mode ($(head -c 300 "$T/spec.out"))"
+logo="$T/prefix/share/jupyter/kernels/corpusrun/logo-svg.svg"
+[ -s "$logo" ] && "$PY" -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); sys.exit(d.documentElement.tagName != "svg")' "$logo"
+ok $? "the kernelspec has its logo (logo-svg.svg, an SVG picture)"
 "$CR" --install-kernel --user > /dev/null 2>&1 && [ -f "$T/data/kernels/corpusrun/kernel.json" ]
 ok $? "--install-kernel --user writes into Jupyter's data directory"
 "$CR" --install-kernel --bogus > /dev/null 2> "$T/bad.err"
