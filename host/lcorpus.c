@@ -951,12 +951,15 @@ static int source_kind(const char *path) {
     return ci_is_index(magic, n) ? KIND_INDEX : KIND_FILES;
 }
 
-/* corpus.open(index [, opts]): the opener of positional indexes that the
- * layer above handed to core._set_index (corpusindex.open). */
-static int open_index(lua_State *L, int src, int opts) {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, INDEX_KEY) != LUA_TFUNCTION) {
+/* corpus.open of a file another module opens (a positional index:
+ * corpusindex.open; an SQLite corpus database: corpusdb.open): the opener
+ * that module handed to the core (core._set_index, core._set_database),
+ * kept in the registry at key; what names the file's kind for the message
+ * when the module is not loaded. */
+static int open_by_hook(lua_State *L, const char *key, const char *what, const char *module, int src, int opts) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, key) != LUA_TFUNCTION) {
         lua_pushnil(L);
-        lua_pushfstring(L, "%s: a positional index, but the corpusindex module is not loaded", lua_tostring(L, src));
+        lua_pushfstring(L, "%s: %s, but the %s module is not loaded", lua_tostring(L, src), what, module);
         return 2;
     }
     int base = lua_gettop(L) - 1;
@@ -965,6 +968,14 @@ static int open_index(lua_State *L, int src, int opts) {
     else lua_pushnil(L);
     lua_call(L, 2, LUA_MULTRET);
     return lua_gettop(L) - base;
+}
+
+static int open_index(lua_State *L, int src, int opts) {
+    return open_by_hook(L, INDEX_KEY, "a positional index", "corpusindex", src, opts);
+}
+
+static int open_db(lua_State *L, int src, int opts) {
+    return open_by_hook(L, DATABASE_KEY, "an SQLite corpus database", "corpusdb", src, opts);
 }
 
 /* core._set_index(open): open(path, opts) opens a positional index. */
@@ -973,23 +984,6 @@ static int corpus_set_index(lua_State *L) {
     lua_settop(L, 1);
     lua_setfield(L, LUA_REGISTRYINDEX, INDEX_KEY);
     return 0;
-}
-
-/* corpus.open(db [, opts]): the opener of corpus databases that the layer
- * above handed to core._set_database (corpusdb.open). */
-static int open_db(lua_State *L, int src, int opts) {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, DATABASE_KEY) != LUA_TFUNCTION) {
-        lua_pushnil(L);
-        lua_pushfstring(L, "%s: an SQLite corpus database, but the corpusdb module is not loaded",
-                        lua_tostring(L, src));
-        return 2;
-    }
-    int base = lua_gettop(L) - 1;
-    lua_pushvalue(L, src);
-    if (opts) lua_pushvalue(L, opts);
-    else lua_pushnil(L);
-    lua_call(L, 2, LUA_MULTRET);
-    return lua_gettop(L) - base;
 }
 
 /* core._set_database(open): open(path, opts) opens an SQLite corpus database. */
