@@ -102,17 +102,7 @@ function M._build(source, path, opts)
     local runs, nt, nd = build_shard(c, files, 1, batch, tick)
     offsets[1], tokens, docs = runs, nt, nd
   else
-    local on_progress
-    if bar then
-      local dd, bb = {}, {}
-      for k = 1, jobs do dd[k], bb[k] = 0, 0 end
-      on_progress = function(k, d, b)
-        dd[k], bb[k] = d, b
-        local sd, sb = 0, 0
-        for i = 1, jobs do sd, sb = sd + dd[i], sb + bb[i] end
-        bar:update(sd, sb)
-      end
-    end
+    local on_progress = progress.per_worker(bar, jobs)
     local parts = host.parallel(jobs, function(k, report)
       local runs, nt, nd = build_shard(c:shard(k, jobs), files, k, batch, report)
       if report then report(nd, 0, true) end

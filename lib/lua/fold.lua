@@ -675,17 +675,7 @@ function fold.run(c, init, step, opts)
     if not opts.merge then check_mergeable(acc, "value") end
     return reduced(acc, opts)
   end
-  local on_progress
-  if bar then
-    local docs, bytes = {}, {}
-    for k = 1, jobs do docs[k], bytes[k] = 0, 0 end
-    on_progress = function(k, d, b)
-      docs[k], bytes[k] = d, b
-      local sd, sb = 0, 0
-      for i = 1, jobs do sd, sb = sd + docs[i], sb + bytes[i] end
-      bar:update(sd, sb)
-    end
-  end
+  local on_progress = progress.per_worker(bar, jobs)
   local base = opts.reduce and not opts.merge and shuffle_base()
   if base then
     local ok, acc = pcall(shuffle, c, init, step, jobs, opts.reduce, on_progress, base)

@@ -82,6 +82,21 @@ function progress.for_corpus(c, opts)
   return p
 end
 
+--- A function(k, docs, bytes) that takes worker k's counts (of jobs
+--- workers, each counting its own share) and shows their sums on the line
+--- p; nil when p is nil (the line is off).
+function progress.per_worker(p, jobs)
+  if not p then return nil end
+  local docs, bytes = {}, {}
+  for k = 1, jobs do docs[k], bytes[k] = 0, 0 end
+  return function(k, d, b)
+    docs[k], bytes[k] = d, b
+    local sd, sb = 0, 0
+    for i = 1, jobs do sd, sb = sd + docs[i], sb + bytes[i] end
+    p:update(sd, sb)
+  end
+end
+
 local function fmt_time(s)
   if s ~= s or s == math.huge or s < 0 then return "--:--" end
   s = math.floor(s + 0.5)
