@@ -62,6 +62,9 @@ local cases = {
   { "keyness.lua", "--target '001*'" },
   { "keyness.lua", "--target '002*' --stopwords en --top 30 --format csv" },
   { "discovery_eval.lua", "--tagged " .. q(dir .. "/tagged") },
+  { "query.lua", "'\"the\"%c [] \"of\"' --sort R1,L1" },
+  { "query.lua", "'\"Iran\"' --show collocates --window 3 --format tsv" },
+  { "query.lua", "'[lower=\"human|rights\"]+' --show count --svg /dev/null" },
 }
 
 local function run(j, script, args, corpus)
