@@ -458,12 +458,18 @@ static int hits_colloc(lua_State *L) {
 }
 
 /* core.regions(h, struct) -> {[k + 1] = hits starting in region k} */
+/* Each hit's region of structure s (-1: none), in a userdata left on the
+ * stack; raises when the positions cannot be read. */
+static int64_t *hits_regions_of(lua_State *L, const Hits *u, const cp_corpus *c, int s) {
+    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
+    if (qh_regions(c, &u->h, s, r) != CP_OK) luaL_error(L, "query: reading regions failed (out of memory, or a damaged index)");
+    return r;
+}
+
 static int hits_regions(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
-    int s = struct_arg(L, c, 2);
-    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
-    qh_regions(c, &u->h, s, r);
+    int64_t *r = hits_regions_of(L, u, c, struct_arg(L, c, 2));
     lua_newtable(L);
     for (size_t i = 0; i < u->h.n; i++) {
         if (r[i] < 0) continue;
@@ -504,9 +510,7 @@ static int hits_pick(lua_State *L) {
 static int hits_hit_regions(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
-    int s = struct_arg(L, c, 2);
-    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
-    if (qh_regions(c, &u->h, s, r) != CP_OK) return luaL_error(L, "not enough memory, or a damaged index");
+    int64_t *r = hits_regions_of(L, u, c, struct_arg(L, c, 2));
     lua_createtable(L, (int)u->h.n, 0);
     for (size_t i = 0; i < u->h.n; i++) {
         if (r[i] < 0) lua_pushboolean(L, 0);
@@ -522,10 +526,8 @@ static int hits_hit_regions(lua_State *L) {
 static int hits_within(lua_State *L) {
     Hits *u = check_hits(L, 1);
     const cp_corpus *c = hits_corpus(L, 1);
-    int s = struct_arg(L, c, 2);
     luaL_checktype(L, 3, LUA_TTABLE);
-    int64_t *r = lua_newuserdatauv(L, (u->h.n + 1) * sizeof *r, 0);
-    if (qh_regions(c, &u->h, s, r) != CP_OK) return luaL_error(L, "not enough memory, or a damaged index");
+    int64_t *r = hits_regions_of(L, u, c, struct_arg(L, c, 2));
     lua_getiuservalue(L, 1, 1);
     Hits *o = new_hits(L, -1);
     for (size_t i = 0; i < u->h.n; i++) {
