@@ -4,6 +4,7 @@
  * luaopen_count_core.  It requires nothing: saving to SQLite lives in Lua
  * (lib/lua/count_sqlite.lua), handed to it by count.lua. */
 #include <lauxlib.h>
+#include <limits.h>
 #include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -465,6 +466,52 @@ static int m_get(lua_State *L) {
     return 1;
 }
 
+/* The count of the key at stack index idx (0 when absent), for a frequency
+ * or n-gram counter. */
+static int64_t key_count(lua_State *L, Count *c, int idx) {
+    if (c->kind == K_NGRAMS) {
+        int64_t i = ngram_index(L, c, idx);
+        return i < 0 ? 0 : c->u.g.grams.counts[i];
+    }
+    size_t len;
+    const char *k = luaL_checklstring(L, idx, &len);
+    return cr_counter_get(&c->u.f, k, len);
+}
+
+/* f:delta(keys, last) → what each key of the array gained since the counts
+ * kept in last (absent: 0), as one unsigned LEB128 varint per key; last
+ * then holds the counts.  One call per document records its counts of the
+ * chosen keys (count.columns reads them back). */
+static int m_delta(lua_State *L) {
+    Count *c = checkcount(L, 1);
+    luaL_argcheck(L, c->kind != K_COOC, 1, "a frequency or n-gram counter expected");
+    luaL_checktype(L, 2, LUA_TTABLE);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 2);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);   /* the buffer may take a stack slot: index from the bottom */
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, 2, i);
+        int64_t now = key_count(L, c, lua_gettop(L));
+        lua_pop(L, 1);
+        lua_Integer before = lua_geti(L, 3, i) == LUA_TNIL ? 0 : lua_tointeger(L, -1);
+        lua_pop(L, 1);
+        if (before < 0 || now < before) luaL_error(L, "f:delta: key %I counted %I, fewer than the %I before",
+                                                    i, (lua_Integer)now, before);
+        lua_pushinteger(L, now);
+        lua_seti(L, 3, i);
+        unsigned char tmp[10];
+        size_t len = 0;
+        for (uint64_t v = (uint64_t)(now - before); ; v >>= 7) {
+            tmp[len++] = (unsigned char)(v >= 0x80 ? (v & 0x7f) | 0x80 : v);
+            if (v < 0x80) break;
+        }
+        luaL_addlstring(&b, (const char *)tmp, len);
+    }
+    luaL_pushresult(&b);
+    return 1;
+}
+
 /* cooc:freq(word): the word's marginal (tokens, or units containing it). */
 static int m_freq(lua_State *L) {
     Count *c = checkkind(L, 1, K_COOC);
@@ -828,6 +875,39 @@ static int l_partition(lua_State *L) {
     return 1;
 }
 
+/* count.columns(records, n) → n arrays, array j holding the j-th varint of
+ * every record (strings of n varints each, as f:delta makes them). */
+static int l_columns(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_argcheck(L, n >= 0 && n <= 1 << 20, 2, "column count out of range");
+    lua_Integer rows = luaL_len(L, 1);
+    lua_createtable(L, (int)n, 0);
+    int out = lua_gettop(L);
+    for (lua_Integer j = 1; j <= n; j++) {
+        lua_createtable(L, rows > INT_MAX ? INT_MAX : (int)rows, 0);
+        lua_seti(L, out, j);
+    }
+    for (lua_Integer r = 1; r <= rows; r++) {
+        size_t len;
+        const char *s = lua_geti(L, 1, r) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!s) return luaL_error(L, "count.columns: record %I is not a string", r);
+        cr_rbuf in = { .p = (const unsigned char *)s, .end = (const unsigned char *)s + len };
+        for (lua_Integer j = 1; j <= n; j++) {
+            uint64_t v;
+            if (cr_rbuf_uvarint(&in, &v) != CR_OK || v > (uint64_t)LUA_MAXINTEGER)
+                return luaL_error(L, "count.columns: record %I is damaged at value %I", r, j);
+            lua_geti(L, out, j);
+            lua_pushinteger(L, (lua_Integer)v);
+            lua_seti(L, -2, r);
+            lua_pop(L, 1);
+        }
+        if (in.p != in.end) return luaL_error(L, "count.columns: record %I holds more than %I values", r, n);
+        lua_pop(L, 1);
+    }
+    return 1;
+}
+
 /* count.undump(s) → counter, or nil, message. */
 static int l_undump(lua_State *L) {
     size_t len;
@@ -972,7 +1052,7 @@ static int m_tostring(lua_State *L) {
 
 static const luaL_Reg common_methods[] = {
     { "add_text", m_add_text }, { "add_tokens", m_add_tokens }, { "get", m_get },
-    { "total", m_total }, { "top", m_top }, { "items", m_items }, { "merge", m_merge },
+    { "delta", m_delta }, { "total", m_total }, { "top", m_top }, { "items", m_items }, { "merge", m_merge },
     { "prune", m_prune }, { "dump", m_dump }, { "save", m_save }, { "close", m_close },
     { NULL, NULL }
 };
@@ -1263,7 +1343,7 @@ static void make_dtm_meta(lua_State *L) {
 
 static const luaL_Reg funcs[] = {
     { "freq", l_freq }, { "df", l_df }, { "ngrams", l_ngrams }, { "cooc", l_cooc },
-    { "undump", l_undump }, { "partition", l_partition }, { "load", l_load }, { "dtm", l_dtm },
+    { "undump", l_undump }, { "partition", l_partition }, { "columns", l_columns }, { "load", l_load }, { "dtm", l_dtm },
     { "_set_storage", l_set_storage }, { NULL, NULL }
 };
 

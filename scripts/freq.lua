@@ -72,6 +72,7 @@ local report = require "report"
 local chart = require "chart"
 local scriptlib = require "scriptlib"
 local tokenize = require "tokenize"
+local host = require "corpusrun"
 
 if opts.stem then
   local okst = pcall(tokenize.stem, "x", opts.stem)
@@ -174,12 +175,57 @@ local function candidates(acc)
   return acc
 end
 
--- pass 1: frequencies, counted in C
+-- The first `want` keys of a counter that --min and the stopwords keep
+-- (as {key, n} rows, in the counter's order).
+local function first_kept(f, want, min)
+  local n = want
+  while true do
+    local rows, top = {}, f:top(n)
+    for _, kv in ipairs(top) do
+      if kv[2] >= min and keep(kv[1]) then
+        rows[#rows + 1] = kv
+        if #rows == want then return rows end
+      end
+    end
+    if #top < n then return rows end
+    n = n * 4
+  end
+end
+
+-- The keys likely to make the list, from a sample of the documents (one in
+-- 20, at least 50): pass 1 records each document's counts of them
+-- (f:delta, one C call a document), so that the dispersion needs no second
+-- reading of the corpus when the list holds only those keys.  When it holds
+-- another, the second pass runs as before: the numbers never depend on the
+-- guess.  Not with --stem (the list holds stems), nor on a cluster, whose
+-- shards split the first fold alone.
+local watched
+if not opts.stem and not host.cluster then
+  local ndocs = #c
+  local sample = new_counter()
+  for doc in c:sample(math.min(ndocs, math.max(50, math.ceil(ndocs / 20))), 0):docs() do feed(sample, doc) end
+  watched = {}
+  for i, kv in ipairs(first_kept(sample, 3 * opts.top + 20, 1)) do watched[i] = kv[1] end
+  sample:close()
+end
+
+-- pass 1: frequencies, counted in C, and each document's counts of the
+-- watched keys
+local running
 local acc = c:fold(
-  function() return { f = new_counter(), docs = 0 } end,
+  function()
+    running = {}
+    return { f = new_counter(), docs = 0, sizes = {}, records = {} }
+  end,
   function(acc, doc)
-    feed(acc.f, doc)
+    local f = acc.f
+    local before = f:total()
+    feed(f, doc)
     acc.docs = acc.docs + 1
+    if watched then
+      acc.sizes[#acc.sizes + 1] = f:total() - before
+      acc.records[#acc.records + 1] = f:delta(watched, running)
+    end
   end, { reduce = candidates })
 
 if acc.f:total() == 0 then
@@ -192,7 +238,6 @@ end
 -- counted in C are grouped by stem (one stem per word type, not per token)
 local rows = {}
 local want = opts.top
-local n = want
 local forms
 if opts.stem then
   local sf
@@ -201,16 +246,8 @@ if opts.stem then
     if kv[2] >= opts.min then rows[#rows + 1] = { word = kv[1], freq = kv[2], form = forms[kv[1]].form } end
   end
 end
-while not opts.stem do
-  rows = {}
-  local top = acc.f:top(n)
-  for _, kv in ipairs(top) do
-    local key, k = kv[1], kv[2]
-    if k >= opts.min and keep(key) then rows[#rows + 1] = { word = key, freq = k } end
-    if #rows == want then break end
-  end
-  if #rows >= want or #top < n then break end
-  n = n * 4
+if not opts.stem then
+  for i, kv in ipairs(first_kept(acc.f, want, opts.min)) do rows[i] = { word = kv[1], freq = kv[2] } end
 end
 
 -- pass 2: document frequency and dispersion of the words shown, from their
@@ -236,28 +273,40 @@ local function shown_counter()
   if #o.only == 0 then return new_counter() end
   return count.ngrams(opts.ngrams, o)
 end
-local running
-local per = c:fold(
-  function()
-    running = { f = shown_counter(), total = 0, seen = {} }
-    local v = {}
-    for _, w in ipairs(shown) do v[w] = {}; running.seen[w] = 0 end
-    return { v = v, sizes = {} }
-  end,
-  function(acc, doc)
-    local f = running.f
-    feed(f, doc)
-    local total = f:total()
-    acc.sizes[#acc.sizes + 1] = total - running.total
-    running.total = total
-    for _, w in ipairs(shown) do
-      local k = 0
-      for _, form in ipairs(shown_forms[w]) do k = k + (f:get(form) or 0) end
-      local list = acc.v[w]
-      list[#list + 1] = k - running.seen[w]
-      running.seen[w] = k
-    end
-  end)
+-- The watched keys' columns when every shown key is one of them, else a
+-- second reading of the corpus
+local column = {}
+for i, w in ipairs(watched or {}) do column[w] = i end
+local all_watched = watched ~= nil
+for _, w in ipairs(shown) do if not column[w] then all_watched = false end end
+local per
+if all_watched then
+  local columns = count.columns(acc.records, #watched)
+  per = { v = {}, sizes = acc.sizes }
+  for _, w in ipairs(shown) do per.v[w] = columns[column[w]] end
+else
+  per = c:fold(
+    function()
+      running = { f = shown_counter(), total = 0, seen = {} }
+      local v = {}
+      for _, w in ipairs(shown) do v[w] = {}; running.seen[w] = 0 end
+      return { v = v, sizes = {} }
+    end,
+    function(acc, doc)
+      local f = running.f
+      feed(f, doc)
+      local total = f:total()
+      acc.sizes[#acc.sizes + 1] = total - running.total
+      running.total = total
+      for _, w in ipairs(shown) do
+        local k = 0
+        for _, form in ipairs(shown_forms[w]) do k = k + (f:get(form) or 0) end
+        local list = acc.v[w]
+        list[#list + 1] = k - running.seen[w]
+        running.seen[w] = k
+      end
+    end)
+end
 local total = acc.f:total()
 for _, r in ipairs(rows) do
   local v = per.v[r.word]
