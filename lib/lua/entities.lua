@@ -186,9 +186,12 @@ function entities.run(c, g, opts)
         end
       else
         -- (the matcher's count, when it ran: the same sentences as its
-        -- matches' indices, and no second pass over the text)
-        nsent = nsent or entities.sentence_count(text)
-        acc.units = acc.units + nsent
+        -- matches' indices, and no second pass over the text; without a
+        -- gazetteer there are no co-mentions to weigh, so no count)
+        if g then
+          nsent = nsent or entities.sentence_count(text)
+          acc.units = acc.units + nsent
+        end
         local i = 1
         while i <= #ms do
           local j = i
