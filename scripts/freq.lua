@@ -193,20 +193,35 @@ local function first_kept(f, want, min)
 end
 
 -- The keys likely to make the list, from a sample of the documents (one in
--- 20, at least 50): pass 1 records each document's counts of them
--- (f:delta, one C call a document), so that the dispersion needs no second
--- reading of the corpus when the list holds only those keys.  When it holds
--- another, the second pass runs as before: the numbers never depend on the
--- guess.  Not with --stem (the list holds stems), nor on a cluster, whose
--- shards split the first fold alone.
+-- 20, at least 50 and at most 1000): pass 1 records each document's counts
+-- of them (f:delta, one C call a document), so that the dispersion needs no
+-- second reading of the corpus when the list holds only those keys.  When
+-- it holds another, the second pass runs as before: the numbers never
+-- depend on the guess.  Not with --stem (the list holds stems) nor when
+-- streaming (--map, --reduce: stdin is the corpus).  The list travels in
+-- the accumulator (`watch`, a set of one packed list), so that --merge
+-- reads it from the parts and needs no corpus; parts made from different
+-- lists leave two in the set, and the second pass runs.
+local cluster = host.cluster
 local watched
-if not opts.stem and not host.cluster then
+if not opts.stem and not (cluster and (cluster.map or cluster.reduce or cluster.merge)) then
   local ndocs = #c
   local sample = new_counter()
-  for doc in c:sample(math.min(ndocs, math.max(50, math.ceil(ndocs / 20))), 0):docs() do feed(sample, doc) end
+  local n = math.min(ndocs, math.max(50, math.min(math.ceil(ndocs / 20), 1000)))
+  for doc in c:sample(n, 0):docs() do feed(sample, doc) end
   watched = {}
   for i, kv in ipairs(first_kept(sample, 3 * opts.top + 20, 1)) do watched[i] = kv[1] end
   sample:close()
+end
+local function pack_keys(keys)
+  local out = {}
+  for i, k in ipairs(keys) do out[i] = string.pack("<s4", k) end
+  return table.concat(out)
+end
+local function unpack_keys(s)
+  local keys, pos = {}, 1
+  while pos <= #s do keys[#keys + 1], pos = string.unpack("<s4", s, pos) end
+  return keys
 end
 
 -- pass 1: frequencies, counted in C, and each document's counts of the
@@ -215,7 +230,7 @@ local running
 local acc = c:fold(
   function()
     running = {}
-    return { f = new_counter(), docs = 0, sizes = {}, records = {} }
+    return { f = new_counter(), docs = 0, sizes = {}, records = {}, watch = watched and { [pack_keys(watched)] = true } or {} }
   end,
   function(acc, doc)
     local f = acc.f
@@ -273,8 +288,11 @@ local function shown_counter()
   if #o.only == 0 then return new_counter() end
   return count.ngrams(opts.ngrams, o)
 end
--- The watched keys' columns when every shown key is one of them, else a
--- second reading of the corpus
+-- The watched keys' columns when every shown key is one of them (and every
+-- part watched the same keys), else a second reading of the corpus
+local lists = {}
+for packed in pairs(acc.watch or {}) do lists[#lists + 1] = packed end
+watched = #lists == 1 and #acc.records == acc.docs and unpack_keys(lists[1]) or nil
 local column = {}
 for i, w in ipairs(watched or {}) do column[w] = i end
 local all_watched = watched ~= nil

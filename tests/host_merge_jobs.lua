@@ -82,6 +82,9 @@ do
   local _, code, err = run(CR .. " -j 1 " .. S .. "mentions.lua " .. args .. " --out one.txt")
   t.is(code, 0, "the single run", err)
   t.ok(shards("parts-gone-freq", 2, "freq.lua", "-c gone"), "freq: 2 shards")
+  t.ok(shards("parts-gone-stem", 2, "freq.lua", "-c gone --stem en"), "freq --stem: 2 shards")
+  _, code, err = run(CR .. " -j 1 " .. S .. "freq.lua -c gone --out freq-one.txt")
+  t.is(code, 0, "freq: the single run", err)
   os.execute("rm -rf " .. q(dir .. "/gone"))
   _, code, err = run(CR .. " --merge parts-gone " .. S .. "mentions.lua " .. args .. " --out m.txt")
   t.is(code, 0, "the merge runs after the corpus is gone", err)
@@ -90,10 +93,16 @@ do
   local c = receipt.corpora[1]
   t.ok(c.path == "gone" and c.documents == 5 and c.fingerprint == nil and c.read_from == "not read (--merge)",
     "the receipt records the corpus it did not read, with the parts' document count", json.encode(c))
-  -- freq.lua's second pass (dispersion) reads the corpus: the merge needs it and says so
+  -- freq.lua's parts hold each document's counts of the keys its sample
+  -- chose: the dispersion of its list needs no corpus
+  _, code, err = run(CR .. " --merge parts-gone-freq " .. S .. "freq.lua -c gone --out freq-m.txt")
+  t.is(code, 0, "freq: the merge runs after the corpus is gone", err)
+  t.is(read(dir .. "/freq-m.txt"), read(dir .. "/freq-one.txt"), "and writes the bytes of the single run")
+  -- with --stem the second pass (dispersion of stems) reads the corpus:
+  -- the merge needs it and says so
   local out
-  out, code, err = run(CR .. " --merge parts-gone-freq " .. S .. "freq.lua -c gone")
-  t.is(code, 1, "freq: the merge fails without the corpus its second pass reads")
+  out, code, err = run(CR .. " --merge parts-gone-stem " .. S .. "freq.lua -c gone --stem en")
+  t.is(code, 1, "freq --stem: the merge fails without the corpus its second pass reads")
   t.like(err, "^corpusrun: %-%-merge: the script reads the corpus after its first fold %(c:docs%), but the corpus 'gone' cannot be opened",
     "and says why")
   no_traceback(err, "with no traceback")
