@@ -875,18 +875,36 @@ static int l_partition(lua_State *L) {
     return 1;
 }
 
-/* count.columns(records, n) → n arrays, array j holding the j-th varint of
- * every record (strings of n varints each, as f:delta makes them). */
+/* count.columns(records, n [, wanted]) → n arrays, array j holding the j-th
+ * varint of every record (strings of n varints each, as f:delta makes
+ * them); with wanted (an array of column numbers), only those columns, in
+ * that order.  The arrays sit on the stack while the records are read. */
 static int l_columns(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, n >= 0 && n <= 1 << 20, 2, "column count out of range");
+    luaL_argcheck(L, n >= 0 && n <= 1 << 16, 2, "column count out of range (0..65536)");
+    int have_wanted = !lua_isnoneornil(L, 3);
+    if (have_wanted) luaL_checktype(L, 3, LUA_TTABLE);
     lua_Integer rows = luaL_len(L, 1);
-    lua_createtable(L, (int)n, 0);
-    int out = lua_gettop(L);
-    for (lua_Integer j = 1; j <= n; j++) {
+    lua_Integer nout = have_wanted ? luaL_len(L, 3) : n;
+    luaL_argcheck(L, nout >= 0 && nout <= 1 << 16, 3, "too many columns wanted");
+    /* slot[j]: the output array of column j + 1, or 0 when not wanted */
+    int *slot = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *slot, 0);
+    memset(slot, 0, (size_t)(n > 0 ? n : 1) * sizeof *slot);
+    luaL_checkstack(L, (int)nout + 4, "too many columns");
+    int base = lua_gettop(L);
+    for (lua_Integer k = 1; k <= nout; k++) {
+        lua_Integer j = k;
+        if (have_wanted) {
+            lua_geti(L, 3, k);
+            int ok;
+            j = lua_tointegerx(L, -1, &ok);
+            lua_pop(L, 1);
+            if (!ok || j < 1 || j > n) return luaL_error(L, "count.columns: wanted[%I] is not a column 1..%I", k, n);
+        }
         lua_createtable(L, rows > INT_MAX ? INT_MAX : (int)rows, 0);
-        lua_seti(L, out, j);
+        if (slot[j - 1] == 0) slot[j - 1] = lua_gettop(L);
+        else lua_pushvalue(L, slot[j - 1]), lua_replace(L, -2);   /* a column wanted twice: one array */
     }
     for (lua_Integer r = 1; r <= rows; r++) {
         size_t len;
@@ -897,13 +915,18 @@ static int l_columns(lua_State *L) {
             uint64_t v;
             if (cr_rbuf_uvarint(&in, &v) != CR_OK || v > (uint64_t)LUA_MAXINTEGER)
                 return luaL_error(L, "count.columns: record %I is damaged at value %I", r, j);
-            lua_geti(L, out, j);
-            lua_pushinteger(L, (lua_Integer)v);
-            lua_seti(L, -2, r);
-            lua_pop(L, 1);
+            if (slot[j - 1]) {
+                lua_pushinteger(L, (lua_Integer)v);
+                lua_rawseti(L, slot[j - 1], r);
+            }
         }
         if (in.p != in.end) return luaL_error(L, "count.columns: record %I holds more than %I values", r, n);
         lua_pop(L, 1);
+    }
+    lua_createtable(L, (int)nout, 0);
+    for (lua_Integer k = 1; k <= nout; k++) {
+        lua_pushvalue(L, base + (int)k);
+        lua_rawseti(L, -2, k);
     }
     return 1;
 }

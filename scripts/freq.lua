@@ -299,9 +299,11 @@ local all_watched = watched ~= nil
 for _, w in ipairs(shown) do if not column[w] then all_watched = false end end
 local per
 if all_watched then
-  local columns = count.columns(acc.records, #watched)
+  local wanted = {}
+  for i, w in ipairs(shown) do wanted[i] = column[w] end
+  local columns = count.columns(acc.records, #watched, wanted)
   per = { v = {}, sizes = acc.sizes }
-  for _, w in ipairs(shown) do per.v[w] = columns[column[w]] end
+  for i, w in ipairs(shown) do per.v[w] = columns[i] end
 else
   per = c:fold(
     function()

@@ -39,5 +39,10 @@ t.raises(function() count.columns({ "\1", "\128" }, 1) end, "record 2 is damaged
 t.raises(function() count.columns({ "\1", 7 }, 1) end, "record 2 is not a string", "a record must be a string")
 t.raises(function() count.columns({ ("\255"):rep(10) .. "\1" }, 1) end, "damaged", "an overlong varint is an error")
 t.is_deeply(count.columns({}, 2), { {}, {} }, "no records: empty columns")
+t.is_deeply(count.columns(records, 3, { 3, 1 }), { { 0, 0, 0, 0 }, { 2, 0, 0, 1 } }, "wanted columns, in the order asked")
+local twice = count.columns(records, 3, { 2, 2 })
+t.ok(twice[1] == twice[2] and twice[1][3] == 2, "a column wanted twice: one array")
+t.raises(function() count.columns(records, 3, { 4 }) end, "wanted%[1%] is not a column 1..3", "a wanted column out of range")
+t.raises(function() count.columns(records, 3, { "x" }) end, "wanted%[1%] is not a column", "a wanted column that is not a number")
 
 t.done()
