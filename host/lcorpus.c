@@ -57,6 +57,8 @@ typedef struct Corpus {
 typedef struct Iter {
     ld_iter *it;
     Core *core;
+    lua_State *L;   /* while a step runs: the state and the corpus's index, */
+    int ci;         /* for ids_accept */
 } Iter;
 
 /* ---- core --------------------------------------------------------------- */
@@ -600,6 +602,42 @@ static int iter_gc(lua_State *L) {
     return 0;
 }
 
+/* Whether the corpus at index ci has a filter that is a set of ids (a
+ * sample). */
+static int has_id_sets(lua_State *L, int ci) {
+    lua_getiuservalue(L, ci, 2);
+    int ft = lua_gettop(L);
+    lua_Integer n = luaL_len(L, ft);
+    int yes = 0;
+    for (lua_Integer i = 1; i <= n && !yes; i++) {
+        yes = lua_geti(L, ft, i) == LUA_TTABLE && lua_rawgetp(L, -1, &IDS_KEY) == LUA_TTABLE;
+        lua_settop(L, ft);
+    }
+    lua_settop(L, ft - 1);
+    return yes;
+}
+
+/* ld_iter_accept's test: the id is in every set of ids among the filters
+ * of the corpus being stepped, so that a sample's other documents are not
+ * read at all (passes() checks every filter of those that are). */
+static int ids_accept(void *ud, const char *id, size_t len) {
+    Iter *it = ud;
+    lua_State *L = it->L;
+    lua_getiuservalue(L, it->ci, 2);
+    int ft = lua_gettop(L);
+    lua_Integer n = luaL_len(L, ft);
+    int ok = 1;
+    for (lua_Integer i = 1; i <= n && ok; i++) {
+        if (lua_geti(L, ft, i) == LUA_TTABLE && lua_rawgetp(L, -1, &IDS_KEY) == LUA_TTABLE) {
+            lua_pushlstring(L, id, len);
+            ok = lua_rawget(L, -2) != LUA_TNIL && lua_toboolean(L, -1);
+        }
+        lua_settop(L, ft);
+    }
+    lua_settop(L, ft - 1);
+    return ok;
+}
+
 /* Pushes a new Iter over corpus ci (its user value 1 keeps the corpus alive). */
 static Iter *new_iter(lua_State *L, int ci, int flags) {
     Corpus *c = check_corpus(L, ci);
@@ -609,13 +647,18 @@ static Iter *new_iter(lua_State *L, int ci, int flags) {
     luaL_setmetatable(L, ITER_MT);
     lua_pushvalue(L, ci);
     lua_setiuservalue(L, -2, 1);
+    it->L = NULL;
+    it->ci = 0;
     if (!(it->it = ld_iter_new(c->core->c, flags))) luaL_error(L, "out of memory");
     ld_iter_range(it->it, c->lo, c->hi);
+    if (!(flags & LD_SLOTS_ONLY) && has_id_sets(L, ci)) ld_iter_accept(it->it, ids_accept, it);
     return it;
 }
 
 /* Next raw document, problems announced.  0 at the end. */
-static int iter_step(lua_State *L, Iter *it, ld_doc *d) {
+static int iter_step(lua_State *L, Iter *it, int ci, ld_doc *d) {
+    it->L = L;
+    it->ci = lua_absindex(L, ci);
     int r = ld_iter_next(it->it, d);
     tell_problems(L, it->core);
     return r;
@@ -624,7 +667,7 @@ static int iter_step(lua_State *L, Iter *it, ld_doc *d) {
 /* Next document passing the filters of corpus ci, pushed; 0 at the end. */
 static int iter_next_doc(lua_State *L, Iter *it, int ci) {
     ld_doc d;
-    while (iter_step(L, it, &d)) {
+    while (iter_step(L, it, ci, &d)) {
         push_doc(L, &d);
         if (passes(L, ci)) return 1;
         lua_pop(L, 1);
@@ -687,7 +730,7 @@ static lua_Integer each(lua_State *L, int ci, int want_docs, int (*fn)(lua_State
     int iti = lua_gettop(L);
     ld_doc d;
     lua_Integer n = 0;
-    while (iter_step(L, it, &d)) {
+    while (iter_step(L, it, ci, &d)) {
         if ((n & 0x3FF) == 0 && cr_interrupted()) luaL_error(L, "interrupted"); /* Ctrl-C */
         if (filtered) {
             push_doc(L, &d);
@@ -859,7 +902,7 @@ static int corpus_shard(lua_State *L) {
     Iter *it = new_iter(L, 1, LD_SLOTS_ONLY);
     ld_doc d;
     int err = 0;
-    while (!err && iter_step(L, it, &d)) {
+    while (!err && iter_step(L, it, 1, &d)) {
         if (p->n == 0) first = d.slot;
         err = cr_shardplan_add(p, d.bytes);
     }

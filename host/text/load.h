@@ -361,6 +361,9 @@ ld_iter *ld_iter_new(ld_corpus *c, int flags);
 void ld_iter_range(ld_iter *it, uint64_t lo, uint64_t hi);
 /* Only the document with this id (single-document files not read otherwise). */
 int ld_iter_only(ld_iter *it, const char *id, size_t len);
+/* Only the documents whose id accept(ud, id, len) takes (nonzero), asked
+ * before a single-document file is read; ld_iter_only overrides it. */
+void ld_iter_accept(ld_iter *it, int (*accept)(void *ud, const char *id, size_t len), void *ud);
 /* 1: *doc is ready; 0: end.  Problems met are recorded in the corpus; the
  * index of the first new problem is the corpus's count before the call. */
 int ld_iter_next(ld_iter *it, ld_doc *doc);

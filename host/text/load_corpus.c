@@ -660,6 +660,8 @@ struct ld_iter {
     char *only;
     size_t only_len;
     int only_found;
+    int (*accept)(void *ud, const char *id, size_t len);   /* ld_iter_accept */
+    void *accept_ud;
     size_t epos;                /* byte offset of the next entry record */
     entry cur;                  /* the entry last read */
     cr_buf cpath, crel;         /* its path and id base */
@@ -723,6 +725,11 @@ int ld_iter_only(ld_iter *it, const char *id, size_t len) {
     it->only[len] = '\0';
     it->only_len = len;
     return 0;
+}
+
+void ld_iter_accept(ld_iter *it, int (*accept)(void *ud, const char *id, size_t len), void *ud) {
+    it->accept = accept;
+    it->accept_ud = ud;
 }
 
 static void close_multi(ld_iter *it) {
@@ -908,7 +915,8 @@ static int slot_doc(ld_iter *it, ld_doc *d, uint64_t slot, uint64_t bytes, const
 }
 
 static int wanted_id(ld_iter *it, const char *id, size_t len) {
-    return !it->only || (len == it->only_len && memcmp(id, it->only, len) == 0);
+    if (it->only) return len == it->only_len && memcmp(id, it->only, len) == 0;
+    return !it->accept || it->accept(it->accept_ud, id, len);
 }
 
 /* -- decoding a whole document -- */
