@@ -876,21 +876,32 @@ static int l_partition(lua_State *L) {
 }
 
 /* count.columns(records, n [, wanted]) → n arrays, array j holding the j-th
- * varint of every record (strings of n varints each, as f:delta makes
- * them); with wanted (an array of column numbers), only those columns, in
- * that order.  The arrays sit on the stack while the records are read. */
+ * value of every record; each string of records holds one or more records
+ * of n varints (f:delta's results, or several of them concatenated).  With
+ * wanted (an array of column numbers), only those columns, in that order.
+ * The arrays sit on the stack while the strings are read. */
 static int l_columns(lua_State *L) {
     luaL_checktype(L, 1, LUA_TTABLE);
     lua_Integer n = luaL_checkinteger(L, 2);
-    luaL_argcheck(L, n >= 0 && n <= 1 << 16, 2, "column count out of range (0..65536)");
+    luaL_argcheck(L, n >= 1 && n <= 1 << 16, 2, "column count out of range (1..65536)");
     int have_wanted = !lua_isnoneornil(L, 3);
     if (have_wanted) luaL_checktype(L, 3, LUA_TTABLE);
-    lua_Integer rows = luaL_len(L, 1);
+    lua_Integer strings = luaL_len(L, 1);
     lua_Integer nout = have_wanted ? luaL_len(L, 3) : n;
+    /* the records, to size the arrays once: a varint ends at a byte < 0x80 */
+    lua_Integer values = 0;
+    for (lua_Integer r = 1; r <= strings; r++) {
+        size_t len;
+        const char *s = lua_geti(L, 1, r) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
+        if (!s) return luaL_error(L, "count.columns: records[%I] is not a string", r);
+        for (size_t i = 0; i < len; i++) values += (unsigned char)s[i] < 0x80;
+        lua_pop(L, 1);
+    }
+    lua_Integer rows = values / n;
     luaL_argcheck(L, nout >= 0 && nout <= 1 << 16, 3, "too many columns wanted");
-    /* slot[j]: the output array of column j + 1, or 0 when not wanted */
-    int *slot = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof *slot, 0);
-    memset(slot, 0, (size_t)(n > 0 ? n : 1) * sizeof *slot);
+    /* slot[j]: the stack index of column j + 1's array, or 0 when not wanted */
+    int *slot = lua_newuserdatauv(L, (size_t)n * sizeof *slot, 0);
+    memset(slot, 0, (size_t)n * sizeof *slot);
     luaL_checkstack(L, (int)nout + 4, "too many columns");
     int base = lua_gettop(L);
     for (lua_Integer k = 1; k <= nout; k++) {
@@ -906,21 +917,24 @@ static int l_columns(lua_State *L) {
         if (slot[j - 1] == 0) slot[j - 1] = lua_gettop(L);
         else lua_pushvalue(L, slot[j - 1]), lua_replace(L, -2);   /* a column wanted twice: one array */
     }
-    for (lua_Integer r = 1; r <= rows; r++) {
+    lua_Integer row = 0;
+    for (lua_Integer r = 1; r <= strings; r++) {
         size_t len;
         const char *s = lua_geti(L, 1, r) == LUA_TSTRING ? lua_tolstring(L, -1, &len) : NULL;
-        if (!s) return luaL_error(L, "count.columns: record %I is not a string", r);
+        if (!s) return luaL_error(L, "count.columns: records[%I] is not a string", r);
         cr_rbuf in = { .p = (const unsigned char *)s, .end = (const unsigned char *)s + len };
-        for (lua_Integer j = 1; j <= n; j++) {
-            uint64_t v;
-            if (cr_rbuf_uvarint(&in, &v) != CR_OK || v > (uint64_t)LUA_MAXINTEGER)
-                return luaL_error(L, "count.columns: record %I is damaged at value %I", r, j);
-            if (slot[j - 1]) {
-                lua_pushinteger(L, (lua_Integer)v);
-                lua_rawseti(L, slot[j - 1], r);
+        while (in.p < in.end) {
+            row++;
+            for (lua_Integer j = 1; j <= n; j++) {
+                uint64_t v;
+                if (cr_rbuf_uvarint(&in, &v) != CR_OK || v > (uint64_t)LUA_MAXINTEGER)
+                    return luaL_error(L, "count.columns: records[%I] is damaged or cut at value %I of a record", r, j);
+                if (slot[j - 1]) {
+                    lua_pushinteger(L, (lua_Integer)v);
+                    lua_rawseti(L, slot[j - 1], row);
+                }
             }
         }
-        if (in.p != in.end) return luaL_error(L, "count.columns: record %I holds more than %I values", r, n);
         lua_pop(L, 1);
     }
     lua_createtable(L, (int)nout, 0);

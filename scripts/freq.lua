@@ -230,7 +230,8 @@ local running
 local acc = c:fold(
   function()
     running = {}
-    return { f = new_counter(), docs = 0, sizes = {}, records = {}, watch = watched and { [pack_keys(watched)] = true } or {} }
+    return { f = new_counter(), docs = 0, sizes = {}, records = {}, recorded = 0,
+             watch = watched and { [pack_keys(watched)] = true } or {} }
   end,
   function(acc, doc)
     local f = acc.f
@@ -239,7 +240,12 @@ local acc = c:fold(
     acc.docs = acc.docs + 1
     if watched then
       acc.sizes[#acc.sizes + 1] = f:total() - before
-      acc.records[#acc.records + 1] = f:delta(watched, running)
+      -- records joined into strings of about 4 KB (count.columns reads
+      -- them as they come), not one Lua string a document
+      local records, rec = acc.records, f:delta(watched, running)
+      local last = records[#records]
+      if last and #last < 4096 then records[#records] = last .. rec else records[#records + 1] = rec end
+      acc.recorded = acc.recorded + 1
     end
   end, { reduce = candidates })
 
@@ -292,18 +298,14 @@ end
 -- part watched the same keys), else a second reading of the corpus
 local lists = {}
 for packed in pairs(acc.watch or {}) do lists[#lists + 1] = packed end
-watched = #lists == 1 and #acc.records == acc.docs and unpack_keys(lists[1]) or nil
+watched = #lists == 1 and acc.recorded == acc.docs and unpack_keys(lists[1]) or nil
 local column = {}
 for i, w in ipairs(watched or {}) do column[w] = i end
 local all_watched = watched ~= nil
 for _, w in ipairs(shown) do if not column[w] then all_watched = false end end
 local per
 if all_watched then
-  local wanted = {}
-  for i, w in ipairs(shown) do wanted[i] = column[w] end
-  local columns = count.columns(acc.records, #watched, wanted)
-  per = { v = {}, sizes = acc.sizes }
-  for i, w in ipairs(shown) do per.v[w] = columns[i] end
+  per = { sizes = acc.sizes }
 else
   per = c:fold(
     function()
@@ -328,8 +330,7 @@ else
     end)
 end
 local total = acc.f:total()
-for _, r in ipairs(rows) do
-  local v = per.v[r.word]
+local function measure(r, v)
   local docs = 0
   for _, k in ipairs(v) do if k > 0 then docs = docs + 1 end end
   local d = stats.dispersion(v, per.sizes)
@@ -337,6 +338,21 @@ for _, r in ipairs(rows) do
   r.docs = docs
   r.juilland_d = d.d
   r.dp = d.dp
+end
+if all_watched then
+  -- eight columns at a time: a column is an array as long as the corpus
+  -- has documents, so all of them at once would hold (top x documents)
+  -- Lua numbers (40 MB for the 30 rows of Brown x 170, 84 000 documents)
+  for first = 1, #rows, 8 do
+    local last, wanted = math.min(first + 7, #rows), {}
+    for k = first, last do wanted[#wanted + 1] = column[rows[k].word] end
+    local columns = count.columns(acc.records, #watched, wanted)
+    for k = first, last do measure(rows[k], columns[k - first + 1]) end
+    columns = nil
+    collectgarbage()   -- those arrays, before the next eight are made
+  end
+else
+  for _, r in ipairs(rows) do measure(r, per.v[r.word]) end
 end
 for i, r in ipairs(rows) do r.rank = i end
 

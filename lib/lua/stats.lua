@@ -562,17 +562,19 @@ function stats.dispersion(v, sizes)
   -- between parts to measure: D = 1, as even as one part allows (DP = 0)
   local n = k - empty
   if n > 1 then
-    local mean, rates = 0, {}
+    -- each rate computed twice rather than kept: no array as long as the
+    -- number of parts (the same numbers, in the same order)
+    local mean = 0
     for i = 1, k do
       local si = sizes and sizes[i] or 1
-      if si > 0 then
-        rates[#rates + 1] = v[i] / si
-        mean = mean + rates[#rates]
-      end
+      if si > 0 then mean = mean + v[i] / si end
     end
     mean = mean / n
     local ss = 0
-    for i = 1, n do ss = ss + (rates[i] - mean) ^ 2 end
+    for i = 1, k do
+      local si = sizes and sizes[i] or 1
+      if si > 0 then ss = ss + (v[i] / si - mean) ^ 2 end
+    end
     local sd = sqrt(ss / n)
     res.d = 1 - (sd / mean) / sqrt(n - 1)
   else
