@@ -122,6 +122,9 @@ local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
   discover = opts.discover or not opts.no_discover,
   rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence" or opts.svg ~= nil,
+  -- the per-document summary is the HTML report's alone (on a cluster the
+  -- merge may ask for --html when the shards did not: kept there)
+  perdoc = opts.html ~= nil or host.cluster ~= nil,
   quiet = opts.quiet,
 })
 local t = entities.tables(r, {

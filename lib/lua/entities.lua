@@ -127,19 +127,20 @@ end
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
 -- (metadata field), discover (boolean), rows (keep one row per match),
+-- perdoc (false: no per-document summary, which only the HTML report shows),
 -- quiet (no progress line on a terminal; the line is c:fold's).
 function entities.run(c, g, opts)
   opts = opts or {}
   local unit = opts.unit or "sentence"
+  local keep_perdoc = opts.perdoc ~= false
   local acc = c:fold(
     function()
       return { documents = 0, units = 0, entities = {}, unit_freq = {}, pairs = {}, by = {},
-               rows = {}, discovery = discover.new(), ids = {}, perdoc = {} }
+               rows = {}, discovery = discover.new(), perdoc = {} }
     end,
     function(acc, doc)
       local text = doc.text or ""
       acc.documents = acc.documents + 1
-      acc.ids[#acc.ids + 1] = doc.id
       local ms, nsent = {}, nil
       if g then ms, nsent = entities.matches(g, text) end
       local in_doc = {}
@@ -206,7 +207,9 @@ function entities.run(c, g, opts)
         nent = nent + 1
         if k > bestn or (k == bestn and name < best) then best, bestn = name, k end
       end
-      acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
+      if keep_perdoc then
+        acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
+      end
       if opts.discover then
         discover.add(acc.discovery, text, { key = key, covered = ms })
       end
