@@ -813,6 +813,8 @@ static int corpus_filter(lua_State *L) {
     return 1;
 }
 
+static int push_id_subset(lua_State *L, lua_Integer count);
+
 /* c:sample(n [, seed]) -> a sub-corpus of n documents, chosen by a hash of
  * seed and id (corpusplan.h: the choice does not depend on the order), in
  * corpus order. */
@@ -842,6 +844,14 @@ static int corpus_sample(lua_State *L) {
         lua_pushboolean(L, 1);
         lua_rawset(L, -3);
     }
+    return push_id_subset(L, n < (lua_Integer)total ? n : (lua_Integer)total);
+}
+
+/* Pushes the sub-corpus of corpus 1 whose documents have an id in the set
+ * on top of the stack (which it takes), holding count documents: the
+ * parent's filters plus {[IDS_KEY] = set}.  Iterations ask the set before
+ * reading a document (ids_accept). */
+static int push_id_subset(lua_State *L, lua_Integer count) {
     lua_newtable(L);   /* the filter {[IDS_KEY] = set} */
     lua_insert(L, -2);
     lua_rawsetp(L, -2, &IDS_KEY);
@@ -861,8 +871,49 @@ static int corpus_sample(lua_State *L) {
     Corpus *c = new_corpus(L, core, -1);
     c->lo = parent->lo;
     c->hi = parent->hi;
-    c->count = n < (lua_Integer)total ? n : (lua_Integer)total;
+    c->count = count;
     return 1;
+}
+
+/* c:subset(ids) -> the sub-corpus of the documents whose id is in the array
+ * ids (or a set: {[id] = true}), in corpus order; the others are not read. */
+static int corpus_subset(lua_State *L) {
+    check_corpus(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_settop(L, 2);
+    lua_newtable(L);   /* 3: the set */
+    lua_Integer n = luaL_len(L, 2);
+    if (n > 0) {
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (lua_geti(L, 2, i) != LUA_TSTRING) return luaL_argerror(L, 2, "an array of ids (strings) expected");
+            lua_pushboolean(L, 1);
+            lua_rawset(L, 3);
+        }
+    } else {
+        lua_pushnil(L);
+        while (lua_next(L, 2)) {
+            if (lua_type(L, -2) != LUA_TSTRING) return luaL_argerror(L, 2, "a set of ids (strings) expected");
+            if (lua_toboolean(L, -1)) {
+                lua_pushvalue(L, -2);
+                lua_pushboolean(L, 1);
+                lua_rawset(L, 3);
+            }
+            lua_pop(L, 1);
+        }
+    }
+    /* how many of them the corpus holds: its ids, listed without reading */
+    lua_newtable(L);
+    int all = lua_gettop(L);
+    list_ctx sc = {all, 0};
+    each(L, 1, 0, add_id, &sc);
+    lua_Integer count = 0;
+    for (lua_Integer i = 1; i <= sc.n; i++) {
+        lua_rawgeti(L, all, i);
+        count += lua_rawget(L, 3) != LUA_TNIL;
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 3);
+    return push_id_subset(L, count);
 }
 
 /* A shard plan owned by a userdata, so that an error raised while the
@@ -1139,6 +1190,7 @@ static const luaL_Reg corpus_methods[] = {
     {"get", corpus_get},
     {"filter", corpus_filter},
     {"sample", corpus_sample},
+    {"subset", corpus_subset},
     {"shard", corpus_shard},
     {"fingerprint", corpus_fingerprint},
     {"problems", corpus_problems},

@@ -40,6 +40,21 @@ t.is(n, 2, "a sample of a filter has its 2 documents")
 for _ in c:docs() do end
 t.is(#c:problems(), 1, "the whole corpus reads d07.txt")
 
+-- c:subset: the same, for a list or a set of ids
+local sub = c:subset({ "d03.txt", "d01.txt", "nope.txt" })
+t.is(#sub, 2, "a subset counts the documents it found")
+t.is_deeply(sub:ids(), { "d01.txt", "d03.txt" }, "in corpus order")
+local texts = {}
+for doc in c:subset({ ["d02.txt"] = true, ["d07.txt"] = false }):docs() do texts[#texts + 1] = doc.id end
+t.is_deeply(texts, { "d02.txt" }, "a set of ids: only those set to true")
+local fresh = assert(corpus.open(dir, { on_error = "skip" }))
+for _ in fresh:subset({ "d06.txt", "d08.txt" }):docs() do end
+t.is(#fresh:problems(), 0, "a subset does not read its neighbours (d07.txt)")
+for _ in fresh:subset({ "d07.txt" }):docs() do end
+t.is(#fresh:problems(), 1, "but reads its own")
+t.raises(function() c:subset({ 1, 2 }) end, "an array of ids", "ids must be strings")
+t.raises(function() c:subset("d01.txt") end, "table expected", "ids must be a table")
+
 -- JSON Lines: the same ids sampled as from the directory
 local jl = dir .. "/all.jsonl"
 local out = assert(io.open(jl, "wb"))

@@ -483,7 +483,15 @@ local function write_shard(c, init, step, cluster, custom)
     if manifest.shards ~= cluster.shards then
       fail(("%s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards))
     end
-    next_doc = shards.manifest_docs(doc_stream(c), manifest, cluster.shard)
+    -- only this shard's documents are read (c:subset), where the corpus
+    -- can say so; the others are counted from its ids
+    local mine = {}
+    for _, d in ipairs(manifest.by_shard[cluster.shard] or {}) do mine[#mine + 1] = d.id end
+    if c.subset then
+      next_doc = shards.manifest_docs(doc_stream(c:subset(mine)), manifest, cluster.shard, c:ids())
+    else
+      next_doc = shards.manifest_docs(doc_stream(c), manifest, cluster.shard)
+    end
   else
     next_doc = shard_docs(c, cluster.shard + 1, cluster.shards)
   end

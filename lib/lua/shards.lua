@@ -110,10 +110,20 @@ end
 
 -- The documents of shard k per the manifest, checked against it: a changed
 -- document or one that went missing is an error, never a silent difference.
-function shards.manifest_docs(next_doc, m, k)
+function shards.manifest_docs(next_doc, m, k, all_ids)
   local wanted, missing = {}, 0
   for _, d in ipairs(m.by_shard[k] or {}) do wanted[d.id] = d; missing = missing + 1 end
   local ignored = 0
+  local function listed(id)
+    if not m.ids then
+      m.ids = {}
+      for _, x in ipairs(m.docs) do m.ids[x.id] = true end
+    end
+    return m.ids[id]
+  end
+  -- next_doc holds only this shard's documents: the corpus's other ids
+  -- (all_ids) say which documents the manifest does not list
+  for _, id in ipairs(all_ids or {}) do if not listed(id) then ignored = ignored + 1 end end
   return function()
     while true do
       local doc = next_doc()
@@ -138,11 +148,8 @@ function shards.manifest_docs(next_doc, m, k)
         wanted[doc.id] = nil
         missing = missing - 1
         return doc
-      elseif not m.ids then
-        m.ids = {}
-        for _, x in ipairs(m.docs) do m.ids[x.id] = true end
       end
-      if not m.ids[doc.id] then ignored = ignored + 1 end
+      if not all_ids and not listed(doc.id) then ignored = ignored + 1 end
     end
   end
 end
