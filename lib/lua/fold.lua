@@ -479,7 +479,7 @@ end
 local function write_shard(c, init, step, cluster, custom)
   local next_doc, manifest
   if cluster.manifest then
-    manifest = shards.read_manifest(cluster.manifest)
+    manifest = shards.read_manifest(cluster.manifest, cluster.shard)
     if manifest.shards ~= cluster.shards then
       fail(("%s plans %d shards, not %d"):format(cluster.manifest, manifest.shards, cluster.shards))
     end

@@ -76,8 +76,11 @@ function shards.plan(c, n, out_path, corpus_label)
   return #rows
 end
 
--- Parses a manifest; errors name the file and line.
-function shards.read_manifest(path)
+-- Parses a manifest; errors name the file and line.  With only (a shard
+-- number), keeps the records of that shard alone and the set of every id
+-- (m.ids), not a record per document of the corpus: a shard's memory then
+-- follows its share.
+function shards.read_manifest(path, only)
   local f, err = io.open(path, "rb")
   if not f then fail("cannot read the manifest: " .. err) end
   local m = { path = path, docs = {}, by_shard = {}, shards = nil }
@@ -95,11 +98,17 @@ function shards.read_manifest(path)
       if not k then bad("malformed line") end
       k = tonumber(k)
       if not m.shards or k >= m.shards then bad("shard " .. k .. " out of range") end
-      local d = { shard = k, id = id, path = p, bytes = tonumber(bytes), sha256 = sha }
-      m.docs[#m.docs + 1] = d
-      local list = m.by_shard[k] or {}
-      list[#list + 1] = d
-      m.by_shard[k] = list
+      if only == nil or k == only then
+        local d = { shard = k, id = id, path = p, bytes = tonumber(bytes), sha256 = sha }
+        if only == nil then m.docs[#m.docs + 1] = d end
+        local list = m.by_shard[k] or {}
+        list[#list + 1] = d
+        m.by_shard[k] = list
+      end
+      if only ~= nil then
+        m.ids = m.ids or {}
+        m.ids[id] = true
+      end
     end
   end
   f:close()
