@@ -39,6 +39,7 @@
 #include "buf.h"
 #include "host.h"
 #include "jmsg.h"
+#include "logo.h"
 
 #define MAX_FRAMES 64
 #define MAX_CONNECTION_FILE (64 * 1024)
@@ -964,15 +965,6 @@ static int make_dirs(const char *path) {
     return rc;
 }
 
-/* The kernel's logo (JupyterLab shows logo-svg.svg in its launcher): the
- * letters cr on a square. */
-static const char KERNEL_LOGO[] =
-    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\">\n"
-    "<rect width=\"64\" height=\"64\" rx=\"10\" fill=\"#1f4e79\"/>\n"
-    "<text x=\"32\" y=\"43\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"30\" "
-    "font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">cr</text>\n"
-    "</svg>\n";
-
 /* Writes data[0..len) to path, replacing it; 0, or -1 with a message. */
 static int write_whole(const char *path, const char *data, size_t len) {
     FILE *f = fopen(path, "w");
@@ -987,6 +979,37 @@ static int write_whole(const char *path, const char *data, size_t len) {
         return -1;
     }
     return 0;
+}
+
+/* The logos beside kernel.json in dir (restored to its length after):
+ * logo-svg.svg for JupyterLab, logo-32x32.png and logo-64x64.png for the
+ * classic notebook, one drawing (host/text/logo.c). */
+static int write_logos(cr_buf *dir) {
+    size_t base = dir->len;
+    cr_buf pic = {0};
+    int rc = -1;
+    if (logo_svg(&pic) != 0) goto nomem;
+    cr_buf_adds(dir, "/logo-svg.svg");
+    if (dir->failed) goto nomem;
+    if (write_whole(dir->data, pic.data, pic.len) != 0) goto out;
+    static const unsigned sizes[] = {32, 64};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        cr_buf_reset(&pic);
+        dir->len = base;
+        if (logo_png(sizes[i], &pic) != 0) goto nomem;
+        cr_buf_addf(dir, "/logo-%ux%u.png", sizes[i], sizes[i]);
+        if (dir->failed) goto nomem;
+        if (write_whole(dir->data, pic.data, pic.len) != 0) goto out;
+    }
+    rc = 0;
+    goto out;
+nomem:
+    fprintf(stderr, "%s: cannot draw the kernel's logo: out of memory\n", CORPUSRUN_PROGNAME);
+out:
+    dir->len = base;
+    if (dir->data != NULL) dir->data[base] = '\0';
+    cr_buf_free(&pic);
+    return rc;
 }
 
 /* Jupyter's user data directory: $JUPYTER_DATA_DIR, else
@@ -1038,8 +1061,7 @@ int cr_kernel_install(const char *prefix) {
         goto out;
     }
     size_t base = dir.len;
-    cr_buf_adds(&dir, "/logo-svg.svg");
-    if (dir.failed || write_whole(dir.data, KERNEL_LOGO, sizeof KERNEL_LOGO - 1) != 0) goto out;
+    if (write_logos(&dir) != 0) goto out;
     dir.len = base;
     cr_buf_adds(&dir, "/kernel.json");
     if (dir.failed || write_whole(dir.data, json.data, json.len) != 0) goto out;
