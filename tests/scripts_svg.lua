@@ -51,6 +51,19 @@ for _, name in ipairs(names) do
   browser.valid(got or "", name .. ": well-formed SVG without script", dir)
 end
 
+-- the example metadata is said to be one, document by document
+local readme = read("docs/pictures/README.md") or ""
+t.like(readme, "made up to show what the pictures look like", "docs/pictures/README.md says the metadata is made up")
+local listed = true
+for line in (read("docs/pictures/metadata.csv") or ""):gmatch("[^\n]+") do
+  local id, date, outlet = line:match("^([^,]+),([^,]*),(.*)$")
+  if id and id ~= "id" and not readme:find("| `" .. id .. "` | " .. date .. " | " .. outlet .. " |", 1, true) then
+    listed = false
+    t.diag("not in docs/pictures/README.md: " .. line)
+  end
+end
+t.ok(listed, "docs/pictures/README.md lists every document's example date and outlet, as metadata.csv has them")
+
 -- marks against the scripts' own results
 local out = run("mentions.lua", "--format tsv --table entities")
 local zakani
