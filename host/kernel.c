@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -39,6 +40,7 @@
 #include "buf.h"
 #include "host.h"
 #include "jmsg.h"
+#include "logo.h"
 
 #define MAX_FRAMES 64
 #define MAX_CONNECTION_FILE (64 * 1024)
@@ -57,6 +59,11 @@ typedef struct kernel {
     int log_fd;         /* the real standard error, for the kernel's own messages */
     int stop;           /* shutdown_request answered */
     pid_t pid;          /* the kernel's process (not a fold's forked worker) */
+    FILE *in;           /* io.stdin's stream in a cell: asks the frontend (input_request) */
+    const struct request *stdin_parent; /* the running execute_request, when it allows stdin */
+    int input_asks;     /* input_requests the read being made may still send */
+    cr_buf input;       /* the last input_reply's value and a newline, not yet read */
+    size_t input_off;
 } kernel;
 
 /* ---- logging --------------------------------------------------------- */
@@ -604,7 +611,17 @@ static void execute(kernel *k, const request *r) {
     lua_settop(L, 0);
     int quiet = 0;
     int status = compile(L, code, len, name, &quiet);
+    if (k->in != NULL) { /* a cell reads only the input it asks for itself */
+        __fpurge(k->in);
+        clearerr(k->in);
+        cr_buf_reset(&k->input);
+        k->input_off = 0;
+        k->input_asks = 0;
+        k->stdin_parent = jmsg_content_bool(&r->m, "allow_stdin", 0) ? r : NULL;
+    }
     if (status == LUA_OK) status = run_cell(k, r, silent);
+    k->stdin_parent = NULL;
+    k->input_asks = 0;
     int interrupted = status != LUA_OK && cr_host_was_interrupted();
     cr_buf text = {0}, html = {0}, svg = {0};
     int has_result = 0, has_html = 0, has_svg = 0;
@@ -844,12 +861,12 @@ static void dispatch(kernel *k, const request *r) {
     publish_status(k, r, "idle");
 }
 
-/* Receives one multipart message from s and answers it. */
-static void handle(kernel *k, void *s, int busy) {
-    zmq_msg_t parts[MAX_FRAMES];
-    jmsg_frame frames[MAX_FRAMES];
-    size_t n = 0;
-    int more = 1, dropped = 0;
+/* Receives one multipart message from s into parts and frames (at most
+ * MAX_FRAMES; *n of them to close); -1 when it had more frames, or on a
+ * receive error, both logged. */
+static int recv_frames(kernel *k, void *s, zmq_msg_t *parts, jmsg_frame *frames, size_t *n) {
+    int more = 1, dropped = 0, failed = 0;
+    *n = 0;
     while (more) {
         zmq_msg_t m;
         zmq_msg_init(&m);
@@ -857,27 +874,266 @@ static void handle(kernel *k, void *s, int busy) {
             zmq_msg_close(&m);
             if (zmq_errno() == EINTR) continue;
             klog(k, "cannot receive: %s", zmq_strerror(zmq_errno()));
+            failed = 1;
             break;
         }
         more = zmq_msg_more(&m);
-        if (n < MAX_FRAMES) {
-            parts[n] = m;
-            frames[n].data = zmq_msg_data(&parts[n]);
-            frames[n].len = zmq_msg_size(&parts[n]);
-            n++;
+        if (*n < MAX_FRAMES) {
+            parts[*n] = m;
+            frames[*n].data = zmq_msg_data(&parts[*n]);
+            frames[*n].len = zmq_msg_size(&parts[*n]);
+            (*n)++;
         } else {
             dropped = 1;
             zmq_msg_close(&m);
         }
     }
-    request r = {.frames = frames, .sock = s};
     if (dropped) klog(k, "ignoring a message of more than %d frames", MAX_FRAMES);
-    else if (jmsg_parse(&r.m, frames, n, k->key, k->keylen) != 0)
+    return dropped || failed ? -1 : 0;
+}
+
+/* Receives one multipart message from s and answers it. */
+static void handle(kernel *k, void *s, int busy) {
+    zmq_msg_t parts[MAX_FRAMES];
+    jmsg_frame frames[MAX_FRAMES];
+    size_t n = 0;
+    request r = {.frames = frames, .sock = s};
+    if (recv_frames(k, s, parts, frames, &n) != 0) {
+        /* logged */
+    } else if (jmsg_parse(&r.m, frames, n, k->key, k->keylen) != 0) {
         klog(k, "ignoring a message: %s", r.m.err);
-    else if (busy) dispatch_busy(k, &r);
-    else dispatch(k, &r);
+    } else if (busy) {
+        dispatch_busy(k, &r);
+    } else {
+        dispatch(k, &r);
+    }
     jmsg_free(&r.m);
     for (size_t i = 0; i < n; i++) zmq_msg_close(&parts[i]);
+}
+
+/* ---- standard input: input_request ---------------------------------------- */
+
+/* In a cell, io.stdin (and so io.read, io.lines and their file methods on
+ * it) reads k->in, whose read function sends an input_request on the stdin
+ * channel and waits for the input_reply: its value and a newline are what
+ * the cell reads.  Each read call made through Lua may send as many
+ * requests as it has formats (one at least), so io.read("a") reads one
+ * reply, not forever; the rest of a reply stays for the next read in the
+ * same cell.  The wrappers below raise an error when the execute_request
+ * did not allow stdin. */
+
+static kernel *input_kernel; /* the kernel whose k->in io.stdin reads */
+
+/* Waits for the input_reply to the input_request just sent, answering the
+ * control channel meanwhile; its value into k->input.  0, or -1 when
+ * interrupted (SIGINT, an interrupt_request) or the socket failed. */
+static int await_input(kernel *k) {
+    for (;;) {
+        if (cr_host_interrupted || running_kernel == NULL) return -1;
+        zmq_pollitem_t items[2] = {{k->stdin_sock, 0, ZMQ_POLLIN, 0}, {k->control, 0, ZMQ_POLLIN, 0}};
+        int ready = zmq_poll(items, 2, 100);
+        if (ready < 0) {
+            if (zmq_errno() == EINTR) continue;
+            klog(k, "poll failed: %s", zmq_strerror(zmq_errno()));
+            return -1;
+        }
+        if (items[1].revents & ZMQ_POLLIN) handle(k, k->control, 1);
+        if (!(items[0].revents & ZMQ_POLLIN)) continue;
+        zmq_msg_t parts[MAX_FRAMES];
+        jmsg_frame frames[MAX_FRAMES];
+        size_t n = 0;
+        request r = {.frames = frames, .sock = k->stdin_sock};
+        int got = 0;
+        if (recv_frames(k, k->stdin_sock, parts, frames, &n) != 0) {
+            /* logged */
+        } else if (jmsg_parse(&r.m, frames, n, k->key, k->keylen) != 0) {
+            klog(k, "ignoring a message: %s", r.m.err);
+        } else if (strcmp(r.m.msg_type, "input_reply") != 0) {
+            klog(k, "ignoring a '%s' on the stdin channel", r.m.msg_type);
+        } else {
+            size_t len = 0;
+            const char *value = content_string(&r, "value", &len);
+            cr_buf_reset(&k->input);
+            k->input_off = 0;
+            if (value != NULL) cr_buf_add(&k->input, value, len);
+            cr_buf_addc(&k->input, '\n');
+            got = 1;
+            if (k->input.failed) {
+                klog(k, "out of memory reading an input_reply");
+                cr_buf_reset(&k->input);
+                got = -1;
+            }
+        }
+        jmsg_free(&r.m);
+        for (size_t i = 0; i < n; i++) zmq_msg_close(&parts[i]);
+        if (got != 0) return got > 0 ? 0 : -1;
+    }
+}
+
+/* k->in's read function (fopencookie): what is left of the last reply, else
+ * a new one asked for; end of input when no read through Lua may ask. */
+static ssize_t stdin_read(void *cookie, char *buf, size_t size) {
+    kernel *k = cookie;
+    if (k->input_off >= k->input.len) {
+        if (k->input_asks <= 0 || k->stdin_parent == NULL || getpid() != k->pid) return 0;
+        k->input_asks--;
+        drain_output(k, running_request); /* what the cell wrote before asking shows first */
+        cr_buf c = {0};
+        cr_buf_adds(&c, "{\"prompt\":\"\",\"password\":false}");
+        send_msg(k, k->stdin_sock, &k->stdin_parent->m, k->stdin_parent->frames, "input_request", &c);
+        cr_buf_free(&c);
+        if (await_input(k) != 0) {
+            errno = EINTR;
+            return -1;
+        }
+    }
+    size_t n = k->input.len - k->input_off;
+    if (n > size) n = size;
+    memcpy(buf, k->input.data + k->input_off, n);
+    k->input_off += n;
+    return (ssize_t)n;
+}
+
+/* Before a read of io.stdin made by function what with nformats formats:
+ * raises when this cell may not ask for input, else lets the read send up
+ * to nformats input_requests. */
+static void input_allow(lua_State *L, const char *what, int nformats) {
+    kernel *k = input_kernel;
+    if (getpid() != k->pid)
+        luaL_error(L, "%s: a worker of a parallel fold cannot read the notebook's input", what);
+    if (k->stdin_parent == NULL)
+        luaL_error(L,
+                   "%s: this cell cannot read input: the frontend did not allow it "
+                   "(the execute_request's allow_stdin is false)",
+                   what);
+    k->input_asks = nformats > 0 ? nformats : 1;
+}
+
+/* Whether the stream at index i (a file handle, or anything) is io.stdin's. */
+static int is_input(lua_State *L, int i) {
+    luaL_Stream *p = luaL_testudata(L, i, LUA_FILEHANDLE);
+    return p != NULL && input_kernel != NULL && p->f == input_kernel->in && p->closef != NULL;
+}
+
+/* Calls upvalue 1 with the arguments; returns what it returns.  The read's
+ * allowance ends with it. */
+static int call_original(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    if (input_kernel != NULL) input_kernel->input_asks = 0;
+    return lua_gettop(L);
+}
+
+static int default_input_is_stdin(lua_State *L) {
+    lua_getfield(L, LUA_REGISTRYINDEX, "_IO_input");
+    int yes = is_input(L, -1);
+    lua_pop(L, 1);
+    return yes;
+}
+
+static int l_io_read(lua_State *L) {
+    if (default_input_is_stdin(L)) input_allow(L, "io.read", lua_gettop(L));
+    return call_original(L);
+}
+
+static int l_file_read(lua_State *L) {
+    if (is_input(L, 1)) input_allow(L, "read", lua_gettop(L) - 1);
+    return call_original(L);
+}
+
+/* A step of a lines iterator over io.stdin: upvalue 1 the iterator,
+ * upvalue 2 its number of formats, upvalue 3 the name to blame. */
+static int l_lines_step(lua_State *L) {
+    input_allow(L, lua_tostring(L, lua_upvalueindex(3)), (int)lua_tointeger(L, lua_upvalueindex(2)));
+    lua_settop(L, 0);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_call(L, 0, LUA_MULTRET);
+    input_kernel->input_asks = 0;
+    return lua_gettop(L);
+}
+
+/* Calls the original lines (upvalue 1); when the lines come from io.stdin,
+ * its iterator is wrapped so that each step may ask the frontend. */
+static int lines_of(lua_State *L, int from_stdin, int nformats, const char *what) {
+    int n = call_original(L);
+    if (from_stdin && n >= 1) {
+        lua_pushvalue(L, 1);
+        lua_pushinteger(L, nformats);
+        lua_pushstring(L, what);
+        lua_pushcclosure(L, l_lines_step, 3);
+        lua_replace(L, 1);
+    }
+    return n;
+}
+
+static int l_io_lines(lua_State *L) {
+    int from_stdin = lua_isnoneornil(L, 1) && default_input_is_stdin(L);
+    if (from_stdin && input_kernel->stdin_parent == NULL) input_allow(L, "io.lines", 1); /* raises */
+    int nformats = lua_gettop(L) > 1 ? lua_gettop(L) - 1 : 1;
+    return lines_of(L, from_stdin, nformats, "io.lines");
+}
+
+static int l_file_lines(lua_State *L) {
+    int from_stdin = is_input(L, 1);
+    if (from_stdin && input_kernel->stdin_parent == NULL) input_allow(L, "lines", 1); /* raises */
+    int nformats = lua_gettop(L) > 1 ? lua_gettop(L) - 1 : 1;
+    return lines_of(L, from_stdin, nformats, "lines");
+}
+
+/* Replaces t[name] (t at index t) by f with the original as its upvalue. */
+static void wrap_field(lua_State *L, int t, const char *name, lua_CFunction f) {
+    t = lua_absindex(L, t);
+    if (lua_getfield(L, t, name) != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return;
+    }
+    lua_pushcclosure(L, f, 1);
+    lua_setfield(L, t, name);
+}
+
+#define KEY_STDIN "corpusrun.kernel.stdin"
+
+/* io.stdin reads k->in from now on; io.read, io.lines and the file
+ * methods read and lines check, for io.stdin, that the cell may ask. */
+static void setup_input(kernel *k) {
+    lua_State *L = k->L;
+    k->in = fopencookie(k, "r", (cookie_io_functions_t){.read = stdin_read});
+    if (k->in == NULL) {
+        klog(k, "cannot make the input stream: %s", strerror(errno));
+        return;
+    }
+    if (lua_getglobal(L, "io") == LUA_TTABLE && lua_getfield(L, -1, "stdin") == LUA_TUSERDATA) {
+        luaL_Stream *p = luaL_testudata(L, -1, LUA_FILEHANDLE);
+        if (p != NULL && p->closef != NULL) {
+            p->f = k->in;
+            lua_pushvalue(L, -1);
+            lua_setfield(L, LUA_REGISTRYINDEX, KEY_STDIN); /* for close_input */
+            input_kernel = k;
+            wrap_field(L, -2, "read", l_io_read);
+            wrap_field(L, -2, "lines", l_io_lines);
+            if (luaL_getmetatable(L, LUA_FILEHANDLE) == LUA_TTABLE &&
+                lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+                wrap_field(L, -1, "read", l_file_read);
+                wrap_field(L, -1, "lines", l_file_lines);
+            }
+        }
+    }
+    lua_settop(L, 0);
+}
+
+/* io.stdin reads the process's standard input again; k->in is closed. */
+static void close_input(kernel *k) {
+    if (k->in == NULL) return;
+    if (lua_getfield(k->L, LUA_REGISTRYINDEX, KEY_STDIN) == LUA_TUSERDATA) {
+        luaL_Stream *p = luaL_testudata(k->L, -1, LUA_FILEHANDLE);
+        if (p != NULL && p->f == k->in) p->f = stdin;
+    }
+    lua_pop(k->L, 1);
+    fclose(k->in);
+    k->in = NULL;
+    input_kernel = NULL;
+    cr_buf_free(&k->input);
 }
 
 static void close_kernel(kernel *k) {
@@ -917,6 +1173,7 @@ int cr_kernel_run(lua_State *L, const char *connection_file) {
     signal(SIGINT, SIG_IGN); /* between cells; cr_host_docall takes it during one */
     setenv("CORPUSRUN_QUIET", "1", 0); /* no progress lines in a notebook's stderr stream */
     setup_lua(&k);
+    setup_input(&k);
     if (capture_output(&k) != 0) {
         klog(&k, "cannot capture standard output: %s", strerror(errno));
         goto out;
@@ -940,6 +1197,7 @@ out:
         dup2(k.log_fd, STDERR_FILENO);
         close(k.log_fd);
     }
+    close_input(&k);
     if (k.out_fd > 0) close(k.out_fd);
     if (k.err_fd > 0) close(k.err_fd);
     return rc;
@@ -964,15 +1222,6 @@ static int make_dirs(const char *path) {
     return rc;
 }
 
-/* The kernel's logo (JupyterLab shows logo-svg.svg in its launcher): the
- * letters cr on a square. */
-static const char KERNEL_LOGO[] =
-    "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"64\" viewBox=\"0 0 64 64\">\n"
-    "<rect width=\"64\" height=\"64\" rx=\"10\" fill=\"#1f4e79\"/>\n"
-    "<text x=\"32\" y=\"43\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"30\" "
-    "font-weight=\"bold\" text-anchor=\"middle\" fill=\"#ffffff\">cr</text>\n"
-    "</svg>\n";
-
 /* Writes data[0..len) to path, replacing it; 0, or -1 with a message. */
 static int write_whole(const char *path, const char *data, size_t len) {
     FILE *f = fopen(path, "w");
@@ -987,6 +1236,37 @@ static int write_whole(const char *path, const char *data, size_t len) {
         return -1;
     }
     return 0;
+}
+
+/* The logos beside kernel.json in dir (restored to its length after):
+ * logo-svg.svg for JupyterLab, logo-32x32.png and logo-64x64.png for the
+ * classic notebook, one drawing (host/text/logo.c). */
+static int write_logos(cr_buf *dir) {
+    size_t base = dir->len;
+    cr_buf pic = {0};
+    int rc = -1;
+    if (logo_svg(&pic) != 0) goto nomem;
+    cr_buf_adds(dir, "/logo-svg.svg");
+    if (dir->failed) goto nomem;
+    if (write_whole(dir->data, pic.data, pic.len) != 0) goto out;
+    static const unsigned sizes[] = {32, 64};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        cr_buf_reset(&pic);
+        dir->len = base;
+        if (logo_png(sizes[i], &pic) != 0) goto nomem;
+        cr_buf_addf(dir, "/logo-%ux%u.png", sizes[i], sizes[i]);
+        if (dir->failed) goto nomem;
+        if (write_whole(dir->data, pic.data, pic.len) != 0) goto out;
+    }
+    rc = 0;
+    goto out;
+nomem:
+    fprintf(stderr, "%s: cannot draw the kernel's logo: out of memory\n", CORPUSRUN_PROGNAME);
+out:
+    dir->len = base;
+    if (dir->data != NULL) dir->data[base] = '\0';
+    cr_buf_free(&pic);
+    return rc;
 }
 
 /* Jupyter's user data directory: $JUPYTER_DATA_DIR, else
@@ -1038,8 +1318,7 @@ int cr_kernel_install(const char *prefix) {
         goto out;
     }
     size_t base = dir.len;
-    cr_buf_adds(&dir, "/logo-svg.svg");
-    if (dir.failed || write_whole(dir.data, KERNEL_LOGO, sizeof KERNEL_LOGO - 1) != 0) goto out;
+    if (write_logos(&dir) != 0) goto out;
     dir.len = base;
     cr_buf_adds(&dir, "/kernel.json");
     if (dir.failed || write_whole(dir.data, json.data, json.len) != 0) goto out;

@@ -1,8 +1,9 @@
-# kernel.mk — corpusrun as a Jupyter kernel (host/kernel.c, host/text/jmsg.c):
+# kernel.mk — corpusrun as a Jupyter kernel (host/kernel.c, host/text/jmsg.c,
+# host/text/logo.c: the logo, its PNGs deflated by zlib):
 # ZeroMQ for the sockets; HMAC-SHA256 from nettle (already linked).  The
 # tests drive it with Jupyter's own client and nbconvert, test tools only.
-DEB_PACKAGES      += libzmq3-dev
-PKG_MODULES       += libzmq
+DEB_PACKAGES      += libzmq3-dev zlib1g-dev
+PKG_MODULES       += libzmq zlib
 DEB_TEST_PACKAGES += python3-jupyter-client jupyter-nbconvert
 SLOW_TESTS        += tests/kernel_jupyter.sh
 

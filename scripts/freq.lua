@@ -44,8 +44,10 @@ local spec = {
       help = "also draw the top words as an SVG picture: a bar chart of their counts, or with --by FIELD "
         .. "their frequency over the field's values (dates binned by month or year)" },
     { name = "by", type = "string", metavar = "FIELD",
-      help = "with --svg: draw the top words' frequency per value of this metadata field (date, outlet, ...), "
-        .. "the first 8 words" },
+      help = "the top words' frequencies per value of this metadata field (date, outlet, ...): the table "
+        .. "in long format, a row per bin and word (FIELD, rank, word, freq, per_million of the bin's tokens, "
+        .. "docs, bin_tokens, bin_docs), documents without the field in a bin (none) of their own; "
+        .. "with --svg, the first 8 words drawn over the same bins" },
     { name = "bin", type = "enum", choices = { "auto", "month", "year", "value" }, default = "auto", output = true,
       help = "with --by: bins of dates (auto: months, or years over 36 months), or each value its own" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
@@ -58,6 +60,7 @@ local spec = {
     "corpusrun scripts/freq.lua -c treebank.conllu --attr lemma --where upos=NOUN,PROPN",
     "corpusrun scripts/freq.lua --lemma --pos NOUN,ADJ --top 20",
     "corpusrun scripts/freq.lua --stopwords en --top 20 --svg freq.svg",
+    "corpusrun scripts/freq.lua --stopwords en --by date --format csv",
     "corpusrun scripts/freq.lua --stopwords en --by date --svg freq-by-date.svg",
   },
 }
@@ -95,7 +98,6 @@ if opts.pos then
   opts.attr = opts.attr or "lemma"
   opts.where = (opts.where and (opts.where .. ";") or "") .. "upos=" .. opts.pos
 end
-if opts.by and not opts.svg then usage_error("--by FIELD says what --svg draws the words over: give --svg FILE too") end
 if opts.attr and (opts.ngrams > 1 or opts.stem) then usage_error("--attr counts one attribute: not with --ngrams or --stem") end
 if opts.where and not opts.attr then usage_error("--where chooses the tokens --attr counts: give --attr too") end
 -- --where upos=NOUN,PROPN;deprel=obj -> { upos = { "NOUN", "PROPN" }, deprel = { "obj" } }
@@ -384,40 +386,96 @@ local heading = string.format(
     or opts.ngrams > 1 and (opts.ngrams .. "-grams") or "words") .. (opts.stem and (" by " .. opts.stem .. " stem") or ""),
   opts.stopwords ~= "none" and (", stopwords (" .. opts.stopwords .. ") left out") or "",
   #notes > 0 and (table.concat(notes, "; ") .. "\n") or "")
-scriptlib.results({ name = "freq", title = "Word frequencies", heading = heading, rows = rows, columns = columns,
-                    chart = { value = "freq", label = "word" } }, { db = opts.db, html = opts.html })
+-- --by FIELD: the table's words counted again in each bin of the field's
+-- values (chart.bins: months or years for dates, as the picture draws them;
+-- documents without the field in a bin "(none)" of their own), in long
+-- format, a row per bin and word; per_million is per million tokens of
+-- that bin, which is what compares across bins of different sizes
+local by_rows, by_columns, by_heading
+if opts.by then
+  -- a fold of its own: the numbers in its tables add up across workers
+  local by = c:fold(
+    function() return { n = {}, docs = {}, tokens = {}, ndocs = {} } end,
+    function(acc, doc)
+      local v = (doc.meta or {})[opts.by]
+      v = (v == nil or v == "") and "(none)" or tostring(v)
+      local one = new_counter()
+      feed(one, doc)
+      local t, d = acc.n[v] or {}, acc.docs[v] or {}
+      acc.n[v], acc.docs[v] = t, d
+      acc.tokens[v] = (acc.tokens[v] or 0) + one:total()
+      acc.ndocs[v] = (acc.ndocs[v] or 0) + 1
+      for _, w in ipairs(shown) do
+        local k = 0
+        for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
+        t[w] = (t[w] or 0) + k
+        if k > 0 then d[w] = (d[w] or 0) + 1 end
+      end
+    end, { progress = "by " .. opts.by, quiet = opts.quiet })
+  local values = {}
+  for v in pairs(by.n) do values[#values + 1] = v end
+  table.sort(values)
+  local ok, labels, bin_of, kind = true, {}, function() end, opts.bin == "auto" and "value" or opts.bin
+  if by.n["(none)"] == nil or #values > 1 then   -- no document has the field: no bins, only (none)
+    ok, labels, bin_of, kind = pcall(chart.bins, values, opts.bin)
+  end
+  if not ok then usage_error("--by " .. opts.by .. ": " .. tostring(labels):gsub("^.-chart%.bins: ", "")) end
+  -- each bin's counts, tokens and documents; "(none)" last
+  local bins = {}
+  for i, l in ipairs(labels) do bins[i] = { label = l, n = {}, docs = {}, tokens = 0, ndocs = 0 } end
+  local none = { label = "(none)", n = {}, docs = {}, tokens = 0, ndocs = 0 }
+  for _, v in ipairs(values) do
+    local b = bins[bin_of(v) or 0] or none
+    b.tokens, b.ndocs = b.tokens + by.tokens[v], b.ndocs + by.ndocs[v]
+    for _, w in ipairs(shown) do
+      b.n[w] = (b.n[w] or 0) + (by.n[v][w] or 0)
+      b.docs[w] = (b.docs[w] or 0) + (by.docs[v][w] or 0)
+    end
+  end
+  if none.ndocs > 0 then bins[#bins + 1] = none end
+  local key_title = opts.by
+  for _, col in ipairs(columns) do if col.title == key_title then key_title = "by_" .. opts.by end end
+  by_columns = {
+    { key = "bin", title = key_title }, { key = "rank", title = "rank" }, columns[2],
+    { key = "freq", title = "freq" }, { key = "per_million", title = "per_million", digits = 1 },
+    { key = "docs", title = "docs" }, { key = "bin_tokens", title = "bin_tokens" },
+    { key = "bin_docs", title = "bin_docs" },
+  }
+  by_rows = {}
+  for _, b in ipairs(bins) do
+    for _, r in ipairs(rows) do
+      local k = b.n[r.word] or 0
+      by_rows[#by_rows + 1] = {
+        bin = b.label, rank = r.rank, word = r.word, freq = k,
+        per_million = b.tokens > 0 and k * 1e6 / b.tokens or nil,   -- empty for a bin without tokens
+        docs = b.docs[r.word] or 0, bin_tokens = b.tokens, bin_docs = b.ndocs,
+      }
+    end
+  end
+  local unit = kind == "value" and "value" or kind
+  by_heading = heading:gsub("\n", string.format(
+    "; per %s of %s (%d bins%s), per_million of each bin's tokens\n", unit, opts.by, #labels,
+    none.ndocs > 0 and string.format(", and (none): %d documents without %s", none.ndocs, opts.by) or ""), 1)
+end
+
+local out_rows, out_columns, out_heading = rows, columns, heading
+if opts.by then out_rows, out_columns, out_heading = by_rows, by_columns, by_heading end
+scriptlib.results({ name = "freq", title = "Word frequencies", heading = out_heading, rows = out_rows,
+                    columns = out_columns, chart = not opts.by and { value = "freq", label = "word" } or nil },
+                  { db = opts.db, html = opts.html })
 if opts.svg and not opts.by then
   scriptlib.svg(opts.svg, chart.bar(rows, { label = "word", value = "freq", xlabel = "frequency",
                                             title = "Top " .. columns[2].title .. "s" }))
 elseif opts.svg then
-  -- the first words of the table, counted per value of the field (a fold
-  -- of its own: numbers in tables add up across workers)
-  local drawn = {}
-  for i = 1, math.min(8, #rows) do drawn[i] = rows[i].word end
-  local by = c:fold(
-    function() return { n = {} } end,
-    function(acc, doc)
-      local v = (doc.meta or {})[opts.by]
-      v = v == nil and "(none)" or tostring(v)
-      local one = new_counter()
-      feed(one, doc)
-      local t = acc.n[v] or {}
-      acc.n[v] = t
-      for _, w in ipairs(drawn) do
-        local k = 0
-        for _, form in ipairs(shown_forms[w]) do k = k + (one:get(form) or 0) end
-        t[w] = (t[w] or 0) + k
-      end
-    end, { progress = "by " .. opts.by, quiet = opts.quiet })
+  -- the first 8 words of the table, their counts per bin as the table has them
   local points = {}
-  for v, t in pairs(by.n) do
-    for _, w in ipairs(drawn) do points[#points + 1] = { x = v, y = t[w], series = w } end
+  for _, r in ipairs(by_rows) do
+    if r.rank <= 8 then points[#points + 1] = { x = r.bin, y = r.freq, series = r.word } end
   end
-  table.sort(points, function(a, b) if a.x ~= b.x then return a.x < b.x end return a.series < b.series end)
   local ok, svg = pcall(chart.over, points, { series = "series", bin = opts.bin, xlabel = opts.by,
                                                title = "Top " .. columns[2].title .. "s by " .. opts.by })
   if not ok then usage_error("--by " .. opts.by .. ": " .. tostring(svg):gsub("^.-chart%.bins: ", "")) end
   scriptlib.svg(opts.svg, svg)
 end
-local text = scriptlib.render(rows, columns, opts.format, heading)
+local text = scriptlib.render(out_rows, out_columns, opts.format, out_heading)
 scriptlib.output(text, opts.out, opts.format)

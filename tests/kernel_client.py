@@ -143,6 +143,7 @@ def checks(km, kc):
 
     pictures(kc)
     progress(kc)
+    stdin_input(km, kc)
 
     bad_messages(kc)
 
@@ -169,6 +170,65 @@ def checks(km, kc):
     reply, msgs = run(kc, "x")
     res = of_type(msgs, "execute_result")
     ok(km.is_alive() and res and res[0]["data"]["text/plain"] == "41", "interrupt_request: the session goes on")
+
+
+def ask_with(answers, asked):
+    """A stdin_hook answering each input_request with the next of answers."""
+    def hook(msg):
+        asked.append(msg["content"])
+        kc_reply = hook.kc.input
+        kc_reply(answers.pop(0))
+    return hook
+
+
+def interactive(kc, code, answers, allow=True):
+    asked = []
+    hook = ask_with(list(answers), asked)
+    hook.kc = kc
+    out = []
+    reply = kc.execute_interactive(code, output_hook=out.append, stdin_hook=hook,
+                                   allow_stdin=allow, timeout=30)
+    res = of_type(out, "execute_result")
+    return reply["content"], asked, out, (res[0]["data"]["text/plain"] if res else None)
+
+
+def stdin_input(km, kc):
+    # io.read asks the frontend when the execute_request allows stdin
+    r, asked, out, res = interactive(
+        kc, 'io.write("name? ")\nlocal a = io.read()\nlocal b = io.read("n")\nreturn a .. "|" .. b',
+        ["Zakani", "42"])
+    ok(r["status"] == "ok" and res == '"Zakani|42"', "input_request: io.read() and io.read('n') read the replies (%r, %r)" % (res, r.get("evalue")))
+    ok(len(asked) == 2 and all(a == {"prompt": "", "password": False} for a in asked),
+       "input_request: one request per read, prompt empty, password false (%r)" % asked)
+    before = "".join(s["text"] for s in of_type(out, "stream"))
+    ok(before == "name? ", "input_request: what the cell wrote before reading is shown first (%r)" % before)
+    r, asked, out, res = interactive(
+        kc, 'local t = {}\nfor l in io.lines() do t[#t + 1] = l if #t == 3 then break end end\n'
+            'return table.concat(t, ",") .. ";" .. io.stdin:read("a")', ["a b", "", "c", "rest"])
+    ok(res == '"a b,,c;rest\\n"' and len(asked) == 4,
+       "input_request: io.lines() asks at each step, io.stdin:read('a') reads one reply (%r, %d asked)" % (res, len(asked)))
+    r, asked, out, res = interactive(kc, 'return io.read("n", "l")', ["7 left"])
+    ok(res == '7\t" left"' and len(asked) == 1,
+       "input_request: what is left of a reply is read without asking again (%r)" % res)
+    # not allowed: a clear error, nothing asked
+    r, asked, out, res = interactive(kc, "return io.read()", ["never"], allow=False)
+    ok(r["status"] == "error" and "allow_stdin is false" in r["evalue"] and not asked,
+       "input_request: io.read without allow_stdin raises a clear error (%r)" % r.get("evalue"))
+    r, asked, out, res = interactive(kc, "for l in io.lines() do end", ["never"], allow=False)
+    ok(r["status"] == "error" and "io.lines" in r["evalue"] and not asked,
+       "input_request: io.lines() without allow_stdin raises too (%r)" % r.get("evalue"))
+    r, asked, out, res = interactive(kc, 'local f = io.open("/dev/null") local v = f:read("a") f:close() return v', [], allow=False)
+    ok(r["status"] == "ok" and res == '""', "input_request: other files read as ever (%r)" % (r.get("evalue") or res))
+    # interrupted while it waits for the reply
+    mid = kc.execute("return io.read()", allow_stdin=True)
+    m = kc.get_stdin_msg(timeout=10)
+    ok(m["msg_type"] == "input_request", "input_request: sent on the stdin channel (%r)" % m["msg_type"])
+    km.interrupt_kernel()
+    r = shell_reply(kc, mid, timeout=20)["content"]
+    ok(r["status"] == "error" and r["ename"] == "Interrupted",
+       "input_request: interrupting stops a cell that waits for input (%r)" % r.get("ename"))
+    r, asked, out, res = interactive(kc, "return io.read()", ["again"])
+    ok(res == '"again"', "input_request: the next cell asks afresh (%r)" % res)
 
 
 def result_data(kc, code):

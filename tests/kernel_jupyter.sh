@@ -39,6 +39,56 @@ ok $? "kernel.json: argv, display_name, language, interrupt_mode ($(head -c 300 
 logo="$T/prefix/share/jupyter/kernels/corpusrun/logo-svg.svg"
 [ -s "$logo" ] && "$PY" -c 'import sys, xml.dom.minidom as m; d = m.parse(sys.argv[1]); sys.exit(d.documentElement.tagName != "svg")' "$logo"
 ok $? "the kernelspec has its logo (logo-svg.svg, an SVG picture)"
+# The classic notebook's logos: valid PNGs (every chunk's CRC, IHDR, the
+# zlib stream, each row's filter: tests/png_read.py), of their size, the
+# picture drawn: clear corners, the blue square, white letters.
+"$PY" - "$T/prefix/share/jupyter/kernels/corpusrun" > "$T/png.out" 2>&1 << 'PY'
+import sys
+sys.path.insert(0, "tests")
+from png_read import read_png
+for size in (32, 64):
+    w, h, px = read_png("%s/logo-%dx%d.png" % (sys.argv[1], size, size))
+    assert (w, h) == (size, size), (w, h)
+    assert px(0, 0)[3] == 0 and px(w - 1, h - 1)[3] == 0, "corners clear"
+    assert px(w // 2, h // 8) == (0x1F, 0x4E, 0x79, 255), "the blue square: %r" % (px(w // 2, h // 8),)
+    white = sum(1 for y in range(h) for x in range(w) if px(x, y) == (255, 255, 255, 255))
+    assert white > size * size // 20, "white letters: %d pixels" % white
+print("ok")
+PY
+ok $? "the kernelspec has logo-32x32.png and logo-64x64.png: valid PNGs of their size with the logo drawn ($(tail -2 "$T/png.out" | tr '\n' '|'))"
+# The PNG is the SVG's picture: Chromium's rendering of logo-svg.svg at
+# 64 px against logo-64x64.png, both over white, differ by little.
+CHROMIUM=$(command -v chromium || command -v chromium-browser)
+if [ -n "$CHROMIUM" ]; then
+    kdir="$T/prefix/share/jupyter/kernels/corpusrun"
+    printf '<html><body style="margin:0;background:#fff"><img src="%s" width="64" height="64" style="display:block"></body></html>' \
+        "$kdir/logo-svg.svg" > "$T/logo.html"
+    timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --hide-scrollbars --force-device-scale-factor=1 \
+        --user-data-dir="$T/chromium" --window-size=200,200 --screenshot="$T/logo-shot.png" "file://$T/logo.html" > /dev/null 2>&1
+    "$PY" - "$T/logo-shot.png" "$kdir/logo-64x64.png" > "$T/same.out" 2>&1 << 'PY'
+import sys
+sys.path.insert(0, "tests")
+from png_read import read_png
+_, _, shot = read_png(sys.argv[1])
+_, _, ours = read_png(sys.argv[2])
+def over_white(p):
+    a = p[3] / 255 if len(p) == 4 else 1
+    return [c * a + 255 * (1 - a) for c in p[:3]]
+diff = sum(abs(a - b) for y in range(64) for x in range(64)
+           for a, b in zip(over_white(shot(x, y)), over_white(ours(x, y)))) / (64 * 64 * 3)
+print("mean difference %.2f of 255" % diff)
+assert diff < 6, "the PNG is not the SVG's picture"
+PY
+    ok $? "logo-64x64.png is the picture of logo-svg.svg as Chromium draws it ($(tail -1 "$T/same.out"))"
+else
+    ok 0 "# SKIP no Chromium to draw logo-svg.svg"
+fi
+"$CR" --install-kernel --prefix "$T/again" > /dev/null 2>&1 && (
+    for f in logo-svg.svg logo-32x32.png logo-64x64.png; do
+        cmp -s "$T/prefix/share/jupyter/kernels/corpusrun/$f" "$T/again/share/jupyter/kernels/corpusrun/$f" || exit 1
+    done
+)
+ok $? "the logos are the same bytes on every install"
 "$CR" --install-kernel --user > /dev/null 2>&1 && [ -f "$T/data/kernels/corpusrun/kernel.json" ]
 ok $? "--install-kernel --user writes into Jupyter's data directory"
 "$CR" --install-kernel --bogus > /dev/null 2> "$T/bad.err"

@@ -92,6 +92,63 @@ t.isnt(other, net, "network: another seed, another layout")
 t.raises(function() chart.network({ "a", "a" }, {}) end, "the id a is there twice", "network: a node twice raises")
 local one = chart.network({ "alone" }, {})
 t.is(count(one, 'class="node"'), 1, "network: one node alone is drawn")
+t.ok(not net:find("chart-note", 1, true), "network: a sparse network labels every node, no note")
+
+-- a dense network: labels never overlap each other (boxes from the chart's
+-- own text metrics: chart.text_width at 12px, scaled for a smaller font,
+-- the line 14px at 12px) nor another node; those of the smallest nodes
+-- shrink or are left out, and the chart says how many
+local dn, de = {}, {}
+for i = 1, 60 do dn[i] = { id = "d" .. i, label = "label number " .. i, size = 100 - i } end
+for i = 1, 60 do
+  for j = i + 1, math.min(60, i + 6) do de[#de + 1] = { source = "d" .. i, target = "d" .. j, weight = (i * j) % 7 + 1 } end
+end
+local dense = chart.network(dn, de, { title = "Dense", width = 480, height = 360 })
+charts[#charts + 1] = { "dense network", dense }
+t.is(dense, chart.network(dn, de, { title = "Dense", width = 480, height = 360 }), "dense network: the same bytes every run")
+local boxes, small, named = {}, 0, {}
+for attrs, text in dense:match('<g class="labels">(.-)</g>'):gmatch("<text ([^>]*)>([^<]*)</text>") do
+  local x, y = tonumber(attrs:match(' ?x="([%d.%-]+)"')), tonumber(attrs:match(' y="([%d.%-]+)"'))
+  local anchor = attrs:match('text%-anchor="(%a+)"')
+  local px = tonumber(attrs:match('font%-size="([%d.]+)"') or 12)
+  if px < 12 then small = small + 1 end
+  local w, h = chart.text_width(text) * px / 12, 14 * px / 12
+  local x0 = anchor == "start" and x or anchor == "end" and x - w or x - w / 2
+  boxes[#boxes + 1] = { x0, y - h / 2, x0 + w, y + h / 2, text = text }
+  named[text] = true
+end
+local clash
+for i = 1, #boxes do
+  for j = i + 1, #boxes do
+    local a, b = boxes[i], boxes[j]
+    -- (coordinates are written with two decimals: allow that much)
+    if a[1] < b[3] - 0.02 and b[1] < a[3] - 0.02 and a[2] < b[4] - 0.02 and b[2] < a[4] - 0.02 then
+      clash = clash or (a.text .. " / " .. b.text)
+    end
+  end
+end
+t.ok(#boxes > 20 and not clash, "dense network: no two labels overlap (" .. #boxes .. " labels" .. (clash and ("; " .. clash) or "") .. ")")
+local on_node
+for cx, cy, r, name in dense:gmatch('<circle class="node" cx="([%d.]+)" cy="([%d.]+)" r="([%d.]+)"[^>]*><title>([^:<]*):') do
+  cx, cy, r = tonumber(cx), tonumber(cy), tonumber(r)
+  for _, b in ipairs(boxes) do
+    local of = tonumber(b.text:match("%d+$"))   -- sizes fall as numbers rise: a label may cover smaller nodes
+    if b.text ~= name and of > tonumber(name:match("%d+$")) and b[1] < cx + r - 0.02 and cx - r < b[3] - 0.02 and b[2] < cy + r - 0.02 and cy - r < b[4] - 0.02 then
+      on_node = on_node or (b.text .. " on " .. name)
+    end
+  end
+end
+t.ok(not on_node, "dense network: no label covers a larger node than its own" .. (on_node and (" (" .. on_node .. ")") or ""))
+local note = dense:match('class="chart%-note"[^>]*>([^<]*)') or ""
+local note_small, note_out = tonumber(note:match("(%d+) drawn smaller") or 0), tonumber(note:match("(%d+) left out") or 0)
+t.ok(note_out > 0 and note_small == small and note_out == 60 - #boxes,
+  "dense network: the note says how many labels are smaller (" .. small .. ") and left out (" .. (60 - #boxes) .. "): " .. note)
+local top_named, kept_rank, kept, lost_rank = true, 0, 0, 0
+for i = 1, 60 do
+  if named["label number " .. i] then kept_rank, kept = kept_rank + i, kept + 1 else lost_rank = lost_rank + i end
+  if i <= 5 then top_named = top_named and named["label number " .. i] ~= nil end
+end
+t.ok(top_named and kept < 60, "dense network: the five largest nodes keep their labels (larger nodes are labelled first)")
 
 -- heat map
 local hm = chart.heatmap({ rows = { "a", "b" }, cols = { "x", "y" }, values = { { 1, 2 }, { 3 } } })

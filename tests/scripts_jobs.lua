@@ -27,6 +27,17 @@ for i = 0, 239 do
   f:close()
 end
 os.execute("cp " .. q(t.root .. "/corpus/entities.tsv") .. " " .. q(gen .. "/"))
+-- metadata for freq --by: dates over six years (some documents without
+-- one) and five outlets
+local outlets = { "Signal", "Focus", "NCRI", "Update", "Wire" }
+local meta = assert(io.open(gen .. "/metadata.csv", "wb"))
+meta:write("id,date,outlet\n")
+for i = 0, 239 do
+  meta:write(("%03d_gen.txt,%s,%s\n"):format(i,
+    i % 17 == 0 and "" or ("%04d-%02d-%02d"):format(2019 + i % 6, 1 + i * 7 % 12, 1 + i % 28),
+    outlets[i % 5 + 1]))
+end
+meta:close()
 for i = 1, 3 do
   local tf = assert(io.open(("%s/tagged/c%02d"):format(dir, i), "wb"))
   tf:write("\tThe/at Fulton/np-tl County/nn-tl Grand/jj-tl Jury/nn-tl said/vbd Friday/nr an/at investigation/nn of/in Atlanta's/np$ recent/jj primary/nn election/nn ./.\n",
@@ -42,6 +53,11 @@ local cases = {
   { "freq.lua", "--ngrams 3 --top 200 --format tsv" },
   { "freq.lua", "--stem en --stopwords en" },
   { "freq.lua", "--top 2000 --format tsv" },
+  { "freq.lua", "--by date --stopwords en --top 20" },
+  { "freq.lua", "--by outlet --format csv" },
+  { "freq.lua", "--by date --bin month --top 5 --format json" },
+  { "freq.lua", "--by date --bin year --ngrams 2 --format tsv" },
+  { "freq.lua", "--by outlet --stem en --stopwords en --format md" },
   { "kwic.lua", "Iran" },
   { "kwic.lua", "the --sort left" },
   { "kwic.lua", "'human rights' --sort right --format csv" },

@@ -4,7 +4,8 @@
 # (`make pictures` writes them there; tests/scripts_svg.lua checks that
 # this reproduces them byte for byte).  The pictures over a metadata field
 # read a copy of the corpus with docs/pictures/metadata.csv as its sidecar
-# (example dates and outlets: the sample corpus has no metadata).  The
+# (dates and outlets made up for the example, not the articles' own: the
+# sample corpus has no metadata; docs/pictures/README.md).  The
 # receipts the scripts write beside each picture are left out.  JOBS
 # (default 1) is corpusrun's -j.
 set -e

@@ -888,14 +888,105 @@ local function overlaps(b, boxes)
   return false
 end
 
+-- Label placement in a network.  A label is a box of text_width at
+-- LABEL_PX (or SMALL_PX, scaled) by its line height; each is tried at 34
+-- places around its node, nearest first: right, left, above, below, the four
+-- diagonals, then shifted half a line or half a label aside, then a line
+-- further out, up to two lines off the node's middle.  A
+-- place is free when its box stays inside the drawing (x in [0, W], y in
+-- [top, bottom]) and overlaps no other node's circle (its bounding square)
+-- nor a label placed before.  Nodes are labelled largest first; a label
+-- with no free place is tried at SMALL_PX, then at both sizes over the
+-- circles of smaller nodes (never over a larger node nor a label), then
+-- left out.  Labels have a white halo, so they read over edges and nodes.
+local LABEL_PX, SMALL_PX, NOTE_H = 12, 9, 16
+-- the tries, in order: {font size, may cover smaller nodes}
+local LABEL_STAGES = { { LABEL_PX, false }, { SMALL_PX, false }, { LABEL_PX, true }, { SMALL_PX, true } }
+local D45 = 0.7071
+
+local function label_places(nd, w, h)
+  local r, g = nd.r, 3
+  local places = {}
+  local function add(x, y, anchor) places[#places + 1] = { x, y, anchor } end
+  local function side(dy)       -- right, then left, dy lines off the middle
+    add(nd.x + r + g, nd.y - h / 2 + dy * h, "start")
+    add(nd.x - r - g - w, nd.y - h / 2 + dy * h, "end")
+  end
+  local function ends(out, dx)  -- above, then below, out lines further, dx widths aside
+    add(nd.x - w / 2 + dx * w, nd.y - r - 2 - h - out * h, "middle")
+    add(nd.x - w / 2 + dx * w, nd.y + r + 2 + out * h, "middle")
+  end
+  side(0)
+  ends(0, 0)
+  local d = r * D45
+  add(nd.x + d + g, nd.y - d - h, "start")
+  add(nd.x + d + g, nd.y + d, "start")
+  add(nd.x - d - g - w, nd.y - d - h, "end")
+  add(nd.x - d - g - w, nd.y + d, "end")
+  for _, dy in ipairs({ -0.5, 0.5 }) do side(dy) end
+  for _, dx in ipairs({ -0.5, 0.5 }) do ends(0, dx) end
+  for _, dy in ipairs({ -1, 1 }) do side(dy) end
+  for _, dx in ipairs({ 0, -0.5, 0.5 }) do ends(1, dx) end
+  for _, dy in ipairs({ -1.5, 1.5, -2, 2 }) do side(dy) end
+  return places
+end
+
+-- Places the labels of list (nodes with x, y, r, label, size, order):
+-- returns the placed ones ({node, box, tx, anchor, size, h}, largest node
+-- first) and how many were shrunk and left out.
+local function net_labels(list, W, top, bottom)
+  local by_size = {}
+  for i, nd in ipairs(list) do by_size[i] = nd end
+  table.sort(by_size, function(a, b) if a.size ~= b.size then return a.size > b.size end return a.order < b.order end)
+  local circles = {}
+  for i, nd in ipairs(list) do circles[i] = { nd.x - nd.r, nd.y - nd.r, nd.x + nd.r, nd.y + nd.r, node = nd } end
+  local labels, placed, shrunk, dropped = {}, {}, 0, 0
+  -- whether box b is free for nd's label; with over_smaller, it may cover
+  -- the circles of nodes smaller than nd (drawn over them, with a halo)
+  local function free(b, nd, over_smaller)
+    if b[1] < 0 or b[3] > W or b[2] < top or b[4] > bottom then return false end
+    for _, c in ipairs(circles) do
+      local o = c.node
+      if o ~= nd and b[1] < c[3] and c[1] < b[3] and b[2] < c[4] and c[2] < b[4]
+        and not (over_smaller and (o.size < nd.size or (o.size == nd.size and o.order > nd.order))) then
+        return false
+      end
+    end
+    return not overlaps(b, labels)
+  end
+  for _, nd in ipairs(by_size) do
+    local done = false
+    for _, stage in ipairs(LABEL_STAGES) do
+      local size = stage[1]
+      local w, h = text_px(nd.label) * size / LABEL_PX, (LABEL_PX + 2) * size / LABEL_PX
+      for _, p in ipairs(label_places(nd, w, h)) do
+        local b = { p[1], p[2], p[1] + w, p[2] + h }
+        if free(b, nd, stage[2]) then
+          labels[#labels + 1] = b
+          local tx = p[3] == "start" and p[1] or p[3] == "end" and p[1] + w or p[1] + w / 2
+          placed[#placed + 1] = { node = nd, box = b, tx = tx, anchor = p[3], size = size, h = h }
+          if size ~= LABEL_PX then shrunk = shrunk + 1 end
+          done = true
+          break
+        end
+      end
+      if done then break end
+    end
+    if not done then dropped = dropped + 1 end
+  end
+  return placed, shrunk, dropped
+end
+
 --- A network as a node-link diagram.  nodes: an array of {id =, label =,
 --- size = frequency} (or of ids); edges: an array of {source = id, target =
 --- id, weight = association}.  Node area grows with size, edge width with
 --- weight (both scaled to their largest); the layout is force-directed
 --- (Fruchterman-Reingold) from positions drawn by a generator seeded with
 --- opts.seed (default 1), so the same input gives the same picture.  Labels
---- go beside their node where they overlap no label placed before them
---- (larger nodes first).  opts: title, width, height (default 720 × 540),
+--- go beside their node, at the first of 34 places that overlaps no
+--- other node and no label placed before (larger nodes first); a label
+--- with no free place is drawn smaller, or over smaller nodes, or left out,
+--- and a note at the bottom says how many.  opts: title, width, height (default 720 × 540),
 --- seed, iterations (default 300), max_nodes (default 100: the largest),
 --- size, weight (field names, default "size" and "weight"), weight_label
 --- (what edge width shows, for the caption).
@@ -996,37 +1087,24 @@ function chart.network(nodes, edges, opts)
       num(nd.x), num(nd.y), num(nd.r), chart.PALETTE[1], esc(nd.label), value_text(nd.size))
   end
   out[#out + 1] = "</g>"
-  -- labels: larger nodes first, each at the first place around its node
-  -- that overlaps no circle's centre area nor a label placed before it
-  local by_size = {}
-  for i, nd in ipairs(list) do by_size[i] = nd end
-  table.sort(by_size, function(a, b) if a.size ~= b.size then return a.size > b.size end return a.order < b.order end)
-  local boxes = {}
-  for _, nd in ipairs(list) do boxes[#boxes + 1] = { nd.x - nd.r, nd.y - nd.r, nd.x + nd.r, nd.y + nd.r } end
+  -- labels: larger nodes first, each at the first free place around its node
+  -- (net_labels); the smallest nodes' labels shrink, or are left out, and
+  -- the chart says how many
+  local placed, shrunk, dropped = net_labels(list, W, top, H - NOTE_H)
   out[#out + 1] = '<g class="labels">'
-  for _, nd in ipairs(by_size) do
-    local w, h = text_px(nd.label), 14
-    local places = {
-      { nd.x + nd.r + 3, nd.y - h / 2, "start" },
-      { nd.x - nd.r - 3 - w, nd.y - h / 2, "end" },
-      { nd.x - w / 2, nd.y - nd.r - 2 - h, "middle" },
-      { nd.x - w / 2, nd.y + nd.r + 2, "middle" },
-    }
-    local chosen
-    for _, p in ipairs(places) do
-      local b = { p[1], p[2], p[1] + w, p[2] + h }
-      local own = { nd.x - nd.r, nd.y - nd.r, nd.x + nd.r, nd.y + nd.r }
-      local others = {}
-      for _, o in ipairs(boxes) do if o[1] ~= own[1] or o[2] ~= own[2] or o[3] ~= own[3] or o[4] ~= own[4] then others[#others + 1] = o end end
-      if b[1] >= 0 and b[3] <= W and b[2] >= top and b[4] <= H and not overlaps(b, others) then chosen = p; break end
-    end
-    chosen = chosen or places[1]
-    boxes[#boxes + 1] = { chosen[1], chosen[2], chosen[1] + w, chosen[2] + h }
-    local tx = chosen[3] == "start" and chosen[1] or chosen[3] == "end" and chosen[1] + w or chosen[1] + w / 2
-    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="%s" dominant-baseline="middle" fill="%s">%s</text>',
-      num(tx), num(chosen[2] + h / 2), chosen[3], INK, esc(nd.label))
+  for _, p in ipairs(placed) do
+    out[#out + 1] = format('<text x="%s" y="%s" text-anchor="%s" dominant-baseline="middle"%s fill="%s" stroke="#ffffff" stroke-width="3" stroke-opacity="0.8" paint-order="stroke">%s</text>',
+      num(p.tx), num(p.box[2] + p.h / 2), p.anchor, p.size == LABEL_PX and "" or format(' font-size="%s"', num(p.size)),
+      INK, esc(p.node.label))
   end
   out[#out + 1] = "</g>"
+  if shrunk + dropped > 0 then
+    local said = {}
+    if shrunk > 0 then said[#said + 1] = format("%d drawn smaller", shrunk) end
+    if dropped > 0 then said[#said + 1] = format("%d left out (hover for names)", dropped) end
+    out[#out + 1] = format('<text class="chart-note" x="10" y="%s" font-size="11" fill="%s">%s</text>',
+      num(H - 5), MUTED, esc(label("no room for labels: " .. concat(said, ", "), max(10, (W - 20) * 12 // (11 * CHAR_PX)))))
+  end
   out[#out + 1] = "</svg>"
   return concat(out, "\n") .. "\n"
 end
