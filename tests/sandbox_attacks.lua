@@ -41,7 +41,8 @@ prints([[print(os.execute, os.remove, os.rename, os.tmpname, io.popen, os.getenv
 prints([[local c = package.preload.corpus() print(pcall(c.open, "/etc"))]], "false\tsandbox: reading '/etc' is not allowed (only the corpus and the paths given on the command line to the script's declared inputs can be read, and to its declared outputs written)\n",
   "package.preload hands out the sandbox's own modules")
 refused([[require "socket"]], "module 'socket' not found", "require of a C module from the path")
-refused([[collectgarbage("stop")]], "collectgarbage only answers 'count'", "collectgarbage beyond count")
+refused([[collectgarbage("stop")]], "collectgarbage only answers 'count' and 'collect'", "collectgarbage beyond count and collect")
+refused([[collectgarbage("generational")]], "collectgarbage only answers 'count' and 'collect'", "collectgarbage cannot change mode")
 
 -- Shared metatables and library tables.
 prints([[print(getmetatable(""))]], "protected\n", "the string metatable is out of reach")
