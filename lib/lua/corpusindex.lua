@@ -10,6 +10,9 @@ local core = require "corpusindex.core"
 local fold = require "fold"
 local query = require "query"
 local json = require "json"
+local count = require "count"
+local tokenize = require "tokenize"
+local qcore = require "query.core"
 local progress = require "progress"
 local receipt = require "receipt"
 
@@ -349,6 +352,175 @@ end
 function IndexCorpus:verify()
   check(self)
   return self.state.ix:verify()
+end
+
+-- ---- answers from the lexicon and the postings --------------------------------
+-- What a script would count by reading every document's text (count.freq's
+-- add_text, kwic's matcher) answered from the index instead: the word
+-- lexicon's strings are tokenised once each (a type, not a token, per
+-- call), and their frequencies and postings do the rest.  The tokens of
+-- a document's text are its index tokens' tokens: a plain-text index holds
+-- the tokeniser's own tokens (each string gives itself back, checked), an
+-- annotated one strings that whitespace separates in the rebuilt text.
+
+local LEVELS = { raw = true, nfc = true, casefold = true, key = true }
+
+-- The word lexicon (strings, freqs), once per index.
+local function lexicon(c)
+  local st = c.state
+  if not st.lex then
+    local strs, freqs = qcore.lexicon(c:positions(), "word")
+    st.lex = { strs = strs, freqs = freqs }
+  end
+  return st.lex
+end
+
+-- Plain text (word, lower, key only) or annotated.
+local function plain(c)
+  return #c.state.ix:info().attributes == 3
+end
+
+-- pieces[id + 1]: the keys at level of the words (kinds word and number) of
+-- the word lexicon's string id, or nil and why the index cannot say.
+local function pieces(c, level)
+  local st = c.state
+  st.pieces = st.pieces or {}
+  local got = st.pieces[level]
+  if got then return got end
+  local lex, out, isplain = lexicon(c), {}, plain(c)
+  local words, tokens, topt = tokenize.words, tokenize.tokens, { level = level }
+  for i, s in ipairs(lex.strs) do
+    if isplain then
+      -- a token of the tokeniser gives itself back, whole, when tokenised alone
+      local it = tokens(s)
+      local t1, _, a, b = it()
+      if t1 == nil or a ~= 1 or b ~= #s or it() ~= nil then
+        return nil, ("the index's token '%s' is not one token of the tokeniser when read alone"):format(s)
+      end
+    end
+    local p = {}
+    for w in words(s, topt) do p[#p + 1] = w end
+    out[i] = p
+  end
+  st.pieces[level] = out
+  return out
+end
+
+local function whole(c, fname)
+  if c.ns then return nil, fname .. ": a sub-corpus of an index is counted by reading its documents" end
+  return true
+end
+
+--- c:freq([opts]) -> the count.freq counter of every document's text
+--- (count.freq(opts) fed each doc.text), from the lexicon; opts: level
+--- (default "casefold").  nil and why when the index cannot answer it.
+function IndexCorpus:freq(opts)
+  check(self)
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #1 to 'freq' (table expected)", 2) end
+  local level = opts.level or "casefold"
+  for k in pairs(opts) do
+    if k ~= "level" then return nil, "freq: the option '" .. tostring(k) .. "' is counted by reading the documents" end
+  end
+  if not LEVELS[level] then error("bad argument #1 to 'freq' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "freq")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local f, freqs = count.freq({ level = level }), lexicon(self).freqs
+  for i, keys in ipairs(p) do
+    local n = freqs[i]
+    for _, k in ipairs(keys) do f:add(k, n) end
+  end
+  return f
+end
+
+--- c:doc_counts(keys [, opts]) -> counts, sizes: counts[key][d] the times
+--- key (a word at opts.level, default "casefold") occurs in document d (in
+--- corpus order), sizes[d] the words (kinds word and number) of document d,
+--- as count.freq would count them, from the postings.  nil and why when the
+--- index cannot answer it.
+function IndexCorpus:doc_counts(keys, opts)
+  check(self)
+  if type(keys) ~= "table" then error("bad argument #1 to 'doc_counts' (table of words expected)", 2) end
+  opts = opts or {}
+  local level = opts.level or "casefold"
+  if not LEVELS[level] then error("bad argument #2 to 'doc_counts' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "doc_counts")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local pos, ix = self:positions(), self.state.ix
+  -- sizes: each document's tokens, corrected by the strings that do not
+  -- hold exactly one word (punctuation: none; some annotated tokens: more)
+  local ids, ws = {}, {}
+  local want, wid, wwt = {}, {}, {}
+  for i, k in ipairs(keys) do
+    if type(k) ~= "string" then error("bad argument #1 to 'doc_counts' (words expected)", 2) end
+    want[k] = i
+    wid[i], wwt[i] = {}, {}
+  end
+  for i, ks in ipairs(p) do
+    if #ks ~= 1 then ids[#ids + 1], ws[#ws + 1] = i - 1, #ks - 1 end
+    for _, k in ipairs(ks) do
+      local j = want[k]
+      if j then
+        local l = wid[j]
+        if l[#l] == i - 1 then wwt[j][#l] = wwt[j][#l] + 1 else l[#l + 1], wwt[j][#l + 1] = i - 1, 1 end
+      end
+    end
+  end
+  local sizes = qcore.region_sums(pos, "word", ids, ws, "text")
+  for d = 1, #sizes do
+    local s, e = qcore.region(pos, "text", d - 1)
+    sizes[d] = sizes[d] + (e - s)
+  end
+  local counts = {}
+  for i, k in ipairs(keys) do counts[k] = qcore.region_sums(pos, "word", wid[i], wwt[i], "text") end
+  local _ = ix
+  return counts, sizes
+end
+
+--- c:holding(words [, opts]) -> the sub-corpus of the documents whose text
+--- holds every one of the words (tokens compared at opts.level, default
+--- "key"; a word ending in * stands for every word it begins), in corpus
+--- order: the documents a concordance of a phrase made of these words can
+--- be in.  nil and why when the index cannot answer it.
+function IndexCorpus:holding(words, opts)
+  check(self)
+  if type(words) ~= "table" then error("bad argument #1 to 'holding' (table of words expected)", 2) end
+  opts = opts or {}
+  local level = opts.level or "key"
+  if not LEVELS[level] then error("bad argument #2 to 'holding' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "holding")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local pos = self:positions()
+  local keep
+  for _, w in ipairs(words) do
+    if type(w) ~= "string" then error("bad argument #1 to 'holding' (words expected)", 2) end
+    local prefix = w:match("^(.-)%*$")
+    local ids, ones = {}, {}
+    for i, ks in ipairs(p) do
+      for _, k in ipairs(ks) do
+        if k == w or (prefix and k:sub(1, #prefix) == prefix) then
+          ids[#ids + 1], ones[#ones + 1] = i - 1, 1
+          break
+        end
+      end
+    end
+    local per = qcore.region_sums(pos, "word", ids, ones, "text")
+    if not keep then
+      keep = {}
+      for d, n in ipairs(per) do if n > 0 then keep[#keep + 1] = d end end
+    else
+      local k2 = {}
+      for _, d in ipairs(keep) do if per[d] > 0 then k2[#k2 + 1] = d end end
+      keep = k2
+    end
+  end
+  return new_view(self.path, self.state, keep or numbers(self))
 end
 
 ccore._set_index(M._open)
