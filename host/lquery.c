@@ -143,6 +143,27 @@ static int q_lexicon(lua_State *L) {
     return 2;
 }
 
+/* core.ids(pos, attr, from, to) -> the lexicon ids (0-based) of attr at
+ * positions [from, to), clipped to the corpus */
+static int q_ids(lua_State *L) {
+    const cp_corpus *c = crl_check_positions(L, 1);
+    int a = attr_arg(L, c, 2);
+    lua_Integer from = luaL_checkinteger(L, 3), to = luaL_checkinteger(L, 4);
+    if (from < 0) from = 0;
+    if (to > (lua_Integer)c->size) to = (lua_Integer)c->size;
+    size_t n = to > from ? (size_t)(to - from) : 0;
+    luaL_argcheck(L, n < INT32_MAX, 4, "too many positions");
+    cp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof *ids, 0);
+    if (n > 0 && c->ops->ids_at(c, a, (cp_pos)from, n, ids) != CP_OK)
+        return luaL_error(L, "query: cannot read the ids of '%s' (a damaged index)", c->attrs[a]);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)ids[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
 /* core.region_sums(pos, attr, ids, weights, struct) -> sums: sums[k] (region
  * k, 1-based) is the sum of weights[i] over the positions of ids[i] (0-based
  * ids of attr) in region k */
@@ -629,7 +650,7 @@ static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},
                                  {"parse", q_parse},       {"names", q_names},         {"run", q_run},
                                  {"setop", q_setop},       {"info", q_info},           {"region", q_region},
                                  {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
-                                 {"freq", q_freq},  {"lexicon", q_lexicon}, {"region_sums", q_region_sums},         {"get", hits_get},          {"order", hits_order},
+                                 {"freq", q_freq},  {"lexicon", q_lexicon}, {"ids", q_ids}, {"region_sums", q_region_sums},         {"get", hits_get},          {"order", hits_order},
                                  {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
                                  {"pick", hits_pick},       {"within", hits_within}, {"hit_regions", hits_hit_regions},      {"positions", hits_positions}, {NULL, NULL}};
 

@@ -481,6 +481,91 @@ function IndexCorpus:doc_counts(keys, opts)
   return counts, sizes
 end
 
+-- The words (keys at level) of document d's tokens [from, to), in order.
+local function words_at(pos, p, from, to)
+  local out = {}
+  for _, id in ipairs(qcore.ids(pos, "word", from, to)) do
+    for _, k in ipairs(p[id + 1]) do out[#out + 1] = k end
+  end
+  return out
+end
+
+-- The first n words of document [s, e) (all when fewer), read in chunks.
+local function first_words(pos, p, s, e, n)
+  local out, at, step = {}, s, n + 8
+  while #out < n and at < e do
+    local to = math.min(e, at + step)
+    for _, k in ipairs(words_at(pos, p, at, to)) do out[#out + 1] = k end
+    at, step = to, step * 2
+  end
+  return out
+end
+
+-- The last n words of document [s, e) (all when fewer), in order.
+local function last_words(pos, p, s, e, n)
+  local out, at, step = {}, e, n + 8
+  while #out < n and at > s do
+    local from = math.max(s, at - step)
+    local chunk = words_at(pos, p, from, at)
+    table.move(out, 1, #out, #chunk + 1, chunk)
+    out, at, step = chunk, from, step * 2
+  end
+  return out
+end
+
+--- c:window_slots(words, window [, opts]) -> slots, n: slots[w] the window
+--- positions around every occurrence of word w (a key at opts.level, default
+--- "casefold") inside its document, up to window words on each side (words:
+--- kinds word and number); n the same sum over every word of the corpus.
+--- The margins of count.cooc{mode = "window"} fed every document's text
+--- (c1 and n of c:with).  nil and why when the index cannot answer it.
+function IndexCorpus:window_slots(words, window, opts)
+  check(self)
+  if type(words) ~= "table" then error("bad argument #1 to 'window_slots' (table of words expected)", 2) end
+  if math.type(window) ~= "integer" or window < 0 then
+    error("bad argument #2 to 'window_slots' (a non-negative integer expected)", 2)
+  end
+  opts = opts or {}
+  local level = opts.level or "casefold"
+  if not LEVELS[level] then error("bad argument #3 to 'window_slots' (level: raw, nfc, casefold or key expected)", 2) end
+  local f, why = self:freq({ level = level })
+  if not f then return nil, why end
+  local _, sizes = self:doc_counts({}, { level = level })
+  local p, pos = pieces(self, level), self:positions()
+  local want = {}
+  for _, w in ipairs(words) do
+    if type(w) ~= "string" then error("bad argument #1 to 'window_slots' (words expected)", 2) end
+    want[w] = 0
+  end
+  -- every occurrence has 2 * window slots, less those a document's ends
+  -- cut off: only its first and last window words lose any
+  local n, w2 = 0, 2 * window
+  local function cut(k, i, len)
+    local lost = math.max(0, window - i) + math.max(0, window - (len - 1 - i))
+    n = n - lost
+    if want[k] then want[k] = want[k] - lost end
+  end
+  for d, len in ipairs(sizes) do
+    n = n + w2 * len
+    if len > 0 and window > 0 then
+      local s, e = qcore.region(pos, "text", d - 1)
+      if len <= w2 then
+        for i, k in ipairs(first_words(pos, p, s, e, len)) do cut(k, i - 1, len) end
+      else
+        for i, k in ipairs(first_words(pos, p, s, e, window)) do
+          if i > window then break end
+          cut(k, i - 1, len)
+        end
+        local tail = last_words(pos, p, s, e, window)
+        for j = math.max(1, #tail - window + 1), #tail do cut(tail[j], len - (#tail - j) - 1, len) end
+      end
+    end
+  end
+  local slots = {}
+  for w, lost in pairs(want) do slots[w] = w2 * (f:get(w) or 0) + lost end
+  return slots, n
+end
+
 --- c:holding(words [, opts]) -> the sub-corpus of the documents whose text
 --- holds every one of the words (tokens compared at opts.level, default
 --- "key"; a word ending in * stands for every word it begins), in corpus
