@@ -86,8 +86,10 @@ local node_copts = { mode = copts.mode, window = copts.window, node = node }
 -- An index gives the documents holding the node (the pairs with the node
 -- are all there) and the words' margins over the whole corpus
 -- (c:window_slots): only those documents are read.
+-- When the node is in every document, the full pass is the shorter way.
 local source = not opts.full_pass and not opts.sentence and not phrase and c.holding
   and c.window_slots and c:holding({ node }, { level = "casefold" }) or c
+if #source == #c then source = c end
 local function count_pairs(src)
   return src:fold(
   function() return { cooc = count.cooc(node_copts) } end,
