@@ -142,7 +142,10 @@ local tokens = built.tokens
 print(string.format("\n%d tokens; build: CWB (cwb-encode + cwb-makeall) %.2f s, corpusrun index %.2f s (%.2f x); "
   .. "size: CWB %.1f MB (%.2f bytes/token), index %.1f MB (%.2f bytes/token)\n", tokens, encode_s, index_s,
   index_s / encode_s, cwb_bytes / 1e6, cwb_bytes / tokens, built.bytes / 1e6, built.bytes / tokens))
-local self = arg[-1] or "corpusrun"
+-- the running binary: arg's lowest index (its options come after it)
+local lowest = 0
+while arg[lowest - 1] do lowest = lowest - 1 end
+local self = lowest < 0 and arg[lowest] or "corpusrun"
 local function cr_count(query, strategy)
   local code = ("local c = assert(require('corpus').open(%q)); print(#assert(c:query(%q%s)))"):format(index, query,
     strategy and (", { strategy = %q }"):format(strategy) or "")
