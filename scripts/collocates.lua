@@ -58,6 +58,7 @@ local stats = require "stats"
 local scriptlib = require "scriptlib"
 local chart = require "chart"
 local match = require "match"
+local host = require "corpusrun"
 
 local c = scriptlib.open(corpus, opts.corpus)
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
@@ -86,8 +87,9 @@ local node_copts = { mode = copts.mode, window = copts.window, node = node }
 -- An index gives the documents holding the node (the pairs with the node
 -- are all there) and the words' margins over the whole corpus
 -- (c:window_slots): only those documents are read.
--- When the node is in every document, the full pass is the shorter way.
-local source = not opts.full_pass and not opts.sentence and not phrase and c.holding
+-- When the node is in every document, the full pass is the shorter way;
+-- on a cluster the fold is the work.
+local source = not opts.full_pass and not opts.sentence and not phrase and host.cluster == nil and c.holding
   and c.window_slots and c:holding({ node }, { level = "casefold" }) or c
 if #source == #c then source = c end
 local function count_pairs(src)

@@ -208,8 +208,9 @@ end
 -- lists leave two in the set, and the second pass runs.
 -- An index answers words (not n-grams or attributes) from its lexicon and
 -- postings, without reading the documents (no sample, no fold); else, or
--- when it cannot say, the full pass.
-local indexed = not opts.full_pass and c.freq and c.doc_counts and opts.ngrams == 1 and not opts.attr and c:freq(topts)
+-- when it cannot say, the full pass.  Not on a cluster (--shard, --merge,
+-- --map, --reduce): there the fold is the work.
+local indexed = not opts.full_pass and host.cluster == nil and c.freq and c.doc_counts and opts.ngrams == 1 and not opts.attr and c:freq(topts)
 local cluster = host.cluster
 local watched
 if not indexed and not opts.stem and not (cluster and (cluster.map or cluster.reduce or cluster.merge)) then

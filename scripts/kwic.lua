@@ -75,9 +75,10 @@ end
 
 if not opts.entity then what = scriptlib.unquote(what) end
 -- An index gives the documents that hold every word of the pattern (a
--- trailing * a prefix of the last): only those are read.
+-- trailing * a prefix of the last): only those are read (not on a
+-- cluster, where the fold is the work).
 local source = c
-if not opts.full_pass and not opts.entity and c.holding then
+if not opts.full_pass and not opts.entity and host.cluster == nil and c.holding then
   local base = what:match("^(.-)%*$") or what
   if not base:match("%s$") then
     local words = {}

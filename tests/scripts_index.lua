@@ -132,5 +132,21 @@ if corpora[2] then
   t.ok(reads >= 1 and reads < all, ("collocates.lua jury reads %d of %d documents of the index"):format(reads, all))
 end
 
+-- on a cluster the fold is the work: shards of an index write parts, and
+-- their merge prints what the index prints
+for _, script in ipairs({ "freq.lua --top 20", "kwic.lua Iran", "collocates.lua iran" }) do
+  local parts = dir .. "/parts-" .. script:match("^%a+")
+  local whole = run(1, sample, script, "")
+  local ok = true
+  for k = 0, 1 do
+    local _, rc, e = t.run("cd " .. q(t.root) .. " && " .. CR .. " --quiet --shard " .. k .. "/2 --parts " .. q(parts)
+      .. " -c " .. q(sample) .. " scripts/" .. script)
+    if rc ~= 0 then ok = false; t.diag(e) end
+  end
+  local merged, rc = t.run("cd " .. q(t.root) .. " && " .. CR .. " --quiet --merge " .. q(parts) .. " -c " .. q(sample)
+    .. " scripts/" .. script)
+  t.ok(ok and rc == 0 and merged == whole, script .. ": two shards of the index, merged, print what the index prints")
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()
