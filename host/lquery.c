@@ -122,6 +122,89 @@ static int q_freq(lua_State *L) {
     return 1;
 }
 
+/* core.lexicon(pos, attr) -> strings, freqs: the lexicon of attr in id order
+ * (ids from 0: strings[id + 1]) and each string's frequency */
+static int q_lexicon(lua_State *L) {
+    const cp_corpus *c = crl_check_positions(L, 1);
+    int a = attr_arg(L, c, 2);
+    cp_id n = c->ops->lex_size(c, a);
+    luaL_argcheck(L, n >= 0 && n < INT32_MAX, 1, "lexicon too large");
+    lua_createtable(L, (int)n, 0);
+    lua_createtable(L, (int)n, 0);
+    for (cp_id id = 0; id < n; id++) {
+        size_t len;
+        const char *str = c->ops->lex_str(c, a, id, &len);
+        if (!str) return luaL_error(L, "query: cannot read the lexicon of '%s'", c->attrs[a]);
+        lua_pushlstring(L, str, len);
+        lua_rawseti(L, -3, (lua_Integer)id + 1);
+        lua_pushinteger(L, (lua_Integer)c->ops->lex_freq(c, a, id));
+        lua_rawseti(L, -2, (lua_Integer)id + 1);
+    }
+    return 2;
+}
+
+/* core.ids(pos, attr, from, to) -> the lexicon ids (0-based) of attr at
+ * positions [from, to), clipped to the corpus */
+static int q_ids(lua_State *L) {
+    const cp_corpus *c = crl_check_positions(L, 1);
+    int a = attr_arg(L, c, 2);
+    lua_Integer from = luaL_checkinteger(L, 3), to = luaL_checkinteger(L, 4);
+    if (from < 0) from = 0;
+    if (to > (lua_Integer)c->size) to = (lua_Integer)c->size;
+    size_t n = to > from ? (size_t)(to - from) : 0;
+    luaL_argcheck(L, n < INT32_MAX, 4, "too many positions");
+    cp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof *ids, 0);
+    if (n > 0 && c->ops->ids_at(c, a, (cp_pos)from, n, ids) != CP_OK)
+        return luaL_error(L, "query: cannot read the ids of '%s' (a damaged index)", c->attrs[a]);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)ids[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* core.region_sums(pos, attr, ids, weights, struct) -> sums: sums[k] (region
+ * k, 1-based) is the sum of weights[i] over the positions of ids[i] (0-based
+ * ids of attr) in region k */
+static int q_region_sums(lua_State *L) {
+    const cp_corpus *c = crl_check_positions(L, 1);
+    int a = attr_arg(L, c, 2);
+    luaL_checktype(L, 3, LUA_TTABLE);
+    luaL_checktype(L, 4, LUA_TTABLE);
+    int s = struct_arg(L, c, 5);
+    size_t n = (size_t)luaL_len(L, 3);
+    luaL_argcheck(L, (size_t)luaL_len(L, 4) == n, 4, "one weight per id expected");
+    cp_id lex = c->ops->lex_size(c, a);
+    int64_t nreg = c->ops->regions(c, s);
+    luaL_argcheck(L, nreg >= 0 && nreg < INT32_MAX, 5, "too many regions");
+    cp_id *ids = lua_newuserdatauv(L, (n + 1) * sizeof *ids, 0);
+    int64_t *w = lua_newuserdatauv(L, (n + 1) * sizeof *w, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_rawgeti(L, 3, (lua_Integer)i + 1);
+        lua_rawgeti(L, 4, (lua_Integer)i + 1);
+        int isnum;
+        lua_Integer id = lua_tointegerx(L, -2, &isnum);
+        luaL_argcheck(L, isnum && id >= 0 && id < lex, 3, "lexicon ids expected");
+        lua_Integer wt = lua_tointegerx(L, -1, &isnum);
+        luaL_argcheck(L, isnum, 4, "integer weights expected");
+        ids[i] = (cp_id)id;
+        w[i] = (int64_t)wt;
+        lua_pop(L, 2);
+    }
+    int64_t *out = lua_newuserdatauv(L, ((size_t)nreg + 1) * sizeof *out, 0);
+    memset(out, 0, ((size_t)nreg + 1) * sizeof *out);
+    int rc = qh_region_sums(c, a, ids, w, n, s, out);
+    if (rc == CP_ENOMEM) return luaL_error(L, "not enough memory");
+    if (rc != CP_OK) return luaL_error(L, "query: cannot read the postings of '%s' (a damaged index)", c->attrs[a]);
+    lua_createtable(L, (int)nreg, 0);
+    for (int64_t k = 0; k < nreg; k++) {
+        lua_pushinteger(L, (lua_Integer)out[k]);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
 /* ---- the builder of documents in memory ------------------------------------ */
 
 typedef struct Builder {
@@ -567,7 +650,7 @@ static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},
                                  {"parse", q_parse},       {"names", q_names},         {"run", q_run},
                                  {"setop", q_setop},       {"info", q_info},           {"region", q_region},
                                  {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
-                                 {"freq", q_freq},         {"get", hits_get},          {"order", hits_order},
+                                 {"freq", q_freq},  {"lexicon", q_lexicon}, {"ids", q_ids}, {"region_sums", q_region_sums},         {"get", hits_get},          {"order", hits_order},
                                  {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
                                  {"pick", hits_pick},       {"within", hits_within}, {"hit_regions", hits_hit_regions},      {"positions", hits_positions}, {NULL, NULL}};
 

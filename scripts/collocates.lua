@@ -36,6 +36,8 @@ local spec = {
     { name = "svg", type = "output", output = true,
       help = "also draw the node and its collocates as a network, an SVG picture (node area: frequency, "
         .. "edge width: the --sort measure)" },
+    { name = "full-pass", type = "boolean",
+      help = "read every document even when the corpus is an index (which reads only the documents holding the node and takes the margins from its lexicon and postings; a phrase or --sentence reads them all), with the same output" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -56,6 +58,7 @@ local stats = require "stats"
 local scriptlib = require "scriptlib"
 local chart = require "chart"
 local match = require "match"
+local host = require "corpusrun"
 
 local c = scriptlib.open(corpus, opts.corpus)
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
@@ -81,7 +84,16 @@ local phrase = #words > 1 and match.gazetteer(
 -- Only the pairs with the node are counted (the words alone for their
 -- margins): about the cost of counting the words.
 local node_copts = { mode = copts.mode, window = copts.window, node = node }
-local acc = c:fold(
+-- An index gives the documents holding the node (the pairs with the node
+-- are all there) and the words' margins over the whole corpus
+-- (c:window_slots): only those documents are read.
+-- When the node is in every document, the full pass is the shorter way;
+-- on a cluster the fold is the work.
+local source = not opts.full_pass and not opts.sentence and not phrase and host.cluster == nil and c.holding
+  and c.window_slots and c:holding({ node }, { level = "casefold" }) or c
+if #source == #c then source = c end
+local function count_pairs(src)
+  return src:fold(
   function() return { cooc = count.cooc(node_copts) } end,
   function(acc, doc)
     local text = doc.text
@@ -100,11 +112,26 @@ local acc = c:fold(
     end
     acc.cooc:add_text(text)
   end)
+end
+local acc = count_pairs(source)
+local with = acc.cooc:with(node)
+if source ~= c then
+  local keys = {}
+  for i, r in ipairs(with) do keys[i] = r.key end
+  local slots, n = c:window_slots(keys, opts.window)
+  if slots then
+    local f = c:freq()
+    for _, r in ipairs(with) do r.c1, r.n, r.f2 = slots[r.key], n, f:get(r.key) end
+  else
+    acc = count_pairs(c)
+    with = acc.cooc:with(node)
+  end
+end
 
 local node_freq = acc.cooc:freq(node) or 0
 local stop = scriptlib.stopwords(opts.stopwords)
 local rows = {}
-for _, r in ipairs(acc.cooc:with(node)) do
+for _, r in ipairs(with) do
   if not stop[r.key] and (opts.include_node or r.key ~= node) then
     r.key = r.key:gsub(JOIN, " ")
     r.node_freq = node_freq

@@ -50,6 +50,8 @@ local spec = {
         .. "with --svg, the first 8 words drawn over the same bins" },
     { name = "bin", type = "enum", choices = { "auto", "month", "year", "value" }, default = "auto", output = true,
       help = "with --by: bins of dates (auto: months, or years over 36 months), or each value its own" },
+    { name = "full-pass", type = "boolean",
+      help = "read every document even when the corpus is an index (which answers words (not n-grams, --attr or --where; --by reads the documents) from its lexicon and postings, with the same output)" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -204,9 +206,14 @@ end
 -- the accumulator (`watch`, a set of one packed list), so that --merge
 -- reads it from the parts and needs no corpus; parts made from different
 -- lists leave two in the set, and the second pass runs.
+-- An index answers words (not n-grams or attributes) from its lexicon and
+-- postings, without reading the documents (no sample, no fold); else, or
+-- when it cannot say, the full pass.  Not on a cluster (--shard, --merge,
+-- --map, --reduce): there the fold is the work.
+local indexed = not opts.full_pass and host.cluster == nil and c.freq and c.doc_counts and opts.ngrams == 1 and not opts.attr and c:freq(topts)
 local cluster = host.cluster
 local watched
-if not opts.stem and not (cluster and (cluster.map or cluster.reduce or cluster.merge)) then
+if not indexed and not opts.stem and not (cluster and (cluster.map or cluster.reduce or cluster.merge)) then
   local ndocs = #c
   local sample = new_counter()
   local n = math.min(ndocs, math.max(50, math.min(math.ceil(ndocs / 20), 1000)))
@@ -229,27 +236,33 @@ end
 -- pass 1: frequencies, counted in C, and each document's counts of the
 -- watched keys
 local running
-local acc = c:fold(
-  function()
-    running = {}
-    return { f = new_counter(), docs = 0, sizes = {}, records = {}, recorded = 0,
-             watch = watched and { [pack_keys(watched)] = true } or {} }
-  end,
-  function(acc, doc)
-    local f = acc.f
-    local before = f:total()
-    feed(f, doc)
-    acc.docs = acc.docs + 1
-    if watched then
-      acc.sizes[#acc.sizes + 1] = f:total() - before
-      -- records joined into strings of about 4 KB (count.columns reads
-      -- them as they come), not one Lua string a document
-      local records, rec = acc.records, f:delta(watched, running)
-      local last = records[#records]
-      if last and #last < 4096 then records[#records] = last .. rec else records[#records + 1] = rec end
-      acc.recorded = acc.recorded + 1
-    end
-  end, { reduce = candidates })
+local acc
+if indexed then
+  receipt.note_corpus(c)
+  acc = candidates({ f = indexed, docs = #c, sizes = {}, records = {}, recorded = 0, watch = {} })
+else
+  acc = c:fold(
+    function()
+      running = {}
+      return { f = new_counter(), docs = 0, sizes = {}, records = {}, recorded = 0,
+               watch = watched and { [pack_keys(watched)] = true } or {} }
+    end,
+    function(acc, doc)
+      local f = acc.f
+      local before = f:total()
+      feed(f, doc)
+      acc.docs = acc.docs + 1
+      if watched then
+        acc.sizes[#acc.sizes + 1] = f:total() - before
+        -- records joined into strings of about 4 KB (count.columns reads
+        -- them as they come), not one Lua string a document
+        local records, rec = acc.records, f:delta(watched, running)
+        local last = records[#records]
+        if last and #last < 4096 then records[#records] = last .. rec else records[#records + 1] = rec end
+        acc.recorded = acc.recorded + 1
+      end
+    end, { reduce = candidates })
+end
 
 if acc.f:total() == 0 then
   io.stderr:write("freq: the corpus is empty: its ", acc.docs, " documents hold no ",
@@ -305,10 +318,32 @@ local column = {}
 for i, w in ipairs(watched or {}) do column[w] = i end
 local all_watched = watched ~= nil
 for _, w in ipairs(shown) do if not column[w] then all_watched = false end end
-local per
-if all_watched then
+-- on an index: each document's counts from the postings
+local function index_counts()
+  local keys, seen = {}, {}
+  for _, w in ipairs(shown) do
+    for _, form in ipairs(shown_forms[w]) do
+      if not seen[form] then seen[form] = true; keys[#keys + 1] = form end
+    end
+  end
+  local counts, sizes = c:doc_counts(keys, { level = opts.level })
+  if not counts then return nil end
+  local v = {}
+  for _, w in ipairs(shown) do
+    local list = {}
+    for d = 1, #sizes do
+      local k = 0
+      for _, form in ipairs(shown_forms[w]) do k = k + counts[form][d] end
+      list[d] = k
+    end
+    v[w] = list
+  end
+  return { v = v, sizes = sizes }
+end
+local per = indexed and index_counts() or nil
+if not per and all_watched then
   per = { sizes = acc.sizes }
-else
+elseif not per then
   per = c:fold(
     function()
       running = { f = shown_counter(), total = 0, seen = {} }

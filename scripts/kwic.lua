@@ -25,6 +25,8 @@ local spec = {
     { name = "html", type = "output", output = true, help = "also write the concordance as a standalone HTML page" },
     { name = "svg", type = "output", output = true,
       help = "also draw a dispersion plot of the hits (one strip per document, a mark at each hit) as an SVG picture" },
+    { name = "full-pass", type = "boolean",
+      help = "read every document even when the corpus is an index (which reads only the documents holding the pattern's words; --entity reads them all), with the same output" },
     { name = "quiet", short = "q", type = "boolean", output = true, help = "no progress line on stderr" },
   },
   examples = {
@@ -42,6 +44,7 @@ local corpus = require "corpus"
 local kwic = require "kwic"
 local scriptlib = require "scriptlib"
 local receipt = require "receipt"
+local tokenize = require "tokenize"
 local host = require "corpusrun"
 
 if not opts.pattern and not opts.entity then
@@ -71,7 +74,20 @@ if opts.entity then
 end
 
 if not opts.entity then what = scriptlib.unquote(what) end
-local rows = kwic.lines(c, what, kopts)
+-- An index gives the documents that hold every word of the pattern (a
+-- trailing * a prefix of the last): only those are read (not on a
+-- cluster, where the fold is the work).
+local source = c
+if not opts.full_pass and not opts.entity and host.cluster == nil and c.holding then
+  local base = what:match("^(.-)%*$") or what
+  if not base:match("%s$") then
+    local words = {}
+    for w in tokenize.words(base, { level = "key" }) do words[#words + 1] = w end
+    if base ~= what and #words > 0 then words[#words] = words[#words] .. "*" end
+    source = c:holding(words) or c
+  end
+end
+local rows = kwic.lines(source, what, kopts)
 local found = #rows
 if opts.svg then
   scriptlib.svg(opts.svg, scriptlib.dispersion(c, rows, { title = "Dispersion of " .. (kopts.entity or what),

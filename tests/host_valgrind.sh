@@ -43,6 +43,7 @@ check "SQLite" -e 'local s = require "lsqlite3" local db = s.open_memory() db:ex
 check "a corpus, tokenizer and counter" -e 'local c = require("corpus").open("corpus") local f = require("count").freq() for d in c:docs() do f:add_text(d.text) end print(#f)'
 check "the sandbox (supervisor)" --sandbox tests/data/fold_script.lua
 check "queries (documents in memory, the query language, results)" -e 'local c = require("corpus").open("corpus") local q = assert(c:query("\"the\"%c [] | \"mayor\"%c")) q:kwic{sort = {"R1", "L1"}} q:count() q:collocates() q:dispersion() print(#q:sample(3):intersect(q), c:query("[x"))'
+check "answers from an index (its lexicon, postings and ids)" -e 'local corpus = require "corpus" local p = os.tmpname() corpus.index("corpus", p, { quiet = true }) local c = corpus.open(p) c:freq() c:doc_counts({ "the", "iran" }) c:window_slots({ "the" }, 3) print(#c:holding({ "iran*", "said" }), #assert(c:query("\"the\"%c")), #assert(c:query("[lower=\"the|a\"] [] within s"))) os.remove(p)'
 check "queries over an annotated corpus" -e 'local c = require("corpus").open("tests/data/load/annot/ud.conllu") print(#assert(c:query("<s> [upos=\"PRON\"] within s")):count("lemma"))'
 echo "1..$n"
 exit $((failed > 0))

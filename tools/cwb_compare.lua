@@ -1,7 +1,7 @@
 -- cwb_compare.lua: hit counts and times of corpusrun's c:query against CWB's
 -- cqp on the same tagged Brown corpus (`make bench-cwb`; docs/performance.md).
 --
---   corpusrun tools/cwb_compare.lua CWB_BIN BROWN_TAGGED_DIR [COPIES [WORKDIR]]
+--   corpusrun tools/cwb_compare.lua CWB_BIN BROWN_TAGGED_DIR [COPIES [WORKDIR [RUNS]]]
 --
 -- CWB_BIN holds cwb-encode, cwb-makeall and cqp (a CWB built from source:
 -- docs/performance.md says how).  The word/TAG files become one VRT file
@@ -9,11 +9,17 @@
 -- lower), encoded with cwb-encode and cwb-makeall; each query then runs as
 -- one cqp process (its startup included) and once in corpusrun over the same
 -- files read as annotated input (the documents in memory, or the index when
--- the corpus has one).  Prints a Markdown table; exits 1 when a count differs.
+-- the corpus has one).  The same VRT file is then indexed (corpus.index: the
+-- same tokens and attributes), and each query runs RUNS times (default 5)
+-- as one whole corpusrun process over the index file (startup, opening and
+-- the count printed) beside one cqp process, the two interleaved; the
+-- medians are printed with the build times and sizes of both.  Prints
+-- Markdown tables; exits 1 when a count differs.
 local corpus = require "corpus"
 local query = require "query"
 
 local bin, dir, copies, work = arg[1], arg[2], tonumber(arg[3] or "1"), arg[4] or os.tmpname() .. ".cwb"
+local runs = tonumber(arg[5] or "5")
 if not bin or not dir then
   io.stderr:write("usage: corpusrun tools/cwb_compare.lua CWB_BIN BROWN_TAGGED_DIR [COPIES [WORKDIR]]\n")
   os.exit(2)
@@ -118,4 +124,65 @@ for i, qs in ipairs(QUERIES) do
   print(string.format("| `%s` | %s | %s | %d | %.3f | %.3f |", qs:gsub("|", "\\|"), st or "standard",
     tostring(n1), #r, s1, s2))
 end
+
+-- whole processes: corpusrun over the index file beside cqp, interleaved
+local index = work .. "/brown.cri"
+os.remove(index)
+t0 = now()
+local built = corpus.index(vrt, index, { format = "vrt", attributes = { "word", "pos", "lower" }, quiet = true })
+local index_s = now() - t0
+local function du(path)
+  local f = io.popen("du -sb " .. q(path))
+  local n = tonumber((f:read("l") or ""):match("^(%d+)"))
+  f:close()
+  return n or 0
+end
+local cwb_bytes = du(work .. "/data")
+local tokens = built.tokens
+print(string.format("\n%d tokens; build: CWB (cwb-encode + cwb-makeall) %.2f s, corpusrun index %.2f s (%.2f x); "
+  .. "size: CWB %.1f MB (%.2f bytes/token), index %.1f MB (%.2f bytes/token)\n", tokens, encode_s, index_s,
+  index_s / encode_s, cwb_bytes / 1e6, cwb_bytes / tokens, built.bytes / 1e6, built.bytes / tokens))
+-- the running binary: arg's lowest index (its options come after it)
+local lowest = 0
+while arg[lowest - 1] do lowest = lowest - 1 end
+local self = lowest < 0 and arg[lowest] or "corpusrun"
+local function cr_count(query, strategy)
+  local code = ("local c = assert(require('corpus').open(%q)); print(#assert(c:query(%q%s)))"):format(index, query,
+    strategy and (", { strategy = %q }"):format(strategy) or "")
+  local t = now()
+  local pipe = io.popen(q(self) .. " -e " .. q(code) .. " 2>&1")
+  local text = pipe:read("a")
+  pipe:close()
+  return tonumber(text:match("(%d+)%s*$")), now() - t, text
+end
+local function median(v)
+  table.sort(v)
+  local n = #v
+  return n % 2 == 1 and v[(n + 1) // 2] or (v[n // 2] + v[n // 2 + 1]) / 2
+end
+print(string.format("| query | strategy | hits | cqp s | corpusrun s | ratio |"))
+print("|---|---|---:|---:|---:|---:|")
+local ratios = {}
+for i, qs in ipairs(QUERIES) do
+  local st = STRATEGIES[i]
+  local a, b, n1, n2 = {}, {}, nil, nil
+  for r = 1, runs do
+    local text
+    if r % 2 == 1 then
+      n1, a[r] = cqp_count(qs, st)
+      n2, b[r], text = cr_count(qs, st)
+    else
+      n2, b[r], text = cr_count(qs, st)
+      n1, a[r] = cqp_count(qs, st)
+    end
+    if not n2 then io.stderr:write("corpusrun: ", text, "\n") end
+  end
+  if n1 ~= n2 then differ = differ + 1 end
+  local ma, mb = median(a), median(b)
+  ratios[#ratios + 1] = mb / ma
+  print(string.format("| `%s` | %s | %s | %.3f | %.3f | %.2f |", qs:gsub("|", "\\|"), st or "standard",
+    n1 == n2 and tostring(n1) or (tostring(n1) .. " / " .. tostring(n2)), ma, mb, mb / ma))
+end
+print(string.format("\nmedian ratio corpusrun / cqp over the queries: %.2f (medians of %d interleaved runs each)",
+  median(ratios), runs))
 os.exit(differ == 0 and 0 or 1)

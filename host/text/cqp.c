@@ -1732,6 +1732,23 @@ static int candidates(engine *e, cp_posvec *v, int *all) {
 
 /* ---- running -------------------------------------------------------------------- */
 
+/* Room for n hits in h (its three arrays at the same capacity); 0 or -1. */
+static int hits_reserve(cqp_hits *h, size_t n) {
+    if (n <= h->cap) return 0;
+    size_t c1 = h->cap, c2 = h->cap, c3 = h->cap;
+    cp_pos *a = cr_grow(h->start, &c1, n, sizeof *a, 256);
+    if (!a) return -1;
+    h->start = a;
+    cp_pos *b = cr_grow(h->end, &c2, n, sizeof *b, 256);
+    if (!b) return -1;
+    h->end = b;
+    cp_pos *c = cr_grow(h->target, &c3, n, sizeof *c, 256);
+    if (!c) return -1;
+    h->target = c;
+    h->cap = c1;
+    return 0;
+}
+
 int cqp_hits_push(cqp_hits *h, cp_pos s, cp_pos en, cp_pos t) {
     if (h->n == h->cap) {
         size_t c1 = h->cap, c2 = h->cap, c3 = h->cap;
@@ -1862,6 +1879,8 @@ int cqp_run(const cqp_query *q, const cp_corpus *c, cqp_strategy strategy, cqp_h
                     else if (try_start(&e, p, longest, &raw) != 0) break;
                 }
             } else {
+                /* a start gives at most one hit: room for them all at once */
+                if (cand.n > 0 && hits_reserve(&raw, cand.n) != 0) eerr(&e, 0, "out of memory");
                 for (size_t i = 0; i < cand.n && !e.failed; i++) {
                     if ((i & 0xffff) == 0 && cr_interrupted()) eerr(&e, 0, "interrupted");
                     else if (try_start(&e, cand.v[i], longest, &raw) != 0) break;
@@ -1877,6 +1896,11 @@ int cqp_run(const cqp_query *q, const cp_corpus *c, cqp_strategy strategy, cqp_h
     }
     reduce(&raw, strategy);
     if (q->cut >= 0 && raw.n > (size_t)q->cut) raw.n = (size_t)q->cut;
+    if (out->n == 0) {   /* the hits become out's, not copied */
+        cqp_hits_free(out);
+        *out = raw;
+        return 0;
+    }
     for (size_t i = 0; i < raw.n; i++)
         if (cqp_hits_push(out, raw.start[i], raw.end[i], raw.target[i]) != 0) {
             cqp_hits_free(&raw);

@@ -261,6 +261,32 @@ int qh_regions(const cp_corpus *c, const cqp_hits *h, int s, int64_t *out) {
     return CP_OK;
 }
 
+int qh_region_sums(const cp_corpus *c, int attr, const cp_id *ids, const int64_t *weights, size_t n, int s,
+                   int64_t *out) {
+    cp_posvec v = {0};
+    int rc = CP_OK;
+    int64_t nreg = c->ops->regions(c, s);
+    for (size_t i = 0; i < n && rc == CP_OK; i++) {
+        if (weights[i] == 0) continue;
+        v.n = 0;
+        rc = c->ops->postings(c, attr, ids[i], &v);
+        /* postings ascend: the region found stays until a position passes its end */
+        cp_pos rs = 0, re = 0;
+        int64_t k = -1;
+        for (size_t j = 0; j < v.n && rc == CP_OK; j++) {
+            cp_pos p = v.v[j];
+            if (k < 0 || p < rs || p >= re) {
+                k = c->ops->region_of(c, s, p);
+                if (k < 0 || k >= nreg) { k = -1; continue; }
+                if (c->ops->region(c, s, k, &rs, &re) != CP_OK) rc = CP_EIO;
+            }
+            if (rc == CP_OK) out[k] += weights[i];
+        }
+    }
+    cp_posvec_free(&v);
+    return rc;
+}
+
 static int hit_cmp(const cqp_hits *a, size_t i, const cqp_hits *b, size_t j) {
     if (a->start[i] != b->start[j]) return a->start[i] < b->start[j] ? -1 : 1;
     return a->end[i] < b->end[j] ? -1 : a->end[i] > b->end[j];

@@ -52,6 +52,15 @@ int qh_colloc(const cp_corpus *c, const cqp_hits *h, int attr, long left, long r
 /* out[i]: the region of structure s holding hit i's start (-1: none). */
 int qh_regions(const cp_corpus *c, const cqp_hits *h, int s, int64_t *out);
 
+/* Per region of structure s, the weighted count of the positions holding
+ * one of the ids of attr: out[k] += weights[i] for every position of ids[i]
+ * in region k (out has regions(s) entries, zeroed by the caller; positions
+ * outside every region are left out).  A corpus's word counts per document
+ * from its postings, without reading its token stream.  CP_OK, CP_ENOMEM,
+ * CP_EIO. */
+int qh_region_sums(const cp_corpus *c, int attr, const cp_id *ids, const int64_t *weights, size_t n, int s,
+                   int64_t *out);
+
 /* Set operations on two hit lists sorted as cqp_run gives them, a hit being
  * its start and end: QH_AND keeps a's hits also in b, QH_MINUS those not in
  * b, QH_OR the union (a's target first).  Appends to out; 0 or -1. */

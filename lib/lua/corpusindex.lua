@@ -10,6 +10,9 @@ local core = require "corpusindex.core"
 local fold = require "fold"
 local query = require "query"
 local json = require "json"
+local count = require "count"
+local tokenize = require "tokenize"
+local qcore = require "query.core"
 local progress = require "progress"
 local receipt = require "receipt"
 
@@ -349,6 +352,260 @@ end
 function IndexCorpus:verify()
   check(self)
   return self.state.ix:verify()
+end
+
+-- ---- answers from the lexicon and the postings --------------------------------
+-- What a script would count by reading every document's text (count.freq's
+-- add_text, kwic's matcher) answered from the index instead: the word
+-- lexicon's strings are tokenised once each (a type, not a token, per
+-- call), and their frequencies and postings do the rest.  The tokens of
+-- a document's text are its index tokens' tokens: a plain-text index holds
+-- the tokeniser's own tokens (each string gives itself back, checked), an
+-- annotated one strings that whitespace separates in the rebuilt text.
+
+local LEVELS = { raw = true, nfc = true, casefold = true, key = true }
+
+-- The word lexicon (strings, freqs), once per index.
+local function lexicon(c)
+  local st = c.state
+  if not st.lex then
+    local strs, freqs = qcore.lexicon(c:positions(), "word")
+    st.lex = { strs = strs, freqs = freqs }
+  end
+  return st.lex
+end
+
+-- Plain text (word, lower, key only) or annotated.
+local function plain(c)
+  return #c.state.ix:info().attributes == 3
+end
+
+-- pieces[id + 1]: the keys at level of the words (kinds word and number) of
+-- the word lexicon's string id, or nil and why the index cannot say.
+local function pieces(c, level)
+  local st = c.state
+  st.pieces = st.pieces or {}
+  local got = st.pieces[level]
+  if got then return got end
+  local lex, out, isplain = lexicon(c), {}, plain(c)
+  local words, tokens, topt = tokenize.words, tokenize.tokens, { level = level }
+  for i, s in ipairs(lex.strs) do
+    if isplain then
+      -- a token of the tokeniser gives itself back, whole, when tokenised alone
+      local it = tokens(s)
+      local t1, _, a, b = it()
+      if t1 == nil or a ~= 1 or b ~= #s or it() ~= nil then
+        return nil, ("the index's token '%s' is not one token of the tokeniser when read alone"):format(s)
+      end
+    end
+    local p = {}
+    for w in words(s, topt) do p[#p + 1] = w end
+    out[i] = p
+  end
+  st.pieces[level] = out
+  return out
+end
+
+local function whole(c, fname)
+  if c.ns then return nil, fname .. ": a sub-corpus of an index is counted by reading its documents" end
+  return true
+end
+
+--- c:freq([opts]) -> the count.freq counter of every document's text
+--- (count.freq(opts) fed each doc.text), from the lexicon; opts: level
+--- (default "casefold").  nil and why when the index cannot answer it.
+function IndexCorpus:freq(opts)
+  check(self)
+  opts = opts or {}
+  if type(opts) ~= "table" then error("bad argument #1 to 'freq' (table expected)", 2) end
+  local level = opts.level or "casefold"
+  for k in pairs(opts) do
+    if k ~= "level" then return nil, "freq: the option '" .. tostring(k) .. "' is counted by reading the documents" end
+  end
+  if not LEVELS[level] then error("bad argument #1 to 'freq' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "freq")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local f, freqs = count.freq({ level = level }), lexicon(self).freqs
+  for i, keys in ipairs(p) do
+    local n = freqs[i]
+    for _, k in ipairs(keys) do f:add(k, n) end
+  end
+  return f
+end
+
+--- c:doc_counts(keys [, opts]) -> counts, sizes: counts[key][d] the times
+--- key (a word at opts.level, default "casefold") occurs in document d (in
+--- corpus order), sizes[d] the words (kinds word and number) of document d,
+--- as count.freq would count them, from the postings.  nil and why when the
+--- index cannot answer it.
+function IndexCorpus:doc_counts(keys, opts)
+  check(self)
+  if type(keys) ~= "table" then error("bad argument #1 to 'doc_counts' (table of words expected)", 2) end
+  opts = opts or {}
+  local level = opts.level or "casefold"
+  if not LEVELS[level] then error("bad argument #2 to 'doc_counts' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "doc_counts")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local pos, ix = self:positions(), self.state.ix
+  -- sizes: each document's tokens, corrected by the strings that do not
+  -- hold exactly one word (punctuation: none; some annotated tokens: more)
+  local ids, ws = {}, {}
+  local want, wid, wwt = {}, {}, {}
+  for i, k in ipairs(keys) do
+    if type(k) ~= "string" then error("bad argument #1 to 'doc_counts' (words expected)", 2) end
+    want[k] = i
+    wid[i], wwt[i] = {}, {}
+  end
+  for i, ks in ipairs(p) do
+    if #ks ~= 1 then ids[#ids + 1], ws[#ws + 1] = i - 1, #ks - 1 end
+    for _, k in ipairs(ks) do
+      local j = want[k]
+      if j then
+        local l = wid[j]
+        if l[#l] == i - 1 then wwt[j][#l] = wwt[j][#l] + 1 else l[#l + 1], wwt[j][#l + 1] = i - 1, 1 end
+      end
+    end
+  end
+  local sizes = qcore.region_sums(pos, "word", ids, ws, "text")
+  for d = 1, #sizes do
+    local s, e = qcore.region(pos, "text", d - 1)
+    sizes[d] = sizes[d] + (e - s)
+  end
+  local counts = {}
+  for i, k in ipairs(keys) do counts[k] = qcore.region_sums(pos, "word", wid[i], wwt[i], "text") end
+  local _ = ix
+  return counts, sizes
+end
+
+-- The words (keys at level) of document d's tokens [from, to), in order.
+local function words_at(pos, p, from, to)
+  local out = {}
+  for _, id in ipairs(qcore.ids(pos, "word", from, to)) do
+    for _, k in ipairs(p[id + 1]) do out[#out + 1] = k end
+  end
+  return out
+end
+
+-- The first n words of document [s, e) (all when fewer), read in chunks.
+local function first_words(pos, p, s, e, n)
+  local out, at, step = {}, s, n + 8
+  while #out < n and at < e do
+    local to = math.min(e, at + step)
+    for _, k in ipairs(words_at(pos, p, at, to)) do out[#out + 1] = k end
+    at, step = to, step * 2
+  end
+  return out
+end
+
+-- The last n words of document [s, e) (all when fewer), in order.
+local function last_words(pos, p, s, e, n)
+  local out, at, step = {}, e, n + 8
+  while #out < n and at > s do
+    local from = math.max(s, at - step)
+    local chunk = words_at(pos, p, from, at)
+    table.move(out, 1, #out, #chunk + 1, chunk)
+    out, at, step = chunk, from, step * 2
+  end
+  return out
+end
+
+--- c:window_slots(words, window [, opts]) -> slots, n: slots[w] the window
+--- positions around every occurrence of word w (a key at opts.level, default
+--- "casefold") inside its document, up to window words on each side (words:
+--- kinds word and number); n the same sum over every word of the corpus.
+--- The margins of count.cooc{mode = "window"} fed every document's text
+--- (c1 and n of c:with).  nil and why when the index cannot answer it.
+function IndexCorpus:window_slots(words, window, opts)
+  check(self)
+  if type(words) ~= "table" then error("bad argument #1 to 'window_slots' (table of words expected)", 2) end
+  if math.type(window) ~= "integer" or window < 0 then
+    error("bad argument #2 to 'window_slots' (a non-negative integer expected)", 2)
+  end
+  opts = opts or {}
+  local level = opts.level or "casefold"
+  if not LEVELS[level] then error("bad argument #3 to 'window_slots' (level: raw, nfc, casefold or key expected)", 2) end
+  local f, why = self:freq({ level = level })
+  if not f then return nil, why end
+  local _, sizes = self:doc_counts({}, { level = level })
+  local p, pos = pieces(self, level), self:positions()
+  local want = {}
+  for _, w in ipairs(words) do
+    if type(w) ~= "string" then error("bad argument #1 to 'window_slots' (words expected)", 2) end
+    want[w] = 0
+  end
+  -- every occurrence has 2 * window slots, less those a document's ends
+  -- cut off: only its first and last window words lose any
+  local n, w2 = 0, 2 * window
+  local function cut(k, i, len)
+    local lost = math.max(0, window - i) + math.max(0, window - (len - 1 - i))
+    n = n - lost
+    if want[k] then want[k] = want[k] - lost end
+  end
+  for d, len in ipairs(sizes) do
+    n = n + w2 * len
+    if len > 0 and window > 0 then
+      local s, e = qcore.region(pos, "text", d - 1)
+      if len <= w2 then
+        for i, k in ipairs(first_words(pos, p, s, e, len)) do cut(k, i - 1, len) end
+      else
+        for i, k in ipairs(first_words(pos, p, s, e, window)) do
+          if i > window then break end
+          cut(k, i - 1, len)
+        end
+        local tail = last_words(pos, p, s, e, window)
+        for j = math.max(1, #tail - window + 1), #tail do cut(tail[j], len - (#tail - j) - 1, len) end
+      end
+    end
+  end
+  local slots = {}
+  for w, lost in pairs(want) do slots[w] = w2 * (f:get(w) or 0) + lost end
+  return slots, n
+end
+
+--- c:holding(words [, opts]) -> the sub-corpus of the documents whose text
+--- holds every one of the words (tokens compared at opts.level, default
+--- "key"; a word ending in * stands for every word it begins), in corpus
+--- order: the documents a concordance of a phrase made of these words can
+--- be in.  nil and why when the index cannot answer it.
+function IndexCorpus:holding(words, opts)
+  check(self)
+  if type(words) ~= "table" then error("bad argument #1 to 'holding' (table of words expected)", 2) end
+  opts = opts or {}
+  local level = opts.level or "key"
+  if not LEVELS[level] then error("bad argument #2 to 'holding' (level: raw, nfc, casefold or key expected)", 2) end
+  local ok, why = whole(self, "holding")
+  if not ok then return nil, why end
+  local p, pwhy = pieces(self, level)
+  if not p then return nil, pwhy end
+  local pos = self:positions()
+  local keep
+  for _, w in ipairs(words) do
+    if type(w) ~= "string" then error("bad argument #1 to 'holding' (words expected)", 2) end
+    local prefix = w:match("^(.-)%*$")
+    local ids, ones = {}, {}
+    for i, ks in ipairs(p) do
+      for _, k in ipairs(ks) do
+        if k == w or (prefix and k:sub(1, #prefix) == prefix) then
+          ids[#ids + 1], ones[#ones + 1] = i - 1, 1
+          break
+        end
+      end
+    end
+    local per = qcore.region_sums(pos, "word", ids, ones, "text")
+    if not keep then
+      keep = {}
+      for d, n in ipairs(per) do if n > 0 then keep[#keep + 1] = d end end
+    else
+      local k2 = {}
+      for _, d in ipairs(keep) do if per[d] > 0 then k2[#k2 + 1] = d end end
+      keep = k2
+    end
+  end
+  return new_view(self.path, self.state, keep or numbers(self))
 end
 
 ccore._set_index(M._open)
