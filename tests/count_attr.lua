@@ -89,8 +89,63 @@ do
            "a pair's missing second part is named")
   t.raises(function() count.freq { attr = "a/b/c" } end, "option 'attr' must be an attribute name, or two joined by '/'",
            "attr: at most a pair")
-  t.raises(function() count.ngrams(2):add_tokens(ud[1].tokens) end, "only count.freq and count.df",
-           "ngrams do not count attributes")
+  t.raises(function() count.ngrams(2):add_tokens(ud[1].tokens) end,
+           "has no attribute to count: make it with count.ngrams%(n, {attr",
+           "add_tokens(doc.tokens) on an n-gram counter of words is an error")
+  t.raises(function() count.cooc():add_tokens(ud[1].tokens) end,
+           "has no attribute to count: make it with count.cooc{attr",
+           "add_tokens(doc.tokens) on a co-occurrence counter of words is an error")
+  t.raises(function() count.cooc { where = { upos = "NOUN" } } end, "option 'where' chooses tokens to count: it needs 'attr'",
+           "cooc: where needs attr")
+end
+
+-- ---- n-grams and co-occurrences of an attribute ---------------------------------
+do
+  local g = count.ngrams(2, { attr = "lemma", sentences = true })
+  for _, d in ipairs(ud) do g:add_tokens(d.tokens) end
+  t.is(g:get("he say"), 1, "ngrams of lemmas: He says is 'he say'")
+  t.is(g:get("she say"), 1, "ngrams of lemmas: She said is 'she say'")
+  t.is(g:get(". il"), 0, "ngrams with sentences: none across a sentence end")
+  t.is(g:total(), 18, "ngrams: each sentence's tokens less one")
+  t.is(tostring(g), "corpusrun.Ngrams (n=2, 18 types, 18 tokens, attr lemma)", "ngrams: tostring names the attribute")
+  local whole = count.ngrams(2, { attr = "lemma" })
+  for _, d in ipairs(ud) do whole:add_tokens(d.tokens) end
+  t.is(whole:get(". il"), 1, "ngrams without sentences: a document is one run")
+  local p = count.ngrams(2, { attr = "lemma/upos", level = "raw", where = { upos = { "PRON", "VERB" } } })
+  for _, d in ipairs(ud) do p:add_tokens(d.tokens) end
+  t.is(p:get("he/PRON do/VERB"), 1, "ngrams of pairs with where: the tokens left out close up")
+  t.is(p:get("say/VERB he/PRON"), 1, "ngrams with where: across the comma and 'and' left out")
+  local u = assert(count.undump(p:dump()))
+  t.is(tostring(u), tostring(p), "ngrams of an attribute: undump keeps it")
+  t.is(u:get("he/PRON do/VERB"), 1, "ngrams: undump keeps the counts")
+  t.raises(function() p:merge(count.ngrams(2, { attr = "lemma/upos", level = "raw" })) end, "different settings %(where%)",
+           "ngrams: merging different filters is an error")
+  t.raises(function() g:merge(count.ngrams(2, { sentences = true })) end, "cannot merge counts of words into counts of attribute 'lemma'",
+           "ngrams: merging words into lemmas is an error")
+
+  local c = count.cooc { attr = "lemma/upos", window = 2, node = "say", level = "raw" }
+  local full = count.cooc { attr = "lemma/upos", window = 2, level = "raw" }
+  for _, d in ipairs(ud) do c:add_tokens(d.tokens); full:add_tokens(d.tokens) end
+  local function with(x, node)
+    local out = {}
+    for _, r in ipairs(x:with(node)) do out[#out + 1] = table.concat({ r.key, r.o11, r.r1, r.c1, r.n, r.f1, r.f2 }, ":") end
+    return table.concat(out, " ")
+  end
+  -- said (1 slot on its left, 2 on its right) and says (2 and 2) in "She said so, and he did too. He says things."
+  t.like(with(c, "say"), "^%./PUNCT:2:7:12:76:2:4 ,/PUNCT:1:7:4:76:2:1 he/PRON:1:7:8:76:2:2 ",
+         "cooc: a node of a pair counter is its first value (say: every say/X)")
+  t.is(with(c, "say"), with(full, "say"), "cooc: the node's focus answers as the full counter")
+  t.is(with(c, "say/VERB"), with(full, "say/VERB"), "cooc: a whole key is a node too")
+  t.is(c:freq("say/VERB"), 2, "cooc: the vocabulary counts pairs")
+  t.is(#c:with("nothing"), 0, "cooc: an absent node has no collocates")
+  local u2 = assert(count.undump(c:dump()))
+  t.is(with(u2, "say"), with(c, "say"), "cooc of an attribute with a node: undump keeps both")
+  t.is(tostring(u2), "corpusrun.Cooc (" .. #c .. " pairs, " .. select(2, tostring(c):match("(%d+) pairs, (%d+)")) ..
+       " words, n=22, attr lemma/upos)", "cooc: tostring names the attribute")
+  local s = count.cooc { attr = "lemma", mode = "sentence" }
+  for _, d in ipairs(ud) do s:add_tokens(d.tokens) end
+  t.is(s:get("say", "he"), 2, "cooc by sentence: the sentences of the tokens")
+  t.is(s:total(), 4, "cooc by sentence: four sentences")
 end
 
 -- ---- where: only the tokens whose attributes have the values given ---------------
@@ -170,10 +225,15 @@ for _, src in ipairs { { D .. "ud.conllu", {}, "lemma/upos" }, { D .. "tagged", 
                        { D .. "brown.vrt", { on_error = "skip" }, "lemma" } } do
   local acc = assert(corpus.open(src[1], src[2])):fold(
     function() return { f = count.freq { attr = src[3] }, df = count.df { attr = src[3] }, docs = 0,
-                        w = count.freq { attr = src[3], where = { [src[3]:match("[^/]+$")] = { "NOUN", "nn", "VERB" } } } } end,
+                        w = count.freq { attr = src[3], where = { [src[3]:match("[^/]+$")] = { "NOUN", "nn", "VERB" } } },
+                        g = count.ngrams(2, { attr = src[3] }), c = count.cooc { attr = src[3], window = 3 } } end,
     function(acc, doc)
       acc.f:add_tokens(doc.tokens); acc.df:add_tokens(doc.tokens); acc.w:add_tokens(doc.tokens); acc.docs = acc.docs + 1
+      acc.g:add_tokens(doc.tokens); acc.c:add_tokens(doc.tokens)
     end)
+  io.write(tostring(acc.g), " ", tostring(acc.c), "\n")
+  for _, r in ipairs(acc.g:top(20)) do io.write(r.key, "\t", r.n, "\n") end
+  for _, r in ipairs(acc.c:top(20)) do io.write(r.a, "\t", r.b, "\t", r.n, "\n") end
   io.write(src[1], " ", acc.docs, " ", tostring(acc.f), " ", tostring(acc.w), "\n")
   for _, r in ipairs(acc.w:top(10)) do io.write(r.key, "\t", r.n, "\n") end
   for _, r in ipairs(acc.f:top(30)) do io.write(r.key, "\t", r.n, "\t", acc.df:get(r.key), "\n") end
