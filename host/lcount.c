@@ -310,8 +310,6 @@ static int l_cooc(lua_State *L) {
         if (among && nfocus) return luaL_argerror(L, 1, "options 'node' and 'among' exclude each other");
         if (among) nfocus = among, need = 2;
     }
-    /* the node of a counter of attribute pairs may be a first value ("say" for say/verb...) */
-    if (need == 1 && strchr(attr, '/')) need |= CR_FOCUS_PREFIX;
     Count *c = newcount(L, K_COOC);
     memcpy(c->attr, attr, sizeof attr);
     crl_read_textopts(L, 1, &c->o);
@@ -404,12 +402,14 @@ static int add_attr(lua_State *L, Count *c, const ld_tokens *t) {
     int e;
     if (c->kind == K_NGRAMS) {
         e = cr_attr_segments(&c->u.g.vocab, t, cols, (size_t)n, c->o.level, c->o.sentences, c->where ? &where : NULL,
-                             &c->s, &c->join, ngrams_segment, &c->u.g);
+                             NULL, &c->s, &c->join, ngrams_segment, &c->u.g);
     } else if (c->kind == K_COOC) {
         cr_cooc_mode mode = c->u.c.mode;
         int by_sentence = mode == CR_COOC_SENTENCE || (mode == CR_COOC_WINDOW && c->o.sentences);
+        /* the node (or among) words of a counter of pairs stand for every pair they begin */
+        const cr_counter *words = n == 2 ? c->u.c.focus : NULL;
         e = cr_attr_segments(&c->u.c.vocab, t, cols, (size_t)n, c->o.level, by_sentence, c->where ? &where : NULL,
-                             &c->s, &c->join, cooc_segment, &c->u.c);
+                             words, &c->s, &c->join, cooc_segment, &c->u.c);
     } else {
         e = cr_freq_add_attr(&c->u.f, t, cols, (size_t)n, c->o.level, c->kind == K_DF, c->where ? &where : NULL,
                              &c->s, &c->join);
@@ -751,43 +751,9 @@ static const char *const side_names[] = { "both", "left", "right", NULL };
 /* with(word [, {side=, min=}]) → rows {key, o11, r1, c1, n, f1, f2}: the
  * contingency table of cr_cooc_margin / cr_cooc_events, and the two
  * words' frequencies. */
-/* The node words of with(word): the word's id; or, in a counter of
- * attribute pairs where the word is not a key, the ids of the keys whose
- * first value it is (say: say/verb, say/noun).  In a userdata on the stack;
- * their number in *n (0: none). */
-static uint32_t *node_ids(lua_State *L, Count *c, int idx, size_t *n) {
-    size_t len;
-    const char *k = luaL_checklstring(L, idx, &len);
-    const cr_counter *v = &c->u.c.vocab;
-    int64_t id = cr_counter_find(v, k, len);
-    *n = 0;
-    if (id >= 0 || !strchr(c->attr, '/') || memchr(k, '/', len)) {
-        uint32_t *ids = lua_newuserdatauv(L, sizeof *ids, 0);
-        ids[0] = (uint32_t)id;
-        *n = id >= 0;
-        return ids;
-    }
-    size_t m = 0;
-    for (size_t i = 0; i < v->size; i++) {
-        const cr_centry *e = &v->entries[i];
-        size_t el = cr_centry_len(e);
-        m += el > len && e->key[len] == '/' && memcmp(e->key, k, len) == 0 && !memchr(e->key + len + 1, '/', el - len - 1);
-    }
-    uint32_t *ids = lua_newuserdatauv(L, (m ? m : 1) * sizeof *ids, 0);
-    for (size_t i = 0; i < v->size; i++) {
-        const cr_centry *e = &v->entries[i];
-        size_t el = cr_centry_len(e);
-        if (el > len && e->key[len] == '/' && memcmp(e->key, k, len) == 0 && !memchr(e->key + len + 1, '/', el - len - 1))
-            ids[(*n)++] = (uint32_t)i;
-    }
-    return ids;
-}
-
 static int m_with(lua_State *L) {
     Count *c = checkkind(L, 1, K_COOC);
-    size_t nn;
-    lua_settop(L, 3);
-    uint32_t *nodes = node_ids(L, c, 2, &nn);
+    int64_t node = word_id(L, c, 2);
     int side = CR_SIDE_BOTH;
     lua_Integer min = 1;
     eng_check_opts(L, 3);
@@ -796,21 +762,17 @@ static int m_with(lua_State *L) {
         eng_opt_enum(L, 3, "side", side_names, &side);
         min = eng_opt_int(L, 3, "min", 1, 1, INT64_MAX);
     }
-    if (nn == 0) {
+    if (node < 0) {
         lua_newtable(L);
         return 1;
     }
     cr_colloc *col;
     size_t n;
-    check(L, cr_cooc_with_many(&c->u.c, nodes, nn, (cr_cooc_side)side, min, &col, &n));
+    check(L, cr_cooc_with(&c->u.c, (uint32_t)node, (cr_cooc_side)side, min, &col, &n));
     const cr_counter *v = &c->u.c.vocab;
-    int64_t r1 = 0, f1 = 0;
-    for (size_t i = 0; i < nn; i++) {
-        if (__builtin_add_overflow(r1, cr_cooc_margin(&c->u.c, nodes[i], (cr_cooc_side)side), &r1) ||
-            __builtin_add_overflow(f1, v->entries[nodes[i]].count, &f1))
-            return fail(L, CR_EOVERFLOW);
-    }
+    int64_t r1 = cr_cooc_margin(&c->u.c, (uint32_t)node, (cr_cooc_side)side);
     int64_t total = cr_cooc_events(&c->u.c, (cr_cooc_side)side);
+    int64_t f1 = v->entries[node].count;
     /* the table may raise on memory: keep col in a userdata */
     cr_colloc *keep = lua_newuserdatauv(L, (n ? n : 1) * sizeof *keep, 0);
     if (n) memcpy(keep, col, n * sizeof *col);

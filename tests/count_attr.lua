@@ -133,11 +133,20 @@ do
   end
   -- said (1 slot on its left, 2 on its right) and says (2 and 2) in "She said so, and he did too. He says things."
   t.like(with(c, "say"), "^%./PUNCT:2:7:12:76:2:4 ,/PUNCT:1:7:4:76:2:1 he/PRON:1:7:8:76:2:2 ",
-         "cooc: a node of a pair counter is its first value (say: every say/X)")
-  t.is(with(c, "say"), with(full, "say"), "cooc: the node's focus answers as the full counter")
-  t.is(with(c, "say/VERB"), with(full, "say/VERB"), "cooc: a whole key is a node too")
-  t.is(c:freq("say/VERB"), 2, "cooc: the vocabulary counts pairs")
+         "cooc: the node of a pair counter is its first value (say: every say/X)")
+  t.is(with(c, "say"), with(full, "say/VERB"), "cooc: the node's focus answers as the full counter of its pairs")
+  t.is(c:freq("say"), 2, "cooc: the node is one word in the vocabulary")
+  t.is(c:freq("say/VERB"), 0, "cooc: ... not a pair")
+  t.is(c:freq("he/PRON"), 2, "cooc: the other tokens are pairs")
   t.is(#c:with("nothing"), 0, "cooc: an absent node has no collocates")
+  -- units: a sentence holding the node under two tags counts once (the node is one word)
+  local two = count.cooc { attr = "word/upos", mode = "sentence", node = "run", level = "raw" }   -- tagged text
+  two:add_text("I run a run. They run fast.")
+  t.is(two:freq("run"), 2, "cooc by sentence with a node of pairs: each sentence once, whatever the tags")
+  local rows_two = two:with("run")
+  local ok = true
+  for _, r in ipairs(rows_two) do ok = ok and r.o11 <= r.c1 and r.o11 <= r.r1 end
+  t.ok(ok and #rows_two > 0, "cooc by sentence with a node of pairs: every table fits (o11 <= r1, c1)")
   local u2 = assert(count.undump(c:dump()))
   t.is(with(u2, "say"), with(c, "say"), "cooc of an attribute with a node: undump keeps both")
   t.is(tostring(u2), "corpusrun.Cooc (" .. #c .. " pairs, " .. select(2, tostring(c):match("(%d+) pairs, (%d+)")) ..

@@ -5,6 +5,7 @@
 -- counters, kwic's fold) must not change a byte.
 local t = require "tap"
 local q = t.shell_quote
+assert(t.tagger_model())   -- --lemma and --pos tag plain text
 local CR = q(t.corpusrun)
 
 local dir = os.tmpname(); os.remove(dir)
@@ -67,6 +68,9 @@ local cases = {
   { "collocates.lua", "the --window 3 --sort logdice --min 1 --top 100" },
   { "collocates.lua", "'human rights' --min 1 --format tsv" },
   { "collocates.lua", "regime --include-node --stopwords en" },
+  { "collocates.lua", "regime --pos NOUN,ADJ --min 1" },
+  { "collocates.lua", "say --lemma --min 1 --format tsv" },
+  { "collocates.lua", "iran --pos NOUN,PROPN,ADJ --sentence --top 50 --format csv" },
   { "cooccur.lua", "" },
   { "cooccur.lua", "--unit window:5" },
   { "cooccur.lua", "--unit document --matrix --top 10" },

@@ -503,8 +503,6 @@ void cr_cooc_free(cr_cooc *c) {
 
 /* ---- focus ----------------------------------------------------------------- */
 int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need) {
-    int prefix = (need & CR_FOCUS_PREFIX) != 0;
-    need &= ~CR_FOCUS_PREFIX;
     if (need < 1 || need > 2 || n == 0 || c->focus || c->vocab.size || c->pairs.size || c->units)
         return CR_EINVAL;
     cr_counter *f = malloc(sizeof *f);
@@ -520,17 +518,7 @@ int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_
     }
     c->focus = f;
     c->need = need;
-    c->focus_prefix = prefix;
     return CR_OK;
-}
-
-/* Whether a vocabulary key is a focus word. */
-static int focus_has(const cr_cooc *c, const char *key, size_t len) {
-    if (cr_counter_find(c->focus, key, len) >= 0) return 1;
-    if (!c->focus_prefix) return 0;
-    size_t i = len;
-    while (i > 0 && key[i - 1] != '/') i--;
-    return i > 1 && cr_counter_find(c->focus, key, i - 1) >= 0;
 }
 
 /* infocus[] for every word of the vocabulary (new words are looked up once). */
@@ -542,7 +530,7 @@ static int focus_resolve(cr_cooc *c) {
     c->infocus = f;
     for (size_t i = c->infocus_n; i < nv; i++) {
         const cr_centry *e = &c->vocab.entries[i];
-        f[i] = (unsigned char)focus_has(c, e->key, cr_centry_len(e));
+        f[i] = cr_counter_find(c->focus, e->key, cr_centry_len(e)) >= 0;
     }
     c->infocus_n = nv;
     return CR_OK;
@@ -551,7 +539,7 @@ static int focus_resolve(cr_cooc *c) {
 /* Two counters count the same pairs: no focus, or the same words and need. */
 static int focus_same(const cr_cooc *a, const cr_cooc *b) {
     if (!a->focus || !b->focus) return !a->focus && !b->focus;
-    if (a->need != b->need || a->focus_prefix != b->focus_prefix || a->focus->size != b->focus->size) return 0;
+    if (a->need != b->need || a->focus->size != b->focus->size) return 0;
     for (size_t i = 0; i < b->focus->size; i++) {
         const cr_centry *e = &b->focus->entries[i];
         if (cr_counter_find(a->focus, e->key, cr_centry_len(e)) < 0) return 0;
@@ -561,7 +549,7 @@ static int focus_same(const cr_cooc *a, const cr_cooc *b) {
 
 static void focus_dump(cr_buf *w, const cr_cooc *c) {
     if (!c->focus) return;
-    cr_put_uvarint(w, c->need | (c->focus_prefix ? CR_FOCUS_PREFIX : 0));
+    cr_put_uvarint(w, c->need);
     cr_put_uvarint(w, c->focus->size);
     for (size_t i = 0; i < c->focus->size; i++) {
         const cr_centry *e = &c->focus->entries[i];
@@ -573,15 +561,12 @@ static int focus_undump(cr_rbuf *r, cr_cooc *c) {
     uint64_t need, n;
     int e;
     if ((e = cr_rbuf_uvarint(r, &need)) || (e = cr_rbuf_uvarint(r, &n))) return e;
-    int prefix = (need & CR_FOCUS_PREFIX) != 0;
-    need &= ~(uint64_t)CR_FOCUS_PREFIX;
     if (need < 1 || need > 2 || n == 0 || n > (uint64_t)(r->end - r->p)) return CR_ECORRUPT;
     cr_counter *f = malloc(sizeof *f);
     if (!f) return CR_ENOMEM;
     cr_counter_init(f);
     c->focus = f;   /* c owns it from here, even on error */
     c->need = (unsigned)need;
-    c->focus_prefix = prefix;
     for (uint64_t i = 0; i < n; i++) {
         const char *k;
         size_t len;
@@ -924,15 +909,9 @@ nomem:
 
 int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n) {
-    return cr_cooc_with_many(c, &node, 1, side, min, out, n);
-}
-
-int cr_cooc_with_many(cr_cooc *c, const uint32_t *nodes, size_t nn, cr_cooc_side side, int64_t min,
-                      cr_colloc **out, size_t *n) {
     *out = NULL;
     *n = 0;
-    for (size_t i = 0; i < nn; i++)
-        if (nodes[i] >= c->vocab.size) return CR_EINVAL;
+    if (node >= c->vocab.size) return CR_EINVAL;
     if (!c->index) {
         int e = index_build(c);
         if (e) return e;
@@ -943,26 +922,23 @@ int cr_cooc_with_many(cr_cooc *c, const uint32_t *nodes, size_t nn, cr_cooc_side
     /* Joint counts per collocate in the dense scratch, remembering which
      * entries were touched so that only those are read and cleared. */
     size_t nt = 0;
-    for (size_t ni = 0; ni < nn; ni++) {
-        uint32_t node = nodes[ni];
-        for (size_t k = x->start[node]; k < x->start[node + 1]; k++) {
-            const cr_pslot *sl = &c->pairs.slots[x->ref[k] >> 1];
-            uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
-            int64_t cnt = sl->count;
-            uint32_t other;
-            if (a == b) {            /* two node tokens: seen from each end */
-                other = node;
-                if (window && side == CR_SIDE_BOTH) cnt = sat_add(cnt, cnt);
-            } else if (!(x->ref[k] & 1)) { /* the collocate follows the node */
-                other = b;
-                if (window && side == CR_SIDE_LEFT) continue;
-            } else {                 /* the collocate precedes the node */
-                other = a;
-                if (window && side == CR_SIDE_RIGHT) continue;
-            }
-            if (!x->joint[other]) x->touched[nt++] = other;
-            x->joint[other] = sat_add(x->joint[other], cnt);
+    for (size_t k = x->start[node]; k < x->start[node + 1]; k++) {
+        const cr_pslot *sl = &c->pairs.slots[x->ref[k] >> 1];
+        uint32_t a = cr_pslot_a(sl), b = cr_pslot_b(sl);
+        int64_t cnt = sl->count;
+        uint32_t other;
+        if (a == b) {            /* two node tokens: seen from each end */
+            other = node;
+            if (window && side == CR_SIDE_BOTH) cnt = sat_add(cnt, cnt);
+        } else if (!(x->ref[k] & 1)) { /* the collocate follows the node */
+            other = b;
+            if (window && side == CR_SIDE_LEFT) continue;
+        } else {                 /* the collocate precedes the node */
+            other = a;
+            if (window && side == CR_SIDE_RIGHT) continue;
         }
+        if (!x->joint[other]) x->touched[nt++] = other;
+        x->joint[other] = sat_add(x->joint[other], cnt);
     }
     size_t m = 0;
     for (size_t i = 0; i < nt; i++) m += x->joint[x->touched[i]] >= min;

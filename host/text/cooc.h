@@ -95,8 +95,6 @@ typedef struct cr_cooc {
      * the pairs with at least `need` focus words (1 or 2) are; need 0: all. */
     cr_counter *focus;   /* the focus words (keys; counts unused) */
     unsigned need;
-    int focus_prefix;    /* a key is also a focus word when its part before its
-                            last '/' is one (CR_FOCUS_PREFIX) */
     unsigned char *infocus; /* per vocabulary id: a focus word? */
     size_t infocus_n, infocus_cap;
     int64_t *seen;       /* units modes: the unit that last counted the id */
@@ -130,10 +128,6 @@ static inline int64_t cr_cooc_intern(cr_cooc *c, const char *key, size_t len) {
  * words alone.  Only on an empty counter (else CR_EINVAL; need 1 or 2 and
  * n >= 1, else CR_EINVAL).  Counters merge only with the same focus. */
 int cr_cooc_focus(cr_cooc *c, const char *const *keys, const size_t *lens, size_t n, unsigned need);
-/* Or'ed into need: a vocabulary key is also a focus word when its part
- * before its last '/' is one (keys of attribute pairs, "say/verb", focused
- * by their first value, "say"). */
-#define CR_FOCUS_PREFIX 4u
 int cr_cooc_feed(cr_cooc *c, const uint32_t *ids, size_t n);
 /* Tokens (window) or units (sentence, document) fed. */
 int64_t cr_cooc_n(const cr_cooc *c);
@@ -164,12 +158,6 @@ int cr_cooc_pairs(const cr_cooc *c, int64_t min, int directed, cr_cooc_pair **ou
  * word (O(pairs)); each call then costs O(pairs of the node). */
 int cr_cooc_with(cr_cooc *c, uint32_t node, cr_cooc_side side, int64_t min,
                  cr_colloc **out, size_t *n);
-/* The same for a node that is several words nodes[0..nn) (distinct ids):
- * the joint counts of each collocate summed over them, as if the nodes
- * were one word (R1 is then the sum of their margins).  A pair of two node
- * tokens is a collocate of each of them. */
-int cr_cooc_with_many(cr_cooc *c, const uint32_t *nodes, size_t nn, cr_cooc_side side, int64_t min,
-                      cr_colloc **out, size_t *n);
 int cr_cooc_merge(cr_cooc *dst, const cr_cooc *src); /* CR_EINVAL: mode/window/focus differ */
 int cr_cooc_prune(cr_cooc *c, int64_t min);          /* pairs below min */
 /* The dump of a counter with focus ends with it (need, then the words, by

@@ -168,7 +168,7 @@ static int push_seg_id(cr_textscratch *s, uint32_t id) {
 }
 
 int cr_attr_segments(cr_counter *vocab, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
-                     int sentences, const cr_where *where, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud) {
+                     int sentences, const cr_where *where, const cr_counter *words, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud) {
     size_t k = 0;   /* the next sentence to start */
     int e;
     s->nids = 0;
@@ -187,6 +187,11 @@ int cr_attr_segments(cr_counter *vocab, const ld_tokens *t, const size_t *cols, 
         size_t klen;
         if ((e = token_key(t, i, cols, ncols, level, s, join, &key, &klen))) return e;
         if (klen == 0) continue;
+        if (words && ncols == 2) {   /* the first value's length: before the last '/' */
+            size_t k = klen;
+            while (k > 0 && key[k - 1] != '/') k--;
+            if (k > 1 && cr_counter_find(words, key, k - 1) >= 0) klen = k - 1;
+        }
         int64_t id = cr_counter_intern(vocab, key, klen);
         if (id < 0) return (int)id;
         if ((e = push_seg_id(s, (uint32_t)id))) return e;

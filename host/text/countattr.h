@@ -55,8 +55,11 @@ int cr_freq_add_attr(cr_counter *c, const ld_tokens *t, const size_t *cols, size
  * left out, as if absent) to fn as vocabulary ids interned in vocab
  * (their counts untouched: fn counts), one segment per sentence of t when
  * sentences is set, else one for the whole of t: what n-gram and
- * co-occurrence counters are fed (cooc.h).  CR_OK, CR_E* or fn's error. */
+ * co-occurrence counters are fed (cooc.h).  words (NULL: none), with two
+ * columns: a token whose first value (normalised) is a key of words is
+ * that word alone, whatever its second value (the node of co-occurrences
+ * of lemma/upos pairs: "say", not say/verb and say/noun).  CR_OK, CR_E* or fn's error. */
 int cr_attr_segments(cr_counter *vocab, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
-                     int sentences, const cr_where *where, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud);
+                     int sentences, const cr_where *where, const cr_counter *words, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud);
 
 #endif
