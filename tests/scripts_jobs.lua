@@ -63,6 +63,8 @@ local cases = {
   { "kwic.lua", "the --sort left" },
   { "kwic.lua", "'human rights' --sort right --format csv" },
   { "kwic.lua", "'Iran*' --window 3 --sort right --top 10" },
+  { "kwic.lua", "regime --show pos" },
+  { "kwic.lua", "the --show lemma,upos --sort right --top 40 --format tsv" },
   { "collocates.lua", "iran" },
   { "collocates.lua", "iran --sentence" },
   { "collocates.lua", "the --window 3 --sort logdice --min 1 --top 100" },
