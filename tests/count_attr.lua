@@ -199,8 +199,19 @@ do
   local n = 0
   for _ in out:gmatch("\n%d") do n = n + 1 end
   t.is(n, 5, "freq --where: five lemma/upos pairs")
+  local bi, bcode, berr = freq("-N 2 --attr lemma --top 40 --format tsv")
+  t.is(bcode, 0, "freq -N 2 --attr lemma runs", berr)
+  t.like(bi, "\n%d+\the say\t1\t", "freq -N 2 --attr lemma: bigrams of lemmas (He says: he say)")
+  t.like(bi, "\n%d+\tshe say\t1\t", "freq -N 2 --attr lemma: She said is she say")
+  t.is(freq("-N 2 --attr lemma --top 40 --format tsv", 2), bi, "freq -N 2 --attr: -j 2 prints the same bytes")
+  local bp = freq("-N 2 --attr lemma --pos PRON,VERB --format tsv")
+  t.like(bp, "\n%d+\the do\t1\t", "freq -N 2 --pos: bigrams of the tokens chosen, closed up (he did)")
+  t.ok(not bp:find("so", 1, true), "freq -N 2 --pos: the others left out")
   -- plain text is tagged on the fly (tests/tag_text.lua covers the tagger)
   if t.tagger_model() then
+    local pb, pbcode, pberr = t.run(("%s scripts/freq.lua -q -N 2 --lemma --pos NOUN,ADJ --top 3 --format tsv"):format(q(bin)))
+    t.is(pbcode, 0, "freq -N 2 --lemma on plain text runs", pberr)
+    t.like(pb, "\n1\thuman right\t16\t", "freq -N 2 --lemma --pos: bigrams of lemmas (human rights: human right)")
     local plain, pcode, perr = t.run(("%s scripts/freq.lua -q --lemma --pos NOUN,ADJ --top 5 --format tsv"):format(q(bin)))
     t.is(pcode, 0, "freq --lemma --pos on plain text runs", perr)
     t.like(plain, "^rank\tlemma\tfreq\t.-\n1\tiranian\t", "freq --lemma --pos: lemmas of nouns and adjectives")

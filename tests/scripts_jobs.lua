@@ -59,6 +59,8 @@ local cases = {
   { "freq.lua", "--by date --bin month --top 5 --format json" },
   { "freq.lua", "--by date --bin year --ngrams 2 --format tsv" },
   { "freq.lua", "--by outlet --stem en --stopwords en --format md" },
+  { "freq.lua", "-N 2 --lemma --top 50" },
+  { "freq.lua", "-N 3 --lemma --pos NOUN,ADJ,ADP,DET --top 30 --format tsv" },
   { "kwic.lua", "Iran" },
   { "kwic.lua", "the --sort left" },
   { "kwic.lua", "'human rights' --sort right --format csv" },
