@@ -82,6 +82,7 @@ local cases = {
   { "cooccur.lua", "--of entities --unit document" },
   { "mentions.lua", "" },
   { "mentions.lua", "--discover" },
+  { "mentions.lua", "--discover --propn --top 100" },
   { "mentions.lua", "--kwic 2 --unit document" },
   { "keyness.lua", "--target '001*'" },
   { "keyness.lua", "--target '002*' --stopwords en --top 30 --format csv" },
