@@ -49,6 +49,7 @@ local corpus = require "corpus"
 local kwic = require "kwic"
 local scriptlib = require "scriptlib"
 local receipt = require "receipt"
+local tokenize = require "tokenize"
 local host = require "corpusrun"
 
 if not opts.pattern and not opts.entity then
@@ -64,7 +65,7 @@ local kopts = { window = opts.window, sort = opts.sort, show = opts.show }
 scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort, show = opts.show } })
 local function show_check(doc, what)   -- the first document tells whether --show can be done
   if not doc.tokens then   -- plain text is tagged: the model must be there, and the receipt names it
-    local model, err = require("tokenize").tagger()
+    local model, err = tokenize.tagger()
     if not model then
       io.stderr:write("kwic: --show: ", doc.id, " is plain text, to be tagged, and there is ", err, "\n")
       os.exit(1)

@@ -71,6 +71,7 @@ local corpus = require "corpus"
 local entities = require "entities"
 local scriptlib = require "scriptlib"
 local receipt = require "receipt"
+local tokenize = require "tokenize"
 local host = require "corpusrun"
 
 -- ---- inputs -------------------------------------------------------------------
@@ -113,7 +114,7 @@ if opts.propn then   -- the tagger's model must be there, and the receipt names 
     io.stderr:write("mentions: --propn is about the candidates: not with --no-discover\n")
     os.exit(2)
   end
-  local model, err = require("tokenize").tagger()
+  local model, err = tokenize.tagger()
   if not model then
     io.stderr:write("mentions: --propn: the text is to be tagged, and there is ", err, "\n")
     os.exit(1)
