@@ -451,9 +451,10 @@ static int l_candidates(lua_State *L) {
     const char *text = luaL_checklstring(L, 1, &len);
     Scratch *s = luaL_checkudata(L, lua_upvalueindex(1), SCRATCH_MT);
     int tags = 0;
-    eng_check_opts(L, 3);
-    eng_check_keys(L, 3, "tags");
-    if (lua_istable(L, 3)) eng_opt_bool(L, 3, "tags", &tags);
+    if (lua_istable(L, 3)) {   /* anything else is not options: candidates(text, g:matches(text)) passes a count */
+        eng_check_keys(L, 3, "tags");
+        eng_opt_bool(L, 3, "tags", &tags);
+    }
     if (!s->d && !(s->d = cr_discover_new())) return luaL_error(L, "match.candidates: out of memory");
     size_t ncov = read_covered(L, 2, s);
     if (cr_discover_scan(s->d, text, len, s->cov, ncov) < 0) return luaL_error(L, "match.candidates: out of memory");
