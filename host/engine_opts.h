@@ -21,6 +21,8 @@
 #define COOC_MT "corpusrun.Cooc"
 
 enum { K_CLOSED = 0, K_FREQ = 1, K_DF = 2, K_NGRAMS = 3, K_COOC = 4 };
+/* Or'ed into a dump's kind: an n-gram or co-occurrence counter of an attribute. */
+#define K_ATTR_FLAG 0x10u
 
 typedef struct Count {
     int kind;            /* K_CLOSED once closed */
@@ -31,7 +33,7 @@ typedef struct Count {
     int directed;        /* cooc: pairs() reports directions by default */
     cr_textscratch s;
     cr_buf key;          /* an n-gram's joined key for top() and items(); freed on close */
-    char attr[CR_ATTR_MAX];  /* freq, df: the tokens' attribute counted ("lemma", "lemma/upos"); "" words */
+    char attr[CR_ATTR_MAX];  /* the tokens' attribute counted ("lemma", "lemma/upos"); "" words */
     cr_buf join;         /* a pair's joined key (attr "a/b"); freed on close */
     char *where;         /* with attr: the tokens counted (countattr.h's encoding), NULL all; freed on close */
     size_t where_len;

@@ -154,18 +154,47 @@ static void read_where(lua_State *L, int idx, cr_buf *b) {
     if (b->failed) luaL_error(L, "out of memory");
 }
 
+/* Option attr of the table at idx into out ("" when absent). */
+static void read_attr(lua_State *L, int idx, char out[CR_ATTR_MAX]) {
+    out[0] = '\0';
+    if (!lua_istable(L, idx)) return;
+    size_t alen = 0;
+    const char *attr = NULL;
+    if (lua_getfield(L, idx, "attr") != LUA_TNIL) {
+        attr = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &alen) : NULL;
+        if (!attr || !attr_spec_ok(attr, alen))
+            luaL_argerror(L, idx, "option 'attr' must be an attribute name, or two joined by '/' "
+                                  "(such as \"lemma\" or \"lemma/upos\")");
+        memcpy(out, attr, alen + 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* Option where of the table at idx (which needs attr) into c, an open
+ * counter (so that its __gc frees the filter whatever raises after). */
+static void set_where(lua_State *L, int idx, Count *c) {
+    if (!lua_istable(L, idx)) return;
+    if (lua_getfield(L, idx, "where") == LUA_TNIL) {
+        lua_pop(L, 1);
+        return;
+    }
+    if (!c->attr[0]) luaL_argerror(L, idx, "option 'where' chooses tokens to count: it needs 'attr'");
+    cr_buf *w = crl_newbuf(L);   /* Lua's: freed even when reading the table raises */
+    read_where(L, lua_gettop(L) - 1, w);
+    if (!(c->where = malloc(w->len))) luaL_error(L, "out of memory");
+    memcpy(c->where, w->data, w->len);
+    c->where_len = w->len;
+    lua_pop(L, 2);
+}
+
 static int l_freq(lua_State *L) {
     lua_settop(L, 1);
     eng_check_opts(L, 1);
     eng_check_keys(L, 1, "attr where");
-    size_t alen = 0;
-    const char *attr = NULL;
-    if (lua_istable(L, 1) && lua_getfield(L, 1, "attr") != LUA_TNIL) {
-        attr = lua_type(L, -1) == LUA_TSTRING ? lua_tolstring(L, -1, &alen) : NULL;
-        if (!attr || !attr_spec_ok(attr, alen))
-            luaL_argerror(L, 1, "option 'attr' must be an attribute name, or two joined by '/' "
-                                "(such as \"lemma\" or \"lemma/upos\")");
-    }
+    char abuf[CR_ATTR_MAX];
+    read_attr(L, 1, abuf);
+    const char *attr = abuf[0] ? abuf : NULL;
+    size_t alen = strlen(abuf);
     cr_buf *w = NULL;
     if (lua_istable(L, 1) && lua_getfield(L, 1, "where") != LUA_TNIL) {
         if (!attr) luaL_argerror(L, 1, "option 'where' chooses tokens to count: it needs 'attr'");
@@ -204,7 +233,9 @@ static int l_ngrams(lua_State *L) {
     lua_Integer skip = 0;
     size_t nonly = 0;
     int only_at = 0;
-    eng_check_keys(L, 2, "sep skip only");
+    eng_check_keys(L, 2, "sep skip only attr where");
+    char attr[CR_ATTR_MAX];
+    read_attr(L, 2, attr);
     if (lua_istable(L, 2)) {
         if (lua_getfield(L, 2, "sep") != LUA_TNIL) {
             sep = lua_tolstring(L, -1, &seplen);
@@ -215,6 +246,7 @@ static int l_ngrams(lua_State *L) {
         if ((nonly = focus_words(L, 2, "only", 0))) only_at = lua_gettop(L);
     }
     Count *c = newcount(L, K_NGRAMS);
+    memcpy(c->attr, attr, sizeof attr);
     crl_read_textopts(L, 2, &c->o);
     check(L, cr_ngrams_init(&c->u.g, (unsigned)n, (unsigned)skip, sep, seplen));
     c->kind = K_NGRAMS;
@@ -222,6 +254,7 @@ static int l_ngrams(lua_State *L) {
         const char **keys = lua_touserdata(L, only_at);
         check(L, cr_ngrams_only(&c->u.g, keys, (const size_t *)(keys + nonly), nonly));
     }
+    set_where(L, 2, c);
     return 1;
 }
 
@@ -265,7 +298,9 @@ static int l_cooc(lua_State *L) {
     lua_Integer window = 5;
     size_t nfocus = 0;
     unsigned need = 0;
-    eng_check_keys(L, 1, "mode window directed node among");
+    eng_check_keys(L, 1, "mode window directed node among attr where");
+    char attr[CR_ATTR_MAX];
+    read_attr(L, 1, attr);
     if (lua_istable(L, 1)) {
         eng_opt_enum(L, 1, "mode", mode_names, &mode);
         window = eng_opt_int(L, 1, "window", 5, 1, 1000);
@@ -276,6 +311,7 @@ static int l_cooc(lua_State *L) {
         if (among) nfocus = among, need = 2;
     }
     Count *c = newcount(L, K_COOC);
+    memcpy(c->attr, attr, sizeof attr);
     crl_read_textopts(L, 1, &c->o);
     check(L, cr_cooc_init(&c->u.c, (cr_cooc_mode)mode, (unsigned)window));
     c->kind = K_COOC;
@@ -284,6 +320,7 @@ static int l_cooc(lua_State *L) {
         const char **keys = lua_touserdata(L, 2);
         check(L, cr_cooc_focus(&c->u.c, keys, (const size_t *)(keys + nfocus), nfocus, need));
     }
+    set_where(L, 1, c);
     return 1;
 }
 
@@ -295,8 +332,6 @@ static int add_attr(lua_State *L, Count *c, const ld_tokens *t);
 static int add_tagged(lua_State *L, Count *c) {
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
-    if (c->kind != K_FREQ && c->kind != K_DF)
-        return luaL_argerror(L, 2, "only count.freq and count.df count tokens' attributes");
     const postag_model *m = crl_postag_model(L, NULL);
     if (!m) return luaL_error(L, "%s", lua_tostring(L, -1));
     cr_textopts o = c->o;
@@ -331,11 +366,19 @@ static int m_add_text(lua_State *L) {
 }
 
 /* add_tokens(doc.tokens): the counter's attribute of every token, in C. */
+static int ngrams_segment(void *ud, const uint32_t *ids, size_t n) {
+    return cr_ngrams_feed(ud, ids, n);
+}
+
+static int cooc_segment(void *ud, const uint32_t *ids, size_t n) {
+    return cr_cooc_feed(ud, ids, n);
+}
+
 static int add_attr(lua_State *L, Count *c, const ld_tokens *t) {
-    if (c->kind != K_FREQ && c->kind != K_DF)
-        return luaL_argerror(L, 2, "only count.freq and count.df count tokens' attributes");
     if (!c->attr[0])
-        return luaL_argerror(L, 2, "the counter has no attribute to count: make it with count.freq{attr = \"lemma\"}");
+        return luaL_argerror(L, 2, c->kind == K_NGRAMS ? "the counter has no attribute to count: make it with count.ngrams(n, {attr = \"lemma\"})"
+                                 : c->kind == K_COOC ? "the counter has no attribute to count: make it with count.cooc{attr = \"lemma\"}"
+                                 : "the counter has no attribute to count: make it with count.freq{attr = \"lemma\"}");
     size_t cols[2], missing = 0;
     int n = cr_attr_columns(t, c->attr, strlen(c->attr), cols, &missing);
     if (n < 0) {
@@ -356,8 +399,22 @@ static int add_attr(lua_State *L, Count *c, const ld_tokens *t) {
         if (r < 0) return luaL_error(L, "count: a corrupt 'where' filter");
     }
     c->version++;
-    check(L, cr_freq_add_attr(&c->u.f, t, cols, (size_t)n, c->o.level, c->kind == K_DF, c->where ? &where : NULL,
-                              &c->s, &c->join));
+    int e;
+    if (c->kind == K_NGRAMS) {
+        e = cr_attr_segments(&c->u.g.vocab, t, cols, (size_t)n, c->o.level, c->o.sentences, c->where ? &where : NULL,
+                             NULL, &c->s, &c->join, ngrams_segment, &c->u.g);
+    } else if (c->kind == K_COOC) {
+        cr_cooc_mode mode = c->u.c.mode;
+        int by_sentence = mode == CR_COOC_SENTENCE || (mode == CR_COOC_WINDOW && c->o.sentences);
+        /* the node (or among) words of a counter of pairs stand for every pair they begin */
+        const cr_counter *words = n == 2 ? c->u.c.focus : NULL;
+        e = cr_attr_segments(&c->u.c.vocab, t, cols, (size_t)n, c->o.level, by_sentence, c->where ? &where : NULL,
+                             words, &c->s, &c->join, cooc_segment, &c->u.c);
+    } else {
+        e = cr_freq_add_attr(&c->u.f, t, cols, (size_t)n, c->o.level, c->kind == K_DF, c->where ? &where : NULL,
+                             &c->s, &c->join);
+    }
+    check(L, e);
     lua_settop(L, 1);
     return 1;
 }
@@ -837,8 +894,15 @@ static int m_dump(lua_State *L) {
     }
     cr_buf *w = crl_newbuf(L);   /* Lua's: freed even when the push below raises */
     int e = CR_OK;
-    cr_frame_begin(w, (unsigned)c->kind);
+    /* n-grams and co-occurrences of an attribute: flagged in the kind, the
+     * attribute after the options (their counts read to the frame's end) */
+    int attr_first = c->attr[0] && (c->kind == K_NGRAMS || c->kind == K_COOC);
+    cr_frame_begin(w, (unsigned)c->kind | (attr_first ? K_ATTR_FLAG : 0u));
     dump_opts(w, c);
+    if (attr_first) {
+        cr_put_str(w, c->attr, strlen(c->attr));
+        cr_put_str(w, c->where ? c->where : "", c->where_len);
+    }
     if (parts == 1) {
         if (c->kind == K_NGRAMS) cr_ngrams_dump(w, &c->u.g);
         else if (c->kind == K_COOC) cr_cooc_dump(w, &c->u.c);
@@ -850,7 +914,7 @@ static int m_dump(lua_State *L) {
     } else {
         cr_counter_dump_part(w, &c->u.f, (unsigned)part, (unsigned)parts);
     }
-    if (c->attr[0]) {   /* after the counts: older dumps have none */
+    if (c->attr[0] && !attr_first) {   /* after the counts: older dumps have none */
         cr_put_str(w, c->attr, strlen(c->attr));
         cr_put_str(w, c->where ? c->where : "", c->where_len);
     }
@@ -945,6 +1009,20 @@ static int l_columns(lua_State *L) {
     return 1;
 }
 
+/* A dump's where filter (possibly empty) into c. */
+static int undump_where(cr_rbuf *r, Count *c) {
+    const char *w;
+    size_t wlen;
+    int e = cr_rbuf_str(r, &w, &wlen, 1u << 20);
+    if (!e && wlen && cr_where_check(w, wlen)) e = CR_ECORRUPT;
+    if (!e && wlen) {
+        if (!(c->where = malloc(wlen))) return CR_ENOMEM;
+        memcpy(c->where, w, wlen);
+        c->where_len = wlen;
+    }
+    return e;
+}
+
 /* count.undump(s) → counter, or nil, message. */
 static int l_undump(lua_State *L) {
     size_t len;
@@ -952,7 +1030,9 @@ static int l_undump(lua_State *L) {
     unsigned kind;
     cr_rbuf r;
     int e = cr_frame_open(s, len, &kind, &r);
-    if (!e && (kind < K_FREQ || kind > K_COOC)) e = CR_EVERSION;
+    int attr_first = !e && (kind & K_ATTR_FLAG);
+    kind &= ~K_ATTR_FLAG;
+    if (!e && (kind < K_FREQ || kind > K_COOC || (attr_first && kind != K_NGRAMS && kind != K_COOC))) e = CR_EVERSION;
     if (e) {
         luaL_pushfail(L);
         lua_pushfstring(L, "count.undump: %s", cr_strerror(e));
@@ -960,6 +1040,17 @@ static int l_undump(lua_State *L) {
     }
     Count *c = newcount(L, (int)kind);
     e = undump_opts(&r, c);
+    if (!e && attr_first) {
+        const char *attr;
+        size_t alen;
+        e = cr_rbuf_str(&r, &attr, &alen, CR_ATTR_MAX - 1);
+        if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
+        if (!e) {
+            memcpy(c->attr, attr, alen);
+            c->attr[alen] = '\0';
+        }
+        if (!e) e = undump_where(&r, c);
+    }
     if (!e) {
         if (kind == K_NGRAMS) {
             e = cr_ngrams_undump(&r, &c->u.g);
@@ -982,17 +1073,7 @@ static int l_undump(lua_State *L) {
             memcpy(c->attr, attr, alen);
             c->attr[alen] = '\0';
         }
-        const char *w;
-        size_t wlen;
-        if (!e) e = cr_rbuf_str(&r, &w, &wlen, 1u << 20);
-        if (!e && wlen && cr_where_check(w, wlen)) e = CR_ECORRUPT;
-        if (!e && wlen) {
-            if (!(c->where = malloc(wlen))) e = CR_ENOMEM;
-            else {
-                memcpy(c->where, w, wlen);
-                c->where_len = wlen;
-            }
-        }
+        if (!e) e = undump_where(&r, c);
     }
     if (!e && r.p != r.end) e = CR_ECORRUPT;
     if (e) {
@@ -1053,11 +1134,11 @@ static int m_tostring(lua_State *L) {
     if (c->kind == K_CLOSED) {
         lua_pushfstring(L, "%s (closed)", kind_mt(c->opened));
     } else if (c->kind == K_COOC) {
-        lua_pushfstring(L, "%s (%d pairs, %d words, n=%d)", COOC_MT, (int)c->u.c.pairs.size,
-                        (int)c->u.c.vocab.size, (int)cr_cooc_n(&c->u.c));
+        lua_pushfstring(L, "%s (%d pairs, %d words, n=%d%s%s)", COOC_MT, (int)c->u.c.pairs.size,
+                        (int)c->u.c.vocab.size, (int)cr_cooc_n(&c->u.c), c->attr[0] ? ", attr " : "", c->attr);
     } else if (c->kind == K_NGRAMS) {
-        lua_pushfstring(L, "%s (n=%d, %d types, %d tokens)", NGRAMS_MT, (int)c->u.g.n,
-                        (int)c->u.g.grams.size, (int)c->u.g.total);
+        lua_pushfstring(L, "%s (n=%d, %d types, %d tokens%s%s)", NGRAMS_MT, (int)c->u.g.n,
+                        (int)c->u.g.grams.size, (int)c->u.g.total, c->attr[0] ? ", attr " : "", c->attr);
     } else {
         luaL_Buffer b;
         luaL_buffinit(L, &b);

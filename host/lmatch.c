@@ -12,6 +12,8 @@
 #include "engine_opts.h"
 #include "grow.h"
 #include "gaztext.h"
+#include "postag_lua.h"
+#include "tagtext.h"
 
 #define GAZ_MT "corpusrun.Gazetteer"
 
@@ -372,12 +374,16 @@ typedef struct Scratch {
     cr_discover *d;
     cr_span *cov;
     size_t cov_cap;
+    cr_tagscratch *tags;   /* {tags = true}: the text tagged */
 } Scratch;
 
 static int scratch_gc(lua_State *L) {
     Scratch *s = luaL_checkudata(L, 1, SCRATCH_MT);
     cr_discover_free(s->d);
     free(s->cov);
+    if (s->tags) cr_tagscratch_free(s->tags);
+    free(s->tags);
+    s->tags = NULL;
     s->d = NULL;
     s->cov = NULL;
     s->cov_cap = 0;
@@ -420,19 +426,59 @@ static size_t read_covered(lua_State *L, int idx, Scratch *s) {
     return (size_t)n;
 }
 
-/* match.candidates(text [, covered]) -> array of {form, start, stop, initial} */
+/* The tagged tokens of a candidate [start, stop): how many, and how many
+ * tagged PROPN (t's tokens sorted by their start). */
+static void candidate_tags(const ld_tokens *t, size_t start, size_t stop, lua_Integer *words, lua_Integer *propn) {
+    size_t lo = 0, hi = t->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (t->span[2 * mid] < start) lo = mid + 1;
+        else hi = mid;
+    }
+    *words = *propn = 0;
+    for (size_t i = lo; i < t->n && t->span[2 * i + 1] <= stop; i++) {
+        size_t vlen;
+        const char *v = ld_tokens_val(t, i, CR_TAG_UPOS, &vlen);
+        (*words)++;
+        *propn += vlen == 5 && memcmp(v, "PROPN", 5) == 0;
+    }
+}
+
+/* match.candidates(text [, covered [, {tags = true}]]) -> array of {form,
+ * start, stop, initial [, words, propn]} */
 static int l_candidates(lua_State *L) {
     size_t len;
     const char *text = luaL_checklstring(L, 1, &len);
     Scratch *s = luaL_checkudata(L, lua_upvalueindex(1), SCRATCH_MT);
+    int tags = 0;
+    if (lua_istable(L, 3)) {   /* anything else is not options: candidates(text, g:matches(text)) passes a count */
+        eng_check_keys(L, 3, "tags");
+        eng_opt_bool(L, 3, "tags", &tags);
+    }
     if (!s->d && !(s->d = cr_discover_new())) return luaL_error(L, "match.candidates: out of memory");
     size_t ncov = read_covered(L, 2, s);
     if (cr_discover_scan(s->d, text, len, s->cov, ncov) < 0) return luaL_error(L, "match.candidates: out of memory");
+    const ld_tokens *t = NULL;
+    if (tags) {
+        const postag_model *m = crl_postag_model(L, NULL);
+        if (!m) return luaL_error(L, "match.candidates: %s", lua_tostring(L, -1));
+        if (!s->tags && !(s->tags = calloc(1, sizeof *s->tags))) return luaL_error(L, "match.candidates: out of memory");
+        if (cr_tag_text(m, text, len, NULL, s->tags) != 0) return luaL_error(L, "match.candidates: out of memory");
+        t = &s->tags->t;
+    }
     const cr_discover *d = s->d;
     lua_createtable(L, d->ncands > INT32_MAX ? 0 : (int)d->ncands, 0);
     for (size_t i = 0; i < d->ncands; i++) {
         const cr_candidate *c = &d->cands[i];
-        lua_createtable(L, 0, 4);
+        lua_createtable(L, 0, t ? 6 : 4);
+        if (t) {
+            lua_Integer words, propn;
+            candidate_tags(t, c->start, c->stop, &words, &propn);
+            lua_pushinteger(L, words);
+            lua_setfield(L, -2, "words");
+            lua_pushinteger(L, propn);
+            lua_setfield(L, -2, "propn");
+        }
         lua_pushlstring(L, d->forms + c->form_off, c->form_len);
         lua_setfield(L, -2, "form");
         lua_pushinteger(L, (lua_Integer)c->start + 1);

@@ -6,7 +6,12 @@ local spec = {
     .. "frequency, expected, MI, MI3, t, z, log-likelihood G2, chi-squared, Dice, logDice, delta P "
     .. "both ways, log ratio, odds ratio), sortable by any of them. A phrase ('human rights', quoted "
     .. "or not) is counted as one unit. The heading gives the node's frequency; the node is not "
-    .. "its own collocate unless --include-node.",
+    .. "its own collocate unless --include-node. --pos NOUN,ADJ keeps only collocates of these Universal "
+    .. "POS tags, and --lemma takes the node and the collocates as lemmas (say: say, says, said, saying): "
+    .. "an annotated corpus (CoNLL-U, VRT, BNC XML) gives its own tags and lemmas, plain text is tagged and "
+    .. "lemmatised on the fly (English; see tokenize.tag), the tagger's model named in the receipt. Then "
+    .. "each collocate is a word (or lemma) with its tag, punctuation and symbols take no place in the window, "
+    .. "and the table has a pos column.",
   args = {
     { name = "node", metavar = "WORD", help = "the node word, or a phrase of words" },
   },
@@ -19,6 +24,11 @@ local spec = {
       choices = { "o11", "e11", "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice",
                   "deltap_c_given_n", "deltap_n_given_c", "log_ratio", "odds_ratio" },
       default = "ll", output = true, help = "the measure that orders the table" },
+    { name = "pos", type = "string", metavar = "UPOS[,UPOS...]", output = true,
+      help = "only collocates of these Universal POS tags (NOUN,ADJ), from the corpus's tags or the tagger" },
+    { name = "lemma", type = "boolean",
+      help = "the node is a lemma and the collocates are lemmas (say: every form of say), from the corpus's "
+        .. "lemmas or the tagger" },
     { name = "include-node", type = "boolean", output = true,
       help = "keep the node among its own collocates (a word repeated near itself: again and again, "
         .. "step by step)" },
@@ -46,6 +56,9 @@ local spec = {
     "corpusrun scripts/collocates.lua 'human rights' --min 1",
     "corpusrun scripts/collocates.lua regime --db results.db --html regime.html",
     "corpusrun scripts/collocates.lua regime --sort logdice --svg regime.svg",
+    "corpusrun scripts/collocates.lua regime --pos NOUN,ADJ",
+    "corpusrun scripts/collocates.lua say --lemma --pos NOUN,PROPN",
+    "corpusrun scripts/collocates.lua -c treebank.conllu have --lemma --pos NOUN",
   },
 }
 local cli = require "cli"
@@ -60,9 +73,61 @@ local chart = require "chart"
 local match = require "match"
 local host = require "corpusrun"
 
+local receipt = require "receipt"
+
+local function usage_error(msg)
+  io.stderr:write("collocates: ", msg, "\n(try --help)\n")
+  os.exit(2)
+end
+
+-- --pos and --lemma count words (or lemmas) with their tags, "regime/noun":
+-- the universal tags a collocate may have, and those that take a place in
+-- the window (all but punctuation and symbols, as words and numbers do
+-- without tags).
+local UPOS = { "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM", "PART", "PRON", "PROPN",
+               "PUNCT", "SCONJ", "SYM", "VERB", "X" }
+local tagged = opts.pos ~= nil or opts.lemma
+local wanted
+if opts.pos then
+  wanted = {}
+  local known = {}
+  for _, u in ipairs(UPOS) do known[u] = true end
+  for tag in opts.pos:gmatch("[^,%s]+") do
+    tag = tag:upper()
+    if not known[tag] then usage_error("--pos: '" .. tag .. "' is not a Universal POS tag (" .. table.concat(UPOS, ",") .. ")") end
+    wanted[tag] = true
+  end
+  if not next(wanted) then usage_error("--pos: give one tag or more (NOUN,ADJ)") end
+end
+
 local c = scriptlib.open(corpus, opts.corpus)
 local copts = opts.sentence and { mode = "sentence" } or { mode = "window", window = opts.window }
-scriptlib.settings({ level = "casefold" }, { cooccurrence = copts })
+local attr = tagged and ((opts.lemma and "lemma" or "word") .. "/upos") or nil
+scriptlib.settings({ level = "casefold" }, { cooccurrence = copts, attr = attr, pos = opts.pos })
+if tagged then   -- plain text is tagged: the model must be there, and the receipt names it
+  for doc in c:docs() do
+    if doc.tokens then   -- an annotated corpus must have the attributes
+      local has = {}
+      for _, name in ipairs(doc.tokens:attributes()) do has[name] = true end
+      for _, need in ipairs({ "upos", opts.lemma and "lemma" or nil }) do
+        if not has[need] then
+          io.stderr:write("collocates: --", opts.lemma and "lemma" or "pos", ": the tokens of ", doc.id,
+            " have no attribute '", need, "' (they have ", table.concat(doc.tokens:attributes(), ", "), ")\n")
+          os.exit(1)
+        end
+      end
+    else
+      local model, err = tokenize.tagger()
+      if not model then
+        io.stderr:write("collocates: --", opts.lemma and "lemma" or "pos", ": ", doc.id,
+          " is plain text, to be tagged, and there is ", err, "\n")
+        os.exit(1)
+      end
+      receipt.note_setting("tagger", "sha256:" .. model.sha256)
+    end
+    break
+  end
+end
 
 -- The node: one word, or a phrase (its words compared by key, as kwic
 -- does), which the C matcher finds and each occurrence of which becomes one
@@ -76,6 +141,7 @@ if #words == 0 then
   io.stderr:write("collocates: the node '", opts.node, "' holds no word\n(try --help)\n")
   os.exit(2)
 end
+if tagged and #words > 1 then usage_error("--pos and --lemma take a node of one word, not '" .. shown .. "'") end
 local JOIN = "\u{203F}"
 local node = #words > 1 and table.concat(words, JOIN) or tokenize.normalize(shown, "casefold")
 local phrase = #words > 1 and match.gazetteer(
@@ -84,18 +150,30 @@ local phrase = #words > 1 and match.gazetteer(
 -- Only the pairs with the node are counted (the words alone for their
 -- margins): about the cost of counting the words.
 local node_copts = { mode = copts.mode, window = copts.window, node = node }
+if tagged then
+  local words_only = {}
+  for _, u in ipairs(UPOS) do
+    if u ~= "PUNCT" and u ~= "SYM" then words_only[#words_only + 1] = u end
+  end
+  node_copts.attr, node_copts.where = attr, { upos = words_only }
+end
 -- An index gives the documents holding the node (the pairs with the node
 -- are all there) and the words' margins over the whole corpus
 -- (c:window_slots): only those documents are read.
 -- When the node is in every document, the full pass is the shorter way;
--- on a cluster the fold is the work.
-local source = not opts.full_pass and not opts.sentence and not phrase and host.cluster == nil and c.holding
-  and c.window_slots and c:holding({ node }, { level = "casefold" }) or c
+-- on a cluster the fold is the work; tags and lemmas are counted from the
+-- documents.
+local source = not tagged and not opts.full_pass and not opts.sentence and not phrase and host.cluster == nil
+  and c.holding and c.window_slots and c:holding({ node }, { level = "casefold" }) or c
 if #source == #c then source = c end
 local function count_pairs(src)
   return src:fold(
   function() return { cooc = count.cooc(node_copts) } end,
   function(acc, doc)
+    if tagged then   -- counted in C: the corpus's tokens, or the text tagged
+      if doc.tokens then acc.cooc:add_tokens(doc.tokens) else acc.cooc:add_text(doc.text) end
+      return
+    end
     local text = doc.text
     if phrase then
       local parts, from = nil, 1
@@ -132,8 +210,14 @@ local node_freq = acc.cooc:freq(node) or 0
 local stop = scriptlib.stopwords(opts.stopwords)
 local rows = {}
 for _, r in ipairs(with) do
-  if not stop[r.key] and (opts.include_node or r.key ~= node) then
-    r.key = r.key:gsub(JOIN, " ")
+  local word, pos = r.key, nil
+  if tagged then   -- regime/noun; the node alone is a word whatever its tag (count.cooc{attr=, node=})
+    word, pos = r.key:match("^(.*)/([^/]*)$")
+    if word then pos = pos:upper() else word, pos = r.key, "" end
+  end
+  if not stop[word] and (opts.include_node or word ~= node) and (not wanted or wanted[pos]) then
+    r.key = word:gsub(JOIN, " ")
+    r.pos = pos
     r.node_freq = node_freq
     rows[#rows + 1] = r
   end
@@ -142,16 +226,19 @@ rows = stats.collocations(rows, { sort = opts.sort, min = opts.min })
 if #rows > opts.top then
   for i = #rows, opts.top + 1, -1 do rows[i] = nil end
 end
-local columns = { { key = "key", title = "collocate" }, { key = "o11", title = "o11" },
-  { key = "e11", title = "e11", digits = 2 } }
+local columns = { { key = "key", title = opts.lemma and "lemma" or "collocate" } }
+if tagged then columns[#columns + 1] = { key = "pos", title = "pos" } end
+columns[#columns + 1] = { key = "o11", title = "o11" }
+columns[#columns + 1] = { key = "e11", title = "e11", digits = 2 }
 for _, m in ipairs({ "mi", "mi3", "t", "z", "ll", "chi2", "dice", "logdice", "deltap_c_given_n", "deltap_n_given_c",
                      "log_ratio", "odds_ratio" }) do
   columns[#columns + 1] = { key = m, title = m, digits = 2 }
 end
-local heading = string.format("Collocates of '%s', %s %d %s (%s; sorted by %s)\n\n", shown,
-  opts.sentence and "in" or "seen", node_freq,
+local heading = string.format("Collocates of %s'%s', %s %d %s (%s; %ssorted by %s)\n\n", opts.lemma and "the lemma " or "",
+  shown, opts.sentence and "in" or "seen", node_freq,
   opts.sentence and (node_freq == 1 and "sentence" or "sentences") or (node_freq == 1 and "time" or "times"),
-  opts.sentence and "same sentence" or ("window " .. opts.window), opts.sort)
+  opts.sentence and "same sentence" or ("window " .. opts.window),
+  opts.pos and ("only " .. opts.pos:upper():gsub("%s", "") .. "; ") or "", opts.sort)
 if node_freq == 0 then
   io.stderr:write("collocates: '", shown, "' does not occur in the corpus\n")
 end
@@ -174,8 +261,9 @@ if opts.svg then
   for i, r in ipairs(rows) do
     local w = r[opts.sort]
     if w == math.huge then w = widest elseif w ~= w or w < 0 then w = 0 end
-    nodes[i + 1] = { id = r.key, size = r.f2 or r.c1 }
-    edges[i] = { source = "\0node", target = r.key, weight = w }
+    local id = r.pos and (r.key .. "/" .. r.pos) or r.key   -- run/NOUN and run/VERB are two
+    nodes[i + 1] = { id = id, label = r.pos and id or nil, size = r.f2 or r.c1 }
+    edges[i] = { source = "\0node", target = id, weight = w }
   end
   scriptlib.svg(opts.svg, chart.network(nodes, edges, { title = "Collocates of '" .. shown .. "'", weight_label = opts.sort }))
 end

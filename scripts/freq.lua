@@ -8,7 +8,8 @@ local spec = {
     .. "some tokens. Plain text is tagged and lemmatised on the fly (English: a part-of-speech tagger "
     .. "trained on the Brown corpus and WordNet's morphology, see tokenize.tag), its tokens then having "
     .. "the attributes form, lemma, upos and xpos: --lemma counts lemmas, --pos NOUN,ADJ only some "
-    .. "Universal POS tags; the tagger's model is named in the receipt.",
+    .. "Universal POS tags; the tagger's model is named in the receipt. With --ngrams N they count n-grams "
+    .. "of the attribute (-N 2 --lemma: bigrams of lemmas), the tokens --where or --pos leave out closing up.",
   options = {
     { name = "corpus", short = "c", type = "corpus", help = "corpus to read (default: the default corpus)" },
     { name = "ngrams", short = "N", type = "integer", min = 1, max = 8, default = 1,
@@ -61,6 +62,7 @@ local spec = {
     "corpusrun scripts/freq.lua --stopwords en --db results.db --html freq.html",
     "corpusrun scripts/freq.lua -c treebank.conllu --attr lemma --where upos=NOUN,PROPN",
     "corpusrun scripts/freq.lua --lemma --pos NOUN,ADJ --top 20",
+    "corpusrun scripts/freq.lua -N 2 --lemma --top 20",
     "corpusrun scripts/freq.lua --stopwords en --top 20 --svg freq.svg",
     "corpusrun scripts/freq.lua --stopwords en --by date --format csv",
     "corpusrun scripts/freq.lua --stopwords en --by date --svg freq-by-date.svg",
@@ -100,7 +102,7 @@ if opts.pos then
   opts.attr = opts.attr or "lemma"
   opts.where = (opts.where and (opts.where .. ";") or "") .. "upos=" .. opts.pos
 end
-if opts.attr and (opts.ngrams > 1 or opts.stem) then usage_error("--attr counts one attribute: not with --ngrams or --stem") end
+if opts.attr and opts.stem then usage_error("--attr counts an attribute: not with --stem") end
 if opts.where and not opts.attr then usage_error("--where chooses the tokens --attr counts: give --attr too") end
 -- --where upos=NOUN,PROPN;deprel=obj -> { upos = { "NOUN", "PROPN" }, deprel = { "obj" } }
 local where

@@ -2,7 +2,10 @@ local spec = {
   name = "kwic",
   version = "1.0.0",
   description = "Concordance (keyword in context) of a word, a phrase, a wildcard (Iran*) or a "
-    .. "gazetteer entity with all its aliases, sorted by document, left or right context.",
+    .. "gazetteer entity with all its aliases, sorted by document, left or right context. --show pos "
+    .. "(or lemma,upos) prints each word of the line with its attributes, word/TAG style, in every "
+    .. "output format: an annotated corpus's own (CoNLL-U, VRT, BNC XML), or for plain text the tagger's "
+    .. "(English; see tokenize.tag), the model named in the receipt.",
   args = {
     { name = "pattern", metavar = "PATTERN", required = false,
       help = "word, phrase or wildcard to find (or give --entity)" },
@@ -17,6 +20,8 @@ local spec = {
     { name = "sort", type = "enum", choices = { "doc", "left", "right" }, default = "doc",
       help = "order of the lines: document order, or alphabetical by the words nearest the match" },
     { name = "top", short = "n", type = "integer", min = 1, help = "show at most N lines" },
+    { name = "show", type = "string", metavar = "ATTR[,ATTR...]",
+      help = "print each word with these attributes (pos, lemma, upos, tag, or a corpus's own: said/say/VERB)" },
     { name = "format", short = "f", type = "enum", choices = { "text", "csv", "tsv", "md", "json" },
       default = "text", output = true, help = "output format" },
     { name = "out", short = "o", type = "output", output = true, help = "write to FILE instead of stdout" },
@@ -35,6 +40,8 @@ local spec = {
     "corpusrun scripts/kwic.lua --entity 'Massoud Kashefi'",
     "corpusrun scripts/kwic.lua Zakani --db results.db --html zakani.html",
     "corpusrun scripts/kwic.lua --entity Zakani --svg zakani.svg",
+    "corpusrun scripts/kwic.lua regime --show pos",
+    "corpusrun scripts/kwic.lua -c treebank.conllu says --show lemma,upos --format tsv",
   },
 }
 local cli = require "cli"
@@ -56,8 +63,24 @@ local corpus_path = opts.corpus or host.default_corpus() or "corpus"
 local c = scriptlib.open(corpus, opts.corpus)
 receipt.note_corpus(c)   -- c:fold notes it; kwic.lines reads it without one
 local what = opts.pattern
-local kopts = { window = opts.window, sort = opts.sort }
-scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort } })
+local kopts = { window = opts.window, sort = opts.sort, show = opts.show }
+scriptlib.settings({ level = "casefold" }, { kwic = { window = opts.window, sort = opts.sort, show = opts.show } })
+local function show_check(doc, what)   -- the first document tells whether --show can be done
+  if not doc.tokens then   -- plain text is tagged: the model must be there, and the receipt names it
+    local model, err = tokenize.tagger()
+    if not model then
+      io.stderr:write("kwic: --show: ", doc.id, " is plain text, to be tagged, and there is ", err, "\n")
+      os.exit(1)
+    end
+    receipt.note_setting("tagger", "sha256:" .. model.sha256)
+  end
+  local ok, err = pcall(kwic.lines, doc, what, { window = 1, max = 1, show = opts.show, progress = false,
+                                                 entity = kopts.entity })
+  if not ok then
+    io.stderr:write("kwic: --show: ", doc.id, ": ", tostring(err):gsub("^kwic.lines: show: ", ""), "\n")
+    os.exit(1)
+  end
+end
 if opts.entity then
   local gpath = opts.entities or scriptlib.gazetteer_path(corpus_path)
   local entity = opts.entity
@@ -74,11 +97,14 @@ if opts.entity then
 end
 
 if not opts.entity then what = scriptlib.unquote(what) end
+if opts.show then
+  for doc in c:docs() do show_check(doc, what); break end
+end
 -- An index gives the documents that hold every word of the pattern (a
 -- trailing * a prefix of the last): only those are read (not on a
 -- cluster, where the fold is the work).
 local source = c
-if not opts.full_pass and not opts.entity and host.cluster == nil and c.holding then
+if not opts.full_pass and not opts.entity and not opts.show and host.cluster == nil and c.holding then
   local base = what:match("^(.-)%*$") or what
   if not base:match("%s$") then
     local words = {}
@@ -107,7 +133,7 @@ scriptlib.results({ name = "kwic", title = "Concordance", heading = heading, row
                   { db = opts.db, html = opts.html })
 local text
 if opts.format == "text" then
-  text = heading .. (#rows > 0 and kwic.format(rows) or "(none)\n")
+  text = heading .. (#rows > 0 and kwic.format(rows, { width = opts.show and 60 or nil }) or "(none)\n")
 else
   text = scriptlib.render(rows, columns, opts.format, heading)
 end

@@ -14,6 +14,9 @@ local spec = {
     { name = "discover", type = "boolean",
       help = "no gazetteer: list candidate entities only" },
     { name = "no-discover", type = "boolean", help = "do not list candidate entities" },
+    { name = "propn", type = "boolean",
+      help = "candidates may also be seen only at sentence starts when the tagger tags a word of them as a "
+        .. "proper noun (more names found, fewer of them right on the sample corpus: docs/performance.md)" },
     { name = "by", type = "string", metavar = "FIELD",
       help = "also break mention counts down by a metadata field (date, outlet, ...)" },
     { name = "unit", type = "string", patterns = { "sentence", "document", "window:%d+" },
@@ -55,6 +58,7 @@ local spec = {
     "corpusrun scripts/mentions.lua --format csv --out mentions.csv",
     "corpusrun scripts/mentions.lua --db mentions.db --html mentions.html",
     "corpusrun scripts/mentions.lua --discover -c other/corpus",
+    "corpusrun scripts/mentions.lua --discover --propn",
     "corpusrun scripts/mentions.lua --svg mentions.svg --svg-network comentions.svg",
     "corpusrun scripts/mentions.lua --svg zakani.svg --svg-entity Zakani",
     "corpusrun scripts/mentions.lua --by date --svg-by over-time.svg",
@@ -67,6 +71,7 @@ local corpus = require "corpus"
 local entities = require "entities"
 local scriptlib = require "scriptlib"
 local receipt = require "receipt"
+local tokenize = require "tokenize"
 local host = require "corpusrun"
 
 -- ---- inputs -------------------------------------------------------------------
@@ -104,6 +109,18 @@ if opts.svg_entity then
     os.exit(2)
   end
 end
+if opts.propn then   -- the tagger's model must be there, and the receipt names it
+  if opts.no_discover then
+    io.stderr:write("mentions: --propn is about the candidates: not with --no-discover\n")
+    os.exit(2)
+  end
+  local model, err = tokenize.tagger()
+  if not model then
+    io.stderr:write("mentions: --propn: the text is to be tagged, and there is ", err, "\n")
+    os.exit(1)
+  end
+  receipt.note_setting("tagger", "sha256:" .. model.sha256)
+end
 if opts.discover and opts.no_discover then
   io.stderr:write("mentions: --discover and --no-discover together leave nothing to do\n")
   os.exit(2)
@@ -120,7 +137,7 @@ if unit:match("^window:") then unit, window = "window", tonumber(unit:match("%d+
 
 local r = entities.run(c, g, {
   unit = unit, window = window, by = opts.by,
-  discover = opts.discover or not opts.no_discover,
+  discover = opts.discover or not opts.no_discover, tags = opts.propn,
   rows = opts.db ~= nil or opts.kwic > 0 or opts.table == "evidence" or opts.svg ~= nil,
   -- the per-document summary is the HTML report's alone (on a cluster the
   -- merge may ask for --html when the shards did not: kept there)

@@ -89,8 +89,72 @@ do
            "a pair's missing second part is named")
   t.raises(function() count.freq { attr = "a/b/c" } end, "option 'attr' must be an attribute name, or two joined by '/'",
            "attr: at most a pair")
-  t.raises(function() count.ngrams(2):add_tokens(ud[1].tokens) end, "only count.freq and count.df",
-           "ngrams do not count attributes")
+  t.raises(function() count.ngrams(2):add_tokens(ud[1].tokens) end,
+           "has no attribute to count: make it with count.ngrams%(n, {attr",
+           "add_tokens(doc.tokens) on an n-gram counter of words is an error")
+  t.raises(function() count.cooc():add_tokens(ud[1].tokens) end,
+           "has no attribute to count: make it with count.cooc{attr",
+           "add_tokens(doc.tokens) on a co-occurrence counter of words is an error")
+  t.raises(function() count.cooc { where = { upos = "NOUN" } } end, "option 'where' chooses tokens to count: it needs 'attr'",
+           "cooc: where needs attr")
+end
+
+-- ---- n-grams and co-occurrences of an attribute ---------------------------------
+do
+  local g = count.ngrams(2, { attr = "lemma", sentences = true })
+  for _, d in ipairs(ud) do g:add_tokens(d.tokens) end
+  t.is(g:get("he say"), 1, "ngrams of lemmas: He says is 'he say'")
+  t.is(g:get("she say"), 1, "ngrams of lemmas: She said is 'she say'")
+  t.is(g:get(". il"), 0, "ngrams with sentences: none across a sentence end")
+  t.is(g:total(), 18, "ngrams: each sentence's tokens less one")
+  t.is(tostring(g), "corpusrun.Ngrams (n=2, 18 types, 18 tokens, attr lemma)", "ngrams: tostring names the attribute")
+  local whole = count.ngrams(2, { attr = "lemma" })
+  for _, d in ipairs(ud) do whole:add_tokens(d.tokens) end
+  t.is(whole:get(". il"), 1, "ngrams without sentences: a document is one run")
+  local p = count.ngrams(2, { attr = "lemma/upos", level = "raw", where = { upos = { "PRON", "VERB" } } })
+  for _, d in ipairs(ud) do p:add_tokens(d.tokens) end
+  t.is(p:get("he/PRON do/VERB"), 1, "ngrams of pairs with where: the tokens left out close up")
+  t.is(p:get("say/VERB he/PRON"), 1, "ngrams with where: across the comma and 'and' left out")
+  local u = assert(count.undump(p:dump()))
+  t.is(tostring(u), tostring(p), "ngrams of an attribute: undump keeps it")
+  t.is(u:get("he/PRON do/VERB"), 1, "ngrams: undump keeps the counts")
+  t.raises(function() p:merge(count.ngrams(2, { attr = "lemma/upos", level = "raw" })) end, "different settings %(where%)",
+           "ngrams: merging different filters is an error")
+  t.raises(function() g:merge(count.ngrams(2, { sentences = true })) end, "cannot merge counts of words into counts of attribute 'lemma'",
+           "ngrams: merging words into lemmas is an error")
+
+  local c = count.cooc { attr = "lemma/upos", window = 2, node = "say", level = "raw" }
+  local full = count.cooc { attr = "lemma/upos", window = 2, level = "raw" }
+  for _, d in ipairs(ud) do c:add_tokens(d.tokens); full:add_tokens(d.tokens) end
+  local function with(x, node)
+    local out = {}
+    for _, r in ipairs(x:with(node)) do out[#out + 1] = table.concat({ r.key, r.o11, r.r1, r.c1, r.n, r.f1, r.f2 }, ":") end
+    return table.concat(out, " ")
+  end
+  -- said (1 slot on its left, 2 on its right) and says (2 and 2) in "She said so, and he did too. He says things."
+  t.like(with(c, "say"), "^%./PUNCT:2:7:12:76:2:4 ,/PUNCT:1:7:4:76:2:1 he/PRON:1:7:8:76:2:2 ",
+         "cooc: the node of a pair counter is its first value (say: every say/X)")
+  t.is(with(c, "say"), with(full, "say/VERB"), "cooc: the node's focus answers as the full counter of its pairs")
+  t.is(c:freq("say"), 2, "cooc: the node is one word in the vocabulary")
+  t.is(c:freq("say/VERB"), 0, "cooc: ... not a pair")
+  t.is(c:freq("he/PRON"), 2, "cooc: the other tokens are pairs")
+  t.is(#c:with("nothing"), 0, "cooc: an absent node has no collocates")
+  -- units: a sentence holding the node under two tags counts once (the node is one word)
+  local two = count.cooc { attr = "word/upos", mode = "sentence", node = "run", level = "raw" }   -- tagged text
+  two:add_text("I run a run. They run fast.")
+  t.is(two:freq("run"), 2, "cooc by sentence with a node of pairs: each sentence once, whatever the tags")
+  local rows_two = two:with("run")
+  local ok = true
+  for _, r in ipairs(rows_two) do ok = ok and r.o11 <= r.c1 and r.o11 <= r.r1 end
+  t.ok(ok and #rows_two > 0, "cooc by sentence with a node of pairs: every table fits (o11 <= r1, c1)")
+  local u2 = assert(count.undump(c:dump()))
+  t.is(with(u2, "say"), with(c, "say"), "cooc of an attribute with a node: undump keeps both")
+  t.is(tostring(u2), "corpusrun.Cooc (" .. #c .. " pairs, " .. select(2, tostring(c):match("(%d+) pairs, (%d+)")) ..
+       " words, n=22, attr lemma/upos)", "cooc: tostring names the attribute")
+  local s = count.cooc { attr = "lemma", mode = "sentence" }
+  for _, d in ipairs(ud) do s:add_tokens(d.tokens) end
+  t.is(s:get("say", "he"), 2, "cooc by sentence: the sentences of the tokens")
+  t.is(s:total(), 4, "cooc by sentence: four sentences")
 end
 
 -- ---- where: only the tokens whose attributes have the values given ---------------
@@ -135,8 +199,19 @@ do
   local n = 0
   for _ in out:gmatch("\n%d") do n = n + 1 end
   t.is(n, 5, "freq --where: five lemma/upos pairs")
+  local bi, bcode, berr = freq("-N 2 --attr lemma --top 40 --format tsv")
+  t.is(bcode, 0, "freq -N 2 --attr lemma runs", berr)
+  t.like(bi, "\n%d+\the say\t1\t", "freq -N 2 --attr lemma: bigrams of lemmas (He says: he say)")
+  t.like(bi, "\n%d+\tshe say\t1\t", "freq -N 2 --attr lemma: She said is she say")
+  t.is(freq("-N 2 --attr lemma --top 40 --format tsv", 2), bi, "freq -N 2 --attr: -j 2 prints the same bytes")
+  local bp = freq("-N 2 --attr lemma --pos PRON,VERB --format tsv")
+  t.like(bp, "\n%d+\the do\t1\t", "freq -N 2 --pos: bigrams of the tokens chosen, closed up (he did)")
+  t.ok(not bp:find("so", 1, true), "freq -N 2 --pos: the others left out")
   -- plain text is tagged on the fly (tests/tag_text.lua covers the tagger)
   if t.tagger_model() then
+    local pb, pbcode, pberr = t.run(("%s scripts/freq.lua -q -N 2 --lemma --pos NOUN,ADJ --top 3 --format tsv"):format(q(bin)))
+    t.is(pbcode, 0, "freq -N 2 --lemma on plain text runs", pberr)
+    t.like(pb, "\n1\thuman right\t16\t", "freq -N 2 --lemma --pos: bigrams of lemmas (human rights: human right)")
     local plain, pcode, perr = t.run(("%s scripts/freq.lua -q --lemma --pos NOUN,ADJ --top 5 --format tsv"):format(q(bin)))
     t.is(pcode, 0, "freq --lemma --pos on plain text runs", perr)
     t.like(plain, "^rank\tlemma\tfreq\t.-\n1\tiranian\t", "freq --lemma --pos: lemmas of nouns and adjectives")
@@ -170,10 +245,15 @@ for _, src in ipairs { { D .. "ud.conllu", {}, "lemma/upos" }, { D .. "tagged", 
                        { D .. "brown.vrt", { on_error = "skip" }, "lemma" } } do
   local acc = assert(corpus.open(src[1], src[2])):fold(
     function() return { f = count.freq { attr = src[3] }, df = count.df { attr = src[3] }, docs = 0,
-                        w = count.freq { attr = src[3], where = { [src[3]:match("[^/]+$")] = { "NOUN", "nn", "VERB" } } } } end,
+                        w = count.freq { attr = src[3], where = { [src[3]:match("[^/]+$")] = { "NOUN", "nn", "VERB" } } },
+                        g = count.ngrams(2, { attr = src[3] }), c = count.cooc { attr = src[3], window = 3 } } end,
     function(acc, doc)
       acc.f:add_tokens(doc.tokens); acc.df:add_tokens(doc.tokens); acc.w:add_tokens(doc.tokens); acc.docs = acc.docs + 1
+      acc.g:add_tokens(doc.tokens); acc.c:add_tokens(doc.tokens)
     end)
+  io.write(tostring(acc.g), " ", tostring(acc.c), "\n")
+  for _, r in ipairs(acc.g:top(20)) do io.write(r.key, "\t", r.n, "\n") end
+  for _, r in ipairs(acc.c:top(20)) do io.write(r.a, "\t", r.b, "\t", r.n, "\n") end
   io.write(src[1], " ", acc.docs, " ", tostring(acc.f), " ", tostring(acc.w), "\n")
   for _, r in ipairs(acc.w:top(10)) do io.write(r.key, "\t", r.n, "\n") end
   for _, r in ipairs(acc.f:top(30)) do io.write(r.key, "\t", r.n, "\t", acc.df:get(r.key), "\n") end

@@ -5,6 +5,7 @@
 -- counters, kwic's fold) must not change a byte.
 local t = require "tap"
 local q = t.shell_quote
+assert(t.tagger_model())   -- --lemma and --pos tag plain text
 local CR = q(t.corpusrun)
 
 local dir = os.tmpname(); os.remove(dir)
@@ -58,15 +59,22 @@ local cases = {
   { "freq.lua", "--by date --bin month --top 5 --format json" },
   { "freq.lua", "--by date --bin year --ngrams 2 --format tsv" },
   { "freq.lua", "--by outlet --stem en --stopwords en --format md" },
+  { "freq.lua", "-N 2 --lemma --top 50" },
+  { "freq.lua", "-N 3 --lemma --pos NOUN,ADJ,ADP,DET --top 30 --format tsv" },
   { "kwic.lua", "Iran" },
   { "kwic.lua", "the --sort left" },
   { "kwic.lua", "'human rights' --sort right --format csv" },
   { "kwic.lua", "'Iran*' --window 3 --sort right --top 10" },
+  { "kwic.lua", "regime --show pos" },
+  { "kwic.lua", "the --show lemma,upos --sort right --top 40 --format tsv" },
   { "collocates.lua", "iran" },
   { "collocates.lua", "iran --sentence" },
   { "collocates.lua", "the --window 3 --sort logdice --min 1 --top 100" },
   { "collocates.lua", "'human rights' --min 1 --format tsv" },
   { "collocates.lua", "regime --include-node --stopwords en" },
+  { "collocates.lua", "regime --pos NOUN,ADJ --min 1" },
+  { "collocates.lua", "say --lemma --min 1 --format tsv" },
+  { "collocates.lua", "iran --pos NOUN,PROPN,ADJ --sentence --top 50 --format csv" },
   { "cooccur.lua", "" },
   { "cooccur.lua", "--unit window:5" },
   { "cooccur.lua", "--unit document --matrix --top 10" },
@@ -74,6 +82,7 @@ local cases = {
   { "cooccur.lua", "--of entities --unit document" },
   { "mentions.lua", "" },
   { "mentions.lua", "--discover" },
+  { "mentions.lua", "--discover --propn --top 100" },
   { "mentions.lua", "--kwic 2 --unit document" },
   { "keyness.lua", "--target '001*'" },
   { "keyness.lua", "--target '002*' --stopwords en --top 30 --format csv" },

@@ -25,6 +25,12 @@ t.is_deeply(got, {
   "Atlanta's|PROPN|np$|Atlanta|2", "mayor|NOUN|nn|mayor|2", "was|AUX|bedz|be|2", "running|VERB|vbg|run|2",
   "faster|ADV|rbr|fast|2", ".|PUNCT|.|.|2",
 }, "tokenize.tag: tags, UPOS, lemmas and sentences")
+-- the typographic apostrophe is read as Brown's ' (the sample corpus writes regime’s, don’t)
+local curly, straight = {}, {}
+for _, tk in ipairs(assert(tokenize.tag("The regime’s men don’t see the mayor’s aides."))) do curly[#curly + 1] = tk.tag .. "|" .. tk.lemma end
+for _, tk in ipairs(assert(tokenize.tag("The regime's men don't see the mayor's aides."))) do straight[#straight + 1] = tk.tag .. "|" .. tk.lemma end
+t.is(table.concat(curly, " "), table.concat(straight, " "), "tokenize.tag: U+2019 tags as ' does")
+t.is(curly[2], "nn$|regime", "tokenize.tag: regime’s is a possessive noun, lemma regime")
 t.is(#assert(tokenize.tag("")), 0, "tokenize.tag: no text, no tokens")
 local nmodel, msg = tokenize.tag("x", { model = "/nonexistent/x.model" })
 t.is(nmodel, nil, "tokenize.tag: a missing model gives nil")
@@ -58,7 +64,11 @@ t.is(nv:get("child/NOUN"), 2, "where: only nouns, by lemma and UPOS")
 t.is(nv:get("see/VERB"), 0, "where: no verbs")
 t.raises(function() count.freq { attr = "feats" }:add_text("x") end, "no attribute 'feats'",
          "an attribute tagged text lacks is named")
-t.raises(function() count.ngrams(2, { attr = "lemma" }) end, "attr", "n-grams take no attribute")
+local ng = count.ngrams(2, { attr = "lemma", sentences = true }):add_text("The children saw mice. A child sees a mouse.")
+t.is(ng:get("child see"), 2, "n-grams of tagged text's lemmas: saw and sees are see")
+t.is(ng:get("mouse a"), 0, "n-grams of tagged text: within its sentences")
+t.raises(function() count.ngrams(2, { attr = "feats" }):add_text("x") end, "no attribute 'feats'",
+         "n-grams: an attribute tagged text lacks is named")
 
 -- ---- c:fold, -j 1 and -j 2 -----------------------------------------------------
 local script = os.tmpname() .. ".lua"

@@ -6,18 +6,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The column of an attribute; "word" and "form" (the token as written) name
+ * the same one when t has only one of them. */
+static long attr_col(const ld_tokens *t, const char *name, size_t len) {
+    long a = ld_tokens_attr(t, name, len);
+    if (a >= 0 || len != 4) return a;
+    if (memcmp(name, "word", 4) == 0) return ld_tokens_attr(t, "form", 4);
+    if (memcmp(name, "form", 4) == 0) return ld_tokens_attr(t, "word", 4);
+    return a;
+}
+
 int cr_attr_columns(const ld_tokens *t, const char *spec, size_t len, size_t cols[2], size_t *missing) {
     const char *slash = memchr(spec, '/', len);
     size_t n1 = slash ? (size_t)(slash - spec) : len;
     if (n1 == 0 || (slash && (n1 + 1 == len || memchr(slash + 1, '/', len - n1 - 1)))) return 0;
-    long a = ld_tokens_attr(t, spec, n1);
+    long a = attr_col(t, spec, n1);
     if (a < 0) {
         *missing = 0;
         return -1;
     }
     cols[0] = (size_t)a;
     if (!slash) return 1;
-    long b = ld_tokens_attr(t, slash + 1, len - n1 - 1);
+    long b = attr_col(t, slash + 1, len - n1 - 1);
     if (b < 0) {
         *missing = n1 + 1;
         return -1;
@@ -34,7 +44,7 @@ int cr_where_resolve(const ld_tokens *t, const char *w, size_t len, cr_where *ou
         const char *end = memchr(w + i, CR_WHERE_END, len - i);
         const char *sep = memchr(w + i, CR_WHERE_SEP, len - i);
         if (!end || !sep || sep > end || out->n == CR_WHERE_MAX) return -1;
-        long col = ld_tokens_attr(t, w + i, (size_t)(sep - (w + i)));
+        long col = attr_col(t, w + i, (size_t)(sep - (w + i)));
         if (col < 0) {
             *name = w + i;
             *nlen = (size_t)(sep - (w + i));
@@ -145,4 +155,48 @@ int cr_freq_add_attr(cr_counter *c, const ld_tokens *t, const size_t *cols, size
     s->nids = 0;
     if (__builtin_add_overflow(c->total, 1, &c->total)) return CR_EOVERFLOW;
     return CR_OK;
+}
+
+static int push_seg_id(cr_textscratch *s, uint32_t id) {
+    if (s->nids == s->capids) {
+        uint32_t *p = cr_grow(s->ids, &s->capids, s->nids + 1, sizeof *p, 1024);
+        if (!p) return CR_ENOMEM;
+        s->ids = p;
+    }
+    s->ids[s->nids++] = id;
+    return CR_OK;
+}
+
+int cr_attr_segments(cr_counter *vocab, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
+                     int sentences, const cr_where *where, const cr_counter *words, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud) {
+    size_t k = 0;   /* the next sentence to start */
+    int e;
+    s->nids = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        if (sentences) {
+            int starts = 0;
+            while (k < t->nsent && t->sent[3 * k] <= i) starts |= t->sent[3 * k++] == i;
+            if (starts && s->nids) {
+                e = fn(ud, s->ids, s->nids);
+                s->nids = 0;
+                if (e) return e;
+            }
+        }
+        if (where && where->n && !where_ok(t, i, where)) continue;
+        const char *key;
+        size_t klen;
+        if ((e = token_key(t, i, cols, ncols, level, s, join, &key, &klen))) return e;
+        if (klen == 0) continue;
+        if (words && ncols == 2) {   /* the first value's length: before the last '/' */
+            size_t k = klen;
+            while (k > 0 && key[k - 1] != '/') k--;
+            if (k > 1 && cr_counter_find(words, key, k - 1) >= 0) klen = k - 1;
+        }
+        int64_t id = cr_counter_intern(vocab, key, klen);
+        if (id < 0) return (int)id;
+        if ((e = push_seg_id(s, (uint32_t)id))) return e;
+    }
+    e = s->nids ? fn(ud, s->ids, s->nids) : CR_OK;
+    s->nids = 0;
+    return e;
 }

@@ -12,7 +12,9 @@
 /* The longest attribute spec a counter keeps ("lemma" or "lemma/upos"). */
 #define CR_ATTR_MAX 64
 
-/* The columns of t named by spec: one name, or two joined by '/'.  Returns
+/* The columns of t named by spec: one name, or two joined by '/' ("word"
+ * and "form", the token as written, name the same column when t has only
+ * one of them).  Returns
  * how many (1 or 2) with their indices in cols, 0 when spec is malformed,
  * -1 when t lacks a name (its index in spec, byte offset, in *missing). */
 int cr_attr_columns(const ld_tokens *t, const char *spec, size_t len, size_t cols[2], size_t *missing);
@@ -47,5 +49,17 @@ int cr_where_check(const char *w, size_t len);
  * join is a buffer the caller keeps between calls.  CR_OK or CR_E*. */
 int cr_freq_add_attr(cr_counter *c, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
                      int df, const cr_where *where, cr_textscratch *s, cr_buf *join);
+
+/* Feeds the keys of t's tokens (as cr_freq_add_attr makes them; a token
+ * with an empty key, or one that where (NULL: all) does not let through, is
+ * left out, as if absent) to fn as vocabulary ids interned in vocab
+ * (their counts untouched: fn counts), one segment per sentence of t when
+ * sentences is set, else one for the whole of t: what n-gram and
+ * co-occurrence counters are fed (cooc.h).  words (NULL: none), with two
+ * columns: a token whose first value (normalised) is a key of words is
+ * that word alone, whatever its second value (the node of co-occurrences
+ * of lemma/upos pairs: "say", not say/verb and say/noun).  CR_OK, CR_E* or fn's error. */
+int cr_attr_segments(cr_counter *vocab, const ld_tokens *t, const size_t *cols, size_t ncols, cr_norm_level level,
+                     int sentences, const cr_where *where, const cr_counter *words, cr_textscratch *s, cr_buf *join, cr_segment_fn fn, void *ud);
 
 #endif

@@ -89,9 +89,32 @@ static size_t utf8_fwd(const char *s, size_t len, int k) {
     return i;
 }
 
+/* w[0..len) with each typographic apostrophe (U+2019) made ' into buf (of
+ * cap bytes), as Brown writes it (regime’s, don’t); w itself when it has
+ * none or is too long. */
+static const char *straight_apostrophes(const char *w, size_t *len, char *buf, size_t cap) {
+    size_t n = *len, o = 0;
+    int any = 0;
+    for (size_t i = 0; i + 2 < n && !any; i++)
+        any = (unsigned char)w[i] == 0xE2 && (unsigned char)w[i + 1] == 0x80 && (unsigned char)w[i + 2] == 0x99;
+    if (!any || n > cap) return w;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 2 < n && (unsigned char)w[i] == 0xE2 && (unsigned char)w[i + 1] == 0x80 &&
+            (unsigned char)w[i + 2] == 0x99) {
+            buf[o++] = '\'';
+            i += 2;
+        } else {
+            buf[o++] = w[i];
+        }
+    }
+    *len = o;
+    return buf;
+}
+
 static void token_info(const postag_word *wd, int first, tokinfo *t) {
-    const char *s = wd->s;
     size_t len = wd->len;
+    char buf[256];
+    const char *s = straight_apostrophes(wd->s, &len, buf, sizeof buf);
     unsigned flags = first ? F_FIRST : 0;
     size_t nupper = 0, nalpha = 0;
     /* the shape: X x d or the byte itself, runs collapsed, at most 8 */

@@ -14,7 +14,8 @@
 --     lies inside a gazetteer match ("Mayor Bonte", "Ayatollah Khomeini").
 -- Here the occurrences are merged by normalised form (the `key` function,
 -- normally tokenize.normalize(s, "key")), and a candidate is kept only when
--- at least one occurrence is not at the start of a sentence.
+-- at least one occurrence is not at the start of a sentence, or (opts.tags,
+-- the text tagged in C) holds a word the tagger tags as a proper noun.
 -- Ranked by documents, then mentions (descending), then key.
 --
 -- The accumulator is a plain table of a number and four C counters (keys
@@ -45,7 +46,10 @@ local function default_key(s) return tokenize.normalize(s, "key") end
 --             pairs or rows with start and stop (gazetteer matches), bytes,
 --             1-based, inclusive,
 --           spans = an array to which each occurrence is appended as
---             { s, e, key, initial } (for evaluations)
+--             { s, e, key, initial } (for evaluations),
+--           tags = true: the text is tagged (match.candidates{tags=}) and a
+--             sentence-initial occurrence holding a proper noun (PROPN)
+--             counts as evidence, as one not at a sentence start does
 function discover.add(acc, text, opts)
   opts = opts or {}
   local keyf = opts.key or default_key
@@ -53,13 +57,15 @@ function discover.add(acc, text, opts)
   local mentions, spread, noninitial, forms = acc.mentions, acc.spread, acc.noninitial, acc.forms
   acc.documents = acc.documents + 1
   local seen = {}
-  for _, o in ipairs(match.candidates(text, opts.covered)) do
+  local tags = opts.tags and { tags = true } or nil
+  for _, o in ipairs(match.candidates(text, opts.covered, tags)) do
     local form = o.form
     local key = keyf(form)
     if key ~= nil and key ~= "" then
-      if spans then spans[#spans + 1] = { s = o.start, e = o.stop, key = key, initial = o.initial } end
+      local initial = o.initial and not (tags and o.propn > 0)
+      if spans then spans[#spans + 1] = { s = o.start, e = o.stop, key = key, initial = initial } end
       mentions:add(key)
-      if not o.initial then noninitial:add(key) end
+      if not initial then noninitial:add(key) end
       forms:add(key .. "\t" .. form)
       if not seen[key] then
         seen[key] = true

@@ -126,7 +126,8 @@ end
 
 -- One pass over corpus c with gazetteer g (nil: discovery only).
 -- opts: unit ("sentence" | "document" | "window"), window (tokens), by
--- (metadata field), discover (boolean), rows (keep one row per match),
+-- (metadata field), discover (boolean), tags (discovery reads the tagger's
+-- proper nouns: discover.add's tags), rows (keep one row per match),
 -- perdoc (false: no per-document summary, which only the HTML report shows),
 -- quiet (no progress line on a terminal; the line is c:fold's).
 function entities.run(c, g, opts)
@@ -211,7 +212,7 @@ function entities.run(c, g, opts)
         acc.perdoc[doc.id] = { mentions = #ms, entities = nent, top = best, title = doc.title or "" }
       end
       if opts.discover then
-        discover.add(acc.discovery, text, { key = key, covered = ms })
+        discover.add(acc.discovery, text, { key = key, covered = ms, tags = opts.tags })
       end
     end, { progress = "mentions", quiet = opts.quiet })
   acc.unit = unit

@@ -173,6 +173,120 @@ local function words_of(s, reverse)
 end
 
 -- ---------------------------------------------------------------------------
+-- Words with their attributes (opts.show): "said/VERB", from the
+-- document's own tokens (doc.tokens) or from the tagger on plain text.
+
+-- The names of opts.show as a list: "pos" is the part-of-speech tag
+-- (upos, or a corpus's own pos), "tag" Brown's or the corpus's fine tag.
+local function show_list(show)
+  if show == nil then return nil end
+  local list = {}
+  if type(show) == "string" then
+    for name in show:gmatch("[^,%s]+") do list[#list + 1] = name end
+  elseif type(show) == "table" then
+    for i, name in ipairs(show) do
+      if type(name) ~= "string" then error("kwic.lines: show: item " .. i .. " must be a string", 3) end
+      list[i] = name
+    end
+  end
+  if #list == 0 then error("kwic.lines: show must name one attribute or more (\"upos\", {\"lemma\", \"upos\"})", 3) end
+  return list
+end
+
+-- The tagger's fields for an attribute name (tokenize.tag's tables).
+local TAGGED = { pos = "upos", upos = "upos", tag = "tag", xpos = "tag", lemma = "lemma",
+                 form = "text", word = "text" }
+
+-- Plain text: the tokens of text[from..to] tagged, with some text around
+-- them for the tagger's context: { {start, stop, values...} }.
+local MARGIN = 160
+local function tagged_tokens(text, from, to, show)
+  local a, b = math.max(1, from - MARGIN), math.min(#text, to + MARGIN)
+  local toks, err = tokenize.tag(text:sub(a, b))
+  if not toks then error("kwic.lines: show: the text must be tagged, and there is " .. err, 0) end
+  local out = {}
+  for _, t in ipairs(toks) do
+    local s, e = t.start + a - 1, t.stop + a - 1
+    if s >= from and e <= to then
+      local vals = {}
+      for i, name in ipairs(show) do
+        local field = TAGGED[name]
+        if not field then
+          error("kwic.lines: show: the tagger gives no attribute '" .. name .. "' (pos, upos, tag, xpos, lemma)", 0)
+        end
+        vals[i] = t[field]
+      end
+      out[#out + 1] = { s, e, vals }
+    end
+  end
+  return out
+end
+
+-- The column of each shown name in annotated tokens ("pos": the corpus's
+-- pos, else upos; "form" and "word" each other), and the word's column.
+local function token_columns(toks, show)
+  local has = {}
+  for _, name in ipairs(toks:attributes()) do has[name] = true end
+  local function col(name)
+    if has[name] then return name end
+    if name == "pos" and has.upos then return "upos" end
+    if name == "upos" and has.pos then return "pos" end
+    if name == "word" and has.form then return "form" end
+    if name == "form" and has.word then return "word" end
+    if name == "tag" and has.xpos then return "xpos" end
+    if name == "xpos" and has.tag then return "tag" end
+    return nil
+  end
+  local cols = {}
+  for i, name in ipairs(show) do
+    cols[i] = col(name)
+    if not cols[i] then
+      error("kwic.lines: show: the tokens have no attribute '" .. name .. "' (they have "
+        .. table.concat(toks:attributes(), ", ") .. ")", 0)
+    end
+  end
+  return cols, col("form")
+end
+
+-- Annotated tokens of text[from..to], by binary search on their spans.
+local function doc_tokens(toks, from, to, cols, formcol)
+  local lo, hi = 1, #toks + 1   -- the first token ending at or after from
+  while lo < hi do
+    local mid = (lo + hi) // 2
+    if toks[mid].stop < from then lo = mid + 1 else hi = mid end
+  end
+  local out = {}
+  for i = lo, #toks do
+    local t = toks[i]
+    if t.start > to then break end
+    if t.start >= from and t.stop <= to then
+      local vals = {}
+      for k, c in ipairs(cols) do vals[k] = t[c] end
+      out[#out + 1] = { t.start, t.stop, vals, formcol and t[formcol] }
+    end
+  end
+  return out
+end
+
+-- left, match and right of a line as words with their attributes.
+local function annotate(doc, text, from, s, e, to, show, state)
+  local toks
+  if doc.tokens then
+    if not state.cols then state.cols, state.formcol = token_columns(doc.tokens, show) end
+    toks = doc_tokens(doc.tokens, from, to, state.cols, state.formcol)
+  else
+    toks = tagged_tokens(text, from, to, show)
+  end
+  local parts = { {}, {}, {} }
+  for _, t in ipairs(toks) do
+    local word = t[4] or text:sub(t[1], t[2])
+    local part = t[2] < s and parts[1] or t[1] > e and parts[3] or parts[2]
+    part[#part + 1] = squeeze(word) .. "/" .. concat(t[3], "/")
+  end
+  return concat(parts[1], " "), concat(parts[2], " "), concat(parts[3], " ")
+end
+
+-- ---------------------------------------------------------------------------
 -- Sorting.
 
 local function cmp_words(a, b)
@@ -220,7 +334,9 @@ end
 --- a set {name = true}, when pattern is a gazetteer), max (stop after that
 --- many lines), count_punct (punctuation counts towards the window),
 --- progress (over a corpus: the progress line's label, default "kwic", or
---- false; lib/lua/progress.lua decides whether it shows).
+--- false; lib/lua/progress.lua decides whether it shows), show (attribute
+--- names, "lemma,upos" or a list: left, match and right as words with
+--- them, "said/say/VERB", from doc.tokens or the tagger on plain text).
 --- Returns an array of rows {doc, left, match, right, start, stop,
 --- left_start, right_stop, sentence, entity, type, alias, left_words,
 --- right_words}; rows.columns names the ones to show.
@@ -236,6 +352,7 @@ function kwic.lines(source, pattern, opts)
   if not SORTS[sort] then error("kwic.lines: sort must be 'doc', 'left', 'right' or 'match'", 2) end
   local entities = opts.entity
   if type(entities) == "string" then entities = { [entities] = true } end
+  local show = show_list(opts.show)
   local g, own = matcher_for(pattern, opts)
   local rows = { columns = { "doc", { key = "left", align = "right", max = 40, clip = "left" }, "match",
                              { key = "right", max = 40 } } }
@@ -244,6 +361,8 @@ function kwic.lines(source, pattern, opts)
   local function doc_lines(doc, di, out)
     local text = doc.text
     if type(text) ~= "string" then error(format("kwic.lines: document %s has no text", tostring(doc.id)), 3) end
+    local state = {}   -- show: the document's columns, found once (an unknown name is an error at once)
+    if show and doc.tokens then state.cols, state.formcol = token_columns(doc.tokens, show) end
     for entity, etype, alias, s, e, sentence in g:find(text) do
       if #out >= max then break end
       if not entities or entities[entity] then
@@ -256,13 +375,15 @@ function kwic.lines(source, pattern, opts)
         end
         local left, right = squeeze(text:sub(from, s - 1)), squeeze(text:sub(e + 1, to))
         local m = squeeze(text:sub(s, e))
+        local lw0, rw0 = lw or words_of(left, true), rw or words_of(right, false)
+        local mkey = m:lower()
+        if show then left, m, right = annotate(doc, text, from, s, e, to, show, state) end
         out[#out + 1] = {
           doc = doc.id, doc_index = di, left = left, match = m, right = right,
           start = s, stop = e, left_start = from, right_stop = to, sentence = sentence,
           entity = (not own) and entity or nil, type = (not own) and etype or nil,
           alias = (not own) and alias or nil,
-          left_words = lw or words_of(left, true), right_words = rw or words_of(right, false),
-          match_key = m:lower(),
+          left_words = lw0, right_words = rw0, match_key = mkey,
         }
       end
     end
