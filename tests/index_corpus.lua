@@ -291,5 +291,27 @@ do
   t.is(#src:query('[pos="jj.*"] [pos="nn.*"]'), want, "and on the files themselves")
 end
 
+-- An empty corpus, and documents without a token: indexes that open again
+do
+  os.execute("mkdir -p " .. q(dir .. "/none") .. " " .. q(dir .. "/blank"))
+  write(dir .. "/blank/a.txt", "")
+  write(dir .. "/blank/b.txt", "   \n")
+  for _, case in ipairs({ { "none", 0 }, { "blank", 2 } }) do
+    local path = dir .. "/" .. case[1] .. ".cri"
+    local ok, err = pcall(corpus.index, dir .. "/" .. case[1], path, { quiet = true })
+    t.ok(ok, "an index of a corpus with " .. case[2] .. " documents and no token is built", err)
+    local c, oerr = corpus.open(path)
+    t.ok(c ~= nil, "and opens again", oerr)
+    if c then
+      t.is(#c, case[2], "with its " .. case[2] .. " documents")
+      t.is(#c:query('"the"'), 0, "a query finds nothing")
+      t.ok(c:verify(), "its checksum holds")
+      local texts = {}
+      for d in c:docs() do texts[#texts + 1] = d.text end
+      t.is_deeply(texts, case[2] == 2 and { "", "   \n" } or {}, "the documents' texts come back")
+    end
+  end
+end
+
 os.execute("rm -rf " .. q(dir))
 t.done()

@@ -92,8 +92,9 @@ static inline uint64_t ci_hash(const void *p, size_t n) {
     return ci_hash_end(&s);
 }
 
-/* Bits needed for values 0..n-1 (at least 1). */
+/* Bits needed for values 0..n-1 (at least 1; 1 for an empty lexicon). */
 static inline unsigned ci_width(uint64_t n) {
+    if (n <= 1) return 1;
     unsigned w = 1;
     while (w < 64 && (n - 1) >> w) w++;
     return w;
