@@ -1023,6 +1023,18 @@ static int undump_where(cr_rbuf *r, Count *c) {
     return e;
 }
 
+/* The attribute a dump's counter counts, and its where filter, into c. */
+static int undump_attr(cr_rbuf *r, Count *c) {
+    const char *attr;
+    size_t alen;
+    int e = cr_rbuf_str(r, &attr, &alen, CR_ATTR_MAX - 1);
+    if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
+    if (e) return e;
+    memcpy(c->attr, attr, alen);
+    c->attr[alen] = '\0';
+    return undump_where(r, c);
+}
+
 /* count.undump(s) → counter, or nil, message. */
 static int l_undump(lua_State *L) {
     size_t len;
@@ -1040,17 +1052,7 @@ static int l_undump(lua_State *L) {
     }
     Count *c = newcount(L, (int)kind);
     e = undump_opts(&r, c);
-    if (!e && attr_first) {
-        const char *attr;
-        size_t alen;
-        e = cr_rbuf_str(&r, &attr, &alen, CR_ATTR_MAX - 1);
-        if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
-        if (!e) {
-            memcpy(c->attr, attr, alen);
-            c->attr[alen] = '\0';
-        }
-        if (!e) e = undump_where(&r, c);
-    }
+    if (!e && attr_first) e = undump_attr(&r, c);
     if (!e) {
         if (kind == K_NGRAMS) {
             e = cr_ngrams_undump(&r, &c->u.g);
@@ -1064,17 +1066,7 @@ static int l_undump(lua_State *L) {
             e = cr_counter_undump(&r, &c->u.f);
         }
     }
-    if (!e && r.p != r.end && (kind == K_FREQ || kind == K_DF)) {   /* the attribute counted */
-        const char *attr;
-        size_t alen;
-        e = cr_rbuf_str(&r, &attr, &alen, CR_ATTR_MAX - 1);
-        if (!e && !attr_spec_ok(attr, alen)) e = CR_ECORRUPT;
-        if (!e) {
-            memcpy(c->attr, attr, alen);
-            c->attr[alen] = '\0';
-        }
-        if (!e) e = undump_where(&r, c);
-    }
+    if (!e && r.p != r.end && (kind == K_FREQ || kind == K_DF)) e = undump_attr(&r, c); /* the attribute counted */
     if (!e && r.p != r.end) e = CR_ECORRUPT;
     if (e) {
         count_release(c);
