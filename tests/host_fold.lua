@@ -192,6 +192,17 @@ io.stderr:write(acc.calls, "\n")
     t.is(out, base, "reduce: -j " .. j .. " gives -j 1's answers")
     t.is(e2, j .. "\n", "reduce: -j " .. j .. " reduces " .. j .. " partitions, one per worker")
   end
+  -- the partitions travel through anonymous files (no name in /tmp to
+  -- reach or race for), so a sandboxed script shuffles too
+  h = assert(io.open(f, "r")); local body = h:read("a"); h:close()
+  local sf = f .. ".sandboxed.lua"
+  h = assert(io.open(sf, "w"))
+  h:write((body:gsub('require%("corpus"%)%.open%(arg%[1%]%)', 'require("corpus").open()')))
+  h:close()
+  local out, c4, e4 = t.run(CR .. " --sandbox -j 2 -c " .. corpus_dir .. " " .. q(sf))
+  t.is(out, base, "reduce: -j 2 under --sandbox gives -j 1's answers")
+  t.is(e4, "2\n", "reduce: -j 2 under --sandbox reduces 2 partitions, one per worker", c4)
+  os.remove(sf)
   h = assert(io.open(f, "w"))
   h:write([[
 local c = assert(require("corpus").open(arg[1]))

@@ -592,55 +592,57 @@ local function reduced(acc, opts)
   return acc
 end
 
-local function shuffle_file(base, k, r) return ("%s.%d.%d"):format(base, k, r) end
-
--- A base name for the partition files, or nil when none can be written
--- (then the workers send whole accumulators, as without reduce).
-local function shuffle_base()
-  local ok, base = pcall(os.tmpname)
-  if not ok or type(base) ~= "string" then return nil end
-  local f = io.open(base, "wb")
-  if not f then return nil end
-  f:close()
-  return base
-end
-
-local function remove_shuffle_files(base, jobs)
-  for k = 1, jobs do
-    for r = 0, jobs - 1 do os.remove(shuffle_file(base, k, r)) end
+local function close_shuffle_files(files)
+  for _, row in pairs(files) do
+    for _, f in pairs(row) do f:close() end
   end
-  os.remove(base)
 end
 
-local function write_file(path, data)
-  local f, err = io.open(path, "wb")
-  if not f then error("fold: " .. tostring(err), 0) end
-  local ok, werr = f:write(data)
-  local cok, cerr = f:close()
-  if not ok or not cok then error(("fold: writing %s: %s"):format(path, tostring(werr or cerr)), 0) end
+-- The partition files: jobs x jobs anonymous temporary files (io.tmpfile:
+-- no name that anyone, a sandboxed script included, can reach or race
+-- for), made before the workers fork, so that worker k writes files[k][r]
+-- and worker r + 1 of the second round reads it; nil when they cannot be
+-- made (then the workers send whole accumulators, as without reduce).
+local function shuffle_files(jobs)
+  local files = {}
+  for k = 1, jobs do
+    files[k] = {}
+    for r = 0, jobs - 1 do
+      local ok, f = pcall(io.tmpfile)
+      if not ok or not f then
+        close_shuffle_files(files)
+        return nil
+      end
+      files[k][r] = f
+    end
+  end
+  return files
 end
 
-local function read_file(path)
-  local f, err = io.open(path, "rb")
-  if not f then error("fold: " .. tostring(err), 0) end
-  local data = f:read("a")
-  f:close()
-  if not data then error("fold: reading " .. path, 0) end
+local function write_part(f, data)
+  local ok, err = f:write(data)
+  if ok then ok, err = f:flush() end
+  if not ok then error("fold: writing a partition: " .. tostring(err), 0) end
+end
+
+local function read_part(f)
+  local data = f:seek("set", 0) and f:read("a")
+  if not data then error("fold: reading a partition back", 0) end
   return data
 end
 
-local function shuffle(c, init, step, jobs, reduce, on_progress, base)
+local function shuffle(c, init, step, jobs, reduce, on_progress, files)
   host.parallel(jobs, function(k, report)
     local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
     if report then report(nd, nb, true) end
     check_mergeable(acc, "value")
-    for r = 0, jobs - 1 do write_file(shuffle_file(base, k, r), fold.serialize_partition(acc, r, jobs)) end
+    for r = 0, jobs - 1 do write_part(files[k][r], fold.serialize_partition(acc, r, jobs)) end
     return ""
   end, on_progress)
   local parts = host.parallel(jobs, function(r)
     local acc
     for k = 1, jobs do
-      local part = fold.deserialize(read_file(shuffle_file(base, k, r - 1)))
+      local part = fold.deserialize(read_part(files[k][r - 1]))
       if acc == nil then acc = part elseif part ~= nil then acc = merge(acc, part, "value") end
     end
     if acc ~= nil then acc = reduce(acc) end
@@ -684,10 +686,10 @@ function fold.run(c, init, step, opts)
     return reduced(acc, opts)
   end
   local on_progress = progress.per_worker(bar, jobs)
-  local base = opts.reduce and not opts.merge and shuffle_base()
-  if base then
-    local ok, acc = pcall(shuffle, c, init, step, jobs, opts.reduce, on_progress, base)
-    remove_shuffle_files(base, jobs)
+  local files = opts.reduce and not opts.merge and shuffle_files(jobs)
+  if files then
+    local ok, acc = pcall(shuffle, c, init, step, jobs, opts.reduce, on_progress, files)
+    close_shuffle_files(files)
     if bar then bar:finish() end
     if not ok then error(acc, 0) end
     return acc
