@@ -97,6 +97,7 @@ static cr_keycache *cache_for(cr_textscratch *s, const cr_counter *c, cr_norm_le
 void cr_textscratch_free(cr_textscratch *s) {
     cr_buf_free(&s->norm);
     free(s->ids);
+    free(s->starts);
     free(s->cache);
     memset(s, 0, sizeof *s);
 }
@@ -125,12 +126,31 @@ static inline int64_t kc_id(cr_counter *c, cr_keycache *kc, const cr_akey *key) 
     return kc_id_in(c, kc_set(kc, key), key);
 }
 
-static int push_id(cr_textscratch *s, uint32_t id) {
+/* Room for one more id (and its start, when starts): CR_ENOMEM on failure. */
+static __attribute__((noinline)) int grow_ids(cr_textscratch *s, int starts) {
     if (s->nids == s->capids) {
         uint32_t *p = cr_grow(s->ids, &s->capids, s->nids + 1, sizeof *p, 1024);
         if (!p) return CR_ENOMEM;
         s->ids = p;
     }
+    if (starts && s->nids == s->capstarts) {
+        size_t *p = cr_grow(s->starts, &s->capstarts, s->nids + 1, sizeof *p, 1024);
+        if (!p) return CR_ENOMEM;
+        s->starts = p;
+    }
+    return CR_OK;
+}
+
+static inline int push_id(cr_textscratch *s, uint32_t id) {
+    if (s->nids == s->capids && grow_ids(s, 0)) return CR_ENOMEM;
+    s->ids[s->nids++] = id;
+    return CR_OK;
+}
+
+/* An id and where its token starts (s->starts[i] goes with s->ids[i]). */
+static inline int push_id_at(cr_textscratch *s, uint32_t id, size_t start) {
+    if ((s->nids == s->capids || s->nids == s->capstarts) && grow_ids(s, 1)) return CR_ENOMEM;
+    s->starts[s->nids] = start;
     s->ids[s->nids++] = id;
     return CR_OK;
 }
@@ -163,6 +183,7 @@ typedef struct textrun {
     cr_textscratch *sc;
     unsigned want;       /* kinds both taken and returned by the iterator */
     int collect;         /* ids go to sc->ids; else each is counted */
+    int starts;          /* (collect) and their tokens' starts to sc->starts */
     int64_t added;       /* tokens counted */
 } textrun;
 
@@ -175,8 +196,8 @@ static inline int count_one(cr_counter *c, int64_t id) {
 }
 
 /* The next token's id: counted, or collected. */
-static inline int take_id(textrun *r, int64_t id) {
-    if (r->collect) return push_id(r->sc, (uint32_t)id);
+static inline int take_id(textrun *r, int64_t id, size_t start) {
+    if (r->collect) return r->starts ? push_id_at(r->sc, (uint32_t)id, start) : push_id(r->sc, (uint32_t)id);
     int e = count_one(r->c, id);
     if (!e) r->added++;
     return e;
@@ -186,7 +207,7 @@ static inline int take_id(textrun *r, int64_t id) {
 static int take_span(textrun *r, size_t a, size_t b, cr_token_kind kind) {
     cr_token tok = { a, b, kind, 0 };
     int64_t id = intern_token(r->c, r->t->text, r->t->len, &tok, r->o->level, r->sc, r->kc);
-    return id < 0 ? (int)id : take_id(r, id);
+    return id < 0 ? (int)id : take_id(r, id, a);
 }
 
 /* One step of the iterator from pos, and the token it split off that one,
@@ -263,20 +284,22 @@ static inline uint64_t alnum8(uint64_t w, uint64_t *letter, uint64_t *upper) {
 typedef struct keyring {
     cr_akey key[LEAN_DEPTH];
     kc_slot *set[LEAN_DEPTH];
+    size_t at[LEAN_DEPTH];   /* where each word starts */
     unsigned first, end;  /* waiting: first .. end - 1, at index % LEAN_DEPTH */
 } keyring;
 
-static inline int ring_take_first(textrun *r, keyring *q) {
+static inline __attribute__((always_inline)) int ring_take_first(textrun *r, keyring *q) {
     unsigned k = q->first++ % LEAN_DEPTH;
     int64_t id = kc_id_in(r->c, q->set[k], &q->key[k]);
-    return id < 0 ? (int)id : take_id(r, id);
+    return id < 0 ? (int)id : take_id(r, id, q->at[k]);
 }
 
-static inline int ring_push(textrun *r, keyring *q, const cr_akey *key) {
+static inline __attribute__((always_inline)) int ring_push(textrun *r, keyring *q, const cr_akey *key, size_t start) {
     int e;
     if (q->end - q->first == LEAN_DEPTH && (e = ring_take_first(r, q))) return e;
     unsigned k = q->end++ % LEAN_DEPTH;
     q->key[k] = *key;
+    q->at[k] = start;
     q->set[k] = kc_set(r->kc, key);
     __builtin_prefetch(q->set[k]);
     return CR_OK;
@@ -461,7 +484,7 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
                 size_t p = pos + a;
                 cr_akey key;
                 if (cr_akey_make(&key, (const char *)s, r->t->len, p, end, r->o->level))
-                    *e = ring_push(r, q, &key);
+                    *e = ring_push(r, q, &key, p);
                 else if (!(*e = ring_drain(r, q)))
                     *e = take_span(r, p, end, CR_TOK_WORD);
                 if (*e) return pos;
@@ -480,7 +503,7 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
         }
         cr_akey key;
         block_key(s + pos + a, n, fold, &key);
-        if ((*e = ring_push(r, q, &key))) return pos;
+        if ((*e = ring_push(r, q, &key, pos + a))) return pos;
     }
     if (!bad && s[pos + 64] < 0x80) return pos + 64;
     return done;
@@ -590,7 +613,7 @@ static size_t lean_loop(textrun *r, int *e) {
                 continue;
             }
             if (want & CR_KIND_BIT(kind)) {
-                if (key.len) *e = ring_push(r, &q, &key);
+                if (key.len) *e = ring_push(r, &q, &key, pos);
                 else if (!(*e = ring_drain(r, &q))) *e = take_span(r, pos, i, kind);
                 if (*e) return len;
             }
@@ -642,11 +665,37 @@ int cr_freq_add_text(cr_counter *c, const char *text, size_t len, const cr_texto
     topts.sentences = 0;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &topts);
-    textrun r = { c, cache_for(s, c, o->level), &t, o, s, o->kinds & t.kinds, 0, 0 };
+    textrun r = { c, cache_for(s, c, o->level), &t, o, s, o->kinds & t.kinds, 0, 0, 0 };
     int e = run_text(&r);
     int64_t total;
     if (__builtin_add_overflow(c->total, r.added, &total)) return e ? e : CR_EOVERFLOW;
     c->total = total;
+    return e;
+}
+
+/* By sentence, on the fast paths: the text's ids and their tokens' starts
+ * first, then cut where the sentences end.  A token belongs to the sentence
+ * in which it starts, as the iterator says (cr_tokenizer_next), and segments
+ * without a counted token are skipped, as there. */
+static int segments_by_sentence_fast(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
+                                     cr_textscratch *s, cr_keycache *kc, cr_segment_fn fn, void *ud) {
+    cr_tokenizer_opts topts = o->tok;
+    topts.sentences = 0;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &topts);
+    textrun r = { vocab, kc, &t, o, s, o->kinds & t.kinds, 1, 1, 0 };
+    s->nids = 0;
+    int e = run_text(&r);
+    size_t n = s->nids, first = 0;
+    size_t end = len > 0 ? cr_tokenizer_sentence_end(&t, 0) : 0;
+    for (size_t i = 0; !e && i < n; i++) {
+        if (s->starts[i] < end || end >= len) continue;
+        if (i > first) e = fn(ud, s->ids + first, i - first);
+        first = i;
+        while (s->starts[i] >= end && end < len) end = cr_tokenizer_sentence_end(&t, end);
+    }
+    if (!e && n > first) e = fn(ud, s->ids + first, n - first);
+    s->nids = 0;
     return e;
 }
 
@@ -661,6 +710,10 @@ static int segments_by_sentence(cr_counter *vocab, const char *text, size_t len,
     size_t sentence = 0;
     int e;
     cr_keycache *kc = cache_for(s, vocab, o->level);
+#ifdef LEAN_LOOP
+    if (kc && t.skip_ws && t.fast && !(o->kinds & t.kinds & (CR_KIND_BIT(CR_TOK_PUNCT) | CR_KIND_BIT(CR_TOK_SYMBOL))))
+        return segments_by_sentence_fast(vocab, text, len, o, s, kc, fn, ud);
+#endif
     s->nids = 0;
     while (cr_tokenizer_next(&t, &tok)) {
         if (!(o->kinds & CR_KIND_BIT(tok.kind))) continue;
@@ -685,7 +738,7 @@ int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_t
     topts.sentences = 0;
     cr_tokenizer t;
     cr_tokenizer_init(&t, text, len, &topts);
-    textrun r = { vocab, cache_for(s, vocab, o->level), &t, o, s, o->kinds & t.kinds, 1, 0 };
+    textrun r = { vocab, cache_for(s, vocab, o->level), &t, o, s, o->kinds & t.kinds, 1, 0, 0 };
     s->nids = 0;
     int e = run_text(&r);
     if (!e && s->nids) e = fn(ud, s->ids, s->nids);

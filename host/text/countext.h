@@ -15,6 +15,8 @@ typedef struct cr_textscratch {
     cr_buf norm;
     uint32_t *ids;
     size_t nids, capids;
+    size_t *starts;       /* where the tokens of ids start, when asked */
+    size_t capstarts;
     cr_keycache *cache;   /* short ASCII keys -> ids of one counter */
 } cr_textscratch;
 
