@@ -345,21 +345,39 @@ static int add_tagged(lua_State *L, Count *c) {
     return add_attr(L, c, &c->tagged->t);
 }
 
+/* cooc:add_text's option `count`: a word counter (count.freq, no attribute,
+ * the cooc's normalisation level) that counts every token too, or NULL. */
+static Count *also_counting(lua_State *L, int opts, const cr_textopts *o) {
+    if (!lua_istable(L, opts) || lua_getfield(L, opts, "count") == LUA_TNIL) return NULL;
+    Count *f = tocount(L, -1);
+    if (!f || f->kind != K_FREQ || f->attr[0])
+        luaL_argerror(L, opts, "option 'count' must be a counter of words (count.freq)");
+    if (f->o.level != o->level)
+        luaL_argerror(L, opts, "option 'count': a counter of another normalisation level");
+    lua_pop(L, 1);   /* (the options table keeps it) */
+    return f;
+}
+
 static int m_add_text(lua_State *L) {
     Count *c = checkcount(L, 1);
     if (c->attr[0]) return add_tagged(L, c);
     size_t len;
     const char *text = luaL_checklstring(L, 2, &len);
     cr_textopts o = c->o;
-    eng_textopts(L, 3, &o, NULL);
+    eng_textopts(L, 3, &o, c->kind == K_COOC ? "count" : NULL);
+    Count *words = c->kind == K_COOC ? also_counting(L, 3, &o) : NULL;
     int e;
     switch (c->kind) {
     case K_FREQ: e = cr_freq_add_text(&c->u.f, text, len, &o, &c->s); break;
     case K_DF: e = cr_df_add_text(&c->u.f, text, len, &o, &c->s); break;
     case K_NGRAMS: e = cr_ngrams_add_text(&c->u.g, text, len, &o, &c->s); break;
-    default: e = cr_cooc_add_text(&c->u.c, text, len, &o, &c->s); break;
+    default:
+        e = words ? cr_cooc_add_text_counting(&c->u.c, &words->u.f, text, len, &o, &c->s)
+                  : cr_cooc_add_text(&c->u.c, text, len, &o, &c->s);
+        break;
     }
     c->version++;
+    if (words) words->version++;
     check(L, e);
     lua_settop(L, 1);
     return 1;

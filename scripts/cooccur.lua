@@ -74,32 +74,82 @@ if opts.of == "entities" then
     end
   end
 else
-  -- On one machine (any -j), two passes in C: the frequencies choose the
-  -- words, then only the pairs of two chosen words are counted
+  -- On one machine (any -j), the pairs of the chosen words only
   -- (count.cooc{among=}, with the margins of a counter of all pairs):
   -- counting the words twice costs far less than counting, storing and
-  -- merging every pair.  A cluster's jobs (--shard, --map) count every pair
-  -- in one pass, so that their merge needs the parts alone, not the corpus.
+  -- merging every pair.  One pass counts the words (add_text's `count`)
+  -- and the pairs of the likely words, guessed from a sample of the
+  -- documents (one in 20, at least 50, at most 1000): when the chosen words
+  -- are all among them, their pairs are done; otherwise a second pass
+  -- counts the pairs of the chosen words, so the numbers never depend on
+  -- the guess.  A cluster's jobs (--shard, --map) count every pair in one
+  -- pass, so that their merge needs the parts alone, not the corpus.
   local c = scriptlib.open(corpus, opts.corpus)
   local copts = { mode = unit }
   if unit == "window" then copts.window = window end
   local one_pass = host.cluster ~= nil
-  local acc = c:fold(
-    function() return { f = count.freq(), cooc = one_pass and count.cooc(copts) or nil } end,
-    function(acc, doc)
-      acc.f:add_text(doc.text)
-      if acc.cooc then acc.cooc:add_text(doc.text) end
-    end)
   local stop = scriptlib.stopwords(opts.stopwords)
-  local keep, keys = {}, {}
-  for _, kv in ipairs(acc.f:top(opts.top * 10 + 200)) do
-    if #nodes < opts.top and not stop[kv[1]] and kv[1]:find("%w") then
-      nodes[#nodes + 1] = { key = kv[1], n = kv[2] }
-      keep[kv[1]] = true
-      keys[#keys + 1] = kv[1]
+  local function wanted(key) return not stop[key] and key:find("%w") ~= nil end
+  -- the first `want` words of a counter that the stopwords keep, as {key, n}
+  local function first_wanted(f, want)
+    local n = want
+    while true do
+      local rows, top = {}, f:top(n)
+      for _, kv in ipairs(top) do
+        if wanted(kv[1]) then
+          rows[#rows + 1] = kv
+          if #rows == want then return rows end
+        end
+      end
+      if #top < n then return rows end
+      n = n * 4
     end
   end
-  if not one_pass and #keys > 0 then
+  local guessed
+  if not one_pass then
+    local ndocs = #c
+    local sample = count.freq()
+    for doc in c:sample(math.min(ndocs, math.max(50, math.min(math.ceil(ndocs / 20), 1000))), 0):docs() do
+      sample:add_text(doc.text)
+    end
+    -- the likely words: at least 2 * top + 10, then every word the sample
+    -- saw at least half as often as its top-th (content words' ranks move
+    -- more from sample to corpus than function words'), at most 20 * top + 200
+    local likely, rows = {}, first_wanted(sample, 20 * opts.top + 200)
+    local floor = rows[opts.top] and rows[opts.top][2] / 4 or 0
+    for i, kv in ipairs(rows) do
+      if i > 2 * opts.top + 10 and kv[2] < floor then break end
+      likely[i] = kv[1]
+    end
+    sample:close()
+    if #likely > 0 then guessed = likely end
+  end
+  local acc = c:fold(
+    function()
+      local counter_opts = one_pass and copts or nil
+      if guessed then
+        counter_opts = { among = guessed }
+        for k, v in pairs(copts) do counter_opts[k] = v end
+      end
+      return { f = count.freq(), cooc = counter_opts and count.cooc(counter_opts) or nil }
+    end,
+    function(acc, doc)
+      if acc.cooc then acc.cooc:add_text(doc.text, { count = acc.f }) else acc.f:add_text(doc.text) end
+    end)
+  local keep, keys = {}, {}
+  for _, kv in ipairs(first_wanted(acc.f, opts.top)) do
+    nodes[#nodes + 1] = { key = kv[1], n = kv[2] }
+    keep[kv[1]] = true
+    keys[#keys + 1] = kv[1]
+  end
+  local counted = one_pass
+  if guessed then
+    local among = {}
+    for _, w in ipairs(guessed) do among[w] = true end
+    counted = true
+    for _, w in ipairs(keys) do counted = counted and among[w] ~= nil end
+  end
+  if not counted and #keys > 0 then
     copts.among = keys
     acc.cooc = c:fold(
       function() return { cooc = count.cooc(copts) } end,

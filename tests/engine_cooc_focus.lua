@@ -226,4 +226,45 @@ do
   t.is(back:get("a b"), 3, "and goes on counting only them")
 end
 
+
+-- add_text's `count`: the words of the same reading counted in a word
+-- counter, as its own add_text counts them, in every mode, with or without
+-- a focus, across texts (its ids map to the pairs counter's), and after
+-- the word counter was pruned (its ids renumbered)
+do
+  local texts = {}
+  for i, d in ipairs(sample) do texts[i] = d end
+  for _, name in ipairs({ "ca01", "cg22", "cj01" }) do texts[#texts + 1] = read("tests/data/load/brown/" .. name .. ".txt") end
+  texts[#texts + 1] = "Ünïcode wörds, ÉCOLE école. \u{0}x y\u{2028}z"
+  texts[#texts + 1] = ""
+  for _, copts in ipairs({ { mode = "sentence" }, { mode = "document" }, { window = 3 },
+                           { mode = "sentence", among = { "the", "of", "and" } }, { window = 2, node = "the" } }) do
+    local words, plain, pairs_of, alone = count.freq(), count.freq(), count.cooc(copts), count.cooc(copts)
+    for i, text in ipairs(texts) do
+      pairs_of:add_text(text, { count = words })
+      alone:add_text(text)
+      plain:add_text(text)
+      if i == 4 then words:prune(2); plain:prune(2) end
+    end
+    local same = words:total() == plain:total() and #words == #plain
+    for _, kv in ipairs(plain:top()) do same = same and words:get(kv[1]) == kv[2] end
+    local label = (copts.mode or "window") .. (copts.among and " among" or copts.node and " node" or "")
+    t.ok(same, ("cooc %s, count = f: f counts what f:add_text counts (%d words, %d tokens)"):format(label, #plain, plain:total()))
+    local pa, pb = pairs_of:pairs(), alone:pairs()
+    local same_pairs = #pa == #pb and pairs_of:total() == alone:total()
+    for i = 1, #pa do same_pairs = same_pairs and pa[i].a == pb[i].a and pa[i].b == pb[i].b and pa[i].n == pb[i].n end
+    t.ok(same_pairs, ("cooc %s, count = f: the pairs as without it (%d)"):format(label, #pa))
+  end
+  local c, f = count.cooc({ mode = "sentence" }), count.freq({ level = "raw" })
+  t.raises(function() c:add_text("A a.", { count = f }) end, "normalisation level",
+    "count: a word counter of the cooc's level")
+  c:add_text("A a.", { count = f, level = "raw" })
+  t.is(f:get("A"), 1, "count: the per-call level applies to the word counter too")
+  t.raises(function() c:add_text("a", { count = count.ngrams(2) }) end, "count.freq", "count: not n-grams")
+  t.raises(function() c:add_text("a", { count = count.df() }) end, "count.freq", "count: not document frequencies")
+  t.raises(function() c:add_text("a", { count = count.freq({ attr = "lemma" }) }) end, "count.freq", "count: not an attribute")
+  t.raises(function() c:add_text("a", { count = "f" }) end, "count.freq", "count: a counter")
+  t.raises(function() count.freq():add_text("a", { count = count.freq() }) end, "count", "count: only for pairs")
+end
+
 t.done()

@@ -98,6 +98,7 @@ void cr_textscratch_free(cr_textscratch *s) {
     cr_buf_free(&s->norm);
     free(s->ids);
     free(s->starts);
+    free(s->idmap);
     free(s->cache);
     memset(s, 0, sizeof *s);
 }
@@ -792,4 +793,61 @@ int cr_cooc_add_text(cr_cooc *c, const char *text, size_t len, const cr_textopts
     if (c->mode == CR_COOC_SENTENCE) so.sentences = 1;
     else if (c->mode == CR_COOC_DOCUMENT) so.sentences = 0;
     return cr_text_segments(&c->vocab, text, len, &so, s, cooc_segment, c);
+}
+
+/* cr_cooc_add_text_counting: the pairs go to the cooc, each token's word to
+ * a word counter too, through a map from the cooc's ids to the counter's. */
+typedef struct counting {
+    cr_cooc *c;
+    cr_counter *f;
+    cr_textscratch *s;
+    int64_t added;
+} counting;
+
+static int map_reserve(cr_textscratch *s, size_t need) {
+    if (need <= s->idmap_n) return CR_OK;
+    size_t cap = s->idmap_n;
+    uint32_t *m = cr_grow(s->idmap, &cap, need, sizeof *m, 1024);
+    if (!m) return CR_ENOMEM;
+    memset(m + s->idmap_n, 0xff, (cap - s->idmap_n) * sizeof *m);
+    s->idmap = m;
+    s->idmap_n = cap;
+    return CR_OK;
+}
+
+static int counting_segment(void *ud, const uint32_t *ids, size_t n) {
+    counting *k = ud;
+    const cr_counter *v = &k->c->vocab;
+    int e = map_reserve(k->s, v->size);
+    if (e) return e;
+    uint32_t *map = k->s->idmap;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t id = ids[i];
+        if (map[id] == UINT32_MAX) {
+            const cr_centry *w = &v->entries[id];
+            int64_t fid = cr_counter_intern(k->f, w->key, cr_centry_len(w));
+            if (fid < 0) return (int)fid;
+            map[id] = (uint32_t)fid;
+        }
+        if ((e = count_one(k->f, map[id]))) return e;
+    }
+    k->added += (int64_t)n;
+    return cr_cooc_feed(k->c, ids, n);
+}
+
+int cr_cooc_add_text_counting(cr_cooc *c, cr_counter *f, const char *text, size_t len, const cr_textopts *o,
+                              cr_textscratch *s) {
+    if (f == &c->vocab) return CR_EINVAL;
+    if (s->idmap_from != c->vocab.epoch || s->idmap_to != f->epoch) {
+        if (s->idmap_n) memset(s->idmap, 0xff, s->idmap_n * sizeof *s->idmap);
+        s->idmap_from = c->vocab.epoch;
+        s->idmap_to = f->epoch;
+    }
+    cr_textopts so = *o;
+    if (c->mode == CR_COOC_SENTENCE) so.sentences = 1;
+    else if (c->mode == CR_COOC_DOCUMENT) so.sentences = 0;
+    counting k = { c, f, s, 0 };
+    int e = cr_text_segments(&c->vocab, text, len, &so, s, counting_segment, &k);
+    if (__builtin_add_overflow(f->total, k.added, &f->total)) return e ? e : CR_EOVERFLOW;
+    return e;
 }

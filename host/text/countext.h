@@ -18,6 +18,11 @@ typedef struct cr_textscratch {
     size_t *starts;       /* where the tokens of ids start, when asked */
     size_t capstarts;
     cr_keycache *cache;   /* short ASCII keys -> ids of one counter */
+    /* ids of one counter's words in another (cr_cooc_add_text_counting):
+     * UINT32_MAX until looked up; valid for the two epochs. */
+    uint32_t *idmap;
+    size_t idmap_n;
+    uint64_t idmap_from, idmap_to;
 } cr_textscratch;
 
 void cr_textscratch_free(cr_textscratch *s);
@@ -40,5 +45,9 @@ int cr_ngrams_add_text(cr_ngrams *g, const char *text, size_t len, const cr_text
  * document mode the whole text, window mode by o->sentences. */
 int cr_cooc_add_text(cr_cooc *c, const char *text, size_t len, const cr_textopts *o,
                      cr_textscratch *s);
+/* The same, and every token also counted in f (its key as c makes it), from
+ * the one reading of the text. */
+int cr_cooc_add_text_counting(cr_cooc *c, cr_counter *f, const char *text, size_t len, const cr_textopts *o,
+                              cr_textscratch *s);
 
 #endif
