@@ -98,6 +98,7 @@ void cr_textscratch_free(cr_textscratch *s) {
     cr_buf_free(&s->norm);
     free(s->ids);
     free(s->starts);
+    free(s->stops);
     free(s->idmap);
     free(s->cache);
     memset(s, 0, sizeof *s);
@@ -127,7 +128,8 @@ static inline int64_t kc_id(cr_counter *c, cr_keycache *kc, const cr_akey *key) 
     return kc_id_in(c, kc_set(kc, key), key);
 }
 
-/* Room for one more id (and its start, when starts): CR_ENOMEM on failure. */
+/* Room for one more id (and its start, when starts; and its stop, when
+ * starts is 2): CR_ENOMEM on failure. */
 static __attribute__((noinline)) int grow_ids(cr_textscratch *s, int starts) {
     if (s->nids == s->capids) {
         uint32_t *p = cr_grow(s->ids, &s->capids, s->nids + 1, sizeof *p, 1024);
@@ -138,6 +140,11 @@ static __attribute__((noinline)) int grow_ids(cr_textscratch *s, int starts) {
         size_t *p = cr_grow(s->starts, &s->capstarts, s->nids + 1, sizeof *p, 1024);
         if (!p) return CR_ENOMEM;
         s->starts = p;
+    }
+    if (starts == 2 && s->nids == s->capstops) {
+        size_t *p = cr_grow(s->stops, &s->capstops, s->nids + 1, sizeof *p, 1024);
+        if (!p) return CR_ENOMEM;
+        s->stops = p;
     }
     return CR_OK;
 }
@@ -152,6 +159,16 @@ static inline int push_id(cr_textscratch *s, uint32_t id) {
 static inline int push_id_at(cr_textscratch *s, uint32_t id, size_t start) {
     if ((s->nids == s->capids || s->nids == s->capstarts) && grow_ids(s, 1)) return CR_ENOMEM;
     s->starts[s->nids] = start;
+    s->ids[s->nids++] = id;
+    return CR_OK;
+}
+
+/* An id and its token's span. */
+static __attribute__((noinline)) int push_id_span(cr_textscratch *s, uint32_t id, size_t start, size_t stop) {
+    if ((s->nids == s->capids || s->nids == s->capstarts || s->nids == s->capstops) && grow_ids(s, 2))
+        return CR_ENOMEM;
+    s->starts[s->nids] = start;
+    s->stops[s->nids] = stop;
     s->ids[s->nids++] = id;
     return CR_OK;
 }
@@ -184,7 +201,8 @@ typedef struct textrun {
     cr_textscratch *sc;
     unsigned want;       /* kinds both taken and returned by the iterator */
     int collect;         /* ids go to sc->ids; else each is counted */
-    int starts;          /* (collect) and their tokens' starts to sc->starts */
+    int starts;          /* (collect) and their tokens' starts to sc->starts,
+                            and when 2 their stops to sc->stops */
     int64_t added;       /* tokens counted */
 } textrun;
 
@@ -197,8 +215,11 @@ static inline int count_one(cr_counter *c, int64_t id) {
 }
 
 /* The next token's id: counted, or collected. */
-static inline int take_id(textrun *r, int64_t id, size_t start) {
-    if (r->collect) return r->starts ? push_id_at(r->sc, (uint32_t)id, start) : push_id(r->sc, (uint32_t)id);
+static inline __attribute__((always_inline)) int take_id(textrun *r, int64_t id, size_t start, size_t stop) {
+    if (r->collect) {
+        if (!r->starts) return push_id(r->sc, (uint32_t)id);
+        return r->starts == 1 ? push_id_at(r->sc, (uint32_t)id, start) : push_id_span(r->sc, (uint32_t)id, start, stop);
+    }
     int e = count_one(r->c, id);
     if (!e) r->added++;
     return e;
@@ -208,7 +229,7 @@ static inline int take_id(textrun *r, int64_t id, size_t start) {
 static int take_span(textrun *r, size_t a, size_t b, cr_token_kind kind) {
     cr_token tok = { a, b, kind, 0 };
     int64_t id = intern_token(r->c, r->t->text, r->t->len, &tok, r->o->level, r->sc, r->kc);
-    return id < 0 ? (int)id : take_id(r, id, a);
+    return id < 0 ? (int)id : take_id(r, id, a, b);
 }
 
 /* One step of the iterator from pos, and the token it split off that one,
@@ -286,21 +307,23 @@ typedef struct keyring {
     cr_akey key[LEAN_DEPTH];
     kc_slot *set[LEAN_DEPTH];
     size_t at[LEAN_DEPTH];   /* where each word starts */
+    size_t to[LEAN_DEPTH];   /* and ends */
     unsigned first, end;  /* waiting: first .. end - 1, at index % LEAN_DEPTH */
 } keyring;
 
 static inline __attribute__((always_inline)) int ring_take_first(textrun *r, keyring *q) {
     unsigned k = q->first++ % LEAN_DEPTH;
     int64_t id = kc_id_in(r->c, q->set[k], &q->key[k]);
-    return id < 0 ? (int)id : take_id(r, id, q->at[k]);
+    return id < 0 ? (int)id : take_id(r, id, q->at[k], q->to[k]);
 }
 
-static inline __attribute__((always_inline)) int ring_push(textrun *r, keyring *q, const cr_akey *key, size_t start) {
+static inline __attribute__((always_inline)) int ring_push(textrun *r, keyring *q, const cr_akey *key, size_t start, size_t stop) {
     int e;
     if (q->end - q->first == LEAN_DEPTH && (e = ring_take_first(r, q))) return e;
     unsigned k = q->end++ % LEAN_DEPTH;
     q->key[k] = *key;
     q->at[k] = start;
+    q->to[k] = stop;
     q->set[k] = kc_set(r->kc, key);
     __builtin_prefetch(q->set[k]);
     return CR_OK;
@@ -485,7 +508,7 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
                 size_t p = pos + a;
                 cr_akey key;
                 if (cr_akey_make(&key, (const char *)s, r->t->len, p, end, r->o->level))
-                    *e = ring_push(r, q, &key, p);
+                    *e = ring_push(r, q, &key, p, end);
                 else if (!(*e = ring_drain(r, q)))
                     *e = take_span(r, p, end, CR_TOK_WORD);
                 if (*e) return pos;
@@ -504,7 +527,7 @@ static size_t block_words(textrun *r, keyring *q, const unsigned char *s, size_t
         }
         cr_akey key;
         block_key(s + pos + a, n, fold, &key);
-        if ((*e = ring_push(r, q, &key, pos + a))) return pos;
+        if ((*e = ring_push(r, q, &key, pos + a, pos + b))) return pos;
     }
     if (!bad && s[pos + 64] < 0x80) return pos + 64;
     return done;
@@ -614,7 +637,7 @@ static size_t lean_loop(textrun *r, int *e) {
                 continue;
             }
             if (want & CR_KIND_BIT(kind)) {
-                if (key.len) *e = ring_push(r, &q, &key, pos);
+                if (key.len) *e = ring_push(r, &q, &key, pos, i);
                 else if (!(*e = ring_drain(r, &q))) *e = take_span(r, pos, i, kind);
                 if (*e) return len;
             }
@@ -745,6 +768,16 @@ int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_t
     if (!e && s->nids) e = fn(ud, s->ids, s->nids);
     s->nids = 0;
     return e;
+}
+
+int cr_text_spans(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o, cr_textscratch *s) {
+    cr_tokenizer_opts topts = o->tok;
+    topts.sentences = 0;
+    cr_tokenizer t;
+    cr_tokenizer_init(&t, text, len, &topts);
+    textrun r = { vocab, cache_for(s, vocab, o->level), &t, o, s, o->kinds & t.kinds, 1, 2, 0 };
+    s->nids = 0;
+    return run_text(&r);
 }
 
 static int cmp_u32(const void *a, const void *b) {

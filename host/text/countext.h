@@ -17,6 +17,8 @@ typedef struct cr_textscratch {
     size_t nids, capids;
     size_t *starts;       /* where the tokens of ids start, when asked */
     size_t capstarts;
+    size_t *stops;        /* and where they end (cr_text_spans) */
+    size_t capstops;
     cr_keycache *cache;   /* short ASCII keys -> ids of one counter */
     /* ids of one counter's words in another (cr_cooc_add_text_counting):
      * UINT32_MAX until looked up; valid for the two epochs. */
@@ -32,6 +34,10 @@ void cr_textscratch_free(cr_textscratch *s);
 typedef int (*cr_segment_fn)(void *ud, const uint32_t *ids, size_t n);
 int cr_text_segments(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o,
                      cr_textscratch *s, cr_segment_fn fn, void *ud);
+
+/* The text's counted tokens in order: s->ids[i] (interned in vocab, not
+ * counted) with its byte span [s->starts[i], s->stops[i]), i < s->nids. */
+int cr_text_spans(cr_counter *vocab, const char *text, size_t len, const cr_textopts *o, cr_textscratch *s);
 
 /* Counts every counted token of the text. */
 int cr_freq_add_text(cr_counter *c, const char *text, size_t len, const cr_textopts *o,

@@ -14,8 +14,14 @@
 enum {
     TOK_CAP = 1,       /* starts with an upper-case character */
     TOK_STOP = 2,      /* casefolded, a function word capitalised by position */
-    TOK_PART = 4       /* as written, a name particle ("of", "van", "al") */
+    TOK_PART = 4,      /* as written, a name particle ("of", "van", "al") */
+    TYPE_CONTENT = 8,  /* (types[]) has a letter and is in no list */
+    TYPE_KNOWN = 16    /* (types[]) the flags above are worked out */
 };
+
+/* The vocabulary of word ids starts again past this many words (a cache:
+ * its memory stays bounded on corpora of millions of word types). */
+#define TYPES_MAX ((size_t)1 << 20)
 
 struct cr_discover_tok {
     size_t start, stop, sentence;
@@ -177,6 +183,7 @@ cr_discover *cr_discover_new(void) {
         return NULL;
     }
     memset(d->lists, 0, sizeof *d->lists);
+    cr_counter_init(&d->vocab);
     int bad = 0;
     for (size_t i = 0; i < COUNT(initial_stop); i++) bad |= list_add(d->lists, initial_stop[i], TOK_STOP);
     for (size_t i = 0; i < COUNT(particles); i++) bad |= list_add(d->lists, particles[i], TOK_PART);
@@ -195,6 +202,9 @@ void cr_discover_free(cr_discover *d) {
     free(d->title);
     free(d->lists);
     cr_buf_free(&d->fold);
+    cr_counter_free(&d->vocab);
+    cr_textscratch_free(&d->ts);
+    free(d->types);
     free(d);
 }
 
@@ -231,45 +241,101 @@ static int close_sentence(cr_discover *d, size_t sent, size_t words, size_t caps
     return 0;
 }
 
+/* The classes of the word w[0..wn) (TOK_CAP, TOK_STOP, TOK_PART,
+ * TYPE_CONTENT), or -1 when out of memory. */
+static int word_flags(cr_discover *d, const char *w, size_t wn) {
+    unsigned flags = 0;
+    int cap = cr_discover_is_capitalised(w, wn, &d->fold);
+    if (cap < 0) return -1;
+    if (cap) flags |= TOK_CAP;
+    const struct cr_discover_lists *ls = d->lists;
+    unsigned raw = list_flags(ls, w, wn);
+    flags |= raw & TOK_PART;
+    const char *f;
+    size_t fn;
+    int same;
+    if (folded(d, w, wn, &f, &fn, &same) < 0) return -1;
+    unsigned fl = same ? raw : list_flags(ls, f, fn);
+    if (fl & TOK_STOP) flags |= TOK_STOP;
+    if (has_letter((const unsigned char *)w, wn) && !fl) flags |= TYPE_CONTENT;
+    return (int)flags;
+}
+
+/* Whether a key holds U+FFFD, which stands for any invalid byte: tokens of
+ * different bytes would share the key, so their classes are not cached.
+ * (A guard: the tokenizer splits invalid bytes off words.) */
+static int has_replacement(const char *k, size_t n) {
+    for (size_t i = 0; i + 2 < n; i++)
+        if ((unsigned char)k[i] == 0xEF && (unsigned char)k[i + 1] == 0xBF && (unsigned char)k[i + 2] == 0xBD) return 1;
+    return 0;
+}
+
+/* The word and number tokens of the default tokeniser, as ids of d->vocab
+ * with their spans (the counting loop's fast paths: the same tokens as the
+ * iterator's). */
+static int word_tokens(cr_discover *d, const char *text, size_t len) {
+    if (d->vocab.size > TYPES_MAX) {
+        cr_counter_free(&d->vocab);
+        cr_counter_init(&d->vocab);
+        d->types_cap = 0;
+        free(d->types);
+        d->types = NULL;
+    }
+    cr_textopts o;
+    cr_textopts_default(&o);
+    cr_tokenizer_opts_default(&o.tok);
+    o.level = CR_NORM_RAW;
+    o.kinds = CR_KIND_BIT(CR_TOK_WORD) | CR_KIND_BIT(CR_TOK_NUMBER);
+    o.sentences = 0;
+    if (cr_text_spans(&d->vocab, text, len, &o, &d->ts) != CR_OK) return -1;
+    if (d->vocab.size > d->types_cap) {
+        size_t old = d->types_cap;
+        unsigned char *p = cr_grow(d->types, &d->types_cap, d->vocab.size, 1, 1024);
+        if (!p) return -1;
+        memset(p + old, 0, d->types_cap - old);
+        d->types = p;
+    }
+    return 0;
+}
+
 /* The word and number tokens with their flags, and per sentence whether it
- * is in title case. */
+ * is in title case.  A token belongs to the sentence it starts in. */
 static int classify(cr_discover *d, const char *text, size_t len) {
+    if (word_tokens(d, text, len) < 0) return -1;
     cr_tokenizer_opts o;
     cr_tokenizer_opts_default(&o);
-    o.sentences = 1;
-    cr_tokenizer t;
+    cr_tokenizer t;   /* (for its sentence ends) */
     cr_tokenizer_init(&t, text, len, &o);
-    cr_token tok;
-    size_t words = 0, caps = 0, sent = 0;
+    const cr_textscratch *ts = &d->ts;
+    size_t n = ts->nids;
+    size_t words = 0, caps = 0, sent = 0, tok_sent = 0;
+    size_t end = len > 0 ? cr_tokenizer_sentence_end(&t, 0) : 0;
     d->ntoks = 0;
-    while (cr_tokenizer_next(&t, &tok)) {
-        if (tok.kind != CR_TOK_WORD && tok.kind != CR_TOK_NUMBER) continue;
-        for (; sent < tok.sentence; sent++, words = caps = 0)
+    void *p = grow(d->toks, &d->toks_cap, n, sizeof *d->toks);
+    if (!p) return -1;
+    d->toks = p;
+    for (size_t i = 0; i < n; i++) {
+        size_t start = ts->starts[i], stop = ts->stops[i];
+        while (start >= end && end < len) {
+            end = cr_tokenizer_sentence_end(&t, end);
+            tok_sent++;
+        }
+        for (; sent < tok_sent; sent++, words = caps = 0)
             if (close_sentence(d, sent, words, caps) < 0) return -1;
-        const char *w = text + tok.start;
-        size_t wn = tok.stop - tok.start;
-        unsigned flags = 0;
-        int cap = cr_discover_is_capitalised(w, wn, &d->fold);
-        if (cap < 0) return -1;
-        if (cap) flags |= TOK_CAP;
-        const struct cr_discover_lists *ls = d->lists;
-        unsigned raw = list_flags(ls, w, wn);
-        flags |= raw & TOK_PART;
-        const char *f;
-        size_t fn;
-        int same;
-        if (folded(d, w, wn, &f, &fn, &same) < 0) return -1;
-        unsigned fl = same ? raw : list_flags(ls, f, fn);
-        int stop = (fl & TOK_STOP) != 0;
-        if (stop) flags |= TOK_STOP;
-        if (has_letter((const unsigned char *)w, wn) && !fl) {
+        uint32_t id = ts->ids[i];
+        unsigned flags = d->types[id];
+        if (!(flags & TYPE_KNOWN)) {
+            int f = word_flags(d, text + start, stop - start);
+            if (f < 0) return -1;
+            flags = (unsigned)f | TYPE_KNOWN;
+            const cr_centry *e = &d->vocab.entries[id];
+            if (!has_replacement(e->key, cr_centry_len(e))) d->types[id] = (unsigned char)flags;
+        }
+        if (flags & TYPE_CONTENT) {
             words++;
             if (flags & TOK_CAP) caps++;
         }
-        void *p = grow(d->toks, &d->toks_cap, d->ntoks + 1, sizeof *d->toks);
-        if (!p) return -1;
-        d->toks = p;
-        d->toks[d->ntoks++] = (struct cr_discover_tok){ tok.start, tok.stop, tok.sentence, flags };
+        d->toks[d->ntoks++] = (struct cr_discover_tok){ start, stop, tok_sent, flags & (TOK_CAP | TOK_STOP | TOK_PART) };
     }
     return d->ntoks ? close_sentence(d, sent, words, caps) : 0;
 }

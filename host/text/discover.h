@@ -26,6 +26,7 @@
 
 #include <stddef.h>
 
+#include "countext.h"
 #include "tokenizer.h"
 
 /* A byte span [start, stop) of the text. */
@@ -58,6 +59,14 @@ typedef struct cr_discover {
     cr_buf fold;          /* the casefolded token */
     char lower[16];       /* a short ASCII token, lower-cased */
     struct cr_discover_lists *lists;
+    /* The tokens come from the counting loop's fast paths as ids of a
+     * vocabulary, so that a word's classes are worked out once per word
+     * (types[id]), not once per token; the vocabulary starts again when
+     * it grows past a bound. */
+    cr_counter vocab;
+    cr_textscratch ts;
+    unsigned char *types;
+    size_t types_cap;
 } cr_discover;
 
 /* Allocates the scratch; NULL when out of memory. */
