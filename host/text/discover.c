@@ -21,7 +21,7 @@ enum {
 
 /* The vocabulary of word ids starts again past this many words (a cache:
  * its memory stays bounded on corpora of millions of word types). */
-#define TYPES_MAX ((size_t)1 << 20)
+#define TYPES_MAX ((size_t)1 << 18)
 
 struct cr_discover_tok {
     size_t start, stop, sentence;
