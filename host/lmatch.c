@@ -231,12 +231,16 @@ static cr_gaz_policy opt_policy(lua_State *L, Gaz *g, int idx, const char *allow
 }
 
 /* Runs the matcher; the hits end up in a userdata pushed on the stack. */
-static hitrec *run(lua_State *L, Gaz *g, int text_idx, int opts_idx, size_t *n) {
+/* The hits of the text at text_idx.  Without sentences (the caller does not
+ * read g->gt.sentences), a text that certainly holds no alias is not
+ * tokenised (cr_gaztext_may_match). */
+static hitrec *run(lua_State *L, Gaz *g, int text_idx, int opts_idx, int sentences, size_t *n) {
     size_t len;
     const char *text = luaL_checklstring(L, text_idx, &len);
     cr_gaz_policy policy = opt_policy(L, g, opts_idx, "policy");
     collect c = { NULL, 0, 0 };
-    int e = cr_gaztext_match(&g->gt, text, len, policy, collect_hit, &c);
+    int e = !sentences && !cr_gaztext_may_match(&g->gt, text, len)
+                ? CR_OK : cr_gaztext_match(&g->gt, text, len, policy, collect_hit, &c);
     if (e) {
         free(c.h);
         luaL_error(L, "match: %s", cr_strerror(e));
@@ -280,7 +284,7 @@ static int m_find(lua_State *L) {
     Gaz *g = checkgaz(L, 1);
     lua_settop(L, 3);
     size_t n;
-    run(L, g, 2, 3, &n);
+    run(L, g, 2, 3, 0, &n);
     lua_pushvalue(L, 1);
     lua_insert(L, -2);
     lua_pushinteger(L, (lua_Integer)n);
@@ -296,7 +300,7 @@ static int m_matches(lua_State *L) {
     Gaz *g = checkgaz(L, 1);
     lua_settop(L, 3);
     size_t n;
-    hitrec *h = run(L, g, 2, 3, &n);
+    hitrec *h = run(L, g, 2, 3, 1, &n);
     lua_createtable(L, n > INT32_MAX ? 0 : (int)n, 0);
     for (size_t i = 0; i < n; i++) {
         lua_createtable(L, 0, 6);

@@ -5,6 +5,7 @@
 #include "asciikey.h"
 #include "load.h"
 #include "pathpolicy.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -134,6 +135,89 @@ static inline int64_t ltab_find(const cr_gaztext *gt, const cr_akey *k) {
 static int keep_bytes(cr_gaztext *gt, const char *s, size_t n, size_t *off) {
     *off = gt->keys.len;
     return cr_buf_add(&gt->keys, s, n) ? CR_ENOMEM : CR_OK;
+}
+
+/* ---- the prefilter ------------------------------------------------------- */
+#define PREFILTER_KEYS 8
+
+/* Characters beyond ASCII that no level of normalisation turns into ASCII
+ * letters or digits, nor drops from inside a word (default ignorables, as
+ * the soft hyphen and the zero-width joiners are, would let "hou\u00ADse"
+ * key as "house"): no-break and other spaces, Latin-1 punctuation and
+ * symbols, general punctuation (dashes, quotes, ellipsis). */
+static int inert(uint32_t cp) {
+    if (cp >= 0xA0 && cp <= 0xBF) /* but ª º ² ³ ¹ ¼ ½ ¾ (letters and digits in NFKC), µ, the soft hyphen */
+        return !(cp == 0xAA || cp == 0xBA || cp == 0xB2 || cp == 0xB3 || cp == 0xB9 || (cp >= 0xBC && cp <= 0xBE)
+                 || cp == 0xB5 || cp == 0xAD);
+    if (cp == 0xD7 || cp == 0xF7) return 1;
+    return (cp >= 0x2000 && cp <= 0x200A) || (cp >= 0x2010 && cp <= 0x2029) || (cp >= 0x202F && cp <= 0x205F);
+}
+
+/* Whether every character of text beyond ASCII is inert. */
+static int ascii_like(const unsigned char *s, size_t len) {
+    size_t i = 0;
+    while (i < len) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp = cr_utf8_decode(s + i, len - i, &n);
+        if (cp == CR_REPLACEMENT_CHAR || !inert(cp)) return 0;
+        i += n;
+    }
+    return 1;
+}
+
+/* Whether key (ASCII, small letters at casefolding levels) occurs in s,
+ * letters compared without case when ci. */
+static int occurs(const unsigned char *s, size_t len, const char *key, size_t klen, int ci) {
+    if (klen > len) return 0;
+    unsigned char first = (unsigned char)key[0];
+    int letter = first >= 'a' && first <= 'z';
+    for (size_t i = 0; i + klen <= len; i++) {
+        unsigned char c = s[i];
+        if (ci && letter) c |= 0x20;
+        if (c != first) continue;
+        size_t k = 1;
+        for (; k < klen; k++) {
+            unsigned char x = s[i + k], y = (unsigned char)key[k];
+            if (ci && y >= 'a' && y <= 'z') x |= 0x20;
+            if (x != y) break;
+        }
+        if (k == klen) return 1;
+    }
+    return 0;
+}
+
+/* Whether a key can be looked for: ASCII letters, digits and hyphens,
+ * small letters only at casefolding levels. */
+static int plain_key(const char *k, size_t n, int ci) {
+    if (n == 0) return 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)k[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || (!ci && c >= 'A' && c <= 'Z');
+        if (!ok) return 0;
+    }
+    return 1;
+}
+
+int cr_gaztext_may_match(const cr_gaztext *gt, const char *text, size_t len) {
+    const cr_gazetteer *g = &gt->g;
+    if (g->nentries == 0 || g->has_sensitive) return 1;
+    const cr_counter *exact = &g->keys[0], *prefix = &g->keys[2];
+    if (exact->size + prefix->size == 0 || exact->size + prefix->size > PREFILTER_KEYS) return 1;
+    int ci = gt->level >= CR_NORM_CASEFOLD;
+    const cr_counter *sets[2] = { exact, prefix };
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sets[k]->size; i++)
+            if (!plain_key(sets[k]->entries[i].key, cr_centry_len(&sets[k]->entries[i]), ci)) return 1;
+    const unsigned char *s = (const unsigned char *)text;
+    if (!ascii_like(s, len)) return 1;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < sets[k]->size; i++)
+            if (occurs(s, len, sets[k]->entries[i].key, cr_centry_len(&sets[k]->entries[i]), ci)) return 1;
+    return 0;
 }
 
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,

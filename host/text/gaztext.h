@@ -56,6 +56,15 @@ int cr_gaztext_add(cr_gaztext *gt, const char *entity, size_t elen, const char *
 int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy policy,
                      cr_gaz_emit emit, void *ud);
 
+/* 0 when text certainly holds none of the aliases, found without
+ * tokenising it; 1 when it may (cr_gaztext_match then says).  It can tell
+ * only for a gazetteer of a few insensitive aliases whose keys are ASCII
+ * letters, digits and hyphens, over text of ASCII and of characters that no
+ * normalisation turns into letters or digits (punctuation, spaces): the
+ * key of such a token is then a substring of its bytes (casefolded), so
+ * some alias key must occur in the text for any alias to match. */
+int cr_gaztext_may_match(const cr_gaztext *gt, const char *text, size_t len);
+
 /* Loaders: on failure they return a CR_E* code and write a message naming
  * the file and line into err (size errlen).  A file that is not UTF-8 is
  * decoded line by line (a byte order mark decides for the whole: UTF-16,
