@@ -169,9 +169,15 @@ static int ascii_like(const unsigned char *s, size_t len) {
     return 1;
 }
 
+static int ascii_alnum(unsigned char c) {
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
 /* Whether key (ASCII, small letters at casefolding levels) occurs in s,
- * letters compared without case when ci. */
-static int occurs(const unsigned char *s, size_t len, const char *key, size_t klen, int ci) {
+ * letters compared without case when ci, as a token's key can: not right
+ * after an ASCII letter or digit, nor (unless it is a prefix) right
+ * before one, since the tokeniser never splits a run of them. */
+static int occurs(const unsigned char *s, size_t len, const char *key, size_t klen, int ci, int prefix) {
     if (klen > len) return 0;
     unsigned char first = (unsigned char)key[0];
     int letter = first >= 'a' && first <= 'z';
@@ -185,7 +191,8 @@ static int occurs(const unsigned char *s, size_t len, const char *key, size_t kl
             if (ci && y >= 'a' && y <= 'z') x |= 0x20;
             if (x != y) break;
         }
-        if (k == klen) return 1;
+        if (k == klen && (i == 0 || !ascii_alnum(s[i - 1])) && (prefix || i + klen == len || !ascii_alnum(s[i + klen])))
+            return 1;
     }
     return 0;
 }
@@ -216,7 +223,7 @@ int cr_gaztext_may_match(const cr_gaztext *gt, const char *text, size_t len) {
     if (!ascii_like(s, len)) return 1;
     for (int k = 0; k < 2; k++)
         for (size_t i = 0; i < sets[k]->size; i++)
-            if (occurs(s, len, sets[k]->entries[i].key, cr_centry_len(&sets[k]->entries[i]), ci)) return 1;
+            if (occurs(s, len, sets[k]->entries[i].key, cr_centry_len(&sets[k]->entries[i]), ci, k == 1)) return 1;
     return 0;
 }
 

@@ -61,8 +61,9 @@ int cr_gaztext_match(cr_gaztext *gt, const char *text, size_t len, cr_gaz_policy
  * only for a gazetteer of a few insensitive aliases whose keys are ASCII
  * letters, digits and hyphens, over text of ASCII and of characters that no
  * normalisation turns into letters or digits (punctuation, spaces): the
- * key of such a token is then a substring of its bytes (casefolded), so
- * some alias key must occur in the text for any alias to match. */
+ * key of such a token is then a substring of its bytes (casefolded) that
+ * no ASCII letter or digit touches (the tokeniser never splits a run of
+ * them), so some alias key must occur so for any alias to match. */
 int cr_gaztext_may_match(const cr_gaztext *gt, const char *text, size_t len);
 
 /* Loaders: on failure they return a CR_E* code and write a message naming
