@@ -277,6 +277,28 @@ do
   t.is(report.text({ { w = ("é"):rep(30) } }, { max_width = 5, no_header = true }), "éééé…\n",
        "the cut is by characters, not bytes")
   t.is(report.truncate(("z"):rep(100) .. "tail", 6, "left"), "…ztail", "truncate from the left keeps the end")
+  -- printable ASCII is cut by bytes: w - 1 characters and the ellipsis, as
+  -- the general path (taken when a character beyond ASCII is in the cell,
+  -- here in the part cut away) cuts a cell of one column a character
+  local same, tried = true, 0
+  local function cut(s, w, side)
+    if #s <= w then return s end
+    if w < 1 then return "" end
+    return side == "left" and "…" .. s:sub(#s - w + 2) or s:sub(1, w - 1) .. "…"
+  end
+  for _, s in ipairs({ "", "a", "ab", "abc", "hello world", ("x"):rep(39), ("x"):rep(40), ("y"):rep(41),
+                       "the house of the rising sun, and more words here" }) do
+    for w = 0, 45 do
+      for _, side in ipairs({ "left", "right" }) do
+        local long = side == "left" and ("é" .. ("-"):rep(60) .. s) or (s .. ("-"):rep(60) .. "é")
+        local plain = side == "left" and (("-"):rep(61) .. s) or (s .. ("-"):rep(61))
+        same = same and report.truncate(s, w, side) == cut(s, w, side)
+                    and report.truncate(long, w, side) == cut(plain, w, side)
+        tried = tried + 1
+      end
+    end
+  end
+  t.ok(same, ("ASCII cells are cut as the general path cuts them (%d cuts)"):format(tried))
   t.raises(function() report.text(rows, { max_width = 0 }) end, "max_width", "max_width 0 is refused")
   -- uncut (max_width = false): three lines of a million columns, in a child
   -- under a generous alarm (the old quadratic trim needed hours)

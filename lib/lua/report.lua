@@ -50,6 +50,13 @@ function report.width_source() return width_source end
 -- characters it keeps (and s's width once, in C): a 1 MB cell costs what
 -- its first w characters do.
 local function truncate(s, w, side)
+  if not s:find("[\0-\31\127-\255]") then
+    -- printable ASCII, one column a byte (what the loops below find, without
+    -- a call a character)
+    if #s <= w then return s end
+    if w < 1 then return "" end
+    return side == "left" and "…" .. s:sub(#s - w + 2) or s:sub(1, w - 1) .. "…"
+  end
   if width_fn(s) <= w then return s end
   if w < 1 then return "" end
   if not utf8.len(s) then s = json.valid_utf8(s) end
