@@ -37,6 +37,73 @@ do
   t.raises(function() fold.deserialize(packed:sub(1, #packed - 5)) end, "corrupt", "a cut packed array is an error")
 end
 
+-- The decoder in C (host.fold_decode, behind fold.deserialize) reads what the
+-- Lua decoder it replaced reads: random values come back the same, every
+-- cut of them is an error, and bytes changed at random give the same value
+-- or an error from both.
+do
+  local count = require "count"
+  local seed = 12345
+  local function rand(n) seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n end
+  local function value(depth)
+    local k = rand(depth > 3 and 6 or 9)
+    if k == 0 then return rand(2) == 0
+    elseif k == 1 then return rand(1000000) - 500000
+    elseif k == 2 then return (rand(100000) - 50000) / 7
+    elseif k == 3 then return ("x"):rep(rand(5)) .. string.char(rand(256))
+    elseif k == 4 then return math.mininteger + rand(3)
+    elseif k == 5 then return ""
+    elseif k == 6 then
+      local a = {}
+      for i = 1, rand(40) do a[i] = rand(100) end
+      return a
+    else
+      local t = {}
+      for _ = 1, rand(6) do t[rand(3) == 0 and rand(50) or ("k" .. rand(30))] = value(depth + 1) end
+      return t
+    end
+  end
+  local function lua_decode(s)   -- the Lua decoder, with the trailing-bytes check
+    local v, pos = fold._decode_lua(s)
+    if pos ~= #s + 1 then error("trailing bytes") end
+    return v
+  end
+  -- (deeply equal: NaN equals NaN, counters by their dumps; a table's
+  -- serialisation follows its own pairs order, so it is not compared)
+  local function deq(a, b)
+    if type(a) ~= type(b) then return false end
+    if type(a) == "number" then return math.type(a) == math.type(b) and (a == b or (a ~= a and b ~= b)) end
+    if type(a) == "userdata" then return a:dump() == b:dump() end
+    if type(a) ~= "table" then return a == b end
+    for k, v in pairs(a) do if not deq(v, b[k]) then return false end end
+    for k in pairs(b) do if a[k] == nil then return false end end
+    return true
+  end
+  local same, cuts, flips = true, 0, 0
+  for _ = 1, 300 do
+    local v = { v = value(0), c = count.freq():add_text("a b a") }
+    local s = fold.serialize(v)
+    same = same and deq(fold.deserialize(s), v)
+    for cut = 0, #s - 1, math.max(1, #s // 25) do
+      same = same and not pcall(fold.deserialize, s:sub(1, cut)) and not pcall(lua_decode, s:sub(1, cut))
+      cuts = cuts + 1
+    end
+    for _ = 1, 5 do
+      local at = 1 + rand(#s)
+      local bad = s:sub(1, at - 1) .. string.char(rand(256)) .. s:sub(at + 1)
+      local okc, vc = pcall(fold.deserialize, bad)
+      local okl, vl = pcall(lua_decode, bad)
+      same = same and okc == okl and (not okc or deq(vc, vl))
+      flips = flips + 1
+    end
+  end
+  t.ok(same, ("the C decoder reads what the Lua one does (%d cut, %d damaged inputs)"):format(cuts, flips))
+  local nested = ("T\1\0\0\0s\1\0\0\0k"):rep(300) .. "z"
+  t.raises(function() fold.deserialize(nested) end, "nested too deeply", "values nested 300 deep are refused")
+  t.raises(function() fold.deserialize("T\255\255\255\127z") end, "longer than its bytes", "a table count past the input")
+  t.raises(function() fold.deserialize("U\3\0\0\0abc\0\0\0\0") end, "no undump function for abc", "an unknown type")
+end
+
 -- Merge rules.
 do
   t.is(fold.merge(2, 3), 5, "numbers add")
