@@ -62,7 +62,10 @@ CFLAGS       ?= $(OPT) -g
 ALL_CFLAGS    = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS)
 PKG_CFLAGS    = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
 PKG_LIBS      = $(shell pkg-config --libs $(PKG_MODULES) 2>/dev/null)
-LDLIBS        = $(PKG_LIBS) $(EXTRA_LIBS)
+# Libraries opened by dlopen when first needed (LAZY_LIBS, set by mk/*.mk:
+# -lzmq, which only --kernel uses) are compiled against, never linked: the
+# dynamic linker would load them, and what they need, for every process.
+LDLIBS        = $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) $(EXTRA_LIBS)
 
 # host/text: pure C cores, no Lua headers.  host/l<mod>.c: one binding per
 # module, exporting luaopen_<mod>.  The rest of host/: the executable.
