@@ -5,7 +5,6 @@
  * and adds corpusrun's own options.  Options are handled in command-line
  * order, as lua.c does. */
 #include <errno.h>
-#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -852,25 +851,7 @@ static int pmain(lua_State *L) {
     return 1;
 }
 
-/* glibc's malloc gives memory back to the kernel at each large free (blocks
- * above a threshold it moves with use are mmap'd and unmapped; the heap's
- * top is trimmed past 128 KB) and takes it again at the next allocation,
- * each page faulted in anew: on a virtual machine a fault costs several
- * microseconds.  The arrays a question over an index fills and frees in
- * turn (postings of each word, per document sums) faulted 10 000 pages for
- * freq.lua on Brown x17, half of them again and again.  Blocks up to 32 MB
- * come from the heap and up to 256 MB of free heap is kept for reuse: the
- * peak is the same, what is freed is reused (docs/performance.md, "Whole
- * processes"). */
-static void tune_malloc(void) {
-#if defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-#endif
-}
-
 int main(int argc, char **argv) {
-    tune_malloc();
     lua_State *L = luaL_newstate();
     if (L == NULL) {
         cr_host_message(progname, "cannot create state: not enough memory");
