@@ -62,7 +62,10 @@ CFLAGS       ?= $(OPT) -g
 ALL_CFLAGS    = -std=c11 $(WARN) $(CFLAGS) $(SAN_FLAGS) $(PKG_CFLAGS)
 PKG_CFLAGS    = $(shell pkg-config --cflags $(PKG_MODULES) 2>/dev/null)
 PKG_LIBS      = $(shell pkg-config --libs $(PKG_MODULES) 2>/dev/null)
-LDLIBS        = $(PKG_LIBS) $(EXTRA_LIBS)
+# Libraries opened by dlopen when first needed (LAZY_LIBS, set by mk/*.mk:
+# -lzmq, which only --kernel uses) are compiled against, never linked: the
+# dynamic linker would load them, and what they need, for every process.
+LDLIBS        = $(filter-out $(LAZY_LIBS),$(PKG_LIBS)) $(EXTRA_LIBS)
 
 # host/text: pure C cores, no Lua headers.  host/l<mod>.c: one binding per
 # module, exporting luaopen_<mod>.  The rest of host/: the executable.
@@ -212,6 +215,11 @@ install: $(BUILD)/corpusrun
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/corpusrun/lua $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 $(BUILD)/corpusrun $(DESTDIR)$(PREFIX)/bin/corpusrun
 	cp -R lib/lua/. $(DESTDIR)$(PREFIX)/share/corpusrun/lua/
+	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/luac
+	lib=$(PREFIX)/share/corpusrun/lua; [ -n "$(DESTDIR)" ] || lib=$$(cd "$$lib" && pwd -P); \
+	for f in $(LUA_LIBRARY); do n=$${f#lib/lua/}; \
+	  $(BUILD)/corpusrun -E tools/luac.lua $(DESTDIR)$(PREFIX)/share/corpusrun/luac/$${n}c $$f \
+	    "$$lib/$$n" || exit 1; done
 	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/scripts
 	install -m 644 scripts/*.lua scripts/README.md $(DESTDIR)$(PREFIX)/share/corpusrun/scripts/
 	install -d $(DESTDIR)$(PREFIX)/share/corpusrun/docs/api
@@ -269,6 +277,16 @@ PIC_OBJ      := $(PIC_SRC:%.c=$(BUILD)/pic/%.o)
 PIC_RENAMES   = $(foreach m,$(CORE_MODULES),-Dluaopen_$(m)_core=cr_core_open_$(m)_core)
 MODULE_LIBS   = $(shell pkg-config --libs $(filter-out lua5.4 libedit libzmq,$(PKG_MODULES)) 2>/dev/null) $(EXTRA_LIBS)
 LUA_LIBRARY  := $(sort $(wildcard lib/lua/*.lua))
+
+# The library precompiled (tools/luac.lua), which host.c's search_compiled
+# loads instead of parsing lib/lua/NAME.lua while that file is unchanged:
+# $(BUILD)/luac/NAME.luac, compiled by the binary itself under the real path
+# of its source.
+LUAC_OUT     := $(LUA_LIBRARY:lib/lua/%.lua=$(BUILD)/luac/%.luac)
+all: $(LUAC_OUT)
+$(BUILD)/luac/%.luac: lib/lua/%.lua tools/luac.lua | $(BUILD)/corpusrun
+	@mkdir -p $(@D)
+	$(BUILD)/corpusrun -E tools/luac.lua $@ $< $(realpath $<)
 
 .PHONY: lua-modules install-lua-modules install-embed
 lua-modules: $(BUILD)/lua/corpusrun.so $(LUA_MODULE_LINKS)

@@ -33,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dlfcn.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <zmq.h>
@@ -41,6 +42,66 @@
 #include "host.h"
 #include "jmsg.h"
 #include "logo.h"
+
+/* ---- ZeroMQ, loaded when the kernel starts ----------------------------------
+ * Only --kernel uses ZeroMQ, whose library brings the C++ runtime, libsodium,
+ * OpenPGM, NORM and Kerberos: linked into the binary, the dynamic linker
+ * mapped and relocated them for every run (several ms of each process's
+ * start, docs/performance.md "Whole processes").  The binary is not linked
+ * with it; cr_kernel_run opens it (CR_ZMQ_SONAME, the soname the build found)
+ * and takes the functions below from it; the calls in this file go through
+ * these pointers under the functions' own names. */
+#ifndef CR_ZMQ_SONAME
+#define CR_ZMQ_SONAME "libzmq.so.5"
+#endif
+#define ZMQ_FUNCS(X)                                                                                            \
+    X(zmq_bind) X(zmq_close) X(zmq_ctx_new) X(zmq_ctx_term) X(zmq_errno) X(zmq_msg_close) X(zmq_msg_data)        \
+    X(zmq_msg_init) X(zmq_msg_more) X(zmq_msg_recv) X(zmq_msg_send) X(zmq_msg_size) X(zmq_poll) X(zmq_send)      \
+    X(zmq_setsockopt) X(zmq_socket) X(zmq_strerror)
+static struct {
+#define ZMQ_POINTER(f) __typeof__(f) *f;
+    ZMQ_FUNCS(ZMQ_POINTER)
+#undef ZMQ_POINTER
+} zmq_api;
+
+/* Opens ZeroMQ and fills zmq_api (once); 0, or -1 with why in err. */
+static int zmq_load(char *err, size_t errsize) {
+    static void *lib;
+    if (lib != NULL) return 0;
+    void *h = dlopen(CR_ZMQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL) {
+        snprintf(err, errsize, "cannot load ZeroMQ (%s): %s", CR_ZMQ_SONAME, dlerror());
+        return -1;
+    }
+#define ZMQ_LOOKUP(f)                                                                         \
+    if ((*(void **)&zmq_api.f = dlsym(h, #f)) == NULL) {                                      \
+        snprintf(err, errsize, "cannot load ZeroMQ (%s): no function %s", CR_ZMQ_SONAME, #f); \
+        dlclose(h);                                                                           \
+        return -1;                                                                            \
+    }
+    ZMQ_FUNCS(ZMQ_LOOKUP)
+#undef ZMQ_LOOKUP
+    lib = h;
+    return 0;
+}
+#define ZMQ_CALL(f) (*zmq_api.f)
+#define zmq_bind ZMQ_CALL(zmq_bind)
+#define zmq_close ZMQ_CALL(zmq_close)
+#define zmq_ctx_new ZMQ_CALL(zmq_ctx_new)
+#define zmq_ctx_term ZMQ_CALL(zmq_ctx_term)
+#define zmq_errno ZMQ_CALL(zmq_errno)
+#define zmq_msg_close ZMQ_CALL(zmq_msg_close)
+#define zmq_msg_data ZMQ_CALL(zmq_msg_data)
+#define zmq_msg_init ZMQ_CALL(zmq_msg_init)
+#define zmq_msg_more ZMQ_CALL(zmq_msg_more)
+#define zmq_msg_recv ZMQ_CALL(zmq_msg_recv)
+#define zmq_msg_send ZMQ_CALL(zmq_msg_send)
+#define zmq_msg_size ZMQ_CALL(zmq_msg_size)
+#define zmq_poll ZMQ_CALL(zmq_poll)
+#define zmq_send ZMQ_CALL(zmq_send)
+#define zmq_setsockopt ZMQ_CALL(zmq_setsockopt)
+#define zmq_socket ZMQ_CALL(zmq_socket)
+#define zmq_strerror ZMQ_CALL(zmq_strerror)
 
 #define MAX_FRAMES 64
 #define MAX_CONNECTION_FILE (64 * 1024)
@@ -1153,6 +1214,11 @@ int cr_kernel_run(lua_State *L, const char *connection_file) {
     connection c;
     if (read_connection(&k, connection_file, &c) != 0) return -1;
     new_uuid(k.session);
+    char why[512];
+    if (zmq_load(why, sizeof why) != 0) {
+        klog(&k, "%s", why);
+        return -1;
+    }
     k.ctx = zmq_ctx_new();
     if (k.ctx == NULL) {
         klog(&k, "cannot create a ZeroMQ context");

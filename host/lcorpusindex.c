@@ -298,9 +298,30 @@ typedef struct Index {
     char *path;
 } Index;
 
+/* Pushes the Positions an Index has handed out (user value 1), else nil. */
+static int index_shared(lua_State *L, int arg) { return lua_getiuservalue(L, arg, 1) == LUA_TUSERDATA; }
+
+/* Closes the index (collect: as the Index is collected, so is its Positions,
+ * which keeps it alive), or gives it to its Positions when it has handed one
+ * out and is closed by a call: a Positions made before stays valid, as it
+ * did when it was a mapping of its own. */
+static void index_release(lua_State *L, Index *u, int collect) {
+    if (index_shared(L, 1) && u->ix) {
+        if (collect) ((crl_positions *)luaL_checkudata(L, -1, POSITIONS_MT))->c = NULL;
+        else {
+            crl_positions_take(L, -1);
+            u->ix = NULL;
+        }
+    }
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_setiuservalue(L, 1, 1);
+    ci_close(u->ix);
+}
+
 static int index_gc(lua_State *L) {
     Index *u = luaL_checkudata(L, 1, INDEX_MT);
-    ci_close(u->ix);
+    index_release(L, u, 1);
     free(u->path);
     u->ix = NULL;
     u->path = NULL;
@@ -332,7 +353,7 @@ static int l_is_index(lua_State *L) {
 /* core.open(path) -> an Index, or nil and a message. */
 static int l_open(lua_State *L) {
     const char *path = luaL_checkstring(L, 1);
-    Index *u = lua_newuserdatauv(L, sizeof *u, 0);
+    Index *u = lua_newuserdatauv(L, sizeof *u, 1);   /* 1: its Positions, once made */
     u->ix = NULL;
     u->path = NULL;
     luaL_setmetatable(L, INDEX_MT);
@@ -349,7 +370,7 @@ static int l_open(lua_State *L) {
 
 static int index_close(lua_State *L) {
     Index *u = luaL_checkudata(L, 1, INDEX_MT);
-    ci_close(u->ix);
+    index_release(L, u, 0);
     u->ix = NULL;
     return 0;
 }
@@ -458,13 +479,15 @@ static int index_find(lua_State *L) {
     return 1;
 }
 
-/* ix:positions() -> the index as a corpusrun.Positions (its own mapping). */
+/* ix:positions() -> the index as a corpusrun.Positions: the same mapping,
+ * opened and checked once, and the same userdata at every call. */
 static int index_positions(lua_State *L) {
     Index *u = check_index(L);
-    char err[CI_ERR_SIZE];
-    ci_index *ix = ci_open(u->path, err, sizeof err);
-    if (!ix) return luaL_error(L, "%s", err);
-    crl_push_positions(L, ci_corpus(ix));
+    if (index_shared(L, 1)) return 1;
+    lua_pop(L, 1);
+    crl_push_positions_borrowed(L, ci_corpus(u->ix), 1);
+    lua_pushvalue(L, -1);
+    lua_setiuservalue(L, 1, 1);
     return 1;
 }
 
@@ -569,6 +592,10 @@ int luaopen_corpusindex_core(lua_State *L) {
     new_type(L, TMP_MT, tmp_gc, NULL);
     new_type(L, BUILDER_MT, builder_gc, builder_methods);
     new_type(L, INDEX_MT, index_gc, index_methods);
+    luaL_getmetatable(L, INDEX_MT);   /* a to-be-closed Index closes as ix:close() does */
+    lua_pushcfunction(L, index_close);
+    lua_setfield(L, -2, "__close");
+    lua_pop(L, 1);
     luaL_newlib(L, funcs);
     return 1;
 }

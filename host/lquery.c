@@ -13,12 +13,14 @@
 #include "buf_lua.h"
 #include "cpos_mem.h"
 #include "cqp.h"
+#include "lexwords.h"
 #include "positions_lua.h"
 #include "qhits.h"
 #include "tokens_lua.h"
 
 #define BUILDER_MT "corpusrun.PositionsBuilder"
 #define HITS_MT "corpusrun.Hits"
+#define LEXWORDS_MT "corpusrun.LexWords"
 
 /* ---- Positions ------------------------------------------------------------ */
 
@@ -201,6 +203,142 @@ static int q_region_sums(lua_State *L) {
     for (int64_t k = 0; k < nreg; k++) {
         lua_pushinteger(L, (lua_Integer)out[k]);
         lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 1;
+}
+
+/* ---- the words of a lexicon's strings (host/text/lexwords.c) ---------------- */
+
+typedef struct LexWords {
+    cr_lexwords w;
+    int built;
+} LexWords;
+
+static LexWords *check_lexwords(lua_State *L, int arg) {
+    LexWords *u = luaL_checkudata(L, arg, LEXWORDS_MT);
+    if (!u->built) luaL_argerror(L, arg, "lexicon words not built");
+    return u;
+}
+
+static int lexwords_gc(lua_State *L) {
+    LexWords *u = luaL_checkudata(L, 1, LEXWORDS_MT);
+    if (u->built) cr_lexwords_free(&u->w);
+    u->built = 0;
+    return 0;
+}
+
+/* core.lexwords(pos, attr, level [, whole]) -> the words of attr's lexicon
+ * strings at level (a LexWords), or nil and why: with whole, a string that
+ * is not one token of the tokeniser when read alone */
+static int q_lexwords(lua_State *L) {
+    const cp_corpus *c = crl_check_positions(L, 1);
+    int a = attr_arg(L, c, 2);
+    const char *lname = luaL_checkstring(L, 3);
+    int level = cr_norm_level_from_name(lname);
+    luaL_argcheck(L, level >= 0, 3, "level: raw, nfc, casefold or key expected");
+    int whole = lua_toboolean(L, 4);
+    LexWords *u = lua_newuserdatauv(L, sizeof *u, 0);
+    memset(u, 0, sizeof *u);
+    luaL_setmetatable(L, LEXWORDS_MT);
+    cp_id bad;
+    int rc = cr_lexwords_build(&u->w, c, a, (cr_norm_level)level, whole, &bad);
+    if (rc == CP_ENOMEM) return luaL_error(L, "not enough memory");
+    if (rc == LW_ENOTTOKEN) {
+        size_t len;
+        const char *s = c->ops->lex_str(c, a, bad, &len);
+        lua_pushnil(L);
+        lua_pushfstring(L, "the index's token '%s' is not one token of the tokeniser when read alone",
+                        lua_pushlstring(L, s, len));
+        return 2;
+    }
+    if (rc != CP_OK)
+        return luaL_error(L, "query: cannot read the lexicon of '%s' (a damaged index)", c->attrs[a]);
+    u->built = 1;
+    return 1;
+}
+
+/* core.words_total(lw) -> words, counts: every word and its occurrences in
+ * the corpus (in the order the lexicon first gives them) */
+static int q_words_total(lua_State *L) {
+    const cr_counter *f = &check_lexwords(L, 1)->w.words;
+    luaL_argcheck(L, f->size < INT32_MAX, 1, "too many words");
+    lua_createtable(L, (int)f->size, 0);
+    lua_createtable(L, (int)f->size, 0);
+    for (size_t k = 0; k < f->size; k++) {
+        lua_pushlstring(L, f->entries[k].key, cr_centry_len(&f->entries[k]));
+        lua_rawseti(L, -3, (lua_Integer)k + 1);
+        lua_pushinteger(L, (lua_Integer)f->entries[k].count);
+        lua_rawseti(L, -2, (lua_Integer)k + 1);
+    }
+    return 2;
+}
+
+/* Pushes ids[0..n) and weights[0..n) as two arrays. */
+static void push_ids_weights(lua_State *L, const cp_id *ids, const int64_t *weights, size_t n) {
+    lua_createtable(L, (int)n, 0);
+    lua_createtable(L, (int)n, 0);
+    for (size_t i = 0; i < n; i++) {
+        lua_pushinteger(L, (lua_Integer)ids[i]);
+        lua_rawseti(L, -3, (lua_Integer)i + 1);
+        lua_pushinteger(L, (lua_Integer)weights[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+}
+
+/* core.words_holding(lw, word [, prefix]) -> ids, weights: the strings (ids
+ * from 0) holding word (with prefix: a word beginning with it), and how many
+ * times each holds it */
+static int q_words_holding(lua_State *L) {
+    const cr_lexwords *w = &check_lexwords(L, 1)->w;
+    size_t len;
+    const char *word = luaL_checklstring(L, 2, &len);
+    int prefix = lua_toboolean(L, 3);
+    luaL_argcheck(L, w->nstr < INT32_MAX, 1, "lexicon too large");
+    cp_id *ids = lua_newuserdatauv(L, (w->nstr + 1) * sizeof *ids, 0);
+    int64_t *weights = lua_newuserdatauv(L, (w->nstr + 1) * sizeof *weights, 0);
+    size_t n;
+    if (cr_lexwords_holding(w, word, len, prefix, ids, weights, &n) != CP_OK)
+        return luaL_error(L, "not enough memory");
+    push_ids_weights(L, ids, weights, n);
+    return 2;
+}
+
+/* core.words_split(lw) -> ids, weights: the strings that do not hold
+ * exactly one word (ids from 0), and their words less one (-1: none) */
+static int q_words_split(lua_State *L) {
+    const cr_lexwords *w = &check_lexwords(L, 1)->w;
+    luaL_argcheck(L, w->nstr < INT32_MAX, 1, "lexicon too large");
+    lua_createtable(L, 0, 0);
+    lua_createtable(L, 0, 0);
+    lua_Integer k = 0;
+    for (size_t i = 0; i < w->nstr; i++) {
+        size_t n = cr_lexwords_count(w, i);
+        if (n == 1) continue;
+        k++;
+        lua_pushinteger(L, (lua_Integer)i);
+        lua_rawseti(L, -3, k);
+        lua_pushinteger(L, (lua_Integer)n - 1);
+        lua_rawseti(L, -2, k);
+    }
+    return 2;
+}
+
+/* core.words_of(lw, ids) -> the words of the strings ids (from 0), in order */
+static int q_words_of(lua_State *L) {
+    const cr_lexwords *w = &check_lexwords(L, 1)->w;
+    luaL_checktype(L, 2, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, 2), k = 0;
+    lua_createtable(L, (int)(n > 0 && n < INT32_MAX ? n : 0), 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        int isnum;
+        lua_Integer id = (lua_rawgeti(L, 2, i), lua_tointegerx(L, -1, &isnum));
+        lua_pop(L, 1);
+        luaL_argcheck(L, isnum && id >= 0 && (uint64_t)id < w->nstr, 2, "lexicon ids expected");
+        for (uint32_t j = w->off[id]; j < w->off[id + 1]; j++) {
+            const cr_centry *e = &w->words.entries[w->wid[j]];
+            lua_pushlstring(L, e->key, cr_centry_len(e));
+            lua_rawseti(L, -2, ++k);
+        }
     }
     return 1;
 }
@@ -650,7 +788,10 @@ static const luaL_Reg funcs[] = {{"builder", q_builder},   {"add", builder_add},
                                  {"parse", q_parse},       {"names", q_names},         {"run", q_run},
                                  {"setop", q_setop},       {"info", q_info},           {"region", q_region},
                                  {"region_of", q_region_of}, {"value", q_value},       {"join", q_join},
-                                 {"freq", q_freq},  {"lexicon", q_lexicon}, {"ids", q_ids}, {"region_sums", q_region_sums},         {"get", hits_get},          {"order", hits_order},
+                                 {"freq", q_freq},  {"lexicon", q_lexicon}, {"ids", q_ids}, {"region_sums", q_region_sums},
+                                 {"lexwords", q_lexwords}, {"words_total", q_words_total},
+                                 {"words_holding", q_words_holding}, {"words_split", q_words_split},
+                                 {"words_of", q_words_of},         {"get", hits_get},          {"order", hits_order},
                                  {"count", hits_count},    {"colloc", hits_colloc},    {"regions", hits_regions},
                                  {"pick", hits_pick},       {"within", hits_within}, {"hit_regions", hits_hit_regions},      {"positions", hits_positions}, {NULL, NULL}};
 
@@ -664,6 +805,10 @@ int luaopen_query_core(lua_State *L) {
     lua_setfield(L, -2, "__gc");
     lua_pushcfunction(L, hits_len);
     lua_setfield(L, -2, "__len");
+    lua_pop(L, 1);
+    luaL_newmetatable(L, LEXWORDS_MT);
+    lua_pushcfunction(L, lexwords_gc);
+    lua_setfield(L, -2, "__gc");
     lua_pop(L, 1);
     luaL_newlib(L, funcs);
     return 1;

@@ -4,6 +4,12 @@
 # tests drive it with Jupyter's own client and nbconvert, test tools only.
 DEB_PACKAGES      += libzmq3-dev zlib1g-dev
 PKG_MODULES       += libzmq zlib
+# ZeroMQ is opened by host/kernel.c when the kernel starts, not linked
+# (LAZY_LIBS): under the soname of the library the build compiles against.
+LAZY_LIBS         += -lzmq
+ZMQ_SONAME        := $(shell objdump -p "$$(pkg-config --variable=libdir libzmq)/libzmq.so" 2>/dev/null | \
+                       awk '/SONAME/ { print $$2 }')
+$(BUILD)/host/kernel.o: CPPFLAGS += $(if $(ZMQ_SONAME),-DCR_ZMQ_SONAME='"$(ZMQ_SONAME)"')
 DEB_TEST_PACKAGES += python3-jupyter-client jupyter-nbconvert
 SLOW_TESTS        += tests/kernel_jupyter.sh
 

@@ -4,12 +4,22 @@ DEB_PACKAGES += libxml2-dev libarchive-dev
 # tests/load_rss*.sh measure the peak RSS with GNU time
 DEB_TEST_PACKAGES += time
 PKG_MODULES  += libxml-2.0 libarchive
+# Both are opened with dlopen when the first HTML, XML or archive is read,
+# not linked (LAZY_LIBS, host/text/lazylib.h), under the sonames of the
+# libraries the build compiles against.
+LAZY_LIBS    += -lxml2 -larchive
+soname_of     = $(shell objdump -p "$$(pkg-config --variable=libdir $(1))/$(2)" 2>/dev/null | awk '/SONAME/ { print $$2 }')
+XML2_SONAME    := $(call soname_of,libxml-2.0,libxml2.so)
+ARCHIVE_SONAME := $(call soname_of,libarchive,libarchive.so)
+$(BUILD)/host/text/load_markup.o: CPPFLAGS += $(if $(XML2_SONAME),-DCR_XML2_SONAME='"$(XML2_SONAME)"')
+$(BUILD)/host/text/load_corpus.o: CPPFLAGS += $(if $(ARCHIVE_SONAME),-DCR_ARCHIVE_SONAME='"$(ARCHIVE_SONAME)"')
 
 # make fuzz-load [FUZZ_TIME=seconds]: libFuzzer (clang) on the JSON Lines, CSV,
 # CoNLL-U, VRT and word/TAG readers, each for FUZZ_TIME seconds, seeded from
 # tests/data/load.
 LOAD_FUZZ_TARGETS := jsonl csv conllu vrt tagged xml tokens
-LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c host/text/counter.c
+LOAD_FUZZ_SRC := $(sort $(wildcard host/text/load_*.c)) host/text/buf.c host/text/pathpolicy.c host/text/counter.c \
+                 host/text/lazylib.c
 LOAD_FUZZ_FLAGS = -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
                   -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Ihost/text $(shell pkg-config --cflags libxml-2.0)
 LOAD_FUZZ_LIBS  = $(shell pkg-config --libs libxml-2.0 libarchive)

@@ -32,6 +32,9 @@ out=$("$bin" -e 'print(package.path:match("^[^;]+"))')
 [ "$out" = "$prefix/share/corpusrun/lua/?.lua" ]; ok $? "package.path begins with the installed library"
 out=$("$bin" -e 'local f = require "fold" print(type(f.run))')
 [ "$out" = "function" ]; ok $? "library modules load from the installed tree"
+real=$(cd "$prefix" && pwd -P)
+out=$("$bin" -e 'local f, p = package.searchers[2]("fold"); print(#package.searchers, type(f), p)')
+[ "$out" = "5	function	$real/share/corpusrun/lua/fold.lua" ]; ok $? "the installed library loads from its bytecode ($out)"
 out=$("$bin" -c "$root/corpus" -e 'print(#require("corpus").open())')
 [ "$out" = 5 ]; ok $? "the installed binary reads a corpus"
 [ -f "$prefix/share/corpusrun/docs/api/fold.md" ]; ok $? "the API documentation is installed"

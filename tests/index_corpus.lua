@@ -78,6 +78,46 @@ do
   t.is((debug.getmetatable(p) or {}).__name, "corpusrun.Positions", "c:positions() is a corpusrun.Positions")
 end
 
+-- one mapping of the file for the documents and the positions, opened and
+-- checked once; a Positions outlives its corpus's close and collection
+do
+  local query = require "query"
+  local path = dir .. "/case1.cri"
+  local function mappings()
+    local n, f = 0, assert(io.open("/proc/self/maps"))
+    for line in f:lines() do if line:sub(-#path) == path then n = n + 1 end end
+    f:close()
+    return n
+  end
+  collectgarbage(); collectgarbage()
+  local before = mappings()
+  local c = assert(corpus.open(path))
+  local p = c:positions()
+  t.ok(rawequal(c:positions(), p), "c:positions() gives the same Positions at every call")
+  t.is(mappings() - before, 1, "the corpus and its positions share one mapping of the file")
+  local n = #assert(query.run(p, '"the"%c'))
+  t.ok(n > 0, "the positions answer a query (" .. n .. " hits)")
+  c:close()
+  t.is(#assert(query.run(p, '"the"%c')), n, "after c:close() its Positions still answers")
+  t.ok(not pcall(c.positions, c), "a closed corpus gives no Positions")
+  c = assert(corpus.open(path))
+  p = c:positions()
+  c = nil
+  collectgarbage(); collectgarbage()
+  t.is(#assert(query.run(p, '"the"%c')), n, "a Positions keeps its corpus's mapping when the corpus is collected")
+  p = nil
+  collectgarbage(); collectgarbage()
+  t.is(mappings(), before, "both collected: the file is unmapped")
+  do
+    local c2 <close> = assert(corpus.open(path))
+    p = c2:positions()
+  end
+  t.is(#assert(query.run(p, '"the"%c')), n, "a to-be-closed corpus's Positions still answers once it is closed")
+  p = nil
+  collectgarbage(); collectgarbage()
+  t.is(mappings(), before, "and the file is unmapped once it is collected")
+end
+
 -- ---- folds: the same output on the source and on its index, -j 1 and -j 2 ----
 do
   local script = dir .. "/fold.lua"

@@ -173,6 +173,8 @@ local KNOWN_RAW = {
   -- (named on the command line; --kernel and --install-kernel refuse --sandbox)
   ["host/lcorpusindex.c tmpfile"] = 1,       -- the index build's runs: anonymous, named by no script
   ["host/kernel.c fopen"] = 2, ["host/kernel.c open"] = 1, ["host/kernel.c mkdir"] = 1,
+  -- libraries opened when first needed, by the sonames the build compiled in (no script names them)
+  ["host/kernel.c dlopen"] = 1, ["host/text/lazylib.c dlopen"] = 1,
 }
 do
   local found = {}

@@ -19,6 +19,39 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lazylib.h"
+
+/* libarchive is opened when the first archive is read, not linked: it brings
+ * libxml2 (so ICU) and six compression libraries, which every start would
+ * map and relocate (lazylib.h). */
+#ifndef CR_ARCHIVE_SONAME
+#define CR_ARCHIVE_SONAME "libarchive.so.13"
+#endif
+#define ARCHIVE_FUNCS(X)                                                                                     \
+    X(archive_entry_filetype) X(archive_entry_pathname) X(archive_entry_size) X(archive_entry_size_is_set)   \
+    X(archive_error_string) X(archive_filter_count) X(archive_read_data) X(archive_read_free)                \
+    X(archive_read_new) X(archive_read_next_header) X(archive_read_open_fd) X(archive_read_support_filter_all) \
+    X(archive_read_support_format_all) X(archive_read_support_format_raw)
+static struct {
+    ARCHIVE_FUNCS(CR_LAZY_POINTER)
+} archive_api;
+static cr_lazylib archive_lib = {CR_ARCHIVE_SONAME, {ARCHIVE_FUNCS(CR_LAZY_NAME) NULL}, (void **)&archive_api, NULL, 0,
+                                 ""};
+#define archive_entry_filetype (*archive_api.archive_entry_filetype)
+#define archive_entry_pathname (*archive_api.archive_entry_pathname)
+#define archive_entry_size (*archive_api.archive_entry_size)
+#define archive_entry_size_is_set (*archive_api.archive_entry_size_is_set)
+#define archive_error_string (*archive_api.archive_error_string)
+#define archive_filter_count (*archive_api.archive_filter_count)
+#define archive_read_data (*archive_api.archive_read_data)
+#define archive_read_free (*archive_api.archive_read_free)
+#define archive_read_new (*archive_api.archive_read_new)
+#define archive_read_next_header (*archive_api.archive_read_next_header)
+#define archive_read_open_fd (*archive_api.archive_read_open_fd)
+#define archive_read_support_filter_all (*archive_api.archive_read_support_filter_all)
+#define archive_read_support_format_all (*archive_api.archive_read_support_format_all)
+#define archive_read_support_format_raw (*archive_api.archive_read_support_format_raw)
+
 #define MAX_WALK_DEPTH 256
 #define TITLE_MAX 200
 
@@ -1583,6 +1616,11 @@ static int next_member(ld_iter *it, ld_doc *d) {
 }
 
 static void open_archive(ld_iter *it, const entry *e) {
+    char lib[256];
+    if (cr_lazylib_load(&archive_lib, lib, sizeof lib)) {
+        problem(it->c, LD_SKIPPED, e->path, 0, -1, "cannot open archive: %s", lib);
+        return;
+    }
     struct archive *a = archive_read_new();
     if (!a) return;
     archive_read_support_filter_all(a);

@@ -12,6 +12,34 @@
 #include <strings.h>
 
 #include "grow.h"
+#include "lazylib.h"
+
+/* libxml2 is opened when the first HTML or XML document is read, not linked:
+ * it brings ICU, which every start would map and relocate (lazylib.h). */
+#ifndef CR_XML2_SONAME
+#define CR_XML2_SONAME "libxml2.so.2"
+#endif
+#define XML_FUNCS(X)                                                                                       \
+    X(htmlReadMemory) X(xmlDocGetRootElement) X(xmlFreeDoc) X(xmlGetDocEntity) X(xmlGetLastError)          \
+    X(xmlGetNsProp) X(xmlGetProp) X(xmlNodeGetContent) X(xmlNodeListGetString) X(xmlReadMemory)            \
+    X(xmlResetLastError) X(xmlSetGenericErrorFunc) X(xmlFree)
+static struct {
+    XML_FUNCS(CR_LAZY_POINTER)
+} xml_api;
+static cr_lazylib xml_lib = {CR_XML2_SONAME, {XML_FUNCS(CR_LAZY_NAME) NULL}, (void **)&xml_api, NULL, 0, ""};
+#define htmlReadMemory (*xml_api.htmlReadMemory)
+#define xmlDocGetRootElement (*xml_api.xmlDocGetRootElement)
+#define xmlFreeDoc (*xml_api.xmlFreeDoc)
+#define xmlGetDocEntity (*xml_api.xmlGetDocEntity)
+#define xmlGetLastError (*xml_api.xmlGetLastError)
+#define xmlGetNsProp (*xml_api.xmlGetNsProp)
+#define xmlGetProp (*xml_api.xmlGetProp)
+#define xmlNodeGetContent (*xml_api.xmlNodeGetContent)
+#define xmlNodeListGetString (*xml_api.xmlNodeListGetString)
+#define xmlReadMemory (*xml_api.xmlReadMemory)
+#define xmlResetLastError (*xml_api.xmlResetLastError)
+#define xmlSetGenericErrorFunc (*xml_api.xmlSetGenericErrorFunc)
+#define xmlFree (*xml_api.xmlFree)   /* a variable: the library's free function */
 
 /* libxml2 reports some problems (a duplicate xml:id, for one) through its
  * generic handler, which writes to stderr whatever the parse options say;
@@ -175,6 +203,8 @@ int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title) {
     cr_buf_reset(title);
     if (n == 0) return 0;
     if (n > (size_t)0x7fffffff) return -1;
+    char why[256];
+    if (cr_lazylib_load(&xml_lib, why, sizeof why)) return -1;
     xmlSetGenericErrorFunc(NULL, quiet);
     htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -427,6 +457,7 @@ int ld_xml_text(const char *s, size_t n, const char *element, cr_buf *text, cr_b
         snprintf(msg, msgsize, "XML file too large");
         return -1;
     }
+    if (cr_lazylib_load(&xml_lib, msg, msgsize)) return -1;
     xmlResetLastError();
     xmlSetGenericErrorFunc(NULL, quiet);
     xmlDocPtr doc = xmlReadMemory(s, (int)n, NULL, "UTF-8",

@@ -11,7 +11,6 @@ local fold = require "fold"
 local query = require "query"
 local json = require "json"
 local count = require "count"
-local tokenize = require "tokenize"
 local qcore = require "query.core"
 local progress = require "progress"
 local receipt = require "receipt"
@@ -357,53 +356,32 @@ end
 -- ---- answers from the lexicon and the postings --------------------------------
 -- What a script would count by reading every document's text (count.freq's
 -- add_text, kwic's matcher) answered from the index instead: the word
--- lexicon's strings are tokenised once each (a type, not a token, per
--- call), and their frequencies and postings do the rest.  The tokens of
--- a document's text are its index tokens' tokens: a plain-text index holds
--- the tokeniser's own tokens (each string gives itself back, checked), an
--- annotated one strings that whitespace separates in the rebuilt text.
+-- lexicon's strings are tokenised once each, in C (host/text/lexwords.c:
+-- a type, not a token, per step), and their frequencies and postings do the
+-- rest.  The tokens of a document's text are its index tokens' tokens: a
+-- plain-text index holds the tokeniser's own tokens (each string gives
+-- itself back, checked), an annotated one strings that whitespace separates
+-- in the rebuilt text.
 
 local LEVELS = { raw = true, nfc = true, casefold = true, key = true }
-
--- The word lexicon (strings, freqs), once per index.
-local function lexicon(c)
-  local st = c.state
-  if not st.lex then
-    local strs, freqs = qcore.lexicon(c:positions(), "word")
-    st.lex = { strs = strs, freqs = freqs }
-  end
-  return st.lex
-end
 
 -- Plain text (word, lower, key only) or annotated.
 local function plain(c)
   return #c.state.ix:info().attributes == 3
 end
 
--- pieces[id + 1]: the keys at level of the words (kinds word and number) of
--- the word lexicon's string id, or nil and why the index cannot say.
+-- The words at level of the word lexicon's strings (kinds word and number;
+-- query.core's LexWords, once per index and level), or nil and why the
+-- index cannot say.
 local function pieces(c, level)
   local st = c.state
   st.pieces = st.pieces or {}
   local got = st.pieces[level]
   if got then return got end
-  local lex, out, isplain = lexicon(c), {}, plain(c)
-  local words, tokens, topt = tokenize.words, tokenize.tokens, { level = level }
-  for i, s in ipairs(lex.strs) do
-    if isplain then
-      -- a token of the tokeniser gives itself back, whole, when tokenised alone
-      local it = tokens(s)
-      local t1, _, a, b = it()
-      if t1 == nil or a ~= 1 or b ~= #s or it() ~= nil then
-        return nil, ("the index's token '%s' is not one token of the tokeniser when read alone"):format(s)
-      end
-    end
-    local p = {}
-    for w in words(s, topt) do p[#p + 1] = w end
-    out[i] = p
-  end
-  st.pieces[level] = out
-  return out
+  local lw, why = qcore.lexwords(c:positions(), "word", level, plain(c))
+  if not lw then return nil, why end
+  st.pieces[level] = lw
+  return lw
 end
 
 local function whole(c, fname)
@@ -427,11 +405,9 @@ function IndexCorpus:freq(opts)
   if not ok then return nil, why end
   local p, pwhy = pieces(self, level)
   if not p then return nil, pwhy end
-  local f, freqs = count.freq({ level = level }), lexicon(self).freqs
-  for i, keys in ipairs(p) do
-    local n = freqs[i]
-    for _, k in ipairs(keys) do f:add(k, n) end
-  end
+  local f = count.freq({ level = level })
+  local words, counts = qcore.words_total(p)
+  for i = 1, #words do f:add(words[i], counts[i]) end
   return f
 end
 
@@ -450,44 +426,31 @@ function IndexCorpus:doc_counts(keys, opts)
   if not ok then return nil, why end
   local p, pwhy = pieces(self, level)
   if not p then return nil, pwhy end
-  local pos, ix = self:positions(), self.state.ix
+  local pos = self:positions()
+  for _, k in ipairs(keys) do
+    if type(k) ~= "string" then error("bad argument #1 to 'doc_counts' (words expected)", 2) end
+  end
   -- sizes: each document's tokens, corrected by the strings that do not
   -- hold exactly one word (punctuation: none; some annotated tokens: more)
-  local ids, ws = {}, {}
-  local want, wid, wwt = {}, {}, {}
-  for i, k in ipairs(keys) do
-    if type(k) ~= "string" then error("bad argument #1 to 'doc_counts' (words expected)", 2) end
-    want[k] = i
-    wid[i], wwt[i] = {}, {}
-  end
-  for i, ks in ipairs(p) do
-    if #ks ~= 1 then ids[#ids + 1], ws[#ws + 1] = i - 1, #ks - 1 end
-    for _, k in ipairs(ks) do
-      local j = want[k]
-      if j then
-        local l = wid[j]
-        if l[#l] == i - 1 then wwt[j][#l] = wwt[j][#l] + 1 else l[#l + 1], wwt[j][#l + 1] = i - 1, 1 end
-      end
-    end
-  end
-  local sizes = qcore.region_sums(pos, "word", ids, ws, "text")
+  local split, less = qcore.words_split(p)
+  local sizes = qcore.region_sums(pos, "word", split, less, "text")
   for d = 1, #sizes do
     local s, e = qcore.region(pos, "text", d - 1)
     sizes[d] = sizes[d] + (e - s)
   end
   local counts = {}
-  for i, k in ipairs(keys) do counts[k] = qcore.region_sums(pos, "word", wid[i], wwt[i], "text") end
-  local _ = ix
+  for _, k in ipairs(keys) do
+    if not counts[k] then
+      local ids, times = qcore.words_holding(p, k)
+      counts[k] = qcore.region_sums(pos, "word", ids, times, "text")
+    end
+  end
   return counts, sizes
 end
 
 -- The words (keys at level) of document d's tokens [from, to), in order.
 local function words_at(pos, p, from, to)
-  local out = {}
-  for _, id in ipairs(qcore.ids(pos, "word", from, to)) do
-    for _, k in ipairs(p[id + 1]) do out[#out + 1] = k end
-  end
-  return out
+  return qcore.words_of(p, qcore.ids(pos, "word", from, to))
 end
 
 -- The first n words of document [s, e) (all when fewer), read in chunks.
@@ -586,15 +549,7 @@ function IndexCorpus:holding(words, opts)
   for _, w in ipairs(words) do
     if type(w) ~= "string" then error("bad argument #1 to 'holding' (words expected)", 2) end
     local prefix = w:match("^(.-)%*$")
-    local ids, ones = {}, {}
-    for i, ks in ipairs(p) do
-      for _, k in ipairs(ks) do
-        if k == w or (prefix and k:sub(1, #prefix) == prefix) then
-          ids[#ids + 1], ones[#ones + 1] = i - 1, 1
-          break
-        end
-      end
-    end
+    local ids, ones = qcore.words_holding(p, prefix or w, prefix ~= nil)
     local per = qcore.region_sums(pos, "word", ids, ones, "text")
     if not keep then
       keep = {}

@@ -5,10 +5,14 @@
 -- gives (concordances, frequency breakdowns, collocates, dispersion,
 -- samples, set operations) in Lua over C loops.
 local core = require "query.core"
-local chart = require "chart"
-local db = require "db"
-local kwic = require "kwic"
-local stats = require "stats"
+-- What a result's concordances, measures, pictures and saving use is
+-- required on first use (lazy: opening a corpus and counting a query's
+-- hits does not load them; about 3 ms of a whole process's start,
+-- docs/performance.md "Whole processes")
+local function chart() return require "chart" end   -- lazy: see above
+local function db() return require "db" end         -- lazy: see above
+local function kwic() return require "kwic" end     -- lazy: see above
+local function stats() return require "stats" end   -- lazy: see above
 
 local query = {}
 
@@ -124,7 +128,7 @@ function Result.__pretty(r, opts)
   local lines = r:kwic{ context = 5, limit = 10 }
   local w = math.max(20, ((opts and opts.width or 100) - 30) // 2)
   local text = tostring(r)
-  if #lines > 0 then text = text .. "\n" .. kwic.format(lines, { width = w }):gsub("\n$", "") end
+  if #lines > 0 then text = text .. "\n" .. kwic().format(lines, { width = w }):gsub("\n$", "") end
   if #r > #lines then text = text .. string.format("\n... %d more (q:kwic{limit = N}, q:format())", #r - #lines) end
   return text
 end
@@ -211,7 +215,7 @@ end
 
 --- The lines of q:kwic(opts) as text, as kwic.format writes them.
 function Result:format(opts)
-  return kwic.format(self:kwic(opts))
+  return kwic().format(self:kwic(opts))
 end
 
 --- Frequency breakdown: {key, count} of attribute attr over the match (on
@@ -246,7 +250,7 @@ function Result:collocates(opts)
   for _, c in ipairs(counts) do
     rows[#rows + 1] = { key = c[1], o11 = c[2], r1 = r1, c1 = c[3], n = n, f1 = #self._hits, f2 = c[3] }
   end
-  local kept = stats.collocations(rows, { sort = opts.sort or "ll", min = opts.min or 0, on_invalid = "skip" })
+  local kept = stats().collocations(rows, { sort = opts.sort or "ll", min = opts.min or 0, on_invalid = "skip" })
   return kept
 end
 
@@ -282,7 +286,7 @@ function Result:dispersion(by)
     p.per_million = p.tokens > 0 and p.hits * 1e6 / p.tokens or 0
     v[i], sizes[i] = p.hits, p.tokens
   end
-  local d = #parts > 0 and stats.dispersion(v, sizes) or { f = 0, parts = 0, range = 0 }
+  local d = #parts > 0 and stats().dispersion(v, sizes) or { f = 0, parts = 0, range = 0 }
   d.by = by or "text"
   d.rows = parts
   return d
@@ -318,7 +322,7 @@ function Result:plot(opts)
     for _, sp in ipairs(strips) do if #sp.hits > 0 then kept[#kept + 1] = sp end end
     strips = kept
   end
-  return chart.dispersion(strips, { title = opts.title or ("Dispersion of " .. self.query),
+  return chart().dispersion(strips, { title = opts.title or ("Dispersion of " .. self.query),
     unit = "token position in the document" })
 end
 
@@ -400,7 +404,7 @@ function Result:save(target, name, opts)
     rows[i] = { i, h.doc, h.start, h.stop, h.target, core.join(self._pos, "word", h.cpos, h.cend + 1), h.cpos,
       self.query }
   end
-  local h = type(target) == "string" and db.open(target) or target
+  local h = type(target) == "string" and db().open(target) or target
   local ok, n = pcall(h.write_table, h, name, rows, SAVE_SCHEMA, opts)
   if type(target) == "string" then h:close() end
   if not ok then error(n, 2) end

@@ -286,7 +286,49 @@ static void test_annotated(void) {
             }
         ok(same, "the same values and spans as the loader's");
         is_int(t.nsent, 2, "with their sentences");
+        uint64_t mid = t.n > 0 && t.nsent == 2 ? t.sent[3] : 0, all = t.n;
         ld_tokens_free(&t);
+        /* the sentences' regions (2, then [0, mid) [mid, all)) made out of
+         * order: reading the document's tokens says so, naming the byte,
+         * though no sentence was checked before (they are checked as read) */
+        unsigned char want[40], *bad = malloc(n);
+        uint64_t v[5] = {2, 0, mid, mid, all};
+        for (int i = 0; i < 5; i++)
+            for (int j = 0; j < 8; j++) want[8 * i + j] = (unsigned char)(v[i] >> (8 * j));
+        size_t at = n;
+        for (size_t i = 0; i + 40 <= n && at == n; i++)
+            if (!memcmp(bytes + i, want, 40)) at = i;
+        ok(at < n && mid > 0, "the sentences' regions found in the file");
+        if (at < n && bad) {
+            memcpy(bad, bytes, n);
+            for (int j = 0; j < 8; j++) bad[at + 16 + j] = (unsigned char)(all >> (8 * j));   /* [0, all) [mid, all) */
+            ci_index *dx = ci_open_mem(bad, n, "d.cri", err, sizeof err);
+            ok(dx != NULL, "the damaged copy opens (its sentences are checked when read)");
+            if (dx) {
+                ld_tokens dt;
+                is_int(ci_doc_tokens(dx, 0, &dt), CP_EIO, "its tokens: CP_EIO");
+                ok(strstr(ci_error(dx), "d.cri: byte ") && strstr(ci_error(dx), "a sentence out of order"),
+                   "naming the file, the byte and why: %s", ci_error(dx));
+                ci_close(dx);
+            }
+            /* every byte flipped in turn: the tokens read or CP_EIO, never a crash */
+            int eio_read = 0;
+            for (size_t i = 0; i < n; i++) {
+                memcpy(bad, bytes, n);
+                bad[i] ^= 0x5a;
+                dx = ci_open_mem(bad, n, "d.cri", err, sizeof err);
+                if (!dx) continue;
+                for (int64_t k = 0; k < ci_docs(dx); k++) {
+                    ld_tokens dt;
+                    int rc = ci_doc_tokens(dx, k, &dt);
+                    if (rc == CP_OK) ld_tokens_free(&dt);
+                    else eio_read += rc == CP_EIO;
+                }
+                ci_close(dx);
+            }
+            ok(eio_read > 0, "damaged copies: tokens read or refused, without a crash (%d refused)", eio_read);
+        }
+        free(bad);
         cr_buf tx;
         cr_buf_init(&tx);
         ci_doc_text(ix, 0, &tx);
