@@ -17,6 +17,7 @@ void cr_tagscratch_free(cr_tagscratch *s) {
     free(s->tags);
     free(s->lemma);
     free(s->lemmas);
+    postag_tagger_free(s->tagger);
     memset(s, 0, sizeof *s);
 }
 
@@ -90,7 +91,12 @@ static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size
     if (n == 0) return 0;
     ld_tokens *t = &s->t;
     if (!s->lemmas && !(s->lemmas = calloc(CR_LEMMA_CACHE_SLOTS, sizeof *s->lemmas))) return -1;
-    postag_tag(m, s->words, n, s->tags);
+    if (s->tagger && !postag_tagger_uses(s->tagger, m)) {
+        postag_tagger_free(s->tagger);
+        s->tagger = NULL;
+    }
+    if (!s->tagger && !(s->tagger = postag_tagger_new(m))) return -1;
+    if (postag_tagger_tag(s->tagger, s->words, n, s->tags) != 0) return -1;
     size_t need = t->n + n;
     if (need > t->cap) {
         size_t c1 = t->cap, c2 = t->cap;
