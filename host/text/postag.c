@@ -655,8 +655,17 @@ static void add_sparse(const postag_model *m, const uint64_t *f, int nf, float *
         hit[nh++] = s;
     }
     for (int k = 0; k < nh; k++) {
-        const entry *e = m->ent + hit[k]->start;
-        for (uint32_t j = 0; j < hit[k]->n; j++) scores[e[j].tag] += e[j].w;
+        const entry *e = m->ent + hit[k]->start, *end = e + hit[k]->n;
+        /* two at a time, both read before either is added (the two tags
+         * differ in a model the trainer wrote; were they the same, both
+         * additions would still be made, in order) */
+        for (; e + 1 < end; e += 2) {
+            unsigned ta = e[0].tag, tb = e[1].tag;
+            float wa = e[0].w, wb = e[1].w;
+            scores[ta] += wa;
+            scores[tb] += wb;
+        }
+        if (e < end) scores[e->tag] += e->w;
     }
 }
 
