@@ -724,7 +724,12 @@ static int best_tag(const postag_model *m, const float *wv, const tokinfo *ti, s
 }
 
 /* ---- the tagger's word cache ------------------------------------------------ */
-#define TYPE_SLOTS 8192          /* word types kept, direct-mapped */
+/* Word types kept, direct-mapped: 256 at first (about 240 KB, for a tagger
+ * that tags a sentence or two), four times more each time it has tagged 16
+ * tokens a slot, up to 8192 (about 7.8 MB).  The cache changes no tag, so
+ * it may be emptied at any time. */
+#define TYPE_SLOTS_MIN 256
+#define TYPE_SLOTS_MAX 8192
 #define FIRST_MARK 0x4649525354574f52ULL
 
 /* What a word type costs to find out: its hashes, its dictionary tag and
@@ -739,7 +744,9 @@ typedef struct wtype {
 struct postag_tagger {
     const postag_model *m;
     uint64_t model_check;   /* the model's payload check: a new model at the same address is another */
-    wtype *types;           /* TYPE_SLOTS, made on first use */
+    wtype *types;           /* nslots, made on first use */
+    size_t nslots;
+    size_t tagged;          /* tokens tagged since the table was made */
     float *vecs;            /* a word vector (m->stride floats) per slot */
 };
 
@@ -791,7 +798,7 @@ static void prepare(const postag_model *m, postag_tagger *tg, const postag_word 
         return;
     }
     uint64_t raw = raw_hash(wd), key = type_key(raw, first);
-    wtype *e = &tg->types[key & (TYPE_SLOTS - 1)];
+    wtype *e = &tg->types[key & (tg->nslots - 1)];
     if (e->key == key) {
         t->raw = raw;
         t->w = e->w;
@@ -824,7 +831,7 @@ static const float *token_vector(const postag_model *m, postag_tagger *tg, const
         return local;
     }
     uint64_t key = type_key(t->raw, first);
-    size_t slot = key & (TYPE_SLOTS - 1);
+    size_t slot = key & (tg->nslots - 1);
     wtype *e = &tg->types[slot];
     float *v = tg->vecs + slot * m->stride;
     if (e->key == key && e->hasvec) return v;
@@ -868,17 +875,25 @@ void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *
 
 int postag_tagger_tag(postag_tagger *tg, const postag_word *words, size_t n, int *tags) {
     const postag_model *m = tg->m;
-    if (!tg->types) {
-        tg->types = calloc(TYPE_SLOTS, sizeof *tg->types);
-        tg->vecs = malloc((size_t)TYPE_SLOTS * m->stride * sizeof *tg->vecs);
-        if (!tg->types || !tg->vecs) {
+    size_t want = tg->nslots ? tg->nslots : TYPE_SLOTS_MIN;
+    if (tg->nslots && tg->nslots < TYPE_SLOTS_MAX && tg->tagged >= 16 * tg->nslots) want = 4 * tg->nslots;
+    if (want != tg->nslots) {
+        wtype *types = calloc(want, sizeof *types);
+        float *vecs = malloc(want * m->stride * sizeof *vecs);
+        if (!types || !vecs) {
+            free(types);
+            free(vecs);
+            if (!tg->nslots) return -1;
+        } else {
             free(tg->types);
             free(tg->vecs);
-            tg->types = NULL;
-            tg->vecs = NULL;
-            return -1;
+            tg->types = types;
+            tg->vecs = vecs;
+            tg->nslots = want;
+            tg->tagged = 0;
         }
     }
+    tg->tagged += n;
     tag_words(m, tg, words, n, tags);
     return 0;
 }

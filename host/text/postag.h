@@ -50,9 +50,9 @@ void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *
 /* A tagger: a model and what it has learnt of the word types it tagged
  * (their hashes, dictionary tag, and the summed weights of the features of
  * the word alone), so that a word seen again costs only its context.  It
- * gives the tags postag_tag gives, bit for bit.  It keeps a fixed number
- * of word types (about 8 MB, allocated on the first sentence); the model
- * must outlive it.  NULL when out of memory. */
+ * gives the tags postag_tag gives, bit for bit.  It keeps at most 8192
+ * word types (about 8 MB), starting with 256 and growing as it tags; the
+ * model must outlive it.  NULL when out of memory. */
 typedef struct postag_tagger postag_tagger;
 postag_tagger *postag_tagger_new(const postag_model *m);
 void postag_tagger_free(postag_tagger *tg);
