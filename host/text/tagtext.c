@@ -17,6 +17,7 @@ void cr_tagscratch_free(cr_tagscratch *s) {
     free(s->tags);
     free(s->lemma);
     free(s->lemmas);
+    postag_tagger_free(s->tagger);
     memset(s, 0, sizeof *s);
 }
 
@@ -55,13 +56,6 @@ static int grow_sentence(cr_tagscratch *s, size_t need) {
     return 0;
 }
 
-static int add_value(ld_tokens *t, size_t i, size_t a, const char *v, size_t len) {
-    t->off[i * t->nattr + a] = t->vals.len;
-    cr_buf_add(&t->vals, v, len);
-    cr_buf_addc(&t->vals, 0);
-    return t->vals.failed ? -1 : 0;
-}
-
 /* The lemma of word w[0..wl) tagged tag (number t) into s->lemma (room
  * for wl + LEMMA_EXTRA bytes), through the cache; its length. */
 static size_t lemma_cached(cr_tagscratch *s, const char *w, size_t wl, const char *tag, int t) {
@@ -90,7 +84,18 @@ static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size
     if (n == 0) return 0;
     ld_tokens *t = &s->t;
     if (!s->lemmas && !(s->lemmas = calloc(CR_LEMMA_CACHE_SLOTS, sizeof *s->lemmas))) return -1;
-    postag_tag(m, s->words, n, s->tags);
+    if (s->tagger && !postag_tagger_uses(s->tagger, m)) {
+        postag_tagger_free(s->tagger);
+        s->tagger = NULL;
+    }
+    if (!s->tagger) {
+        if (!(s->tagger = postag_tagger_new(m))) return -1;
+        for (int k = 0; k < postag_model_ntags(m); k++) {
+            s->taglen[k] = (uint8_t)strlen(postag_model_tag(m, k));
+            s->uposlen[k] = (uint8_t)strlen(postag_model_upos(m, k));
+        }
+    }
+    if (postag_tagger_tag(s->tagger, s->words, n, s->tags) != 0) return -1;
     size_t need = t->n + n;
     if (need > t->cap) {
         size_t c1 = t->cap, c2 = t->cap;
@@ -116,18 +121,28 @@ static int flush(const postag_model *m, const char *text, cr_tagscratch *s, size
         size_t wl = tok->stop - tok->start;
         t->span[2 * i] = tok->start;
         t->span[2 * i + 1] = tok->stop;
-        const char *tag = postag_model_tag(m, s->tags[k]);
+        int tg = s->tags[k];
+        const char *tag = postag_model_tag(m, tg);
         if (wl + LEMMA_EXTRA > s->lcap) {
             char *l = realloc(s->lemma, wl + LEMMA_EXTRA);
             if (!l) return -1;
             s->lemma = l;
             s->lcap = wl + LEMMA_EXTRA;
         }
-        size_t ll = lemma_cached(s, text + tok->start, wl, tag, s->tags[k]);
-        const char *upos = postag_model_upos(m, s->tags[k]);
-        if (add_value(t, i, CR_TAG_FORM, text + tok->start, wl) || add_value(t, i, CR_TAG_LEMMA, s->lemma, ll) ||
-            add_value(t, i, CR_TAG_UPOS, upos, strlen(upos)) || add_value(t, i, CR_TAG_XPOS, tag, strlen(tag)))
-            return -1;
+        size_t ll = lemma_cached(s, text + tok->start, wl, tag, tg);
+        const char *upos = postag_model_upos(m, tg);
+        /* the four values, each with its NUL, into room reserved once */
+        const char *v[4] = {text + tok->start, s->lemma, upos, tag};
+        size_t vl[4] = {wl, ll, s->uposlen[tg], s->taglen[tg]};
+        if (cr_buf_reserve(&t->vals, wl + ll + vl[2] + vl[3] + 4)) return -1;
+        char *out = t->vals.data + t->vals.len;
+        for (int a = 0; a < 4; a++) {
+            t->off[i * t->nattr + (size_t)a] = (size_t)(out - t->vals.data);
+            memcpy(out, v[a], vl[a]);
+            out += vl[a];
+            *out++ = 0;
+        }
+        t->vals.len = (size_t)(out - t->vals.data);
     }
     return 0;
 }

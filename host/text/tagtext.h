@@ -32,6 +32,8 @@ typedef struct cr_tagscratch {
     char *lemma;            /* one lemma */
     size_t lcap;
     cr_lemma_entry *lemmas; /* CR_LEMMA_CACHE_SLOTS entries, made on first use */
+    postag_tagger *tagger;  /* the model's, with what it learnt of the words; made on first use */
+    uint8_t taglen[POSTAG_MAX_TAGS], uposlen[POSTAG_MAX_TAGS]; /* the lengths of its tags' names */
 } cr_tagscratch;
 
 /* Tags text[0..len) into s->t (emptied first); opts NULL: the defaults

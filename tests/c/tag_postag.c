@@ -6,6 +6,7 @@
 #include "sha256.h"
 #include "tap.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,6 +115,45 @@ int main(void) {
     ok(lright >= LONG - 2, "a 1000-token sentence: %d of %d right", lright, LONG);
     free(lw);
     free(lt);
+
+    /* a tagger (with its cache of word types) tags as postag_tag does,
+     * token for token: words seen again, first in a sentence or not, made-up
+     * words enough to evict cached types, sentences longer than a chunk */
+    postag_tagger *tg = postag_tagger_new(m);
+    ok(tg && postag_tagger_uses(tg, m), "a tagger is made for the model");
+    enum { POOL = 30000, SENTS = 3000, MAXLEN = 300 };
+    static char pool[POOL][16];
+    const char *const ENDS[] = {"", "s", "ed", "ing", "ly", "'s"};
+    uint64_t r = 12345;
+    for (int i = 0; i < POOL; i++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        snprintf(pool[i], sizeof pool[i], "%s%c%x%s", (r >> 40) % 4 ? "" : "Q", 'a' + (int)((r >> 33) % 26),
+                 (unsigned)(r >> 48) % 4096, ENDS[(r >> 20) % 6]);
+    }
+    postag_word *sw = malloc(MAXLEN * sizeof *sw);
+    int *t1 = malloc(MAXLEN * sizeof *t1), *t2 = malloc(MAXLEN * sizeof *t2);
+    size_t ntok = 0, same = 0, failed = 0;
+    for (int k = 0; k < SENTS; k++) {
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        size_t n = k % 100 == 99 ? MAXLEN : 1 + (size_t)(r >> 58);
+        for (size_t i = 0; i < n; i++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            unsigned pick = (unsigned)(r >> 33);
+            sw[i] = pick % 3 ? s[pick % 7] : W(pool[pick % POOL]);
+        }
+        postag_tag(m, sw, n, t1);
+        failed += postag_tagger_tag(tg, sw, n, t2) != 0;
+        for (size_t i = 0; i < n; i++) same += t1[i] == t2[i];
+        ntok += n;
+    }
+    ok(!failed && same == ntok, "the tagger's tags are postag_tag's: %zu of %zu tokens", same, ntok);
+    free(sw);
+    free(t1);
+    free(t2);
+    postag_model *m3 = postag_model_from_bytes(b1, l1, err, sizeof err);
+    ok(m3 && !postag_tagger_uses(tg, m3), "a tagger is not another model's");
+    postag_model_free(m3);
+    postag_tagger_free(tg);
     postag_model_free(m);
 
     /* damage: a bit flipped anywhere in the payload (the check's four
