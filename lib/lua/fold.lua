@@ -123,8 +123,6 @@ local function encode(v, out, path)
   end
 end
 
-fold._decode_lua = function(s) return decode(s, 1) end
-
 function fold.serialize(v)
   local out = {}
   encode(v, out, "value")
@@ -165,6 +163,8 @@ end
 
 -- (decoded in C: host.fold_decode reads the same format; decode above is
 -- what it does, kept as its description and for the tests to compare)
+fold._decode_lua = function(s) return decode(s, 1) end
+
 function fold.deserialize(s)
   local ok, v, pos = pcall(host.fold_decode, s, undumpers)
   if not ok then error(("fold: corrupt serialised value (%s)"):format(v), 0) end
