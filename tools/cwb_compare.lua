@@ -131,6 +131,17 @@ os.remove(index)
 t0 = now()
 local built = corpus.index(vrt, index, { format = "vrt", attributes = { "word", "pos", "lower" }, quiet = true })
 local index_s = now() - t0
+-- on every core given (-j N): the same bytes, built by N workers
+local host = require "corpusrun"
+local jobs_s
+if host.jobs > 1 then
+  local again = work .. "/brown-j.cri"
+  os.remove(again)
+  t0 = now()
+  corpus.index(vrt, again, { format = "vrt", attributes = { "word", "pos", "lower" }, quiet = true, jobs = host.jobs })
+  jobs_s = now() - t0
+  os.remove(again)
+end
 local function du(path)
   local f = io.popen("du -sb " .. q(path))
   local n = tonumber((f:read("l") or ""):match("^(%d+)"))
@@ -139,9 +150,10 @@ local function du(path)
 end
 local cwb_bytes = du(work .. "/data")
 local tokens = built.tokens
-print(string.format("\n%d tokens; build: CWB (cwb-encode + cwb-makeall) %.2f s, corpusrun index %.2f s (%.2f x); "
+print(string.format("\n%d tokens; build: CWB (cwb-encode + cwb-makeall) %.2f s, corpusrun index %.2f s (%.2f x)%s; "
   .. "size: CWB %.1f MB (%.2f bytes/token), index %.1f MB (%.2f bytes/token)\n", tokens, encode_s, index_s,
-  index_s / encode_s, cwb_bytes / 1e6, cwb_bytes / tokens, built.bytes / 1e6, built.bytes / tokens))
+  index_s / encode_s, jobs_s and string.format(", with -j %d %.2f s (%.2f x)", host.jobs, jobs_s, jobs_s / encode_s) or "",
+  cwb_bytes / 1e6, cwb_bytes / tokens, built.bytes / 1e6, built.bytes / tokens))
 -- the running binary: arg's lowest index (its options come after it)
 local lowest = 0
 while arg[lowest - 1] do lowest = lowest - 1 end
