@@ -135,7 +135,7 @@ else
     end,
     function(acc, doc)
       if acc.cooc then acc.cooc:add_text(doc.text, { count = acc.f }) else acc.f:add_text(doc.text) end
-    end)
+    end, { reduce = function(acc) return acc end })   -- (-j N: each worker merges a share of the keys)
   local keep, keys = {}, {}
   for _, kv in ipairs(first_wanted(acc.f, opts.top)) do
     nodes[#nodes + 1] = { key = kv[1], n = kv[2] }
