@@ -135,6 +135,34 @@ static int skipgrams_from(cr_ngrams *g, const uint32_t *ids, size_t avail,
     return CR_OK;
 }
 
+/* Contiguous n-grams, all counted: each one's slot in the table asked for
+ * NGRAM_AHEAD grams ahead and its entry half as far ahead, so that the
+ * misses of a table larger than the cache overlap (the hashes, kept in a
+ * ring, are computed once). */
+#define NGRAM_AHEAD 8
+static int ngrams_feed_plain(cr_ngrams *g, const uint32_t *ids, size_t n) {
+    size_t m = n - g->n + 1;   /* grams (n >= g->n) */
+    uint32_t ring[NGRAM_AHEAD];
+    cr_tuples *t = &g->grams;
+    for (size_t i = 0; i < m && i < NGRAM_AHEAD; i++) {
+        ring[i] = cr_tuples_hash(t, ids + i);
+        cr_tuples_prefetch_slot(t, ring[i]);
+    }
+    for (size_t i = 0; i < m; i++) {
+        if (i + NGRAM_AHEAD / 2 < m) cr_tuples_prefetch_entry(t, ring[(i + NGRAM_AHEAD / 2) % NGRAM_AHEAD]);
+        uint32_t h = ring[i % NGRAM_AHEAD];
+        if (i + NGRAM_AHEAD < m) {
+            uint32_t next = cr_tuples_hash(t, ids + i + NGRAM_AHEAD);
+            ring[i % NGRAM_AHEAD] = next;
+            cr_tuples_prefetch_slot(t, next);
+        }
+        int e = cr_tuples_add_hashed(t, ids + i, h, 1);
+        if (e) return e;
+    }
+    if (__builtin_add_overflow(g->total, (int64_t)m, &g->total)) return CR_EOVERFLOW;
+    return CR_OK;
+}
+
 int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
     int e;
     for (size_t i = 0; i < n; i++)
@@ -142,6 +170,7 @@ int cr_ngrams_feed(cr_ngrams *g, const uint32_t *ids, size_t n) {
     if (g->only && (e = only_resolve(g))) return e;
     if (n < g->n) return CR_OK;
     uint32_t tuple[CR_NGRAM_MAX];
+    if (g->skip == 0 && !g->only) return ngrams_feed_plain(g, ids, n);
     for (size_t i = 0; i + g->n <= n; i++) {
         if (g->skip == 0) {
             e = ngrams_count(g, ids + i);

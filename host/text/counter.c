@@ -685,9 +685,29 @@ int cr_tuples_reserve(cr_tuples *t, size_t n) {
     return CR_OK;
 }
 
+uint32_t cr_tuples_hash(const cr_tuples *t, const uint32_t *ids) {
+    return tuple_hash(ids, t->width);
+}
+
+void cr_tuples_prefetch_slot(const cr_tuples *t, uint32_t h) {
+    if (t->slots) __builtin_prefetch(&t->slots[h & t->mask]);
+}
+
+void cr_tuples_prefetch_entry(const cr_tuples *t, uint32_t h) {
+    if (!t->slots) return;
+    uint64_t v = t->slots[h & t->mask];
+    if (!v || (uint32_t)(v >> 32) != h) return;
+    size_t i = (uint32_t)v - 1;
+    __builtin_prefetch(t->ids + i * t->width);
+    __builtin_prefetch(t->counts + i, 1);
+}
+
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n) {
+    return cr_tuples_add_hashed(t, ids, tuple_hash(ids, t->width), n);
+}
+
+int cr_tuples_add_hashed(cr_tuples *t, const uint32_t *ids, uint32_t h, int64_t n) {
     if (!t->slots && tuples_rehash(t, 64)) return CR_ENOMEM;
-    uint32_t h = tuple_hash(ids, t->width);
     int found;
     size_t s = tuples_probe(t, ids, h, &found);
     if (found) {

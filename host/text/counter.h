@@ -185,6 +185,14 @@ int cr_tuples_init(cr_tuples *t, unsigned width);  /* CR_EINVAL for bad width */
 void cr_tuples_free(cr_tuples *t);
 int64_t cr_tuples_find(const cr_tuples *t, const uint32_t *ids);
 int cr_tuples_add(cr_tuples *t, const uint32_t *ids, int64_t n);
+/* The same with h = cr_tuples_hash(t, ids).  A caller that knows the tuples
+ * to come asks for their slots (cr_tuples_prefetch_slot) a few tuples
+ * ahead, then for their entries (cr_tuples_prefetch_entry, once the slot
+ * is in the cache), so that the table's cache misses overlap. */
+uint32_t cr_tuples_hash(const cr_tuples *t, const uint32_t *ids);
+int cr_tuples_add_hashed(cr_tuples *t, const uint32_t *ids, uint32_t h, int64_t n);
+void cr_tuples_prefetch_slot(const cr_tuples *t, uint32_t h);
+void cr_tuples_prefetch_entry(const cr_tuples *t, uint32_t h);
 /* Room for n more tuples, so that adding them neither rehashes nor grows. */
 int cr_tuples_reserve(cr_tuples *t, size_t n);
 /* Removes the tuples whose count is below min. */
