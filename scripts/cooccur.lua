@@ -91,20 +91,7 @@ else
   local stop = scriptlib.stopwords(opts.stopwords)
   local function wanted(key) return not stop[key] and key:find("%w") ~= nil end
   -- the first `want` words of a counter that the stopwords keep, as {key, n}
-  local function first_wanted(f, want)
-    local n = want
-    while true do
-      local rows, top = {}, f:top(n)
-      for _, kv in ipairs(top) do
-        if wanted(kv[1]) then
-          rows[#rows + 1] = kv
-          if #rows == want then return rows end
-        end
-      end
-      if #top < n then return rows end
-      n = n * 4
-    end
-  end
+  local function first_wanted(f, want) return scriptlib.first_kept(f, want, wanted) end
   local guessed
   if not one_pass then
     local ndocs = #c

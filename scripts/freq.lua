@@ -184,18 +184,7 @@ end
 -- The first `want` keys of a counter that --min and the stopwords keep
 -- (as {key, n} rows, in the counter's order).
 local function first_kept(f, want, min)
-  local n = want
-  while true do
-    local rows, top = {}, f:top(n)
-    for _, kv in ipairs(top) do
-      if kv[2] >= min and keep(kv[1]) then
-        rows[#rows + 1] = kv
-        if #rows == want then return rows end
-      end
-    end
-    if #top < n then return rows end
-    n = n * 4
-  end
+  return scriptlib.first_kept(f, want, function(key, n) return n >= min and keep(key) end)
 end
 
 -- The keys likely to make the list, from a sample of the documents (one in

@@ -336,6 +336,24 @@ function scriptlib.settings(tokenizer, others)
   for k, v in pairs(others or {}) do receipt.note_setting(k, v) end
 end
 
+-- The first `want` rows {key, n} of a counter's top list that keep(key, n)
+-- accepts, in the counter's order: its top list read in growing steps, so
+-- that a long stopword list costs no more than the rows it drops.
+function scriptlib.first_kept(f, want, keep)
+  local n = want
+  while true do
+    local rows, top = {}, f:top(n)
+    for _, kv in ipairs(top) do
+      if keep(kv[1], kv[2]) then
+        rows[#rows + 1] = kv
+        if #rows == want then return rows end
+      end
+    end
+    if #top < n then return rows end
+    n = n * 4
+  end
+end
+
 -- The stopword set for --stopwords LANG (tokenize.stopwords; "none": empty)
 -- plus the words of a file (one per line, # comments), normalised at level.
 -- Both go into the run's receipt (the language as a setting, the file as
