@@ -100,7 +100,7 @@ else
       sample:add_text(doc.text)
     end
     -- the likely words: at least 2 * top + 10, then every word the sample
-    -- saw at least half as often as its top-th (content words' ranks move
+    -- saw at least a quarter as often as its top-th (content words' ranks move
     -- more from sample to corpus than function words'), at most 20 * top + 200
     local likely, rows = {}, first_wanted(sample, 20 * opts.top + 200)
     local floor = rows[opts.top] and rows[opts.top][2] / 4 or 0
