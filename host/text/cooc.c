@@ -139,7 +139,7 @@ static int skipgrams_from(cr_ngrams *g, const uint32_t *ids, size_t avail,
  * NGRAM_AHEAD grams ahead and its entry half as far ahead, so that the
  * misses of a table larger than the cache overlap (the hashes, kept in a
  * ring, are computed once). */
-#define NGRAM_AHEAD 8
+#define NGRAM_AHEAD 16
 static int ngrams_feed_plain(cr_ngrams *g, const uint32_t *ids, size_t n) {
     size_t m = n - g->n + 1;   /* grams (n >= g->n) */
     uint32_t ring[NGRAM_AHEAD];
