@@ -237,22 +237,23 @@ const char *cr_host_scripts_dir(void) { return scripts_dir[0] ? scripts_dir : NU
 /* ---- the library precompiled ----------------------------------------- */
 
 /* The bytes of the file at path in a new userdata on the stack (*n its
- * size); NULL (nothing pushed) when it cannot be read. */
+ * size); NULL (nothing pushed) when it cannot be read.  The userdata is made
+ * before the file is opened, so that an allocation failure (which raises)
+ * leaves no file open. */
 static const char *read_whole(lua_State *L, const char *path, size_t *n) {
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 || (uintmax_t)st.st_size >= SIZE_MAX)
+        return NULL;
+    *n = (size_t)st.st_size;
+    char *p = lua_newuserdatauv(L, *n + 1, 0);
     char msg[PP_MSG_SIZE];
     FILE *f = pp_fopen(path, "rb", msg, sizeof msg);
-    if (!f) return NULL;
-    struct stat st;
-    char *p = NULL;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && (uintmax_t)st.st_size < SIZE_MAX) {
-        *n = (size_t)st.st_size;
-        p = lua_newuserdatauv(L, *n + 1, 0);   /* a Lua allocation failure raises: close f first */
-        if (fread(p, 1, *n, f) != *n || getc(f) != EOF) {
-            lua_pop(L, 1);
-            p = NULL;
-        }
+    int ok = f && fread(p, 1, *n, f) == *n && getc(f) == EOF;   /* (a file that changed size: not read) */
+    if (f) fclose(f);
+    if (!ok) {
+        lua_pop(L, 1);
+        return NULL;
     }
-    fclose(f);
     return p;
 }
 
