@@ -167,12 +167,10 @@ static const tokinfo PAD_AFTER = {0x2222, 0x2222, {0x2222, 0x2222, 0x2222, 0x222
 /* The features of token i given the previous two tags, in the trainer's
  * order; returns their count.  The tagger takes the same features from
  * the dense rows (0, 12, 27), word_features and context_features. */
+static int context_features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned p2, uint64_t *f);
+
 static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned p2, uint64_t *f) {
     const tokinfo *w = &ti[i];
-    const tokinfo *wm1 = i >= 1 ? &ti[i - 1] : &PAD_BEFORE;
-    const tokinfo *wm2 = i >= 2 ? &ti[i - 2] : &PAD_BEFORE;
-    const tokinfo *wp1 = i + 1 < n ? &ti[i + 1] : &PAD_AFTER;
-    const tokinfo *wp2 = i + 2 < n ? &ti[i + 2] : &PAD_AFTER;
     int k = 0;
     f[k++] = feat(0, 0, 0);
     f[k++] = feat(1, w->w, 0);
@@ -182,19 +180,7 @@ static int features(const tokinfo *ti, size_t n, size_t i, unsigned p1, unsigned
     f[k++] = feat(10, w->shape, 0);
     f[k++] = feat(11, w->flags, 0);
     f[k++] = feat(12, p1, 0);
-    f[k++] = feat(13, p1, p2);
-    f[k++] = feat(14, p1, w->w);
-    f[k++] = feat(15, wm1->w, 0);
-    f[k++] = feat(16, wm1->suf[2], 0);
-    f[k++] = feat(17, wm2->w, 0);
-    f[k++] = feat(18, wp1->w, 0);
-    f[k++] = feat(19, wp1->suf[2], 0);
-    f[k++] = feat(20, wp2->w, 0);
-    f[k++] = feat(21, wm1->w, w->w);
-    f[k++] = feat(22, w->w, wp1->w);
-    f[k++] = feat(23, p1, w->suf[2]);
-    f[k++] = feat(24, wp1->shape, w->shape);
-    f[k++] = feat(25, p1, wp1->w);
+    k += context_features(ti, n, i, p1, p2, f + k);   /* 13 .. 25 */
     f[k++] = feat(26, w->flags, w->suf[1]);
     f[k++] = feat(27, p2, 0);
     return k;
