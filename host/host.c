@@ -616,6 +616,15 @@ static int l_clock(lua_State *L) {
     return 1;
 }
 
+/* isatty(fd): whether the descriptor (0, 1 or 2) is a terminal; asked
+ * directly, not through a shell. */
+static int l_isatty(lua_State *L) {
+    lua_Integer fd = luaL_checkinteger(L, 1);
+    luaL_argcheck(L, fd >= 0 && fd <= 2, 1, "0, 1 or 2 expected");
+    lua_pushboolean(L, isatty((int)fd) == 1);
+    return 1;
+}
+
 static void push_executable(lua_State *L) {
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
@@ -746,6 +755,7 @@ int cr_host_open_module(lua_State *L) {
         {"list_dir", l_list_dir},
         {"cwd", l_cwd},
         {"clock", l_clock},
+        {"isatty", l_isatty},
         {"base64_encode", l_base64_encode},
         {"base64_decode", l_base64_decode},
         {"fold_decode", l_fold_decode},

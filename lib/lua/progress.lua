@@ -20,12 +20,9 @@ progress.quiet = false
 progress.display = nil
 
 local tty_cache
---- Whether stderr is a terminal (asked once, from a shell's `test -t 2`).
+--- Whether stderr is a terminal (asked once).
 function progress.isatty()
-  if tty_cache == nil then
-    local ok, res = pcall(os.execute, "test -t 2")
-    tty_cache = ok and res == true
-  end
+  if tty_cache == nil then tty_cache = host.isatty(2) end
   return tty_cache
 end
 
@@ -64,8 +61,9 @@ function progress.new(opts)
     p.enabled = not (opts.quiet or progress.quiet)
     p.display = progress.display
   else
-    if tty == nil then tty = progress.isatty() end
-    p.enabled = tty and not (opts.quiet or progress.quiet or env_quiet())
+    local quiet = opts.quiet or progress.quiet or env_quiet()
+    if tty == nil and not quiet then tty = progress.isatty() end
+    p.enabled = not quiet and tty and true or false
   end
   p.start = p.clock()
   return p
