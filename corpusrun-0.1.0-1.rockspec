@@ -51,6 +51,7 @@ build = {
       ["tokenize.core"] = "build/lua/corpusrun.so",
       ["match.core"] = "build/lua/corpusrun.so",
       ["query.core"] = "build/lua/corpusrun.so",
+      ["stats.core"] = "build/lua/corpusrun.so",
       ["lsqlite3"] = "build/lua/corpusrun.so",
       ["lsqlite3complete"] = "build/lua/corpusrun.so",
       ["flock"] = "build/lua/corpusrun.so",

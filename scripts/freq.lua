@@ -359,11 +359,9 @@ elseif not per then
 end
 local total = acc.f:total()
 local function measure(r, v)
-  local docs = 0
-  for _, k in ipairs(v) do if k > 0 then docs = docs + 1 end end
   local d = stats.dispersion(v, per.sizes)
   r.per_million = r.freq * 1e6 / math.max(total, 1)
-  r.docs = docs
+  r.docs = d.range   -- the documents that hold it
   r.juilland_d = d.d
   r.dp = d.dp
 end

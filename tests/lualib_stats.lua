@@ -411,4 +411,73 @@ do
   t.ok(not ok and err:find("unknown measure 'pmi'", 1, true), "an unknown measure is an error: " .. tostring(err))
 end
 
+-- stats.dispersion computes in C (stats.core, host/text/dispersion.c) what
+-- its formula in Lua computes, to the bit: random arrays of integers, floats,
+-- zeros (-0.0 too), integers that overflow, bad elements of every kind; the
+-- same numbers (math.type included) or the same error.
+do
+  local function same(a, b)
+    if math.type(a) ~= math.type(b) then return false end
+    if a ~= a then return b ~= b end
+    return a == b and (a ~= 0 or 1 / a == 1 / b)
+  end
+  local function element(r)
+    if r < 0.35 then return math.random(0, 5)
+    elseif r < 0.55 then return 0
+    elseif r < 0.75 then return math.random() * 50
+    elseif r < 0.80 then return -0.0
+    elseif r < 0.85 then return math.random(0, 3) + 0.0
+    elseif r < 0.88 then return math.maxinteger - math.random(0, 3)
+    elseif r < 0.90 then return 0 / 0
+    elseif r < 0.92 then return -math.random(1, 3)
+    elseif r < 0.93 then return math.huge
+    elseif r < 0.94 then return "3"
+    else return math.random(100, 10000) end
+  end
+  math.randomseed(20261207)
+  local agree, failures, fields, floats = 0, 0, { "f", "parts", "empty", "range", "d", "dp", "dp_norm" }, 0
+  for case = 1, 4000 do
+    local k = math.random(1, case % 7 == 0 and 60 or 8)
+    local v, sizes = {}, nil
+    local bad = case % 3 == 0   -- one case in three may hold bad elements
+    for i = 1, k do
+      local e = element(math.random())
+      if not bad and (type(e) ~= "number" or e ~= e or e < 0 or e == math.huge) then e = math.random(0, 4) end
+      v[i] = e
+    end
+    if case % 4 ~= 0 then
+      sizes = {}
+      for i = 1, k do
+        local e = element(math.random())
+        if not bad and (type(e) ~= "number" or e ~= e or e < 0 or e == math.huge) then e = math.random(0, 9) end
+        if not bad and e == 0 and type(v[i]) == "number" and v[i] > 0 then e = 1 end
+        sizes[i] = e
+      end
+    end
+    local ok_c, c = pcall(stats.dispersion, v, sizes)
+    local ok_l, l = pcall(stats._dispersion_lua, v, sizes)
+    local same_result = ok_c == ok_l
+    if same_result and ok_c then
+      for _, f in ipairs(fields) do if not same(c[f], l[f]) then same_result = false end end
+      if math.type(c.f) == "float" then floats = floats + 1 end
+    elseif same_result then
+      same_result = c == l
+      failures = failures + 1
+    end
+    if same_result then agree = agree + 1
+    elseif agree == case - 1 then
+      t.diag("first disagreement: " .. (ok_c and "ok" or tostring(c)) .. " vs " .. (ok_l and "ok" or tostring(l)))
+    end
+  end
+  t.is(agree, 4000, "the C loops give what the Lua formula gives, bit for bit, on 4000 random arrays")
+  t.ok(failures > 300 and failures < 3000, "bad elements raised the same errors (" .. failures .. " cases)")
+  t.ok(floats > 100, "float sums compared too (" .. floats .. " cases)")
+  -- a long array: the C path is what freq.lua's columns go through
+  local v, sizes = {}, {}
+  for i = 1, 100000 do v[i] = (i * 7919) % 13; sizes[i] = 50 + (i * 104729) % 400 end
+  local c, l = stats.dispersion(v, sizes), stats._dispersion_lua(v, sizes)
+  t.ok(same(c.d, l.d) and same(c.dp, l.dp) and same(c.dp_norm, l.dp_norm) and c.range == l.range,
+       "100 000 parts: the same D, DP and DPnorm")
+end
+
 t.done()

@@ -1,8 +1,11 @@
 -- stats.lua: association, keyness and dispersion measures for corpus work.
 --
 -- Every formula, its source and its edge cases are written down in
--- docs/statistics.md; the functions here follow that text.  Pure Lua, no
--- state: each function computes from the numbers it is given.
+-- docs/statistics.md; the functions here follow that text.  No state: each
+-- function computes from the numbers it is given.  Loops over arrays as long
+-- as a corpus has documents run in C (stats.core: dispersion).
+local core = require "stats.core"
+
 local stats = {}
 
 local log, exp, sqrt, abs, huge = math.log, math.exp, math.sqrt, math.abs, math.huge
@@ -502,6 +505,20 @@ end
 -- ---------------------------------------------------------------------------
 -- Dispersion.
 
+-- The arguments' shapes (level 3: the caller of stats.dispersion); returns k.
+local function dispersion_args(v, sizes)
+  if type(v) ~= "table" then error("stats.dispersion: v must be an array of frequencies", 3) end
+  local k = #v
+  if k == 0 then error("stats.dispersion: v is empty", 3) end
+  if sizes ~= nil then
+    if type(sizes) ~= "table" then error("stats.dispersion: sizes must be an array", 3) end
+    if #sizes ~= k then
+      error(string.format("stats.dispersion: %d frequencies but %d sizes", k, #sizes), 3)
+    end
+  end
+  return k
+end
+
 --- Dispersion of a word over corpus parts: v[i] its frequency in part i,
 --- sizes[i] the size of part i (nil: equal parts).  A part of size 0 (a
 --- document without tokens) counts in `parts` but weighs nothing: it can
@@ -509,15 +526,17 @@ end
 --- min share.  Returns {f, parts, empty (parts of size 0), range, d
 --- (Juilland), dp, dp_norm (Gries; Lijffijt & Gries)}.
 function stats.dispersion(v, sizes)
-  if type(v) ~= "table" then error("stats.dispersion: v must be an array of frequencies", 2) end
-  local k = #v
-  if k == 0 then error("stats.dispersion: v is empty", 2) end
-  if sizes ~= nil then
-    if type(sizes) ~= "table" then error("stats.dispersion: sizes must be an array", 2) end
-    if #sizes ~= k then
-      error(string.format("stats.dispersion: %d frequencies but %d sizes", k, #sizes), 2)
-    end
-  end
+  local k = dispersion_args(v, sizes)
+  local res, err = core.dispersion(v, sizes, k)
+  if not res then error(err, 2) end
+  if res.f == 0 then res.d, res.dp, res.dp_norm = NaN, NaN, NaN end
+  return res
+end
+
+-- The formula in Lua, loop for loop what stats.core computes in C
+-- (host/text/dispersion.c): the reference its tests compare with.
+function stats._dispersion_lua(v, sizes)
+  local k = dispersion_args(v, sizes)
   local f, total, range, empty = 0, 0, 0, 0
   for i = 1, k do
     local vi = v[i]
