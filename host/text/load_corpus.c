@@ -410,13 +410,16 @@ typedef struct wdir {
  * system's reason. */
 static const char *open_failure(const char *msg) { return pp_refused() ? msg : strerror(errno); }
 
-/* Considers one directory entry: recurse, add, or report. */
-static int walk_one(walk *w, wdir *wd, const char *path, const char *rel, const char *name) {
+/* Considers one directory entry (name in the directory open as dfd, at
+ * path): recurse, add, or report.  The entry is looked at through dfd: a
+ * lookup of one name, not of the whole path (a third of opening a corpus
+ * of 8 500 files was the kernel walking their paths). */
+static int walk_one(walk *w, wdir *wd, int dfd, const char *path, const char *rel, const char *name) {
     ld_corpus *c = w->c;
     if (name[0] == '.' && !c->o.hidden) return 0;
     if (c->o.n_exclude && match_any(c->o.exclude, c->o.n_exclude, rel)) return 0;
     struct stat st, lst;
-    if (lstat(path, &lst) != 0) {
+    if (fstatat(dfd, name, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
         problem(c, LD_SKIPPED, path, 0, -1, "cannot stat: %s", strerror(errno));
         return 0;
     }
@@ -483,7 +486,6 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
         if (!(names[n] = strdup(de->d_name))) { rc = -1; break; }
         n++;
     }
-    closedir(d);
     if (rc == 0) {
         if (n > 1) qsort(names, n, sizeof *names, cmp_str); /* names is NULL for an empty directory */
         w->dev[w->depth] = st.st_dev;
@@ -495,7 +497,7 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
         for (size_t i = 0; i < n && rc == 0; i++) {
             char *path = join(dir, names[i]);
             char *r = rel[0] ? join(rel, names[i]) : strdup(names[i]);
-            rc = path && r ? walk_one(w, &wd, path, r, names[i]) : -1;
+            rc = path && r ? walk_one(w, &wd, dirfd(d), path, r, names[i]) : -1;
             free(path);
             free(r);
         }
@@ -503,6 +505,7 @@ static int walk_dir(walk *w, const char *dir, const char *rel) {
         free((char *)wd.rpre);
         w->depth--;
     }
+    closedir(d);
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
     return rc;
