@@ -14,7 +14,17 @@
  * the parent (at most every 0.1 s unless final) through one progress pipe
  * that every worker shares (a record is shorter than PIPE_BUF, so writes
  * never interleave), and the parent calls on_progress(k, docs, bytes) as
- * records arrive.  Nothing of it reaches stdout or stderr. */
+ * records arrive.  Nothing of it reaches stdout or stderr.
+ *
+ * corpusrun.parallel(n, fn, on_progress, {sync = true}): fn(k, report,
+ * sync) also gets sync(), a barrier: it returns once every worker has
+ * called it (as many times).  Each worker has a pipe of its own that every
+ * worker can write to; sync() writes one byte to each and reads n from its
+ * own.  No worker can pass round r + 1 before every one has written its
+ * byte of round r, so the n bytes read are those of one round.  A worker
+ * that fails or dies never reaches it: the parent then stops the others
+ * (a closed pipe without a success is a failure). */
+#define _GNU_SOURCE /* F_SETPIPE_SZ (Linux) */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -33,6 +43,9 @@
 #include "buf.h"
 #include "host.h"
 
+/* The size asked of a worker's pipe, and read from it at a time. */
+#define PIPE_CHUNK (1 << 20)
+
 typedef struct worker {
     pid_t pid;
     int fd;          /* read end of the worker's pipe; -1 once at EOF */
@@ -47,6 +60,8 @@ typedef struct worker_set {
     int n;
     int prog[2];     /* the progress pipe, or -1 */
     cr_buf progress; /* bytes read from it, not yet a whole record */
+    int *barrier;    /* with sync: 2n descriptors, worker i's pipe at 2i (read), 2i + 1 (write); -1 once closed */
+    int n_barrier;   /* n, the pipes in it */
 } worker_set;
 
 /* One progress record: worker k's totals so far. */
@@ -98,8 +113,33 @@ static int l_report(lua_State *L) {
     return 0;
 }
 
-/* In the child: run fn(k [, report]), send the outcome, never return. */
-static void run_child(lua_State *L, int k, int fd, int prog_fd) {
+/* sync() in worker k (upvalues: k, n, the barrier descriptors' userdata). */
+static int l_sync(lua_State *L) {
+    int k = (int)lua_tointeger(L, lua_upvalueindex(1));
+    int n = (int)lua_tointeger(L, lua_upvalueindex(2));
+    const int *fds = lua_touserdata(L, lua_upvalueindex(3));
+    char byte = 's';
+    for (int i = 0; i < n; i++) {
+        ssize_t w;
+        while ((w = write(fds[2 * i + 1], &byte, 1)) < 0 && errno == EINTR && !cr_host_interrupted) {
+        }
+        if (w != 1) return luaL_error(L, "fold: the workers' barrier: %s", w < 0 ? strerror(errno) : "short write");
+    }
+    char buf[64];
+    int got = 0;
+    while (got < n) {
+        size_t want = (size_t)(n - got) < sizeof buf ? (size_t)(n - got) : sizeof buf;
+        ssize_t r = read(fds[2 * (k - 1)], buf, want);
+        if (r < 0 && errno == EINTR && !cr_host_interrupted) continue;
+        if (cr_host_interrupted) return luaL_error(L, CR_HOST_INTERRUPTED);
+        if (r <= 0) return luaL_error(L, "fold: the workers' barrier: %s", r < 0 ? strerror(errno) : "closed");
+        got += (int)r;
+    }
+    return 0;
+}
+
+/* In the child: run fn(k [, report [, sync]]), send the outcome, never return. */
+static void run_child(lua_State *L, worker_set *s, int k, int fd, int prog_fd) {
     lua_pushvalue(L, 2);
     lua_pushinteger(L, k);
     int nargs = 1;
@@ -108,6 +148,17 @@ static void run_child(lua_State *L, int k, int fd, int prog_fd) {
         lua_pushinteger(L, prog_fd);
         lua_pushcclosure(L, l_report, 2);
         nargs = 2;
+    }
+    if (s->barrier) {
+        if (nargs == 1) lua_pushnil(L), nargs = 2;
+        /* the other workers' read ends are not this one's to hold */
+        for (int i = 0; i < s->n_barrier; i++)
+            if (i != k - 1 && s->barrier[2 * i] >= 0) close(s->barrier[2 * i]), s->barrier[2 * i] = -1;
+        lua_pushinteger(L, k);
+        lua_pushinteger(L, s->n_barrier);
+        lua_pushlightuserdata(L, s->barrier);
+        lua_pushcclosure(L, l_sync, 3);
+        nargs = 3;
     }
     int status = cr_host_docall(L, nargs, 1);
     const char *tag = "+";
@@ -150,7 +201,16 @@ static void reap_all(worker_set *s) {
     }
 }
 
+static void close_barrier(worker_set *s) {
+    if (!s->barrier) return;
+    for (int i = 0; i < 2 * s->n_barrier; i++)
+        if (s->barrier[i] >= 0) close(s->barrier[i]), s->barrier[i] = -1;
+}
+
 static void free_all(worker_set *s) {
+    close_barrier(s);
+    free(s->barrier);
+    s->barrier = NULL;
     for (int i = 0; i < s->n; i++) {
         if (s->w[i].fd >= 0) close(s->w[i].fd);
         cr_buf_free(&s->w[i].out);
@@ -212,7 +272,6 @@ static int collect(lua_State *L, worker_set *s, int cb) {
     int np = s->n + (cb ? 1 : 0);
     struct pollfd *pfd = calloc((size_t)np, sizeof *pfd);
     if (pfd == NULL) return -1;
-    char buf[65536];
     int open_count = s->n;
     while (open_count > 0) {
         for (int i = 0; i < s->n; i++) {
@@ -238,20 +297,25 @@ static int collect(lua_State *L, worker_set *s, int cb) {
         }
         for (int i = 0; i < s->n; i++) {
             if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            ssize_t k = read(s->w[i].fd, buf, sizeof buf);
+            /* straight into the worker's buffer, as much as the pipe holds */
+            cr_buf *out = &s->w[i].out;
+            if (cr_buf_reserve(out, PIPE_CHUNK) != 0) {
+                free(pfd);
+                errno = ENOMEM;
+                return -1;
+            }
+            ssize_t k = read(s->w[i].fd, out->data + out->len, out->cap - out->len);
             if (k < 0 && errno == EINTR) continue;
             if (k > 0) {
-                if (cr_buf_add(&s->w[i].out, buf, (size_t)k) != 0) {
-                    free(pfd);
-                    errno = ENOMEM;
-                    return -1;
-                }
+                out->len += (size_t)k;
                 continue;
             }
             close(s->w[i].fd);
             s->w[i].fd = -1;
             open_count--;
-            if (s->w[i].out.len > 0 && s->w[i].out.data[0] == '-') terminate_all(s); /* fail fast */
+            /* fail fast: an error, or a worker gone without a result (the
+             * others may wait for it at a barrier) */
+            if (s->w[i].out.len == 0 || s->w[i].out.data[0] == '-') terminate_all(s);
         }
     }
     free(pfd);
@@ -290,12 +354,20 @@ static int l_parallel(lua_State *L) {
         luaL_checktype(L, 3, LUA_TFUNCTION);
         cb = 3;
     }
+    int sync = 0;
+    if (!lua_isnoneornil(L, 4)) {
+        luaL_checktype(L, 4, LUA_TTABLE);
+        sync = lua_getfield(L, 4, "sync") != LUA_TNIL && lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
     lua_settop(L, 3);
 
     worker_set *s = lua_newuserdatauv(L, sizeof *s, 0);
     s->w = NULL;
     s->n = 0;
     s->prog[0] = s->prog[1] = -1;
+    s->barrier = NULL;
+    s->n_barrier = 0;
     cr_buf_init(&s->progress);
     if (luaL_newmetatable(L, "corpusrun.WorkerSet")) {
         lua_pushcfunction(L, set_gc);
@@ -315,10 +387,29 @@ static int l_parallel(lua_State *L) {
         fcntl(s->prog[1], F_SETFD, FD_CLOEXEC);
     }
 
+    if (sync) {
+        s->barrier = malloc(2 * (size_t)n * sizeof *s->barrier);
+        if (s->barrier == NULL) return luaL_error(L, "not enough memory for %d workers", (int)n);
+        for (int i = 0; i < 2 * (int)n; i++) s->barrier[i] = -1;
+        s->n_barrier = (int)n;
+        for (int i = 0; i < (int)n; i++) {
+            if (pipe(s->barrier + 2 * i) != 0) return luaL_error(L, "cannot create a pipe: %s", strerror(errno));
+            /* programs a worker runs never inherit them */
+            fcntl(s->barrier[2 * i], F_SETFD, FD_CLOEXEC);
+            fcntl(s->barrier[2 * i + 1], F_SETFD, FD_CLOEXEC);
+        }
+    }
+
     fflush(NULL); /* children must not write out the parent's buffers again */
     for (int i = 0; i < (int)n; i++) {
         int fds[2];
         if (pipe(fds) != 0) return luaL_error(L, "cannot create a pipe: %s", strerror(errno));
+        /* a pipe that holds a whole accumulator of a few hundred KB lets its
+         * worker write it and go, not wait for the parent 64 KB at a time
+         * (the kernel may refuse the size: then the default) */
+#ifdef F_SETPIPE_SZ
+        (void)fcntl(fds[0], F_SETPIPE_SZ, PIPE_CHUNK);
+#endif
         pid_t pid = fork();
         if (pid < 0) {
             int e = errno;
@@ -330,7 +421,7 @@ static int l_parallel(lua_State *L) {
             close(fds[0]);
             for (int j = 0; j < i; j++) close(s->w[j].fd);
             if (cb) close(s->prog[0]);
-            run_child(L, i + 1, fds[1], cb ? s->prog[1] : -1);
+            run_child(L, s, i + 1, fds[1], cb ? s->prog[1] : -1);
         }
         close(fds[1]);
         s->w[i].pid = pid;
@@ -342,17 +433,21 @@ static int l_parallel(lua_State *L) {
         close(s->prog[1]);
         s->prog[1] = -1;
     }
+    close_barrier(s); /* the workers hold it */
     int rc = collect(L, s, cb);
     if (rc != 0) terminate_all(s);
     reap_all(s);
     if (cr_host_interrupted) return luaL_error(L, CR_HOST_INTERRUPTED);
     if (rc == -2) return lua_error(L); /* on_progress's own error */
     if (rc != 0) return luaL_error(L, "cannot read from the fold's workers: %s", strerror(errno));
-    /* A worker's own error first: the others may have been stopped for it,
-     * some halfway through writing an error of their own. */
+    /* A worker's own error first, then a worker's own death: the others
+     * may have been stopped for it (some halfway through writing an error
+     * of their own, some waiting for it at a barrier). */
     for (int i = 0; i < s->n; i++)
         if (!s->w[i].stopped && s->w[i].out.len > 0 && s->w[i].out.data[0] == '-' && push_failure(L, &s->w[i], i + 1))
             return lua_error(L);
+    for (int i = 0; i < s->n; i++)
+        if (!s->w[i].stopped && push_failure(L, &s->w[i], i + 1)) return lua_error(L);
     for (int i = 0; i < s->n; i++)
         if (push_failure(L, &s->w[i], i + 1)) return lua_error(L);
 

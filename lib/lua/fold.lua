@@ -635,25 +635,57 @@ local function read_part(f)
   return data
 end
 
+-- The fields of a string-keyed accumulator that hold tables other than
+-- string maps (arrays, which concatenate in document order): nothing cuts
+-- them by key, so each worker sends its own to the parent, which merges
+-- them in worker order, rather than through one partition and a second
+-- encoding.  Taken out of acc; nil when there are none.
+local function take_whole_fields(acc)
+  if not is_string_map(acc) then return nil end
+  local fields
+  for k, x in pairs(acc) do
+    if type(x) == "table" and getmetatable(x) == nil and not is_string_map(x) then
+      fields = fields or {}
+      fields[k] = x
+    end
+  end
+  for k in pairs(fields or {}) do acc[k] = nil end
+  return fields
+end
+
+-- One round of workers: worker k folds shard k, writes partition r of its
+-- accumulator to files[k][r], waits for the others (sync), then merges
+-- partition k - 1 of every shard and reduces it.  It returns that share and
+-- its whole fields; the parent puts the shares together (their keys are
+-- disjoint) and merges the whole fields in worker order.
 local function shuffle(c, init, step, jobs, reduce, on_progress, files)
-  host.parallel(jobs, function(k, report)
+  local results = host.parallel(jobs, function(k, report, sync)
     local acc, nd, nb = run_shard(c, init, step, k, jobs, report)
     if report then report(nd, nb, true) end
     check_mergeable(acc, "value")
+    local whole = take_whole_fields(acc)
     for r = 0, jobs - 1 do write_part(files[k][r], fold.serialize_partition(acc, r, jobs)) end
-    return ""
-  end, on_progress)
-  local parts = host.parallel(jobs, function(r)
-    local acc
-    for k = 1, jobs do
-      local part = fold.deserialize(read_part(files[k][r - 1]))
-      if acc == nil then acc = part elseif part ~= nil then acc = merge(acc, part, "value") end
+    acc = nil
+    collectgarbage()   -- the shard's tables, before the shares of the others are read
+    sync()
+    local share
+    for j = 1, jobs do
+      local part = fold.deserialize(read_part(files[j][k - 1]))
+      if share == nil then share = part elseif part ~= nil then share = merge(share, part, "value") end
     end
-    if acc ~= nil then acc = reduce(acc) end
-    return fold.serialize(acc)
-  end)
-  local acc
-  for r = 1, jobs do acc = union(acc, fold.deserialize(parts[r])) end
+    if share ~= nil then share = reduce(share) end
+    return fold.serialize({ share = share, whole = whole })
+  end, on_progress, { sync = true })
+  local acc, whole
+  for k = 1, jobs do
+    local v = fold.deserialize(results[k])
+    acc = union(acc, v.share)
+    whole = merge(whole, v.whole, "value")
+  end
+  for key, x in pairs(whole or {}) do
+    if acc == nil then acc = {} end
+    acc[key] = merge(acc[key], x, "value." .. key)
+  end
   return acc
 end
 
