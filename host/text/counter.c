@@ -116,7 +116,7 @@ static void *arena_take(cr_arena *a, size_t n, size_t align) {
         if (size > ARENA_MAX) size = ARENA_MAX;
         if (size < n) size = n;
         if (size > SIZE_MAX - ARENA_HDR) return NULL;
-        cr_arena_block *b = malloc(ARENA_HDR + size);
+        cr_arena_block *b = cr_huge_alloc(ARENA_HDR + size);
         if (!b) return NULL;
         b->next = a->head;
         b->size = size;
@@ -276,7 +276,7 @@ int cr_key_cmp(const char *a, size_t alen, const char *b, size_t blen) {
 }
 
 /* A zeroed slot array (untouched pages of a large one stay unmapped). */
-static uint64_t *counter_slots(size_t nslots) { return calloc(nslots, sizeof(uint64_t)); }
+static uint64_t *counter_slots(size_t nslots) { return cr_huge_calloc(nslots, sizeof(uint64_t)); }
 
 static void slot_put(uint64_t *slots, size_t mask, uint64_t v) {
     size_t i = (size_t)(v >> 32) & mask;
@@ -628,7 +628,7 @@ static uint32_t tuple_hash(const uint32_t *ids, unsigned width) {
 }
 
 static int tuples_rehash(cr_tuples *t, size_t nslots) {
-    uint64_t *slots = calloc(nslots, sizeof *slots);
+    uint64_t *slots = cr_huge_calloc(nslots, sizeof *slots);
     if (!slots) return CR_ENOMEM;
     size_t mask = nslots - 1;
     for (size_t i = 0; i < t->size; i++) {

@@ -7,6 +7,40 @@
 
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+/* Blocks of CR_HUGE_MIN bytes and more are made 2 MiB-aligned and asked,
+ * before their first byte is touched, to live on huge pages where the
+ * system offers them on request (Linux's transparent huge pages in
+ * "madvise" mode): a table that grows to tens of MB then takes a page
+ * fault per 2 MiB instead of one per 4 KiB.  On the machine the
+ * benchmarks run on a fault costs 11 us: 40 MB of tables paid 0.1 s. */
+#define CR_HUGE_MIN ((size_t)2 << 20)
+#define CR_HUGE_PAGE ((size_t)2 << 20)
+
+/* A block of bytes (not zeroed; free() frees it), on huge pages when it
+ * is large; NULL when out of memory. */
+static inline void *cr_huge_alloc(size_t bytes) {
+#ifdef MADV_HUGEPAGE
+    if (bytes >= CR_HUGE_MIN) {
+        void *p = NULL;
+        if (posix_memalign(&p, CR_HUGE_PAGE, bytes) != 0) return NULL;
+        (void)madvise(p, bytes & ~(CR_HUGE_PAGE - 1), MADV_HUGEPAGE);
+        return p;
+    }
+#endif
+    return malloc(bytes);
+}
+
+/* calloc(n, elem) on huge pages when large. */
+static inline void *cr_huge_calloc(size_t n, size_t elem) {
+    if (elem && n > SIZE_MAX / elem) return NULL;
+    if (n * elem < CR_HUGE_MIN) return calloc(n, elem);
+    void *p = cr_huge_alloc(n * elem);
+    if (p) memset(p, 0, n * elem);
+    return p;
+}
 
 /* Grows the block p, which holds *cap elements of elem bytes, to hold at
  * least need: *cap doubles (from first when it is 0; first >= 1) until it
@@ -21,8 +55,16 @@ static inline void *cr_grow(void *p, size_t *cap, size_t need, size_t elem, size
         n *= 2;
     }
     if (elem && n > SIZE_MAX / elem) return NULL;
-    void *q = realloc(p, n * elem);
-    if (!q) return NULL;
+    void *q;
+    if (n * elem >= CR_HUGE_MIN) { /* a new block advised before the copy touches it */
+        q = cr_huge_alloc(n * elem);
+        if (!q) return NULL;
+        if (p) memcpy(q, p, *cap * elem);
+        free(p);
+    } else {
+        q = realloc(p, n * elem);
+        if (!q) return NULL;
+    }
     *cap = n;
     return q;
 }
