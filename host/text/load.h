@@ -157,8 +157,10 @@ size_t ld_clean_text(char *s, size_t n, int strip);
 /* ---- markup ------------------------------------------------------------- */
 struct ld_tokens;
 /* Visible text of an HTML document (scripts, styles dropped, entities
- * decoded, blocks on their own lines) into text, its <title> into title. */
-int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title);
+ * decoded, blocks on their own lines) into text, its <title> into title.
+ * On failure -1 with the reason in msg (libxml2 missing, too large, not
+ * parsed, out of memory). */
+int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title, char *msg, size_t msgsize);
 /* Text of the XML elements named element (NULL: TEI's <text>, BNC's
  * <wtext> or <stext>, else the root), title from TEI's titleStmt/title or an
  * element named title.  When words is not NULL and those elements hold

@@ -1015,8 +1015,9 @@ static int build_single(ld_iter *it, ld_format fmt, const char *path, ld_doc *d)
     cr_buf_reset(&it->text);
     cr_buf_reset(&it->title);
     if (fmt == LD_FMT_HTML) {
-        if (ld_html_text(it->dec.data ? it->dec.data : "", it->dec.len, &it->text, &it->title)) {
-            problem(it->c, LD_SKIPPED, path, 0, -1, "cannot parse HTML");
+        char msg[200];
+        if (ld_html_text(it->dec.data ? it->dec.data : "", it->dec.len, &it->text, &it->title, msg, sizeof msg)) {
+            problem(it->c, LD_SKIPPED, path, 0, -1, "%s", msg);
             return -1;
         }
     } else if (fmt == LD_FMT_XML) {

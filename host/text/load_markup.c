@@ -198,18 +198,23 @@ static int title_text(xmlNodePtr tn, xmlDocPtr doc, cr_buf *title) {
     return rc;
 }
 
-int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title) {
+int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title, char *msg, size_t msgsize) {
     cr_buf_reset(text);
     cr_buf_reset(title);
     if (n == 0) return 0;
-    if (n > (size_t)0x7fffffff) return -1;
-    char why[256];
-    if (cr_lazylib_load(&xml_lib, why, sizeof why)) return -1;
+    if (n > (size_t)0x7fffffff) {
+        snprintf(msg, msgsize, "HTML file too large");
+        return -1;
+    }
+    if (cr_lazylib_load(&xml_lib, msg, msgsize)) return -1;
     xmlSetGenericErrorFunc(NULL, quiet);
     htmlDocPtr doc = htmlReadMemory(s, (int)n, NULL, "UTF-8",
                                     HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
                                     HTML_PARSE_NONET);
-    if (!doc) return -1;
+    if (!doc) {
+        snprintf(msg, msgsize, "cannot parse HTML");
+        return -1;
+    }
     xmlNodePtr root = xmlDocGetRootElement(doc);
     int rc = 0;
     if (root) {
@@ -223,6 +228,7 @@ int ld_html_text(const char *s, size_t n, cr_buf *text, cr_buf *title) {
     xmlFreeDoc(doc);
     if (rc == 0 && (cr_buf_addc(text, '\0') || cr_buf_addc(title, '\0'))) rc = -1;
     if (rc == 0) { text->len--; title->len--; }
+    else snprintf(msg, msgsize, "out of memory");
     return rc;
 }
 
