@@ -615,9 +615,48 @@ static int l_options(lua_State *L) {
 
 /* tokenize.tag(text [, opts]): the tokens (spaces left out) with their
  * part-of-speech tags and lemmas, sentence by sentence. */
-static int tag_gc(lua_State *L) {
-    cr_tagscratch_free(lua_touserdata(L, 1));
+/* The state's scratch for tagging, kept between calls in the registry
+ * (freed with the state): what its tagger learnt of the words and its
+ * lemma cache (1 MB) serve every call, not one document each; its tagger
+ * is made anew when a call brings another model.  While a call reads its
+ * tokens out into Lua tables it is busy: a call made meanwhile (from a
+ * finalizer the garbage collector runs) gets a scratch of its own, as does
+ * every call after one that raised there. */
+#define TAG_SCRATCH "corpusrun.tagscratch"
+typedef struct tag_slot {
+    cr_tagscratch s;
+    int busy;
+} tag_slot;
+
+static int tag_slot_gc(lua_State *L) {
+    cr_tagscratch_free(&((tag_slot *)lua_touserdata(L, 1))->s);
     return 0;
+}
+
+/* A new slot, on the stack, freed by Lua even when an error unwinds. */
+static tag_slot *new_tag_slot(lua_State *L) {
+    tag_slot *t = lua_newuserdatauv(L, sizeof *t, 0);
+    memset(t, 0, sizeof *t);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, tag_slot_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    return t;
+}
+
+/* The state's slot if it is free, else a new one; on the stack. */
+static tag_slot *tag_scratch(lua_State *L) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, TAG_SCRATCH) == LUA_TUSERDATA) {
+        tag_slot *t = lua_touserdata(L, -1);
+        if (!t->busy) return t;
+        lua_pop(L, 1);
+        return new_tag_slot(L);
+    }
+    lua_pop(L, 1);
+    tag_slot *t = new_tag_slot(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, TAG_SCRATCH);
+    return t;
 }
 
 static void set_str(lua_State *L, const char *k, const char *v, size_t len) {
@@ -643,15 +682,12 @@ static int l_tag(lua_State *L) {
     }
     const postag_model *m = crl_postag_model(L, path);
     if (!m) return 2;
-    cr_tagscratch *s = lua_newuserdatauv(L, sizeof *s, 0);   /* freed by Lua even when an error unwinds */
-    memset(s, 0, sizeof *s);
-    lua_createtable(L, 0, 1);
-    lua_pushcfunction(L, tag_gc);
-    lua_setfield(L, -2, "__gc");
-    lua_setmetatable(L, -2);
+    tag_slot *slot = tag_scratch(L);
+    cr_tagscratch *s = &slot->s;
     cr_tokenizer_opts topts = o.tok;
     topts.kinds = ((1u << CR_TOK__COUNT) - 1u) & ~CR_KIND_BIT(CR_TOK_SPACE);
     if (cr_tag_text(m, text, len, &topts, s) != 0) oom(L);
+    slot->busy = 1;
     const ld_tokens *t = &s->t;
     lua_createtable(L, (int)(t->n < INT_MAX ? t->n : INT_MAX), 0);
     size_t sent = 0;
@@ -675,6 +711,7 @@ static int l_tag(lua_State *L) {
         set_str(L, "lemma", v, vl);
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
+    slot->busy = 0;
     return 1;
 }
 

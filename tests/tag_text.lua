@@ -96,4 +96,48 @@ t.like(outs[1], "^5 corpusrun%.Freq", "fold: the five documents of the sample co
 t.like(outs[1], "\nsay\t%d+\n", "fold: lemmas counted (say)")
 t.is(outs[2], outs[1], "fold: -j 2 prints the same bytes as -j 1")
 
+-- One scratch serves every call (what the tagger learnt of the words, its
+-- lemma cache): calls give what a first call gives, in any order, and a
+-- call made by a finalizer while another call reads out its tokens gets a
+-- scratch of its own.
+do
+  local function flat(toks)
+    local out = {}
+    for i, x in ipairs(toks) do out[i] = x.text .. "/" .. x.upos .. "/" .. x.tag .. "/" .. x.lemma .. "/" .. x.start .. "/" .. x.sentence end
+    return table.concat(out, " ")
+  end
+  local a_text = "The dogs were barking at the postmen. She said it had rained."
+  local b_text = "Running water ran over the stones; they ran."
+  local a1, b1 = flat(tokenize.tag(a_text)), flat(tokenize.tag(b_text))
+  local a2 = flat(tokenize.tag(a_text))
+  t.is(a2, a1, "scratch: a text tagged again after another gives the same tokens")
+  t.is(flat(tokenize.tag(b_text)), b1, "scratch: and so does the other")
+  local long = string.rep(a_text .. " ", 400)
+  local want = flat(tokenize.tag(long))
+  local inner = {}
+  local stop = false
+  local function litter()
+    for _ = 1, 200 do
+      setmetatable({}, { __gc = function()
+        if not stop then inner[#inner + 1] = select(2, pcall(function() return flat(tokenize.tag(b_text)) end)) end
+      end })
+    end
+  end
+  local got
+  collectgarbage("incremental", 10, 1000)   -- cycles that end while the tokens are read out
+  collectgarbage()                          -- (the pause counts from the end of a cycle)
+  for _ = 1, 5 do
+    litter()
+    got = flat(tokenize.tag(long))
+    if got ~= want then break end
+  end
+  stop = true
+  collectgarbage("incremental", 200, 100)
+  collectgarbage()
+  t.is(got, want, "scratch: a long text's tokens are whole though finalizers tagged meanwhile")
+  local all_b = #inner > 0
+  for _, x in ipairs(inner) do if x ~= b1 then all_b = false end end
+  t.ok(all_b, "scratch: the finalizers' own calls were right (" .. #inner .. " of them)")
+end
+
 t.done()
