@@ -185,6 +185,14 @@ do
     total = function() return 100 end } })
   local ck = stats.keywords(counter, { x = 1, y = 5 }, { direction = "both" })
   t.is(ck[1].n1, 100, "a counter's :total() is the target size")
+  -- words are tested in no particular order: an error names the first
+  -- failing word by key, however the table iterates
+  for _ = 1, 3 do
+    local words = { zeta = 9, beta = 5, alpha = 7, c = 1 }
+    for i = 1, 50 do words["w" .. i] = 1 end
+    local ok, err = pcall(stats.keywords, words, { x = 1 }, { n1 = 3 })
+    t.ok(not ok and err:find("'alpha': a (7) exceeds n1 (3)", 1, true), "keywords: the first failing word by key is named: " .. tostring(err))
+  end
 end
 
 -- collocations: rows from a co-occurrence counter.

@@ -474,20 +474,27 @@ function stats.keywords(target, reference, opts)
   if direction ~= "positive" and direction ~= "negative" and direction ~= "both" then
     error("stats.keywords: direction must be 'positive', 'negative' or 'both'", 2)
   end
-  local words = {}
-  for w in pairs(t) do words[#words + 1] = w end
-  for w in pairs(r) do if t[w] == nil then words[#words + 1] = w end end
-  table.sort(words, key_less)
-  local rows = {}
-  for _, w in ipairs(words) do
-    local a, b = t[w] or 0, r[w] or 0
+  -- The words in the order pairs gives them: the rows are put in order at
+  -- the end (by the test, ties by word), and an error names the first
+  -- failing word in that order, so nothing depends on it (sorting the
+  -- words first was a third of the time on Brown's 49 000).
+  local rows, bad, bad_msg = {}, nil, nil
+  local function test_word(w, a, b)
     if a >= min or (direction ~= "positive" and b >= min) then
       local ok, k = pcall(stats.keyness, a, b, n1, n2, opts)
-      if not ok then error("stats.keywords: '" .. tostring(w) .. "': " .. tostring(k):gsub("^.-stats%.keyness: ", ""), 2) end
+      if not ok then
+        if bad == nil or key_less(w, bad) then bad, bad_msg = w, k end
+        return
+      end
       k.key = w
       k.p = k[test .. "_p"]
       rows[#rows + 1] = k
     end
+  end
+  for w, a in pairs(t) do test_word(w, a, r[w] or 0) end
+  for w, b in pairs(r) do if t[w] == nil then test_word(w, 0, b) end end
+  if bad ~= nil then
+    error("stats.keywords: '" .. tostring(bad) .. "': " .. tostring(bad_msg):gsub("^.-stats%.keyness: ", ""), 2)
   end
   local m = opts.m or math.max(#rows, 1)
   local out = {}
