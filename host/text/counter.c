@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "grow.h"
 
@@ -116,7 +115,7 @@ static void *arena_take(cr_arena *a, size_t n, size_t align) {
         if (size > ARENA_MAX) size = ARENA_MAX;
         if (size < n) size = n;
         if (size > SIZE_MAX - ARENA_HDR) return NULL;
-        cr_arena_block *b = cr_huge_alloc(ARENA_HDR + size);
+        cr_arena_block *b = malloc(ARENA_HDR + size);
         if (!b) return NULL;
         b->next = a->head;
         b->size = size;
@@ -768,19 +767,8 @@ static inline size_t pair_slot(uint64_t key, size_t mask) {
     return (size_t)(mix64(key) & mask);
 }
 
-/* A zeroed slot array; large ones on huge pages where the system has them,
- * so that filling a fresh table does not fault on every 4 KiB page. */
-static cr_pslot *pairmap_alloc(size_t nslots) {
-    size_t bytes = nslots * sizeof(cr_pslot);
-    if (bytes < ((size_t)4 << 20)) return calloc(nslots, sizeof(cr_pslot));
-    void *p = NULL;
-    if (posix_memalign(&p, (size_t)2 << 20, bytes)) return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    memset(p, 0, bytes);
-    return p;
-}
+/* A zeroed slot array; large ones on huge pages (grow.h). */
+static cr_pslot *pairmap_alloc(size_t nslots) { return cr_huge_calloc(nslots, sizeof(cr_pslot)); }
 
 static int pairmap_resize(cr_pairmap *m, size_t nslots) {
     cr_pslot *slots = pairmap_alloc(nslots);
