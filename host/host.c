@@ -3,6 +3,7 @@
  * protected call with traceback and Ctrl-C handling shared by main and the
  * REPL. */
 #include "host.h"
+#include "buf_lua.h"
 #include "llsqlite3.h"
 #include "counter.h"
 #include "interrupt.h"
@@ -12,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -744,6 +746,221 @@ static int l_fold_decode(lua_State *L) {
     return 2;
 }
 
+/* ---- fold_encode: fold.serialize's format, written in C ----------------
+ * Byte for byte what lib/lua/fold.lua's encode writes (its tables in the
+ * order lua_next gives, which is pairs' order for a table without a
+ * metatable), with its errors, which name the value's path in the
+ * accumulator; the path is built only for an error.  Encoding in Lua was
+ * most of kwic.lua's workers' time after their fold (a string.pack and a
+ * path string for every field of every line). */
+typedef struct fold_writer {
+    cr_buf *b;
+    int undumpers;       /* stack index of the undumpers table */
+    int path;            /* stack index of the path string of the root */
+    int keys[FOLD_MAX_DEPTH + 2]; /* stack index of the key leading to each level */
+} fold_writer;
+
+/* Raises the message without a position, as the Lua encoder's error(msg, 0). */
+static int fold_fail(lua_State *L, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    lua_pushvfstring(L, fmt, ap);
+    va_end(ap);
+    return lua_error(L);
+}
+
+static void fold_put_u32(fold_writer *w, uint32_t v) {
+    unsigned char b[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24) };
+    cr_buf_add(w->b, (const char *)b, 4);
+}
+
+static void fold_put_u64(fold_writer *w, uint64_t v) {
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++) b[i] = (unsigned char)(v >> (8 * i));
+    cr_buf_add(w->b, (const char *)b, 8);
+}
+
+static void fold_put_str(lua_State *L, fold_writer *w, const char *s, size_t len) {
+    if (len > 0xffffffffu) fold_fail(L, "fold: a string of the accumulator is too long to travel (4 GB)");
+    fold_put_u32(w, (uint32_t)len);
+    cr_buf_add(w->b, s, len);
+}
+
+/* Pushes the path of the value at depth: the root's path, then "." and
+ * each key (as tostring gives it). */
+static const char *fold_push_path(lua_State *L, fold_writer *w, int depth) {
+    luaL_Buffer pb;
+    luaL_buffinit(L, &pb);
+    lua_pushvalue(L, w->path);
+    luaL_addvalue(&pb);
+    for (int d = 1; d <= depth; d++) {
+        luaL_addchar(&pb, '.');
+        luaL_tolstring(L, w->keys[d], NULL);
+        luaL_addvalue(&pb);
+    }
+    luaL_pushresult(&pb);
+    return lua_tostring(L, -1);
+}
+
+/* The length n of an array of 16 and more integers (keys 1..n and nothing
+ * else), or 0: those travel packed ('I'). */
+static lua_Integer fold_integer_array(lua_State *L, int idx) {
+    lua_Integer n = (lua_Integer)lua_rawlen(L, idx);
+    if (n < 16) return 0;
+    for (lua_Integer i = 1; i <= n; i++) {
+        int is_int = lua_rawgeti(L, idx, i) == LUA_TNUMBER && lua_isinteger(L, -1);
+        lua_pop(L, 1);
+        if (!is_int) return 0;
+    }
+    lua_Integer count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    return count == n ? n : 0;
+}
+
+static void fold_encode_value(lua_State *L, fold_writer *w, int idx, int depth);
+
+static void fold_encode_table(lua_State *L, fold_writer *w, int idx, int depth) {
+    if (lua_getmetatable(L, idx)) {
+        fold_push_path(L, w, depth);
+        fold_fail(L, "fold: the accumulator's %s is a table with a metatable, which cannot travel between workers",
+                   lua_tostring(L, -1));
+    }
+    lua_Integer n = fold_integer_array(L, idx);
+    if (n > 0) {
+        if ((lua_Unsigned)n > 0xffffffffu) fold_fail(L, "fold: an array of the accumulator is too long to travel");
+        cr_buf_addc(w->b, 'I');
+        fold_put_u32(w, (uint32_t)n);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_rawgeti(L, idx, i);
+            fold_put_u64(w, (uint64_t)lua_tointeger(L, -1));
+            lua_pop(L, 1);
+        }
+        return;
+    }
+    if (depth >= FOLD_MAX_DEPTH) fold_fail(L, "fold: the accumulator's tables are nested more than %d deep", FOLD_MAX_DEPTH);
+    lua_Unsigned count = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        count++;
+    }
+    if (count > 0xffffffffu) fold_fail(L, "fold: a table of the accumulator is too large to travel");
+    cr_buf_addc(w->b, 'T');
+    fold_put_u32(w, (uint32_t)count);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        int vi = lua_gettop(L), ki = vi - 1;
+        int kt = lua_type(L, ki);
+        if (kt != LUA_TSTRING && kt != LUA_TNUMBER && kt != LUA_TBOOLEAN) {
+            fold_push_path(L, w, depth);
+            fold_fail(L, "fold: the accumulator's %s has a %s key", lua_tostring(L, -1), lua_typename(L, kt));
+        }
+        fold_encode_value(L, w, ki, depth);   /* a key's errors name its table, as in Lua */
+        w->keys[depth + 1] = ki;
+        fold_encode_value(L, w, vi, depth + 1);
+        lua_pop(L, 1);
+    }
+}
+
+static void fold_encode_value(lua_State *L, fold_writer *w, int idx, int depth) {
+    luaL_checkstack(L, 8, "fold_encode");
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: cr_buf_addc(w->b, 'z'); break;
+    case LUA_TBOOLEAN: cr_buf_addc(w->b, lua_toboolean(L, idx) ? 't' : 'f'); break;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            cr_buf_addc(w->b, 'i');
+            fold_put_u64(w, (uint64_t)lua_tointeger(L, idx));
+        } else {
+            double x = (double)lua_tonumber(L, idx);
+            uint64_t bits;
+            memcpy(&bits, &x, sizeof bits);
+            cr_buf_addc(w->b, 'd');
+            fold_put_u64(w, bits);
+        }
+        break;
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        cr_buf_addc(w->b, 's');
+        fold_put_str(L, w, s, len);
+        break;
+    }
+    case LUA_TTABLE: fold_encode_table(L, w, idx, depth); break;
+    case LUA_TLIGHTUSERDATA:
+    case LUA_TUSERDATA: {
+        /* the type's name from its raw metatable (a sandbox protects the
+         * shared ones from getmetatable), its dump method, an undumper */
+        const char *name = NULL;
+        size_t nlen = 0;
+        if (lua_getmetatable(L, idx)) {
+            lua_pushliteral(L, "__name");
+            if (lua_rawget(L, -2) == LUA_TSTRING) name = lua_tolstring(L, -1, &nlen);
+            else lua_pop(L, 1), lua_pushnil(L);
+        } else {
+            lua_pushnil(L), lua_pushnil(L);
+        }
+        int ni = lua_gettop(L);   /* the name (or nil), kept on the stack */
+        int dump = 0;
+        if (name) {
+            lua_pushvalue(L, ni);
+            int has_undump = lua_rawget(L, w->undumpers) != LUA_TNIL;
+            lua_pop(L, 1);
+            if (has_undump) dump = lua_getfield(L, idx, "dump") != LUA_TNIL;
+            else lua_pushnil(L);
+        } else {
+            lua_pushnil(L);
+        }
+        if (!dump) {
+            fold_push_path(L, w, depth);
+            fold_fail(L, "fold: the accumulator's %s is a %s, which fold cannot move between workers (no dump/undump)",
+                       lua_tostring(L, -1), name ? name : "userdata");
+        }
+        lua_pushvalue(L, idx);
+        lua_call(L, 1, 1);
+        size_t dlen;
+        const char *d = lua_tolstring(L, -1, &dlen);
+        if (!d || lua_type(L, -1) != LUA_TSTRING) fold_fail(L, "fold: %s's dump did not return a string", name);
+        cr_buf_addc(w->b, 'U');
+        fold_put_str(L, w, name, nlen);
+        fold_put_str(L, w, d, dlen);
+        lua_settop(L, ni - 2);   /* the metatable, the name and the dump */
+        break;
+    }
+    default: {
+        int t = lua_type(L, idx);
+        fold_push_path(L, w, depth);
+        fold_fail(L, "fold: the accumulator's %s is a %s, which cannot be merged", lua_tostring(L, -1), lua_typename(L, t));
+    }
+    }
+    if (w->b->failed) fold_fail(L, "not enough memory");
+}
+
+/* fold_encode(v, undumpers [, path]): v serialised (fold.serialize). */
+static int l_fold_encode(lua_State *L) {
+    luaL_checkany(L, 1);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    if (lua_isnoneornil(L, 3)) {
+        lua_settop(L, 2);
+        lua_pushliteral(L, "value");
+    }
+    luaL_checkstring(L, 3);
+    lua_settop(L, 3);
+    fold_writer w;
+    w.b = crl_newbuf(L);   /* index 4: freed by Lua on an error */
+    w.undumpers = 2;
+    w.path = 3;
+    w.keys[0] = 0;
+    fold_encode_value(L, &w, 1, 0);
+    lua_pushlstring(L, w.b->data ? w.b->data : "", w.b->len);
+    cr_buf_free(w.b);
+    return 1;
+}
+
 int cr_host_open_module(lua_State *L) {
     if (started_at == 0) started_at = time(NULL); /* loaded by another Lua: the run starts here */
     static const luaL_Reg fns[] = {
@@ -759,6 +976,7 @@ int cr_host_open_module(lua_State *L) {
         {"base64_encode", l_base64_encode},
         {"base64_decode", l_base64_decode},
         {"fold_decode", l_fold_decode},
+        {"fold_encode", l_fold_encode},
         {NULL, NULL}};
     luaL_newlib(L, fns);
     lua_pushliteral(L, CORPUSRUN_VERSION);

@@ -98,6 +98,31 @@ do
     end
   end
   t.ok(same, ("the C decoder reads what the Lua one does (%d cut, %d damaged inputs)"):format(cuts, flips))
+  -- the encoder in C (host.fold_encode, behind fold.serialize) writes the
+  -- bytes the Lua one writes, and raises its errors, which name the path
+  local enc_same, errs = true, 0
+  for i = 1, 300 do
+    local v = { v = value(0), c = count.freq():add_text("a b a"), f = 0 / 0, z = -0.0 }
+    if i % 3 == 0 then   -- something that cannot travel, somewhere inside
+      local x = v
+      while type(x.v) == "table" and next(x.v) ~= nil and rand(2) == 0 do x = x.v end
+      local bad = ({ print, coroutine.create(print), setmetatable({}, {}), io.stdout, { [{}] = 1 } })[1 + rand(5)]
+      if type(x.v) == "table" and not x.v[1] then x.v["bad" .. rand(3)] = bad else x.v = bad end
+    end
+    local okc, c = pcall(fold.serialize, v)
+    local okl, l = pcall(fold._encode_lua, v)
+    if not okc then errs = errs + 1 end
+    if okc ~= okl or c ~= l then
+      if enc_same then t.diag("differ: " .. tostring(okc and #c or c) .. " / " .. tostring(okl and #l or l)) end
+      enc_same = false
+    end
+  end
+  t.ok(enc_same and errs > 50, ("the C encoder writes the Lua one's bytes and errors (%d errors among 300)"):format(errs))
+  local deep = {}
+  local x = deep
+  for _ = 1, 300 do x.n = {}; x = x.n end
+  t.raises(function() fold.serialize(deep) end, "nested more than 200 deep",
+    "tables nested 300 deep are refused when encoded (the decoder would refuse them)")
   local nested = ("T\1\0\0\0s\1\0\0\0k"):rep(300) .. "z"
   t.raises(function() fold.deserialize(nested) end, "nested too deeply", "values nested 300 deep are refused")
   t.raises(function() fold.deserialize("T\255\255\255\127z") end, "longer than its bytes", "a table count past the input")
