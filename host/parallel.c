@@ -43,8 +43,8 @@
 #include "buf.h"
 #include "host.h"
 
-/* The size asked of a worker's pipe, and read from it at a time. */
-#define PIPE_CHUNK (1 << 20)
+/* The size asked of a worker's pipe. */
+#define PIPE_SIZE (1 << 20)
 
 typedef struct worker {
     pid_t pid;
@@ -123,6 +123,7 @@ static int l_sync(lua_State *L) {
         ssize_t w;
         while ((w = write(fds[2 * i + 1], &byte, 1)) < 0 && errno == EINTR && !cr_host_interrupted) {
         }
+        if (cr_host_interrupted) return luaL_error(L, CR_HOST_INTERRUPTED);
         if (w != 1) return luaL_error(L, "fold: the workers' barrier: %s", w < 0 ? strerror(errno) : "short write");
     }
     char buf[64];
@@ -297,9 +298,10 @@ static int collect(lua_State *L, worker_set *s, int cb) {
         }
         for (int i = 0; i < s->n; i++) {
             if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-            /* straight into the worker's buffer, as much as the pipe holds */
+            /* straight into the worker's buffer, as much as it has room for
+             * (at least 64 KB; more as it grows) */
             cr_buf *out = &s->w[i].out;
-            if (cr_buf_reserve(out, PIPE_CHUNK) != 0) {
+            if (cr_buf_reserve(out, 65536) != 0) {
                 free(pfd);
                 errno = ENOMEM;
                 return -1;
@@ -408,7 +410,7 @@ static int l_parallel(lua_State *L) {
          * worker write it and go, not wait for the parent 64 KB at a time
          * (the kernel may refuse the size: then the default) */
 #ifdef F_SETPIPE_SZ
-        (void)fcntl(fds[0], F_SETPIPE_SZ, PIPE_CHUNK);
+        (void)fcntl(fds[0], F_SETPIPE_SZ, PIPE_SIZE);
 #endif
         pid_t pid = fork();
         if (pid < 0) {
