@@ -18,11 +18,11 @@ static void get_numbers(lua_State *L, int idx, lua_Integer k, cr_lnum *out) {
     for (lua_Integer i = 1; i <= k; i++) {
         cr_lnum *x = &out[i - 1];
         int t = raw ? lua_rawgeti(L, idx, i) : lua_geti(L, idx, i);
-        int is_int = 0;
-        x->i = t == LUA_TNUMBER ? lua_tointegerx(L, -1, &is_int) : 0;
-        if (t != LUA_TNUMBER) x->is_int = CR_LNUM_NONE, x->d = 0;
-        else if (is_int && lua_isinteger(L, -1)) x->is_int = 1, x->d = 0;
-        else x->is_int = 0, x->i = 0, x->d = (double)lua_tonumber(L, -1);
+        x->i = 0;
+        x->d = 0;
+        if (t != LUA_TNUMBER) x->is_int = CR_LNUM_NONE;
+        else if (lua_isinteger(L, -1)) x->is_int = 1, x->i = (int64_t)lua_tointeger(L, -1);
+        else x->is_int = 0, x->d = (double)lua_tonumber(L, -1);
         lua_pop(L, 1);
     }
 }
