@@ -200,6 +200,40 @@ static void test_tuples(void) {
     cr_tuples_prune(&t, 2);
     ok(t.size < before && cr_tuples_find(&t, q) >= 0, "prune keeps frequent tuples");
     cr_tuples_free(&t);
+
+    /* every tuple found with its count through growths (slots moved with
+     * their hashes), a prune (slots rebuilt from the entries), a reserve
+     * and more growths */
+    ok(cr_tuples_init(&t, 2) == 0, "width 2");
+    enum { N = 200000 };
+    for (uint32_t i = 0; i < N; i++) {
+        uint32_t ids[2] = { i, i * 7u };
+        cr_tuples_add(&t, ids, (int64_t)(i % 3) + 1);
+    }
+    cr_tuples_prune(&t, 2);   /* keeps i % 3 != 0 */
+    cr_tuples_reserve(&t, 3 * N);
+    for (uint32_t i = N; i < 3 * N; i++) {
+        uint32_t ids[2] = { i, i * 7u };
+        cr_tuples_add(&t, ids, 5);
+    }
+    for (uint32_t i = N; i < 4 * N; i++) {   /* growth without a reserve */
+        uint32_t ids[2] = { i + 3 * N, i };
+        cr_tuples_add(&t, ids, 1);
+    }
+    int wrong = 0;
+    for (uint32_t i = 0; i < 3 * N; i++) {
+        uint32_t ids[2] = { i, i * 7u };
+        int64_t at = cr_tuples_find(&t, ids);
+        int64_t want = i < N ? (i % 3 ? (int64_t)(i % 3) + 1 : -1) : 5;
+        if (want < 0 ? at != -1 : (at < 0 || t.counts[at] != want)) wrong++;
+    }
+    for (uint32_t i = N; i < 4 * N; i++) {
+        uint32_t ids[2] = { i + 3 * N, i };
+        int64_t at = cr_tuples_find(&t, ids);
+        if (at < 0 || t.counts[at] != 1) wrong++;
+    }
+    is_int(wrong, 0, "every tuple found with its count after growths, a prune and a reserve");
+    cr_tuples_free(&t);
 }
 
 /* Reference n-grams: joined strings counted in a plain counter. */
