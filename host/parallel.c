@@ -49,6 +49,7 @@
 typedef struct worker {
     pid_t pid;
     int fd;          /* read end of the worker's pipe; -1 once at EOF */
+    int wfd;         /* its write end, until the worker is forked; then -1 */
     cr_buf out;      /* everything read from the pipe */
     int status;      /* waitpid status */
     int reaped;
@@ -214,6 +215,7 @@ static void free_all(worker_set *s) {
     s->barrier = NULL;
     for (int i = 0; i < s->n; i++) {
         if (s->w[i].fd >= 0) close(s->w[i].fd);
+        if (s->w[i].wfd >= 0) close(s->w[i].wfd);
         cr_buf_free(&s->w[i].out);
     }
     free(s->w);
@@ -402,33 +404,43 @@ static int l_parallel(lua_State *L) {
         }
     }
 
-    fflush(NULL); /* children must not write out the parent's buffers again */
+    /* Every pipe before the first fork: a run that cannot have them all
+     * (too many open files) fails before any worker has started, so the
+     * caller may fall back to another way (fold: without the shuffle). */
+    for (int i = 0; i < (int)n; i++) s->w[i].fd = s->w[i].wfd = -1;
+    s->n = (int)n;
     for (int i = 0; i < (int)n; i++) {
         int fds[2];
         if (pipe(fds) != 0) return luaL_error(L, "cannot create a pipe: %s", strerror(errno));
+        s->w[i].fd = fds[0];
+        s->w[i].wfd = fds[1];
         /* a pipe that holds a whole accumulator of a few hundred KB lets its
          * worker write it and go, not wait for the parent 64 KB at a time
          * (the kernel may refuse the size: then the default) */
 #ifdef F_SETPIPE_SZ
         (void)fcntl(fds[0], F_SETPIPE_SZ, PIPE_SIZE);
 #endif
+    }
+
+    fflush(NULL); /* children must not write out the parent's buffers again */
+    for (int i = 0; i < (int)n; i++) {
         pid_t pid = fork();
         if (pid < 0) {
             int e = errno;
-            close(fds[0]);
-            close(fds[1]);
             return luaL_error(L, "cannot start worker %d: %s", i + 1, strerror(e));
         }
         if (pid == 0) {
-            close(fds[0]);
-            for (int j = 0; j < i; j++) close(s->w[j].fd);
+            int wfd = s->w[i].wfd;
+            for (int j = 0; j < (int)n; j++) {   /* only its own write end stays */
+                if (s->w[j].fd >= 0) close(s->w[j].fd);
+                if (j != i && s->w[j].wfd >= 0) close(s->w[j].wfd);
+            }
             if (cb) close(s->prog[0]);
-            run_child(L, s, i + 1, fds[1], cb ? s->prog[1] : -1);
+            run_child(L, s, i + 1, wfd, cb ? s->prog[1] : -1);
         }
-        close(fds[1]);
+        close(s->w[i].wfd);
+        s->w[i].wfd = -1;
         s->w[i].pid = pid;
-        s->w[i].fd = fds[0];
-        s->n = i + 1;
     }
 
     if (cb) {

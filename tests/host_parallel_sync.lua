@@ -112,6 +112,13 @@ print(table.concat(keys, ","), table.concat(acc.mixed, ","))
     local out, c2, e2 = t.run(CR .. " -j " .. j .. " " .. q(f) .. " " .. corpus_dir)
     t.is(out, base, "reduce with arrays: -j " .. j .. " gives -j 1's values, arrays in document order", e2 ~= "" and e2 or c2)
   end
+  -- more workers than the process may open files for their shuffle (5 x 5
+  -- files, a pipe each and the barrier's five): no worker starts, and the
+  -- fold runs without the shuffle, to the same values
+  local out, c5, e5 = t.run("ulimit -n 36; " .. CR .. " -j 5 " .. q(f) .. " " .. corpus_dir)
+  t.is(out, base, "reduce with arrays: -j 5 with 36 open files allowed falls back to the plain fold", e5 ~= "" and e5 or c5)
+  local _, c6, e6 = t.run("ulimit -n 24; " .. CR .. " -e " .. q("local h = require 'corpusrun'; local ok, err = pcall(h.parallel, 40, function() return 'x' end); io.write(tostring(ok), ' ', err)"))
+  t.like(_ or "", "^false .*cannot create a pipe", "corpusrun.parallel: too many workers for the open files allowed is an error before any starts", e6 ~= "" and e6 or c6)
   os.remove(f)
 end
 
