@@ -23,27 +23,19 @@
 #define CR_HUGE_MIN ((size_t)2 << 20)
 #define CR_HUGE_PAGE ((size_t)2 << 20)
 
-/* A block of bytes (not zeroed; free() frees it), on huge pages when it
- * is large; NULL when out of memory. */
-static inline void *cr_huge_alloc(size_t bytes) {
+/* calloc(n, elem), on huge pages when large (free() frees it). */
+static inline void *cr_huge_calloc(size_t n, size_t elem) {
+    if (elem && n > SIZE_MAX / elem) return NULL;
 #ifdef MADV_HUGEPAGE
+    size_t bytes = n * elem;
     if (bytes >= CR_HUGE_MIN) {
         void *p = NULL;
         if (posix_memalign(&p, CR_HUGE_PAGE, bytes) != 0) return NULL;
         (void)madvise(p, bytes & ~(CR_HUGE_PAGE - 1), MADV_HUGEPAGE);
-        return p;
+        return memset(p, 0, bytes);
     }
 #endif
-    return malloc(bytes);
-}
-
-/* calloc(n, elem) on huge pages when large. */
-static inline void *cr_huge_calloc(size_t n, size_t elem) {
-    if (elem && n > SIZE_MAX / elem) return NULL;
-    if (n * elem < CR_HUGE_MIN) return calloc(n, elem);
-    void *p = cr_huge_alloc(n * elem);
-    if (p) memset(p, 0, n * elem);
-    return p;
+    return calloc(n, elem);
 }
 
 /* Grows the block p, which holds *cap elements of elem bytes, to hold at
@@ -59,8 +51,6 @@ static inline void *cr_grow(void *p, size_t *cap, size_t need, size_t elem, size
         n *= 2;
     }
     if (elem && n > SIZE_MAX / elem) return NULL;
-    /* realloc, not a new huge block and a copy: a large block's realloc
-     * moves its pages (mremap), where a copy would hold old and new at once */
     void *q = realloc(p, n * elem);
     if (!q) return NULL;
     *cap = n;
