@@ -41,6 +41,17 @@ static int free_arrays(lua_State *L) {
     return 0;
 }
 
+/* t[name] = v, t the table on the stack top */
+static void set_integer(lua_State *L, const char *name, int64_t v) {
+    lua_pushinteger(L, (lua_Integer)v);
+    lua_setfield(L, -2, name);
+}
+
+static void set_number(lua_State *L, const char *name, double v) {
+    lua_pushnumber(L, (lua_Number)v);
+    lua_setfield(L, -2, name);
+}
+
 static int fail(lua_State *L, const char *fmt, lua_Integer i) {
     lua_pushnil(L);
     lua_pushfstring(L, fmt, i);
@@ -88,19 +99,13 @@ static int l_dispersion(lua_State *L) {
     if (r.f.is_int) lua_pushinteger(L, (lua_Integer)r.f.i);
     else lua_pushnumber(L, (lua_Number)r.f.d);
     lua_setfield(L, -2, "f");
-    lua_pushinteger(L, (lua_Integer)r.parts);
-    lua_setfield(L, -2, "parts");
-    lua_pushinteger(L, (lua_Integer)r.empty);
-    lua_setfield(L, -2, "empty");
-    lua_pushinteger(L, (lua_Integer)r.range);
-    lua_setfield(L, -2, "range");
+    set_integer(L, "parts", r.parts);
+    set_integer(L, "empty", r.empty);
+    set_integer(L, "range", r.range);
     if (r.f.is_int ? r.f.i != 0 : r.f.d != 0) {
-        lua_pushnumber(L, (lua_Number)r.dp);
-        lua_setfield(L, -2, "dp");
-        lua_pushnumber(L, (lua_Number)r.dp_norm);
-        lua_setfield(L, -2, "dp_norm");
-        lua_pushnumber(L, (lua_Number)r.d);
-        lua_setfield(L, -2, "d");
+        set_number(L, "dp", r.dp);
+        set_number(L, "dp_norm", r.dp_norm);
+        set_number(L, "d", r.d);
     }
     return 1;
 }
